@@ -1,0 +1,70 @@
+// The domain model shared by auth, sql and gateway: accounts, zones, hosts, tokens.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddns/nsupdate/dns_name.hpp"
+#include "ddns/nsupdate/ip_address.hpp"
+#include "ddns/nsupdate/tsig_key.hpp"
+#include "ddns/nsupdate/update_client.hpp"
+
+namespace ddns::auth {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+enum class Plan { Free, Domain };
+std::string_view to_string(Plan plan) noexcept;
+std::optional<Plan> parse_plan(std::string_view text) noexcept;
+
+struct Account {
+    std::int64_t id = 0;
+    std::string username;
+    std::string email;
+    Plan plan = Plan::Free;
+    bool dynamic_updates = false;  // off until enabled (used by the /dynamic dialect)
+    std::optional<TimePoint> expires_at;
+    bool disabled = false;
+    std::string password_hash;  // argon2id encoded string (not secret, but never logged)
+};
+
+struct Zone {
+    std::int64_t id = 0;
+    DnsName name;
+    ServerEndpoint server;
+    TsigKey key;
+    std::uint32_t default_ttl = 60;
+};
+
+struct Host {
+    std::int64_t id = 0;
+    std::int64_t account_id = 0;
+    DnsName name;
+    std::uint32_t ttl = 60;
+    // The addresses the gateway last saw BIND acknowledge for this host.
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+    std::optional<TimePoint> last_seen;
+    std::shared_ptr<const Zone> zone;  // never null
+};
+
+// What a credential check found: the account, the hosts it owns, and, when the presented secret
+// was an update token, which token (and the host it is limited to, if any).
+struct TokenMatch {
+    std::int64_t token_id = 0;
+    std::optional<std::int64_t> host_id;  // token limited to this host
+};
+
+struct Principal {
+    Account account;
+    std::vector<Host> hosts;
+    std::optional<TokenMatch> token;
+};
+
+}  // namespace ddns::auth

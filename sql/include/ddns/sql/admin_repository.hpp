@@ -1,0 +1,106 @@
+// Operator-facing data operations behind `ddns-gateway admin`: zones, accounts, hosts, tokens.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddns/auth/model.hpp"
+#include "ddns/nsupdate/expected.hpp"
+#include "ddns/sql/database.hpp"
+
+namespace ddns::sql {
+
+enum class AdminError {
+    AlreadyExists,   // unique violation (zone, account, host name taken)
+    NotFound,        // the thing to remove/show does not exist
+    NoSuchAccount,
+    NoSuchZone,      // no zone contains the host name
+    NoSuchHost,
+    StillInUse,      // e.g. removing a zone that still has hosts
+};
+std::string_view to_string(AdminError error) noexcept;
+
+struct ZoneSpec {
+    DnsName name;
+    ServerEndpoint server;
+    const TsigKey* key = nullptr;  // required
+    std::uint32_t default_ttl = 60;
+};
+
+struct ZoneSummary {
+    std::int64_t id = 0;
+    DnsName name;
+    ServerEndpoint server;
+    std::string key_name;
+    std::string key_algorithm;
+    std::uint32_t default_ttl = 60;
+    std::int64_t host_count = 0;
+};
+
+struct AccountSummary {
+    std::int64_t id = 0;
+    std::string username;
+    std::string email;
+    auth::Plan plan = auth::Plan::Free;
+    bool dynamic_updates = false;
+    bool disabled = false;
+    std::optional<auth::TimePoint> expires_at;
+    std::int64_t host_count = 0;
+};
+
+struct HostSummary {
+    std::int64_t id = 0;
+    DnsName name;
+    DnsName zone;
+    std::string username;
+    std::uint32_t ttl = 60;
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+    std::optional<auth::TimePoint> last_seen;
+};
+
+struct TokenSummary {
+    std::int64_t id = 0;
+    std::string username;
+    std::optional<DnsName> host;
+    auth::TimePoint created;
+    std::optional<auth::TimePoint> last_used;
+};
+
+class AdminRepository {
+public:
+    explicit AdminRepository(Database& db) : db_(db) {}
+
+    Expected<std::int64_t, AdminError> add_zone(const ZoneSpec& spec);
+    std::vector<ZoneSummary> list_zones();
+    // Refuses (StillInUse) while hosts exist in the zone.
+    std::optional<AdminError> remove_zone(const DnsName& name);
+    // The zone row with its key, for DNS work done by admin commands.
+    std::optional<auth::Zone> find_zone(const DnsName& name);
+
+    Expected<std::int64_t, AdminError> add_account(std::string_view username, std::string_view email,
+                                                   auth::Plan plan, std::string_view password_hash);
+    std::vector<AccountSummary> list_accounts();
+    // Removes the account, its tokens and its (already DNS-cleared) hosts.
+    std::optional<AdminError> remove_account(std::string_view username);
+
+    // The host goes into the zone with the longest name that contains it.
+    Expected<std::int64_t, AdminError> add_host(const DnsName& fqdn, std::string_view username);
+    std::vector<HostSummary> list_hosts(std::optional<std::string_view> username = std::nullopt);
+    std::optional<HostSummary> find_host(const DnsName& fqdn);
+    std::optional<AdminError> remove_host(const DnsName& fqdn);
+
+    Expected<std::int64_t, AdminError> add_token(std::string_view username,
+                                                 const std::optional<DnsName>& host,
+                                                 std::string_view digest);
+    std::vector<TokenSummary> list_tokens(std::optional<std::string_view> username = std::nullopt);
+    std::optional<AdminError> remove_token(std::int64_t id);
+
+private:
+    Database& db_;
+};
+
+}  // namespace ddns::sql

@@ -1,0 +1,47 @@
+// A small pool of libpq connections. libpq types never leave sql/; callers see this class and
+// the repositories built on it.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace ddns::sql {
+
+class Connection;  // RAII PGconn wrapper, private to sql/
+
+class Database {
+public:
+    // `conninfo` is a libpq URI or key=value string. Connections are opened lazily; a broken
+    // connection is replaced on next use. Never logs the conninfo (it may hold a password).
+    Database(std::string conninfo, std::size_t pool_size);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Borrowed connection, returned to the pool when the lease is destroyed.
+    class Lease {
+    public:
+        Lease(Database& db, std::unique_ptr<Connection> conn);
+        ~Lease();
+        Lease(Lease&&) noexcept;
+        Lease& operator=(Lease&&) = delete;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Connection& operator*() const { return *conn_; }
+        Connection* operator->() const { return conn_.get(); }
+
+    private:
+        Database* db_;
+        std::unique_ptr<Connection> conn_;
+    };
+    // Throws auth::StoreError when no connection can be established.
+    Lease lease();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    friend class Lease;
+};
+
+}  // namespace ddns::sql

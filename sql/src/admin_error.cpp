@@ -1,0 +1,17 @@
+#include "ddns/sql/admin_repository.hpp"
+
+namespace ddns::sql {
+
+std::string_view to_string(AdminError error) noexcept {
+    switch (error) {
+        case AdminError::AlreadyExists: return "already exists";
+        case AdminError::NotFound: return "not found";
+        case AdminError::NoSuchAccount: return "no such account";
+        case AdminError::NoSuchZone: return "no zone contains that name";
+        case AdminError::NoSuchHost: return "no such host";
+        case AdminError::StillInUse: return "still in use";
+    }
+    return "unknown error";
+}
+
+}  // namespace ddns::sql
