@@ -1,0 +1,58 @@
+// Typed configuration read from a `key = value` file. Every key is documented in
+// docs/configuration.md; unknown keys are errors (a typo must not silently change behaviour).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddns/gateway/client_address.hpp"
+#include "ddns/nsupdate/expected.hpp"
+#include "ddns/nsupdate/ip_address.hpp"
+
+namespace ddns::gateway {
+
+struct ListenAddress {
+    std::string host;  // IP literal ("127.0.0.1", "::", "0.0.0.0")
+    std::uint16_t port = 0;
+    std::string to_string() const;
+};
+
+enum class LogLevel { Debug, Info, Warning, Error };
+
+struct Config {
+    std::string database_url;       // database.url (required)
+    std::size_t database_pool = 8;  // database.pool_size
+
+    std::vector<ListenAddress> http_listen;  // http.listen
+    std::size_t http_threads = 32;           // http.threads
+    std::size_t http_max_queued = 256;       // http.max_queued
+    std::chrono::seconds http_keepalive_timeout{10};  // http.keepalive_timeout
+    std::size_t http_max_keepalive_requests = 100;    // http.max_keepalive_requests
+    std::string http_realm = "ddns-gateway";          // http.realm
+
+    TrustedProxies trusted_proxies;           // proxy.trusted
+    std::vector<IpNetwork> allowed_networks;  // address.allow: private ranges the operator allows
+
+    bool require_user_agent = true;          // dyndns2.require_user_agent
+    std::vector<std::string> agent_denylist;  // dyndns2.agent_denylist (substrings)
+
+    std::chrono::milliseconds dns_timeout{2000};  // dns.timeout_ms
+    int dns_attempts = 2;                         // dns.attempts
+
+    std::uint64_t argon2_opslimit = 2;           // auth.argon2_opslimit
+    std::size_t argon2_memlimit_kib = 65536;     // auth.argon2_memlimit_kib
+    std::chrono::seconds auth_cache_ttl{600};    // auth.cache_ttl
+
+    LogLevel log_level = LogLevel::Info;  // log.level
+};
+
+// Parses the text of a configuration file. The error names the line and the key; it never
+// echoes the value of database.url (it may contain a password).
+Expected<Config, std::string> parse_config(std::string_view text);
+Expected<Config, std::string> load_config_file(const std::string& path);
+
+}  // namespace ddns::gateway

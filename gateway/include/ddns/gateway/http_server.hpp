@@ -1,0 +1,34 @@
+// HTTP listeners on several addresses, sharing one thread pool. Converts POCO requests into
+// RequestView values and writes Response values with an exact Content-Length (never chunked).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ddns/gateway/config.hpp"
+#include "ddns/gateway/log.hpp"
+#include "ddns/gateway/router.hpp"
+
+namespace ddns::gateway {
+
+class HttpServer {
+public:
+    HttpServer(const Config& config, RequestRouter& router, const Logger& log);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Binds every listen address (throws std::runtime_error naming the address on failure) and
+    // starts serving.
+    void start();
+    void stop();
+    // The bound ports, in http.listen order (useful when a port was 0).
+    std::vector<std::uint16_t> ports() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ddns::gateway

@@ -1,0 +1,78 @@
+// What a dialect sees of an HTTP request, and what it answers. POCO stops at the listener; from
+// here on requests are plain values, so dialects are testable without sockets.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ddns/nsupdate/ip_address.hpp"
+#include "ddns/nsupdate/secret.hpp"
+
+namespace ddns::gateway {
+
+// Query parameters in arrival order, names kept as sent, values percent-decoded.
+class QueryParams {
+public:
+    // Parses "a=1&b=%20x". '+' is kept literally (routers send unescaped passwords and
+    // addresses; form-style '+'-as-space would corrupt them). Malformed %-escapes stay literal.
+    static QueryParams parse(std::string_view query);
+
+    std::optional<std::string> get(std::string_view name) const;          // exact name
+    std::optional<std::string> get_nocase(std::string_view name) const;   // ASCII case-insensitive
+    bool has(std::string_view name) const { return get(name).has_value(); }
+    const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+
+private:
+    std::vector<std::pair<std::string, std::string>> items_;
+};
+
+std::string percent_decode(std::string_view text);
+
+// The path of a request target: the absolute form (http://host:port/path?q) is reduced to its
+// path, repeated leading slashes collapse to one ("//nic/update" -> "/nic/update").
+struct RequestTarget {
+    std::string path;
+    std::string query;  // raw, without '?'
+};
+RequestTarget parse_request_target(std::string_view target);
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+struct RequestView {
+    std::string method;  // upper case as sent
+    std::string path;
+    QueryParams query;
+    std::vector<Header> headers;
+    IpAddress peer;    // TCP peer
+    IpAddress client;  // after the trusted-proxy rules
+    bool tls = false;
+
+    // First header with this name (case-insensitive).
+    std::optional<std::string> header(std::string_view name) const;
+};
+
+struct BasicCredentials {
+    std::string username;
+    Secret password;
+};
+// Parses an "Authorization: Basic ..." value; splits on the FIRST colon. nullopt when the header
+// is not Basic or not valid base64.
+std::optional<BasicCredentials> parse_basic_authorization(std::string_view header_value);
+
+struct Response {
+    int status = 200;
+    std::string reason = "OK";
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+    std::vector<Header> headers;  // extra headers (never carry IP literals: some clients scan them)
+
+    static Response text(int status, std::string reason, std::string body);
+};
+
+}  // namespace ddns::gateway

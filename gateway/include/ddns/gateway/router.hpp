@@ -1,0 +1,25 @@
+// Maps request paths to dialects. Paths compare case-insensitively (the legacy clients were
+// written against IIS, where paths are case-insensitive).
+#pragma once
+
+#include "ddns/gateway/dyndns2_dialect.hpp"
+#include "ddns/gateway/request.hpp"
+
+namespace ddns::gateway {
+
+class RequestRouter {
+public:
+    virtual ~RequestRouter() = default;
+    virtual Response route(const RequestView& request) = 0;
+};
+
+class Router final : public RequestRouter {
+public:
+    explicit Router(Dyndns2Dialect& dyndns2) : dyndns2_(dyndns2) {}
+    Response route(const RequestView& request) override;
+
+private:
+    Dyndns2Dialect& dyndns2_;
+};
+
+}  // namespace ddns::gateway

@@ -1,0 +1,394 @@
+// `ddns-gateway admin ...`: operator commands for zones, accounts, hosts and tokens.
+// Commands that remove names clear them in BIND first, so DNS never keeps records the
+// database has forgotten.
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ddns/auth/password.hpp"
+#include "ddns/auth/token.hpp"
+#include "ddns/gateway/commands.hpp"
+#include "ddns/sql/admin_repository.hpp"
+#include "ddns/sql/database.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE OBJECT ACTION [ARGS]
+
+  zone add ZONE --server HOST:PORT --key-file KEYFILE [--ttl N] [--no-check]
+  zone list
+  zone remove ZONE
+  account add USER [--email E] [--plan free|domain]     (password read from stdin)
+  account list
+  account remove USER                                   (also clears its hosts in DNS)
+  host add FQDN --account USER
+  host list [--account USER]
+  host remove FQDN                                      (deletes its A/AAAA in DNS first)
+  token add USER [--host FQDN]                          (prints the token once)
+  token list [--account USER]
+  token remove ID
+)";
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Positional words and --options of one admin command.
+struct Args {
+    std::vector<std::string> words;
+    std::map<std::string, std::string> options;
+    std::map<std::string, bool> flags;
+
+    static Args parse(const std::vector<std::string>& raw, const std::vector<std::string>& flag_names) {
+        Args a;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            const std::string& w = raw[i];
+            if (w.rfind("--", 0) == 0) {
+                bool is_flag = false;
+                for (const auto& f : flag_names) is_flag = is_flag || f == w;
+                if (is_flag) {
+                    a.flags[w] = true;
+                } else if (i + 1 < raw.size()) {
+                    a.options[w] = raw[++i];
+                } else {
+                    throw UsageError("option " + w + " needs a value");
+                }
+            } else {
+                a.words.push_back(w);
+            }
+        }
+        return a;
+    }
+    std::optional<std::string> opt(const std::string& name) const {
+        auto it = options.find(name);
+        return it == options.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+    std::string need(const std::string& name) const {
+        auto v = opt(name);
+        if (!v) throw UsageError("missing " + name);
+        return *v;
+    }
+    void only(const std::vector<std::string>& allowed) const {
+        for (const auto& [k, v] : options) {
+            bool ok = false;
+            for (const auto& a : allowed) ok = ok || a == k;
+            if (!ok) throw UsageError("unknown option " + k);
+        }
+    }
+};
+
+DnsName need_name(const std::string& text, const char* what) {
+    auto name = DnsName::parse(text);
+    if (!name) throw UsageError(std::string("invalid ") + what + ": " + text);
+    return *name;
+}
+
+std::string format_time(const std::optional<auth::TimePoint>& t) {
+    if (!t) return "-";
+    const std::time_t tt = auth::Clock::to_time_t(*t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string opt_ip(const std::optional<IpAddress>& ip) { return ip ? ip->to_string() : "-"; }
+
+// Reads one line (the password) from `in`; with a terminal, echo is switched off.
+Secret read_password(std::istream& in, std::ostream& err) {
+    const bool tty = &in == &std::cin && ::isatty(STDIN_FILENO) != 0;
+    termios saved{};
+    if (tty) {
+        err << "password: " << std::flush;
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios silent = saved;
+        silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    }
+    std::string line;
+    std::getline(in, line);
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        err << "\n";
+    }
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+    Secret secret(line);
+    std::fill(line.begin(), line.end(), '\0');
+    return secret;
+}
+
+// Deletes a host's address records in BIND. Returns an error text, or empty on success.
+std::string clear_host_in_dns(sql::AdminRepository& repo, const sql::HostSummary& host,
+                              UpdateSender& dns) {
+    auto zone = repo.find_zone(host.zone);
+    if (!zone) return "zone " + host.zone.str() + " not found";
+    UpdateRequest request{zone->name, {}, {}};
+    request.operations.emplace_back(DeleteRRset{host.name, RecordType::A});
+    request.operations.emplace_back(DeleteRRset{host.name, RecordType::AAAA});
+    const auto result = dns.send(request, zone->key, zone->server);
+    if (!result.ok())
+        return "BIND at " + zone->server.to_string() + " answered " +
+               std::string(to_string(result.status)) + (result.detail.empty() ? "" : ": ") +
+               result.detail;
+    return {};
+}
+
+class Admin {
+public:
+    Admin(const Config& config, std::istream& in, std::ostream& out, std::ostream& err)
+        : config_(config), db_(config.database_url, 1), repo_(db_), in_(in), out_(out), err_(err) {
+        UpdateClientOptions options;
+        options.timeout = config.dns_timeout;
+        options.udp_attempts = config.dns_attempts;
+        dns_ = std::make_unique<UpdateClient>(options);
+    }
+
+    int run(const std::string& object, const std::string& action, const Args& a) {
+        if (object == "zone" && action == "add") return zone_add(a);
+        if (object == "zone" && action == "list") return zone_list();
+        if (object == "zone" && action == "remove") return zone_remove(a);
+        if (object == "account" && action == "add") return account_add(a);
+        if (object == "account" && action == "list") return account_list();
+        if (object == "account" && action == "remove") return account_remove(a);
+        if (object == "host" && action == "add") return host_add(a);
+        if (object == "host" && action == "list") return host_list(a);
+        if (object == "host" && action == "remove") return host_remove(a);
+        if (object == "token" && action == "add") return token_add(a);
+        if (object == "token" && action == "list") return token_list(a);
+        if (object == "token" && action == "remove") return token_remove(a);
+        throw UsageError("unknown command: " + object + " " + action);
+    }
+
+private:
+    int fail(const std::string& message) {
+        err_ << "ddns-gateway admin: " << message << "\n";
+        return 1;
+    }
+    static const std::string& arg(const Args& a, std::size_t i, const char* what) {
+        if (a.words.size() <= i) throw UsageError(std::string("missing ") + what);
+        return a.words[i];
+    }
+
+    int zone_add(const Args& a) {
+        a.only({"--server", "--key-file", "--ttl"});
+        const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
+        const auto server = parse_server_endpoint(a.need("--server"));
+        if (!server) return fail("--server must be IP:PORT (an address, not a host name)");
+        const std::string key_path = a.need("--key-file");
+        std::ifstream key_in(key_path);
+        if (!key_in) return fail("cannot read key file " + key_path);
+        std::stringstream key_text;
+        key_text << key_in.rdbuf();
+        auto key = parse_tsig_key_file(key_text.str());
+        if (!key) return fail("key file " + key_path + ": " + key.error());
+        std::uint32_t ttl = 60;
+        if (auto t = a.opt("--ttl")) {
+            try {
+                const long v = std::stol(*t);
+                if (v < 0 || v > 86400) throw std::out_of_range("ttl");
+                ttl = static_cast<std::uint32_t>(v);
+            } catch (const std::exception&) {
+                return fail("--ttl must be 0..86400");
+            }
+        }
+        if (!a.flags.count("--no-check")) {
+            // Deleting an RRset that does not exist changes nothing, but BIND still checks it
+            // against the zone's update-policy (an UPDATE without operations would pass any
+            // policy). NOERROR proves BIND is reachable, authoritative and grants the key.
+            const auto probe_name = name.prepend("_ddns-gateway-probe");
+            if (!probe_name) return fail("zone name too long: " + name.str());
+            UpdateRequest probe{name, {}, {DeleteRRset{*probe_name, RecordType::TXT}}};
+            const auto result = dns_->send(probe, *key, *server);
+            if (!result.ok())
+                return fail("BIND at " + server->to_string() + " did not accept an update for " +
+                            name.str() + " with key " + key->name.str() + ": " +
+                            std::string(to_string(result.status)) + " " + result.detail +
+                            " (use --no-check to add the zone anyway)");
+        }
+        auto id = repo_.add_zone(sql::ZoneSpec{name, *server, &*key, ttl});
+        if (!id) return fail("zone " + name.str() + ": " + std::string(to_string(id.error())));
+        out_ << "zone " << name.str() << " added (server " << server->to_string() << ", key "
+             << key->name.str() << ", ttl " << ttl << ")\n";
+        return 0;
+    }
+
+    int zone_list() {
+        out_ << std::left << std::setw(30) << "ZONE" << std::setw(24) << "SERVER" << std::setw(24)
+             << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL" << "HOSTS\n";
+        for (const auto& z : repo_.list_zones())
+            out_ << std::setw(30) << z.name.str() << std::setw(24) << z.server.to_string()
+                 << std::setw(24) << z.key_name << std::setw(14) << z.key_algorithm << std::setw(6)
+                 << z.default_ttl << z.host_count << "\n";
+        return 0;
+    }
+
+    int zone_remove(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
+        if (auto e = repo_.remove_zone(name)) {
+            if (*e == sql::AdminError::StillInUse)
+                return fail("zone " + name.str() + " still has hosts; remove them first");
+            return fail("zone " + name.str() + ": " + std::string(to_string(*e)));
+        }
+        out_ << "zone " << name.str() << " removed\n";
+        return 0;
+    }
+
+    int account_add(const Args& a) {
+        a.only({"--email", "--plan"});
+        const std::string& user = arg(a, 0, "USER");
+        if (user.empty() || user.size() > 64 || user.find_first_of(": \t\r\n") != std::string::npos)
+            return fail("USER must be 1-64 characters without ':' or whitespace");
+        auto plan = auth::parse_plan(a.opt("--plan").value_or("free"));
+        if (!plan) return fail("--plan must be free or domain");
+        const Secret password = read_password(in_, err_);
+        if (password.size() < 8) return fail("the password (read from stdin) must have at least 8 characters");
+        const auth::PasswordHasher hasher(
+            auth::Argon2Params{config_.argon2_opslimit, config_.argon2_memlimit_kib * 1024});
+        auto id = repo_.add_account(user, a.opt("--email").value_or(""), *plan, hasher.hash(password));
+        if (!id) return fail("account " + user + ": " + std::string(to_string(id.error())));
+        out_ << "account " << user << " added (plan " << to_string(*plan) << ")\n";
+        return 0;
+    }
+
+    int account_list() {
+        out_ << std::left << std::setw(24) << "USER" << std::setw(8) << "PLAN" << std::setw(9)
+             << "UPDATES" << std::setw(9) << "STATE" << std::setw(22) << "EXPIRES" << std::setw(7)
+             << "HOSTS" << "EMAIL\n";
+        for (const auto& acc : repo_.list_accounts())
+            out_ << std::setw(24) << acc.username << std::setw(8) << to_string(acc.plan)
+                 << std::setw(9) << (acc.dynamic_updates ? "on" : "off") << std::setw(9)
+                 << (acc.disabled ? "disabled" : "active") << std::setw(22)
+                 << format_time(acc.expires_at) << std::setw(7) << acc.host_count << acc.email
+                 << "\n";
+        return 0;
+    }
+
+    int account_remove(const Args& a) {
+        const std::string& user = arg(a, 0, "USER");
+        for (const auto& host : repo_.list_hosts(user)) {
+            const std::string error = clear_host_in_dns(repo_, host, *dns_);
+            if (!error.empty())
+                return fail("cannot clear " + host.name.str() + " in DNS (" + error +
+                            "); nothing removed");
+        }
+        if (auto e = repo_.remove_account(user))
+            return fail("account " + user + ": " + std::string(to_string(*e)));
+        out_ << "account " << user << " removed\n";
+        return 0;
+    }
+
+    int host_add(const Args& a) {
+        a.only({"--account"});
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        if (!name.is_hostname()) return fail(name.str() + " is not a valid host name");
+        const std::string user = a.need("--account");
+        auto id = repo_.add_host(name, user);
+        if (!id) return fail("host " + name.str() + ": " + std::string(to_string(id.error())));
+        out_ << "host " << name.str() << " added for " << user << "\n";
+        return 0;
+    }
+
+    int host_list(const Args& a) {
+        a.only({"--account"});
+        const auto user = a.opt("--account");
+        out_ << std::left << std::setw(36) << "HOST" << std::setw(20) << "ACCOUNT" << std::setw(18)
+             << "IPV4" << std::setw(28) << "IPV6" << "LAST SEEN\n";
+        for (const auto& h : repo_.list_hosts(user ? std::optional<std::string_view>(*user) : std::nullopt))
+            out_ << std::setw(36) << h.name.str() << std::setw(20) << h.username << std::setw(18)
+                 << opt_ip(h.ipv4) << std::setw(28) << opt_ip(h.ipv6) << format_time(h.last_seen)
+                 << "\n";
+        return 0;
+    }
+
+    int host_remove(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        auto host = repo_.find_host(name);
+        if (!host) return fail("host " + name.str() + ": not found");
+        const std::string error = clear_host_in_dns(repo_, *host, *dns_);
+        if (!error.empty()) return fail("cannot delete " + name.str() + " in DNS (" + error + "); host kept");
+        if (auto e = repo_.remove_host(name))
+            return fail("host " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "host " << name.str() << " removed (A/AAAA deleted in DNS)\n";
+        return 0;
+    }
+
+    int token_add(const Args& a) {
+        a.only({"--host"});
+        const std::string& user = arg(a, 0, "USER");
+        std::optional<DnsName> host;
+        if (auto h = a.opt("--host")) host = need_name(*h, "host name");
+        auto token = auth::generate_token();
+        auto id = repo_.add_token(user, host, token.digest);
+        if (!id) return fail("token for " + user + ": " + std::string(to_string(id.error())));
+        // The only time the token is ever shown; the database keeps its SHA-256.
+        out_ << token.token.expose_view() << "\n";
+        err_ << "token " << *id << " for " << user << (host ? " limited to " + host->str() : "")
+             << " created; store it now, it cannot be shown again\n";
+        return 0;
+    }
+
+    int token_list(const Args& a) {
+        a.only({"--account"});
+        const auto user = a.opt("--account");
+        out_ << std::left << std::setw(8) << "ID" << std::setw(24) << "ACCOUNT" << std::setw(36)
+             << "HOST" << std::setw(22) << "CREATED" << "LAST USED\n";
+        for (const auto& t : repo_.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt))
+            out_ << std::setw(8) << t.id << std::setw(24) << t.username << std::setw(36)
+                 << (t.host ? t.host->str() : "(any host)") << std::setw(22)
+                 << format_time(t.created) << format_time(t.last_used) << "\n";
+        return 0;
+    }
+
+    int token_remove(const Args& a) {
+        const std::string& text = arg(a, 0, "ID");
+        std::int64_t id = 0;
+        try {
+            id = std::stoll(text);
+        } catch (const std::exception&) {
+            return fail("token ID must be a number");
+        }
+        if (auto e = repo_.remove_token(id))
+            return fail("token " + text + ": " + std::string(to_string(*e)));
+        out_ << "token " << id << " removed\n";
+        return 0;
+    }
+
+    const Config& config_;
+    sql::Database db_;
+    sql::AdminRepository repo_;
+    std::unique_ptr<UpdateSender> dns_;
+    std::istream& in_;
+    std::ostream& out_;
+    std::ostream& err_;
+};
+
+}  // namespace
+
+int run_admin(const Config& config, const std::vector<std::string>& raw, std::istream& in,
+              std::ostream& out, std::ostream& err) {
+    if (raw.empty() || raw[0] == "--help" || raw[0] == "help") {
+        out << kAdminUsage;
+        return raw.empty() ? 2 : 0;
+    }
+    try {
+        const Args a = Args::parse(raw, {"--no-check"});
+        if (a.words.size() < 2) throw UsageError("expected OBJECT ACTION");
+        Args rest = a;
+        rest.words.erase(rest.words.begin(), rest.words.begin() + 2);
+        Admin admin(config, in, out, err);
+        return admin.run(a.words[0], a.words[1], rest);
+    } catch (const UsageError& e) {
+        err << "ddns-gateway admin: " << e.what() << "\n" << kAdminUsage;
+        return 2;
+    }
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,241 @@
+#include "ddns/gateway/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace ddns::gateway {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::vector<std::string_view> split_csv(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (true) {
+        const auto comma = s.find(',');
+        auto item = trim(s.substr(0, comma));
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T& out, T min, T max) {
+    T value{};
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc{} || ptr != s.data() + s.size() || value < min || value > max) return false;
+    out = value;
+    return true;
+}
+
+bool parse_bool(std::string_view s, bool& out) {
+    if (s == "true" || s == "yes" || s == "on" || s == "1") {
+        out = true;
+        return true;
+    }
+    if (s == "false" || s == "no" || s == "off" || s == "0") {
+        out = false;
+        return true;
+    }
+    return false;
+}
+
+std::optional<ListenAddress> parse_listen(std::string_view s) {
+    ListenAddress out;
+    std::string_view host;
+    std::string_view port;
+    if (!s.empty() && s.front() == '[') {
+        const auto close = s.find(']');
+        if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
+            return std::nullopt;
+        host = s.substr(1, close - 1);
+        port = s.substr(close + 2);
+    } else {
+        const auto colon = s.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        host = s.substr(0, colon);
+        port = s.substr(colon + 1);
+    }
+    auto address = IpAddress::parse(host);
+    if (!address) return std::nullopt;
+    if (!parse_number<std::uint16_t>(port, out.port, 1, 65535)) return std::nullopt;
+    out.host = address->to_string();
+    return out;
+}
+
+using Setter = std::function<bool(Config&, std::string_view)>;
+
+const std::map<std::string, Setter, std::less<>>& setters() {
+    static const std::map<std::string, Setter, std::less<>> table = {
+        {"database.url",
+         [](Config& c, std::string_view v) {
+             c.database_url = std::string(v);
+             return !v.empty();
+         }},
+        {"database.pool_size",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.database_pool, 1, 256);
+         }},
+        {"http.listen",
+         [](Config& c, std::string_view v) {
+             c.http_listen.clear();
+             for (auto item : split_csv(v)) {
+                 auto l = parse_listen(item);
+                 if (!l) return false;
+                 c.http_listen.push_back(*l);
+             }
+             return true;
+         }},
+        {"http.threads",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.http_threads, 2, 4096);
+         }},
+        {"http.max_queued",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.http_max_queued, 1, 65536);
+         }},
+        {"http.keepalive_timeout",
+         [](Config& c, std::string_view v) {
+             long long s = 0;
+             if (!parse_number<long long>(v, s, 0, 3600)) return false;
+             c.http_keepalive_timeout = std::chrono::seconds(s);
+             return true;
+         }},
+        {"http.max_keepalive_requests",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.http_max_keepalive_requests, 0, 100000);
+         }},
+        {"http.realm",
+         [](Config& c, std::string_view v) {
+             if (v.empty() || v.find('"') != std::string_view::npos) return false;
+             c.http_realm = std::string(v);
+             return true;
+         }},
+        {"proxy.trusted",
+         [](Config& c, std::string_view v) {
+             auto t = TrustedProxies::parse(v);
+             if (!t) return false;
+             c.trusted_proxies = *t;
+             return true;
+         }},
+        {"address.allow",
+         [](Config& c, std::string_view v) {
+             c.allowed_networks.clear();
+             for (auto item : split_csv(v)) {
+                 auto n = IpNetwork::parse(item);
+                 if (!n) return false;
+                 c.allowed_networks.push_back(*n);
+             }
+             return true;
+         }},
+        {"dyndns2.require_user_agent",
+         [](Config& c, std::string_view v) { return parse_bool(v, c.require_user_agent); }},
+        {"dyndns2.agent_denylist",
+         [](Config& c, std::string_view v) {
+             c.agent_denylist.clear();
+             for (auto item : split_csv(v)) c.agent_denylist.emplace_back(item);
+             return true;
+         }},
+        {"dns.timeout_ms",
+         [](Config& c, std::string_view v) {
+             long long ms = 0;
+             if (!parse_number<long long>(v, ms, 50, 60000)) return false;
+             c.dns_timeout = std::chrono::milliseconds(ms);
+             return true;
+         }},
+        {"dns.attempts",
+         [](Config& c, std::string_view v) { return parse_number<int>(v, c.dns_attempts, 1, 10); }},
+        {"auth.argon2_opslimit",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::uint64_t>(v, c.argon2_opslimit, 1, 64);
+         }},
+        {"auth.argon2_memlimit_kib",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.argon2_memlimit_kib, 8, 4u * 1024 * 1024);
+         }},
+        {"auth.cache_ttl",
+         [](Config& c, std::string_view v) {
+             long long s = 0;
+             if (!parse_number<long long>(v, s, 0, 86400)) return false;
+             c.auth_cache_ttl = std::chrono::seconds(s);
+             return true;
+         }},
+        {"log.level",
+         [](Config& c, std::string_view v) {
+             if (v == "debug") c.log_level = LogLevel::Debug;
+             else if (v == "info") c.log_level = LogLevel::Info;
+             else if (v == "warning") c.log_level = LogLevel::Warning;
+             else if (v == "error") c.log_level = LogLevel::Error;
+             else return false;
+             return true;
+         }},
+    };
+    return table;
+}
+
+}  // namespace
+
+std::string ListenAddress::to_string() const {
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Expected<Config, std::string> parse_config(std::string_view text) {
+    Config config;
+    config.http_listen.push_back(ListenAddress{"127.0.0.1", 8080});
+    std::set<std::string, std::less<>> seen;
+    int line_no = 0;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        ++line_no;
+        line = trim(line);
+        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        const auto eq = line.find('=');
+        const std::string where = "line " + std::to_string(line_no);
+        if (eq == std::string_view::npos)
+            return Unexpected{where + ": expected `key = value`"};
+        const std::string_view key = trim(line.substr(0, eq));
+        std::string_view value = trim(line.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        const auto& table = setters();
+        auto it = table.find(key);
+        if (it == table.end()) return Unexpected{where + ": unknown key `" + std::string(key) + "`"};
+        if (!seen.insert(std::string(key)).second)
+            return Unexpected{where + ": `" + std::string(key) + "` is set twice"};
+        if (!it->second(config, value)) {
+            // database.url may hold a password: name the key, never echo the value.
+            if (key == "database.url") return Unexpected{where + ": database.url must not be empty"};
+            return Unexpected{where + ": invalid value for `" + std::string(key) + "`: " +
+                              std::string(value)};
+        }
+    }
+    if (config.database_url.empty()) return Unexpected{std::string("database.url is required")};
+    if (config.http_listen.empty()) return Unexpected{std::string("http.listen lists no address")};
+    return config;
+}
+
+Expected<Config, std::string> load_config_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Unexpected{"cannot read config file " + path};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto result = parse_config(ss.str());
+    if (!result) return Unexpected{path + ": " + result.error()};
+    return result;
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,253 @@
+#include "ddns/gateway/dyndns2_dialect.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace ddns::gateway {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::vector<std::string_view> split_commas(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (true) {
+        const auto comma = s.find(',');
+        out.push_back(trim(s.substr(0, comma)));
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+std::string addresses_text(const Dyndns2Line& line) {
+    std::string out;
+    if (line.ipv4) out = line.ipv4->to_string();
+    if (line.ipv6) out += (out.empty() ? "" : ",") + line.ipv6->to_string();
+    return out;
+}
+
+Dyndns2Line once(Dyndns2Code code) { return Dyndns2Line{code, std::nullopt, std::nullopt}; }
+
+// What to echo after good/nochg: the addresses the request asked for; a deleted family shows as
+// 0.0.0.0 / :: (the value that asked for the deletion).
+void echo_addresses(Dyndns2Line& line, const Dyndns2Addresses& wanted) {
+    if (wanted.ipv4.action == FamilyAction::Set) line.ipv4 = wanted.ipv4.address;
+    if (wanted.ipv4.action == FamilyAction::Remove) line.ipv4 = IpAddress::v4({0, 0, 0, 0});
+    if (wanted.ipv6.action == FamilyAction::Set) line.ipv6 = wanted.ipv6.address;
+    if (wanted.ipv6.action == FamilyAction::Remove) line.ipv6 = IpAddress::v6({});
+}
+
+}  // namespace
+
+Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm) {
+    std::string body;
+    bool unauthorized = false;
+    for (const auto& line : lines) {
+        if (!body.empty()) body += '\n';
+        switch (line.code) {
+            case Dyndns2Code::Good: body += "good " + addresses_text(line); break;
+            case Dyndns2Code::NoChg: body += "nochg " + addresses_text(line); break;
+            case Dyndns2Code::BadAuth:
+                body += "badauth";
+                unauthorized = true;
+                break;
+            case Dyndns2Code::NotFqdn: body += "notfqdn"; break;
+            case Dyndns2Code::NoHost: body += "nohost"; break;
+            case Dyndns2Code::NumHost: body += "numhost"; break;
+            case Dyndns2Code::Abuse: body += "abuse"; break;
+            case Dyndns2Code::BadAgent: body += "badagent"; break;
+            case Dyndns2Code::BadSys: body += "badsys"; break;
+            case Dyndns2Code::NotDonator: body += "!donator"; break;
+            case Dyndns2Code::DnsErr: body += "dnserr"; break;
+            case Dyndns2Code::ServerError: body += "911"; break;
+        }
+    }
+    if (unauthorized) {
+        Response r = Response::text(401, "Unauthorized", body);
+        r.headers.push_back({"WWW-Authenticate", "Basic realm=\"" + realm + "\""});
+        return r;
+    }
+    return Response::text(200, "OK", body);
+}
+
+Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
+                                                                 const IpAddress& client) {
+    Dyndns2Addresses out;
+    bool any = false;
+    for (const char* name : {"myip", "myipv4", "myipv6", "ip", "ipv6"}) {
+        const auto value = query.get(name);
+        if (!value) continue;
+        for (std::string_view token : split_commas(*value)) {
+            if (token.empty()) continue;
+            // FRITZ!Box sends <ip6lanprefix> as "2001:db8:1:2::/64"; the prefix length goes.
+            if (const auto slash = token.find('/'); slash != std::string_view::npos)
+                token = token.substr(0, slash);
+            const auto address = IpAddress::parse(token);
+            if (!address) return Unexpected{AddressError::Malformed};
+            FamilyIntent intent = address->is_unspecified() ? FamilyIntent::remove()
+                                                            : FamilyIntent::set(*address);
+            FamilyIntent& slot = address->is_v4() ? out.ipv4 : out.ipv6;
+            if (slot.action != FamilyAction::Keep &&
+                (slot.action != intent.action || slot.address != intent.address))
+                return Unexpected{AddressError::Conflicting};
+            slot = intent;
+            any = true;
+        }
+    }
+    if (!any) {
+        (client.is_v4() ? out.ipv4 : out.ipv6) = FamilyIntent::set(client);
+    }
+    return out;
+}
+
+Dyndns2Dialect::Dyndns2Dialect(auth::Authenticator& authenticator, UpdateService& updates,
+                               const AddressPolicy& policy, const Logger& log,
+                               std::function<auth::TimePoint()> clock, Dyndns2Options options)
+    : authenticator_(authenticator),
+      updates_(updates),
+      policy_(policy),
+      log_(log),
+      clock_(std::move(clock)),
+      options_(std::move(options)) {}
+
+Response Dyndns2Dialect::handle(const RequestView& request) {
+    std::vector<Dyndns2Line> lines;
+    try {
+        lines = process(request);
+    } catch (const std::exception& e) {
+        log_.error(std::string("dyndns2: backend failure: ") + e.what());
+        lines = {once(Dyndns2Code::ServerError)};
+    }
+    return render_dyndns2(lines, options_.realm);
+}
+
+std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
+    if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
+        return {once(Dyndns2Code::BadAgent)};
+    const std::string agent = request.header("User-Agent").value_or("");
+    if (options_.require_user_agent && trim(agent).empty()) return {once(Dyndns2Code::BadAgent)};
+    for (const auto& denied : options_.agent_denylist)
+        if (!denied.empty() && agent.find(denied) != std::string::npos)
+            return {once(Dyndns2Code::BadAgent)};
+
+    const auto authorization = request.header("Authorization");
+    auto credentials = authorization ? parse_basic_authorization(*authorization) : std::nullopt;
+    if (!credentials) return {once(Dyndns2Code::BadAuth)};
+
+    if (const auto system = request.query.get("system")) {
+        if (*system != "dyndns" && *system != "statdns" && *system != "custom")
+            return {once(Dyndns2Code::BadSys)};
+    }
+
+    auth::AuthOutcome outcome = authenticator_.authenticate(
+        credentials->username, credentials->password, auth::CredentialPolicy::PasswordOrToken);
+    if (outcome.status != auth::AuthStatus::Ok) {
+        log_.info("dyndns2 client=" + request.client.to_string() + " user=" +
+                  credentials->username + " result=badauth");
+        return {once(Dyndns2Code::BadAuth)};
+    }
+    const auth::Principal& principal = *outcome.principal;
+    // A token may be limited to one host; then the account's other hosts are invisible to it.
+    const bool scoped = principal.token && principal.token->host_id.has_value();
+    const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
+    auto visible = [&](const auth::Host& h) { return !scoped || scope_id == h.id; };
+
+    // Which hosts: the list in `hostname`, or the account's only host when absent.
+    std::vector<std::string_view> names;
+    const std::string hostname = request.query.get("hostname").value_or("");
+    if (!trim(hostname).empty()) {
+        names = split_commas(hostname);
+        if (names.size() > Dyndns2Options::kMaxHosts) return {once(Dyndns2Code::NumHost)};
+    }
+    std::vector<const auth::Host*> targets;  // nullptr where the line is an error
+    std::vector<Dyndns2Line> lines;
+    if (names.empty()) {
+        std::vector<const auth::Host*> mine;
+        for (const auto& h : principal.hosts)
+            if (visible(h)) mine.push_back(&h);
+        if (mine.size() != 1) return {once(Dyndns2Code::NotFqdn)};
+        targets.push_back(mine.front());
+        lines.emplace_back();
+    }
+    for (std::string_view raw : names) {
+        Dyndns2Line line;
+        const auth::Host* found = nullptr;
+        const auto name = DnsName::parse(raw);
+        if (!name) {
+            line.code = Dyndns2Code::NotFqdn;
+        } else if (name->label_count() == 1) {
+            // A bare label: complete it with the account's zone when exactly one host matches.
+            const auth::Host* match = nullptr;
+            int count = 0;
+            for (const auto& h : principal.hosts)
+                if (visible(h) && h.name.labels().front() == name->str()) {
+                    match = &h;
+                    ++count;
+                }
+            if (count == 1) found = match;
+            else line.code = Dyndns2Code::NotFqdn;
+        } else {
+            for (const auto& h : principal.hosts)
+                if (visible(h) && h.name == *name) found = &h;
+            if (!found) line.code = Dyndns2Code::NoHost;
+        }
+        targets.push_back(found);
+        lines.push_back(line);
+    }
+
+    const auto addresses = parse_dyndns2_addresses(request.query, request.client);
+    bool refused = !addresses.has_value();
+    if (addresses) {
+        for (const FamilyIntent* f : {&addresses->ipv4, &addresses->ipv6})
+            if (f->action == FamilyAction::Set && !policy_.allows(*f->address)) refused = true;
+    }
+    const bool offline = request.query.get("offline").value_or("") == "YES";
+
+    // Duplicate names in one request share one intent (and one result).
+    std::vector<HostIntent> intents;
+    std::map<std::int64_t, std::size_t> intent_of_host;
+    std::vector<std::optional<std::size_t>> intent_index(targets.size());
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        if (!targets[i]) continue;
+        if (refused) {
+            lines[i].code = Dyndns2Code::DnsErr;
+            continue;
+        }
+        if (offline) {
+            // Taking hosts offline on request is not part of any plan yet (see docs).
+            lines[i].code = Dyndns2Code::NotDonator;
+            continue;
+        }
+        auto [it, inserted] = intent_of_host.emplace(targets[i]->id, intents.size());
+        if (inserted) intents.push_back(HostIntent{targets[i], addresses->ipv4, addresses->ipv6});
+        intent_index[i] = it->second;
+    }
+
+    const auto results = updates_.apply(intents, clock_());
+    std::string summary;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (intent_index[i]) {
+            const HostApplyResult& r = results[*intent_index[i]];
+            switch (r.status) {
+                case ApplyStatus::Changed: lines[i].code = Dyndns2Code::Good; break;
+                case ApplyStatus::Unchanged: lines[i].code = Dyndns2Code::NoChg; break;
+                case ApplyStatus::DnsFailed: lines[i].code = Dyndns2Code::DnsErr; break;
+                case ApplyStatus::StoreFailed: lines[i].code = Dyndns2Code::ServerError; break;
+            }
+            if (lines[i].code == Dyndns2Code::Good || lines[i].code == Dyndns2Code::NoChg)
+                echo_addresses(lines[i], *addresses);
+        }
+        summary += (summary.empty() ? "" : ",") +
+                   (targets[i] ? targets[i]->name.str() : std::string("-")) + ":" +
+                   render_dyndns2({lines[i]}, options_.realm).body;
+    }
+    log_.info("dyndns2 client=" + request.client.to_string() + " user=" + principal.account.username +
+              " agent=\"" + agent + "\" " + summary);
+    return lines;
+}
+
+}  // namespace ddns::gateway

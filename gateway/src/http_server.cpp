@@ -1,0 +1,164 @@
+#include "ddns/gateway/http_server.hpp"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+
+#include <istream>
+#include <stdexcept>
+
+#include "ddns/gateway/client_address.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+constexpr std::streamsize kMaxFormBody = 16 * 1024;
+
+bool is_form(const Poco::Net::HTTPServerRequest& request) {
+    const std::string type = request.getContentType();
+    return type.rfind("application/x-www-form-urlencoded", 0) == 0;
+}
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+public:
+    Handler(RequestRouter& router, const Logger& log, const TrustedProxies& trusted)
+        : router_(router), log_(log), trusted_(trusted) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& req,
+                       Poco::Net::HTTPServerResponse& resp) override {
+        Response response;
+        try {
+            response = router_.route(to_view(req));
+        } catch (const std::exception& e) {
+            log_.error(std::string("unhandled error: ") + e.what());
+            response = Response::text(500, "Internal Server Error", "server error\n");
+        }
+        write(req, resp, response);
+    }
+
+private:
+    RequestView to_view(Poco::Net::HTTPServerRequest& req) const {
+        RequestView view;
+        view.method = req.getMethod();
+        auto target = parse_request_target(req.getURI());
+        view.path = std::move(target.path);
+        view.query = QueryParams::parse(target.query);
+        for (const auto& [name, value] : req) view.headers.push_back({name, value});
+        if (req.getMethod() == "POST" && is_form(req)) {
+            // Some clients POST form parameters; accept them like query parameters.
+            std::string body(static_cast<std::size_t>(kMaxFormBody), '\0');
+            req.stream().read(body.data(), kMaxFormBody);
+            body.resize(static_cast<std::size_t>(req.stream().gcount()));
+            view.query = QueryParams::parse(target.query + (target.query.empty() ? "" : "&") + body);
+        }
+        const auto peer = IpAddress::parse(req.clientAddress().host().toString());
+        view.peer = peer.value_or(IpAddress::v4({0, 0, 0, 0}));
+        view.client = resolve_client_address(view.peer, view.header("Forwarded"),
+                                             view.header("X-Forwarded-For"), trusted_);
+        view.tls = req.secure();
+        return view;
+    }
+
+    static void write(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                      const Response& response) {
+        resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status),
+                                response.reason);
+        resp.setChunkedTransferEncoding(false);
+        resp.setContentType(response.content_type);
+        resp.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
+        for (const auto& h : response.headers) resp.add(h.name, h.value);
+        resp.setKeepAlive(req.getKeepAlive());
+        std::ostream& out = resp.send();
+        if (req.getMethod() != "HEAD") out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
+        out.flush();
+    }
+
+    RequestRouter& router_;
+    const Logger& log_;
+    const TrustedProxies& trusted_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    Factory(RequestRouter& router, const Logger& log, const TrustedProxies& trusted)
+        : router_(router), log_(log), trusted_(trusted) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+        return new Handler(router_, log_, trusted_);  // POCO takes ownership
+    }
+
+private:
+    RequestRouter& router_;
+    const Logger& log_;
+    const TrustedProxies& trusted_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+    const Config& config;
+    RequestRouter& router;
+    const Logger& log;
+    std::unique_ptr<Poco::ThreadPool> pool;
+    std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers;
+    std::vector<std::uint16_t> ports;
+};
+
+HttpServer::HttpServer(const Config& config, RequestRouter& router, const Logger& log)
+    : impl_(std::make_unique<Impl>(Impl{config, router, log, nullptr, {}, {}})) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+    const Config& c = impl_->config;
+    // POCO's default pool caps at 16 threads whatever maxThreads says: give it our own.
+    impl_->pool = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(c.http_threads), 60);
+    for (const auto& listen : c.http_listen) {
+        Poco::Net::ServerSocket socket;
+        try {
+            const Poco::Net::SocketAddress address(listen.host, listen.port);
+            if (address.family() == Poco::Net::SocketAddress::IPv6)
+                socket.bind6(address, true, true, true);
+            else
+                socket.bind(address, true);
+            socket.listen(256);
+        } catch (const Poco::Exception& e) {
+            throw std::runtime_error("cannot listen on " + listen.to_string() + ": " +
+                                     e.displayText());
+        }
+        auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
+        params->setMaxThreads(static_cast<int>(c.http_threads));
+        params->setMaxQueued(static_cast<int>(c.http_max_queued));
+        params->setKeepAlive(c.http_max_keepalive_requests > 0);
+        params->setMaxKeepAliveRequests(static_cast<int>(c.http_max_keepalive_requests));
+        params->setKeepAliveTimeout(Poco::Timespan(c.http_keepalive_timeout.count(), 0));
+        params->setTimeout(Poco::Timespan(10, 0));
+        params->setServerName("ddns-gateway");
+        params->setSoftwareVersion("ddns-gateway");
+        impl_->ports.push_back(socket.address().port());
+        auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(
+            new Factory(impl_->router, impl_->log, c.trusted_proxies));
+        impl_->servers.push_back(
+            std::make_unique<Poco::Net::HTTPServer>(factory, *impl_->pool, socket, params));
+        impl_->servers.back()->start();
+        impl_->log.info("listening on http://" + listen.host + ":" +
+                        std::to_string(impl_->ports.back()));
+    }
+}
+
+void HttpServer::stop() {
+    if (!impl_) return;
+    for (auto& server : impl_->servers) server->stopAll(true);
+    impl_->servers.clear();
+    if (impl_->pool) impl_->pool->joinAll();
+}
+
+std::vector<std::uint16_t> HttpServer::ports() const { return impl_->ports; }
+
+}  // namespace ddns::gateway

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Starts a complete demo on loopback: an unprivileged named and PostgreSQL under .local/, the
+# database migrated, a demo zone, account, host and token, and the gateway on 127.0.0.1:8080.
+# Ctrl-C stops everything this script started. Data in .local/ survives restarts;
+# `rm -rf .local` starts over.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+HTTP_PORT=${HTTP_PORT:-8080}
+DNS_PORT=${DNS_PORT:-15353}
+PG_PORT=${PG_PORT:-15432}
+ZONE=${ZONE:-dyn.example.test}
+DEMO_USER=demo
+DEMO_PASSWORD=demo-password
+DEMO_HOST=home.$ZONE
+LOCAL=$ROOT/.local
+
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target ddns-gateway
+GATEWAY=$ROOT/build/gateway/ddns-gateway
+
+PG_BIN=$(pg_config --bindir 2>/dev/null || true)
+if [ ! -x "$PG_BIN/initdb" ]; then PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); fi
+
+# PostgreSQL refuses to run as root: run it as the `postgres` system user then.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+PIDS=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo
+  echo "stopping..."
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$LOCAL/pg/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$LOCAL/pg/data" -m fast stop >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+wait_for() {  # wait_for DESCRIPTION COMMAND...: polls until COMMAND succeeds (20 s at most)
+  local what=$1; shift
+  for _ in $(seq 1 200); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "run.sh: $what did not become ready; see the logs in $LOCAL" >&2
+  exit 1
+}
+
+mkdir -p "$LOCAL/named" "$LOCAL/pg"
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$LOCAL/pg"
+  if ! runuser -u postgres -- test -x "$LOCAL/pg"; then
+    echo "run.sh: the postgres user cannot reach $LOCAL/pg (check the permissions of its parents)" >&2
+    exit 1
+  fi
+fi
+if [ ! -f "$LOCAL/pg/data/PG_VERSION" ]; then
+  as_pg "$PG_BIN/initdb" -D "$LOCAL/pg/data" -U postgres -A trust --no-sync >"$LOCAL/pg/initdb.log"
+fi
+as_pg "$PG_BIN/pg_ctl" -D "$LOCAL/pg/data" -l "$LOCAL/pg/postgres.log" -w \
+  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$LOCAL/pg" start >/dev/null
+wait_for "PostgreSQL" "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT"
+if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atc "select 1 from pg_database where datname='ddns'" | grep -q 1; then
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ddns
+fi
+
+# --- named ----------------------------------------------------------------------------------
+KEY_FILE=$LOCAL/named/gateway.key
+[ -f "$KEY_FILE" ] || tsig-keygen -a hmac-sha256 ddns-gateway-key >"$KEY_FILE"
+if [ ! -f "$LOCAL/named/$ZONE.zone" ]; then
+  cat >"$LOCAL/named/$ZONE.zone" <<ZONEFILE
+\$TTL 300
+@   IN SOA ns1.$ZONE. hostmaster.$ZONE. 1 3600 600 86400 60
+@   IN NS  ns1.$ZONE.
+ns1 IN A   192.0.2.53
+ZONEFILE
+fi
+cat >"$LOCAL/named/named.conf" <<CONF
+include "$KEY_FILE";
+options {
+    directory "$LOCAL/named";
+    pid-file "$LOCAL/named/named.pid";
+    lock-file "$LOCAL/named/named.lock";
+    session-keyfile "$LOCAL/named/session.key";
+    managed-keys-directory "$LOCAL/named";
+    listen-on port $DNS_PORT { 127.0.0.1; };
+    listen-on-v6 { none; };
+    recursion no;
+    dnssec-validation no;
+};
+controls { };
+zone "$ZONE" {
+    type primary;
+    file "$ZONE.zone";
+    update-policy { grant ddns-gateway-key zonesub ANY; };
+};
+CONF
+named-checkconf -z "$LOCAL/named/named.conf" >/dev/null
+named -g -c "$LOCAL/named/named.conf" >"$LOCAL/named/named.log" 2>&1 &
+PIDS+=($!)
+wait_for "named" dig +short +norec @127.0.0.1 -p "$DNS_PORT" "$ZONE" SOA
+
+# --- gateway --------------------------------------------------------------------------------
+CONFIG=$LOCAL/gateway.conf
+cat >"$CONFIG" <<CONF
+# Written by run.sh for the local demo; see docs/configuration.md for every key.
+database.url = postgresql://postgres@127.0.0.1:$PG_PORT/ddns
+http.listen = 127.0.0.1:$HTTP_PORT
+proxy.trusted =
+log.level = info
+CONF
+"$GATEWAY" check-config --config "$CONFIG" >/dev/null
+"$GATEWAY" migrate --config "$CONFIG"
+admin() { "$GATEWAY" admin --config "$CONFIG" "$@"; }
+if ! admin zone list | grep -q "^$ZONE "; then
+  admin zone add "$ZONE" --server "127.0.0.1:$DNS_PORT" --key-file "$KEY_FILE" --ttl 60
+fi
+if ! admin account list | grep -q "^$DEMO_USER "; then
+  echo "$DEMO_PASSWORD" | admin account add "$DEMO_USER" --email demo@example.test
+fi
+if ! admin host list | grep -q "^$DEMO_HOST "; then
+  admin host add "$DEMO_HOST" --account "$DEMO_USER"
+fi
+# The token is shown once by `token add`; the demo keeps it in .local so reruns can print it.
+if [ ! -s "$LOCAL/demo-token" ]; then
+  (umask 077; admin token add "$DEMO_USER" --host "$DEMO_HOST" 2>/dev/null >"$LOCAL/demo-token")
+fi
+TOKEN=$(cat "$LOCAL/demo-token")
+
+"$GATEWAY" serve --config "$CONFIG" &
+PIDS+=($!)
+wait_for "the gateway" curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz"
+
+cat <<EOT
+
+ddns-gateway is running on http://127.0.0.1:$HTTP_PORT (named on 127.0.0.1:$DNS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT).
+
+Update the demo host with the account password:
+  curl -u $DEMO_USER:$DEMO_PASSWORD "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.10"
+or with the demo's update token (limited to $DEMO_HOST):
+  curl -u $DEMO_USER:$TOKEN "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=198.51.100.20"
+See the result in named:
+  dig +short @127.0.0.1 -p $DNS_PORT $DEMO_HOST A
+Admin commands:
+  $GATEWAY admin --config $CONFIG host list
+
+Press Ctrl-C to stop.
+EOT
+wait "${PIDS[-1]}"

@@ -1,0 +1,100 @@
+// Configuration parsing: every key, defaults, and clear errors that never echo the database URL.
+#include <gtest/gtest.h>
+
+#include "ddns/gateway/config.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+TEST(Config, DefaultsNeedOnlyTheDatabase) {
+    const auto c = parse_config("database.url = postgresql://u@127.0.0.1/db\n");
+    ASSERT_TRUE(c) << c.error();
+    ASSERT_EQ(c->http_listen.size(), 1u);
+    EXPECT_EQ(c->http_listen[0].to_string(), "127.0.0.1:8080");
+    EXPECT_TRUE(c->trusted_proxies.empty());
+    EXPECT_TRUE(c->require_user_agent);
+}
+
+TEST(Config, ParsesEveryKey) {
+    const auto c = parse_config(R"(# comment
+; another comment
+database.url = "host=127.0.0.1 dbname=ddns"
+database.pool_size = 4
+http.listen = 127.0.0.1:8080, [::1]:8081 ,0.0.0.0:1400
+http.threads = 64
+http.max_queued = 100
+http.keepalive_timeout = 5
+http.max_keepalive_requests = 0
+http.realm = dyn
+proxy.trusted = 10.0.0.0/8, ::1
+address.allow = 192.168.0.0/16
+dyndns2.require_user_agent = no
+dyndns2.agent_denylist = BadBot, evil
+dns.timeout_ms = 500
+dns.attempts = 3
+auth.argon2_opslimit = 3
+auth.argon2_memlimit_kib = 1024
+auth.cache_ttl = 0
+log.level = debug
+)");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_EQ(c->database_url, "host=127.0.0.1 dbname=ddns");
+    EXPECT_EQ(c->database_pool, 4u);
+    ASSERT_EQ(c->http_listen.size(), 3u);
+    EXPECT_EQ(c->http_listen[1].to_string(), "[::1]:8081");
+    EXPECT_EQ(c->http_listen[2].port, 1400);
+    EXPECT_EQ(c->http_threads, 64u);
+    EXPECT_EQ(c->http_max_queued, 100u);
+    EXPECT_EQ(c->http_keepalive_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(c->http_max_keepalive_requests, 0u);
+    EXPECT_EQ(c->http_realm, "dyn");
+    EXPECT_TRUE(c->trusted_proxies.contains(*IpAddress::parse("10.1.2.3")));
+    EXPECT_TRUE(c->trusted_proxies.contains(*IpAddress::parse("::1")));
+    ASSERT_EQ(c->allowed_networks.size(), 1u);
+    EXPECT_FALSE(c->require_user_agent);
+    EXPECT_EQ(c->agent_denylist, (std::vector<std::string>{"BadBot", "evil"}));
+    EXPECT_EQ(c->dns_timeout, std::chrono::milliseconds(500));
+    EXPECT_EQ(c->dns_attempts, 3);
+    EXPECT_EQ(c->argon2_opslimit, 3u);
+    EXPECT_EQ(c->argon2_memlimit_kib, 1024u);
+    EXPECT_EQ(c->auth_cache_ttl, std::chrono::seconds(0));
+    EXPECT_EQ(c->log_level, LogLevel::Debug);
+}
+
+struct BadCase {
+    const char* text;
+    const char* expected_fragment;
+};
+
+class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigErrors, AreReportedClearly) {
+    const auto c = parse_config(GetParam().text);
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().find(GetParam().expected_fragment), std::string::npos) << c.error();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConfigErrors,
+    ::testing::Values(BadCase{"", "database.url is required"},
+                      BadCase{"database.url = x\nnonsense\n", "line 2: expected `key = value`"},
+                      BadCase{"database.url = x\nhttp.lisen = 1.2.3.4:1\n", "unknown key `http.lisen`"},
+                      BadCase{"database.url = x\ndatabase.url = y\n", "set twice"},
+                      BadCase{"database.url = x\nhttp.listen = localhost:80\n", "http.listen"},
+                      BadCase{"database.url = x\nhttp.listen = 127.0.0.1:0\n", "http.listen"},
+                      BadCase{"database.url = x\nhttp.listen = 127.0.0.1:70000\n", "http.listen"},
+                      BadCase{"database.url = x\nhttp.listen =\n", "no address"},
+                      BadCase{"database.url = x\nproxy.trusted = 10.0.0.0/33\n", "proxy.trusted"},
+                      BadCase{"database.url = x\ndns.timeout_ms = fast\n", "dns.timeout_ms"},
+                      BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
+                      BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
+                      BadCase{"database.url =\n", "database.url must not be empty"}));
+
+TEST(Config, ErrorsNeverEchoTheDatabaseUrl) {
+    const auto c = parse_config("database.url = postgresql://u:s3cret@h/db\nbogus = 1\n");
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().find("s3cret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ddns::gateway

@@ -1,0 +1,220 @@
+// The operator's command line against the real stack: every admin command, its errors, and the
+// rule that removing a name clears it in BIND before the database forgets it.
+#include <gtest/gtest.h>
+
+#include "stack_environment.hpp"
+
+namespace ddns::test {
+namespace {
+
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
+    GatewayStackOptions o;
+    o.zones = {"example.test"};
+    o.unregistered_zones = {"spare.test"};
+    return o;
+}()));
+
+constexpr const char* kPassword = "admin-test-password";
+using Strings = std::vector<std::string>;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+class Admin : public StackTest {
+protected:
+    CommandResult gateway(const std::vector<std::string>& args) {
+        std::vector<std::string> argv{gateway_binary()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run_command(argv);
+    }
+    std::string update(const std::string& user, const std::string& secret, const std::string& host,
+                       const std::string& ip) {
+        return stack().get("/nic/update?hostname=" + host + "&myip=" + ip, std::pair{user, secret}).body;
+    }
+};
+
+TEST_F(Admin, CheckConfigAndUsageErrorsExitNonZeroWithAMessage) {
+    auto r = gateway({"check-config", "--config", stack().config_path().string()});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "configuration OK"));
+    TempDir dir;
+    write_file(dir.path() / "bad.conf", "database.url = x\nhttp.listen = nowhere\n");
+    r = gateway({"check-config", "--config", (dir.path() / "bad.conf").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "line 2")) << r.output;
+    r = gateway({"check-config", "--config", (dir.path() / "missing.conf").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "cannot read config file")) << r.output;
+    r = gateway({"serve"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.output, "needs --config")) << r.output;
+    r = stack().admin({"frobnicate", "now"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.output, "unknown command")) << r.output;
+}
+
+TEST_F(Admin, ServeRefusesAnUnmigratedDatabaseAndMigrateIsIdempotent) {
+    const std::string conninfo = stack().postgres().create_database("unmigrated");
+    TempDir dir;
+    const auto conf = dir.path() / "g.conf";
+    write_file(conf, "database.url = " + conninfo + "\nhttp.listen = 127.0.0.1:" +
+                         std::to_string(free_port()) + "\n");
+    auto r = gateway({"serve", "--config", conf.string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "run `ddns-gateway migrate")) << r.output;
+    r = gateway({"migrate", "--config", conf.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "applied migrations")) << r.output;
+    r = gateway({"migrate", "--config", conf.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "up to date")) << r.output;
+}
+
+TEST_F(Admin, ZoneAddChecksTheKeyWithBindAndRefusesDuplicates) {
+    const std::string server = "127.0.0.1:" + std::to_string(stack().named().port());
+    auto r = stack().admin({"zone", "list"});
+    EXPECT_TRUE(contains(r.output, "example.test")) << r.output;
+    // The probe that zone add sends must not change the zone.
+    const auto serial = stack().named().soa_serial("spare.test");
+    r = stack().admin({"zone", "add", "example.test", "--server", server, "--key-file",
+                       stack().named().key_file().string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
+    // BIND does not grant this key for spare.test: the probe UPDATE is refused, nothing added.
+    r = stack().admin({"zone", "add", "spare.test", "--server", server, "--key-file",
+                       stack().named().ungranted_key_file().string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "did not accept")) << r.output;
+    EXPECT_FALSE(contains(stack().admin({"zone", "list"}).output, "spare.test"));
+    r = stack().admin({"zone", "add", "spare.test", "--server", server, "--key-file",
+                       stack().named().key_file().string(), "--ttl", "300"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(stack().named().soa_serial("spare.test"), serial);
+    r = stack().admin({"zone", "remove", "spare.test"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    TempDir dir;
+    write_file(dir.path() / "junk.key", "this is not a key file");
+    r = stack().admin({"zone", "add", "spare.test", "--server", server, "--key-file",
+                       (dir.path() / "junk.key").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "junk.key")) << r.output;
+    r = stack().admin({"zone", "add", "spare.test", "--server", "localhost:53", "--key-file",
+                       stack().named().key_file().string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "--server")) << r.output;
+}
+
+TEST_F(Admin, AccountsNeedAReasonablePasswordAndUniqueNames) {
+    const std::string user = unique_label();
+    auto r = stack().admin({"account", "add", user}, "short\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "at least 8")) << r.output;
+    r = stack().admin({"account", "add", user, "--plan", "gold"}, "long enough password\n");
+    EXPECT_EQ(r.exit_code, 1);
+    r = stack().admin({"account", "add", user, "--email", "a@example.test", "--plan", "domain"},
+                      "long enough password\n");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    r = stack().admin({"account", "add", user}, "long enough password\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
+    r = stack().admin({"account", "list"});
+    EXPECT_TRUE(contains(r.output, user)) << r.output;
+    EXPECT_TRUE(contains(r.output, "domain")) << r.output;
+    // The hash, never the password, is stored.
+    const std::string hash =
+        stack().sql("select password_hash from accounts where username = '" + user + "'");
+    EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
+}
+
+TEST_F(Admin, HostAddNeedsAZoneAndAnAccount) {
+    const std::string user = unique_label();
+    stack().add_account(user, kPassword);
+    auto r = stack().admin({"host", "add", user + ".nowhere.invalid", "--account", user});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "no zone")) << r.output;
+    r = stack().admin({"host", "add", user + ".example.test", "--account", user + "-nobody"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "no such account")) << r.output;
+    r = stack().admin({"host", "add", "bad_name.example.test", "--account", user});
+    EXPECT_EQ(r.exit_code, 1);
+    stack().add_host(user + ".example.test", user);
+    r = stack().admin({"host", "add", user + ".example.test", "--account", user});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
+    r = stack().admin({"host", "list", "--account", user});
+    EXPECT_TRUE(contains(r.output, user + ".example.test")) << r.output;
+}
+
+TEST_F(Admin, HostRemoveDeletesTheRecordsInBindFirst) {
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+    ASSERT_EQ(update(user, kPassword, host, "192.0.2.60,2001:db8::60"), "good 192.0.2.60,2001:db8::60");
+    // With BIND down nothing is removed.
+    stack().named().stop();
+    auto r = stack().admin({"host", "remove", host});
+    stack().named().start_again();
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "host kept")) << r.output;
+    EXPECT_EQ(stack().named().query(host, "A"), Strings{"192.0.2.60"});
+    r = stack().admin({"host", "remove", host});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(stack().named().query(host, "A").empty());
+    EXPECT_TRUE(stack().named().query(host, "AAAA").empty());
+    EXPECT_FALSE(contains(stack().admin({"host", "list"}).output, host));
+    EXPECT_EQ(update(user, kPassword, host, "192.0.2.61"), "nohost");
+}
+
+TEST_F(Admin, TokensArePrintedOnceStoredHashedAndRevocable) {
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+    const std::string token = stack().add_token(user, host);
+    ASSERT_EQ(token.size(), 32u);
+    EXPECT_EQ(stack().sql("select count(*) from tokens where digest = '" + token + "'"), "0")
+        << "the token itself is never stored";
+    EXPECT_EQ(update(user, token, host, "192.0.2.62"), "good 192.0.2.62");
+    auto r = stack().admin({"token", "list", "--account", user});
+    EXPECT_TRUE(contains(r.output, host)) << r.output;
+    EXPECT_FALSE(contains(r.output, token)) << "token list never shows the token";
+    const std::string id =
+        stack().sql("select t.id from tokens t join accounts a on a.id = t.account_id "
+                    "where a.username = '" + user + "'");
+    r = stack().admin({"token", "remove", id});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(update(user, token, host, "192.0.2.63"), "badauth");
+    r = stack().admin({"token", "remove", id});
+    EXPECT_EQ(r.exit_code, 1);
+    r = stack().admin({"token", "add", user + "-nobody"});
+    EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(Admin, AccountRemoveClearsItsHostsInBind) {
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+    ASSERT_EQ(update(user, kPassword, host, "192.0.2.64"), "good 192.0.2.64");
+    auto r = stack().admin({"account", "remove", user});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(stack().named().query(host, "A").empty());
+    EXPECT_EQ(stack().sql("select count(*) from hosts where name = '" + host + "'"), "0");
+    EXPECT_EQ(update(user, kPassword, host, "192.0.2.65"), "badauth");
+}
+
+TEST_F(Admin, ZoneRemoveRefusesWhileHostsExist) {
+    const std::string user = unique_label();
+    stack().add_account(user, kPassword);
+    stack().add_host(user + ".example.test", user);
+    auto r = stack().admin({"zone", "remove", "example.test"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "still has hosts")) << r.output;
+    r = stack().admin({"zone", "remove", "nosuch.test"});
+    EXPECT_EQ(r.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace ddns::test

@@ -1,0 +1,54 @@
+// One GatewayStack per test binary, shared by its tests. Each test works on its own account and
+// host names (derived from the test's name), so tests are independent in any order.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <string>
+
+#include "gateway_stack.hpp"
+
+namespace ddns::test {
+
+inline GatewayStack* g_stack = nullptr;
+
+class StackEnvironment : public ::testing::Environment {
+public:
+    explicit StackEnvironment(GatewayStackOptions options) : options_(std::move(options)) {}
+    void SetUp() override {
+        stack_ = std::make_unique<GatewayStack>(options_);
+        g_stack = stack_.get();
+    }
+    void TearDown() override {
+        g_stack = nullptr;
+        stack_.reset();
+    }
+
+private:
+    GatewayStackOptions options_;
+    std::unique_ptr<GatewayStack> stack_;
+};
+
+// Base fixture: prints every server log when a test fails.
+class StackTest : public ::testing::Test {
+protected:
+    GatewayStack& stack() { return *g_stack; }
+    void TearDown() override {
+        if (HasFailure()) std::cerr << g_stack->logs();
+    }
+    // A DNS label unique to the running test: "t-" + lower-cased test name, cut to 40 chars.
+    static std::string unique_label() {
+        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::string out = "t-";
+        for (char c : name)
+            if (std::isalnum(static_cast<unsigned char>(c)))
+                out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        if (out.size() > 40) out.resize(40);
+        return out;
+    }
+};
+
+}  // namespace ddns::test

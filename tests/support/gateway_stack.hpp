@@ -1,0 +1,97 @@
+// A complete gateway for integration and client-compatibility tests: a real PostgreSQL, a real
+// named with TSIG-protected zones, and the real ddns-gateway binary (migrate, admin, serve) on
+// free loopback ports. Also a raw HTTP client, so tests can check framing byte by byte.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "named_server.hpp"
+#include "postgres_server.hpp"
+#include "test_support.hpp"
+
+namespace ddns::test {
+
+struct HttpReply {
+    std::string raw;          // every byte received
+    std::string status_line;  // "HTTP/1.1 200 OK"
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string head;  // status line and headers, as received
+    std::string body;
+    std::optional<std::string> header(const std::string& name) const;  // case-insensitive
+};
+
+// Sends `request` verbatim to 127.0.0.1:port and reads until the server closes (or timeout).
+// `source` picks the local address (any 127.0.0.0/8 address works on Linux), so tests can act as
+// a trusted proxy or an untrusted client.
+HttpReply http_exchange(std::uint16_t port, const std::string& request,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(15),
+                        const std::string& source = "127.0.0.1");
+std::string base64(const std::string& text);
+
+struct GatewayStackOptions {
+    std::vector<std::string> zones = {"example.test"};  // served by named and added to the gateway
+    std::vector<std::string> unregistered_zones;       // served by named only
+    std::string extra_config;  // appended to the generated configuration file
+};
+
+class GatewayStack {
+public:
+    explicit GatewayStack(GatewayStackOptions options = {});
+    ~GatewayStack();
+    GatewayStack(const GatewayStack&) = delete;
+    GatewayStack& operator=(const GatewayStack&) = delete;
+
+    NamedServer& named() { return *named_; }
+    PostgresServer& postgres() { return *postgres_; }
+    std::uint16_t http_port() const { return http_port_; }
+    const std::filesystem::path& config_path() const { return config_path_; }
+    const std::string& conninfo() const { return conninfo_; }
+
+    // Runs `ddns-gateway admin --config CONF args...` with `input` on stdin.
+    CommandResult admin(const std::vector<std::string>& args, const std::string& input = {});
+    // Shorthands that fail the current test when the command fails.
+    void add_account(const std::string& user, const std::string& password,
+                     const std::string& plan = "free");
+    void add_host(const std::string& fqdn, const std::string& user);
+    std::string add_token(const std::string& user, const std::string& host = {});
+
+    // GET `target` over HTTP/1.1 with Connection: close, optional Basic credentials.
+    HttpReply get(const std::string& target,
+                  const std::optional<std::pair<std::string, std::string>>& credentials = {},
+                  const std::vector<std::string>& extra_headers = {"User-Agent: ddns-test/1.0"},
+                  const std::string& source = "127.0.0.1");
+    // Sends raw bytes to the gateway.
+    HttpReply raw(const std::string& request, const std::string& source = "127.0.0.1");
+
+    // Runs one SQL statement with psql and returns its unaligned, tuples-only output.
+    std::string sql(const std::string& statement);
+
+    void stop_gateway();
+    void start_gateway();
+    std::string gateway_log() const;
+    // Everything a failing test should print: gateway, named and PostgreSQL logs.
+    std::string logs() const;
+
+private:
+    GatewayStackOptions options_;
+    TempDir dir_{"ddns-stack"};
+    std::unique_ptr<PostgresServer> postgres_;
+    std::unique_ptr<NamedServer> named_;
+    std::string conninfo_;
+    std::uint16_t http_port_ = 0;
+    std::filesystem::path config_path_;
+    std::unique_ptr<ChildProcess> gateway_;
+};
+
+// Path of the ddns-gateway binary under test.
+std::string gateway_binary();
+
+}  // namespace ddns::test
