@@ -1,0 +1,253 @@
+// TSIG (RFC 8945) computed with OpenSSL so that the signing time is injectable and every
+// algorithm works (ldns 1.8.3 breaks hmac-sha384 and does not check the time window).
+#include "tsig.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <string>
+
+#include "dns_wire.hpp"
+
+namespace ddns::detail {
+namespace {
+
+const EVP_MD* digest_for(TsigAlgorithm algorithm) {
+    switch (algorithm) {
+        case TsigAlgorithm::HmacSha1:
+            return EVP_sha1();
+        case TsigAlgorithm::HmacSha224:
+            return EVP_sha224();
+        case TsigAlgorithm::HmacSha256:
+            return EVP_sha256();
+        case TsigAlgorithm::HmacSha384:
+            return EVP_sha384();
+        case TsigAlgorithm::HmacSha512:
+            return EVP_sha512();
+    }
+    return EVP_sha256();
+}
+
+std::vector<std::uint8_t> algorithm_wire(TsigAlgorithm algorithm) {
+    // Algorithm names are fixed, valid names.
+    return name_to_wire(*DnsName::parse(to_string(algorithm)));
+}
+
+// The "TSIG variables" of RFC 8945 §4.3.3 that follow the message in the MAC input.
+void append_variables(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> key_name,
+                      std::uint32_t ttl, std::span<const std::uint8_t> algorithm,
+                      std::uint64_t time_signed, std::uint16_t fudge, std::uint16_t error,
+                      std::span<const std::uint8_t> other) {
+    out.insert(out.end(), key_name.begin(), key_name.end());
+    put_u16(out, kClassAny);
+    put_u32(out, ttl);
+    out.insert(out.end(), algorithm.begin(), algorithm.end());
+    put_u48(out, time_signed);
+    put_u16(out, fudge);
+    put_u16(out, error);
+    put_u16(out, static_cast<std::uint16_t>(other.size()));
+    out.insert(out.end(), other.begin(), other.end());
+}
+
+UpdateResult result(UpdateStatus status, std::string detail) {
+    return UpdateResult{status, std::move(detail)};
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> tsig_hmac(TsigAlgorithm algorithm, const Secret& secret,
+                                    std::span<const std::uint8_t> data) {
+    static const std::uint8_t kEmpty = 0;
+    const auto key = secret.expose_bytes();
+    std::vector<std::uint8_t> mac(EVP_MAX_MD_SIZE);
+    unsigned int len = 0;
+    if (HMAC(digest_for(algorithm), key.empty() ? &kEmpty : key.data(),
+             static_cast<int>(key.size()), data.empty() ? &kEmpty : data.data(), data.size(),
+             mac.data(), &len) == nullptr) {
+        return {};
+    }
+    mac.resize(len);
+    return mac;
+}
+
+std::optional<SignedMessage> sign_message(std::span<const std::uint8_t> message, const TsigKey& key,
+                                          const TsigParams& params) {
+    if (message.size() < kHeaderSize) return std::nullopt;
+    const auto key_name = name_to_wire(key.name);
+    const auto algorithm = algorithm_wire(key.algorithm);
+    const std::uint16_t id = get_u16(message, 0);
+
+    SignedMessage out;
+    if (params.with_mac) {
+        std::vector<std::uint8_t> input;
+        input.reserve(message.size() + 256);
+        if (params.request_mac) {
+            put_u16(input, static_cast<std::uint16_t>(params.request_mac->size()));
+            input.insert(input.end(), params.request_mac->begin(), params.request_mac->end());
+        }
+        input.insert(input.end(), message.begin(), message.end());
+        append_variables(input, key_name, 0, algorithm, params.time_signed, params.fudge,
+                         params.error, {});
+        out.mac = tsig_hmac(key.algorithm, key.secret, input);
+        if (out.mac.empty()) return std::nullopt;
+    }
+
+    std::vector<std::uint8_t> rdata;
+    rdata.insert(rdata.end(), algorithm.begin(), algorithm.end());
+    put_u48(rdata, params.time_signed);
+    put_u16(rdata, params.fudge);
+    put_u16(rdata, static_cast<std::uint16_t>(out.mac.size()));
+    rdata.insert(rdata.end(), out.mac.begin(), out.mac.end());
+    put_u16(rdata, id);
+    put_u16(rdata, params.error);
+    put_u16(rdata, 0);  // other len
+
+    const std::size_t total = message.size() + key_name.size() + 10 + rdata.size();
+    const std::uint16_t arcount = get_u16(message, 10);
+    if (total > 65535 || arcount == 0xffff) return std::nullopt;
+
+    out.wire.reserve(total);
+    out.wire.assign(message.begin(), message.end());
+    out.wire[10] = static_cast<std::uint8_t>((arcount + 1) >> 8);
+    out.wire[11] = static_cast<std::uint8_t>(arcount + 1);
+    out.wire.insert(out.wire.end(), key_name.begin(), key_name.end());
+    put_u16(out.wire, kTypeTsig);
+    put_u16(out.wire, kClassAny);
+    put_u32(out.wire, 0);
+    put_u16(out.wire, static_cast<std::uint16_t>(rdata.size()));
+    out.wire.insert(out.wire.end(), rdata.begin(), rdata.end());
+    return out;
+}
+
+UpdateStatus status_for_rcode(unsigned rcode) noexcept {
+    switch (rcode) {
+        case 0:
+            return UpdateStatus::Success;
+        case 1:
+            return UpdateStatus::FormErr;
+        case 2:
+            return UpdateStatus::ServFail;
+        case 3:
+            return UpdateStatus::NxDomain;
+        case 4:
+            return UpdateStatus::NotImp;
+        case 5:
+            return UpdateStatus::Refused;
+        case 6:
+            return UpdateStatus::YxDomain;
+        case 7:
+            return UpdateStatus::YxRrset;
+        case 8:
+            return UpdateStatus::NxRrset;
+        case 9:
+            return UpdateStatus::NotAuth;
+        case 10:
+            return UpdateStatus::NotZone;
+        default:
+            return UpdateStatus::BadReply;
+    }
+}
+
+UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint16_t request_id,
+                            std::span<const std::uint8_t> reply, const TsigKey& key,
+                            std::uint64_t now) {
+    if (reply.size() < kHeaderSize) return result(UpdateStatus::BadReply, "reply too short");
+    WireReader r(reply);
+    const std::uint16_t id = r.u16();
+    const std::uint16_t flags = r.u16();
+    const std::uint16_t counts[4] = {r.u16(), r.u16(), r.u16(), r.u16()};
+    if (id != request_id) return result(UpdateStatus::BadReply, "reply id does not match");
+    if ((flags & 0x8000) == 0) return result(UpdateStatus::BadReply, "not a response");
+    if (((flags >> 11) & 0xf) != 5) return result(UpdateStatus::BadReply, "opcode is not UPDATE");
+    if ((flags & 0x0200) != 0) return result(UpdateStatus::BadReply, "reply truncated");
+    const unsigned rcode = flags & 0xfu;
+    const std::string rcode_text = "rcode " + std::to_string(rcode);
+
+    for (std::uint16_t i = 0; i < counts[0]; ++i) {
+        (void)r.name();
+        r.skip(4);
+    }
+    const unsigned records = unsigned{counts[1]} + counts[2] + counts[3];
+    std::optional<std::size_t> tsig_start;
+    for (unsigned i = 0; i < records && r.ok(); ++i) {
+        const std::size_t start = r.position();
+        (void)r.name();
+        const std::uint16_t type = r.u16();
+        r.skip(6);
+        r.skip(r.u16());
+        if (type == kTypeTsig) {
+            if (i + 1 != records || counts[3] == 0) {
+                return result(UpdateStatus::BadReply, "TSIG record is not the last record");
+            }
+            tsig_start = start;
+        }
+    }
+    if (!r.ok() || r.position() != reply.size()) {
+        return result(UpdateStatus::BadReply, "malformed reply");
+    }
+    if (!tsig_start) {
+        if (rcode == 0) return result(UpdateStatus::BadReply, "unsigned NOERROR reply");
+        // An unsigned failure cannot be trusted as proof of anything, but it is a failure either
+        // way; report what the server said.
+        return result(status_for_rcode(rcode), rcode_text + " (unsigned reply)");
+    }
+
+    WireReader t(reply);
+    t.skip(*tsig_start);
+    const auto owner = t.name();
+    t.skip(2);  // type
+    const std::uint16_t klass = t.u16();
+    const std::uint32_t ttl = t.u32();
+    t.skip(2);  // rdlength (already validated by the walk above)
+    const auto algorithm = t.name();
+    const std::uint64_t time_signed = t.u48();
+    const std::uint16_t fudge = t.u16();
+    const auto mac = t.bytes(t.u16());
+    const std::uint16_t original_id = t.u16();
+    const std::uint16_t error = t.u16();
+    const auto other = t.bytes(t.u16());
+    if (!t.ok() || t.position() != reply.size() || klass != kClassAny) {
+        return result(UpdateStatus::BadReply, "malformed TSIG record");
+    }
+    if (owner != name_to_wire(key.name) || algorithm != algorithm_wire(key.algorithm)) {
+        return result(UpdateStatus::BadReply, "reply signed with another key or algorithm");
+    }
+    switch (error) {
+        case 0:
+            break;
+        case kTsigBadSig:
+            return result(UpdateStatus::BadSig, rcode_text + ", TSIG error BADSIG");
+        case kTsigBadKey:
+            return result(UpdateStatus::BadKey, rcode_text + ", TSIG error BADKEY");
+        case kTsigBadTime:
+            return result(UpdateStatus::BadTime, rcode_text + ", TSIG error BADTIME");
+        default:
+            return result(UpdateStatus::BadReply, "TSIG error " + std::to_string(error));
+    }
+    if (mac.empty()) return result(UpdateStatus::BadReply, "reply TSIG has no MAC");
+
+    std::vector<std::uint8_t> input;
+    input.reserve(reply.size() + request_mac.size() + 2);
+    put_u16(input, static_cast<std::uint16_t>(request_mac.size()));
+    input.insert(input.end(), request_mac.begin(), request_mac.end());
+    input.insert(input.end(), reply.begin(),
+                 reply.begin() + static_cast<std::ptrdiff_t>(*tsig_start));
+    const std::size_t message_at = 2 + request_mac.size();
+    input[message_at] = static_cast<std::uint8_t>(original_id >> 8);
+    input[message_at + 1] = static_cast<std::uint8_t>(original_id);
+    const std::size_t arcount_at = message_at + 10;
+    const auto arcount = static_cast<std::uint16_t>(counts[3] - 1);
+    input[arcount_at] = static_cast<std::uint8_t>(arcount >> 8);
+    input[arcount_at + 1] = static_cast<std::uint8_t>(arcount);
+    append_variables(input, owner, ttl, algorithm, time_signed, fudge, error, other);
+    const auto expected = tsig_hmac(key.algorithm, key.secret, input);
+    if (expected.empty() || !constant_time_equal(expected, mac)) {
+        return result(UpdateStatus::BadReply, "reply TSIG MAC does not verify");
+    }
+    const std::uint64_t skew = now > time_signed ? now - time_signed : time_signed - now;
+    if (skew > fudge) return result(UpdateStatus::BadReply, "reply TSIG time outside the fudge");
+    if (rcode == 0) return result(UpdateStatus::Success, "NOERROR");
+    return result(status_for_rcode(rcode), rcode_text);
+}
+
+}  // namespace ddns::detail
