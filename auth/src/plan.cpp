@@ -4,8 +4,10 @@ namespace ddns::auth {
 
 std::string_view to_string(Plan plan) noexcept {
     switch (plan) {
-        case Plan::Free: return "free";
-        case Plan::Domain: return "domain";
+        case Plan::Free:
+            return "free";
+        case Plan::Domain:
+            return "domain";
     }
     return "free";
 }

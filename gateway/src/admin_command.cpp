@@ -1,14 +1,14 @@
 // `ddns-gateway admin ...`: operator commands for zones, accounts, hosts and tokens.
 // Commands that remove names clear them in BIND first, so DNS never keeps records the
 // database has forgotten.
+#include <termios.h>
+#include <unistd.h>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
-#include <termios.h>
-#include <unistd.h>
 
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
@@ -46,7 +46,8 @@ struct Args {
     std::map<std::string, std::string> options;
     std::map<std::string, bool> flags;
 
-    static Args parse(const std::vector<std::string>& raw, const std::vector<std::string>& flag_names) {
+    static Args parse(const std::vector<std::string>& raw,
+                      const std::vector<std::string>& flag_names) {
         Args a;
         for (std::size_t i = 0; i < raw.size(); ++i) {
             const std::string& w = raw[i];
@@ -100,7 +101,9 @@ std::string format_time(const std::optional<auth::TimePoint>& t) {
     return buf;
 }
 
-std::string opt_ip(const std::optional<IpAddress>& ip) { return ip ? ip->to_string() : "-"; }
+std::string opt_ip(const std::optional<IpAddress>& ip) {
+    return ip ? ip->to_string() : "-";
+}
 
 // Reads one line (the password) from `in`; with a terminal, echo is switched off.
 Secret read_password(std::istream& in, std::ostream& err) {
@@ -222,7 +225,8 @@ private:
 
     int zone_list() {
         out_ << std::left << std::setw(30) << "ZONE" << std::setw(24) << "SERVER" << std::setw(24)
-             << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL" << "HOSTS\n";
+             << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL"
+             << "HOSTS\n";
         for (const auto& z : repo_.list_zones())
             out_ << std::setw(30) << z.name.str() << std::setw(24) << z.server.to_string()
                  << std::setw(24) << z.key_name << std::setw(14) << z.key_algorithm << std::setw(6)
@@ -249,10 +253,12 @@ private:
         auto plan = auth::parse_plan(a.opt("--plan").value_or("free"));
         if (!plan) return fail("--plan must be free or domain");
         const Secret password = read_password(in_, err_);
-        if (password.size() < 8) return fail("the password (read from stdin) must have at least 8 characters");
+        if (password.size() < 8)
+            return fail("the password (read from stdin) must have at least 8 characters");
         const auth::PasswordHasher hasher(
             auth::Argon2Params{config_.argon2_opslimit, config_.argon2_memlimit_kib * 1024});
-        auto id = repo_.add_account(user, a.opt("--email").value_or(""), *plan, hasher.hash(password));
+        auto id =
+            repo_.add_account(user, a.opt("--email").value_or(""), *plan, hasher.hash(password));
         if (!id) return fail("account " + user + ": " + std::string(to_string(id.error())));
         out_ << "account " << user << " added (plan " << to_string(*plan) << ")\n";
         return 0;
@@ -261,7 +267,8 @@ private:
     int account_list() {
         out_ << std::left << std::setw(24) << "USER" << std::setw(8) << "PLAN" << std::setw(9)
              << "UPDATES" << std::setw(9) << "STATE" << std::setw(22) << "EXPIRES" << std::setw(7)
-             << "HOSTS" << "EMAIL\n";
+             << "HOSTS"
+             << "EMAIL\n";
         for (const auto& acc : repo_.list_accounts())
             out_ << std::setw(24) << acc.username << std::setw(8) << to_string(acc.plan)
                  << std::setw(9) << (acc.dynamic_updates ? "on" : "off") << std::setw(9)
@@ -300,8 +307,10 @@ private:
         a.only({"--account"});
         const auto user = a.opt("--account");
         out_ << std::left << std::setw(36) << "HOST" << std::setw(20) << "ACCOUNT" << std::setw(18)
-             << "IPV4" << std::setw(28) << "IPV6" << "LAST SEEN\n";
-        for (const auto& h : repo_.list_hosts(user ? std::optional<std::string_view>(*user) : std::nullopt))
+             << "IPV4" << std::setw(28) << "IPV6"
+             << "LAST SEEN\n";
+        for (const auto& h :
+             repo_.list_hosts(user ? std::optional<std::string_view>(*user) : std::nullopt))
             out_ << std::setw(36) << h.name.str() << std::setw(20) << h.username << std::setw(18)
                  << opt_ip(h.ipv4) << std::setw(28) << opt_ip(h.ipv6) << format_time(h.last_seen)
                  << "\n";
@@ -313,7 +322,8 @@ private:
         auto host = repo_.find_host(name);
         if (!host) return fail("host " + name.str() + ": not found");
         const std::string error = clear_host_in_dns(repo_, *host, *dns_);
-        if (!error.empty()) return fail("cannot delete " + name.str() + " in DNS (" + error + "); host kept");
+        if (!error.empty())
+            return fail("cannot delete " + name.str() + " in DNS (" + error + "); host kept");
         if (auto e = repo_.remove_host(name))
             return fail("host " + name.str() + ": " + std::string(to_string(*e)));
         out_ << "host " << name.str() << " removed (A/AAAA deleted in DNS)\n";
@@ -339,8 +349,10 @@ private:
         a.only({"--account"});
         const auto user = a.opt("--account");
         out_ << std::left << std::setw(8) << "ID" << std::setw(24) << "ACCOUNT" << std::setw(36)
-             << "HOST" << std::setw(22) << "CREATED" << "LAST USED\n";
-        for (const auto& t : repo_.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt))
+             << "HOST" << std::setw(22) << "CREATED"
+             << "LAST USED\n";
+        for (const auto& t :
+             repo_.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt))
             out_ << std::setw(8) << t.id << std::setw(24) << t.username << std::setw(36)
                  << (t.host ? t.host->str() : "(any host)") << std::setw(22)
                  << format_time(t.created) << format_time(t.last_used) << "\n";

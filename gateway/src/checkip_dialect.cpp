@@ -8,12 +8,13 @@ Response render_checkip(CheckIpStyle style, const IpAddress& client) {
         case CheckIpStyle::Html: {
             Response r = Response::text(
                 200, "OK",
-                "<html><head><title>Current IP Check</title></head><body>Current IP Address: " + ip +
-                    "</body></html>\n");
+                "<html><head><title>Current IP Check</title></head><body>Current IP Address: " +
+                    ip + "</body></html>\n");
             r.content_type = "text/html; charset=utf-8";
             return r;
         }
-        case CheckIpStyle::Plain: return Response::text(200, "OK", ip + "\n");
+        case CheckIpStyle::Plain:
+            return Response::text(200, "OK", ip + "\n");
         case CheckIpStyle::Xml: {
             const char* element = client.is_v4() ? "ipv4" : "ipv6";
             Response r = Response::text(

@@ -173,11 +173,16 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          }},
         {"log.level",
          [](Config& c, std::string_view v) {
-             if (v == "debug") c.log_level = LogLevel::Debug;
-             else if (v == "info") c.log_level = LogLevel::Info;
-             else if (v == "warning") c.log_level = LogLevel::Warning;
-             else if (v == "error") c.log_level = LogLevel::Error;
-             else return false;
+             if (v == "debug")
+                 c.log_level = LogLevel::Debug;
+             else if (v == "info")
+                 c.log_level = LogLevel::Info;
+             else if (v == "warning")
+                 c.log_level = LogLevel::Warning;
+             else if (v == "error")
+                 c.log_level = LogLevel::Error;
+             else
+                 return false;
              return true;
          }},
     };
@@ -205,22 +210,23 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         if (line.empty() || line.front() == '#' || line.front() == ';') continue;
         const auto eq = line.find('=');
         const std::string where = "line " + std::to_string(line_no);
-        if (eq == std::string_view::npos)
-            return Unexpected{where + ": expected `key = value`"};
+        if (eq == std::string_view::npos) return Unexpected{where + ": expected `key = value`"};
         const std::string_view key = trim(line.substr(0, eq));
         std::string_view value = trim(line.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
             value = value.substr(1, value.size() - 2);
         const auto& table = setters();
         auto it = table.find(key);
-        if (it == table.end()) return Unexpected{where + ": unknown key `" + std::string(key) + "`"};
+        if (it == table.end())
+            return Unexpected{where + ": unknown key `" + std::string(key) + "`"};
         if (!seen.insert(std::string(key)).second)
             return Unexpected{where + ": `" + std::string(key) + "` is set twice"};
         if (!it->second(config, value)) {
             // database.url may hold a password: name the key, never echo the value.
-            if (key == "database.url") return Unexpected{where + ": database.url must not be empty"};
-            return Unexpected{where + ": invalid value for `" + std::string(key) + "`: " +
-                              std::string(value)};
+            if (key == "database.url")
+                return Unexpected{where + ": database.url must not be empty"};
+            return Unexpected{where + ": invalid value for `" + std::string(key) +
+                              "`: " + std::string(value)};
         }
     }
     if (config.database_url.empty()) return Unexpected{std::string("database.url is required")};

@@ -30,7 +30,9 @@ std::string addresses_text(const Dyndns2Line& line) {
     return out;
 }
 
-Dyndns2Line once(Dyndns2Code code) { return Dyndns2Line{code, std::nullopt, std::nullopt}; }
+Dyndns2Line once(Dyndns2Code code) {
+    return Dyndns2Line{code, std::nullopt, std::nullopt};
+}
 
 // What to echo after good/nochg: the addresses the request asked for; a deleted family shows as
 // 0.0.0.0 / :: (the value that asked for the deletion).
@@ -49,21 +51,43 @@ Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string
     for (const auto& line : lines) {
         if (!body.empty()) body += '\n';
         switch (line.code) {
-            case Dyndns2Code::Good: body += "good " + addresses_text(line); break;
-            case Dyndns2Code::NoChg: body += "nochg " + addresses_text(line); break;
+            case Dyndns2Code::Good:
+                body += "good " + addresses_text(line);
+                break;
+            case Dyndns2Code::NoChg:
+                body += "nochg " + addresses_text(line);
+                break;
             case Dyndns2Code::BadAuth:
                 body += "badauth";
                 unauthorized = true;
                 break;
-            case Dyndns2Code::NotFqdn: body += "notfqdn"; break;
-            case Dyndns2Code::NoHost: body += "nohost"; break;
-            case Dyndns2Code::NumHost: body += "numhost"; break;
-            case Dyndns2Code::Abuse: body += "abuse"; break;
-            case Dyndns2Code::BadAgent: body += "badagent"; break;
-            case Dyndns2Code::BadSys: body += "badsys"; break;
-            case Dyndns2Code::NotDonator: body += "!donator"; break;
-            case Dyndns2Code::DnsErr: body += "dnserr"; break;
-            case Dyndns2Code::ServerError: body += "911"; break;
+            case Dyndns2Code::NotFqdn:
+                body += "notfqdn";
+                break;
+            case Dyndns2Code::NoHost:
+                body += "nohost";
+                break;
+            case Dyndns2Code::NumHost:
+                body += "numhost";
+                break;
+            case Dyndns2Code::Abuse:
+                body += "abuse";
+                break;
+            case Dyndns2Code::BadAgent:
+                body += "badagent";
+                break;
+            case Dyndns2Code::BadSys:
+                body += "badsys";
+                break;
+            case Dyndns2Code::NotDonator:
+                body += "!donator";
+                break;
+            case Dyndns2Code::DnsErr:
+                body += "dnserr";
+                break;
+            case Dyndns2Code::ServerError:
+                body += "911";
+                break;
         }
     }
     if (unauthorized) {
@@ -88,8 +112,8 @@ Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryPara
                 token = token.substr(0, slash);
             const auto address = IpAddress::parse(token);
             if (!address) return Unexpected{AddressError::Malformed};
-            FamilyIntent intent = address->is_unspecified() ? FamilyIntent::remove()
-                                                            : FamilyIntent::set(*address);
+            FamilyIntent intent =
+                address->is_unspecified() ? FamilyIntent::remove() : FamilyIntent::set(*address);
             FamilyIntent& slot = address->is_v4() ? out.ipv4 : out.ipv6;
             if (slot.action != FamilyAction::Keep &&
                 (slot.action != intent.action || slot.address != intent.address))
@@ -146,8 +170,8 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
     auth::AuthOutcome outcome = authenticator_.authenticate(
         credentials->username, credentials->password, auth::CredentialPolicy::PasswordOrToken);
     if (outcome.status != auth::AuthStatus::Ok) {
-        log_.info("dyndns2 client=" + request.client.to_string() + " user=" +
-                  credentials->username + " result=badauth");
+        log_.info("dyndns2 client=" + request.client.to_string() +
+                  " user=" + credentials->username + " result=badauth");
         return {once(Dyndns2Code::BadAuth)};
     }
     const auth::Principal& principal = *outcome.principal;
@@ -188,8 +212,10 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
                     match = &h;
                     ++count;
                 }
-            if (count == 1) found = match;
-            else line.code = Dyndns2Code::NotFqdn;
+            if (count == 1)
+                found = match;
+            else
+                line.code = Dyndns2Code::NotFqdn;
         } else {
             for (const auto& h : principal.hosts)
                 if (visible(h) && h.name == *name) found = &h;
@@ -233,10 +259,18 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
         if (intent_index[i]) {
             const HostApplyResult& r = results[*intent_index[i]];
             switch (r.status) {
-                case ApplyStatus::Changed: lines[i].code = Dyndns2Code::Good; break;
-                case ApplyStatus::Unchanged: lines[i].code = Dyndns2Code::NoChg; break;
-                case ApplyStatus::DnsFailed: lines[i].code = Dyndns2Code::DnsErr; break;
-                case ApplyStatus::StoreFailed: lines[i].code = Dyndns2Code::ServerError; break;
+                case ApplyStatus::Changed:
+                    lines[i].code = Dyndns2Code::Good;
+                    break;
+                case ApplyStatus::Unchanged:
+                    lines[i].code = Dyndns2Code::NoChg;
+                    break;
+                case ApplyStatus::DnsFailed:
+                    lines[i].code = Dyndns2Code::DnsErr;
+                    break;
+                case ApplyStatus::StoreFailed:
+                    lines[i].code = Dyndns2Code::ServerError;
+                    break;
             }
             if (lines[i].code == Dyndns2Code::Good || lines[i].code == Dyndns2Code::NoChg)
                 echo_addresses(lines[i], *addresses);
@@ -245,8 +279,8 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
                    (targets[i] ? targets[i]->name.str() : std::string("-")) + ":" +
                    render_dyndns2({lines[i]}, options_.realm).body;
     }
-    log_.info("dyndns2 client=" + request.client.to_string() + " user=" + principal.account.username +
-              " agent=\"" + agent + "\" " + summary);
+    log_.info("dyndns2 client=" + request.client.to_string() +
+              " user=" + principal.account.username + " agent=\"" + agent + "\" " + summary);
     return lines;
 }
 

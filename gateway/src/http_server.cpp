@@ -55,7 +55,8 @@ private:
             std::string body(static_cast<std::size_t>(kMaxFormBody), '\0');
             req.stream().read(body.data(), kMaxFormBody);
             body.resize(static_cast<std::size_t>(req.stream().gcount()));
-            view.query = QueryParams::parse(target.query + (target.query.empty() ? "" : "&") + body);
+            view.query =
+                QueryParams::parse(target.query + (target.query.empty() ? "" : "&") + body);
         }
         const auto peer = IpAddress::parse(req.clientAddress().host().toString());
         view.peer = peer.value_or(IpAddress::v4({0, 0, 0, 0}));
@@ -75,7 +76,8 @@ private:
         for (const auto& h : response.headers) resp.add(h.name, h.value);
         resp.setKeepAlive(req.getKeepAlive());
         std::ostream& out = resp.send();
-        if (req.getMethod() != "HEAD") out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
+        if (req.getMethod() != "HEAD")
+            out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
         out.flush();
     }
 
@@ -113,7 +115,9 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(const Config& config, RequestRouter& router, const Logger& log)
     : impl_(std::make_unique<Impl>(Impl{config, router, log, nullptr, {}, {}})) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 void HttpServer::start() {
     const Config& c = impl_->config;
@@ -159,6 +163,8 @@ void HttpServer::stop() {
     if (impl_->pool) impl_->pool->joinAll();
 }
 
-std::vector<std::uint16_t> HttpServer::ports() const { return impl_->ports; }
+std::vector<std::uint16_t> HttpServer::ports() const {
+    return impl_->ports;
+}
 
 }  // namespace ddns::gateway

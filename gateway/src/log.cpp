@@ -13,7 +13,8 @@ void Logger::log(LogLevel level, std::string_view message) const {
     static std::mutex mutex;
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
     std::tm tm{};
     ::gmtime_r(&t, &tm);
     char stamp[32];
@@ -27,7 +28,8 @@ void Logger::log(LogLevel level, std::string_view message) const {
     clean.reserve(message.size());
     for (char c : message) clean.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
     std::lock_guard lock(mutex);
-    std::fprintf(stderr, "%s.%03dZ %s %s\n", stamp, static_cast<int>(ms.count()), name, clean.c_str());
+    std::fprintf(stderr, "%s.%03dZ %s %s\n", stamp, static_cast<int>(ms.count()), name,
+                 clean.c_str());
     std::fflush(stderr);
 }
 

@@ -51,7 +51,8 @@ QueryParams QueryParams::parse(std::string_view query) {
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         std::string_view name = pair.substr(0, eq);
-        std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        std::string_view value =
+            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
         params.items_.emplace_back(percent_decode(name), percent_decode(value));
     }
     return params;

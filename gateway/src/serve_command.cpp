@@ -1,7 +1,7 @@
 // The composition root: one place that builds the concrete objects and passes references down.
+#include <pthread.h>
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/password.hpp"
@@ -49,9 +49,9 @@ int run_serve(const Config& config) {
     UpdateClient dns(dns_options);
     UpdateService updates(dns, store, log);
     AddressPolicy policy(config.allowed_networks);
-    Dyndns2Dialect dyndns2(authenticator, updates, policy, log, clock,
-                           Dyndns2Options{config.http_realm, config.require_user_agent,
-                                          config.agent_denylist});
+    Dyndns2Dialect dyndns2(
+        authenticator, updates, policy, log, clock,
+        Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
     Router router(dyndns2);
     HttpServer http(config, router, log);
     http.start();

@@ -5,11 +5,15 @@
 namespace ddns::gateway {
 namespace {
 
-std::optional<IpAddress> resolve(const FamilyIntent& intent, const std::optional<IpAddress>& current) {
+std::optional<IpAddress> resolve(const FamilyIntent& intent,
+                                 const std::optional<IpAddress>& current) {
     switch (intent.action) {
-        case FamilyAction::Keep: return current;
-        case FamilyAction::Set: return intent.address;
-        case FamilyAction::Remove: return std::nullopt;
+        case FamilyAction::Keep:
+            return current;
+        case FamilyAction::Set:
+            return intent.address;
+        case FamilyAction::Remove:
+            return std::nullopt;
     }
     return current;
 }
@@ -30,8 +34,10 @@ bool splittable(UpdateStatus status) {
         case UpdateStatus::NotZone:
         case UpdateStatus::FormErr:
         case UpdateStatus::ServFail:
-        case UpdateStatus::EncodeError: return true;
-        default: return false;
+        case UpdateStatus::EncodeError:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -123,8 +129,8 @@ void UpdateService::record_group(const std::vector<std::size_t>& members,
         } catch (const auth::StoreError& e) {
             // BIND holds the new state but the database could not record it. Put BIND back so
             // the two agree, then report a server error to the caller.
-            log_.error("recording host " + host.name.str() + " failed after DNS update: " +
-                       e.what() + "; rolling DNS back");
+            log_.error("recording host " + host.name.str() +
+                       " failed after DNS update: " + e.what() + "; rolling DNS back");
             const HostApplyResult wanted = r;
             // Roll back = send the stored state as the target, with the new state as "current".
             auth::Host reverted = host;

@@ -25,7 +25,7 @@ std::uint16_t get_u16(std::span<const std::uint8_t> in, std::size_t at);
 
 // Bounds-checked reader over a whole message (names may use compression pointers).
 class WireReader {
-  public:
+public:
     explicit WireReader(std::span<const std::uint8_t> message) : msg_(message) {}
     std::size_t position() const { return pos_; }
     bool ok() const { return ok_; }
@@ -38,7 +38,7 @@ class WireReader {
     std::vector<std::uint8_t> name();
     void skip(std::size_t n) { (void)bytes(n); }
 
-  private:
+private:
     std::span<const std::uint8_t> msg_;
     std::size_t pos_ = 0;
     bool ok_ = true;

@@ -6,9 +6,13 @@ namespace ddns {
 
 Secret::Secret(std::string_view bytes) : bytes_(bytes.begin(), bytes.end()) {}
 Secret::Secret(std::span<const std::uint8_t> bytes) : bytes_(bytes.begin(), bytes.end()) {}
-Secret::~Secret() { wipe(); }
+Secret::~Secret() {
+    wipe();
+}
 
-Secret::Secret(Secret&& other) noexcept : bytes_(std::move(other.bytes_)) { other.wipe(); }
+Secret::Secret(Secret&& other) noexcept : bytes_(std::move(other.bytes_)) {
+    other.wipe();
+}
 
 Secret& Secret::operator=(Secret&& other) noexcept {
     if (this != &other) {
@@ -35,7 +39,8 @@ void Secret::wipe() noexcept {
     bytes_.clear();
 }
 
-bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept {
+bool constant_time_equal(std::span<const std::uint8_t> a,
+                         std::span<const std::uint8_t> b) noexcept {
     // Compare over the longer length so timing reveals only the lengths, not the contents.
     const std::size_t n = a.size() > b.size() ? a.size() : b.size();
     unsigned diff = a.size() == b.size() ? 0u : 1u;

@@ -28,7 +28,7 @@ struct Token {
 
 // named.conf-style lexer: words, "strings", { } ;, and #, //, /* */ comments.
 class Lexer {
-  public:
+public:
     explicit Lexer(std::string_view text) : text_(text) {}
 
     // Returns false (with `error` set) on an unterminated comment or string.
@@ -69,7 +69,7 @@ class Lexer {
         return true;
     }
 
-  private:
+private:
     static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
     void skip_space_and_comments(std::string& error) {

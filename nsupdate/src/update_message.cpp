@@ -81,7 +81,7 @@ std::size_t rdata_size(const ResourceRecord& record) {
 
 // Collects RRs for one section and an upper bound of their uncompressed size.
 class SectionBuilder {
-  public:
+public:
     SectionBuilder() : list_(ldns_rr_list_new()) {}
 
     void add(const DnsName& owner, std::uint16_t type, Klass klass, std::uint32_t ttl,
@@ -102,7 +102,7 @@ class SectionBuilder {
     ldns_rr_list* list() const { return list_.get(); }
     std::size_t size() const { return size_; }
 
-  private:
+private:
     RrListPtr list_;
     std::size_t size_ = 0;
 };

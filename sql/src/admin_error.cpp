@@ -4,12 +4,18 @@ namespace ddns::sql {
 
 std::string_view to_string(AdminError error) noexcept {
     switch (error) {
-        case AdminError::AlreadyExists: return "already exists";
-        case AdminError::NotFound: return "not found";
-        case AdminError::NoSuchAccount: return "no such account";
-        case AdminError::NoSuchZone: return "no zone contains that name";
-        case AdminError::NoSuchHost: return "no such host";
-        case AdminError::StillInUse: return "still in use";
+        case AdminError::AlreadyExists:
+            return "already exists";
+        case AdminError::NotFound:
+            return "not found";
+        case AdminError::NoSuchAccount:
+            return "no such account";
+        case AdminError::NoSuchZone:
+            return "no zone contains that name";
+        case AdminError::NoSuchHost:
+            return "no such host";
+        case AdminError::StillInUse:
+            return "still in use";
     }
     return "unknown error";
 }

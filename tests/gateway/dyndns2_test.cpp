@@ -6,7 +6,9 @@
 namespace ddns::gateway {
 namespace {
 
-IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+IpAddress ip(const char* text) {
+    return *IpAddress::parse(text);
+}
 
 struct RenderCase {
     Dyndns2Line line;
@@ -29,7 +31,8 @@ INSTANTIATE_TEST_SUITE_P(
         RenderCase{{Dyndns2Code::Good, ip("192.0.2.1"), std::nullopt}, "good 192.0.2.1", 200},
         RenderCase{{Dyndns2Code::Good, std::nullopt, ip("2001:db8::1")}, "good 2001:db8::1", 200},
         RenderCase{{Dyndns2Code::Good, ip("192.0.2.1"), ip("2001:db8::1")},
-                   "good 192.0.2.1,2001:db8::1", 200},
+                   "good 192.0.2.1,2001:db8::1",
+                   200},
         RenderCase{{Dyndns2Code::NoChg, ip("192.0.2.1"), std::nullopt}, "nochg 192.0.2.1", 200},
         RenderCase{{Dyndns2Code::BadAuth, {}, {}}, "badauth", 401},
         RenderCase{{Dyndns2Code::NotFqdn, {}, {}}, "notfqdn", 200},
@@ -113,8 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Dyndns2Addresses, RejectsMalformedAndConflicting) {
     const IpAddress client = ip("203.0.113.9");
-    for (const char* q : {"myip=1.2.3", "myip=example.org", "myip=192.0.2.1,,x",
-                          "myip=192.0.2.300", "myip=[2001:db8::1]"}) {
+    for (const char* q : {"myip=1.2.3", "myip=example.org", "myip=192.0.2.1,,x", "myip=192.0.2.300",
+                          "myip=[2001:db8::1]"}) {
         const auto a = parse_dyndns2_addresses(QueryParams::parse(q), client);
         ASSERT_FALSE(a) << q;
         EXPECT_EQ(a.error(), AddressError::Malformed) << q;

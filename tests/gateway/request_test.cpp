@@ -7,8 +7,9 @@ namespace ddns::gateway {
 namespace {
 
 TEST(QueryParams, DecodesValuesAndKeepsPlusAndRawSpecials) {
-    const auto q = QueryParams::parse("hostname=a.example.org,b.example.org&myip=2001%3adb8%3A%3A1"
-                                      "&password=p@ss:w+rd/x&empty=&flag&bad=%zz%4");
+    const auto q = QueryParams::parse(
+        "hostname=a.example.org,b.example.org&myip=2001%3adb8%3A%3A1"
+        "&password=p@ss:w+rd/x&empty=&flag&bad=%zz%4");
     EXPECT_EQ(q.get("hostname"), "a.example.org,b.example.org");
     EXPECT_EQ(q.get("myip"), "2001:db8::1");
     EXPECT_EQ(q.get("password"), "p@ss:w+rd/x");
@@ -47,11 +48,9 @@ INSTANTIATE_TEST_SUITE_P(
                       TargetCase{"///nic/update", "/nic/update", ""},
                       TargetCase{"http://update.example:80/dynamic?host=x", "/dynamic", "host=x"},
                       TargetCase{"HTTP://update.example/dynamic", "/dynamic", ""},
-                      TargetCase{"https://h?x=1", "/", "x=1"},
-                      TargetCase{"http://h", "/", ""},
+                      TargetCase{"https://h?x=1", "/", "x=1"}, TargetCase{"http://h", "/", ""},
                       TargetCase{"/checkip#frag", "/checkip", ""},
-                      TargetCase{"/a?b=c#frag", "/a", "b=c"},
-                      TargetCase{"", "/", ""},
+                      TargetCase{"/a?b=c#frag", "/a", "b=c"}, TargetCase{"", "/", ""},
                       TargetCase{"*", "/*", ""}));
 
 TEST(BasicAuthorization, SplitsOnFirstColon) {

@@ -10,12 +10,17 @@
 namespace ddns::gateway {
 namespace {
 
-IpAddress ip(const char* text) { return *IpAddress::parse(text); }
-DnsName name(const char* text) { return *DnsName::parse(text); }
+IpAddress ip(const char* text) {
+    return *IpAddress::parse(text);
+}
+DnsName name(const char* text) {
+    return *DnsName::parse(text);
+}
 
 class FakeSender final : public UpdateSender {
 public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&, const ServerEndpoint&) override {
+    UpdateResult send(const UpdateRequest& request, const TsigKey&,
+                      const ServerEndpoint&) override {
         sent.push_back(request);
         if (!scripted.empty()) {
             auto s = scripted.front();
@@ -118,7 +123,8 @@ TEST_F(UpdateServiceTest, DnsFailureRecordsNothing) {
                         UpdateStatus::NetworkError, UpdateStatus::BadReply}) {
         sender.scripted = {status};
         store.applied.clear();
-        auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
+        auto r =
+            service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
         EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed) << to_string(status);
         EXPECT_EQ(r[0].dns_status, status);
         EXPECT_EQ(r[0].ipv4, std::nullopt);

@@ -30,7 +30,9 @@ protected:
     }
     std::string update(const std::string& user, const std::string& secret, const std::string& host,
                        const std::string& ip) {
-        return stack().get("/nic/update?hostname=" + host + "&myip=" + ip, std::pair{user, secret}).body;
+        return stack()
+            .get("/nic/update?hostname=" + host + "&myip=" + ip, std::pair{user, secret})
+            .body;
     }
 };
 
@@ -58,8 +60,8 @@ TEST_F(Admin, ServeRefusesAnUnmigratedDatabaseAndMigrateIsIdempotent) {
     const std::string conninfo = stack().postgres().create_database("unmigrated");
     TempDir dir;
     const auto conf = dir.path() / "g.conf";
-    write_file(conf, "database.url = " + conninfo + "\nhttp.listen = 127.0.0.1:" +
-                         std::to_string(free_port()) + "\n");
+    write_file(conf, "database.url = " + conninfo +
+                         "\nhttp.listen = 127.0.0.1:" + std::to_string(free_port()) + "\n");
     auto r = gateway({"serve", "--config", conf.string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_TRUE(contains(r.output, "run `ddns-gateway migrate")) << r.output;
@@ -151,7 +153,8 @@ TEST_F(Admin, HostRemoveDeletesTheRecordsInBindFirst) {
     const std::string host = user + ".example.test";
     stack().add_account(user, kPassword);
     stack().add_host(host, user);
-    ASSERT_EQ(update(user, kPassword, host, "192.0.2.60,2001:db8::60"), "good 192.0.2.60,2001:db8::60");
+    ASSERT_EQ(update(user, kPassword, host, "192.0.2.60,2001:db8::60"),
+              "good 192.0.2.60,2001:db8::60");
     // With BIND down nothing is removed.
     stack().named().stop();
     auto r = stack().admin({"host", "remove", host});
@@ -180,9 +183,10 @@ TEST_F(Admin, TokensArePrintedOnceStoredHashedAndRevocable) {
     auto r = stack().admin({"token", "list", "--account", user});
     EXPECT_TRUE(contains(r.output, host)) << r.output;
     EXPECT_FALSE(contains(r.output, token)) << "token list never shows the token";
-    const std::string id =
-        stack().sql("select t.id from tokens t join accounts a on a.id = t.account_id "
-                    "where a.username = '" + user + "'");
+    const std::string id = stack().sql(
+        "select t.id from tokens t join accounts a on a.id = t.account_id "
+        "where a.username = '" +
+        user + "'");
     r = stack().admin({"token", "remove", id});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(update(user, token, host, "192.0.2.63"), "badauth");

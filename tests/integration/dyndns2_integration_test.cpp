@@ -39,8 +39,10 @@ protected:
         return stack().named().soa_serial(zone).value_or(0);
     }
     std::string stored(const std::string& name) {
-        return stack().sql("select coalesce(host(ipv4),'-') || ' ' || coalesce(host(ipv6),'-') "
-                           "from hosts where name = '" + name + "'");
+        return stack().sql(
+            "select coalesce(host(ipv4),'-') || ' ' || coalesce(host(ipv6),'-') "
+            "from hosts where name = '" +
+            name + "'");
     }
 
     std::string user;
@@ -108,9 +110,9 @@ TEST_F(Dyndns2, ZeroAddressDeletesOnlyThatFamily) {
 }
 
 TEST_F(Dyndns2, EmptyMyipUsesTheAddressForwardedByATrustedProxy) {
-    const auto r = stack().get("/nic/update?hostname=" + host + "&myip=",
-                               std::pair{user, std::string(kPassword)},
-                               {"User-Agent: t", "X-Forwarded-For: 198.51.100.18"}, "127.0.0.2");
+    const auto r = stack().get(
+        "/nic/update?hostname=" + host + "&myip=", std::pair{user, std::string(kPassword)},
+        {"User-Agent: t", "X-Forwarded-For: 198.51.100.18"}, "127.0.0.2");
     EXPECT_EQ(r.body, "good 198.51.100.18");
     EXPECT_EQ(a(host), Strings{"198.51.100.18"});
 }
@@ -118,10 +120,9 @@ TEST_F(Dyndns2, EmptyMyipUsesTheAddressForwardedByATrustedProxy) {
 TEST_F(Dyndns2, ForwardedHeadersFromUntrustedPeersAreIgnored) {
     // The peer 127.0.0.1 is not a trusted proxy: the header is ignored, the loopback peer address
     // is used, and it is refused as non-public.
-    const auto r = stack().get("/nic/update?hostname=" + host,
-                               std::pair{user, std::string(kPassword)},
-                               {"User-Agent: t", "X-Forwarded-For: 198.51.100.19",
-                                "Forwarded: for=198.51.100.19"});
+    const auto r = stack().get(
+        "/nic/update?hostname=" + host, std::pair{user, std::string(kPassword)},
+        {"User-Agent: t", "X-Forwarded-For: 198.51.100.19", "Forwarded: for=198.51.100.19"});
     EXPECT_EQ(r.body, "dnserr");
     EXPECT_TRUE(a(host).empty());
 }
@@ -235,11 +236,11 @@ TEST_F(Dyndns2, TokensWorkAndHostScopedTokensSeeOnlyTheirHost) {
                   .get("/nic/update?hostname=" + host + "&myip=192.0.2.32", std::pair{user, scoped})
                   .body,
               "good 192.0.2.32");
-    EXPECT_EQ(stack()
-                  .get("/nic/update?hostname=" + second + "&myip=192.0.2.33",
-                       std::pair{user, scoped})
-                  .body,
-              "nohost");
+    EXPECT_EQ(
+        stack()
+            .get("/nic/update?hostname=" + second + "&myip=192.0.2.33", std::pair{user, scoped})
+            .body,
+        "nohost");
     EXPECT_EQ(a(second), Strings{"192.0.2.31"});
     // A token is bound to its account: another user name with it fails.
     EXPECT_EQ(stack().get("/nic/update?hostname=" + host, std::pair{user + "x", any}).status, 401);
@@ -260,8 +261,8 @@ TEST_F(Dyndns2, UnknownSystemIsBadsysAndKnownOnesWork) {
 }
 
 TEST_F(Dyndns2, WildcardMxAndBackmxAreIgnoredSafely) {
-    const auto r = update("hostname=" + host +
-                          "&myip=192.0.2.36&wildcard=ON&mx=mail.example.test&backmx=YES");
+    const auto r =
+        update("hostname=" + host + "&myip=192.0.2.36&wildcard=ON&mx=mail.example.test&backmx=YES");
     EXPECT_EQ(r.body, "good 192.0.2.36");
     EXPECT_TRUE(stack().named().query("*." + host, "A").empty());
     EXPECT_TRUE(stack().named().query(host, "MX").empty());
@@ -274,13 +275,15 @@ TEST_F(Dyndns2, OfflineIsNotInAnyPlanYet) {
 }
 
 TEST_F(Dyndns2, AlternatePathsAndPostWork) {
-    EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.39", "/v3/update").body, "good 192.0.2.39");
+    EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.39", "/v3/update").body,
+              "good 192.0.2.39");
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.40", "/update").body, "good 192.0.2.40");
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.41", "//nic/update").body,
               "good 192.0.2.41");
     const auto r = stack().raw("POST /nic/update?hostname=" + host +
                                "&myip=192.0.2.42 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n"
-                               "Authorization: Basic " + base64(user + ":" + kPassword) +
+                               "Authorization: Basic " +
+                               base64(user + ":" + kPassword) +
                                "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(r.body, "good 192.0.2.42");
     EXPECT_EQ(a(host), Strings{"192.0.2.42"});
@@ -289,8 +292,8 @@ TEST_F(Dyndns2, AlternatePathsAndPostWork) {
 TEST_F(Dyndns2, Http10AbsoluteFormWithoutHostIsServedAndFramedExactly) {
     const auto r = stack().raw("GET http://update.example:80/nic/update?hostname=" + host +
                                "&myip=192.0.2.43 HTTP/1.0\r\nUser-Agent: inadyn/1.99\r\n"
-                               "Authorization: Basic " + base64(user + ":" + kPassword) +
-                               "\r\n\r\n");
+                               "Authorization: Basic " +
+                               base64(user + ":" + kPassword) + "\r\n\r\n");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "good 192.0.2.43");
     EXPECT_EQ(r.header("Content-Length"), std::to_string(r.body.size()));
@@ -298,7 +301,8 @@ TEST_F(Dyndns2, Http10AbsoluteFormWithoutHostIsServedAndFramedExactly) {
     EXPECT_EQ(r.header("Content-Type").value_or("").rfind("text/plain", 0), 0u);
     // No address literal anywhere in the headers: old inadyn scans them for one.
     EXPECT_FALSE(std::regex_search(r.head, std::regex(R"(\d+\.\d+\.\d+\.\d+)"))) << r.head;
-    EXPECT_FALSE(std::regex_search(r.head, std::regex(R"([0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F]*:)")))
+    EXPECT_FALSE(
+        std::regex_search(r.head, std::regex(R"([0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F]*:)")))
         << r.head;
 }
 
@@ -329,10 +333,10 @@ TEST_F(Dyndns2, BindDownIsDnserrAndNothingIsRecorded) {
 TEST_F(Dyndns2, KeyNotGrantedByBindIsDnserr) {
     // denied.test is served by named, but the gateway is configured with a key the zone's
     // update-policy does not grant: BIND answers REFUSED.
-    const auto added = stack().admin({"zone", "add", "denied.test", "--server",
-                                      "127.0.0.1:" + std::to_string(stack().named().port()),
-                                      "--key-file", stack().named().ungranted_key_file().string(),
-                                      "--no-check"});
+    const auto added =
+        stack().admin({"zone", "add", "denied.test", "--server",
+                       "127.0.0.1:" + std::to_string(stack().named().port()), "--key-file",
+                       stack().named().ungranted_key_file().string(), "--no-check"});
     if (added.exit_code != 0) {
         ASSERT_NE(added.output.find("already exists"), std::string::npos) << added.output;
     }
@@ -351,9 +355,8 @@ TEST_F(Dyndns2, DatabaseDownIs911) {
     EXPECT_EQ(r.body, "911");
     EXPECT_TRUE(a(host).empty());
     // The pool reconnects once the database is back.
-    EXPECT_TRUE(wait_until([&] {
-        return update("hostname=" + host + "&myip=192.0.2.48").body == "good 192.0.2.48";
-    }));
+    EXPECT_TRUE(wait_until(
+        [&] { return update("hostname=" + host + "&myip=192.0.2.48").body == "good 192.0.2.48"; }));
 }
 
 class CheckIp : public StackTest {};
@@ -372,7 +375,9 @@ TEST_F(CheckIp, ThreeStylesUseTheClientAddressRules) {
     EXPECT_EQ(r.body, "<ipv4>127.0.0.1</ipv4>\n") << "untrusted peer: header ignored";
 }
 
-TEST_F(CheckIp, UnknownPathIs404) { EXPECT_EQ(stack().get("/nope").status, 404); }
+TEST_F(CheckIp, UnknownPathIs404) {
+    EXPECT_EQ(stack().get("/nope").status, 404);
+}
 
 }  // namespace
 }  // namespace ddns::test

@@ -39,7 +39,7 @@ std::uint64_t wall_seconds() {
 }
 
 class NamedTest : public ::testing::Test {
-  protected:
+protected:
     static void SetUpTestSuite() { shared_ = NamedServer::start().release(); }
     static void TearDownTestSuite() {
         delete shared_;
@@ -250,7 +250,7 @@ TEST_F(NamedTest, ConcurrentSendsFromManyThreads) {
 
 // Tests that need a named of their own.
 class OwnNamedTest : public ::testing::Test {
-  protected:
+protected:
     void TearDown() override {
         if (HasFailure() && server_) std::cerr << "named log:\n" << server_->log() << "\n";
     }

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <stdexcept>
 
 namespace ddns::test {
 namespace {
@@ -115,7 +115,9 @@ std::string base64(const std::string& text) {
     return out;
 }
 
-std::string gateway_binary() { return DDNS_GATEWAY_BINARY; }
+std::string gateway_binary() {
+    return DDNS_GATEWAY_BINARY;
+}
 
 GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(options)) {
     postgres_ = std::make_unique<PostgresServer>();
@@ -130,7 +132,8 @@ GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(opt
     write_file(config_path_,
                "database.url = " + conninfo_ + "\n" +
                    "database.pool_size = 4\n"
-                   "http.listen = 127.0.0.1:" + std::to_string(http_port_) + "\n" +
+                   "http.listen = 127.0.0.1:" +
+                   std::to_string(http_port_) + "\n" +
                    // Fast argon2 for tests; production keeps the interactive defaults.
                    "auth.argon2_opslimit = 1\n"
                    "auth.argon2_memlimit_kib = 8\n"
@@ -149,15 +152,16 @@ GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(opt
     start_gateway();
 }
 
-GatewayStack::~GatewayStack() { stop_gateway(); }
+GatewayStack::~GatewayStack() {
+    stop_gateway();
+}
 
 void GatewayStack::start_gateway() {
     gateway_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{gateway_binary(), "serve", "--config", config_path_.string()},
         dir_.path() / "gateway.log");
-    const bool up = wait_until([&] {
-        return get("/healthz").status == 200 || !gateway_->running();
-    });
+    const bool up =
+        wait_until([&] { return get("/healthz").status == 200 || !gateway_->running(); });
     if (!up || !gateway_->running())
         throw std::runtime_error("gateway did not start:\n" + gateway_log());
 }
@@ -167,7 +171,9 @@ void GatewayStack::stop_gateway() {
     gateway_.reset();
 }
 
-std::string GatewayStack::gateway_log() const { return read_file(dir_.path() / "gateway.log"); }
+std::string GatewayStack::gateway_log() const {
+    return read_file(dir_.path() / "gateway.log");
+}
 
 std::string GatewayStack::logs() const {
     return "---- gateway log ----\n" + gateway_log() + "---- named log ----\n" + named_->log() +
@@ -204,11 +210,12 @@ HttpReply GatewayStack::get(const std::string& target,
                             const std::optional<std::pair<std::string, std::string>>& credentials,
                             const std::vector<std::string>& extra_headers,
                             const std::string& source) {
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                          std::to_string(http_port_) + "\r\nConnection: close\r\n";
+    std::string request = "GET " + target +
+                          " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(http_port_) +
+                          "\r\nConnection: close\r\n";
     if (credentials)
-        request += "Authorization: Basic " + base64(credentials->first + ":" + credentials->second) +
-                   "\r\n";
+        request += "Authorization: Basic " +
+                   base64(credentials->first + ":" + credentials->second) + "\r\n";
     for (const auto& h : extra_headers) request += h + "\r\n";
     request += "\r\n";
     return http_exchange(http_port_, request, std::chrono::seconds(15), source);
@@ -220,8 +227,8 @@ HttpReply GatewayStack::raw(const std::string& request, const std::string& sourc
 
 std::string GatewayStack::sql(const std::string& statement) {
     std::string psql = find_program("psql");
-    const auto r = run_command({psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo_,
-                                "-c", statement});
+    const auto r = run_command(
+        {psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo_, "-c", statement});
     if (r.exit_code != 0) throw std::runtime_error("psql failed: " + r.output);
     std::string out = r.output;
     while (!out.empty() && out.back() == '\n') out.pop_back();

@@ -38,7 +38,7 @@ std::string base64(const std::string& text);
 
 struct GatewayStackOptions {
     std::vector<std::string> zones = {"example.test"};  // served by named and added to the gateway
-    std::vector<std::string> unregistered_zones;       // served by named only
+    std::vector<std::string> unregistered_zones;        // served by named only
     std::string extra_config;  // appended to the generated configuration file
 };
 

@@ -23,7 +23,7 @@ struct NamedServerOptions {
 };
 
 class NamedServer {
-  public:
+public:
     // Writes the configuration, creates the keys with tsig-keygen, checks everything with
     // named-checkconf -z, starts named and waits until every zone's SOA answers. Throws
     // std::runtime_error (with the relevant output) on failure.
@@ -54,7 +54,7 @@ class NamedServer {
     // named's output (-g logs to stderr), for failure messages.
     std::string log() const;
 
-  private:
+private:
     explicit NamedServer(NamedServerOptions options);
     void launch();
 

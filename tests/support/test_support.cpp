@@ -1,22 +1,22 @@
 #include "test_support.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <mutex>
-#include <netinet/in.h>
-#include <poll.h>
 #include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace ddns::test {
 namespace fs = std::filesystem;
@@ -175,7 +175,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, fs::path log_pa
     ::close(log_fd);
 }
 
-ChildProcess::~ChildProcess() { stop(); }
+ChildProcess::~ChildProcess() {
+    stop();
+}
 
 bool ChildProcess::running() {
     if (status_) return false;

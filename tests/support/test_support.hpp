@@ -2,6 +2,7 @@
 // child processes with captured logs, and readiness polling (never fixed sleeps).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -9,7 +10,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace ddns::test {

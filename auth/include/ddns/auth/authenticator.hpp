@@ -43,19 +43,34 @@ public:
     Authenticator(AccountStore& store, const PasswordHasher& hasher,
                   std::function<TimePoint()> clock, AuthenticatorOptions options = {});
 
-    // May throw StoreError (backend failure).
+    // Constructing runs one argon2 hash (the dummy hash used to keep failures uniform in time).
+    Authenticator(const Authenticator&) = delete;
+    Authenticator& operator=(const Authenticator&) = delete;
+
+    // Exactly one store call per request with a non-empty username and secret (empty ones are
+    // BadCredentials without a lookup). A wrong or missing password costs one argon2 run whether
+    // or not the account exists, so usernames cannot be enumerated by timing. Disabled/Expired
+    // are only reported after the credential itself was accepted. May throw StoreError.
     AuthOutcome authenticate(std::string_view username, const Secret& secret,
                              CredentialPolicy policy);
 
+    // Number of remembered password verifications (for tests and metrics).
+    std::size_t cached_entries() const;
+
 private:
     bool verify_password_cached(const Principal& principal, const Secret& secret);
+    std::string cache_entry_key(const Account& account, const Secret& password) const;
+    void remember(std::string key, TimePoint now);
+    // Spends one argon2 verification on a hash that never matches.
+    void burn_password_check(const Secret& secret) const;
 
     AccountStore& store_;
     const PasswordHasher& hasher_;
     std::function<TimePoint()> clock_;
     AuthenticatorOptions options_;
-    Secret cache_key_;  // random per process; cache entries are keyed hashes, never passwords
-    std::mutex mutex_;
+    Secret cache_key_;        // random per process; cache entries are keyed hashes, never passwords
+    std::string dummy_hash_;  // argon2id of a random secret, verified when there is no real hash
+    mutable std::mutex mutex_;
     std::unordered_map<std::string, TimePoint> verified_;  // keyed hash -> expiry
 };
 

@@ -15,13 +15,25 @@ struct Argon2Params {
     std::size_t memlimit = 64ull * 1024 * 1024;  // crypto_pwhash_MEMLIMIT_INTERACTIVE (bytes)
 };
 
+// verify() is virtual so tests can count argon2 runs (the authenticator's cache is observable
+// without timing); production code uses this class as is.
 class PasswordHasher {
 public:
+    // Throws std::invalid_argument when the parameters are below libsodium's argon2id minimum
+    // (opslimit 1, memlimit 8 KiB): a misconfiguration, caught at startup.
     explicit PasswordHasher(Argon2Params params = {});
+    virtual ~PasswordHasher() = default;
+    PasswordHasher(const PasswordHasher&) = default;
+    PasswordHasher& operator=(const PasswordHasher&) = default;
+
     // "$argon2id$v=19$m=...". Throws std::runtime_error only when libsodium runs out of memory.
-    std::string hash(const Secret& password) const;
+    virtual std::string hash(const Secret& password) const;
     // Constant-time verification; false for any malformed or non-argon2id hash.
-    bool verify(std::string_view encoded_hash, const Secret& password) const;
+    virtual bool verify(std::string_view encoded_hash, const Secret& password) const;
+    // True when `encoded_hash` looks like an argon2id string this class can verify.
+    static bool is_argon2id(std::string_view encoded_hash) noexcept;
+
+    const Argon2Params& params() const noexcept { return params_; }
 
 private:
     Argon2Params params_;

@@ -14,6 +14,10 @@ struct NewToken {
 };
 
 NewToken generate_token();
+// True when `secret` has the shape of a generated token (32 characters of [a-z2-7]). Only such
+// secrets are digested and looked up as tokens, so a password's unsalted SHA-256 never travels
+// to the database.
+bool looks_like_token(const Secret& secret) noexcept;
 // Lower-case hex SHA-256 of the secret's bytes.
 std::string token_digest(const Secret& secret);
 std::string token_digest(std::string_view text);

@@ -27,9 +27,9 @@ struct Config {
     std::string database_url;       // database.url (required)
     std::size_t database_pool = 8;  // database.pool_size
 
-    std::vector<ListenAddress> http_listen;  // http.listen
-    std::size_t http_threads = 32;           // http.threads
-    std::size_t http_max_queued = 256;       // http.max_queued
+    std::vector<ListenAddress> http_listen;           // http.listen
+    std::size_t http_threads = 32;                    // http.threads
+    std::size_t http_max_queued = 256;                // http.max_queued
     std::chrono::seconds http_keepalive_timeout{10};  // http.keepalive_timeout
     std::size_t http_max_keepalive_requests = 100;    // http.max_keepalive_requests
     std::string http_realm = "ddns-gateway";          // http.realm
@@ -37,15 +37,15 @@ struct Config {
     TrustedProxies trusted_proxies;           // proxy.trusted
     std::vector<IpNetwork> allowed_networks;  // address.allow: private ranges the operator allows
 
-    bool require_user_agent = true;          // dyndns2.require_user_agent
+    bool require_user_agent = true;           // dyndns2.require_user_agent
     std::vector<std::string> agent_denylist;  // dyndns2.agent_denylist (substrings)
 
     std::chrono::milliseconds dns_timeout{2000};  // dns.timeout_ms
     int dns_attempts = 2;                         // dns.attempts
 
-    std::uint64_t argon2_opslimit = 2;           // auth.argon2_opslimit
-    std::size_t argon2_memlimit_kib = 65536;     // auth.argon2_memlimit_kib
-    std::chrono::seconds auth_cache_ttl{600};    // auth.cache_ttl
+    std::uint64_t argon2_opslimit = 2;         // auth.argon2_opslimit
+    std::size_t argon2_memlimit_kib = 65536;   // auth.argon2_memlimit_kib
+    std::chrono::seconds auth_cache_ttl{600};  // auth.cache_ttl
 
     LogLevel log_level = LogLevel::Info;  // log.level
 };

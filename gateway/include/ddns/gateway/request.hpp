@@ -20,8 +20,8 @@ public:
     // addresses; form-style '+'-as-space would corrupt them). Malformed %-escapes stay literal.
     static QueryParams parse(std::string_view query);
 
-    std::optional<std::string> get(std::string_view name) const;          // exact name
-    std::optional<std::string> get_nocase(std::string_view name) const;   // ASCII case-insensitive
+    std::optional<std::string> get(std::string_view name) const;         // exact name
+    std::optional<std::string> get_nocase(std::string_view name) const;  // ASCII case-insensitive
     bool has(std::string_view name) const { return get(name).has_value(); }
     const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 

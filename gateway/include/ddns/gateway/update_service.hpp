@@ -72,8 +72,8 @@ private:
                             const std::vector<HostIntent>& intents,
                             const std::vector<HostApplyResult>& targets);
     void record_group(const std::vector<std::size_t>& members,
-                      const std::vector<HostIntent>& intents,
-                      std::vector<HostApplyResult>& results, auth::TimePoint now);
+                      const std::vector<HostIntent>& intents, std::vector<HostApplyResult>& results,
+                      auth::TimePoint now);
 
     UpdateSender& sender_;
     auth::HostStore& store_;

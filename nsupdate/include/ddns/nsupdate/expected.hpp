@@ -16,7 +16,8 @@ Unexpected(E) -> Unexpected<E>;
 template <typename T, typename E>
 class Expected {
 public:
-    Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    Expected(T value)
+        : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     Expected(Unexpected<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT
 
     [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }

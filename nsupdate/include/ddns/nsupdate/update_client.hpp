@@ -23,16 +23,16 @@ struct ServerEndpoint {
 std::optional<ServerEndpoint> parse_server_endpoint(std::string_view text);
 
 enum class UpdateStatus {
-    Success,       // NOERROR and the reply's TSIG verified
+    Success,  // NOERROR and the reply's TSIG verified
     FormErr,
     ServFail,
-    NxDomain,      // a prerequisite said "name in use" and it was not
+    NxDomain,  // a prerequisite said "name in use" and it was not
     NotImp,
-    Refused,       // policy denied, unsigned, bad owner name
+    Refused,  // policy denied, unsigned, bad owner name
     YxDomain,
     YxRrset,
-    NxRrset,       // a prerequisite failed
-    NotAuth,       // server not authoritative for the zone, or TSIG failed on the server side
+    NxRrset,  // a prerequisite failed
+    NotAuth,  // server not authoritative for the zone, or TSIG failed on the server side
     NotZone,
     BadSig,        // NOTAUTH with TSIG error BADSIG
     BadKey,        // NOTAUTH with TSIG error BADKEY

@@ -46,7 +46,8 @@ struct NameInUse {
 struct NameAbsent {
     DnsName owner;
 };
-using Prerequisite = std::variant<RRsetExistsValue, RRsetExists, RRsetAbsent, NameInUse, NameAbsent>;
+using Prerequisite =
+    std::variant<RRsetExistsValue, RRsetExists, RRsetAbsent, NameInUse, NameAbsent>;
 
 struct UpdateRequest {
     DnsName zone;

@@ -14,12 +14,12 @@
 namespace ddns::sql {
 
 enum class AdminError {
-    AlreadyExists,   // unique violation (zone, account, host name taken)
-    NotFound,        // the thing to remove/show does not exist
+    AlreadyExists,  // unique violation (zone, account, host name taken)
+    NotFound,       // the thing to remove/show does not exist
     NoSuchAccount,
-    NoSuchZone,      // no zone contains the host name
+    NoSuchZone,  // no zone contains the host name
     NoSuchHost,
-    StillInUse,      // e.g. removing a zone that still has hosts
+    StillInUse,  // e.g. removing a zone that still has hosts
 };
 std::string_view to_string(AdminError error) noexcept;
 
@@ -81,8 +81,9 @@ public:
     // The zone row with its key, for DNS work done by admin commands.
     std::optional<auth::Zone> find_zone(const DnsName& name);
 
-    Expected<std::int64_t, AdminError> add_account(std::string_view username, std::string_view email,
-                                                   auth::Plan plan, std::string_view password_hash);
+    Expected<std::int64_t, AdminError> add_account(std::string_view username,
+                                                   std::string_view email, auth::Plan plan,
+                                                   std::string_view password_hash);
     std::vector<AccountSummary> list_accounts();
     // Removes the account, its tokens and its (already DNS-cleared) hosts.
     std::optional<AdminError> remove_account(std::string_view username);

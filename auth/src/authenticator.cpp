@@ -1,0 +1,141 @@
+#include "ddns/auth/authenticator.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "ddns/auth/token.hpp"
+#include "sodium_init.hpp"
+
+namespace ddns::auth {
+
+namespace {
+
+Secret random_secret(std::size_t size) {
+    detail::ensure_sodium();
+    std::vector<std::uint8_t> buf(size);
+    ::randombytes_buf(buf.data(), buf.size());
+    Secret out{std::span<const std::uint8_t>(buf)};
+    ::sodium_memzero(buf.data(), buf.size());
+    return out;
+}
+
+// Feeds a length-prefixed field, so no choice of bytes in one field can imitate another field.
+void absorb(crypto_generichash_state& state, std::string_view field) {
+    std::array<unsigned char, 8> length{};
+    auto n = static_cast<std::uint64_t>(field.size());
+    for (auto& byte : length) {
+        byte = static_cast<unsigned char>(n & 0xff);
+        n >>= 8;
+    }
+    ::crypto_generichash_update(&state, length.data(), length.size());
+    ::crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(field.data()),
+                                field.size());
+}
+
+}  // namespace
+
+Authenticator::Authenticator(AccountStore& store, const PasswordHasher& hasher,
+                             std::function<TimePoint()> clock, AuthenticatorOptions options)
+    : store_(store),
+      hasher_(hasher),
+      clock_(std::move(clock)),
+      options_(options),
+      cache_key_(random_secret(crypto_generichash_KEYBYTES)),
+      dummy_hash_(hasher_.hash(random_secret(32))) {}
+
+AuthOutcome Authenticator::authenticate(std::string_view username, const Secret& secret,
+                                        CredentialPolicy policy) {
+    // Nothing to look up; the answer does not depend on the username, so it reveals nothing.
+    if (username.empty() || secret.empty()) return {};
+
+    // Only token-shaped secrets are digested; for a password an empty digest matches no token.
+    const std::string digest = looks_like_token(secret) ? token_digest(secret) : std::string();
+    std::optional<Principal> principal = store_.load_principal(username, digest);
+    if (!principal) {
+        if (policy == CredentialPolicy::PasswordOrToken) burn_password_check(secret);
+        return {};
+    }
+
+    bool accepted = false;
+    if (principal->token) {
+        accepted = true;  // the store matched the token's digest for this account
+    } else if (policy == CredentialPolicy::PasswordOrToken) {
+        accepted = verify_password_cached(*principal, secret);
+    }
+    if (!accepted) return {};
+
+    // Account state is reported only to someone who proved the credential.
+    AuthStatus status = AuthStatus::Ok;
+    if (principal->account.disabled) {
+        status = AuthStatus::Disabled;
+    } else if (principal->account.expires_at && *principal->account.expires_at <= clock_()) {
+        status = AuthStatus::Expired;
+    }
+    return AuthOutcome{status, std::move(principal)};
+}
+
+bool Authenticator::verify_password_cached(const Principal& principal, const Secret& secret) {
+    const std::string& hash = principal.account.password_hash;
+    if (!PasswordHasher::is_argon2id(hash)) {
+        // Token-only accounts have no usable hash; answer as slowly as a wrong password would.
+        burn_password_check(secret);
+        return false;
+    }
+
+    std::string key = cache_entry_key(principal.account, secret);
+    const TimePoint now = clock_();
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = verified_.find(key); it != verified_.end()) {
+            if (now < it->second) return true;
+            verified_.erase(it);
+        }
+    }
+
+    // The argon2 run happens outside the lock so concurrent logins do not queue behind it.
+    if (!hasher_.verify(hash, secret)) return false;
+    remember(std::move(key), now);
+    return true;
+}
+
+std::string Authenticator::cache_entry_key(const Account& account, const Secret& password) const {
+    // The password hash is part of the input, so a changed password (new hash) misses the cache
+    // without any explicit invalidation.
+    crypto_generichash_state state;
+    const auto key = cache_key_.expose_bytes();
+    ::crypto_generichash_init(&state, key.data(), key.size(), crypto_generichash_BYTES);
+    absorb(state, account.username);
+    absorb(state, password.expose_view());
+    absorb(state, account.password_hash);
+    std::array<unsigned char, crypto_generichash_BYTES> digest{};
+    ::crypto_generichash_final(&state, digest.data(), digest.size());
+    ::sodium_memzero(&state, sizeof state);
+    return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+void Authenticator::remember(std::string key, TimePoint now) {
+    if (options_.cache_capacity == 0 || options_.cache_ttl <= std::chrono::seconds::zero()) return;
+    std::lock_guard lock(mutex_);
+    if (verified_.size() >= options_.cache_capacity && !verified_.contains(key)) {
+        std::erase_if(verified_, [now](const auto& entry) { return entry.second <= now; });
+        // Still full of live entries: start over rather than track recency. A cleared cache
+        // only costs argon2 runs, never correctness.
+        if (verified_.size() >= options_.cache_capacity) verified_.clear();
+    }
+    verified_[std::move(key)] = now + options_.cache_ttl;
+}
+
+void Authenticator::burn_password_check(const Secret& secret) const {
+    (void)hasher_.verify(dummy_hash_, secret);
+}
+
+std::size_t Authenticator::cached_entries() const {
+    std::lock_guard lock(mutex_);
+    return verified_.size();
+}
+
+}  // namespace ddns::auth

@@ -1,0 +1,53 @@
+// Which address a request comes from (protocols.md §6): the TCP peer, unless the peer is a
+// configured trusted proxy; only then are `Forwarded` (RFC 7239) or `X-Forwarded-For` read, from
+// the right, skipping trusted proxies. Headers sent by anyone else are ignored.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddns/nsupdate/ip_address.hpp"
+
+namespace ddns::gateway {
+
+class TrustedProxies {
+public:
+    explicit TrustedProxies(std::vector<IpNetwork> networks = {})
+        : networks_(std::move(networks)) {}
+
+    // Comma-separated prefixes or bare addresses ("10.0.0.0/8, 2001:db8::1"); spaces around
+    // items are ignored. An empty (or all-blank) string means no trusted proxies. nullopt when any
+    // item is not a valid prefix (including empty items such as "a,,b").
+    static std::optional<TrustedProxies> parse(std::string_view csv_cidrs);
+
+    bool contains(const IpAddress& address) const;
+    bool empty() const { return networks_.empty(); }
+    const std::vector<IpNetwork>& networks() const { return networks_; }
+
+private:
+    std::vector<IpNetwork> networks_;
+};
+
+// `peer` is the TCP peer; `forwarded` and `x_forwarded_for` are the header values (all field
+// lines joined with ","), nullopt when absent. `Forwarded` wins when it has any content.
+//
+// The hops are walked from the right; trusted proxies are skipped and the first address that is
+// not a trusted proxy is the client. When a hop cannot be used (unparsable, "unknown", an
+// obfuscated "_id", an element without for=, a zone id), the walk stops and the last address that
+// was validly parsed is returned: the nearest trusted proxy, never anything a client wrote further
+// left. When every hop is a trusted proxy, the leftmost one is returned.
+//
+// Caveat for operators: if the proxy sets only X-Forwarded-For but passes a client's own
+// `Forwarded` header through, that header would be read; such a proxy must strip `Forwarded`.
+IpAddress resolve_client_address(const IpAddress& peer, const std::optional<std::string>& forwarded,
+                                 const std::optional<std::string>& x_forwarded_for,
+                                 const TrustedProxies& trusted);
+
+// The building blocks, exposed for tests and fuzzing. One entry per hop, left to right; an entry
+// is nullopt when that hop does not name a usable address.
+std::vector<std::optional<IpAddress>> parse_forwarded_for(std::string_view header);
+std::vector<std::optional<IpAddress>> parse_x_forwarded_for(std::string_view header);
+
+}  // namespace ddns::gateway

@@ -1,0 +1,43 @@
+# Writes a C++ source holding every sql/migrations/NNN_name.sql as a raw string literal.
+# Usage: cmake -DMIGRATIONS_DIR=<dir> -DOUTPUT=<file.cpp> -P embed_migrations.cmake
+file(GLOB files "${MIGRATIONS_DIR}/*.sql")
+list(SORT files)
+set(delimiter "ddns_sql_")  # at most 16 characters
+set(body "")
+set(expected 1)
+foreach(file IN LISTS files)
+  get_filename_component(base "${file}" NAME_WE)
+  if(NOT base MATCHES "^([0-9][0-9][0-9])_([a-z0-9_]+)$")
+    message(FATAL_ERROR "migration file name must be NNN_name.sql: ${file}")
+  endif()
+  set(name "${CMAKE_MATCH_2}")
+  math(EXPR version "${CMAKE_MATCH_1}")
+  if(NOT version EQUAL expected)
+    message(FATAL_ERROR "migrations must be numbered 1, 2, 3 ... without gaps: ${file}")
+  endif()
+  math(EXPR expected "${expected} + 1")
+  file(READ "${file}" sql)
+  string(FIND "${sql}" ")${delimiter}\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw-string delimiter")
+  endif()
+  string(APPEND body "    {${version}, \"${name}\", R\"${delimiter}(${sql})${delimiter}\"},\n")
+endforeach()
+if(expected EQUAL 1)
+  message(FATAL_ERROR "no migrations found in ${MIGRATIONS_DIR}")
+endif()
+
+set(content "// Generated from sql/migrations/*.sql by embed_migrations.cmake. Do not edit.
+#include \"migrations.hpp\"
+
+namespace ddns::sql {
+namespace {
+const Migration kMigrations[] = {
+${body}};
+}  // namespace
+
+std::span<const Migration> compiled_migrations() noexcept { return kMigrations; }
+
+}  // namespace ddns::sql
+")
+file(WRITE "${OUTPUT}" "${content}")

@@ -1,0 +1,278 @@
+#include "ddns/sql/admin_repository.hpp"
+
+#include <stdexcept>
+
+#include "codec.hpp"
+#include "connection.hpp"
+
+namespace ddns::sql {
+namespace {
+
+[[noreturn]] void unexpected(Violation) {
+    throw auth::StoreError("database: unexpected constraint violation");
+}
+
+Param opt_param(std::optional<std::string_view> text) {
+    if (!text) return std::nullopt;
+    return std::string(*text);
+}
+
+ServerEndpoint stored_endpoint(const Result& r, int row, int address_col, int port_col) {
+    auto address = IpAddress::parse(r.text(row, address_col));
+    if (!address) throw auth::StoreError("database: stored zone server address does not parse");
+    return ServerEndpoint{*address, stored_port(r.int64(row, port_col))};
+}
+
+constexpr std::string_view kHostSelect = R"sql(
+SELECT h.id, h.name, z.name, a.username, h.ttl, host(h.ipv4), host(h.ipv6),
+       (extract(epoch FROM h.last_seen) * 1000000)::bigint
+FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id
+)sql";
+
+HostSummary host_from_row(const Result& r, int row) {
+    return HostSummary{r.int64(row, 0),
+                       stored_name(r.text(row, 1)),
+                       stored_name(r.text(row, 2)),
+                       std::string(r.text(row, 3)),
+                       stored_ttl(r.int64(row, 4)),
+                       stored_address(r.opt_text(row, 5)),
+                       stored_address(r.opt_text(row, 6)),
+                       opt_time(r, row, 7)};
+}
+
+}  // namespace
+
+// ---- zones ----
+
+Expected<std::int64_t, AdminError> AdminRepository::add_zone(const ZoneSpec& spec) {
+    if (spec.key == nullptr) throw std::invalid_argument("add_zone: a TSIG key is required");
+    auto conn = db_.lease();
+    auto r = conn->try_exec(
+        R"sql(
+INSERT INTO zones (name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
+                   default_ttl)
+VALUES ($1, $2, $3::integer, $4, $5, $6, $7::bigint)
+RETURNING id)sql",
+        {spec.name.str(), spec.server.address.to_string(), std::to_string(spec.server.port),
+         spec.key->name.str(), std::string(to_string(spec.key->algorithm)),
+         encode_base64(spec.key->secret), std::to_string(spec.default_ttl)});
+    if (!r) {
+        if (r.error() == Violation::Unique) return Unexpected{AdminError::AlreadyExists};
+        unexpected(r.error());
+    }
+    return r->int64(0, 0);
+}
+
+std::vector<ZoneSummary> AdminRepository::list_zones() {
+    auto conn = db_.lease();
+    auto r = conn->exec(R"sql(
+SELECT z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
+       z.default_ttl, (SELECT count(*) FROM hosts h WHERE h.zone_id = z.id)
+FROM zones z ORDER BY z.name)sql");
+    std::vector<ZoneSummary> zones;
+    for (int row = 0; row < r.rows(); ++row) {
+        zones.push_back(ZoneSummary{r.int64(row, 0), stored_name(r.text(row, 1)),
+                                    stored_endpoint(r, row, 2, 3), std::string(r.text(row, 4)),
+                                    std::string(r.text(row, 5)), stored_ttl(r.int64(row, 6)),
+                                    r.int64(row, 7)});
+    }
+    return zones;
+}
+
+std::optional<AdminError> AdminRepository::remove_zone(const DnsName& name) {
+    auto conn = db_.lease();
+    // hosts.zone_id is ON DELETE RESTRICT: the foreign key decides "still in use" atomically.
+    auto r = conn->try_exec("DELETE FROM zones WHERE name = $1 RETURNING id", {name.str()});
+    if (!r) {
+        if (r.error() == Violation::ForeignKey) return AdminError::StillInUse;
+        unexpected(r.error());
+    }
+    if (r->rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
+}
+
+std::optional<auth::Zone> AdminRepository::find_zone(const DnsName& name) {
+    auto conn = db_.lease();
+    auto r = conn->exec(R"sql(
+SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
+       default_ttl
+FROM zones WHERE name = $1)sql",
+                        {name.str()});
+    if (r.rows() == 0) return std::nullopt;
+    return zone_from_row(r, 0, 0);
+}
+
+// ---- accounts ----
+
+Expected<std::int64_t, AdminError> AdminRepository::add_account(std::string_view username,
+                                                                std::string_view email,
+                                                                auth::Plan plan,
+                                                                std::string_view password_hash) {
+    auto conn = db_.lease();
+    auto r = conn->try_exec(
+        "INSERT INTO accounts (username, email, plan, password_hash) VALUES ($1, $2, $3, $4) "
+        "RETURNING id",
+        {std::string(username), std::string(email), std::string(auth::to_string(plan)),
+         std::string(password_hash)});
+    if (!r) {
+        if (r.error() == Violation::Unique) return Unexpected{AdminError::AlreadyExists};
+        if (r.error() == Violation::Check)
+            throw std::invalid_argument("add_account: the username must be 1 to 255 characters");
+        unexpected(r.error());
+    }
+    return r->int64(0, 0);
+}
+
+std::vector<AccountSummary> AdminRepository::list_accounts() {
+    auto conn = db_.lease();
+    auto r = conn->exec(R"sql(
+SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates, a.disabled,
+       (extract(epoch FROM a.expires_at) * 1000000)::bigint,
+       (SELECT count(*) FROM hosts h WHERE h.account_id = a.id)
+FROM accounts a ORDER BY lower(a.username))sql");
+    std::vector<AccountSummary> accounts;
+    for (int row = 0; row < r.rows(); ++row) {
+        auto plan = auth::parse_plan(r.text(row, 3));
+        if (!plan) throw auth::StoreError("database: stored plan is unknown");
+        accounts.push_back(AccountSummary{r.int64(row, 0), std::string(r.text(row, 1)),
+                                          std::string(r.text(row, 2)), *plan, r.boolean(row, 4),
+                                          r.boolean(row, 5), opt_time(r, row, 6), r.int64(row, 7)});
+    }
+    return accounts;
+}
+
+std::optional<AdminError> AdminRepository::remove_account(std::string_view username) {
+    auto conn = db_.lease();
+    Transaction tx(*conn);
+    // FOR UPDATE blocks a concurrent add_host/add_token (their foreign-key checks lock the
+    // account row) until this transaction ends.
+    auto r = conn->exec("SELECT id FROM accounts WHERE lower(username) = lower($1) FOR UPDATE",
+                        {std::string(username)});
+    if (r.rows() == 0) return AdminError::NotFound;
+    std::string id = id_param(r.int64(0, 0));
+    conn->exec("DELETE FROM tokens WHERE account_id = $1::bigint", {id});
+    conn->exec("DELETE FROM hosts WHERE account_id = $1::bigint", {id});
+    conn->exec("DELETE FROM accounts WHERE id = $1::bigint", {id});
+    tx.commit();
+    return std::nullopt;
+}
+
+// ---- hosts ----
+
+Expected<std::int64_t, AdminError> AdminRepository::add_host(const DnsName& fqdn,
+                                                             std::string_view username) {
+    auto conn = db_.lease();
+    // Few zones, admin path: pick the innermost containing zone here, with DnsName's rules.
+    auto zones = conn->exec("SELECT id, name, default_ttl FROM zones");
+    int best = -1;
+    std::size_t best_labels = 0;
+    for (int row = 0; row < zones.rows(); ++row) {
+        DnsName zone = stored_name(zones.text(row, 1));
+        if (fqdn.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
+            best = row;
+            best_labels = zone.label_count();
+        }
+    }
+    if (best < 0) return Unexpected{AdminError::NoSuchZone};
+
+    auto r = conn->try_exec(R"sql(
+INSERT INTO hosts (zone_id, account_id, name, ttl)
+SELECT $1::bigint, a.id, $3, $4::integer FROM accounts a WHERE lower(a.username) = lower($2)
+RETURNING id)sql",
+                            {std::string(zones.text(best, 0)), std::string(username), fqdn.str(),
+                             std::string(zones.text(best, 2))});
+    if (!r) {
+        if (r.error() == Violation::Unique) return Unexpected{AdminError::AlreadyExists};
+        if (r.error() == Violation::ForeignKey) return Unexpected{AdminError::NoSuchZone};
+        unexpected(r.error());
+    }
+    if (r->rows() == 0) return Unexpected{AdminError::NoSuchAccount};
+    return r->int64(0, 0);
+}
+
+std::vector<HostSummary> AdminRepository::list_hosts(std::optional<std::string_view> username) {
+    auto conn = db_.lease();
+    auto r = conn->exec(std::string(kHostSelect) +
+                            "WHERE $1::text IS NULL OR lower(a.username) = lower($1) "
+                            "ORDER BY h.name",
+                        {opt_param(username)});
+    std::vector<HostSummary> hosts;
+    for (int row = 0; row < r.rows(); ++row) hosts.push_back(host_from_row(r, row));
+    return hosts;
+}
+
+std::optional<HostSummary> AdminRepository::find_host(const DnsName& fqdn) {
+    auto conn = db_.lease();
+    auto r = conn->exec(std::string(kHostSelect) + "WHERE h.name = $1", {fqdn.str()});
+    if (r.rows() == 0) return std::nullopt;
+    return host_from_row(r, 0);
+}
+
+std::optional<AdminError> AdminRepository::remove_host(const DnsName& fqdn) {
+    auto conn = db_.lease();
+    // Tokens limited to this host go with it (ON DELETE CASCADE).
+    auto r = conn->exec("DELETE FROM hosts WHERE name = $1 RETURNING id", {fqdn.str()});
+    if (r.rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
+}
+
+// ---- tokens ----
+
+Expected<std::int64_t, AdminError> AdminRepository::add_token(std::string_view username,
+                                                              const std::optional<DnsName>& host,
+                                                              std::string_view digest) {
+    auto conn = db_.lease();
+    Param host_name;
+    if (host) host_name = host->str();
+    auto owner = conn->exec(R"sql(
+SELECT a.id, h.id FROM accounts a
+LEFT JOIN hosts h ON h.account_id = a.id AND h.name = $2
+WHERE lower(a.username) = lower($1))sql",
+                            {std::string(username), host_name});
+    if (owner.rows() == 0) return Unexpected{AdminError::NoSuchAccount};
+    if (host && owner.is_null(0, 1)) return Unexpected{AdminError::NoSuchHost};
+
+    Param host_id;
+    if (host) host_id = std::string(owner.text(0, 1));
+    auto r = conn->try_exec(
+        "INSERT INTO tokens (account_id, host_id, digest) VALUES ($1::bigint, $2::bigint, $3) "
+        "RETURNING id",
+        {std::string(owner.text(0, 0)), host_id, std::string(digest)});
+    if (!r) {
+        if (r.error() == Violation::Unique) return Unexpected{AdminError::AlreadyExists};
+        // The host (or account) was removed between the two statements.
+        if (r.error() == Violation::ForeignKey) return Unexpected{AdminError::NoSuchHost};
+        if (r.error() == Violation::Check)
+            throw std::invalid_argument("add_token: the digest must be 64 lower-case hex digits");
+        unexpected(r.error());
+    }
+    return r->int64(0, 0);
+}
+
+std::vector<TokenSummary> AdminRepository::list_tokens(std::optional<std::string_view> username) {
+    auto conn = db_.lease();
+    auto r = conn->exec(R"sql(
+SELECT t.id, a.username, h.name, (extract(epoch FROM t.created_at) * 1000000)::bigint,
+       (extract(epoch FROM t.last_used) * 1000000)::bigint
+FROM tokens t JOIN accounts a ON a.id = t.account_id LEFT JOIN hosts h ON h.id = t.host_id
+WHERE $1::text IS NULL OR lower(a.username) = lower($1)
+ORDER BY t.id)sql",
+                        {opt_param(username)});
+    std::vector<TokenSummary> tokens;
+    for (int row = 0; row < r.rows(); ++row) {
+        std::optional<DnsName> host;
+        if (auto name = r.opt_text(row, 2)) host = stored_name(*name);
+        tokens.push_back(TokenSummary{r.int64(row, 0), std::string(r.text(row, 1)), std::move(host),
+                                      time_from_micros(r.int64(row, 3)), opt_time(r, row, 4)});
+    }
+    return tokens;
+}
+
+std::optional<AdminError> AdminRepository::remove_token(std::int64_t id) {
+    auto conn = db_.lease();
+    auto r = conn->exec("DELETE FROM tokens WHERE id = $1::bigint RETURNING id", {id_param(id)});
+    if (r.rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
+}
+
+}  // namespace ddns::sql

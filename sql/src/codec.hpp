@@ -1,0 +1,89 @@
+// Conversions between the value types and the text PostgreSQL sends and receives. Stored data
+// that does not parse is an unexpected fault (auth::StoreError), not a value.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "connection.hpp"
+#include "ddns/auth/model.hpp"
+#include "ddns/auth/store.hpp"
+#include "ddns/nsupdate/dns_name.hpp"
+#include "ddns/nsupdate/ip_address.hpp"
+#include "ddns/nsupdate/tsig_key.hpp"
+#include "ddns/nsupdate/update_client.hpp"
+
+namespace ddns::sql {
+
+// Timestamps travel as integer microseconds since the Unix epoch: written as
+// to_timestamp($n::bigint / 1000000.0), read as (extract(epoch FROM col) * 1000000)::bigint.
+
+inline Param micros_param(auth::TimePoint t) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+inline auth::TimePoint time_from_micros(std::int64_t micros) {
+    return auth::TimePoint(
+        std::chrono::duration_cast<auth::Clock::duration>(std::chrono::microseconds(micros)));
+}
+
+inline std::optional<auth::TimePoint> opt_time(const Result& r, int row, int col) {
+    if (auto micros = r.opt_int64(row, col)) return time_from_micros(*micros);
+    return std::nullopt;
+}
+
+inline Param address_param(const std::optional<IpAddress>& address) {
+    if (!address) return std::nullopt;
+    return address->to_string();
+}
+
+inline DnsName stored_name(std::string_view text) {
+    auto name = DnsName::parse(text);
+    if (!name) throw auth::StoreError("database: stored name is not a valid DNS name");
+    return *std::move(name);
+}
+
+inline std::optional<IpAddress> stored_address(std::optional<std::string_view> text) {
+    if (!text) return std::nullopt;
+    auto address = IpAddress::parse(*text);
+    if (!address) throw auth::StoreError("database: stored address does not parse");
+    return address;
+}
+
+inline std::uint32_t stored_ttl(std::int64_t ttl) {
+    if (ttl < 0 || ttl > INT32_MAX) throw auth::StoreError("database: stored TTL out of range");
+    return static_cast<std::uint32_t>(ttl);
+}
+
+inline std::uint16_t stored_port(std::int64_t port) {
+    if (port < 1 || port > 65535) throw auth::StoreError("database: stored port out of range");
+    return static_cast<std::uint16_t>(port);
+}
+
+// Reads a zone from eight consecutive columns starting at `first`: id, name, server_address,
+// server_port, tsig_key_name, tsig_algorithm, tsig_secret, default_ttl.
+
+inline auth::Zone zone_from_row(const Result& r, int row, int first) {
+    auto address = IpAddress::parse(r.text(row, first + 2));
+    if (!address) throw auth::StoreError("database: stored zone server address does not parse");
+    auto key =
+        make_tsig_key(r.text(row, first + 4), r.text(row, first + 5), r.text(row, first + 6));
+    // The error text names the problem without the secret; the zone id locates the row.
+    if (!key) {
+        throw auth::StoreError("database: stored TSIG key of zone " +
+                               std::to_string(r.int64(row, first)) + " is invalid: " + key.error());
+    }
+    return auth::Zone{r.int64(row, first), stored_name(r.text(row, first + 1)),
+                      ServerEndpoint{*address, stored_port(r.int64(row, first + 3))},
+                      std::move(key).value(), stored_ttl(r.int64(row, first + 7))};
+}
+
+inline std::string id_param(std::int64_t id) {
+    return std::to_string(id);
+}
+
+}  // namespace ddns::sql

@@ -1,0 +1,207 @@
+#include "connection.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "ddns/auth/store.hpp"
+
+namespace ddns::sql {
+namespace {
+
+// The server's primary message and SQLSTATE only: DETAIL lines can quote row values.
+std::string describe(const PGresult* result, const PGconn* conn) {
+    const char* primary =
+        result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    std::string message = primary != nullptr ? primary : PQerrorMessage(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+    if (state != nullptr) message += std::string(" (SQLSTATE ") + state + ")";
+    return message;
+}
+
+std::optional<Violation> classify(std::string_view sqlstate) {
+    if (sqlstate.size() != 5 || sqlstate.substr(0, 2) != "23") return std::nullopt;
+    if (sqlstate == "23505") return Violation::Unique;
+    if (sqlstate == "23503") return Violation::ForeignKey;
+    if (sqlstate == "23514") return Violation::Check;
+    if (sqlstate == "23502") return Violation::NotNull;
+    return Violation::Other;
+}
+
+std::string_view to_string(Violation violation) {
+    switch (violation) {
+        case Violation::Unique:
+            return "unique violation";
+        case Violation::ForeignKey:
+            return "foreign key violation";
+        case Violation::Check:
+            return "check violation";
+        case Violation::NotNull:
+            return "not-null violation";
+        case Violation::Other:
+            return "integrity violation";
+    }
+    return "integrity violation";
+}
+
+Result value_or_throw(Expected<Result, Violation> outcome) {
+    if (!outcome) {
+        throw auth::StoreError("database: unexpected " + std::string(to_string(outcome.error())));
+    }
+    return std::move(outcome).value();
+}
+
+struct ParamArrays {
+    std::vector<const char*> values;
+    explicit ParamArrays(const Params& params) {
+        values.reserve(params.size());
+        for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    }
+    int count() const { return static_cast<int>(values.size()); }
+};
+
+}  // namespace
+
+std::int64_t Result::affected() const {
+    const char* text = PQcmdTuples(result_.get());
+    std::int64_t n = 0;
+    std::from_chars(text, text + std::strlen(text), n);
+    return n;
+}
+
+std::string_view Result::text(int row, int col) const {
+    return {PQgetvalue(result_.get(), row, col),
+            static_cast<std::size_t>(PQgetlength(result_.get(), row, col))};
+}
+
+std::optional<std::string_view> Result::opt_text(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return text(row, col);
+}
+
+std::int64_t Result::int64(int row, int col) const {
+    auto t = text(row, col);
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+    if (ec != std::errc() || end != t.data() + t.size() || t.empty())
+        throw auth::StoreError("database: expected an integer in column " + std::to_string(col));
+    return n;
+}
+
+std::optional<std::int64_t> Result::opt_int64(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return int64(row, col);
+}
+
+bool Result::boolean(int row, int col) const {
+    return text(row, col) == "t";
+}
+
+std::unique_ptr<Connection> Connection::open(const std::string& conninfo) {
+    // Validate first: libpq's parse errors quote fragments of the string, which may be a password.
+    char* parse_error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
+    if (parse_error != nullptr) PQfreemem(parse_error);
+    if (options == nullptr) throw auth::StoreError("database: invalid connection string");
+    PQconninfoFree(options);
+
+    PgConnPtr conn(PQconnectdb(conninfo.c_str()));
+    if (!conn) throw auth::StoreError("database: out of memory");
+    if (PQstatus(conn.get()) != CONNECTION_OK)
+        throw auth::StoreError("database: cannot connect: " + describe(nullptr, conn.get()));
+    // Notices (e.g. "relation already exists, skipping") would go to stderr by default.
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr);
+    return std::unique_ptr<Connection>(new Connection(std::move(conn)));
+}
+
+bool Connection::usable() {
+    if (PQstatus(conn_.get()) != CONNECTION_OK) return false;
+    // libpq keeps its socket non-blocking internally, so this only drains what has arrived. A
+    // server that shut down sends a FATAL message, then EOF: the first read takes the message,
+    // the second sees EOF and flips the status to CONNECTION_BAD. On a healthy idle connection
+    // both reads return at once with nothing.
+    for (int i = 0; i < 2; ++i) {
+        if (PQconsumeInput(conn_.get()) == 0) return false;
+    }
+    return PQstatus(conn_.get()) == CONNECTION_OK;
+}
+
+bool Connection::in_transaction() const noexcept {
+    return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
+}
+
+Expected<Result, Violation> Connection::check(PgResultPtr result) {
+    ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Result(std::move(result));
+    if (PQstatus(conn_.get()) != CONNECTION_OK) {
+        throw auth::StoreError("database: connection lost: " + describe(result.get(), conn_.get()));
+    }
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    if (state != nullptr) {
+        if (auto violation = classify(state)) return Unexpected{*violation};
+    }
+    throw auth::StoreError("database: " + describe(result.get(), conn_.get()));
+}
+
+Expected<Result, Violation> Connection::try_exec(std::string_view sql, const Params& params) {
+    ParamArrays arrays(params);
+    std::string query(sql);
+    PgResultPtr result(PQexecParams(conn_.get(), query.c_str(), arrays.count(), nullptr,
+                                    arrays.values.data(), nullptr, nullptr, 0));
+    return check(std::move(result));
+}
+
+Result Connection::exec(std::string_view sql, const Params& params) {
+    return value_or_throw(try_exec(sql, params));
+}
+
+void Connection::prepare(const std::string& name, std::string_view sql) {
+    if (prepared_.count(name) != 0) return;
+    std::string query(sql);
+    PgResultPtr result(PQprepare(conn_.get(), name.c_str(), query.c_str(), 0, nullptr));
+    value_or_throw(check(std::move(result)));
+    prepared_.insert(name);
+}
+
+Expected<Result, Violation> Connection::try_exec_prepared(const std::string& name,
+                                                          std::string_view sql,
+                                                          const Params& params) {
+    prepare(name, sql);
+    ParamArrays arrays(params);
+    PgResultPtr result(PQexecPrepared(conn_.get(), name.c_str(), arrays.count(),
+                                      arrays.values.data(), nullptr, nullptr, 0));
+    return check(std::move(result));
+}
+
+Result Connection::exec_prepared(const std::string& name, std::string_view sql,
+                                 const Params& params) {
+    return value_or_throw(try_exec_prepared(name, sql, params));
+}
+
+void Connection::exec_script(std::string_view sql) {
+    std::string script(sql);
+    PgResultPtr result(PQexec(conn_.get(), script.c_str()));
+    value_or_throw(check(std::move(result)));
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) {
+    conn_.exec("BEGIN");
+}
+
+Transaction::~Transaction() {
+    if (done_) return;
+    try {
+        conn_.exec("ROLLBACK");
+    } catch (const std::exception&) {
+        // The connection is broken; the pool discards it when the lease ends.
+    }
+}
+
+void Transaction::commit() {
+    conn_.exec("COMMIT");
+    done_ = true;
+}
+
+}  // namespace ddns::sql

@@ -1,0 +1,105 @@
+// RAII over libpq: a connection (PGconn), query results (PGresult), parameterised and prepared
+// execution in text format, transactions, and SQLSTATE classification. Private to sql/.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "ddns/nsupdate/expected.hpp"
+
+namespace ddns::sql {
+
+struct PgConnCloser {
+    void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
+};
+struct PgResultClearer {
+    void operator()(PGresult* result) const noexcept { PQclear(result); }
+};
+using PgConnPtr = std::unique_ptr<PGconn, PgConnCloser>;
+using PgResultPtr = std::unique_ptr<PGresult, PgResultClearer>;
+
+// One query parameter in text format; nullopt is SQL NULL.
+using Param = std::optional<std::string>;
+using Params = std::vector<Param>;
+
+// Integrity-constraint violations (SQLSTATE class 23): the failures callers expect and map to
+// values. Everything else is unexpected and throws auth::StoreError.
+enum class Violation { Unique, ForeignKey, Check, NotNull, Other };
+
+class Result {
+public:
+    explicit Result(PgResultPtr result) : result_(std::move(result)) {}
+
+    int rows() const noexcept { return PQntuples(result_.get()); }
+    // Rows touched by INSERT/UPDATE/DELETE.
+    std::int64_t affected() const;
+
+    bool is_null(int row, int col) const noexcept {
+        return PQgetisnull(result_.get(), row, col) != 0;
+    }
+    std::string_view text(int row, int col) const;
+    std::optional<std::string_view> opt_text(int row, int col) const;
+    std::int64_t int64(int row, int col) const;  // throws StoreError on a non-integer
+    std::optional<std::int64_t> opt_int64(int row, int col) const;
+    bool boolean(int row, int col) const;
+
+private:
+    PgResultPtr result_;
+};
+
+class Connection {
+public:
+    // Throws auth::StoreError. The message never contains the conninfo (it may hold a password).
+    static std::unique_ptr<Connection> open(const std::string& conninfo);
+
+    // Reads whatever the server sent while the connection sat idle (a shutdown notice, EOF) and
+    // says whether the connection can still be used. Does not block.
+    bool usable();
+    bool in_transaction() const noexcept;
+
+    // Single statement with $1..$n parameters. Throws StoreError on any failure.
+    Result exec(std::string_view sql, const Params& params = {});
+    // As exec, but a constraint violation comes back as a value.
+    Expected<Result, Violation> try_exec(std::string_view sql, const Params& params = {});
+
+    // Prepared once per connection under `name` (lazily), then executed by name.
+    Result exec_prepared(const std::string& name, std::string_view sql, const Params& params);
+    Expected<Result, Violation> try_exec_prepared(const std::string& name, std::string_view sql,
+                                                  const Params& params);
+
+    // Several statements without parameters (migration scripts). Throws StoreError.
+    void exec_script(std::string_view sql);
+
+private:
+    explicit Connection(PgConnPtr conn) : conn_(std::move(conn)) {}
+    // Turns a finished PGresult into a Result, a Violation, or a thrown StoreError.
+    Expected<Result, Violation> check(PgResultPtr result);
+    void prepare(const std::string& name, std::string_view sql);
+
+    PgConnPtr conn_;
+    std::unordered_set<std::string> prepared_;
+};
+
+// BEGIN on construction, ROLLBACK on destruction unless commit() succeeded.
+class Transaction {
+public:
+    explicit Transaction(Connection& conn);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    void commit();
+
+private:
+    Connection& conn_;
+    bool done_ = false;
+};
+
+}  // namespace ddns::sql

@@ -1,0 +1,132 @@
+#include "ddns/sql/pg_store.hpp"
+
+#include <map>
+
+#include "codec.hpp"
+#include "connection.hpp"
+
+namespace ddns::sql {
+namespace {
+
+// One round trip: the account, its token matching the digest (if any), and one row per host
+// with its zone (a single row with NULL host columns when the account has none). A matched
+// token's last_used is refreshed in the same statement, at most every five minutes so the hot
+// path does not write on every request.
+constexpr std::string_view kLoadPrincipal = R"sql(
+WITH account AS (
+    SELECT * FROM accounts WHERE lower(username) = lower($1)
+), token AS (
+    SELECT t.id, t.host_id FROM tokens t JOIN account a ON t.account_id = a.id
+    WHERE t.digest = $2
+), touched AS (
+    UPDATE tokens SET last_used = now()
+    WHERE id = (SELECT id FROM token)
+      AND (last_used IS NULL OR last_used < now() - interval '5 minutes')
+)
+SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
+       (extract(epoch FROM a.expires_at) * 1000000)::bigint, a.disabled, a.password_hash,
+       tk.id, tk.host_id,
+       h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6),
+       (extract(epoch FROM h.last_seen) * 1000000)::bigint,
+       z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
+       z.tsig_secret, z.default_ttl
+FROM account a
+LEFT JOIN token tk ON true
+LEFT JOIN hosts h ON h.account_id = a.id
+LEFT JOIN zones z ON z.id = h.zone_id
+ORDER BY h.name)sql";
+
+enum Col : int {
+    kAccountId,
+    kUsername,
+    kEmail,
+    kPlan,
+    kDynamicUpdates,
+    kExpiresAt,
+    kDisabled,
+    kPasswordHash,
+    kTokenId,
+    kTokenHostId,
+    kHostId,
+    kHostName,
+    kHostTtl,
+    kHostIpv4,
+    kHostIpv6,
+    kHostLastSeen,
+    kZoneFirst,
+};
+
+constexpr std::string_view kRecordApplied = R"sql(
+UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
+                 updated_at = to_timestamp($4::bigint / 1000000.0),
+                 last_seen = to_timestamp($4::bigint / 1000000.0)
+WHERE id = $1::bigint)sql";
+
+constexpr std::string_view kRecordSeen = R"sql(
+UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0) WHERE id = $1::bigint)sql";
+
+auth::Account account_from_row(const Result& r) {
+    auth::Account account;
+    account.id = r.int64(0, kAccountId);
+    account.username = std::string(r.text(0, kUsername));
+    account.email = std::string(r.text(0, kEmail));
+    auto plan = auth::parse_plan(r.text(0, kPlan));
+    if (!plan) throw auth::StoreError("database: stored plan is unknown");
+    account.plan = *plan;
+    account.dynamic_updates = r.boolean(0, kDynamicUpdates);
+    account.expires_at = opt_time(r, 0, kExpiresAt);
+    account.disabled = r.boolean(0, kDisabled);
+    account.password_hash = std::string(r.text(0, kPasswordHash));
+    return account;
+}
+
+}  // namespace
+
+std::optional<auth::Principal> PgStore::load_principal(std::string_view username,
+                                                       std::string_view token_digest) {
+    auto conn = db_.lease();
+    auto r = conn->exec_prepared("load_principal", kLoadPrincipal,
+                                 {std::string(username), std::string(token_digest)});
+    if (r.rows() == 0) return std::nullopt;
+
+    auth::Principal principal;
+    principal.account = account_from_row(r);
+    if (auto token_id = r.opt_int64(0, kTokenId)) {
+        principal.token = auth::TokenMatch{*token_id, r.opt_int64(0, kTokenHostId)};
+    }
+    // Hosts of one zone share one Zone object (it carries the TSIG key).
+    std::map<std::int64_t, std::shared_ptr<const auth::Zone>> zones;
+    for (int row = 0; row < r.rows(); ++row) {
+        auto host_id = r.opt_int64(row, kHostId);
+        if (!host_id) continue;
+        auto zone_id = r.int64(row, kZoneFirst);
+        auto& zone = zones[zone_id];
+        if (!zone) zone = std::make_shared<const auth::Zone>(zone_from_row(r, row, kZoneFirst));
+        principal.hosts.push_back(auth::Host{
+            *host_id,
+            principal.account.id,
+            stored_name(r.text(row, kHostName)),
+            stored_ttl(r.int64(row, kHostTtl)),
+            stored_address(r.opt_text(row, kHostIpv4)),
+            stored_address(r.opt_text(row, kHostIpv6)),
+            opt_time(r, row, kHostLastSeen),
+            zone,
+        });
+    }
+    return principal;
+}
+
+void PgStore::record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
+                             const std::optional<IpAddress>& ipv6, auth::TimePoint now) {
+    auto conn = db_.lease();
+    conn->exec_prepared(
+        "record_applied", kRecordApplied,
+        {id_param(host_id), address_param(ipv4), address_param(ipv6), micros_param(now)});
+}
+
+void PgStore::record_seen(std::int64_t host_id, auth::TimePoint now) {
+    auto conn = db_.lease();
+    conn->exec_prepared("record_seen", kRecordSeen, {id_param(host_id), micros_param(now)});
+}
+
+}  // namespace ddns::sql

@@ -1,0 +1,73 @@
+// Test doubles for auth: an in-memory account store that counts lookups, a password hasher that
+// counts argon2 runs, a clock the test moves by hand, and cheap argon2 parameters.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "ddns/auth/model.hpp"
+#include "ddns/auth/password.hpp"
+#include "ddns/auth/store.hpp"
+
+namespace ddns::auth::test {
+
+// libsodium's argon2id minimum: keeps each hash/verify well under a millisecond.
+inline Argon2Params fast_params() {
+    return Argon2Params{1, 8 * 1024};
+}
+
+class FakeAccountStore final : public AccountStore {
+public:
+    // The principal returned for `username`; its token is returned only for `token_digest`.
+    void add(Account account, std::optional<std::pair<std::string, TokenMatch>> token = {}) {
+        const std::string name = account.username;
+        entries_[name] = Entry{std::move(account), std::move(token)};
+    }
+    Account& account(const std::string& username) { return entries_.at(username).account; }
+
+    std::optional<Principal> load_principal(std::string_view username,
+                                            std::string_view token_digest) override {
+        ++calls;
+        last_digest = std::string(token_digest);
+        auto it = entries_.find(std::string(username));
+        if (it == entries_.end()) return std::nullopt;
+        Principal p{it->second.account, {}, std::nullopt};
+        if (it->second.token && it->second.token->first == token_digest) {
+            p.token = it->second.token->second;
+        }
+        return p;
+    }
+
+    int calls = 0;
+    std::string last_digest;
+
+private:
+    struct Entry {
+        Account account;
+        std::optional<std::pair<std::string, TokenMatch>> token;
+    };
+    std::map<std::string, Entry> entries_;
+};
+
+class CountingHasher final : public PasswordHasher {
+public:
+    CountingHasher() : PasswordHasher(fast_params()) {}
+    bool verify(std::string_view encoded_hash, const Secret& password) const override {
+        ++verifications;
+        return PasswordHasher::verify(encoded_hash, password);
+    }
+    mutable std::atomic<int> verifications{0};
+};
+
+struct FakeClock {
+    TimePoint now = TimePoint{} + std::chrono::hours(24 * 365 * 50);
+    auto function() {
+        return [this] { return now; };
+    }
+};
+
+}  // namespace ddns::auth::test

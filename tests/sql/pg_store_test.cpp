@@ -1,0 +1,196 @@
+// PgStore against a migrated database: principals with and without tokens, recorded state,
+// and behaviour while the database is down.
+#include "ddns/sql/pg_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "ddns/sql/admin_repository.hpp"
+#include "ddns/sql/migrator.hpp"
+#include "sql_fixture.hpp"
+
+namespace ddns::sql::test {
+namespace {
+
+DnsName name(std::string_view text) {
+    return *DnsName::parse(text);
+}
+std::string digest(char c) {
+    return std::string(64, c);
+}
+
+// Microsecond precision is what PostgreSQL keeps.
+auth::TimePoint at_micros(std::int64_t micros) {
+    return auth::TimePoint(
+        std::chrono::duration_cast<auth::Clock::duration>(std::chrono::microseconds(micros)));
+}
+
+class PgStoreTest : public SqlTest {
+protected:
+    void SetUp() override {
+        SqlTest::SetUp();
+        if (HasFatalFailure()) return;
+        migrate(*db_);
+        AdminRepository repo(*db_);
+        auto key =
+            make_tsig_key("gw-key", "hmac-sha256", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        ASSERT_TRUE(key);
+        auto server = *parse_server_endpoint("127.0.0.1:5300");
+        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("example.org"), server, &*key, 60}));
+        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("example.net"), server, &*key, 120}));
+        ASSERT_TRUE(repo.add_account("Alice", "alice@example.net", auth::Plan::Free, "hash-a"));
+        ASSERT_TRUE(repo.add_account("bob", "", auth::Plan::Domain, "hash-b"));
+        ASSERT_TRUE(repo.add_account("carol", "", auth::Plan::Free, "hash-c"));
+        host_a_ = *repo.add_host(name("a.example.org"), "alice");
+        host_b_ = *repo.add_host(name("b.example.org"), "alice");
+        host_c_ = *repo.add_host(name("c.example.net"), "alice");
+        ASSERT_TRUE(repo.add_host(name("bob.example.org"), "bob"));
+        wide_token_ = *repo.add_token("alice", std::nullopt, digest('a'));
+        scoped_token_ = *repo.add_token("alice", name("b.example.org"), digest('b'));
+        ASSERT_TRUE(repo.add_token("bob", std::nullopt, digest('f')));
+        store_ = std::make_unique<PgStore>(*db_);
+    }
+
+    std::int64_t host_a_ = 0, host_b_ = 0, host_c_ = 0;
+    std::int64_t wide_token_ = 0, scoped_token_ = 0;
+    std::unique_ptr<PgStore> store_;
+};
+
+TEST_F(PgStoreTest, PasswordOnlyLoadsAccountAndHostsWithSharedZones) {
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->account.username, "Alice");
+    EXPECT_EQ(p->account.email, "alice@example.net");
+    EXPECT_EQ(p->account.plan, auth::Plan::Free);
+    EXPECT_EQ(p->account.password_hash, "hash-a");
+    EXPECT_FALSE(p->account.disabled);
+    EXPECT_FALSE(p->account.expires_at);
+    EXPECT_FALSE(p->token);
+    ASSERT_EQ(p->hosts.size(), 3U);
+    EXPECT_EQ(p->hosts[0].id, host_a_);
+    EXPECT_EQ(p->hosts[0].name, name("a.example.org"));
+    EXPECT_EQ(p->hosts[0].account_id, p->account.id);
+    EXPECT_EQ(p->hosts[0].ttl, 60U);
+    EXPECT_EQ(p->hosts[1].id, host_b_);
+    EXPECT_EQ(p->hosts[2].id, host_c_);
+    EXPECT_EQ(p->hosts[2].ttl, 120U);
+    ASSERT_TRUE(p->hosts[0].zone && p->hosts[2].zone);
+    EXPECT_EQ(p->hosts[0].zone.get(), p->hosts[1].zone.get());  // one object per zone
+    EXPECT_NE(p->hosts[0].zone.get(), p->hosts[2].zone.get());
+    EXPECT_EQ(p->hosts[0].zone->name, name("example.org"));
+    EXPECT_EQ(p->hosts[2].zone->name, name("example.net"));
+    EXPECT_EQ(p->hosts[0].zone->server, *parse_server_endpoint("127.0.0.1:5300"));
+    EXPECT_EQ(p->hosts[0].zone->key.name, name("gw-key"));
+    EXPECT_EQ(p->hosts[0].zone->key.secret.size(), 32U);
+}
+
+TEST_F(PgStoreTest, AccountWithoutHosts) {
+    auto p = store_->load_principal("carol", digest('a'));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->account.username, "carol");
+    EXPECT_TRUE(p->hosts.empty());
+    EXPECT_FALSE(p->token);
+}
+
+TEST_F(PgStoreTest, MatchingAccountWideToken) {
+    auto p = store_->load_principal("alice", digest('a'));
+    ASSERT_TRUE(p && p->token);
+    EXPECT_EQ(p->token->token_id, wide_token_);
+    EXPECT_FALSE(p->token->host_id);
+    EXPECT_EQ(p->hosts.size(), 3U);
+    EXPECT_EQ(scalar("SELECT last_used IS NOT NULL FROM tokens WHERE id = " +
+                     std::to_string(wide_token_)),
+              "t");
+    EXPECT_EQ(
+        scalar("SELECT last_used IS NULL FROM tokens WHERE id = " + std::to_string(scoped_token_)),
+        "t");
+}
+
+TEST_F(PgStoreTest, MatchingHostScopedToken) {
+    auto p = store_->load_principal("alice", digest('b'));
+    ASSERT_TRUE(p && p->token);
+    EXPECT_EQ(p->token->token_id, scoped_token_);
+    EXPECT_EQ(p->token->host_id, host_b_);
+}
+
+TEST_F(PgStoreTest, AnotherAccountsTokenDoesNotMatch) {
+    auto p = store_->load_principal("alice", digest('f'));
+    ASSERT_TRUE(p);
+    EXPECT_FALSE(p->token);
+    EXPECT_EQ(scalar("SELECT count(*) FROM tokens WHERE last_used IS NOT NULL"), "0");
+}
+
+TEST_F(PgStoreTest, UnknownUser) {
+    EXPECT_FALSE(store_->load_principal("nobody", ""));
+    EXPECT_FALSE(store_->load_principal("nobody", digest('a')));
+    EXPECT_FALSE(store_->load_principal("", ""));
+}
+
+TEST_F(PgStoreTest, UsernameIsCaseInsensitive) {
+    for (const char* user : {"alice", "ALICE", "aLiCe", "Alice"}) {
+        auto p = store_->load_principal(user, "");
+        ASSERT_TRUE(p) << user;
+        EXPECT_EQ(p->account.username, "Alice");
+    }
+}
+
+TEST_F(PgStoreTest, RecordAppliedPersistsBothFamilies) {
+    auto t1 = at_micros(1'700'000'000'123'456);
+    store_->record_applied(host_a_, IpAddress::parse("192.0.2.7"), IpAddress::parse("2001:db8::7"),
+                           t1);
+    EXPECT_EQ(scalar("SELECT host(ipv4) || ' ' || host(ipv6) FROM hosts WHERE id = " +
+                     std::to_string(host_a_)),
+              "192.0.2.7 2001:db8::7");
+    EXPECT_EQ(scalar("SELECT (extract(epoch FROM updated_at) * 1000000)::bigint FROM hosts "
+                     "WHERE id = " +
+                     std::to_string(host_a_)),
+              "1700000000123456");
+
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts[0].ipv4, IpAddress::parse("192.0.2.7"));
+    EXPECT_EQ(p->hosts[0].ipv6, IpAddress::parse("2001:db8::7"));
+    EXPECT_EQ(p->hosts[0].last_seen, t1);
+    EXPECT_FALSE(p->hosts[1].ipv4);
+
+    // The arguments are the complete new state: a family left out is removed.
+    store_->record_applied(host_a_, std::nullopt, IpAddress::parse("2001:db8::8"),
+                           at_micros(1'700'000'100'000'000));
+    EXPECT_EQ(scalar("SELECT coalesce(host(ipv4), '-') || ' ' || host(ipv6) FROM hosts "
+                     "WHERE id = " +
+                     std::to_string(host_a_)),
+              "- 2001:db8::8");
+}
+
+TEST_F(PgStoreTest, RecordSeenTouchesOnlyLastSeen) {
+    store_->record_applied(host_b_, IpAddress::parse("198.51.100.1"), std::nullopt,
+                           at_micros(1'700'000'000'000'000));
+    auto t2 = at_micros(1'700'000'500'000'001);
+    store_->record_seen(host_b_, t2);
+    EXPECT_EQ(
+        scalar("SELECT host(ipv4) || ' ' || (extract(epoch FROM updated_at) * 1000000)::bigint"
+               " || ' ' || (extract(epoch FROM last_seen) * 1000000)::bigint"
+               " FROM hosts WHERE id = " +
+               std::to_string(host_b_)),
+        "198.51.100.1 1700000000000000 1700000500000001");
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts[1].last_seen, t2);
+}
+
+TEST_F(PgStoreTest, DatabaseDownThrowsStoreErrorThenRecovers) {
+    ASSERT_TRUE(store_->load_principal("alice", ""));  // the pool holds an open connection
+    postgres().stop();
+    EXPECT_THROW(store_->load_principal("alice", ""), auth::StoreError);
+    EXPECT_THROW(store_->record_seen(host_a_, auth::Clock::now()), auth::StoreError);
+    postgres().start_again();
+    auto p = store_->load_principal("alice", digest('a'));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts.size(), 3U);
+    EXPECT_NO_THROW(store_->record_seen(host_a_, at_micros(1'700'000'000'000'000)));
+    EXPECT_EQ(
+        scalar("SELECT last_seen IS NOT NULL FROM hosts WHERE id = " + std::to_string(host_a_)),
+        "t");
+}
+
+}  // namespace
+}  // namespace ddns::sql::test

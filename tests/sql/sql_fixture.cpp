@@ -1,0 +1,75 @@
+#include "sql_fixture.hpp"
+
+#include <libpq-fe.h>
+
+#include <iostream>
+
+namespace ddns::sql::test {
+namespace {
+
+class PostgresEnvironment : public ::testing::Environment {
+public:
+    void SetUp() override {
+        try {
+            server_ = std::make_unique<ddns::test::PostgresServer>();
+        } catch (const std::exception& e) {
+            error_ = e.what();
+        }
+    }
+    void TearDown() override { server_.reset(); }
+
+    static PostgresEnvironment* instance;
+    std::unique_ptr<ddns::test::PostgresServer> server_;
+    std::string error_;
+};
+
+PostgresEnvironment* PostgresEnvironment::instance = [] {
+    auto* env = new PostgresEnvironment;  // owned by GoogleTest
+    ::testing::AddGlobalTestEnvironment(env);
+    return env;
+}();
+
+int database_counter = 0;
+
+}  // namespace
+
+ddns::test::PostgresServer& postgres() {
+    auto* env = PostgresEnvironment::instance;
+    if (!env->server_) throw std::runtime_error("PostgreSQL did not start: " + env->error_);
+    return *env->server_;
+}
+
+void SqlTest::SetUp() {
+    auto* env = PostgresEnvironment::instance;
+    ASSERT_TRUE(env->server_) << "PostgreSQL did not start: " << env->error_;
+    if (!postgres().running()) postgres().start_again();  // a previous test failed mid-outage
+    conninfo_ = postgres().create_database("t" + std::to_string(++database_counter));
+    db_ = std::make_unique<Database>(conninfo_, 4);
+}
+
+void SqlTest::TearDown() {
+    db_.reset();
+    if (HasFailure() && PostgresEnvironment::instance->server_) {
+        std::cerr << "---- PostgreSQL log ----\n" << postgres().log() << "---- end ----\n";
+    }
+}
+
+std::optional<std::string> SqlTest::scalar(const std::string& sql) {
+    PGconn* conn = PQconnectdb(conninfo_.c_str());
+    std::optional<std::string> value;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        ADD_FAILURE() << "connect: " << PQerrorMessage(conn);
+    } else {
+        PGresult* r = PQexec(conn, sql.c_str());
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+        } else if (PQntuples(r) > 0 && PQgetisnull(r, 0, 0) == 0) {
+            value = PQgetvalue(r, 0, 0);
+        }
+        PQclear(r);
+    }
+    PQfinish(conn);
+    return value;
+}
+
+}  // namespace ddns::sql::test
