@@ -226,11 +226,20 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
     }
 
     const auto addresses = parse_dyndns2_addresses(request.query, request.client);
-    bool refused = !addresses.has_value();
-    if (addresses) {
+    // dnserr without DNS traffic: say why in the log, or operators will look at BIND.
+    std::string refusal;
+    if (!addresses) {
+        refusal = addresses.error() == AddressError::Malformed ? "malformed address"
+                                                               : "conflicting addresses";
+    } else {
         for (const FamilyIntent* f : {&addresses->ipv4, &addresses->ipv6})
-            if (f->action == FamilyAction::Set && !policy_.allows(*f->address)) refused = true;
+            if (f->action == FamilyAction::Set && !policy_.allows(*f->address))
+                refusal = "address " + f->address->to_string() + " is not publicly routable";
     }
+    const bool refused = !refusal.empty();
+    if (refused)
+        log_.info("dyndns2 client=" + request.client.to_string() +
+                  " user=" + principal.account.username + " refused: " + refusal);
     const bool offline = request.query.get("offline").value_or("") == "YES";
 
     // Duplicate names in one request share one intent (and one result).

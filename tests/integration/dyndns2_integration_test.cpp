@@ -15,7 +15,7 @@ constexpr const char* kPassword = "correct horse battery";
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
     o.zones = {"example.test", "second.test"};
-    o.unregistered_zones = {"denied.test"};
+    o.unregistered_zones = {"denied.test", "badkey.test"};
     o.extra_config = "proxy.trusted = 127.0.0.2/32\n";
     return o;
 }()));
@@ -345,6 +345,28 @@ TEST_F(Dyndns2, KeyNotGrantedByBindIsDnserr) {
     EXPECT_EQ(update("hostname=" + denied_host + "&myip=192.0.2.47").body, "dnserr");
     EXPECT_TRUE(a(denied_host).empty());
     EXPECT_EQ(stored(denied_host), "- -");
+}
+
+TEST_F(Dyndns2, WrongTsigSecretIsDnserr) {
+    // The key name BIND knows, with a different secret: BIND answers NOTAUTH/BADSIG.
+    TempDir dir;
+    const auto key_file = dir.path() / "wrong.key";
+    write_file(key_file, "key \"" + stack().named().key_name() +
+                             "\" {\n\talgorithm hmac-sha256;\n"
+                             "\tsecret \"d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZyE=\";\n};\n");
+    const auto added = stack().admin({"zone", "add", "badkey.test", "--server",
+                                      "127.0.0.1:" + std::to_string(stack().named().port()),
+                                      "--key-file", key_file.string(), "--no-check"});
+    if (added.exit_code != 0) {
+        ASSERT_NE(added.output.find("already exists"), std::string::npos) << added.output;
+    }
+    const std::string bad_host = user + ".badkey.test";
+    stack().add_host(bad_host, user);
+    const auto before = serial("badkey.test");
+    EXPECT_EQ(update("hostname=" + bad_host + "&myip=192.0.2.49").body, "dnserr");
+    EXPECT_TRUE(a(bad_host).empty());
+    EXPECT_EQ(serial("badkey.test"), before);
+    EXPECT_EQ(stored(bad_host), "- -");
 }
 
 TEST_F(Dyndns2, DatabaseDownIs911) {
