@@ -42,8 +42,10 @@ Result run(GatewayStack& stack, int clients, int seconds, const std::string& exp
                 const double ms =
                     std::chrono::duration<double, std::milli>(Clock::now() - start).count();
                 r.latencies_ms.push_back(ms);
-                if (reply.body.rfind(expect, 0) == 0) ++r.ok;
-                else ++r.errors;
+                if (reply.body.rfind(expect, 0) == 0)
+                    ++r.ok;
+                else
+                    ++r.errors;
             }
         });
     }
@@ -62,16 +64,19 @@ Result run(GatewayStack& stack, int clients, int seconds, const std::string& exp
 void report(const char* name, const Result& r, int seconds) {
     auto pct = [&](double p) {
         if (r.latencies_ms.empty()) return 0.0;
-        return r.latencies_ms[static_cast<std::size_t>(p * static_cast<double>(r.latencies_ms.size() - 1))];
+        return r.latencies_ms[static_cast<std::size_t>(
+            p * static_cast<double>(r.latencies_ms.size() - 1))];
     };
     std::printf("%-28s %8.1f req/s  ok=%zu errors=%zu  p50=%.2f ms p99=%.2f ms\n", name,
                 static_cast<double>(r.ok) / seconds, r.ok, r.errors, pct(0.5), pct(0.99));
 }
 
-std::string request(const std::string& user, const std::string& password, const std::string& query) {
-    return "GET /nic/update?" + query + " HTTP/1.1\r\nHost: gw\r\nUser-Agent: ddns-bench\r\n"
-           "Authorization: Basic " + ddns::test::base64(user + ":" + password) +
-           "\r\nConnection: close\r\n\r\n";
+std::string request(const std::string& user, const std::string& password,
+                    const std::string& query) {
+    return "GET /nic/update?" + query +
+           " HTTP/1.1\r\nHost: gw\r\nUser-Agent: ddns-bench\r\n"
+           "Authorization: Basic " +
+           ddns::test::base64(user + ":" + password) + "\r\nConnection: close\r\n\r\n";
 }
 
 }  // namespace
@@ -83,9 +88,12 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         const int value = std::atoi(argv[i + 1]);
-        if (flag == "--clients") clients = value;
-        else if (flag == "--seconds") seconds = value;
-        else if (flag == "--hosts") hosts = value;
+        if (flag == "--clients")
+            clients = value;
+        else if (flag == "--seconds")
+            seconds = value;
+        else if (flag == "--hosts")
+            hosts = value;
     }
     GatewayStack stack;
     std::vector<std::string> users;
@@ -122,7 +130,8 @@ int main(int argc, char** argv) {
                                           static_cast<std::size_t>(clients) * (i % 4)) %
                                          users.size()];
                    const std::string ip = "198.51.100." + std::to_string(1 + (i % 250));
-                   return request(u, "bench-password", "hostname=" + u + ".example.test&myip=" + ip);
+                   return request(u, "bench-password",
+                                  "hostname=" + u + ".example.test&myip=" + ip);
                }),
            seconds);
 

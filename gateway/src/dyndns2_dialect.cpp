@@ -280,6 +280,9 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
                 case ApplyStatus::StoreFailed:
                     lines[i].code = Dyndns2Code::ServerError;
                     break;
+                case ApplyStatus::Gone:
+                    lines[i].code = Dyndns2Code::NoHost;
+                    break;
             }
             if (lines[i].code == Dyndns2Code::Good || lines[i].code == Dyndns2Code::NoChg)
                 echo_addresses(lines[i], *addresses);

@@ -1,6 +1,9 @@
 #include "ddns/gateway/update_service.hpp"
 
+#include <algorithm>
+#include <set>
 #include <string>
+#include <utility>
 
 namespace ddns::gateway {
 namespace {
@@ -18,8 +21,11 @@ std::optional<IpAddress> resolve(const FamilyIntent& intent,
     return current;
 }
 
-// Replace one family of a host: delete its RRset, add the new RR (if any). Both in the same
-// message as the other family, so A and AAAA change together or not at all.
+bool same(const auth::StoredAddresses& a, const auth::StoredAddresses& b) {
+    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6;
+}
+
+// Replace one family of a host: delete its RRset, add the new RR (if any).
 void add_family_ops(std::vector<UpdateOperation>& ops, const auth::Host& host, RecordType type,
                     const std::optional<IpAddress>& target) {
     ops.emplace_back(DeleteRRset{host.name, type});
@@ -27,8 +33,8 @@ void add_family_ops(std::vector<UpdateOperation>& ops, const auth::Host& host, R
 }
 
 bool splittable(UpdateStatus status) {
-    // Statuses that may be caused by one change in the message; transport and key failures are
-    // the same for every change, so retrying singly would only multiply the damage.
+    // Statuses that one change in the message may cause; transport and key failures are the
+    // same for every change, so retrying singly would only multiply the load on a sick server.
     switch (status) {
         case UpdateStatus::Refused:
         case UpdateStatus::NotZone:
@@ -43,111 +49,258 @@ bool splittable(UpdateStatus status) {
 
 }  // namespace
 
+// One request's changes to one zone, waiting for the message that carries them.
+struct UpdateService::Batch {
+    std::vector<const HostIntent*> intents;
+    std::vector<HostApplyResult*> results;  // parallel to intents
+    auth::TimePoint now;
+    bool done = false;
+};
+
+struct UpdateService::ZoneQueue {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<Batch*> pending;
+    bool busy = false;  // a request is sending this zone's current message
+};
+
+// Caps the UPDATEs in flight per BIND server.
+class UpdateService::ServerSlots {
+public:
+    explicit ServerSlots(std::size_t limit) : limit_(limit) {}
+    void acquire(const ServerEndpoint& server) {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return in_flight_[server.to_string()] < limit_; });
+        ++in_flight_[server.to_string()];
+    }
+    void release(const ServerEndpoint& server) {
+        {
+            std::lock_guard lock(mutex_);
+            --in_flight_[server.to_string()];
+        }
+        cv_.notify_all();
+    }
+
+private:
+    std::size_t limit_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::map<std::string, std::size_t> in_flight_;
+};
+
 UpdateService::UpdateService(UpdateSender& sender, auth::HostStore& store, const Logger& log,
                              UpdateServiceOptions options)
-    : sender_(sender), store_(store), log_(log), options_(options) {}
+    : sender_(sender),
+      store_(store),
+      log_(log),
+      options_(options),
+      slots_(std::make_unique<ServerSlots>(
+          std::max<std::size_t>(1, options.max_in_flight_per_server))) {}
 
-std::mutex& UpdateService::zone_mutex(std::int64_t zone_id) {
-    std::lock_guard lock(zones_mutex_);
-    auto& slot = zone_mutexes_[zone_id];
-    if (!slot) slot = std::make_unique<std::mutex>();
+UpdateService::~UpdateService() = default;
+
+UpdateService::ZoneQueue& UpdateService::queue_for(std::int64_t zone_id) {
+    std::lock_guard lock(queues_mutex_);
+    auto& slot = queues_[zone_id];
+    if (!slot) slot = std::make_unique<ZoneQueue>();
     return *slot;
+}
+
+std::size_t UpdateService::queued(std::int64_t zone_id) {
+    ZoneQueue& queue = queue_for(zone_id);
+    std::lock_guard lock(queue.mutex);
+    return queue.pending.size();
 }
 
 std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>& intents,
                                                   auth::TimePoint now) {
     std::vector<HostApplyResult> results(intents.size());
-    std::map<std::int64_t, std::vector<std::size_t>> by_zone;
+    std::map<std::int64_t, Batch> by_zone;
     for (std::size_t i = 0; i < intents.size(); ++i) {
         const auth::Host& host = *intents[i].host;
         HostApplyResult& r = results[i];
         r.ipv4 = resolve(intents[i].ipv4, host.ipv4);
         r.ipv6 = resolve(intents[i].ipv6, host.ipv6);
         if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6) {
+            // The no-change path: decided from the state loaded with the credentials.
             r.status = ApplyStatus::Unchanged;
             if (!host.last_seen || now - *host.last_seen >= options_.seen_refresh)
                 store_.record_seen(host.id, now);
             continue;
         }
-        by_zone[host.zone->id].push_back(i);
+        Batch& batch = by_zone[host.zone->id];
+        batch.intents.push_back(&intents[i]);
+        batch.results.push_back(&r);
+        batch.now = now;
     }
-    for (const auto& [zone_id, members] : by_zone) {
-        // BIND commits one zone at a time anyway; serialising here keeps the order in which the
-        // database records changes equal to the order in which BIND applied them.
-        std::lock_guard lock(zone_mutex(zone_id));
-        apply_zone(members, intents, results, now);
-    }
+    for (auto& [zone_id, batch] : by_zone) submit(queue_for(zone_id), batch);
     return results;
 }
 
-void UpdateService::apply_zone(const std::vector<std::size_t>& members,
-                               const std::vector<HostIntent>& intents,
-                               std::vector<HostApplyResult>& results, auth::TimePoint now) {
-    UpdateResult sent = send_group(members, intents, results);
-    if (sent.ok()) {
-        record_group(members, intents, results, now);
-        return;
-    }
-    if (members.size() > 1 && splittable(sent.status)) {
-        // One bad change must not fail the others: retry each host in its own message.
-        for (std::size_t index : members) apply_zone({index}, intents, results, now);
-        return;
-    }
-    const auth::Zone& zone = *intents[members.front()].host->zone;
-    log_.warning("dns update for zone " + zone.name.str() + " via " + zone.server.to_string() +
-                 " failed: " + std::string(to_string(sent.status)) + " " + sent.detail);
-    for (std::size_t index : members) {
-        const auth::Host& host = *intents[index].host;
-        results[index] = HostApplyResult{ApplyStatus::DnsFailed, host.ipv4, host.ipv6, sent.status};
+void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
+    std::unique_lock lock(queue.mutex);
+    queue.pending.push_back(&batch);
+    for (;;) {
+        queue.cv.wait(lock, [&] { return batch.done || !queue.busy; });
+        if (batch.done) return;
+        // Nobody is sending for this zone: this request sends everything queued so far (its own
+        // batch is among it), then hands over, so no request serves others indefinitely.
+        queue.busy = true;
+        const std::size_t take = std::min(queue.pending.size(), options_.max_requests_per_message);
+        std::vector<Batch*> batches(queue.pending.begin(),
+                                    queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
+        queue.pending.erase(queue.pending.begin(),
+                            queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
+        lock.unlock();
+        process(batches);
+        lock.lock();
+        for (Batch* b : batches) b->done = true;
+        queue.busy = false;
+        queue.cv.notify_all();
     }
 }
 
-UpdateResult UpdateService::send_group(const std::vector<std::size_t>& members,
-                                       const std::vector<HostIntent>& intents,
-                                       const std::vector<HostApplyResult>& targets) {
-    const auth::Zone& zone = *intents[members.front()].host->zone;
-    UpdateRequest request{zone.name, {}, {}};
-    for (std::size_t index : members) {
-        const auth::Host& host = *intents[index].host;
-        if (targets[index].ipv4 != host.ipv4)
-            add_family_ops(request.operations, host, RecordType::A, targets[index].ipv4);
-        if (targets[index].ipv6 != host.ipv6)
-            add_family_ops(request.operations, host, RecordType::AAAA, targets[index].ipv6);
-    }
-    return sender_.send(request, zone.key, zone.server);
-}
+void UpdateService::process(const std::vector<Batch*>& batches) {
+    // Every host touched by these batches, in one zone.
+    std::map<std::int64_t, const auth::Host*> hosts;
+    for (const Batch* b : batches)
+        for (const HostIntent* intent : b->intents) hosts.emplace(intent->host->id, intent->host);
+    const auth::Zone& zone = *hosts.begin()->second->zone;
+    const auth::TimePoint now = batches.back()->now;
 
-void UpdateService::record_group(const std::vector<std::size_t>& members,
-                                 const std::vector<HostIntent>& intents,
-                                 std::vector<HostApplyResult>& results, auth::TimePoint now) {
-    for (std::size_t index : members) {
-        const auth::Host& host = *intents[index].host;
-        HostApplyResult& r = results[index];
-        try {
-            store_.record_applied(host.id, r.ipv4, r.ipv6, now);
-            r.status = ApplyStatus::Changed;
-        } catch (const auth::StoreError& e) {
-            // BIND holds the new state but the database could not record it. Put BIND back so
-            // the two agree, then report a server error to the caller.
-            log_.error("recording host " + host.name.str() +
-                       " failed after DNS update: " + e.what() + "; rolling DNS back");
-            const HostApplyResult wanted = r;
-            // Roll back = send the stored state as the target, with the new state as "current".
-            auth::Host reverted = host;
-            reverted.ipv4 = wanted.ipv4;
-            reverted.ipv6 = wanted.ipv6;
-            std::vector<HostIntent> undo{HostIntent{&reverted, {}, {}}};
-            std::vector<HostApplyResult> undo_targets{
-                HostApplyResult{ApplyStatus::Unchanged, host.ipv4, host.ipv6, {}}};
-            const UpdateResult rolled = send_group({0}, undo, undo_targets);
-            if (!rolled.ok())
-                log_.error("rollback of " + host.name.str() +
+    auto finish_all = [&](ApplyStatus status, UpdateStatus dns) {
+        for (Batch* b : batches)
+            for (std::size_t i = 0; i < b->intents.size(); ++i) {
+                const auth::Host& h = *b->intents[i]->host;
+                *b->results[i] = HostApplyResult{status, h.ipv4, h.ipv6, dns};
+            }
+    };
+
+    // Lock the rows and read the stored state again: another request or another gateway
+    // instance may have changed these hosts since the credentials were checked.
+    std::unique_ptr<auth::HostChange> change;
+    std::map<std::int64_t, auth::StoredAddresses> current;
+    try {
+        std::vector<std::int64_t> ids;
+        for (const auto& [id, host] : hosts) ids.push_back(id);
+        change = store_.begin_change(ids);
+        for (const auto& stored : change->locked()) current[stored.host_id] = stored;
+    } catch (const auth::StoreError& e) {
+        log_.error(std::string("database failure before update: ") + e.what());
+        finish_all(ApplyStatus::StoreFailed, UpdateStatus::Success);
+        return;
+    }
+
+    // Apply the intents in arrival order: a later request for the same host wins.
+    std::map<std::int64_t, auth::StoredAddresses> target = current;
+    for (const Batch* b : batches)
+        for (const HostIntent* intent : b->intents) {
+            auto it = target.find(intent->host->id);
+            if (it == target.end()) continue;  // removed meanwhile
+            it->second.ipv4 = resolve(intent->ipv4, it->second.ipv4);
+            it->second.ipv6 = resolve(intent->ipv6, it->second.ipv6);
+        }
+
+    // Send what differs from the stored state; if BIND refuses the whole message, try each
+    // host alone so that one bad change cannot fail the others.
+    std::vector<const auth::Host*> changed;
+    for (const auto& [id, t] : target)
+        if (!same(t, current.at(id))) changed.push_back(hosts.at(id));
+    std::map<std::int64_t, UpdateStatus> failed;  // host id -> why
+    std::vector<const auth::Host*> applied;
+    if (!changed.empty()) {
+        const UpdateResult whole = send(zone, changed, current, target);
+        if (whole.ok()) {
+            applied = changed;
+        } else if (changed.size() > 1 && splittable(whole.status)) {
+            for (const auth::Host* h : changed) {
+                const UpdateResult one = send(zone, {h}, current, target);
+                if (one.ok())
+                    applied.push_back(h);
+                else
+                    failed[h->id] = one.status;
+            }
+        } else {
+            for (const auth::Host* h : changed) failed[h->id] = whole.status;
+        }
+        if (!failed.empty())
+            log_.warning("dns update for zone " + zone.name.str() + " via " +
+                         zone.server.to_string() + " failed for " + std::to_string(failed.size()) +
+                         " host(s): " + std::string(to_string(failed.begin()->second)));
+    }
+
+    // Record what BIND acknowledged; if the database fails now, put BIND back.
+    bool stored_ok = true;
+    try {
+        for (const auth::Host* h : applied) {
+            const auto& t = target.at(h->id);
+            change->record_applied(h->id, t.ipv4, t.ipv6, now);
+        }
+        change->commit();
+    } catch (const auth::StoreError& e) {
+        stored_ok = false;
+        log_.error("recording " + std::to_string(applied.size()) +
+                   " host(s) failed after the DNS update: " + e.what() + "; rolling DNS back");
+        if (!applied.empty()) {
+            const UpdateResult undo = send(zone, applied, target, current);
+            if (!undo.ok())
+                log_.error("rollback in zone " + zone.name.str() +
                            " failed; DNS and database disagree until the next update: " +
-                           std::string(to_string(rolled.status)));
-            r = HostApplyResult{ApplyStatus::StoreFailed, host.ipv4, host.ipv6,
-                                UpdateStatus::Success};
+                           std::string(to_string(undo.status)));
         }
     }
+
+    for (Batch* b : batches)
+        for (std::size_t i = 0; i < b->intents.size(); ++i) {
+            const std::int64_t id = b->intents[i]->host->id;
+            HostApplyResult& r = *b->results[i];
+            auto cur = current.find(id);
+            if (cur == current.end()) {
+                r = HostApplyResult{ApplyStatus::Gone, std::nullopt, std::nullopt, {}};
+                continue;
+            }
+            const bool was_applied =
+                std::find_if(applied.begin(), applied.end(),
+                             [&](const auth::Host* h) { return h->id == id; }) != applied.end();
+            if (auto f = failed.find(id); f != failed.end()) {
+                r = HostApplyResult{ApplyStatus::DnsFailed, cur->second.ipv4, cur->second.ipv6,
+                                    f->second};
+            } else if (!stored_ok) {
+                r = HostApplyResult{ApplyStatus::StoreFailed, cur->second.ipv4, cur->second.ipv6,
+                                    UpdateStatus::Success};
+            } else if (was_applied) {
+                const auto& t = target.at(id);
+                r = HostApplyResult{ApplyStatus::Changed, t.ipv4, t.ipv6, UpdateStatus::Success};
+            } else {
+                r = HostApplyResult{ApplyStatus::Unchanged, cur->second.ipv4, cur->second.ipv6,
+                                    UpdateStatus::Success};
+            }
+        }
+}
+
+UpdateResult UpdateService::send(const auth::Zone& zone,
+                                 const std::vector<const auth::Host*>& hosts,
+                                 const std::map<std::int64_t, auth::StoredAddresses>& from,
+                                 const std::map<std::int64_t, auth::StoredAddresses>& to) {
+    // One message: for every host and every family that differs, delete the RRset and add the
+    // new RR, so A and AAAA (and all hosts of the message) change together or not at all.
+    UpdateRequest request{zone.name, {}, {}};
+    for (const auth::Host* h : hosts) {
+        const auto& a = from.at(h->id);
+        const auto& b = to.at(h->id);
+        if (a.ipv4 != b.ipv4) add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
+        if (a.ipv6 != b.ipv6) add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
+    }
+    slots_->acquire(zone.server);
+    UpdateResult result;
+    try {
+        result = sender_.send(request, zone.key, zone.server);
+    } catch (...) {
+        slots_->release(zone.server);
+        throw;
+    }
+    slots_->release(zone.server);
+    return result;
 }
 
 }  // namespace ddns::gateway

@@ -62,6 +62,12 @@ UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
                  last_seen = to_timestamp($4::bigint / 1000000.0)
 WHERE id = $1::bigint)sql";
 
+// ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
+// overlapping hosts wait for each other instead of deadlocking.
+constexpr std::string_view kLockHosts = R"sql(
+SELECT id, host(ipv4), host(ipv6) FROM hosts
+WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+
 constexpr std::string_view kRecordSeen = R"sql(
 UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0) WHERE id = $1::bigint)sql";
 
@@ -116,12 +122,46 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
     return principal;
 }
 
-void PgStore::record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
-                             const std::optional<IpAddress>& ipv6, auth::TimePoint now) {
-    auto conn = db_.lease();
-    conn->exec_prepared(
-        "record_applied", kRecordApplied,
-        {id_param(host_id), address_param(ipv4), address_param(ipv6), micros_param(now)});
+namespace {
+
+// A transaction holding the row locks of the hosts being changed. Member order matters: the
+// transaction (rolled back unless committed) ends before the lease returns the connection.
+class PgHostChange final : public auth::HostChange {
+public:
+    PgHostChange(Database::Lease lease, const std::vector<std::int64_t>& host_ids)
+        : lease_(std::move(lease)), transaction_(*lease_) {
+        std::string ids = "{";
+        for (std::size_t i = 0; i < host_ids.size(); ++i)
+            ids += (i ? "," : "") + id_param(host_ids[i]);
+        ids += "}";
+        const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {ids});
+        for (int row = 0; row < r.rows(); ++row)
+            locked_.push_back(auth::StoredAddresses{r.int64(row, 0),
+                                                    stored_address(r.opt_text(row, 1)),
+                                                    stored_address(r.opt_text(row, 2))});
+    }
+
+    const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
+
+    void record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
+                        const std::optional<IpAddress>& ipv6, auth::TimePoint now) override {
+        lease_->exec_prepared(
+            "record_applied", kRecordApplied,
+            {id_param(host_id), address_param(ipv4), address_param(ipv6), micros_param(now)});
+    }
+
+    void commit() override { transaction_.commit(); }
+
+private:
+    Database::Lease lease_;
+    Transaction transaction_;
+    std::vector<auth::StoredAddresses> locked_;
+};
+
+}  // namespace
+
+std::unique_ptr<auth::HostChange> PgStore::begin_change(const std::vector<std::int64_t>& host_ids) {
+    return std::make_unique<PgHostChange>(db_.lease(), host_ids);
 }
 
 void PgStore::record_seen(std::int64_t host_id, auth::TimePoint now) {

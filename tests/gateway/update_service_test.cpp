@@ -1,9 +1,14 @@
 // The core update path against fakes: no traffic when nothing changes, A and AAAA in one
-// message, nothing recorded unless BIND said yes, split on refusal, rollback when recording fails.
+// message, nothing recorded unless BIND said yes, split on refusal, rollback when recording
+// fails, decisions taken on the state read under the row lock, and group commit per zone.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "ddns/gateway/update_service.hpp"
 
@@ -21,7 +26,14 @@ class FakeSender final : public UpdateSender {
 public:
     UpdateResult send(const UpdateRequest& request, const TsigKey&,
                       const ServerEndpoint&) override {
+        std::unique_lock lock(mutex);
         sent.push_back(request);
+        if (gate) {
+            // Hold the first message "in flight" until the test opens the gate.
+            in_flight = true;
+            cv.notify_all();
+            cv.wait(lock, [&] { return !gate; });
+        }
         if (!scripted.empty()) {
             auto s = scripted.front();
             scripted.erase(scripted.begin());
@@ -29,54 +41,108 @@ public:
         }
         return {UpdateStatus::Success, {}};
     }
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool gate = false;
+    bool in_flight = false;
     std::vector<UpdateRequest> sent;
     std::vector<UpdateStatus> scripted;
 };
 
+// Stored addresses per host; changes are buffered until commit, as in a transaction.
 class FakeHostStore final : public auth::HostStore {
 public:
-    void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                        const std::optional<IpAddress>& v6, auth::TimePoint) override {
-        if (fail_records) throw auth::StoreError("database down");
-        applied[id] = {v4, v6};
+    class Change final : public auth::HostChange {
+    public:
+        Change(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
+            std::lock_guard lock(store_.mutex);
+            ++store_.changes_begun;
+            for (auto id : ids)
+                if (auto it = store_.rows.find(id); it != store_.rows.end())
+                    locked_.push_back(it->second);
+        }
+        const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
+        void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
+                            const std::optional<IpAddress>& v6, auth::TimePoint) override {
+            buffered_[id] = auth::StoredAddresses{id, v4, v6};
+        }
+        void commit() override {
+            std::lock_guard lock(store_.mutex);
+            if (store_.fail_commit) throw auth::StoreError("database down");
+            for (auto& [id, row] : buffered_) store_.rows[id] = row;
+            ++store_.commits;
+        }
+
+    private:
+        FakeHostStore& store_;
+        std::vector<auth::StoredAddresses> locked_;
+        std::map<std::int64_t, auth::StoredAddresses> buffered_;
+    };
+
+    std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
+        if (fail_begin) throw auth::StoreError("database down");
+        return std::make_unique<Change>(*this, ids);
     }
-    void record_seen(std::int64_t id, auth::TimePoint) override { ++seen[id]; }
-    std::map<std::int64_t, std::pair<std::optional<IpAddress>, std::optional<IpAddress>>> applied;
+    void record_seen(std::int64_t id, auth::TimePoint) override {
+        std::lock_guard lock(mutex);
+        ++seen[id];
+    }
+
+    std::mutex mutex;
+    std::map<std::int64_t, auth::StoredAddresses> rows;
     std::map<std::int64_t, int> seen;
-    bool fail_records = false;
+    int changes_begun = 0;
+    int commits = 0;
+    bool fail_begin = false;
+    bool fail_commit = false;
 };
 
 class UpdateServiceTest : public ::testing::Test {
 protected:
     UpdateServiceTest() {
         auto key = make_tsig_key("k", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0");
-        auto z = std::make_shared<auth::Zone>(auth::Zone{
+        zone = std::make_shared<auth::Zone>(auth::Zone{
             7, name("example.org"), ServerEndpoint{ip("127.0.0.1"), 53}, std::move(*key), 60});
-        zone = z;
         a = host(1, "a.example.org");
         b = host(2, "b.example.org");
     }
     auth::Host host(std::int64_t id, const char* n) {
-        auth::Host h{id, 1, name(n), 60, std::nullopt, std::nullopt, std::nullopt, zone};
-        return h;
+        store.rows[id] = auth::StoredAddresses{id, std::nullopt, std::nullopt};
+        return auth::Host{id, 1, name(n), 60, std::nullopt, std::nullopt, std::nullopt, zone};
     }
-    static std::size_t count_ops(const UpdateRequest& r) { return r.operations.size(); }
+    // Sets both the principal's view and the stored row.
+    void stored(auth::Host& h, std::optional<IpAddress> v4, std::optional<IpAddress> v6) {
+        h.ipv4 = v4;
+        h.ipv6 = v6;
+        store.rows[h.id] = auth::StoredAddresses{h.id, v4, v6};
+    }
+
+    // Polls the observable queue length; a deadline, not a guess of how long threads take.
+    bool wait_for_queued(std::size_t n) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (service.queued(zone->id) < n) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
+    }
 
     std::shared_ptr<const auth::Zone> zone;
-    auth::Host a{host(0, "x.example.org")};
-    auth::Host b{host(0, "y.example.org")};
     FakeSender sender;
     FakeHostStore store;
+    auth::Host a{host(0, "x.example.org")};
+    auth::Host b{host(0, "y.example.org")};
     Logger log{LogLevel::Error};
     UpdateService service{sender, store, log};
     auth::TimePoint now = auth::Clock::now();
 };
 
 TEST_F(UpdateServiceTest, UnchangedSendsNothingAndRefreshesSeenAtMostOncePerWindow) {
-    a.ipv4 = ip("192.0.2.1");
+    stored(a, ip("192.0.2.1"), std::nullopt);
     auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
     EXPECT_EQ(r[0].status, ApplyStatus::Unchanged);
     EXPECT_TRUE(sender.sent.empty());
+    EXPECT_EQ(store.changes_begun, 0) << "the no-change path takes no lock";
     EXPECT_EQ(store.seen[1], 1);
     a.last_seen = now;
     service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
@@ -89,46 +155,43 @@ TEST_F(UpdateServiceTest, BothFamiliesGoInOneMessageAndAreRecordedAfterSuccess) 
     ASSERT_EQ(sender.sent.size(), 1u);
     const auto& ops = sender.sent[0].operations;
     ASSERT_EQ(ops.size(), 4u);
-    EXPECT_TRUE(std::holds_alternative<DeleteRRset>(ops[0]));
     EXPECT_EQ(std::get<DeleteRRset>(ops[0]).type, RecordType::A);
     EXPECT_EQ(std::get<AddRecord>(ops[1]).record.data(), Rdata(ip("192.0.2.1")));
     EXPECT_EQ(std::get<DeleteRRset>(ops[2]).type, RecordType::AAAA);
     EXPECT_EQ(std::get<AddRecord>(ops[3]).record.data(), Rdata(ip("2001:db8::1")));
     EXPECT_EQ(r[0].status, ApplyStatus::Changed);
-    EXPECT_EQ(store.applied[1].first, ip("192.0.2.1"));
-    EXPECT_EQ(store.applied[1].second, ip("2001:db8::1"));
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
+    EXPECT_EQ(store.rows[1].ipv6, ip("2001:db8::1"));
 }
 
 TEST_F(UpdateServiceTest, OnlyTheRequestedFamilyChanges) {
-    a.ipv4 = ip("192.0.2.1");
-    a.ipv6 = ip("2001:db8::1");
+    stored(a, ip("192.0.2.1"), ip("2001:db8::1"));
     auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
     ASSERT_EQ(sender.sent.size(), 1u);
-    ASSERT_EQ(count_ops(sender.sent[0]), 2u);
+    ASSERT_EQ(sender.sent[0].operations.size(), 2u);
     EXPECT_EQ(std::get<DeleteRRset>(sender.sent[0].operations[0]).type, RecordType::A);
-    EXPECT_EQ(store.applied[1].second, ip("2001:db8::1"));
+    EXPECT_EQ(store.rows[1].ipv6, ip("2001:db8::1"));
     EXPECT_EQ(r[0].ipv6, ip("2001:db8::1"));
 }
 
 TEST_F(UpdateServiceTest, RemoveDeletesTheRRsetOnly) {
-    a.ipv4 = ip("192.0.2.1");
+    stored(a, ip("192.0.2.1"), std::nullopt);
     auto r = service.apply({{&a, FamilyIntent::remove(), FamilyIntent::keep()}}, now);
-    ASSERT_EQ(count_ops(sender.sent.at(0)), 1u);
+    ASSERT_EQ(sender.sent.at(0).operations.size(), 1u);
     EXPECT_EQ(r[0].status, ApplyStatus::Changed);
-    EXPECT_EQ(store.applied[1].first, std::nullopt);
+    EXPECT_EQ(store.rows[1].ipv4, std::nullopt);
 }
 
 TEST_F(UpdateServiceTest, DnsFailureRecordsNothing) {
     for (auto status : {UpdateStatus::Refused, UpdateStatus::Timeout, UpdateStatus::BadSig,
                         UpdateStatus::NetworkError, UpdateStatus::BadReply}) {
         sender.scripted = {status};
-        store.applied.clear();
         auto r =
             service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
         EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed) << to_string(status);
         EXPECT_EQ(r[0].dns_status, status);
         EXPECT_EQ(r[0].ipv4, std::nullopt);
-        EXPECT_TRUE(store.applied.empty()) << to_string(status);
+        EXPECT_EQ(store.rows[1].ipv4, std::nullopt) << to_string(status);
     }
 }
 
@@ -137,9 +200,10 @@ TEST_F(UpdateServiceTest, HostsOfOneZoneShareOneMessage) {
                             {&b, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}},
                            now);
     ASSERT_EQ(sender.sent.size(), 1u);
-    EXPECT_EQ(count_ops(sender.sent[0]), 4u);
+    EXPECT_EQ(sender.sent[0].operations.size(), 4u);
     EXPECT_EQ(r[0].status, ApplyStatus::Changed);
     EXPECT_EQ(r[1].status, ApplyStatus::Changed);
+    EXPECT_EQ(store.commits, 1);
 }
 
 TEST_F(UpdateServiceTest, ARefusedMessageIsSplitSoOneBadChangeCannotFailOthers) {
@@ -150,8 +214,8 @@ TEST_F(UpdateServiceTest, ARefusedMessageIsSplitSoOneBadChangeCannotFailOthers) 
     EXPECT_EQ(sender.sent.size(), 3u);
     EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed);
     EXPECT_EQ(r[1].status, ApplyStatus::Changed);
-    EXPECT_EQ(store.applied.count(1), 0u);
-    EXPECT_EQ(store.applied.count(2), 1u);
+    EXPECT_EQ(store.rows[1].ipv4, std::nullopt);
+    EXPECT_EQ(store.rows[2].ipv4, ip("192.0.2.2"));
 }
 
 TEST_F(UpdateServiceTest, TransportFailuresAreNotRetriedPerHost) {
@@ -164,16 +228,127 @@ TEST_F(UpdateServiceTest, TransportFailuresAreNotRetriedPerHost) {
     EXPECT_EQ(r[1].status, ApplyStatus::DnsFailed);
 }
 
-TEST_F(UpdateServiceTest, RecordingFailureRollsDnsBack) {
-    a.ipv4 = ip("192.0.2.1");
-    store.fail_records = true;
+TEST_F(UpdateServiceTest, CommitFailureRollsDnsBack) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    store.fail_commit = true;
     auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
     EXPECT_EQ(r[0].status, ApplyStatus::StoreFailed);
     ASSERT_EQ(sender.sent.size(), 2u);
-    // The second message puts the old address back.
     const auto& undo = sender.sent[1].operations;
     ASSERT_EQ(undo.size(), 2u);
     EXPECT_EQ(std::get<AddRecord>(undo[1]).record.data(), Rdata(ip("192.0.2.1")));
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
+}
+
+TEST_F(UpdateServiceTest, DatabaseDownBeforeSendingSendsNothing) {
+    store.fail_begin = true;
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::StoreFailed);
+    EXPECT_TRUE(sender.sent.empty());
+}
+
+TEST_F(UpdateServiceTest, DecidesOnTheStateReadUnderTheLock) {
+    // The credentials were loaded when the host had no address; meanwhile another instance set
+    // it to what this request wants: nothing to send.
+    store.rows[1] = auth::StoredAddresses{1, ip("192.0.2.9"), std::nullopt};
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.9")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Unchanged);
+    EXPECT_TRUE(sender.sent.empty());
+    // And a change is computed from the locked state, not the stale one: only A is replaced.
+    store.rows[1] = auth::StoredAddresses{1, ip("192.0.2.9"), ip("2001:db8::9")};
+    r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.10")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 1u);
+    EXPECT_EQ(sender.sent[0].operations.size(), 2u);
+    EXPECT_EQ(store.rows[1].ipv6, ip("2001:db8::9"));
+}
+
+TEST_F(UpdateServiceTest, AHostRemovedMeanwhileIsGone) {
+    store.rows.erase(1);
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Gone);
+    EXPECT_TRUE(sender.sent.empty());
+}
+
+TEST_F(UpdateServiceTest, ChangesQueuedWhileAMessageIsInFlightGoOutTogether) {
+    std::vector<auth::Host> hosts;
+    hosts.reserve(10);
+    for (int i = 0; i < 10; ++i)
+        hosts.push_back(host(100 + i, ("h" + std::to_string(i) + ".example.org").c_str()));
+    {
+        std::lock_guard lock(sender.mutex);
+        sender.gate = true;
+    }
+    std::vector<std::thread> threads;
+    std::atomic<int> good{0};
+    auto run = [&](int i) {
+        const std::string addr = "192.0.2." + std::to_string(10 + i);
+        auto r = service.apply({{&hosts[static_cast<std::size_t>(i)],
+                                 FamilyIntent::set(ip(addr.c_str())), FamilyIntent::keep()}},
+                               now);
+        if (r[0].status == ApplyStatus::Changed) ++good;
+    };
+    threads.emplace_back(run, 0);
+    {
+        // Wait until the first message is in flight, then queue nine more requests.
+        std::unique_lock lock(sender.mutex);
+        sender.cv.wait(lock, [&] { return sender.in_flight; });
+    }
+    for (int i = 1; i < 10; ++i) threads.emplace_back(run, i);
+    // All nine are queued behind the message in flight (observable, not guessed).
+    EXPECT_TRUE(wait_for_queued(9));
+    {
+        std::lock_guard lock(sender.mutex);
+        sender.gate = false;
+    }
+    sender.cv.notify_all();
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(good.load(), 10);
+    // Ten changes, two messages: the nine queued behind the first went out together.
+    EXPECT_EQ(sender.sent.size(), 2u);
+    EXPECT_EQ(sender.sent.at(1).operations.size(), 18u);
+    for (int i = 0; i < 10; ++i)
+        EXPECT_EQ(store.rows[100 + i].ipv4, ip(("192.0.2." + std::to_string(10 + i)).c_str()));
+}
+
+TEST_F(UpdateServiceTest, TwoQueuedRequestsForOneHostShareAMessageAndTheLaterWins) {
+    auth::Host first = host(200, "first.example.org");
+    {
+        std::lock_guard lock(sender.mutex);
+        sender.gate = true;
+    }
+    std::thread blocker([&] {
+        service.apply({{&first, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
+    });
+    {
+        std::unique_lock lock(sender.mutex);
+        sender.cv.wait(lock, [&] { return sender.in_flight; });
+    }
+    std::vector<HostApplyResult> r1, r2;
+    std::thread one([&] {
+        r1 = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    });
+    EXPECT_TRUE(wait_for_queued(1));
+    std::thread two([&] {
+        r2 = service.apply({{&a, FamilyIntent::set(ip("192.0.2.3")), FamilyIntent::keep()}}, now);
+    });
+    EXPECT_TRUE(wait_for_queued(2));
+    {
+        std::lock_guard lock(sender.mutex);
+        sender.gate = false;
+    }
+    sender.cv.notify_all();
+    blocker.join();
+    one.join();
+    two.join();
+    ASSERT_EQ(sender.sent.size(), 2u);
+    // One replacement of host a in the second message, to the later address.
+    ASSERT_EQ(sender.sent[1].operations.size(), 2u);
+    EXPECT_EQ(std::get<AddRecord>(sender.sent[1].operations[1]).record.data(),
+              Rdata(ip("192.0.2.3")));
+    EXPECT_EQ(r1.at(0).status, ApplyStatus::Changed);
+    EXPECT_EQ(r2.at(0).status, ApplyStatus::Changed);
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.3"));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // serial (proof of traffic or of its absence) and on the rows in PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
+#include <thread>
 
 #include "stack_environment.hpp"
 
@@ -379,6 +381,46 @@ TEST_F(Dyndns2, DatabaseDownIs911) {
     // The pool reconnects once the database is back.
     EXPECT_TRUE(wait_until(
         [&] { return update("hostname=" + host + "&myip=192.0.2.48").body == "good 192.0.2.48"; }));
+}
+
+TEST_F(Dyndns2, TwoInstancesRacingOnOneHostLeaveDnsAndDatabaseInAgreement) {
+    // A second gateway process on the same database and BIND.
+    TempDir dir;
+    const std::uint16_t port2 = free_port();
+    std::string config = read_file(stack().config_path());
+    const std::string listen = "http.listen = 127.0.0.1:" + std::to_string(stack().http_port());
+    config.replace(config.find(listen), listen.size(),
+                   "http.listen = 127.0.0.1:" + std::to_string(port2));
+    write_file(dir.path() / "second.conf", config);
+    ChildProcess second(
+        {gateway_binary(), "serve", "--config", (dir.path() / "second.conf").string()},
+        dir.path() / "second.log");
+    ASSERT_TRUE(wait_until([&] {
+        return http_exchange(port2, "GET /healthz HTTP/1.0\r\n\r\n").status == 200;
+    })) << read_file(dir.path() / "second.log");
+
+    const std::string auth = "Authorization: Basic " + base64(user + ":" + kPassword) + "\r\n";
+    auto request = [&](int i) {
+        return "GET /nic/update?hostname=" + host + "&myip=192.0.2." + std::to_string(100 + i) +
+               " HTTP/1.0\r\nUser-Agent: race\r\n" + auth + "\r\n";
+    };
+    std::vector<std::thread> threads;
+    std::atomic<int> answered{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            const std::uint16_t port = t % 2 == 0 ? stack().http_port() : port2;
+            for (int i = 0; i < 15; ++i) {
+                const auto r = http_exchange(port, request((t * 15 + i) % 50));
+                if (r.body.rfind("good", 0) == 0 || r.body.rfind("nochg", 0) == 0) ++answered;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(answered.load(), 60);
+    const std::string in_db = stored(host);
+    const auto in_dns = a(host);
+    ASSERT_EQ(in_dns.size(), 1u);
+    EXPECT_EQ(in_db, in_dns[0] + " -") << "database and DNS disagree after the race";
 }
 
 class CheckIp : public StackTest {};

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "sql_fixture.hpp"
+#include "test_support.hpp"
 
 namespace ddns::sql::test {
 namespace {
@@ -133,10 +137,18 @@ TEST_F(PgStoreTest, UsernameIsCaseInsensitive) {
     }
 }
 
+// Records through a change that commits at once (the way the update service does after BIND
+// acknowledged).
+void record(PgStore& store, std::int64_t id, const std::optional<IpAddress>& v4,
+            const std::optional<IpAddress>& v6, auth::TimePoint now) {
+    auto change = store.begin_change({id});
+    change->record_applied(id, v4, v6, now);
+    change->commit();
+}
+
 TEST_F(PgStoreTest, RecordAppliedPersistsBothFamilies) {
     auto t1 = at_micros(1'700'000'000'123'456);
-    store_->record_applied(host_a_, IpAddress::parse("192.0.2.7"), IpAddress::parse("2001:db8::7"),
-                           t1);
+    record(*store_, host_a_, IpAddress::parse("192.0.2.7"), IpAddress::parse("2001:db8::7"), t1);
     EXPECT_EQ(scalar("SELECT host(ipv4) || ' ' || host(ipv6) FROM hosts WHERE id = " +
                      std::to_string(host_a_)),
               "192.0.2.7 2001:db8::7");
@@ -153,8 +165,8 @@ TEST_F(PgStoreTest, RecordAppliedPersistsBothFamilies) {
     EXPECT_FALSE(p->hosts[1].ipv4);
 
     // The arguments are the complete new state: a family left out is removed.
-    store_->record_applied(host_a_, std::nullopt, IpAddress::parse("2001:db8::8"),
-                           at_micros(1'700'000'100'000'000));
+    record(*store_, host_a_, std::nullopt, IpAddress::parse("2001:db8::8"),
+           at_micros(1'700'000'100'000'000));
     EXPECT_EQ(scalar("SELECT coalesce(host(ipv4), '-') || ' ' || host(ipv6) FROM hosts "
                      "WHERE id = " +
                      std::to_string(host_a_)),
@@ -162,8 +174,8 @@ TEST_F(PgStoreTest, RecordAppliedPersistsBothFamilies) {
 }
 
 TEST_F(PgStoreTest, RecordSeenTouchesOnlyLastSeen) {
-    store_->record_applied(host_b_, IpAddress::parse("198.51.100.1"), std::nullopt,
-                           at_micros(1'700'000'000'000'000));
+    record(*store_, host_b_, IpAddress::parse("198.51.100.1"), std::nullopt,
+           at_micros(1'700'000'000'000'000));
     auto t2 = at_micros(1'700'000'500'000'001);
     store_->record_seen(host_b_, t2);
     EXPECT_EQ(
@@ -175,6 +187,60 @@ TEST_F(PgStoreTest, RecordSeenTouchesOnlyLastSeen) {
     auto p = store_->load_principal("alice", "");
     ASSERT_TRUE(p);
     EXPECT_EQ(p->hosts[1].last_seen, t2);
+}
+
+TEST_F(PgStoreTest, BeginChangeReadsTheStoredStateAndSkipsMissingHosts) {
+    record(*store_, host_b_, IpAddress::parse("198.51.100.2"), IpAddress::parse("2001:db8::2"),
+           at_micros(1'700'000'000'000'000));
+    auto change = store_->begin_change({host_b_, host_a_, 999999});
+    ASSERT_EQ(change->locked().size(), 2u);
+    EXPECT_EQ(change->locked()[0].host_id, std::min(host_a_, host_b_)) << "ascending id order";
+    for (const auto& row : change->locked()) {
+        if (row.host_id == host_b_) {
+            EXPECT_EQ(row.ipv4, IpAddress::parse("198.51.100.2"));
+            EXPECT_EQ(row.ipv6, IpAddress::parse("2001:db8::2"));
+        } else {
+            EXPECT_FALSE(row.ipv4);
+            EXPECT_FALSE(row.ipv6);
+        }
+    }
+}
+
+TEST_F(PgStoreTest, AChangeNotCommittedIsRolledBack) {
+    {
+        auto change = store_->begin_change({host_a_});
+        change->record_applied(host_a_, IpAddress::parse("192.0.2.99"), std::nullopt,
+                               at_micros(1'700'000'000'000'000));
+    }
+    EXPECT_EQ(
+        scalar("SELECT coalesce(host(ipv4), '-') FROM hosts WHERE id = " + std::to_string(host_a_)),
+        "-");
+}
+
+TEST_F(PgStoreTest, ASecondChangeOfTheSameHostWaitsForTheFirst) {
+    auto first = store_->begin_change({host_a_});
+    std::atomic<bool> second_locked{false};
+    std::optional<IpAddress> seen_by_second;
+    std::thread other([&] {
+        auto second = store_->begin_change({host_a_});
+        second_locked = true;
+        seen_by_second = second->locked().at(0).ipv4;
+        second->commit();
+    });
+    // PostgreSQL reports the second backend waiting for a lock: proof it is blocked on the row.
+    const bool waiting = ddns::test::wait_until([&] {
+        return scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") ==
+               std::optional<std::string>("1");
+    });
+    EXPECT_TRUE(waiting) << "the second change never waited for the row lock";
+    EXPECT_FALSE(second_locked.load()) << "the row lock did not block the second change";
+    first->record_applied(host_a_, IpAddress::parse("192.0.2.77"), std::nullopt,
+                          at_micros(1'700'000'000'000'000));
+    first->commit();
+    other.join();
+    EXPECT_TRUE(second_locked.load());
+    EXPECT_EQ(seen_by_second, IpAddress::parse("192.0.2.77"))
+        << "the second change reads the state the first one committed";
 }
 
 TEST_F(PgStoreTest, DatabaseDownThrowsStoreErrorThenRecovers) {

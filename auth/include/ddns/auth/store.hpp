@@ -3,10 +3,12 @@
 // catch site turns it into the dialect's server-error answer.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ddns/auth/model.hpp"
 
@@ -26,14 +28,35 @@ public:
                                                     std::string_view token_digest) = 0;
 };
 
+// The stored addresses of one host, read while its row is locked.
+struct StoredAddresses {
+    std::int64_t host_id = 0;
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+};
+
+// A change in progress: the rows of some hosts are locked (other requests and other gateway
+// instances changing them wait), and their stored addresses were read under the lock. The DNS
+// UPDATE is sent while the lock is held, so the order in which the database records changes is
+// the order in which BIND applied them. Destroyed without commit(): rolled back.
+class HostChange {
+public:
+    virtual ~HostChange() = default;
+    // One entry per locked host, in ascending host id order.
+    virtual const std::vector<StoredAddresses>& locked() const = 0;
+    // Records the state BIND acknowledged (call only after a NOERROR, TSIG-verified reply).
+    // `ipv4`/`ipv6` are the complete new state of the host (nullopt = no record of that family).
+    virtual void record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
+                                const std::optional<IpAddress>& ipv6, TimePoint now) = 0;
+    virtual void commit() = 0;
+};
+
 class HostStore {
 public:
     virtual ~HostStore() = default;
-    // Records the state BIND acknowledged. Called only after a NOERROR, TSIG-verified reply.
-    // Families not in the change keep their stored value: `ipv4`/`ipv6` are the complete new
-    // state of the host (nullopt = no record of that family).
-    virtual void record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
-                                const std::optional<IpAddress>& ipv6, TimePoint now) = 0;
+    // Locks the rows of `host_ids` (in id order, so concurrent changes cannot deadlock) and reads
+    // their stored addresses. Hosts that no longer exist are missing from locked().
+    virtual std::unique_ptr<HostChange> begin_change(const std::vector<std::int64_t>& host_ids) = 0;
     // Refreshes last_seen for an authenticated update that changed nothing.
     virtual void record_seen(std::int64_t host_id, TimePoint now) = 0;
 };

@@ -1,10 +1,17 @@
 // The core of every dialect: given hosts and what the caller wants for each address family,
-// decide what changes, send one TSIG-signed UPDATE per zone, and record the new state only after
-// BIND acknowledged it. Nothing here knows HTTP or any dialect's words.
+// decide what changes, send TSIG-signed UPDATEs, and record the new state only after BIND
+// acknowledged it. Nothing here knows HTTP or any dialect's words.
+//
+// Changes to one zone are group-committed: while an UPDATE to a zone is in flight, further
+// changes queue; the next message carries all of them. The request whose batch goes out first
+// sends it (no extra thread); every request waits for the message that carries its change and
+// gets that message's result.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,10 +43,11 @@ struct HostIntent {
 };
 
 enum class ApplyStatus {
-    Changed,     // BIND acknowledged and the new state is recorded
-    Unchanged,   // stored state already equal; nothing sent to BIND
-    DnsFailed,   // BIND refused / timed out / TSIG failed: nothing changed anywhere
-    StoreFailed  // BIND changed but recording failed; the DNS change was rolled back if possible
+    Changed,      // BIND acknowledged and the new state is recorded
+    Unchanged,    // stored state already equal; nothing sent to BIND
+    DnsFailed,    // BIND refused / timed out / TSIG failed: nothing changed anywhere
+    StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
+    Gone,         // the host was removed while the request was on its way
 };
 
 struct HostApplyResult {
@@ -53,34 +61,44 @@ struct UpdateServiceOptions {
     // An unchanged update refreshes last_seen only when the stored value is older than this, so
     // the no-change path normally costs a single database round trip.
     std::chrono::seconds seen_refresh{60};
+    // Requests coalesced into one UPDATE message at most (keeps messages far below 64 KiB).
+    std::size_t max_requests_per_message = 64;
+    // UPDATE messages in flight per BIND server at most (BIND drops beyond 100).
+    std::size_t max_in_flight_per_server = 32;
 };
 
 class UpdateService {
 public:
     UpdateService(UpdateSender& sender, auth::HostStore& store, const Logger& log,
                   UpdateServiceOptions options = {});
+    ~UpdateService();
 
     // Results are in the order of `intents`. May throw auth::StoreError only before any DNS
-    // traffic (never after BIND changed something without the caller being told).
+    // traffic (from the last_seen refresh of an unchanged host).
     std::vector<HostApplyResult> apply(const std::vector<HostIntent>& intents, auth::TimePoint now);
 
+    // Requests waiting for the next UPDATE message of a zone (for metrics and tests).
+    std::size_t queued(std::int64_t zone_id);
+
 private:
-    std::mutex& zone_mutex(std::int64_t zone_id);
-    void apply_zone(const std::vector<std::size_t>& members, const std::vector<HostIntent>& intents,
-                    std::vector<HostApplyResult>& results, auth::TimePoint now);
-    UpdateResult send_group(const std::vector<std::size_t>& members,
-                            const std::vector<HostIntent>& intents,
-                            const std::vector<HostApplyResult>& targets);
-    void record_group(const std::vector<std::size_t>& members,
-                      const std::vector<HostIntent>& intents, std::vector<HostApplyResult>& results,
-                      auth::TimePoint now);
+    struct Batch;
+    struct ZoneQueue;
+    class ServerSlots;
+
+    ZoneQueue& queue_for(std::int64_t zone_id);
+    void submit(ZoneQueue& queue, Batch& batch);
+    void process(const std::vector<Batch*>& batches);
+    UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
+                      const std::map<std::int64_t, auth::StoredAddresses>& from,
+                      const std::map<std::int64_t, auth::StoredAddresses>& to);
 
     UpdateSender& sender_;
     auth::HostStore& store_;
     const Logger& log_;
     UpdateServiceOptions options_;
-    std::mutex zones_mutex_;
-    std::map<std::int64_t, std::unique_ptr<std::mutex>> zone_mutexes_;
+    std::unique_ptr<ServerSlots> slots_;
+    std::mutex queues_mutex_;
+    std::map<std::int64_t, std::unique_ptr<ZoneQueue>> queues_;
 };
 
 }  // namespace ddns::gateway

@@ -12,8 +12,8 @@ public:
 
     std::optional<auth::Principal> load_principal(std::string_view username,
                                                   std::string_view token_digest) override;
-    void record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
-                        const std::optional<IpAddress>& ipv6, auth::TimePoint now) override;
+    std::unique_ptr<auth::HostChange> begin_change(
+        const std::vector<std::int64_t>& host_ids) override;
     void record_seen(std::int64_t host_id, auth::TimePoint now) override;
 
 private:
