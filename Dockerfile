@@ -44,6 +44,8 @@ COPY --from=build /out/usr/local/bin/ddns-gateway /usr/local/bin/ddns-gateway
 RUN if ldd /usr/local/bin/ddns-gateway | grep 'not found'; then exit 1; fi \
  && ddns-gateway version
 USER 10001:10001
+# Every subcommand reads this path when --config is not given.
+ENV DDNS_GATEWAY_CONFIG=/etc/ddns-gateway/gateway.conf
 EXPOSE 8080
 ENTRYPOINT ["ddns-gateway"]
 CMD ["serve", "--config", "/etc/ddns-gateway/gateway.conf"]

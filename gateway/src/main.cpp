@@ -1,4 +1,5 @@
 // ddns-gateway: entry point. Parses the subcommand and --config, then hands over to commands.
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -10,6 +11,7 @@
 namespace {
 
 constexpr const char* kUsage = R"(usage: ddns-gateway COMMAND --config FILE [ARGS]
+       (without --config, the path in $DDNS_GATEWAY_CONFIG is used)
 
 commands:
   serve         serve HTTP until SIGINT/SIGTERM
@@ -49,7 +51,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (config_path.empty()) {
-        std::cerr << "ddns-gateway: " << command << " needs --config FILE\n";
+        // Containers and service managers can set the path once for every command.
+        if (const char* env = std::getenv("DDNS_GATEWAY_CONFIG"); env != nullptr && *env != '\0')
+            config_path = env;
+    }
+    if (config_path.empty()) {
+        std::cerr << "ddns-gateway: " << command
+                  << " needs --config FILE (or DDNS_GATEWAY_CONFIG in the environment)\n";
         return 2;
     }
     auto config = ddns::gateway::load_config_file(config_path);

@@ -48,9 +48,14 @@ TEST_F(Admin, CheckConfigAndUsageErrorsExitNonZeroWithAMessage) {
     r = gateway({"check-config", "--config", (dir.path() / "missing.conf").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_TRUE(contains(r.output, "cannot read config file")) << r.output;
-    r = gateway({"serve"});
+    r = run_command({gateway_binary(), "serve"}, std::chrono::seconds(30), {},
+                    {{"DDNS_GATEWAY_CONFIG", ""}});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_TRUE(contains(r.output, "needs --config")) << r.output;
+    // The environment variable stands in for --config.
+    r = run_command({gateway_binary(), "check-config"}, std::chrono::seconds(30), {},
+                    {{"DDNS_GATEWAY_CONFIG", stack().config_path().string()}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
     r = stack().admin({"frobnicate", "now"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_TRUE(contains(r.output, "unknown command")) << r.output;
