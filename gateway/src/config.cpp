@@ -162,7 +162,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          }},
         {"auth.argon2_memlimit_kib",
          [](Config& c, std::string_view v) {
-             return parse_number<std::size_t>(v, c.argon2_memlimit_kib, 8, 4u * 1024 * 1024);
+             return parse_number<std::size_t>(v, c.argon2_memlimit_kib, 8, std::size_t{4} * 1024 * 1024);
          }},
         {"auth.cache_ttl",
          [](Config& c, std::string_view v) {

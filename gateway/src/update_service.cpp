@@ -182,6 +182,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
     std::map<std::int64_t, auth::StoredAddresses> current;
     try {
         std::vector<std::int64_t> ids;
+        ids.reserve(hosts.size());
         for (const auto& [id, host] : hosts) ids.push_back(id);
         change = store_.begin_change(ids);
         for (const auto& stored : change->locked()) current[stored.host_id] = stored;

@@ -1,5 +1,6 @@
 #include "gateway_stack.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -96,21 +97,15 @@ HttpReply http_exchange(std::uint16_t port, const std::string& request,
 std::string base64(const std::string& text) {
     static const char* alphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    auto byte = [&](std::size_t i) -> unsigned {
+        return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
+    };
     std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < text.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(text[i]) << 16) |
-                           (static_cast<unsigned char>(text[i + 1]) << 8) |
-                           static_cast<unsigned char>(text[i + 2]);
-        for (int s : {18, 12, 6, 0}) out.push_back(alphabet[(v >> s) & 63]);
-    }
-    if (i + 1 == text.size()) {
-        const unsigned v = static_cast<unsigned char>(text[i]) << 16;
-        out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == text.size()) {
-        const unsigned v = (static_cast<unsigned char>(text[i]) << 16) |
-                           (static_cast<unsigned char>(text[i + 1]) << 8);
-        out += {alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
+    for (std::size_t i = 0; i < text.size(); i += 3) {
+        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+        const std::size_t present = std::min<std::size_t>(3, text.size() - i);
+        for (std::size_t k = 0; k < 4; ++k)
+            out.push_back(k <= present ? alphabet[(v >> (18 - 6 * k)) & 63u] : '=');
     }
     return out;
 }

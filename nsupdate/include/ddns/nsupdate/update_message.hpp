@@ -18,7 +18,7 @@ struct AddRecord {
 };
 struct DeleteRRset {  // class ANY, type T, empty rdata
     DnsName owner;
-    RecordType type;
+    RecordType type = RecordType::A;
 };
 struct DeleteRecord {  // class NONE: removes one RR from an RRset
     ResourceRecord record;
@@ -34,11 +34,11 @@ struct RRsetExistsValue {  // this exact RR is present (value-dependent, simplif
 };
 struct RRsetExists {
     DnsName owner;
-    RecordType type;
+    RecordType type = RecordType::A;
 };
 struct RRsetAbsent {
     DnsName owner;
-    RecordType type;
+    RecordType type = RecordType::A;
 };
 struct NameInUse {
     DnsName owner;
