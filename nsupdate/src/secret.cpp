@@ -23,8 +23,18 @@ Secret& Secret::operator=(Secret&& other) noexcept {
     return *this;
 }
 
+namespace {
+constexpr std::uint8_t kNoBytes[1] = {0};
+}  // namespace
+
+std::span<const std::uint8_t> Secret::expose_bytes() const noexcept {
+    if (bytes_.empty()) return {kNoBytes, 0};
+    return bytes_;
+}
+
 std::string_view Secret::expose_view() const noexcept {
-    return {reinterpret_cast<const char*>(bytes_.data()), bytes_.size()};
+    const auto bytes = expose_bytes();
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
 bool Secret::equals(const Secret& other) const noexcept {

@@ -44,6 +44,17 @@ static_assert(!std::is_copy_assignable_v<Secret>);
 static_assert(std::is_nothrow_move_constructible_v<Secret>);
 static_assert(std::is_nothrow_move_assignable_v<Secret>);
 
+TEST(Secret, EmptySecretsNeverExposeANullPointer) {
+    // C APIs such as crypto_pwhash_str_verify declare the pointer non-null even for length 0.
+    const Secret empty;
+    EXPECT_NE(empty.expose_view().data(), nullptr);
+    EXPECT_NE(empty.expose_bytes().data(), nullptr);
+    EXPECT_EQ(empty.expose_view().size(), 0u);
+    Secret moved_from("x");
+    Secret taker(std::move(moved_from));
+    EXPECT_NE(moved_from.expose_view().data(), nullptr);  // NOLINT(bugprone-use-after-move)
+}
+
 TEST(Secret, MoveConstructionTransfersAndEmptiesTheSource) {
     Secret a("token-value");
     Secret b(std::move(a));

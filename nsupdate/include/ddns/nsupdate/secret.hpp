@@ -26,8 +26,9 @@ public:
 
     bool empty() const noexcept { return bytes_.empty(); }
     std::size_t size() const noexcept { return bytes_.size(); }
-    // Access for the code that must use the bytes (HMAC, hashing). Never log these.
-    std::span<const std::uint8_t> expose_bytes() const noexcept { return bytes_; }
+    // Access for the code that must use the bytes (HMAC, hashing). Never log these. The data
+    // pointer is never null, even when empty: C APIs (libsodium, OpenSSL) declare it non-null.
+    std::span<const std::uint8_t> expose_bytes() const noexcept;
     std::string_view expose_view() const noexcept;
 
     // Constant-time comparison (time depends on the lengths only).
