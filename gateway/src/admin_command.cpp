@@ -25,6 +25,7 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   zone list
   zone remove ZONE
   account add USER [--email E] [--plan free|domain]     (password read from stdin)
+  account passwd USER                                   (new password read from stdin)
   account list
   account remove USER                                   (also clears its hosts in DNS)
   host add FQDN --account USER
@@ -159,6 +160,7 @@ public:
         if (object == "zone" && action == "list") return zone_list();
         if (object == "zone" && action == "remove") return zone_remove(a);
         if (object == "account" && action == "add") return account_add(a);
+        if (object == "account" && action == "passwd") return account_passwd(a);
         if (object == "account" && action == "list") return account_list();
         if (object == "account" && action == "remove") return account_remove(a);
         if (object == "host" && action == "add") return host_add(a);
@@ -252,16 +254,34 @@ private:
             return fail("USER must be 1-64 characters without ':' or whitespace");
         auto plan = auth::parse_plan(a.opt("--plan").value_or("free"));
         if (!plan) return fail("--plan must be free or domain");
-        const Secret password = read_password(in_, err_);
-        if (password.size() < 8)
-            return fail("the password (read from stdin) must have at least 8 characters");
-        const auth::PasswordHasher hasher(
-            auth::Argon2Params{config_.argon2_opslimit, config_.argon2_memlimit_kib * 1024});
-        auto id =
-            repo_.add_account(user, a.opt("--email").value_or(""), *plan, hasher.hash(password));
+        const auto hash = read_new_password_hash();
+        if (!hash) return 1;
+        auto id = repo_.add_account(user, a.opt("--email").value_or(""), *plan, *hash);
         if (!id) return fail("account " + user + ": " + std::string(to_string(id.error())));
         out_ << "account " << user << " added (plan " << to_string(*plan) << ")\n";
         return 0;
+    }
+
+    int account_passwd(const Args& a) {
+        const std::string& user = arg(a, 0, "USER");
+        const auto hash = read_new_password_hash();
+        if (!hash) return 1;
+        if (auto e = repo_.set_password_hash(user, *hash))
+            return fail("account " + user + ": " + std::string(to_string(*e)));
+        out_ << "password of " << user << " changed\n";
+        return 0;
+    }
+
+    // Reads a password from stdin and hashes it; nullopt (after saying why) when too short.
+    std::optional<std::string> read_new_password_hash() {
+        const Secret password = read_password(in_, err_);
+        if (password.size() < 8) {
+            fail("the password (read from stdin) must have at least 8 characters");
+            return std::nullopt;
+        }
+        const auth::PasswordHasher hasher(
+            auth::Argon2Params{config_.argon2_opslimit, config_.argon2_memlimit_kib * 1024});
+        return hasher.hash(password);
     }
 
     int account_list() {

@@ -191,13 +191,15 @@ std::vector<std::optional<IpAddress>> parse_x_forwarded_for(std::string_view hea
 
 IpAddress resolve_client_address(const IpAddress& peer, const std::optional<std::string>& forwarded,
                                  const std::optional<std::string>& x_forwarded_for,
-                                 const TrustedProxies& trusted) {
+                                 const TrustedProxies& trusted, ProxyHeader header) {
     if (!trusted.contains(peer)) return peer;
 
+    const bool use_forwarded = header != ProxyHeader::XForwardedFor;
+    const bool use_xff = header != ProxyHeader::Forwarded;
     std::vector<std::optional<IpAddress>> hops;
-    if (has_content(forwarded)) {
+    if (use_forwarded && has_content(forwarded)) {
         hops = parse_forwarded_for(*forwarded);
-    } else if (has_content(x_forwarded_for)) {
+    } else if (use_xff && has_content(x_forwarded_for)) {
         hops = parse_x_forwarded_for(*x_forwarded_for);
     } else {
         return peer;

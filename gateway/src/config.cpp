@@ -129,6 +129,18 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              c.trusted_proxies = *t;
              return true;
          }},
+        {"proxy.header",
+         [](Config& c, std::string_view v) {
+             if (v == "auto")
+                 c.proxy_header = ProxyHeader::Auto;
+             else if (v == "forwarded")
+                 c.proxy_header = ProxyHeader::Forwarded;
+             else if (v == "x-forwarded-for")
+                 c.proxy_header = ProxyHeader::XForwardedFor;
+             else
+                 return false;
+             return true;
+         }},
         {"address.allow",
          [](Config& c, std::string_view v) {
              c.allowed_networks.clear();
@@ -162,7 +174,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          }},
         {"auth.argon2_memlimit_kib",
          [](Config& c, std::string_view v) {
-             return parse_number<std::size_t>(v, c.argon2_memlimit_kib, 8, std::size_t{4} * 1024 * 1024);
+             return parse_number<std::size_t>(v, c.argon2_memlimit_kib, 8,
+                                              std::size_t{4} * 1024 * 1024);
          }},
         {"auth.cache_ttl",
          [](Config& c, std::string_view v) {

@@ -27,8 +27,9 @@ bool is_form(const Poco::Net::HTTPServerRequest& request) {
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
-    Handler(RequestRouter& router, const Logger& log, const TrustedProxies& trusted)
-        : router_(router), log_(log), trusted_(trusted) {}
+    Handler(RequestRouter& router, const Logger& log, const TrustedProxies& trusted,
+            ProxyHeader header)
+        : router_(router), log_(log), trusted_(trusted), header_(header) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& req,
                        Poco::Net::HTTPServerResponse& resp) override {
@@ -61,7 +62,7 @@ private:
         const auto peer = IpAddress::parse(req.clientAddress().host().toString());
         view.peer = peer.value_or(IpAddress::v4({0, 0, 0, 0}));
         view.client = resolve_client_address(view.peer, view.header("Forwarded"),
-                                             view.header("X-Forwarded-For"), trusted_);
+                                             view.header("X-Forwarded-For"), trusted_, header_);
         view.tls = req.secure();
         return view;
     }
@@ -84,21 +85,24 @@ private:
     RequestRouter& router_;
     const Logger& log_;
     const TrustedProxies& trusted_;
+    ProxyHeader header_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    Factory(RequestRouter& router, const Logger& log, const TrustedProxies& trusted)
-        : router_(router), log_(log), trusted_(trusted) {}
+    Factory(RequestRouter& router, const Logger& log, const TrustedProxies& trusted,
+            ProxyHeader header)
+        : router_(router), log_(log), trusted_(trusted), header_(header) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(router_, log_, trusted_);  // POCO takes ownership
+        return new Handler(router_, log_, trusted_, header_);  // POCO takes ownership
     }
 
 private:
     RequestRouter& router_;
     const Logger& log_;
     const TrustedProxies& trusted_;
+    ProxyHeader header_;
 };
 
 }  // namespace
@@ -147,7 +151,7 @@ void HttpServer::start() {
         params->setSoftwareVersion("ddns-gateway");
         impl_->ports.push_back(socket.address().port());
         auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(
-            new Factory(impl_->router, impl_->log, c.trusted_proxies));
+            new Factory(impl_->router, impl_->log, c.trusted_proxies, c.proxy_header));
         impl_->servers.push_back(
             std::make_unique<Poco::Net::HTTPServer>(factory, *impl_->pool, socket, params));
         impl_->servers.back()->start();

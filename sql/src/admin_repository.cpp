@@ -268,6 +268,16 @@ ORDER BY t.id)sql",
     return tokens;
 }
 
+std::optional<AdminError> AdminRepository::set_password_hash(std::string_view username,
+                                                             std::string_view password_hash) {
+    auto conn = db_.lease();
+    auto r = conn->exec(
+        "UPDATE accounts SET password_hash = $2 WHERE lower(username) = lower($1) RETURNING id",
+        {std::string(username), std::string(password_hash)});
+    if (r.rows() == 0) return AdminError::NoSuchAccount;
+    return std::nullopt;
+}
+
 std::optional<AdminError> AdminRepository::remove_token(std::int64_t id) {
     auto conn = db_.lease();
     auto r = conn->exec("DELETE FROM tokens WHERE id = $1::bigint RETURNING id", {id_param(id)});

@@ -54,10 +54,7 @@ class ClientCompat : public StackTest {
 protected:
     // Call from a derived SetUp after the client was found.
     void CreateAccount() {
-        user = unique_label();
-        // --gtest_repeat runs a test again against the same stack: give each run its own names.
-        static std::map<std::string, int> runs;
-        if (const int run = runs[user]++; run > 0) user += "-r" + std::to_string(run);
+        user = unique_label();  // fresh on every --gtest_repeat iteration
         host = user + "." + kZone;
         stack().add_account(user, kPassword);
         stack().add_host(host, user);

@@ -231,3 +231,30 @@ TEST(ParseXForwardedFor, OneEntryPerItemLeftToRight) {
 
 }  // namespace
 }  // namespace ddns::gateway
+
+namespace ddns::gateway {
+namespace {
+
+TEST(ProxyHeaderChoice, NamingTheProxysHeaderIgnoresTheOther) {
+    const auto trusted = *TrustedProxies::parse("10.0.0.1");
+    const IpAddress proxy = *IpAddress::parse("10.0.0.1");
+    // The proxy wrote X-Forwarded-For; the client smuggled its own Forwarded header through.
+    const std::optional<std::string> smuggled = "for=198.51.100.66";
+    const std::optional<std::string> xff = "203.0.113.5";
+    EXPECT_EQ(resolve_client_address(proxy, smuggled, xff, trusted),
+              *IpAddress::parse("198.51.100.66"))
+        << "auto trusts Forwarded first (protocols.md §6)";
+    EXPECT_EQ(resolve_client_address(proxy, smuggled, xff, trusted, ProxyHeader::XForwardedFor),
+              *IpAddress::parse("203.0.113.5"));
+    EXPECT_EQ(resolve_client_address(proxy, smuggled, xff, trusted, ProxyHeader::Forwarded),
+              *IpAddress::parse("198.51.100.66"));
+    // With only the other header present, the proxy's own address is all that is known.
+    EXPECT_EQ(resolve_client_address(proxy, std::nullopt, xff, trusted, ProxyHeader::Forwarded),
+              proxy);
+    EXPECT_EQ(
+        resolve_client_address(proxy, smuggled, std::nullopt, trusted, ProxyHeader::XForwardedFor),
+        proxy);
+}
+
+}  // namespace
+}  // namespace ddns::gateway

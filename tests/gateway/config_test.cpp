@@ -27,6 +27,7 @@ http.keepalive_timeout = 5
 http.max_keepalive_requests = 0
 http.realm = dyn
 proxy.trusted = 10.0.0.0/8, ::1
+proxy.header = x-forwarded-for
 address.allow = 192.168.0.0/16
 dyndns2.require_user_agent = no
 dyndns2.agent_denylist = BadBot, evil
@@ -50,6 +51,7 @@ log.level = debug
     EXPECT_EQ(c->http_realm, "dyn");
     EXPECT_TRUE(c->trusted_proxies.contains(*IpAddress::parse("10.1.2.3")));
     EXPECT_TRUE(c->trusted_proxies.contains(*IpAddress::parse("::1")));
+    EXPECT_EQ(c->proxy_header, ProxyHeader::XForwardedFor);
     ASSERT_EQ(c->allowed_networks.size(), 1u);
     EXPECT_FALSE(c->require_user_agent);
     EXPECT_EQ(c->agent_denylist, (std::vector<std::string>{"BadBot", "evil"}));
@@ -87,6 +89,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"database.url = x\nhttp.listen =\n", "no address"},
                       BadCase{"database.url = x\nproxy.trusted = 10.0.0.0/33\n", "proxy.trusted"},
                       BadCase{"database.url = x\ndns.timeout_ms = fast\n", "dns.timeout_ms"},
+                      BadCase{"database.url = x\nproxy.header = x-real-ip\n", "proxy.header"},
                       BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
                       BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
                       BadCase{"database.url =\n", "database.url must not be empty"}));

@@ -2,6 +2,8 @@
 // rule that removing a name clears it in BIND before the database forgets it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "stack_environment.hpp"
 
 namespace ddns::test {
@@ -62,7 +64,9 @@ TEST_F(Admin, CheckConfigAndUsageErrorsExitNonZeroWithAMessage) {
 }
 
 TEST_F(Admin, ServeRefusesAnUnmigratedDatabaseAndMigrateIsIdempotent) {
-    const std::string conninfo = stack().postgres().create_database("unmigrated");
+    std::string database = unique_label();
+    std::replace(database.begin(), database.end(), '-', '_');
+    const std::string conninfo = stack().postgres().create_database(database);
     TempDir dir;
     const auto conf = dir.path() / "g.conf";
     write_file(conf, "database.url = " + conninfo +
@@ -199,6 +203,26 @@ TEST_F(Admin, TokensArePrintedOnceStoredHashedAndRevocable) {
     EXPECT_EQ(r.exit_code, 1);
     r = stack().admin({"token", "add", user + "-nobody"});
     EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(Admin, PasswdReplacesThePasswordAndTheOldOneStopsWorkingAtOnce) {
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+    // The first success is cached by the running gateway...
+    ASSERT_EQ(update(user, kPassword, host, "192.0.2.66"), "good 192.0.2.66");
+    auto r = stack().admin({"account", "passwd", user}, "a brand new password\n");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    // ...but the cache is keyed by the stored hash, so the old password fails right away.
+    EXPECT_EQ(update(user, kPassword, host, "192.0.2.67"), "badauth");
+    EXPECT_EQ(update(user, "a brand new password", host, "192.0.2.67"), "good 192.0.2.67");
+    r = stack().admin({"account", "passwd", user}, "short\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(update(user, "a brand new password", host, "192.0.2.67"), "nochg 192.0.2.67");
+    r = stack().admin({"account", "passwd", user + "-nobody"}, "long enough password\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "no such account")) << r.output;
 }
 
 TEST_F(Admin, AccountRemoveClearsItsHostsInBind) {

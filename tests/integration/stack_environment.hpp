@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "gateway_stack.hpp"
@@ -39,14 +41,30 @@ protected:
     void TearDown() override {
         if (HasFailure()) std::cerr << g_stack->logs();
     }
-    // A DNS label unique to the running test: "t-" + lower-cased test name, cut to 40 chars.
+    // How often a test of this name asked for a label before, i.e. the repeat iteration, assuming
+    // one call per test run (SetUp). Process-wide, like the shared stack.
+    static int iteration_of(const std::string& name) {
+        static std::map<std::string, int> seen;
+        static std::mutex mutex;
+        const std::string key =
+            std::string(
+                ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name()) +
+            "." + name;
+        std::lock_guard lock(mutex);
+        return seen[key]++;
+    }
+    // A DNS label unique to the running test: "t-" + lower-cased test name, cut to 36 chars,
+    // with "-rN" on repeats.
     static std::string unique_label() {
         std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
         std::string out = "t-";
         for (char c : name)
             if (std::isalnum(static_cast<unsigned char>(c)))
                 out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-        if (out.size() > 40) out.resize(40);
+        if (out.size() > 36) out.resize(36);
+        // Repeated runs (--gtest_repeat) need fresh names: the stack outlives the iterations.
+        const int iteration = iteration_of(name);
+        if (iteration > 0) out += "-r" + std::to_string(iteration);
         return out;
     }
 };

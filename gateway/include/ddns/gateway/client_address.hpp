@@ -41,9 +41,16 @@ private:
 //
 // Caveat for operators: if the proxy sets only X-Forwarded-For but passes a client's own
 // `Forwarded` header through, that header would be read; such a proxy must strip `Forwarded`.
+// Which forwarding header the trusted proxies set. `Auto` (protocols.md §6): Forwarded when
+// present, else X-Forwarded-For. Naming the one header the proxy really writes is safer: a proxy
+// that only sets X-Forwarded-For but passes a client's own Forwarded through would otherwise let
+// the client choose its address.
+enum class ProxyHeader { Auto, Forwarded, XForwardedFor };
+
 IpAddress resolve_client_address(const IpAddress& peer, const std::optional<std::string>& forwarded,
                                  const std::optional<std::string>& x_forwarded_for,
-                                 const TrustedProxies& trusted);
+                                 const TrustedProxies& trusted,
+                                 ProxyHeader header = ProxyHeader::Auto);
 
 // The building blocks, exposed for tests and fuzzing. One entry per hop, left to right; an entry
 // is nullopt when that hop does not name a usable address.

@@ -34,7 +34,8 @@ struct Config {
     std::size_t http_max_keepalive_requests = 100;    // http.max_keepalive_requests
     std::string http_realm = "ddns-gateway";          // http.realm
 
-    TrustedProxies trusted_proxies;           // proxy.trusted
+    TrustedProxies trusted_proxies;                // proxy.trusted
+    ProxyHeader proxy_header = ProxyHeader::Auto;  // proxy.header
     std::vector<IpNetwork> allowed_networks;  // address.allow: private ranges the operator allows
 
     bool require_user_agent = true;           // dyndns2.require_user_agent

@@ -85,6 +85,10 @@ public:
                                                    std::string_view email, auth::Plan plan,
                                                    std::string_view password_hash);
     std::vector<AccountSummary> list_accounts();
+    // Replaces the password hash (NoSuchAccount when unknown). Cached password checks miss at
+    // once: the authenticator's cache key includes the stored hash.
+    std::optional<AdminError> set_password_hash(std::string_view username,
+                                                std::string_view password_hash);
     // Removes the account, its tokens and its (already DNS-cleared) hosts.
     std::optional<AdminError> remove_account(std::string_view username);
 
