@@ -2,7 +2,8 @@
 # Starts a complete demo on loopback: an unprivileged named and PostgreSQL under .local/, the
 # database migrated, a demo zone, account, host and token, and the gateway on 127.0.0.1:8080.
 # Ctrl-C stops everything this script started. Data in .local/ survives restarts;
-# `rm -rf .local` starts over.
+# `rm -rf .local` starts over (run as root from a directory the postgres user cannot reach, the
+# database lives in a postgres-owned directory under /var/tmp that .local/pg links to).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -28,12 +29,13 @@ if [ ! -x "$PG_BIN/initdb" ]; then PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | so
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 PIDS=()
+PG_DIR=$LOCAL/pg
 cleanup() {
   trap - EXIT INT TERM
   echo
   echo "stopping..."
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$LOCAL/pg/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$LOCAL/pg/data" -m fast stop >/dev/null 2>&1 || true
+  [ -f "$PG_DIR/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -45,21 +47,30 @@ wait_for() {  # wait_for DESCRIPTION COMMAND...: polls until COMMAND succeeds (2
   exit 1
 }
 
-mkdir -p "$LOCAL/named" "$LOCAL/pg"
+mkdir -p "$LOCAL/named"
 
 # --- PostgreSQL -----------------------------------------------------------------------------
+# As root, PostgreSQL runs as the `postgres` user, which must reach its data directory. When the
+# checkout is not reachable for it (a clone under /root, mode 700), the data lives in a
+# postgres-owned directory instead and .local/pg links to it.
+PG_DIR=$LOCAL/pg
 if [ "$(id -u)" -eq 0 ]; then
-  chown postgres "$LOCAL/pg"
-  if ! runuser -u postgres -- test -x "$LOCAL/pg"; then
-    echo "run.sh: the postgres user cannot reach $LOCAL/pg (check the permissions of its parents)" >&2
-    exit 1
+  mkdir -p "$LOCAL"
+  if [ -L "$LOCAL/pg" ] || ! runuser -u postgres -- test -x "$LOCAL"; then
+    PG_DIR=/var/tmp/ddns-gateway-demo-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+    mkdir -p "$PG_DIR"
+    ln -sfn "$PG_DIR" "$LOCAL/pg"
   fi
+  mkdir -p "$PG_DIR"
+  chown postgres "$PG_DIR"
+else
+  mkdir -p "$PG_DIR"
 fi
-if [ ! -f "$LOCAL/pg/data/PG_VERSION" ]; then
-  as_pg "$PG_BIN/initdb" -D "$LOCAL/pg/data" -U postgres -A trust --no-sync >"$LOCAL/pg/initdb.log"
+if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync >"$PG_DIR/initdb.log"
 fi
-as_pg "$PG_BIN/pg_ctl" -D "$LOCAL/pg/data" -l "$LOCAL/pg/postgres.log" -w \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$LOCAL/pg" start >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w \
+  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR" start >/dev/null
 wait_for "PostgreSQL" "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT"
 if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atc "select 1 from pg_database where datname='ddns'" | grep -q 1; then
   "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ddns
