@@ -26,7 +26,8 @@ PG_BIN=$(pg_config --bindir 2>/dev/null || true)
 if [ ! -x "$PG_BIN/initdb" ]; then PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); fi
 
 # PostgreSQL refuses to run as root: run it as the `postgres` system user then.
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# (From /, so runuser does not complain about a working directory it cannot enter.)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 PIDS=()
 PG_DIR=$LOCAL/pg
@@ -56,7 +57,7 @@ mkdir -p "$LOCAL/named"
 PG_DIR=$LOCAL/pg
 if [ "$(id -u)" -eq 0 ]; then
   mkdir -p "$LOCAL"
-  if [ -L "$LOCAL/pg" ] || ! runuser -u postgres -- test -x "$LOCAL"; then
+  if [ -L "$LOCAL/pg" ] || ! as_pg test -x "$LOCAL"; then
     PG_DIR=/var/tmp/ddns-gateway-demo-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
     mkdir -p "$PG_DIR"
     ln -sfn "$PG_DIR" "$LOCAL/pg"
