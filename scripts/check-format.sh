@@ -2,7 +2,7 @@
 # Fails when a C++ file differs from .clang-format's layout. `--fix` rewrites the files instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || true)
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || true)
 if [ ${#files[@]} -eq 0 ]; then
   mapfile -t files < <(find nsupdate auth sql gateway tests bench -name '*.cpp' -o -name '*.hpp')
 fi

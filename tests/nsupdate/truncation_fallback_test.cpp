@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <atomic>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+#include <atomic>
+#include <thread>
 
 #include "ddns/nsupdate/update_client.hpp"
 #include "named_server.hpp"
@@ -78,12 +78,12 @@ private:
         unsigned char query[4096];
         sockaddr_in from{};
         socklen_t len = sizeof from;
-        const ssize_t n = ::recvfrom(udp_, query, sizeof query, 0,
-                                     reinterpret_cast<sockaddr*>(&from), &len);
+        const ssize_t n =
+            ::recvfrom(udp_, query, sizeof query, 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n < 12) return;
         // Header only: same id, QR=1, opcode UPDATE, TC=1, NOERROR, all counts zero.
-        unsigned char reply[12] = {query[0], query[1], 0x80 | (5 << 3) | 0x02, 0, 0, 0,
-                                   0,        0,        0,                     0, 0, 0};
+        unsigned char reply[12] = {query[0], query[1], 0x80 | (5 << 3) | 0x02, 0, 0, 0, 0, 0, 0, 0,
+                                   0,        0};
         ::sendto(udp_, reply, sizeof reply, 0, reinterpret_cast<sockaddr*>(&from), len);
         ++truncated_;
     }
