@@ -3,24 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "text.hpp"
+
 namespace ddns::gateway {
 namespace {
 
-constexpr std::string_view kWhitespace = " \t";
-
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(kWhitespace);
-    if (first == std::string_view::npos) return {};
-    const auto last = s.find_last_not_of(kWhitespace);
-    return s.substr(first, last - first + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using text::iequals;
+using text::trim;
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
@@ -149,14 +138,10 @@ bool has_content(const std::optional<std::string>& header) {
 std::optional<TrustedProxies> TrustedProxies::parse(std::string_view csv_cidrs) {
     std::vector<IpNetwork> networks;
     if (trim(csv_cidrs).empty()) return TrustedProxies{};
-    while (true) {
-        const auto comma = csv_cidrs.find(',');
-        const auto item = trim(csv_cidrs.substr(0, comma));
-        auto network = IpNetwork::parse(item);
+    for (const auto item : text::split_list(csv_cidrs)) {
+        auto network = IpNetwork::parse(item);  // an empty item ("a,,b") fails here
         if (!network) return std::nullopt;
         networks.push_back(*network);
-        if (comma == std::string_view::npos) break;
-        csv_cidrs.remove_prefix(comma + 1);
     }
     return TrustedProxies{std::move(networks)};
 }

@@ -1,5 +1,6 @@
 #include "ddns/gateway/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -7,27 +8,23 @@
 #include <set>
 #include <sstream>
 
+#include "text.hpp"
+
 namespace ddns::gateway {
 namespace {
 
+// Configuration files may have CRLF line ends.
+constexpr std::string_view kBlank = " \t\r";
+
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
+    return text::trim(s, kBlank);
 }
 
+// List values ignore empty items ("a, ,b" is a and b).
 std::vector<std::string_view> split_csv(std::string_view s) {
-    std::vector<std::string_view> out;
-    while (true) {
-        const auto comma = s.find(',');
-        auto item = trim(s.substr(0, comma));
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string_view::npos) break;
-        s.remove_prefix(comma + 1);
-    }
-    return out;
+    auto items = text::split_list(s, kBlank);
+    items.erase(std::remove(items.begin(), items.end(), std::string_view{}), items.end());
+    return items;
 }
 
 template <typename T>

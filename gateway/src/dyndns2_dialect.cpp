@@ -3,25 +3,13 @@
 #include <algorithm>
 #include <map>
 
+#include "text.hpp"
+
 namespace ddns::gateway {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-std::vector<std::string_view> split_commas(std::string_view s) {
-    std::vector<std::string_view> out;
-    while (true) {
-        const auto comma = s.find(',');
-        out.push_back(trim(s.substr(0, comma)));
-        if (comma == std::string_view::npos) break;
-        s.remove_prefix(comma + 1);
-    }
-    return out;
-}
+using text::split_list;
+using text::trim;
 
 std::string addresses_text(const Dyndns2Line& line) {
     std::string out;
@@ -105,7 +93,7 @@ Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryPara
     for (const char* name : {"myip", "myipv4", "myipv6", "ip", "ipv6"}) {
         const auto value = query.get(name);
         if (!value) continue;
-        for (std::string_view token : split_commas(*value)) {
+        for (std::string_view token : split_list(*value)) {
             if (token.empty()) continue;
             // FRITZ!Box sends <ip6lanprefix> as "2001:db8:1:2::/64"; the prefix length goes.
             if (const auto slash = token.find('/'); slash != std::string_view::npos)
@@ -184,7 +172,7 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
     std::vector<std::string_view> names;
     const std::string hostname = request.query.get("hostname").value_or("");
     if (!trim(hostname).empty()) {
-        names = split_commas(hostname);
+        names = split_list(hostname);
         if (names.size() > Dyndns2Options::kMaxHosts) return {once(Dyndns2Code::NumHost)};
     }
     std::vector<const auth::Host*> targets;  // nullptr where the line is an error

@@ -1,19 +1,12 @@
 #include "ddns/gateway/request.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "ddns/nsupdate/tsig_key.hpp"
+#include "text.hpp"
 
 namespace ddns::gateway {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
+using text::iequals;
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -99,14 +92,12 @@ std::optional<std::string> RequestView::header(std::string_view name) const {
 }
 
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view value) {
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    value = text::trim(value, " ");
     constexpr std::string_view kScheme = "basic";
     if (value.size() <= kScheme.size() || !iequals(value.substr(0, kScheme.size()), kScheme) ||
         value[kScheme.size()] != ' ')
         return std::nullopt;
-    value.remove_prefix(kScheme.size());
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    value = text::trim(value.substr(kScheme.size()), " ");
     auto decoded = decode_base64_secret(value);
     if (!decoded) return std::nullopt;
     const std::string_view text = decoded->expose_view();
