@@ -251,7 +251,6 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
     }
 
     const auto results = updates_.apply(intents, clock_());
-    std::string summary;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         if (intent_index[i]) {
             const HostApplyResult& r = results[*intent_index[i]];
@@ -275,12 +274,17 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
             if (lines[i].code == Dyndns2Code::Good || lines[i].code == Dyndns2Code::NoChg)
                 echo_addresses(lines[i], *addresses);
         }
-        summary += (summary.empty() ? "" : ",") +
-                   (targets[i] ? targets[i]->name.str() : std::string("-")) + ":" +
-                   render_dyndns2({lines[i]}, options_.realm).body;
     }
-    log_.info("dyndns2 client=" + request.client.to_string() +
-              " user=" + principal.account.username + " agent=\"" + agent + "\" " + summary);
+    if (log_.enabled(LogLevel::Info)) {
+        // Each host with the words its client got; built only when it will be printed.
+        std::string summary;
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            summary += (summary.empty() ? "" : ",") +
+                       (targets[i] ? targets[i]->name.str() : std::string("-")) + ":" +
+                       render_dyndns2({lines[i]}, options_.realm).body;
+        log_.info("dyndns2 client=" + request.client.to_string() +
+                  " user=" + principal.account.username + " agent=\"" + agent + "\" " + summary);
+    }
     return lines;
 }
 

@@ -68,18 +68,30 @@ struct UpdateService::ZoneQueue {
 class UpdateService::ServerSlots {
 public:
     explicit ServerSlots(std::size_t limit) : limit_(limit) {}
-    void acquire(const ServerEndpoint& server) {
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return in_flight_[server.to_string()] < limit_; });
-        ++in_flight_[server.to_string()];
-    }
-    void release(const ServerEndpoint& server) {
-        {
-            std::lock_guard lock(mutex_);
-            --in_flight_[server.to_string()];
+
+    // Holds one slot of `server` for its lifetime.
+    class Slot {
+    public:
+        Slot(ServerSlots& slots, const ServerEndpoint& server)
+            : slots_(slots), key_(server.to_string()) {
+            std::unique_lock lock(slots_.mutex_);
+            slots_.cv_.wait(lock, [&] { return slots_.in_flight_[key_] < slots_.limit_; });
+            ++slots_.in_flight_[key_];
         }
-        cv_.notify_all();
-    }
+        ~Slot() {
+            {
+                std::lock_guard lock(slots_.mutex_);
+                --slots_.in_flight_[key_];
+            }
+            slots_.cv_.notify_all();
+        }
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+
+    private:
+        ServerSlots& slots_;
+        std::string key_;
+    };
 
 private:
     std::size_t limit_;
@@ -260,17 +272,14 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
                 r = HostApplyResult{ApplyStatus::Gone, std::nullopt, std::nullopt, {}};
                 continue;
             }
-            const bool was_applied =
-                std::find_if(applied.begin(), applied.end(),
-                             [&](const auth::Host* h) { return h->id == id; }) != applied.end();
             if (auto f = failed.find(id); f != failed.end()) {
                 r = HostApplyResult{ApplyStatus::DnsFailed, cur->second.ipv4, cur->second.ipv6,
                                     f->second};
             } else if (!stored_ok) {
                 r = HostApplyResult{ApplyStatus::StoreFailed, cur->second.ipv4, cur->second.ipv6,
                                     UpdateStatus::Success};
-            } else if (was_applied) {
-                const auto& t = target.at(id);
+            } else if (const auto& t = target.at(id); !same(t, cur->second)) {
+                // Changed and not failed: BIND applied it and the commit succeeded.
                 r = HostApplyResult{ApplyStatus::Changed, t.ipv4, t.ipv6, UpdateStatus::Success};
             } else {
                 r = HostApplyResult{ApplyStatus::Unchanged, cur->second.ipv4, cur->second.ipv6,
@@ -292,16 +301,8 @@ UpdateResult UpdateService::send(const auth::Zone& zone,
         if (a.ipv4 != b.ipv4) add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
         if (a.ipv6 != b.ipv6) add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
     }
-    slots_->acquire(zone.server);
-    UpdateResult result;
-    try {
-        result = sender_.send(request, zone.key, zone.server);
-    } catch (...) {
-        slots_->release(zone.server);
-        throw;
-    }
-    slots_->release(zone.server);
-    return result;
+    const ServerSlots::Slot slot(*slots_, zone.server);
+    return sender_.send(request, zone.key, zone.server);
 }
 
 }  // namespace ddns::gateway
