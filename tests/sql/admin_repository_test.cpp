@@ -10,14 +10,6 @@
 namespace ddns::sql::test {
 namespace {
 
-DnsName name(std::string_view text) {
-    return *DnsName::parse(text);
-}
-
-std::string digest(char c) {
-    return std::string(64, c);
-}
-
 class AdminRepositoryTest : public SqlTest {
 protected:
     void SetUp() override {

@@ -15,13 +15,6 @@
 namespace ddns::sql::test {
 namespace {
 
-DnsName name(std::string_view text) {
-    return *DnsName::parse(text);
-}
-std::string digest(char c) {
-    return std::string(64, c);
-}
-
 // Microsecond precision is what PostgreSQL keeps.
 auth::TimePoint at_micros(std::int64_t micros) {
     return auth::TimePoint(

@@ -7,11 +7,21 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "ddns/nsupdate/dns_name.hpp"
 #include "ddns/sql/database.hpp"
 #include "postgres_server.hpp"
 
 namespace ddns::sql::test {
+
+inline DnsName name(std::string_view text) {
+    return *DnsName::parse(text);
+}
+// A well-formed token digest (64 hex characters) made of one repeated character.
+inline std::string digest(char c) {
+    return std::string(64, c);
+}
 
 ddns::test::PostgresServer& postgres();
 

@@ -6,8 +6,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <algorithm>
 #include <stdexcept>
+
+#include "ddns/nsupdate/secret.hpp"
+#include "ddns/nsupdate/tsig_key.hpp"
 
 namespace ddns::test {
 namespace {
@@ -95,19 +97,7 @@ HttpReply http_exchange(std::uint16_t port, const std::string& request,
 }
 
 std::string base64(const std::string& text) {
-    static const char* alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    auto byte = [&](std::size_t i) -> unsigned {
-        return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); i += 3) {
-        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-        const std::size_t present = std::min<std::size_t>(3, text.size() - i);
-        for (std::size_t k = 0; k < 4; ++k)
-            out.push_back(k <= present ? alphabet[(v >> (18 - 6 * k)) & 63u] : '=');
-    }
-    return out;
+    return encode_base64(Secret(text));
 }
 
 std::string gateway_binary() {
