@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ascii.hpp"
+
 namespace ddns {
 namespace {
 
@@ -19,10 +21,6 @@ bool valid_label(std::string_view label, bool leftmost) {
     });
 }
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 std::optional<DnsName> DnsName::parse(std::string_view text) {
@@ -37,7 +35,7 @@ std::optional<DnsName> DnsName::parse(std::string_view text) {
         start = dot + 1;
     }
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), lower);
+    std::transform(out.begin(), out.end(), out.begin(), detail::ascii_lower);
     return DnsName(std::move(out));
 }
 

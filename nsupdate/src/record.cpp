@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "ascii.hpp"
+
 namespace ddns {
 namespace {
 
@@ -16,16 +18,6 @@ constexpr std::array<std::pair<RecordType, std::string_view>, 6> kTypes{{
     {RecordType::TXT, "TXT"},
     {RecordType::AAAA, "AAAA"},
 }};
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
-        if (x != b[i]) return false;
-    }
-    return true;
-}
 
 bool fits(RecordType type, const Rdata& data) {
     switch (type) {
@@ -83,7 +75,7 @@ std::string_view to_string(RecordType type) noexcept {
 
 std::optional<RecordType> parse_record_type(std::string_view text) noexcept {
     for (const auto& [t, name] : kTypes) {
-        if (iequals(text, name)) return t;
+        if (detail::ascii_iequals(text, name)) return t;
     }
     return std::nullopt;
 }

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
+
 namespace ddns {
 namespace {
 
@@ -15,10 +17,6 @@ constexpr std::array<std::pair<TsigAlgorithm, std::string_view>, 5> kAlgorithms{
     {TsigAlgorithm::HmacSha384, "hmac-sha384"},
     {TsigAlgorithm::HmacSha512, "hmac-sha512"},
 }};
-
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 struct Token {
     enum Kind { Word, String, Open, Close, Semi, End } kind = End;
@@ -114,12 +112,8 @@ std::string_view to_string(TsigAlgorithm algorithm) noexcept {
 
 std::optional<TsigAlgorithm> parse_tsig_algorithm(std::string_view text) noexcept {
     if (!text.empty() && text.back() == '.') text.remove_suffix(1);
-    for (const auto& [a, name] : kAlgorithms) {
-        if (text.size() != name.size()) continue;
-        bool same = true;
-        for (std::size_t i = 0; i < text.size() && same; ++i) same = lower(text[i]) == name[i];
-        if (same) return a;
-    }
+    for (const auto& [a, name] : kAlgorithms)
+        if (detail::ascii_iequals(text, name)) return a;
     return std::nullopt;
 }
 
