@@ -49,16 +49,16 @@ private:
         view.method = req.getMethod();
         auto target = parse_request_target(req.getURI());
         view.path = std::move(target.path);
-        view.query = QueryParams::parse(target.query);
-        for (const auto& [name, value] : req) view.headers.push_back({name, value});
+        std::string parameters = std::move(target.query);
         if (req.getMethod() == "POST" && is_form(req)) {
             // Some clients POST form parameters; accept them like query parameters.
             std::string body(static_cast<std::size_t>(kMaxFormBody), '\0');
             req.stream().read(body.data(), kMaxFormBody);
             body.resize(static_cast<std::size_t>(req.stream().gcount()));
-            view.query =
-                QueryParams::parse(target.query + (target.query.empty() ? "" : "&") + body);
+            parameters += (parameters.empty() ? "" : "&") + body;
         }
+        view.query = QueryParams::parse(parameters);
+        for (const auto& [name, value] : req) view.headers.push_back({name, value});
         const auto peer = IpAddress::parse(req.clientAddress().host().toString());
         view.peer = peer.value_or(IpAddress::v4({0, 0, 0, 0}));
         view.client = resolve_client_address(view.peer, view.header("Forwarded"),

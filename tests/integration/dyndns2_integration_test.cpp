@@ -289,6 +289,17 @@ TEST_F(Dyndns2, AlternatePathsAndPostWork) {
                                "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(r.body, "good 192.0.2.42");
     EXPECT_EQ(a(host), Strings{"192.0.2.42"});
+    // Parameters in a form-encoded body count like query parameters.
+    const std::string form = "hostname=" + host + "&myip=192.0.2.52";
+    const auto f = stack().raw(
+        "POST /nic/update HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n"
+        "Authorization: Basic " +
+        base64(user + ":" + kPassword) +
+        "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: " +
+        std::to_string(form.size()) + "\r\nConnection: close\r\n\r\n" + form);
+    EXPECT_EQ(f.body, "good 192.0.2.52");
+    EXPECT_EQ(a(host), Strings{"192.0.2.52"});
 }
 
 TEST_F(Dyndns2, Http10AbsoluteFormWithoutHostIsServedAndFramedExactly) {
