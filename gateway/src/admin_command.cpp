@@ -149,10 +149,7 @@ class Admin {
 public:
     Admin(const Config& config, std::istream& in, std::ostream& out, std::ostream& err)
         : config_(config), db_(config.database_url, 1), repo_(db_), in_(in), out_(out), err_(err) {
-        UpdateClientOptions options;
-        options.timeout = config.dns_timeout;
-        options.udp_attempts = config.dns_attempts;
-        dns_ = std::make_unique<UpdateClient>(options);
+        dns_ = std::make_unique<UpdateClient>(config.dns_client_options());
     }
 
     int run(const std::string& object, const std::string& action, const Args& a) {
@@ -279,8 +276,7 @@ private:
             fail("the password (read from stdin) must have at least 8 characters");
             return std::nullopt;
         }
-        const auth::PasswordHasher hasher(
-            auth::Argon2Params{config_.argon2_opslimit, config_.argon2_memlimit_kib * 1024});
+        const auth::PasswordHasher hasher(config_.argon2_params());
         return hasher.hash(password);
     }
 

@@ -201,6 +201,17 @@ const std::map<std::string, Setter, std::less<>>& setters() {
 
 }  // namespace
 
+auth::Argon2Params Config::argon2_params() const {
+    return auth::Argon2Params{argon2_opslimit, argon2_memlimit_kib * 1024};
+}
+
+UpdateClientOptions Config::dns_client_options() const {
+    UpdateClientOptions options;
+    options.timeout = dns_timeout;
+    options.udp_attempts = dns_attempts;
+    return options;
+}
+
 std::string ListenAddress::to_string() const {
     const bool v6 = host.find(':') != std::string::npos;
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);

@@ -38,15 +38,11 @@ int run_serve(const Config& config) {
         return 1;
     }
     sql::PgStore store(db);
-    auth::PasswordHasher hasher(
-        auth::Argon2Params{config.argon2_opslimit, config.argon2_memlimit_kib * 1024});
+    auth::PasswordHasher hasher(config.argon2_params());
     auto clock = [] { return auth::Clock::now(); };
     auth::Authenticator authenticator(store, hasher, clock,
                                       auth::AuthenticatorOptions{config.auth_cache_ttl, 10000});
-    UpdateClientOptions dns_options;
-    dns_options.timeout = config.dns_timeout;
-    dns_options.udp_attempts = config.dns_attempts;
-    UpdateClient dns(dns_options);
+    UpdateClient dns(config.dns_client_options());
     UpdateService updates(dns, store, log);
     AddressPolicy policy(config.allowed_networks);
     Dyndns2Dialect dyndns2(

@@ -60,6 +60,10 @@ log.level = debug
     EXPECT_EQ(c->argon2_opslimit, 3u);
     EXPECT_EQ(c->argon2_memlimit_kib, 1024u);
     EXPECT_EQ(c->auth_cache_ttl, std::chrono::seconds(0));
+    EXPECT_EQ(c->argon2_params().opslimit, 3u);
+    EXPECT_EQ(c->argon2_params().memlimit, 1024u * 1024u) << "KiB become bytes";
+    EXPECT_EQ(c->dns_client_options().timeout, std::chrono::milliseconds(500));
+    EXPECT_EQ(c->dns_client_options().udp_attempts, 3);
     EXPECT_EQ(c->log_level, LogLevel::Debug);
 }
 

@@ -9,9 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "ddns/auth/password.hpp"
 #include "ddns/gateway/client_address.hpp"
 #include "ddns/nsupdate/expected.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
+#include "ddns/nsupdate/update_client.hpp"
 
 namespace ddns::gateway {
 
@@ -49,6 +51,10 @@ struct Config {
     std::chrono::seconds auth_cache_ttl{600};  // auth.cache_ttl
 
     LogLevel log_level = LogLevel::Info;  // log.level
+
+    // The settings above in the form the modules take them (serve and admin share these).
+    auth::Argon2Params argon2_params() const;
+    UpdateClientOptions dns_client_options() const;
 };
 
 // Parses the text of a configuration file. The error names the line and the key; it never
