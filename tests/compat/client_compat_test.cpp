@@ -52,7 +52,17 @@ std::string describe(const CommandResult& r) {
 
 class ClientCompat : public StackTest {
 protected:
-    // Call from a derived SetUp after the client was found.
+    explicit ClientCompat(const char* client) : client_(client) {}
+
+    // Finds the client (a missing one fails the test: test.sh installs them all) and gives the
+    // test its own account and host.
+    void SetUp() override {
+        program = client_program(client_);
+        ASSERT_FALSE(program.empty())
+            << client_ << " is not installed (scripts/install-deps.sh installs it)";
+        CreateAccount();
+    }
+
     void CreateAccount() {
         user = unique_label();  // fresh on every --gtest_repeat iteration
         host = user + "." + kZone;
@@ -71,6 +81,7 @@ protected:
         ASSERT_EQ(r.body, "good " + address) << r.raw;
     }
 
+    const char* client_;
     std::string program;
     std::string user;
     std::string host;
@@ -82,12 +93,7 @@ protected:
 
 class Inadyn : public ClientCompat {
 protected:
-    void SetUp() override {
-        program = client_program("inadyn");
-        ASSERT_FALSE(program.empty())
-            << "inadyn is not installed (scripts/install-deps.sh installs it)";
-        CreateAccount();
-    }
+    Inadyn() : ClientCompat("inadyn") {}
 
     // What inadyn logs after a 200 response that matched ddns-response.
     std::string success_line(const std::string& address) const {
@@ -171,12 +177,7 @@ TEST_F(Inadyn, WrongPasswordIsNotReportedAsSuccessAndChangesNothing) {
 
 class Ddclient : public ClientCompat {
 protected:
-    void SetUp() override {
-        program = client_program("ddclient");
-        ASSERT_FALSE(program.empty())
-            << "ddclient is not installed (scripts/install-deps.sh installs it)";
-        CreateAccount();
-    }
+    Ddclient() : ClientCompat("ddclient") {}
 
     // `hosts` is ddclient's host list, comma separated. The cache file persists between runs.
     CommandResult run(const std::string& address, const std::string& hosts) {
@@ -263,12 +264,7 @@ TEST_F(Ddclient, HostOfAnotherAccountFailsAndChangesNothing) {
 
 class Wget : public ClientCompat {
 protected:
-    void SetUp() override {
-        program = client_program("wget");
-        ASSERT_FALSE(program.empty())
-            << "wget is not installed (scripts/install-deps.sh installs it)";
-        CreateAccount();
-    }
+    Wget() : ClientCompat("wget") {}
     CommandResult run(const std::vector<std::string>& args) {
         Strings argv{program, "--no-config", "--no-proxy", "-q", "-O", "-"};
         argv.insert(argv.end(), args.begin(), args.end());
@@ -327,12 +323,7 @@ TEST_F(Wget, WrongPasswordIsAnAuthenticationFailure) {
 
 class Curl : public ClientCompat {
 protected:
-    void SetUp() override {
-        program = client_program("curl");
-        ASSERT_FALSE(program.empty())
-            << "curl is not installed (scripts/install-deps.sh installs it)";
-        CreateAccount();
-    }
+    Curl() : ClientCompat("curl") {}
     // -q first: ignore any .curlrc. -f: an HTTP error status is a non-zero exit.
     CommandResult run(const std::vector<std::string>& args) {
         Strings argv{program, "-q", "-fsS", "--noproxy", "*", "--max-time", "20"};
