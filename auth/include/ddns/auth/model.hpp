@@ -40,6 +40,8 @@ struct Zone {
     ServerEndpoint server;
     TsigKey key;
     std::uint32_t default_ttl = 60;
+    // Set for a zone owned by a domain account: that account manages records in it.
+    std::optional<std::int64_t> owner_account_id;
 };
 
 struct Host {
@@ -65,6 +67,8 @@ struct Principal {
     Account account;
     std::vector<Host> hosts;
     std::optional<TokenMatch> token;
+    // Zones this account owns (domain accounts), by name.
+    std::vector<std::shared_ptr<const Zone>> owned_zones;
 };
 
 }  // namespace ddns::auth
