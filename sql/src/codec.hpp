@@ -77,9 +77,12 @@ inline auth::Zone zone_from_row(const Result& r, int row, int first) {
         throw auth::StoreError("database: stored TSIG key of zone " +
                                std::to_string(r.int64(row, first)) + " is invalid: " + key.error());
     }
-    return auth::Zone{r.int64(row, first), stored_name(r.text(row, first + 1)),
+    return auth::Zone{r.int64(row, first),
+                      stored_name(r.text(row, first + 1)),
                       ServerEndpoint{*address, stored_port(r.int64(row, first + 3))},
-                      std::move(key).value(), stored_ttl(r.int64(row, first + 7))};
+                      std::move(key).value(),
+                      stored_ttl(r.int64(row, first + 7)),
+                      std::nullopt};
 }
 
 inline std::string id_param(std::int64_t id) {

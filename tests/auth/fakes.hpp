@@ -35,7 +35,7 @@ public:
         last_digest = std::string(token_digest);
         auto it = entries_.find(std::string(username));
         if (it == entries_.end()) return std::nullopt;
-        Principal p{it->second.account, {}, std::nullopt};
+        Principal p{it->second.account, {}, std::nullopt, {}};
         if (it->second.token && it->second.token->first == token_digest) {
             p.token = it->second.token->second;
         }

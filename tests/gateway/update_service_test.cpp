@@ -101,8 +101,9 @@ class UpdateServiceTest : public ::testing::Test {
 protected:
     UpdateServiceTest() {
         auto key = make_tsig_key("k", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0");
-        zone = std::make_shared<auth::Zone>(auth::Zone{
-            7, name("example.org"), ServerEndpoint{ip("127.0.0.1"), 53}, std::move(*key), 60});
+        zone = std::make_shared<auth::Zone>(auth::Zone{7, name("example.org"),
+                                                       ServerEndpoint{ip("127.0.0.1"), 53},
+                                                       std::move(*key), 60, std::nullopt});
         a = host(1, "a.example.org");
         b = host(2, "b.example.org");
     }
