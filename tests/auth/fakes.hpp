@@ -1,5 +1,5 @@
 // Test doubles for auth: an in-memory account store that counts lookups, a password hasher that
-// counts argon2 runs, a clock the test moves by hand, and cheap argon2 parameters.
+// counts argon2 runs, clocks the test moves by hand, and cheap argon2 parameters.
 #pragma once
 
 #include <atomic>
@@ -65,6 +65,16 @@ public:
 
 struct FakeClock {
     TimePoint now = TimePoint{} + std::chrono::hours(24 * 365 * 50);
+    auto function() {
+        return [this] { return now; };
+    }
+};
+
+// The throttle measures durations on a steady clock; this one starts well after its epoch, like
+// a machine that has been up for a while.
+struct FakeSteadyClock {
+    std::chrono::steady_clock::time_point now =
+        std::chrono::steady_clock::time_point{} + std::chrono::hours(24 * 100);
     auto function() {
         return [this] { return now; };
     }

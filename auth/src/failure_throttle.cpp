@@ -1,0 +1,316 @@
+#include "ddns/auth/failure_throttle.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <span>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "sodium_init.hpp"
+
+namespace ddns::auth {
+
+namespace {
+
+using detail::AddressEntry;
+using detail::Streak;
+using detail::StreakPolicy;
+using std::chrono::seconds;
+using TimePoint = SteadyClock::time_point;
+
+Secret random_key(std::size_t size) {
+    detail::ensure_sodium();
+    std::vector<std::uint8_t> buf(size);
+    ::randombytes_buf(buf.data(), buf.size());
+    Secret out{std::span<const std::uint8_t>(buf)};
+    ::sodium_memzero(buf.data(), buf.size());
+    return out;
+}
+
+// Retry-After is whole seconds; round up so a client that obeys it is never refused again.
+seconds whole_seconds_up(SteadyClock::duration d) {
+    return std::max(seconds(1), std::chrono::ceil<seconds>(d));
+}
+
+seconds lock_duration(const StreakPolicy& policy, unsigned locks_before) {
+    seconds d = policy.initial;
+    for (unsigned i = 0; i < locks_before && d < policy.max; ++i) d *= 2;
+    return std::min(d, policy.max);
+}
+
+// Failures the streak may still take before it locks: `threshold` at first, then one.
+unsigned allowance(const Streak& s, const StreakPolicy& policy) {
+    const unsigned limit = s.locks == 0 ? policy.threshold : 1;
+    return s.failures >= limit ? 0 : limit - s.failures;
+}
+
+// Nothing worth remembering: no failures, or none for `window` after the last lock ended.
+bool idle(const Streak& s, TimePoint now, seconds window) {
+    if (s.pending != 0) return false;
+    if (s.failures == 0 && s.locks == 0) return true;
+    return now >= std::max(s.last_failure, s.locked_until) + window;
+}
+
+bool idle(const AddressEntry& e, TimePoint now, seconds window) {
+    return idle(e.streak, now, window) && now >= e.trusted_until;
+}
+
+void restart_if_over(Streak& s, TimePoint now, seconds window) {
+    if (idle(s, now, window)) s = Streak{};
+}
+
+// How long a new attempt must wait; zero when it may go ahead.
+SteadyClock::duration wait_for(const Streak& s, const StreakPolicy& policy, TimePoint now) {
+    if (policy.threshold == 0) return SteadyClock::duration::zero();
+    if (now < s.locked_until) return s.locked_until - now;
+    // The remaining attempts before the next lock are all in flight: their results decide.
+    if (s.pending >= allowance(s, policy)) return seconds(1);
+    return SteadyClock::duration::zero();
+}
+
+// Counts one failure; returns the length of the lock it starts (zero if none).
+seconds record_failure(Streak& s, const StreakPolicy& policy, TimePoint now) {
+    s.last_failure = now;
+    if (policy.threshold == 0) return seconds::zero();
+    ++s.failures;
+    if (allowance(s, policy) > 0) return seconds::zero();
+    const seconds d = lock_duration(policy, s.locks);
+    s.locked_until = std::max(s.locked_until, now + d);
+    ++s.locks;
+    s.failures = 0;
+    return d;
+}
+
+void release(unsigned& pending) {
+    if (pending > 0) --pending;
+}
+
+// Eviction order: plain failures, then trusted addresses, then streaks that have been locked;
+// within a class the entry touched longest ago goes first.
+std::tuple<int, TimePoint> significance(const Streak& s) {
+    return {s.locks > 0 ? 2 : 0, std::max(s.last_failure, s.locked_until)};
+}
+std::tuple<int, TimePoint> significance(const AddressEntry& e) {
+    if (e.streak.locks == 0 && e.trusted_until != TimePoint{}) return {1, e.trusted_until};
+    return significance(e.streak);
+}
+unsigned pending_of(const Streak& s) {
+    return s.pending;
+}
+unsigned pending_of(const AddressEntry& e) {
+    return e.streak.pending;
+}
+
+// Makes room for one more entry in a full table: forget what is idle, and if that is not
+// enough, drop the least significant eighth at once so the next inserts stay cheap. Entries
+// with checks in flight are never dropped (their tickets still refer to them).
+template <typename Map>
+void make_room(Map& map, std::size_t max_entries, TimePoint now, seconds window) {
+    if (map.size() < max_entries) return;
+    std::erase_if(map, [&](const auto& item) { return idle(item.second, now, window); });
+    if (map.size() < max_entries) return;
+    using Rank = std::tuple<int, TimePoint, std::uint64_t>;
+    std::vector<Rank> candidates;
+    candidates.reserve(map.size());
+    for (const auto& [key, entry] : map) {
+        if (pending_of(entry) != 0) continue;
+        const auto [cls, when] = significance(entry);
+        candidates.emplace_back(cls, when, key);
+    }
+    const std::size_t victims =
+        std::min(candidates.size(), std::max<std::size_t>(1, max_entries / 8));
+    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(victims),
+                     candidates.end());
+    for (std::size_t i = 0; i < victims; ++i) map.erase(std::get<2>(candidates[i]));
+}
+
+template <typename Map>
+typename Map::mapped_type* find_entry(Map& map, std::uint64_t key) {
+    const auto it = map.find(key);
+    return it == map.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+FailureThrottle::FailureThrottle(FailureThrottleOptions options,
+                                 std::function<SteadyClock::time_point()> clock)
+    : options_(std::move(options)),
+      address_policy_{options_.address_failures, options_.address_initial, options_.address_max},
+      account_policy_{options_.account_failures, options_.account_lock, options_.account_lock},
+      clock_(std::move(clock)),
+      hash_key_(random_key(crypto_generichash_KEYBYTES)) {
+    options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
+    address_policy_.max = std::max(address_policy_.max, address_policy_.initial);
+}
+
+std::uint64_t FailureThrottle::address_key(const IpAddress& client,
+                                           std::string_view username) const {
+    // IPv6 counts per /64: a site is given at least that much and can use any of it.
+    const auto bytes = client.bytes();
+    std::array<unsigned char, 10> prefix{'A', static_cast<unsigned char>(client.family())};
+    const std::size_t significant = client.is_v4() ? 4 : 8;
+    std::copy_n(bytes.begin(), significant, prefix.begin() + 2);
+    return keyed_hash(std::span(prefix).first(2 + significant), username);
+}
+
+std::uint64_t FailureThrottle::account_key(std::string_view username) const {
+    const std::array<unsigned char, 1> prefix{'U'};
+    return keyed_hash(prefix, username);
+}
+
+std::uint64_t FailureThrottle::keyed_hash(std::span<const unsigned char> prefix,
+                                          std::string_view username) const {
+    crypto_generichash_state state;
+    const auto key = hash_key_.expose_bytes();
+    ::crypto_generichash_init(&state, key.data(), key.size(), crypto_generichash_BYTES_MIN);
+    ::crypto_generichash_update(&state, prefix.data(), prefix.size());
+    // ASCII case folding, like the store's lower(username) lookup: "Alice" and "alice" are one
+    // account and must share one streak.
+    std::array<unsigned char, 64> chunk{};
+    while (!username.empty()) {
+        const std::size_t n = std::min(chunk.size(), username.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto c = static_cast<unsigned char>(username[i]);
+            chunk[i] = (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+        }
+        ::crypto_generichash_update(&state, chunk.data(), n);
+        username.remove_prefix(n);
+    }
+    std::array<unsigned char, crypto_generichash_BYTES_MIN> out{};
+    ::crypto_generichash_final(&state, out.data(), out.size());
+    // Keyed and uniformly distributed: 64 bits of it are a fine table key.
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < sizeof value; ++i) value = (value << 8) | out[i];
+    return value;
+}
+
+AddressEntry& FailureThrottle::address_entry(std::uint64_t key, TimePoint now) {
+    if (auto it = addresses_.find(key); it != addresses_.end()) return it->second;
+    make_room(addresses_, options_.max_entries, now, options_.window);
+    return addresses_[key];
+}
+
+Streak& FailureThrottle::account_entry(std::uint64_t key, TimePoint now) {
+    if (auto it = accounts_.find(key); it != accounts_.end()) return it->second;
+    make_room(accounts_, options_.max_entries, now, options_.window);
+    return accounts_[key];
+}
+
+FailureThrottle::Ticket FailureThrottle::admit(const IpAddress& client, std::string_view username) {
+    const std::uint64_t akey = address_key(client, username);
+    const std::uint64_t ckey = account_key(username);
+    const TimePoint now = clock_();
+    std::lock_guard lock(mutex_);
+    // Look only: most logins (routers polling with the right password) leave no trace here
+    // beyond their trusted address.
+    AddressEntry* address = find_entry(addresses_, akey);
+    Streak* account = find_entry(accounts_, ckey);
+    if (address) restart_if_over(address->streak, now, options_.window);
+    if (account) restart_if_over(*account, now, options_.window);
+
+    const bool trusted = address && now < address->trusted_until;
+    SteadyClock::duration wait = SteadyClock::duration::zero();
+    if (address) wait = wait_for(address->streak, address_policy_, now);
+    if (account && !trusted) wait = std::max(wait, wait_for(*account, account_policy_, now));
+    // Refusals are not failures: a locked-out client polling does not extend its lock.
+    if (wait > SteadyClock::duration::zero())
+        return Ticket(nullptr, akey, ckey, false, client, username, whole_seconds_up(wait));
+
+    ++address_entry(akey, now).streak.pending;
+    if (!trusted) ++account_entry(ckey, now).pending;
+    return Ticket(this, akey, ckey, !trusted, client, username, seconds::zero());
+}
+
+void FailureThrottle::finish(const Ticket& ticket, Result result) {
+    const TimePoint now = clock_();
+    std::vector<LockEvent> events;
+    {
+        std::lock_guard lock(mutex_);
+        // Both entries exist while they count this ticket as in flight (nothing evicts them),
+        // so abandoning a ticket never allocates.
+        AddressEntry& address = address_entry(ticket.address_key_, now);
+        release(address.streak.pending);
+        if (result == Result::Failure) {
+            if (const seconds d = record_failure(address.streak, address_policy_, now);
+                d > d.zero())
+                events.push_back(
+                    LockEvent{LockEvent::Scope::Address, ticket.client_, ticket.username_, d});
+        } else if (result == Result::Success) {
+            // The address proved the credential: its streak ends, and it is exempt from account
+            // locks for a while. The account streak goes on: its failures came from elsewhere.
+            const unsigned pending = address.streak.pending;
+            address.streak = Streak{};
+            address.streak.pending = pending;
+            address.trusted_until = now + options_.trusted_for;
+        }
+        if (idle(address, now, options_.window)) addresses_.erase(ticket.address_key_);
+
+        if (ticket.account_reserved_ || result == Result::Failure) {
+            Streak& account = account_entry(ticket.account_key_, now);
+            if (ticket.account_reserved_) release(account.pending);
+            // Failures from trusted addresses count too: the account lock guards the others.
+            if (result == Result::Failure) {
+                if (const seconds d = record_failure(account, account_policy_, now); d > d.zero())
+                    events.push_back(
+                        LockEvent{LockEvent::Scope::Account, ticket.client_, ticket.username_, d});
+            }
+            if (idle(account, now, options_.window)) accounts_.erase(ticket.account_key_);
+        }
+    }
+    if (options_.on_lock)
+        for (const auto& event : events) options_.on_lock(event);
+}
+
+std::size_t FailureThrottle::address_entries() const {
+    std::lock_guard lock(mutex_);
+    return addresses_.size();
+}
+
+std::size_t FailureThrottle::account_entries() const {
+    std::lock_guard lock(mutex_);
+    return accounts_.size();
+}
+
+FailureThrottle::Ticket::Ticket(FailureThrottle* owner, std::uint64_t address_key,
+                                std::uint64_t account_key, bool account_reserved,
+                                const IpAddress& client, std::string_view username,
+                                seconds retry_after)
+    : owner_(owner),
+      address_key_(address_key),
+      account_key_(account_key),
+      account_reserved_(account_reserved),
+      client_(client),
+      username_(username),
+      retry_after_(retry_after) {}
+
+FailureThrottle::Ticket::Ticket(Ticket&& other) noexcept
+    : owner_(std::exchange(other.owner_, nullptr)),
+      address_key_(other.address_key_),
+      account_key_(other.account_key_),
+      account_reserved_(other.account_reserved_),
+      client_(other.client_),
+      username_(std::move(other.username_)),
+      retry_after_(other.retry_after_) {}
+
+FailureThrottle::Ticket::~Ticket() {
+    if (!owner_) return;
+    try {
+        owner_->finish(*this, Result::Abandoned);
+    } catch (...) {
+        // Unreachable in practice (no allocation on this path, see finish()); a destructor
+        // must not throw either way.
+    }
+}
+
+void FailureThrottle::Ticket::failed() {
+    if (auto* owner = std::exchange(owner_, nullptr)) owner->finish(*this, Result::Failure);
+}
+
+void FailureThrottle::Ticket::succeeded() {
+    if (auto* owner = std::exchange(owner_, nullptr)) owner->finish(*this, Result::Success);
+}
+
+}  // namespace ddns::auth
