@@ -39,19 +39,37 @@ void absorb(crypto_generichash_state& state, std::string_view field) {
 }  // namespace
 
 Authenticator::Authenticator(AccountStore& store, const PasswordHasher& hasher,
-                             std::function<TimePoint()> clock, AuthenticatorOptions options)
+                             std::function<TimePoint()> clock, AuthenticatorOptions options,
+                             FailureThrottle* throttle)
     : store_(store),
       hasher_(hasher),
       clock_(std::move(clock)),
       options_(options),
+      throttle_(throttle),
       cache_key_(random_secret(crypto_generichash_KEYBYTES)),
       dummy_hash_(hasher_.hash(random_secret(32))) {}
 
 AuthOutcome Authenticator::authenticate(std::string_view username, const Secret& secret,
-                                        CredentialPolicy policy) {
+                                        CredentialPolicy policy,
+                                        const std::optional<IpAddress>& client) {
     // Nothing to look up; the answer does not depend on the username, so it reveals nothing.
     if (username.empty() || secret.empty()) return {};
+    if (!throttle_ || !client) return check_credential(username, secret, policy);
 
+    FailureThrottle::Ticket ticket = throttle_->admit(*client, username);
+    if (!ticket.admitted())
+        return AuthOutcome{AuthStatus::Throttled, std::nullopt, ticket.retry_after()};
+    // A StoreError leaves the ticket unreported: the attempt counts as nothing.
+    AuthOutcome outcome = check_credential(username, secret, policy);
+    if (outcome.status == AuthStatus::BadCredentials)
+        ticket.failed();
+    else
+        ticket.succeeded();
+    return outcome;
+}
+
+AuthOutcome Authenticator::check_credential(std::string_view username, const Secret& secret,
+                                            CredentialPolicy policy) {
     // Only token-shaped secrets are digested; for a password an empty digest matches no token.
     const std::string digest = looks_like_token(secret) ? token_digest(secret) : std::string();
     std::optional<Principal> principal = store_.load_principal(username, digest);
@@ -75,7 +93,7 @@ AuthOutcome Authenticator::authenticate(std::string_view username, const Secret&
     } else if (principal->account.expires_at && *principal->account.expires_at <= clock_()) {
         status = AuthStatus::Expired;
     }
-    return AuthOutcome{status, std::move(principal)};
+    return AuthOutcome{status, std::move(principal), std::chrono::seconds::zero()};
 }
 
 bool Authenticator::verify_password_cached(const Principal& principal, const Secret& secret) {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/model.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/store.hpp"
@@ -26,11 +27,13 @@ enum class AuthStatus {
     BadCredentials,  // unknown user, wrong password/token (deliberately indistinguishable)
     Disabled,        // account disabled by the operator
     Expired,         // account past its expiry date
+    Throttled,       // too many failures from this address or for this account: not checked
 };
 
 struct AuthOutcome {
     AuthStatus status = AuthStatus::BadCredentials;
-    std::optional<Principal> principal;  // set when status is Ok, Disabled or Expired
+    std::optional<Principal> principal;   // set when status is Ok, Disabled or Expired
+    std::chrono::seconds retry_after{0};  // set when status is Throttled (at least 1 s)
 };
 
 struct AuthenticatorOptions {
@@ -40,8 +43,11 @@ struct AuthenticatorOptions {
 
 class Authenticator {
 public:
+    // With a throttle (not owned, must outlive this object), calls that name the client address
+    // are subject to its brute-force locks.
     Authenticator(AccountStore& store, const PasswordHasher& hasher,
-                  std::function<TimePoint()> clock, AuthenticatorOptions options = {});
+                  std::function<TimePoint()> clock, AuthenticatorOptions options = {},
+                  FailureThrottle* throttle = nullptr);
 
     // Constructing runs one argon2 hash (the dummy hash used to keep failures uniform in time).
     Authenticator(const Authenticator&) = delete;
@@ -51,13 +57,22 @@ public:
     // BadCredentials without a lookup). A wrong or missing password costs one argon2 run whether
     // or not the account exists, so usernames cannot be enumerated by timing. Disabled/Expired
     // are only reported after the credential itself was accepted. May throw StoreError.
+    //
+    // With `client` (the address the request came from, after the trusted-proxy rules) and a
+    // throttle, a locked-out request is Throttled before anything is looked up. Wrong
+    // credentials and unknown users count as failures; a correct credential counts as a success
+    // even for a disabled or expired account; a StoreError counts as nothing, so an outage never
+    // locks anyone out. Without `client` nothing is throttled.
     AuthOutcome authenticate(std::string_view username, const Secret& secret,
-                             CredentialPolicy policy);
+                             CredentialPolicy policy,
+                             const std::optional<IpAddress>& client = std::nullopt);
 
     // Number of remembered password verifications (for tests and metrics).
     std::size_t cached_entries() const;
 
 private:
+    AuthOutcome check_credential(std::string_view username, const Secret& secret,
+                                 CredentialPolicy policy);
     bool verify_password_cached(const Principal& principal, const Secret& secret);
     std::string cache_entry_key(const Account& account, const Secret& password) const;
     void remember(std::string key, TimePoint now);
@@ -68,6 +83,7 @@ private:
     const PasswordHasher& hasher_;
     std::function<TimePoint()> clock_;
     AuthenticatorOptions options_;
+    FailureThrottle* throttle_;
     Secret cache_key_;        // random per process; cache entries are keyed hashes, never passwords
     std::string dummy_hash_;  // argon2id of a random secret, verified when there is no real hash
     mutable std::mutex mutex_;

@@ -1,0 +1,169 @@
+// Authenticator with a FailureThrottle: what counts as a failure, that a throttled request costs
+// no store lookup and no argon2 run, and that the lock ends for the right password.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "ddns/auth/authenticator.hpp"
+#include "fakes.hpp"
+
+namespace ddns::auth {
+namespace {
+
+using std::chrono::seconds;
+using test::CountingHasher;
+using test::FakeAccountStore;
+using test::FakeClock;
+using test::FakeSteadyClock;
+
+constexpr const char* kPassword = "router-password";
+const IpAddress kAttacker = *IpAddress::parse("198.51.100.3");
+const IpAddress kRouter = *IpAddress::parse("198.51.100.4");
+
+// Delegates to a FakeAccountStore, or throws StoreError while `down` (a database outage).
+class FlakyStore final : public AccountStore {
+public:
+    explicit FlakyStore(AccountStore& inner) : inner_(inner) {}
+    std::optional<Principal> load_principal(std::string_view username,
+                                            std::string_view token_digest) override {
+        if (down) throw StoreError("database unavailable");
+        return inner_.load_principal(username, token_digest);
+    }
+    bool down = false;
+
+private:
+    AccountStore& inner_;
+};
+
+class AuthenticatorThrottle : public ::testing::Test {
+protected:
+    AuthenticatorThrottle() {
+        Account alice;
+        alice.id = 7;
+        alice.username = "alice";
+        alice.password_hash = hasher.hash(Secret(kPassword));
+        store.add(alice);
+    }
+
+    static FailureThrottleOptions policy() {
+        FailureThrottleOptions o;
+        o.address_failures = 3;
+        o.address_initial = seconds(2);
+        o.address_max = seconds(60);
+        o.account_failures = 6;
+        o.account_lock = seconds(20);
+        return o;
+    }
+
+    AuthOutcome login(const char* password, const IpAddress& from, const char* user = "alice") {
+        return auth.authenticate(user, Secret(password), CredentialPolicy::PasswordOrToken, from);
+    }
+
+    FakeClock clock;
+    FakeSteadyClock steady;
+    CountingHasher hasher;
+    FakeAccountStore store;
+    FlakyStore flaky{store};
+    FailureThrottle throttle{policy(), steady.function()};
+    Authenticator auth{flaky, hasher, clock.function(), AuthenticatorOptions{}, &throttle};
+};
+
+TEST_F(AuthenticatorThrottle, AThrottledRequestIsNotCheckedAtAll) {
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);
+    const int lookups = store.calls;
+    const int argon2_runs = hasher.verifications;
+
+    const AuthOutcome out = login(kPassword, kAttacker);  // even the right password
+    EXPECT_EQ(out.status, AuthStatus::Throttled);
+    EXPECT_EQ(out.retry_after, seconds(2));
+    EXPECT_FALSE(out.principal.has_value());
+    EXPECT_EQ(store.calls, lookups) << "no store round trip while locked";
+    EXPECT_EQ(hasher.verifications, argon2_runs) << "no argon2 run while locked";
+}
+
+TEST_F(AuthenticatorThrottle, TheRightPasswordWorksWhenTheLockEnds) {
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);
+    ASSERT_EQ(login(kPassword, kAttacker).status, AuthStatus::Throttled);
+    steady.now += seconds(2);
+    EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Ok);
+}
+
+TEST_F(AuthenticatorThrottle, AnotherClientOfTheAccountIsNotLockedByAnAddressLock) {
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);
+    ASSERT_EQ(login(kPassword, kAttacker).status, AuthStatus::Throttled);
+    EXPECT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
+}
+
+TEST_F(AuthenticatorThrottle, UnknownUsersAreThrottledExactlyLikeKnownOnes) {
+    for (const char* user : {"alice", "mallory"}) {
+        for (int i = 0; i < 3; ++i)
+            ASSERT_EQ(login("guess", kAttacker, user).status, AuthStatus::BadCredentials) << user;
+        const AuthOutcome out = login("guess", kAttacker, user);
+        EXPECT_EQ(out.status, AuthStatus::Throttled) << user;
+        EXPECT_EQ(out.retry_after, seconds(2)) << user;
+    }
+}
+
+TEST_F(AuthenticatorThrottle, DisabledOrExpiredAfterTheRightPasswordIsNotAFailure) {
+    store.account("alice").disabled = true;
+    for (int i = 0; i < 10; ++i)
+        EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Disabled);
+    store.account("alice").disabled = false;
+    store.account("alice").expires_at = clock.now;
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Expired);
+}
+
+TEST_F(AuthenticatorThrottle, ADatabaseOutageCountsAsNothing) {
+    flaky.down = true;
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_THROW(login(kPassword, kRouter), StoreError);
+        EXPECT_THROW(login("guess", kAttacker), StoreError);
+    }
+    flaky.down = false;
+    EXPECT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
+    EXPECT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);
+    EXPECT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);
+    EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Ok) << "only two failures counted";
+}
+
+TEST_F(AuthenticatorThrottle, WrongTokensCountLikeWrongPasswords) {
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(login("abcdefghijklmnopqrstuvwxyz234567", kAttacker).status,
+                  AuthStatus::BadCredentials);
+    EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Throttled);
+}
+
+TEST_F(AuthenticatorThrottle, DistributedGuessingLocksTheAccountForABoundedTime) {
+    // A router that updated before the attack keeps working; a new address waits at most the
+    // account lock.
+    ASSERT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
+    for (int i = 1; i <= 6; ++i) {
+        const auto from = *IpAddress::parse("203.0.113." + std::to_string(i));
+        ASSERT_EQ(login("guess", from).status, AuthStatus::BadCredentials);
+    }
+    const auto newcomer = *IpAddress::parse("192.0.2.9");
+    const AuthOutcome out = login(kPassword, newcomer);
+    EXPECT_EQ(out.status, AuthStatus::Throttled);
+    EXPECT_EQ(out.retry_after, seconds(20));
+    EXPECT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
+    steady.now += seconds(20);
+    EXPECT_EQ(login(kPassword, newcomer).status, AuthStatus::Ok);
+}
+
+TEST_F(AuthenticatorThrottle, WithoutAClientAddressNothingIsThrottled) {
+    for (int i = 0; i < 10; ++i)
+        ASSERT_EQ(
+            auth.authenticate("alice", Secret("guess"), CredentialPolicy::PasswordOrToken).status,
+            AuthStatus::BadCredentials);
+    EXPECT_EQ(
+        auth.authenticate("alice", Secret(kPassword), CredentialPolicy::PasswordOrToken).status,
+        AuthStatus::Ok);
+    EXPECT_EQ(throttle.address_entries(), 0u);
+}
+
+}  // namespace
+}  // namespace ddns::auth
