@@ -36,6 +36,13 @@ bool parse_number(std::string_view s, T& out, T min, T max) {
     return true;
 }
 
+bool parse_seconds(std::string_view s, std::chrono::seconds& out, long long min, long long max) {
+    long long value = 0;
+    if (!parse_number<long long>(s, value, min, max)) return false;
+    out = std::chrono::seconds(value);
+    return true;
+}
+
 bool parse_bool(std::string_view s, bool& out) {
     if (s == "true" || s == "yes" || s == "on" || s == "1") {
         out = true;
@@ -181,6 +188,24 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              c.auth_cache_ttl = std::chrono::seconds(s);
              return true;
          }},
+        {"auth.lockout_failures",
+         [](Config& c, std::string_view v) {
+             return parse_number<unsigned>(v, c.lockout_failures, 0, 1000);
+         }},
+        {"auth.lockout_initial",
+         [](Config& c, std::string_view v) {
+             return parse_seconds(v, c.lockout_initial, 1, 3600);
+         }},
+        {"auth.lockout_max",
+         [](Config& c, std::string_view v) { return parse_seconds(v, c.lockout_max, 1, 86400); }},
+        {"auth.account_lockout_failures",
+         [](Config& c, std::string_view v) {
+             return parse_number<unsigned>(v, c.account_lockout_failures, 0, 100000);
+         }},
+        {"auth.account_lockout",
+         [](Config& c, std::string_view v) {
+             return parse_seconds(v, c.account_lockout, 1, 3600);
+         }},
         {"log.level",
          [](Config& c, std::string_view v) {
              if (v == "debug")
@@ -203,6 +228,16 @@ const std::map<std::string, Setter, std::less<>>& setters() {
 
 auth::Argon2Params Config::argon2_params() const {
     return auth::Argon2Params{argon2_opslimit, argon2_memlimit_kib * 1024};
+}
+
+auth::FailureThrottleOptions Config::throttle_options() const {
+    auth::FailureThrottleOptions options;
+    options.address_failures = lockout_failures;
+    options.address_initial = lockout_initial;
+    options.address_max = lockout_max;
+    options.account_failures = account_lockout_failures;
+    options.account_lock = account_lockout;
+    return options;
 }
 
 UpdateClientOptions Config::dns_client_options() const {
@@ -252,6 +287,8 @@ Expected<Config, std::string> parse_config(std::string_view text) {
     }
     if (config.database_url.empty()) return Unexpected{std::string("database.url is required")};
     if (config.http_listen.empty()) return Unexpected{std::string("http.listen lists no address")};
+    if (config.lockout_max < config.lockout_initial)
+        return Unexpected{std::string("auth.lockout_max must not be below auth.lockout_initial")};
     return config;
 }
 

@@ -98,6 +98,42 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
                       BadCase{"database.url =\n", "database.url must not be empty"}));
 
+TEST(Config, LockoutKeysBecomeThrottleOptions) {
+    const auto defaults = parse_config("database.url = x\n");
+    ASSERT_TRUE(defaults) << defaults.error();
+    const auto d = defaults->throttle_options();
+    EXPECT_EQ(d.address_failures, 5u);
+    EXPECT_EQ(d.address_initial, std::chrono::seconds(1));
+    EXPECT_EQ(d.address_max, std::chrono::seconds(900));
+    EXPECT_EQ(d.account_failures, 20u);
+    EXPECT_EQ(d.account_lock, std::chrono::seconds(60));
+
+    const auto c = parse_config(R"(database.url = x
+auth.lockout_failures = 3
+auth.lockout_initial = 2
+auth.lockout_max = 120
+auth.account_lockout_failures = 0
+auth.account_lockout = 30
+)");
+    ASSERT_TRUE(c) << c.error();
+    const auto o = c->throttle_options();
+    EXPECT_EQ(o.address_failures, 3u);
+    EXPECT_EQ(o.address_initial, std::chrono::seconds(2));
+    EXPECT_EQ(o.address_max, std::chrono::seconds(120));
+    EXPECT_EQ(o.account_failures, 0u) << "0 turns account locks off";
+    EXPECT_EQ(o.account_lock, std::chrono::seconds(30));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lockout, ConfigErrors,
+    ::testing::Values(
+        BadCase{"database.url = x\nauth.lockout_failures = -1\n", "auth.lockout_failures"},
+        BadCase{"database.url = x\nauth.lockout_initial = 0\n", "auth.lockout_initial"},
+        BadCase{"database.url = x\nauth.lockout_max = 1d\n", "auth.lockout_max"},
+        BadCase{"database.url = x\nauth.account_lockout = 3601\n", "auth.account_lockout"},
+        BadCase{"database.url = x\nauth.lockout_initial = 60\nauth.lockout_max = 30\n",
+                "auth.lockout_max must not be below auth.lockout_initial"}));
+
 TEST(Config, ErrorsNeverEchoTheDatabaseUrl) {
     const auto c = parse_config("database.url = postgresql://u:s3cret@h/db\nbogus = 1\n");
     ASSERT_FALSE(c);

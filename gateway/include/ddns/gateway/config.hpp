@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/client_address.hpp"
 #include "ddns/nsupdate/expected.hpp"
@@ -50,10 +51,17 @@ struct Config {
     std::size_t argon2_memlimit_kib = 65536;   // auth.argon2_memlimit_kib
     std::chrono::seconds auth_cache_ttl{600};  // auth.cache_ttl
 
+    unsigned lockout_failures = 5;             // auth.lockout_failures (0: off)
+    std::chrono::seconds lockout_initial{1};   // auth.lockout_initial
+    std::chrono::seconds lockout_max{900};     // auth.lockout_max
+    unsigned account_lockout_failures = 20;    // auth.account_lockout_failures (0: off)
+    std::chrono::seconds account_lockout{60};  // auth.account_lockout
+
     LogLevel log_level = LogLevel::Info;  // log.level
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
+    auth::FailureThrottleOptions throttle_options() const;
     UpdateClientOptions dns_client_options() const;
 };
 
