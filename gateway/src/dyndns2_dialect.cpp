@@ -33,7 +33,8 @@ void echo_addresses(Dyndns2Line& line, const Dyndns2Addresses& wanted) {
 
 }  // namespace
 
-Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm) {
+Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm,
+                        std::chrono::seconds retry_after) {
     std::string body;
     bool unauthorized = false;
     for (const auto& line : lines) {
@@ -83,7 +84,10 @@ Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string
         r.headers.push_back({"WWW-Authenticate", "Basic realm=\"" + realm + "\""});
         return r;
     }
-    return Response::text(200, "OK", body);
+    Response r = Response::text(200, "OK", body);
+    if (retry_after > std::chrono::seconds::zero())
+        r.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
+    return r;
 }
 
 Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
@@ -128,16 +132,18 @@ Dyndns2Dialect::Dyndns2Dialect(auth::Authenticator& authenticator, UpdateService
 
 Response Dyndns2Dialect::handle(const RequestView& request) {
     std::vector<Dyndns2Line> lines;
+    std::chrono::seconds retry_after{0};
     try {
-        lines = process(request);
+        lines = process(request, retry_after);
     } catch (const std::exception& e) {
         log_.error(std::string("dyndns2: backend failure: ") + e.what());
         lines = {once(Dyndns2Code::ServerError)};
     }
-    return render_dyndns2(lines, options_.realm);
+    return render_dyndns2(lines, options_.realm, retry_after);
 }
 
-std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
+std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
+                                                 std::chrono::seconds& retry_after) {
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return {once(Dyndns2Code::BadAgent)};
     const std::string agent = request.header("User-Agent").value_or("");
@@ -155,8 +161,18 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request) {
             return {once(Dyndns2Code::BadSys)};
     }
 
-    auth::AuthOutcome outcome = authenticator_.authenticate(
-        credentials->username, credentials->password, auth::CredentialPolicy::PasswordOrToken);
+    auth::AuthOutcome outcome =
+        authenticator_.authenticate(credentials->username, credentials->password,
+                                    auth::CredentialPolicy::PasswordOrToken, request.client);
+    if (outcome.status == auth::AuthStatus::Throttled) {
+        // `abuse` (200), not `badauth`: the password was not even checked, and a client told
+        // badauth may stop for good (inadyn exits on a 401) although its password is right.
+        log_.info("dyndns2 client=" + request.client.to_string() + " user=" +
+                  credentials->username + " result=abuse (too many failed logins, retry in " +
+                  std::to_string(outcome.retry_after.count()) + " s)");
+        retry_after = outcome.retry_after;
+        return {once(Dyndns2Code::Abuse)};
+    }
     if (outcome.status != auth::AuthStatus::Ok) {
         log_.info("dyndns2 client=" + request.client.to_string() +
                   " user=" + credentials->username + " result=badauth");

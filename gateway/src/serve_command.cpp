@@ -2,8 +2,11 @@
 #include <pthread.h>
 #include <csignal>
 #include <iostream>
+#include <string>
+#include <utility>
 
 #include "ddns/auth/authenticator.hpp"
+#include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/address_policy.hpp"
 #include "ddns/gateway/commands.hpp"
@@ -18,6 +21,23 @@
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
+namespace {
+
+// One line when a brute-force lock begins (not for every refused request), so attacks show up
+// in the log without flooding it.
+void log_lock(const Logger& log, const auth::LockEvent& e) {
+    const std::string duration = std::to_string(e.duration.count()) + " s";
+    if (e.scope == auth::LockEvent::Scope::Address) {
+        log.warning("auth: too many failed logins from " + e.client.to_string() + " for user=" +
+                    e.username + ": that address is locked out of the account for " + duration);
+    } else {
+        log.warning("auth: too many failed logins for user=" + e.username + " (the last from " +
+                    e.client.to_string() + "): the account is locked for " + duration +
+                    ", except for addresses it logged in from recently");
+    }
+}
+
+}  // namespace
 
 int run_serve(const Config& config) {
     // Block the termination signals before any thread starts, so only sigwait() below sees them.
@@ -40,8 +60,12 @@ int run_serve(const Config& config) {
     sql::PgStore store(db);
     auth::PasswordHasher hasher(config.argon2_params());
     auto clock = [] { return auth::Clock::now(); };
-    auth::Authenticator authenticator(store, hasher, clock,
-                                      auth::AuthenticatorOptions{config.auth_cache_ttl, 10000});
+    auth::FailureThrottleOptions throttle_options = config.throttle_options();
+    throttle_options.on_lock = [&log](const auth::LockEvent& e) { log_lock(log, e); };
+    auth::FailureThrottle throttle(std::move(throttle_options),
+                                   [] { return auth::SteadyClock::now(); });
+    auth::Authenticator authenticator(
+        store, hasher, clock, auth::AuthenticatorOptions{config.auth_cache_ttl, 10000}, &throttle);
     UpdateClient dns(config.dns_client_options());
     UpdateService updates(dns, store, log);
     AddressPolicy policy(config.allowed_networks);

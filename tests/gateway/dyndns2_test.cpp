@@ -53,6 +53,16 @@ TEST(Dyndns2Render, BadAuthCarriesABasicChallenge) {
     EXPECT_EQ(r.reason, "Unauthorized");
 }
 
+TEST(Dyndns2Render, AThrottledLoginIsAbuseWithRetryAfter) {
+    const auto r = render_dyndns2({{Dyndns2Code::Abuse, {}, {}}}, "r", std::chrono::seconds(8));
+    EXPECT_EQ(r.status, 200) << "not 401: the credential was not checked";
+    EXPECT_EQ(r.body, "abuse");
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0].name, "Retry-After");
+    EXPECT_EQ(r.headers[0].value, "8");
+    EXPECT_TRUE(render_dyndns2({{Dyndns2Code::Abuse, {}, {}}}, "r").headers.empty());
+}
+
 TEST(Dyndns2Render, OneLinePerHostInOrderWithoutLeadingBlankLine) {
     const auto r = render_dyndns2({{Dyndns2Code::Good, ip("192.0.2.1"), {}},
                                    {Dyndns2Code::NoHost, {}, {}},

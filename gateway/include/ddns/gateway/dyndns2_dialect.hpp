@@ -2,6 +2,7 @@
 // Wire contract: protocols.md §1. All wire words come from render_dyndns2().
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -39,8 +40,10 @@ struct Dyndns2Line {
 };
 
 // The only place dyndns2 wire words are spelled. `badauth` answers 401 with a Basic challenge;
-// everything else is 200. Lines are separated by '\n', no leading blank line.
-Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm);
+// everything else is 200. Lines are separated by '\n', no leading blank line. A non-zero
+// `retry_after` (a throttled login, answered `abuse`) adds `Retry-After: <seconds>`.
+Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm,
+                        std::chrono::seconds retry_after = std::chrono::seconds::zero());
 
 // What the request asks for each address family (myip, myipv4, myipv6, ip, ipv6). Absent or empty
 // means the client address. "/len" suffixes are stripped; 0.0.0.0 / :: delete that family.
@@ -68,7 +71,8 @@ public:
     Response handle(const RequestView& request);
 
 private:
-    std::vector<Dyndns2Line> process(const RequestView& request);
+    // Sets `retry_after` when the login was throttled.
+    std::vector<Dyndns2Line> process(const RequestView& request, std::chrono::seconds& retry_after);
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;
