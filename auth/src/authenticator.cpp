@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -76,6 +77,32 @@ AuthOutcome Authenticator::authenticate(std::string_view username, const Secret&
         status = AuthStatus::Expired;
     }
     return AuthOutcome{status, std::move(principal)};
+}
+
+AuthOutcome Authenticator::authenticate_host(const DnsName& host, const Secret& secret,
+                                             CredentialPolicy policy) {
+    if (secret.empty()) return {};
+    const std::optional<std::string> owner = store_.find_host_owner(host);
+    if (!owner) {
+        // The same argon2 cost as a wrong password. What still differs is the second store
+        // round trip (well under a millisecond against the argon2 run); host names are
+        // published in DNS anyway.
+        if (policy == CredentialPolicy::PasswordOrToken) burn_password_check(secret);
+        return {};
+    }
+    AuthOutcome outcome = authenticate(*owner, secret, policy);
+    if (!outcome.principal) return outcome;
+
+    // The host may have been removed or given to another account between the two lookups, and
+    // a token limited to one host is no credential for the others.
+    const Principal& principal = *outcome.principal;
+    const bool scoped = principal.token && principal.token->host_id.has_value();
+    const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
+    const bool granted =
+        std::any_of(principal.hosts.begin(), principal.hosts.end(),
+                    [&](const Host& h) { return h.name == host && (!scoped || scope_id == h.id); });
+    if (!granted) return {};
+    return outcome;
 }
 
 bool Authenticator::verify_password_cached(const Principal& principal, const Secret& secret) {

@@ -54,6 +54,14 @@ public:
     AuthOutcome authenticate(std::string_view username, const Secret& secret,
                              CredentialPolicy policy);
 
+    // The same check for a caller identified by a host name instead of a username: the owner
+    // of `host` is looked up first (a second store call), then checked as above. An unknown
+    // host costs the same argon2 run as a wrong password. The credential must be the owner's
+    // password or a token valid for this host (a token limited to another host is
+    // BadCredentials). When a principal is returned, its hosts include `host`.
+    AuthOutcome authenticate_host(const DnsName& host, const Secret& secret,
+                                  CredentialPolicy policy);
+
     // Number of remembered password verifications (for tests and metrics).
     std::size_t cached_entries() const;
 
