@@ -2,7 +2,10 @@
 // serves, on the SOA serial (proof of traffic or of its absence) and on the rows in PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "stack_environment.hpp"
 
