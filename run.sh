@@ -152,6 +152,8 @@ Update the demo host with the account password:
   curl -u $DEMO_USER:$DEMO_PASSWORD "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.10"
 or with the demo's update token (limited to $DEMO_HOST):
   curl -u $DEMO_USER:$TOKEN "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=198.51.100.20"
+or as a DynamIP-style client (the host name is the SiteID):
+  curl "http://127.0.0.1:$HTTP_PORT/Login/updateip.asp?SiteID=$DEMO_HOST&Password=$DEMO_PASSWORD&IPAddr=203.0.113.30&ProgVer=1.0"
 See the result in named:
   dig +short @127.0.0.1 -p $DNS_PORT $DEMO_HOST A
 Admin commands:

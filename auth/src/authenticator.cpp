@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -54,13 +55,17 @@ AuthOutcome Authenticator::authenticate(std::string_view username, const Secret&
                                         const std::optional<IpAddress>& client) {
     // Nothing to look up; the answer does not depend on the username, so it reveals nothing.
     if (username.empty() || secret.empty()) return {};
-    if (!throttle_ || !client) return check_credential(username, secret, policy);
+    return throttled(client, username, [&] { return check_credential(username, secret, policy); });
+}
 
-    FailureThrottle::Ticket ticket = throttle_->admit(*client, username);
+AuthOutcome Authenticator::throttled(const std::optional<IpAddress>& client, std::string_view name,
+                                     const std::function<AuthOutcome()>& check) {
+    if (!throttle_ || !client) return check();
+    FailureThrottle::Ticket ticket = throttle_->admit(*client, name);
     if (!ticket.admitted())
         return AuthOutcome{AuthStatus::Throttled, std::nullopt, ticket.retry_after()};
     // A StoreError leaves the ticket unreported: the attempt counts as nothing.
-    AuthOutcome outcome = check_credential(username, secret, policy);
+    AuthOutcome outcome = check();
     if (outcome.status == AuthStatus::BadCredentials)
         ticket.failed();
     else
@@ -94,6 +99,41 @@ AuthOutcome Authenticator::check_credential(std::string_view username, const Sec
         status = AuthStatus::Expired;
     }
     return AuthOutcome{status, std::move(principal), std::chrono::seconds::zero()};
+}
+
+AuthOutcome Authenticator::authenticate_host(const DnsName& host, const Secret& secret,
+                                             CredentialPolicy policy,
+                                             const std::optional<IpAddress>& client) {
+    if (secret.empty()) return {};
+    // Throttled by host name: the account is not known before the lookup, and an unknown host
+    // must count like a known one.
+    return throttled(client, host.str(),
+                     [&] { return check_host_credential(host, secret, policy); });
+}
+
+AuthOutcome Authenticator::check_host_credential(const DnsName& host, const Secret& secret,
+                                                 CredentialPolicy policy) {
+    const std::optional<std::string> owner = store_.find_host_owner(host);
+    if (!owner) {
+        // The same argon2 cost as a wrong password. What still differs is the second store
+        // round trip (well under a millisecond against the argon2 run); host names are
+        // published in DNS anyway.
+        if (policy == CredentialPolicy::PasswordOrToken) burn_password_check(secret);
+        return {};
+    }
+    AuthOutcome outcome = check_credential(*owner, secret, policy);
+    if (!outcome.principal) return outcome;
+
+    // The host may have been removed or given to another account between the two lookups, and
+    // a token limited to one host is no credential for the others.
+    const Principal& principal = *outcome.principal;
+    const bool scoped = principal.token && principal.token->host_id.has_value();
+    const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
+    const bool granted =
+        std::any_of(principal.hosts.begin(), principal.hosts.end(),
+                    [&](const Host& h) { return h.name == host && (!scoped || scope_id == h.id); });
+    if (!granted) return {};
+    return outcome;
 }
 
 bool Authenticator::verify_password_cached(const Principal& principal, const Secret& secret) {

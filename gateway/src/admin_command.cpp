@@ -13,6 +13,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/utc_time.hpp"
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/database.hpp"
 
@@ -26,6 +27,7 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   zone remove ZONE
   account add USER [--email E] [--plan free|domain]     (password read from stdin)
   account passwd USER                                   (new password read from stdin)
+  account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]Z])
   account list
   account remove USER                                   (also clears its hosts in DNS)
   host add FQDN --account USER
@@ -158,6 +160,7 @@ public:
         if (object == "zone" && action == "remove") return zone_remove(a);
         if (object == "account" && action == "add") return account_add(a);
         if (object == "account" && action == "passwd") return account_passwd(a);
+        if (object == "account" && action == "expiry") return account_expiry(a);
         if (object == "account" && action == "list") return account_list();
         if (object == "account" && action == "remove") return account_remove(a);
         if (object == "host" && action == "add") return host_add(a);
@@ -266,6 +269,25 @@ private:
         if (auto e = repo_.set_password_hash(user, *hash))
             return fail("account " + user + ": " + std::string(to_string(*e)));
         out_ << "password of " << user << " changed\n";
+        return 0;
+    }
+
+    int account_expiry(const Args& a) {
+        const std::string& user = arg(a, 0, "USER");
+        const std::string& when = arg(a, 1, "DATE or never");
+        std::optional<auth::TimePoint> expires_at;
+        if (when != "never") {
+            expires_at = parse_utc_time(when);
+            if (!expires_at)
+                return fail(
+                    "expiry must be YYYY-MM-DD, YYYY-MM-DDTHH:MMZ, YYYY-MM-DDTHH:MM:SSZ "
+                    "(UTC, years 1970-2200) or never, not " +
+                    when);
+        }
+        auto stored = repo_.set_expiry(user, expires_at);
+        if (!stored) return fail("account " + user + ": " + std::string(to_string(stored.error())));
+        out_ << "account " << user << " expires "
+             << (*stored ? format_time(*stored) : std::string("never")) << "\n";
         return 0;
     }
 

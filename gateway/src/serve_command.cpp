@@ -10,6 +10,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/address_policy.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/dynamip_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
@@ -72,7 +73,8 @@ int run_serve(const Config& config) {
     Dyndns2Dialect dyndns2(
         authenticator, updates, policy, log, clock,
         Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
-    Router router(dyndns2);
+    DynamipDialect dynamip(authenticator, updates, policy, log, clock);
+    Router router(dyndns2, dynamip);
     HttpServer http(config, router, log);
     http.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");

@@ -278,6 +278,20 @@ std::optional<AdminError> AdminRepository::set_password_hash(std::string_view us
     return std::nullopt;
 }
 
+Expected<std::optional<auth::TimePoint>, AdminError> AdminRepository::set_expiry(
+    std::string_view username, const std::optional<auth::TimePoint>& expires_at) {
+    auto conn = db_.lease();
+    Param micros;
+    if (expires_at) micros = micros_param(*expires_at);
+    auto r = conn->exec(R"sql(
+UPDATE accounts SET expires_at = to_timestamp($2::bigint / 1000000.0)
+WHERE lower(username) = lower($1)
+RETURNING (extract(epoch FROM expires_at) * 1000000)::bigint)sql",
+                        {std::string(username), micros});
+    if (r.rows() == 0) return Unexpected{AdminError::NoSuchAccount};
+    return opt_time(r, 0, 0);
+}
+
 std::optional<AdminError> AdminRepository::remove_token(std::int64_t id) {
     auto conn = db_.lease();
     auto r = conn->exec("DELETE FROM tokens WHERE id = $1::bigint RETURNING id", {id_param(id)});

@@ -169,4 +169,19 @@ void PgStore::record_seen(std::int64_t host_id, auth::TimePoint now) {
     conn->exec_prepared("record_seen", kRecordSeen, {id_param(host_id), micros_param(now)});
 }
 
+namespace {
+
+// hosts.name is unique and stored lower-case, as DnsName::str() prints it.
+constexpr std::string_view kFindHostOwner = R"sql(
+SELECT a.username FROM hosts h JOIN accounts a ON a.id = h.account_id WHERE h.name = $1)sql";
+
+}  // namespace
+
+std::optional<std::string> PgStore::find_host_owner(const DnsName& name) {
+    auto conn = db_.lease();
+    auto r = conn->exec_prepared("find_host_owner", kFindHostOwner, {name.str()});
+    if (r.rows() == 0) return std::nullopt;
+    return std::string(r.text(0, 0));
+}
+
 }  // namespace ddns::sql

@@ -2,6 +2,7 @@
 // store round trip per request, uniform argon2 cost, and the verified-password cache.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -273,9 +274,160 @@ TEST_F(AuthenticatorTest, StoreErrorsPropagate) {
         std::optional<Principal> load_principal(std::string_view, std::string_view) override {
             throw StoreError("database unavailable");
         }
+        std::optional<std::string> find_host_owner(const DnsName&) override {
+            throw StoreError("database unavailable");
+        }
     } failing;
     Authenticator auth(failing, hasher, clock.function());
     EXPECT_THROW(login(auth, kPassword), StoreError);
+    EXPECT_THROW((void)auth.authenticate_host(*DnsName::parse("home.example.org"),
+                                              Secret(kPassword), CredentialPolicy::PasswordOrToken),
+                 StoreError);
+}
+
+// ---- callers identified by a host name (DynamIP's SiteID) ----
+
+constexpr const char* kWideToken = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+Host make_host(std::int64_t id, std::int64_t account_id, const char* name) {
+    return Host{id,           account_id,   *DnsName::parse(name), 60,
+                std::nullopt, std::nullopt, std::nullopt,          nullptr};
+}
+
+struct HostCase {
+    const char* name;
+    const char* site;  // alice owns home.example.org (3) and work.example.org (4); bob owns bob.
+    const char* secret;
+    CredentialPolicy policy;
+    bool disabled = false;
+    std::optional<hours> expires_in;
+    AuthStatus expected = AuthStatus::BadCredentials;
+    int expected_argon2_runs = 0;
+};
+
+class AuthenticatorHostOutcome : public ::testing::TestWithParam<HostCase> {};
+
+TEST_P(AuthenticatorHostOutcome, Row) {
+    const HostCase& c = GetParam();
+    FakeClock clock;
+    CountingHasher hasher;
+    FakeAccountStore store;
+
+    Account alice;
+    alice.id = 7;
+    alice.username = "alice";
+    alice.disabled = c.disabled;
+    if (c.expires_in) alice.expires_at = clock.now + *c.expires_in;
+    alice.password_hash = hasher.hash(Secret(kPassword));
+    // kToken is limited to home (host 3); the store matches one digest per account here.
+    const bool wide = std::string_view(c.secret) == kWideToken;
+    store.add(alice,
+              std::pair{token_digest(std::string_view(wide ? kWideToken : kToken)),
+                        TokenMatch{42, wide ? std::nullopt : std::optional<std::int64_t>(3)}});
+    store.add_host("alice", make_host(3, 7, "home.example.org"));
+    store.add_host("alice", make_host(4, 7, "work.example.org"));
+    Account bob;
+    bob.id = 8;
+    bob.username = "bob";
+    bob.password_hash = hasher.hash(Secret("bob's password"));
+    store.add(bob);
+    store.add_host("bob", make_host(5, 8, "bob.example.org"));
+    hasher.verifications = 0;
+
+    Authenticator auth(store, hasher, clock.function());
+    const AuthOutcome out =
+        auth.authenticate_host(*DnsName::parse(c.site), Secret(c.secret), c.policy);
+
+    EXPECT_EQ(out.status, c.expected);
+    EXPECT_EQ(store.host_lookups, 1);
+    EXPECT_LE(store.calls, 1);
+    EXPECT_EQ(hasher.verifications, c.expected_argon2_runs);
+    if (c.expected == AuthStatus::BadCredentials) {
+        EXPECT_FALSE(out.principal.has_value()) << "a failure must not reveal the account";
+    } else {
+        ASSERT_TRUE(out.principal.has_value());
+        EXPECT_EQ(out.principal->account.id, 7);
+        const auto site = *DnsName::parse(c.site);
+        EXPECT_TRUE(std::any_of(out.principal->hosts.begin(), out.principal->hosts.end(),
+                                [&](const Host& h) { return h.name == site; }));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, AuthenticatorHostOutcome,
+    ::testing::Values(
+        // name, site, secret, policy, disabled, expires_in, expected, argon2 runs
+        HostCase{"password_for_own_host", "home.example.org", kPassword, CP::PasswordOrToken, false,
+                 std::nullopt, AS::Ok, 1},
+        HostCase{"site_id_in_upper_case", "HOME.Example.ORG", kPassword, CP::PasswordOrToken, false,
+                 std::nullopt, AS::Ok, 1},
+        HostCase{"scoped_token_for_its_host", "home.example.org", kToken, CP::PasswordOrToken,
+                 false, std::nullopt, AS::Ok, 0},
+        HostCase{"scoped_token_for_another_host", "work.example.org", kToken, CP::PasswordOrToken,
+                 false, std::nullopt, AS::BadCredentials, 0},
+        HostCase{"account_wide_token", "work.example.org", kWideToken, CP::PasswordOrToken, false,
+                 std::nullopt, AS::Ok, 0},
+        HostCase{"wrong_password", "home.example.org", "guess", CP::PasswordOrToken, false,
+                 std::nullopt, AS::BadCredentials, 1},
+        // Same argon2 cost as a wrong password: unknown host names are not revealed by timing.
+        HostCase{"unknown_host", "nothere.example.org", kPassword, CP::PasswordOrToken, false,
+                 std::nullopt, AS::BadCredentials, 1},
+        HostCase{"unknown_host_token_only", "nothere.example.org", kToken, CP::TokenOnly, false,
+                 std::nullopt, AS::BadCredentials, 0},
+        HostCase{"another_accounts_host", "bob.example.org", kPassword, CP::PasswordOrToken, false,
+                 std::nullopt, AS::BadCredentials, 1},
+        HostCase{"another_accounts_host_with_token", "bob.example.org", kWideToken,
+                 CP::PasswordOrToken, false, std::nullopt, AS::BadCredentials, 1},
+        HostCase{"disabled", "home.example.org", kPassword, CP::PasswordOrToken, true, std::nullopt,
+                 AS::Disabled, 1},
+        HostCase{"disabled_wrong_password", "home.example.org", "guess", CP::PasswordOrToken, true,
+                 std::nullopt, AS::BadCredentials, 1},
+        HostCase{"expired_token", "home.example.org", kToken, CP::PasswordOrToken, false, hours(-1),
+                 AS::Expired, 0},
+        HostCase{"expired_wrong_password", "home.example.org", "guess", CP::PasswordOrToken, false,
+                 hours(-1), AS::BadCredentials, 1},
+        HostCase{"expired_scoped_token_for_another_host", "work.example.org", kToken,
+                 CP::PasswordOrToken, false, hours(-1), AS::BadCredentials, 0}),
+    [](const auto& row) { return std::string(row.param.name); });
+
+TEST_F(AuthenticatorTest, HostThatChangedHandsBetweenTheLookupsIsRefused) {
+    Account bob;
+    bob.id = 8;
+    bob.username = "bob";
+    bob.password_hash = hasher.hash(Secret("bob's password"));
+    store.add(bob);
+    store.add_host("bob", make_host(5, 8, "moved.example.org"));
+    // The first lookup still names alice, but her hosts (loaded next) no longer include it.
+    store.owner_override = "alice";
+    Authenticator auth(store, hasher, clock.function());
+    const auto out = auth.authenticate_host(*DnsName::parse("moved.example.org"), Secret(kPassword),
+                                            CredentialPolicy::PasswordOrToken);
+    EXPECT_EQ(out.status, AuthStatus::BadCredentials);
+    EXPECT_FALSE(out.principal);
+    EXPECT_EQ(store.calls, 1);
+}
+
+TEST_F(AuthenticatorTest, HostCheckWithAnEmptySecretLooksNothingUp) {
+    store.add_host("alice", make_host(3, 7, "home.example.org"));
+    Authenticator auth(store, hasher, clock.function());
+    const auto out = auth.authenticate_host(*DnsName::parse("home.example.org"), Secret(""),
+                                            CredentialPolicy::PasswordOrToken);
+    EXPECT_EQ(out.status, AuthStatus::BadCredentials);
+    EXPECT_EQ(store.host_lookups, 0);
+    EXPECT_EQ(store.calls, 0);
+}
+
+TEST_F(AuthenticatorTest, HostCheckSharesThePasswordCache) {
+    store.add_host("alice", make_host(3, 7, "home.example.org"));
+    Authenticator auth(store, hasher, clock.function());
+    const int before = hasher.verifications;
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(auth.authenticate_host(*DnsName::parse("home.example.org"), Secret(kPassword),
+                                         CredentialPolicy::PasswordOrToken)
+                      .status,
+                  AuthStatus::Ok);
+    EXPECT_EQ(hasher.verifications, before + 1)
+        << "a heartbeat every 15 minutes costs one argon2 run";
 }
 
 }  // namespace

@@ -30,6 +30,10 @@ public:
         if (down) throw StoreError("database unavailable");
         return inner_.load_principal(username, token_digest);
     }
+    std::optional<std::string> find_host_owner(const DnsName& name) override {
+        if (down) throw StoreError("database unavailable");
+        return inner_.find_host_owner(name);
+    }
     bool down = false;
 
 private:

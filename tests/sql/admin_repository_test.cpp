@@ -238,5 +238,33 @@ TEST_F(AdminRepositoryTest, TokensAddListRemoveAndErrors) {
     EXPECT_EQ(scalar("SELECT count(*) FROM tokens"), "1");
 }
 
+TEST_F(AdminRepositoryTest, ExpirySetClearAndUnknownAccount) {
+    const auto id = add_account("Alice");
+    add_account("bob");
+    // 2031-05-06T07:08:09.123456Z: PostgreSQL keeps microseconds, and so does the round trip.
+    const auth::TimePoint when = auth::TimePoint(std::chrono::microseconds(1'935'817'689'123'456));
+    auto stored = repo_->set_expiry("aLiCe", when);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(*stored, std::optional(when));
+    EXPECT_EQ(scalar("SELECT to_char(expires_at AT TIME ZONE 'UTC', "
+                     "'YYYY-MM-DD\"T\"HH24:MI:SS.US') FROM accounts WHERE id = " +
+                     std::to_string(id)),
+              "2031-05-06T07:08:09.123456");
+    EXPECT_EQ(repo_->list_accounts()[0].expires_at, std::optional(when));
+    EXPECT_EQ(scalar("SELECT count(*) FROM accounts WHERE expires_at IS NOT NULL"), "1")
+        << "only alice changed";
+
+    stored = repo_->set_expiry("alice", std::nullopt);
+    ASSERT_TRUE(stored);
+    EXPECT_FALSE(*stored);
+    EXPECT_EQ(scalar("SELECT expires_at IS NULL FROM accounts WHERE id = " + std::to_string(id)),
+              "t");
+
+    const auto unknown = repo_->set_expiry("nobody", when);
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error(), AdminError::NoSuchAccount);
+    EXPECT_EQ(scalar("SELECT count(*) FROM accounts WHERE expires_at IS NOT NULL"), "0");
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -130,6 +130,23 @@ TEST_F(PgStoreTest, UsernameIsCaseInsensitive) {
     }
 }
 
+TEST_F(PgStoreTest, FindHostOwnerNamesTheOwningAccountAsStored) {
+    EXPECT_EQ(store_->find_host_owner(name("b.example.org")), std::optional<std::string>("Alice"));
+    EXPECT_EQ(store_->find_host_owner(name("C.Example.NET")), std::optional<std::string>("Alice"))
+        << "names are compared in DnsName's lower-case form";
+    EXPECT_EQ(store_->find_host_owner(name("bob.example.org")), std::optional<std::string>("bob"));
+    // The owner's name leads to the usual principal, which includes the host.
+    auto p = store_->load_principal(*store_->find_host_owner(name("c.example.net")), "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts[2].id, host_c_);
+}
+
+TEST_F(PgStoreTest, FindHostOwnerOfAnUnknownHostIsEmpty) {
+    EXPECT_FALSE(store_->find_host_owner(name("nothere.example.org")));
+    EXPECT_FALSE(store_->find_host_owner(name("example.org"))) << "a zone is not a host";
+    EXPECT_FALSE(store_->find_host_owner(name("a.example.org.evil.test")));
+}
+
 // Records through a change that commits at once (the way the update service does after BIND
 // acknowledged).
 void record(PgStore& store, std::int64_t id, const std::optional<IpAddress>& v4,
@@ -241,6 +258,7 @@ TEST_F(PgStoreTest, DatabaseDownThrowsStoreErrorThenRecovers) {
     postgres().stop();
     EXPECT_THROW(store_->load_principal("alice", ""), auth::StoreError);
     EXPECT_THROW(store_->record_seen(host_a_, auth::Clock::now()), auth::StoreError);
+    EXPECT_THROW(store_->find_host_owner(name("a.example.org")), auth::StoreError);
     postgres().start_again();
     auto p = store_->load_principal("alice", digest('a'));
     ASSERT_TRUE(p);

@@ -67,10 +67,25 @@ public:
                              CredentialPolicy policy,
                              const std::optional<IpAddress>& client = std::nullopt);
 
+    // The same check for a caller identified by a host name instead of a username: the owner
+    // of `host` is looked up first (a second store call), then checked as above. An unknown
+    // host costs the same argon2 run as a wrong password. The credential must be the owner's
+    // password or a token valid for this host (a token limited to another host is
+    // BadCredentials). When a principal is returned, its hosts include `host`. With `client`,
+    // throttled like authenticate(), counting failures per client address and host name.
+    AuthOutcome authenticate_host(const DnsName& host, const Secret& secret,
+                                  CredentialPolicy policy,
+                                  const std::optional<IpAddress>& client = std::nullopt);
+
     // Number of remembered password verifications (for tests and metrics).
     std::size_t cached_entries() const;
 
 private:
+    // Runs `check` unless `client` is locked out for `name`, and reports its result.
+    AuthOutcome throttled(const std::optional<IpAddress>& client, std::string_view name,
+                          const std::function<AuthOutcome()>& check);
+    AuthOutcome check_host_credential(const DnsName& host, const Secret& secret,
+                                      CredentialPolicy policy);
     AuthOutcome check_credential(std::string_view username, const Secret& secret,
                                  CredentialPolicy policy);
     bool verify_password_cached(const Principal& principal, const Secret& secret);

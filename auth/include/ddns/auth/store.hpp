@@ -26,6 +26,9 @@ public:
     // zones, and the token of that account whose SHA-256 hex digest is `token_digest`, if any.
     virtual std::optional<Principal> load_principal(std::string_view username,
                                                     std::string_view token_digest) = 0;
+    // The username of the account that owns the host `name`, if any (one round trip). Lets
+    // dialects that name a host instead of an account (DynamIP's SiteID) find the principal.
+    virtual std::optional<std::string> find_host_owner(const DnsName& name) = 0;
 };
 
 // The stored addresses of one host, read while its row is locked.

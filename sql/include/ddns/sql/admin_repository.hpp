@@ -89,6 +89,11 @@ public:
     // once: the authenticator's cache key includes the stored hash.
     std::optional<AdminError> set_password_hash(std::string_view username,
                                                 std::string_view password_hash);
+    // Sets the account's expiry (nullopt: never expires) and returns what PostgreSQL stored
+    // (microsecond precision). NoSuchAccount when unknown. Updates are refused from the next
+    // request on; taking the account's hosts offline is the sweeper's job.
+    Expected<std::optional<auth::TimePoint>, AdminError> set_expiry(
+        std::string_view username, const std::optional<auth::TimePoint>& expires_at);
     // Removes the account, its tokens and its (already DNS-cleared) hosts.
     std::optional<AdminError> remove_account(std::string_view username);
 

@@ -15,6 +15,7 @@ public:
     std::unique_ptr<auth::HostChange> begin_change(
         const std::vector<std::int64_t>& host_ids) override;
     void record_seen(std::int64_t host_id, auth::TimePoint now) override;
+    std::optional<std::string> find_host_owner(const DnsName& name) override;
 
 private:
     Database& db_;
