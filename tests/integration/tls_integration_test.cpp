@@ -74,19 +74,15 @@ protected:
         return stack().sql("select coalesce(host(ipv4),'-') from hosts where name = '" + host +
                            "'");
     }
-    // The stack's configuration with `key`'s line replaced (or removed when `value` is empty),
-    // written to a fresh file.
+    // The stack's configuration with `key`'s value replaced, in the test's scratch directory.
     std::filesystem::path config_with(const std::string& key, const std::string& value) {
         std::istringstream in(read_file(stack().config_path()));
         std::string out;
         for (std::string line; std::getline(in, line);) {
-            if (line.rfind(key + " =", 0) == 0) {
-                if (!value.empty()) out += key + " = " + value + "\n";
-            } else {
-                out += line + "\n";
-            }
+            out += line.rfind(key + " =", 0) == 0 ? key + " = " + value : line;
+            out += "\n";
         }
-        const auto path = scratch_.path() / "variant.conf";
+        auto path = scratch_.path() / "variant.conf";
         write_file(path, out);
         return path;
     }
