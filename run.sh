@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a complete demo on loopback: an unprivileged named and PostgreSQL under .local/, the
-# database migrated, a demo zone, account, host and token, and the gateway on 127.0.0.1:8080.
+# database migrated, a demo zone, account, host and token, and the gateway on 127.0.0.1:8080
+# (HTTP) and 127.0.0.1:8443 (HTTPS, with a self-signed certificate made on the first run).
 # Ctrl-C stops everything this script started. Data in .local/ survives restarts;
 # `rm -rf .local` starts over (run as root from a directory the postgres user cannot reach, the
 # database lives in a postgres-owned directory under /var/tmp that .local/pg links to).
@@ -9,6 +10,7 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 
 HTTP_PORT=${HTTP_PORT:-8080}
+HTTPS_PORT=${HTTPS_PORT:-8443}
 DNS_PORT=${DNS_PORT:-15353}
 PG_PORT=${PG_PORT:-15432}
 ZONE=${ZONE:-dyn.example.test}
@@ -113,12 +115,30 @@ named -g -c "$LOCAL/named/named.conf" >"$LOCAL/named/named.log" 2>&1 &
 PIDS+=($!)
 wait_for "named" dig +short +norec @127.0.0.1 -p "$DNS_PORT" "$ZONE" SOA
 
+# --- TLS certificate ------------------------------------------------------------------------
+# Self-signed for 127.0.0.1 and localhost, made once and kept, so a client that trusts it keeps
+# working across reruns. RSA, because the oldest TLS 1.2 clients do not all speak ECDSA.
+TLS_CERT=$LOCAL/tls/gateway.crt
+TLS_KEY=$LOCAL/tls/gateway.key
+if [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; then
+  mkdir -p "$LOCAL/tls"
+  if ! (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$TLS_KEY" -out "$TLS_CERT" 2>"$LOCAL/tls/openssl.log"); then
+    cat "$LOCAL/tls/openssl.log" >&2
+    exit 1
+  fi
+fi
+
 # --- gateway --------------------------------------------------------------------------------
 CONFIG=$LOCAL/gateway.conf
 cat >"$CONFIG" <<CONF
 # Written by run.sh for the local demo; see docs/configuration.md for every key.
 database.url = postgresql://postgres@127.0.0.1:$PG_PORT/ddns
 http.listen = 127.0.0.1:$HTTP_PORT
+https.listen = 127.0.0.1:$HTTPS_PORT
+tls.certificate = $TLS_CERT
+tls.private_key = $TLS_KEY
 proxy.trusted =
 log.level = info
 CONF
@@ -146,7 +166,7 @@ wait_for "the gateway" curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz"
 
 cat <<EOT
 
-ddns-gateway is running on http://127.0.0.1:$HTTP_PORT (named on 127.0.0.1:$DNS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT).
+ddns-gateway is running on http://127.0.0.1:$HTTP_PORT and https://127.0.0.1:$HTTPS_PORT (named on 127.0.0.1:$DNS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT).
 
 Update the demo host with the account password:
   curl -u $DEMO_USER:$DEMO_PASSWORD "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.10"
@@ -154,6 +174,9 @@ or with the demo's update token (limited to $DEMO_HOST):
   curl -u $DEMO_USER:$TOKEN "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=198.51.100.20"
 or as a DynamIP-style client (the host name is the SiteID):
   curl "http://127.0.0.1:$HTTP_PORT/Login/updateip.asp?SiteID=$DEMO_HOST&Password=$DEMO_PASSWORD&IPAddr=203.0.113.30&ProgVer=1.0"
+or over HTTPS, trusting the demo's self-signed certificate:
+  curl --cacert $TLS_CERT -u $DEMO_USER:$DEMO_PASSWORD "https://127.0.0.1:$HTTPS_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.30"
+
 See the result in named:
   dig +short @127.0.0.1 -p $DNS_PORT $DEMO_HOST A
 Admin commands:

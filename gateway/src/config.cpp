@@ -78,6 +78,34 @@ std::optional<ListenAddress> parse_listen(std::string_view s) {
     return out;
 }
 
+bool parse_listen_list(std::string_view s, std::vector<ListenAddress>& out) {
+    out.clear();
+    for (auto item : split_csv(s)) {
+        auto l = parse_listen(item);
+        if (!l) return false;
+        out.push_back(*l);
+    }
+    return true;
+}
+
+// Checks across keys, once the whole file is read. Returns the error, if any.
+std::optional<std::string> check_listeners(const Config& c) {
+    if (c.http_listen.empty() && c.https_listen.empty())
+        return "http.listen lists no address and https.listen is not set";
+    const bool has_files = !c.tls_certificate.empty() || !c.tls_private_key.empty();
+    if (!c.https_listen.empty() && (c.tls_certificate.empty() || c.tls_private_key.empty()))
+        return std::string("https.listen needs both tls.certificate and tls.private_key");
+    // A certificate without an HTTPS listener is most likely a forgotten https.listen line.
+    if (c.https_listen.empty() && has_files)
+        return std::string("tls.certificate and tls.private_key are set but https.listen is not");
+    std::set<std::string, std::less<>> addresses;
+    for (const auto* list : {&c.http_listen, &c.https_listen})
+        for (const auto& l : *list)
+            if (!addresses.insert(l.to_string()).second)
+                return l.to_string() + " is listed twice in http.listen/https.listen";
+    return std::nullopt;
+}
+
 using Setter = std::function<bool(Config&, std::string_view)>;
 
 const std::map<std::string, Setter, std::less<>>& setters() {
@@ -92,14 +120,18 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return parse_number<std::size_t>(v, c.database_pool, 1, 256);
          }},
         {"http.listen",
+         [](Config& c, std::string_view v) { return parse_listen_list(v, c.http_listen); }},
+        {"https.listen",
+         [](Config& c, std::string_view v) { return parse_listen_list(v, c.https_listen); }},
+        {"tls.certificate",
          [](Config& c, std::string_view v) {
-             c.http_listen.clear();
-             for (auto item : split_csv(v)) {
-                 auto l = parse_listen(item);
-                 if (!l) return false;
-                 c.http_listen.push_back(*l);
-             }
-             return true;
+             c.tls_certificate = std::string(v);
+             return !v.empty();
+         }},
+        {"tls.private_key",
+         [](Config& c, std::string_view v) {
+             c.tls_private_key = std::string(v);
+             return !v.empty();
          }},
         {"http.threads",
          [](Config& c, std::string_view v) {
@@ -286,9 +318,9 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         }
     }
     if (config.database_url.empty()) return Unexpected{std::string("database.url is required")};
-    if (config.http_listen.empty()) return Unexpected{std::string("http.listen lists no address")};
     if (config.lockout_max < config.lockout_initial)
         return Unexpected{std::string("auth.lockout_max must not be below auth.lockout_initial")};
+    if (auto error = check_listeners(config)) return Unexpected{*error};
     return config;
 }
 

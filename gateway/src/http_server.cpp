@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 
@@ -14,6 +15,7 @@
 #include <stdexcept>
 
 #include "ddns/gateway/client_address.hpp"
+#include "tls_context.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -105,7 +107,36 @@ private:
     ProxyHeader header_;
 };
 
+// A bound, listening socket; with `tls`, a secure one. Secure sockets do the TLS handshake in
+// the request thread on the first read, so a slow TLS client never stalls the acceptor.
+Poco::Net::ServerSocket listen_on(const ListenAddress& listen, const Poco::Net::Context::Ptr& tls) {
+    const std::string scheme = tls ? "https://" : "http://";
+    try {
+        Poco::Net::ServerSocket socket;
+        // POCO's servers take a plain ServerSocket; a socket is a handle, and the TLS behaviour
+        // lives in the SecureServerSocketImpl it keeps, so nothing is lost in the copy.
+        if (tls) socket = Poco::Net::SecureServerSocket(tls);  // NOLINT(cppcoreguidelines-slicing)
+        const Poco::Net::SocketAddress address(listen.host, listen.port);
+        if (address.family() == Poco::Net::SocketAddress::IPv6)
+            socket.bind6(address, true, true, true);
+        else
+            socket.bind(address, true);
+        socket.listen(256);
+        return socket;
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error("cannot listen on " + scheme + listen.to_string() + ": " +
+                                 e.displayText());
+    }
+}
+
 }  // namespace
+
+// A listening socket and what it was configured as.
+struct Listener {
+    ListenAddress address;  // with the bound port
+    Poco::Net::ServerSocket socket;
+    bool tls = false;
+};
 
 struct HttpServer::Impl {
     const Config& config;
@@ -114,50 +145,67 @@ struct HttpServer::Impl {
     std::unique_ptr<Poco::ThreadPool> pool;
     std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers;
     std::vector<std::uint16_t> ports;
+    std::vector<std::uint16_t> https_ports;
+
+    std::vector<Listener> bind_all() const;
+    void serve(const Listener& listener);
 };
 
 HttpServer::HttpServer(const Config& config, RequestRouter& router, const Logger& log)
-    : impl_(std::make_unique<Impl>(Impl{config, router, log, nullptr, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(Impl{config, router, log, nullptr, {}, {}, {}})) {}
 
 HttpServer::~HttpServer() {
     stop();
 }
 
 void HttpServer::start() {
-    const Config& c = impl_->config;
-    // POCO's default pool caps at 16 threads whatever maxThreads says: give it our own.
-    impl_->pool = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(c.http_threads), 60);
-    for (const auto& listen : c.http_listen) {
-        Poco::Net::ServerSocket socket;
-        try {
-            const Poco::Net::SocketAddress address(listen.host, listen.port);
-            if (address.family() == Poco::Net::SocketAddress::IPv6)
-                socket.bind6(address, true, true, true);
-            else
-                socket.bind(address, true);
-            socket.listen(256);
-        } catch (const Poco::Exception& e) {
-            throw std::runtime_error("cannot listen on " + listen.to_string() + ": " +
-                                     e.displayText());
-        }
-        auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
-        params->setMaxThreads(static_cast<int>(c.http_threads));
-        params->setMaxQueued(static_cast<int>(c.http_max_queued));
-        params->setKeepAlive(c.http_max_keepalive_requests > 0);
-        params->setMaxKeepAliveRequests(static_cast<int>(c.http_max_keepalive_requests));
-        params->setKeepAliveTimeout(Poco::Timespan(c.http_keepalive_timeout.count(), 0));
-        params->setTimeout(Poco::Timespan(10, 0));
-        params->setServerName("ddns-gateway");
-        params->setSoftwareVersion("ddns-gateway");
-        impl_->ports.push_back(socket.address().port());
-        auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(
-            new Factory(impl_->router, impl_->log, c.trusted_proxies, c.proxy_header));
-        impl_->servers.push_back(
-            std::make_unique<Poco::Net::HTTPServer>(factory, *impl_->pool, socket, params));
-        impl_->servers.back()->start();
-        impl_->log.info("listening on http://" + listen.host + ":" +
-                        std::to_string(impl_->ports.back()));
+    // Every address is bound before any is served: a taken port or a bad key stops the start
+    // with nothing half-served, and once one listener answers, all of them accept connections.
+    const auto listeners = impl_->bind_all();
+    // POCO's default pool caps at 16 threads whatever maxThreads says: give it our own. Every
+    // listener, plain or TLS, takes its request threads from this one pool.
+    impl_->pool =
+        std::make_unique<Poco::ThreadPool>(2, static_cast<int>(impl_->config.http_threads), 60);
+    for (const auto& listener : listeners) impl_->serve(listener);
+}
+
+std::vector<Listener> HttpServer::Impl::bind_all() const {
+    Poco::Net::Context::Ptr tls;
+    if (!config.https_listen.empty()) {
+        auto context = make_tls_server_context(config);
+        if (!context) throw std::runtime_error(context.error());
+        tls = *context;
     }
+    std::vector<Listener> out;
+    for (const auto* list : {&config.http_listen, &config.https_listen}) {
+        const bool secure = list == &config.https_listen;
+        for (const auto& listen : *list) {
+            auto socket = listen_on(listen, secure ? tls : nullptr);
+            const auto port = socket.address().port();
+            out.push_back(Listener{ListenAddress{listen.host, port}, socket, secure});
+        }
+    }
+    return out;
+}
+
+void HttpServer::Impl::serve(const Listener& listener) {
+    auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
+    params->setMaxThreads(static_cast<int>(config.http_threads));
+    params->setMaxQueued(static_cast<int>(config.http_max_queued));
+    params->setKeepAlive(config.http_max_keepalive_requests > 0);
+    params->setMaxKeepAliveRequests(static_cast<int>(config.http_max_keepalive_requests));
+    params->setKeepAliveTimeout(Poco::Timespan(config.http_keepalive_timeout.count(), 0));
+    params->setTimeout(Poco::Timespan(10, 0));
+    params->setServerName("ddns-gateway");
+    params->setSoftwareVersion("ddns-gateway");
+    (listener.tls ? https_ports : ports).push_back(listener.address.port);
+    auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(
+        new Factory(router, log, config.trusted_proxies, config.proxy_header));
+    servers.push_back(
+        std::make_unique<Poco::Net::HTTPServer>(factory, *pool, listener.socket, params));
+    servers.back()->start();
+    log.info(std::string("listening on ") + (listener.tls ? "https://" : "http://") +
+             listener.address.to_string());
 }
 
 void HttpServer::stop() {
@@ -169,6 +217,10 @@ void HttpServer::stop() {
 
 std::vector<std::uint16_t> HttpServer::ports() const {
     return impl_->ports;
+}
+
+std::vector<std::uint16_t> HttpServer::https_ports() const {
+    return impl_->https_ports;
 }
 
 }  // namespace ddns::gateway

@@ -15,6 +15,7 @@
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/router.hpp"
+#include "ddns/gateway/tls.hpp"
 #include "ddns/gateway/update_service.hpp"
 #include "ddns/gateway/version.hpp"
 #include "ddns/sql/database.hpp"
@@ -101,8 +102,15 @@ int run_migrate(const Config& config) {
 }
 
 int run_check_config(const Config& config) {
-    std::cout << "configuration OK: " << config.http_listen.size() << " listen address(es)";
+    // The certificate and key are loaded as `serve` would, so a bad file shows before a restart.
+    if (auto error = check_tls_files(config)) {
+        std::cerr << "ddns-gateway: " << *error << "\n";
+        return 1;
+    }
+    std::cout << "configuration OK: " << config.http_listen.size() + config.https_listen.size()
+              << " listen address(es)";
     for (const auto& l : config.http_listen) std::cout << " " << l.to_string();
+    for (const auto& l : config.https_listen) std::cout << " https://" << l.to_string();
     std::cout << "\n";
     return 0;
 }

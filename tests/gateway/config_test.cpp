@@ -134,6 +134,62 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"database.url = x\nauth.lockout_initial = 60\nauth.lockout_max = 30\n",
                 "auth.lockout_max must not be below auth.lockout_initial"}));
 
+TEST(Config, HttpsListenersTakeTheSameListFormAsHttp) {
+    const auto c = parse_config(R"(database.url = x
+http.listen = 0.0.0.0:80, 0.0.0.0:8080, 0.0.0.0:1400
+https.listen = 0.0.0.0:443, [::]:443
+tls.certificate = /etc/ddns-gateway/tls/fullchain.pem
+tls.private_key = "/etc/ddns-gateway/tls/key.pem"
+)");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_EQ(c->http_listen.size(), 3u);
+    ASSERT_EQ(c->https_listen.size(), 2u);
+    EXPECT_EQ(c->https_listen[0].to_string(), "0.0.0.0:443");
+    EXPECT_EQ(c->https_listen[1].to_string(), "[::]:443");
+    EXPECT_EQ(c->tls_certificate, "/etc/ddns-gateway/tls/fullchain.pem");
+    EXPECT_EQ(c->tls_private_key, "/etc/ddns-gateway/tls/key.pem");
+}
+
+TEST(Config, HttpsIsOffByDefault) {
+    const auto c = parse_config("database.url = x\n");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_TRUE(c->https_listen.empty());
+    EXPECT_TRUE(c->tls_certificate.empty());
+    EXPECT_TRUE(c->tls_private_key.empty());
+}
+
+TEST(Config, HttpsOnlyIsAllowed) {
+    const auto c = parse_config(
+        "database.url = x\nhttp.listen =\nhttps.listen = 127.0.0.1:8443\n"
+        "tls.certificate = c.pem\ntls.private_key = k.pem\n");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_TRUE(c->http_listen.empty());
+    EXPECT_EQ(c->https_listen.size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tls, ConfigErrors,
+    ::testing::Values(
+        BadCase{"database.url = x\nhttps.listen = 127.0.0.1:8443\n",
+                "https.listen needs both tls.certificate and tls.private_key"},
+        BadCase{"database.url = x\nhttps.listen = 127.0.0.1:8443\ntls.certificate = c.pem\n",
+                "https.listen needs both tls.certificate and tls.private_key"},
+        BadCase{"database.url = x\nhttps.listen = 127.0.0.1:8443\ntls.private_key = k.pem\n",
+                "https.listen needs both tls.certificate and tls.private_key"},
+        BadCase{"database.url = x\ntls.certificate = c.pem\ntls.private_key = k.pem\n",
+                "set but https.listen is not"},
+        BadCase{"database.url = x\ntls.certificate =\n", "invalid value for `tls.certificate`"},
+        BadCase{"database.url = x\ntls.private_key = \"\"\n",
+                "invalid value for `tls.private_key`"},
+        BadCase{"database.url = x\nhttps.listen = localhost:443\n", "https.listen"},
+        BadCase{"database.url = x\nhttps.listen = 127.0.0.1:0\n", "https.listen"},
+        BadCase{"database.url = x\nhttp.listen =\nhttps.listen =\n", "lists no address"},
+        BadCase{"database.url = x\nhttp.listen = 127.0.0.1:8080, 127.0.0.1:8080\n",
+                "127.0.0.1:8080 is listed twice"},
+        BadCase{"database.url = x\nhttp.listen = 127.0.0.1:8443\nhttps.listen = 127.0.0.1:8443\n"
+                "tls.certificate = c.pem\ntls.private_key = k.pem\n",
+                "127.0.0.1:8443 is listed twice"}));
+
 TEST(Config, ErrorsNeverEchoTheDatabaseUrl) {
     const auto c = parse_config("database.url = postgresql://u:s3cret@h/db\nbogus = 1\n");
     ASSERT_FALSE(c);

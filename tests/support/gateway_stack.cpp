@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <stdexcept>
 
 #include "ddns/nsupdate/secret.hpp"
@@ -100,6 +101,50 @@ std::string base64(const std::string& text) {
     return encode_base64(Secret(text));
 }
 
+TlsFiles make_self_signed_certificate(const std::filesystem::path& dir, const std::string& stem) {
+    TlsFiles files{dir / (stem + ".crt"), dir / (stem + ".key")};
+    // An EC P-256 key: made in milliseconds, and every TLS 1.2 client speaks ECDSA.
+    const auto made =
+        run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                     "ec_paramgen_curve:P-256", "-nodes", "-keyout", files.private_key.string(),
+                     "-out", files.certificate.string(), "-days", "2", "-subj", "/CN=localhost",
+                     "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+    if (made.exit_code != 0) throw std::runtime_error("openssl req failed: " + made.output);
+    return files;
+}
+
+HttpReply https_exchange(std::uint16_t port, const std::filesystem::path& ca_file,
+                         const std::string& target,
+                         const std::optional<std::pair<std::string, std::string>>& credentials,
+                         const std::vector<std::string>& extra_headers, const std::string& source,
+                         const std::vector<std::string>& curl_args) {
+    TempDir scratch("ddns-curl");
+    const auto reply_file = scratch.path() / "reply";
+    // --include writes the status line and headers as received, so parse_reply reads them like
+    // a raw reply. --globoff and --path-as-is send the target exactly as the test wrote it.
+    std::vector<std::string> argv{"curl", "--silent", "--show-error", "--include", "--http1.1",
+                                  "--globoff", "--path-as-is", "--max-time", "15", "--cacert",
+                                  ca_file.string(), "--interface", source, "--output",
+                                  reply_file.string(),
+                                  // The request get() sends: no Accept, Connection: close.
+                                  "-H", "Accept:", "-H", "Connection: close"};
+    const bool sets_agent = std::any_of(
+        extra_headers.begin(), extra_headers.end(),
+        [](const std::string& h) { return iequals(h.substr(0, h.find(':')), "User-Agent"); });
+    if (!sets_agent) argv.insert(argv.end(), {"-H", "User-Agent:"});  // curl's own, removed
+    if (credentials)
+        argv.insert(argv.end(), {"-H", "Authorization: Basic " +
+                                           base64(credentials->first + ":" + credentials->second)});
+    for (const auto& h : extra_headers) argv.insert(argv.end(), {"-H", h});
+    argv.insert(argv.end(), curl_args.begin(), curl_args.end());
+    argv.push_back("https://127.0.0.1:" + std::to_string(port) + target);
+    const auto result = run_command(argv, std::chrono::seconds(20));
+    HttpReply reply = parse_reply(read_file(reply_file));
+    if (result.exit_code != 0)
+        reply.error = "curl exit " + std::to_string(result.exit_code) + ": " + result.output;
+    return reply;
+}
+
 std::string gateway_binary() {
     return DDNS_GATEWAY_BINARY;
 }
@@ -113,12 +158,25 @@ GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(opt
                                options_.unregistered_zones.end());
     named_ = NamedServer::start(named_options);
     http_port_ = free_port();
+    std::string listen = "127.0.0.1:" + std::to_string(http_port_);
+    for (std::size_t i = 1; i < options_.http_listeners; ++i) {
+        more_http_ports_.push_back(free_port());
+        listen += ", 127.0.0.1:" + std::to_string(more_http_ports_.back());
+    }
+    std::string tls_config;
+    if (options_.tls) {
+        tls_files_ = make_self_signed_certificate(dir_.path());
+        https_port_ = free_port();
+        tls_config = "https.listen = 127.0.0.1:" + std::to_string(https_port_) +
+                     "\ntls.certificate = " + tls_files_.certificate.string() +
+                     "\ntls.private_key = " + tls_files_.private_key.string() + "\n";
+    }
     config_path_ = dir_.path() / "gateway.conf";
     write_file(config_path_,
                "database.url = " + conninfo_ + "\n" +
                    "database.pool_size = 4\n"
-                   "http.listen = 127.0.0.1:" +
-                   std::to_string(http_port_) + "\n" +
+                   "http.listen = " +
+                   listen + "\n" + tls_config +
                    // Fast argon2 for tests; production keeps the interactive defaults.
                    "auth.argon2_opslimit = 1\n"
                    "auth.argon2_memlimit_kib = 8\n"
@@ -204,6 +262,20 @@ HttpReply GatewayStack::get(const std::string& target,
     for (const auto& h : extra_headers) request += h + "\r\n";
     request += "\r\n";
     return http_exchange(http_port_, request, std::chrono::seconds(15), source);
+}
+
+HttpReply GatewayStack::https_get(
+    const std::string& target,
+    const std::optional<std::pair<std::string, std::string>>& credentials,
+    const std::vector<std::string>& extra_headers, const std::string& source) {
+    if (!options_.tls) throw std::logic_error("https_get needs GatewayStackOptions::tls");
+    return https_exchange(https_port_, ca_file(), target, credentials, extra_headers, source);
+}
+
+std::vector<std::uint16_t> GatewayStack::http_ports() const {
+    std::vector<std::uint16_t> ports{http_port_};
+    ports.insert(ports.end(), more_http_ports_.begin(), more_http_ports_.end());
+    return ports;
 }
 
 HttpReply GatewayStack::raw(const std::string& request, const std::string& source) {

@@ -25,6 +25,7 @@ struct HttpReply {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string head;  // status line and headers, as received
     std::string body;
+    std::string error;  // why no reply came (curl's message for HTTPS), empty otherwise
     std::optional<std::string> header(const std::string& name) const;  // case-insensitive
 };
 
@@ -36,10 +37,32 @@ HttpReply http_exchange(std::uint16_t port, const std::string& request,
                         const std::string& source = "127.0.0.1");
 std::string base64(const std::string& text);
 
+// A self-signed certificate for IP:127.0.0.1 and DNS:localhost and its unencrypted key, made with
+// the openssl CLI as `<stem>.crt` and `<stem>.key` in `dir`. The certificate is its own CA.
+struct TlsFiles {
+    std::filesystem::path certificate;
+    std::filesystem::path private_key;
+};
+TlsFiles make_self_signed_certificate(const std::filesystem::path& dir,
+                                      const std::string& stem = "gateway");
+
+// GET https://127.0.0.1:port<target> with the curl CLI over HTTP/1.1, trusting only `ca_file`,
+// with the same headers `GatewayStack::get` sends. `curl_args` go to curl before the URL. When
+// curl gets no HTTP answer, status is 0 and `error` holds curl's message.
+HttpReply https_exchange(std::uint16_t port, const std::filesystem::path& ca_file,
+                         const std::string& target,
+                         const std::optional<std::pair<std::string, std::string>>& credentials,
+                         const std::vector<std::string>& extra_headers,
+                         const std::string& source = "127.0.0.1",
+                         const std::vector<std::string>& curl_args = {});
+
 struct GatewayStackOptions {
     std::vector<std::string> zones = {"example.test"};  // served by named and added to the gateway
     std::vector<std::string> unregistered_zones;        // served by named only
-    std::string extra_config;  // appended to the generated configuration file
+    std::string extra_config;        // appended to the generated configuration file
+    std::size_t http_listeners = 1;  // plain HTTP ports in http.listen (see http_ports())
+    // Also serve HTTPS on a port of its own, with a certificate made at test time (https_get).
+    bool tls = false;
 };
 
 class GatewayStack {
@@ -52,6 +75,12 @@ public:
     NamedServer& named() { return *named_; }
     PostgresServer& postgres() { return *postgres_; }
     std::uint16_t http_port() const { return http_port_; }
+    // Every plain HTTP port, http_port() first (options.http_listeners of them).
+    std::vector<std::uint16_t> http_ports() const;
+    // With options.tls: the HTTPS port, the certificate to trust (it is its own CA) and its key.
+    std::uint16_t https_port() const { return https_port_; }
+    const std::filesystem::path& ca_file() const { return tls_files_.certificate; }
+    const TlsFiles& tls_files() const { return tls_files_; }
     const std::filesystem::path& config_path() const { return config_path_; }
     const std::string& conninfo() const { return conninfo_; }
 
@@ -68,6 +97,12 @@ public:
                   const std::optional<std::pair<std::string, std::string>>& credentials = {},
                   const std::vector<std::string>& extra_headers = {"User-Agent: ddns-test/1.0"},
                   const std::string& source = "127.0.0.1");
+    // The same request as get(), over HTTPS (options.tls) with curl; see https_exchange.
+    HttpReply https_get(
+        const std::string& target,
+        const std::optional<std::pair<std::string, std::string>>& credentials = {},
+        const std::vector<std::string>& extra_headers = {"User-Agent: ddns-test/1.0"},
+        const std::string& source = "127.0.0.1");
     // Sends raw bytes to the gateway.
     HttpReply raw(const std::string& request, const std::string& source = "127.0.0.1");
 
@@ -87,6 +122,9 @@ private:
     std::unique_ptr<NamedServer> named_;
     std::string conninfo_;
     std::uint16_t http_port_ = 0;
+    std::vector<std::uint16_t> more_http_ports_;  // options.http_listeners beyond the first
+    std::uint16_t https_port_ = 0;
+    TlsFiles tls_files_;
     std::filesystem::path config_path_;
     std::unique_ptr<ChildProcess> gateway_;
 };

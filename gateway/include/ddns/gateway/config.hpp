@@ -37,6 +37,10 @@ struct Config {
     std::size_t http_max_keepalive_requests = 100;    // http.max_keepalive_requests
     std::string http_realm = "ddns-gateway";          // http.realm
 
+    std::vector<ListenAddress> https_listen;  // https.listen (needs the two tls.* files)
+    std::string tls_certificate;              // tls.certificate: PEM, leaf first, then the chain
+    std::string tls_private_key;              // tls.private_key: PEM, unencrypted
+
     TrustedProxies trusted_proxies;                // proxy.trusted
     ProxyHeader proxy_header = ProxyHeader::Auto;  // proxy.header
     std::vector<IpNetwork> allowed_networks;  // address.allow: private ranges the operator allows
