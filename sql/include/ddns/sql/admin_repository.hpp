@@ -89,6 +89,9 @@ public:
     // once: the authenticator's cache key includes the stored hash.
     std::optional<AdminError> set_password_hash(std::string_view username,
                                                 std::string_view password_hash);
+    // Switches the /dynamic endpoint on or off for the account (NoSuchAccount when unknown).
+    // Takes effect with the account's next request: every request reads the account afresh.
+    std::optional<AdminError> set_dynamic_updates(std::string_view username, bool enabled);
     // Removes the account, its tokens and its (already DNS-cleared) hosts.
     std::optional<AdminError> remove_account(std::string_view username);
 
