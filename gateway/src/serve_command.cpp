@@ -7,6 +7,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/address_policy.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/dynamic_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
@@ -48,7 +49,9 @@ int run_serve(const Config& config) {
     Dyndns2Dialect dyndns2(
         authenticator, updates, policy, log, clock,
         Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
-    Router router(dyndns2);
+    DynamicDialect dynamic(authenticator, updates, policy, log, clock,
+                           DynamicOptions{config.http_realm});
+    Router router(dyndns2, dynamic);
     HttpServer http(config, router, log);
     http.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");

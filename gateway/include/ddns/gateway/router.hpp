@@ -2,6 +2,7 @@
 // written against IIS, where paths are case-insensitive).
 #pragma once
 
+#include "ddns/gateway/dynamic_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/request.hpp"
 
@@ -15,11 +16,13 @@ public:
 
 class Router final : public RequestRouter {
 public:
-    explicit Router(Dyndns2Dialect& dyndns2) : dyndns2_(dyndns2) {}
+    Router(Dyndns2Dialect& dyndns2, DynamicDialect& dynamic)
+        : dyndns2_(dyndns2), dynamic_(dynamic) {}
     Response route(const RequestView& request) override;
 
 private:
     Dyndns2Dialect& dyndns2_;
+    DynamicDialect& dynamic_;
 };
 
 }  // namespace ddns::gateway
