@@ -139,6 +139,7 @@ if [ ! -s "$LOCAL/demo-token" ]; then
   (umask 077; admin token add "$DEMO_USER" --host "$DEMO_HOST" 2>/dev/null >"$LOCAL/demo-token")
 fi
 TOKEN=$(cat "$LOCAL/demo-token")
+admin account enable-updates "$DEMO_USER" >/dev/null   # the demo also shows /dynamic
 
 "$GATEWAY" serve --config "$CONFIG" &
 PIDS+=($!)
@@ -152,6 +153,8 @@ Update the demo host with the account password:
   curl -u $DEMO_USER:$DEMO_PASSWORD "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.10"
 or with the demo's update token (limited to $DEMO_HOST):
   curl -u $DEMO_USER:$TOKEN "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=198.51.100.20"
+or Zerigo-style, with the token in the query:
+  curl "http://127.0.0.1:$HTTP_PORT/dynamic?host=$DEMO_HOST&ip=198.51.100.21&user=$DEMO_USER&password=$TOKEN"
 See the result in named:
   dig +short @127.0.0.1 -p $DNS_PORT $DEMO_HOST A
 Admin commands:
