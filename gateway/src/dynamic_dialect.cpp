@@ -76,6 +76,14 @@ DynamicOutcome outcome_of(ApplyStatus status) {
     return DynamicOutcome::BackendFailure;
 }
 
+// Caller-chosen text for the log: control characters would let a caller forge log lines.
+std::string loggable(std::string_view text) {
+    std::string out(text.substr(0, 255));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return out;
+}
+
 }  // namespace
 
 struct DynamicDialect::LogContext {
@@ -120,9 +128,10 @@ Response DynamicDialect::handle(const RequestView& request) {
         log_.error(std::string("dynamic: backend failure: ") + e.what());
     }
     Response response = render_dynamic(outcome, options_.realm);
-    log_.info("dynamic client=" + request.client.to_string() + " user=" + context.user +
-              " host=" + context.host + " ip=" + context.address +
-              " result=" + std::to_string(response.status) + " " + response.body);
+    if (log_.enabled(LogLevel::Info))
+        log_.info("dynamic client=" + request.client.to_string() + " user=" + context.user +
+                  " host=" + context.host + " ip=" + context.address +
+                  " result=" + std::to_string(response.status) + " " + response.body);
     return response;
 }
 
@@ -131,7 +140,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
         return DynamicOutcome::MethodNotAllowed;
     auto credentials = credentials_of(request);
     if (!credentials) return DynamicOutcome::MissingCredentials;
-    context.user = credentials->username;
+    context.user = loggable(credentials->username);
 
     // The secret must be an update token: a leaked router configuration then never exposes the
     // account password, and the token can be revoked on its own.
@@ -152,7 +161,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
 
     const std::string host_text = request.query.get("host").value_or("");
     if (text::trim(host_text).empty()) return DynamicOutcome::MissingHost;
-    context.host = host_text;
+    context.host = loggable(host_text);
     const auto name = DnsName::parse(text::trim(host_text));
     if (!name || !name->is_hostname()) return DynamicOutcome::InvalidHost;
     context.host = name->str();

@@ -98,6 +98,10 @@ TEST_F(Dynamic, TokenInTheQueryUpdatesTheARecordAndTheRow) {
     EXPECT_TRUE(aaaa(host).empty());
     EXPECT_EQ(serial(), before + 1);
     EXPECT_EQ(stored(host), "192.0.2.10 -");
+    // The token travelled in the query string; it must not reach the log.
+    const std::string log = stack().gateway_log();
+    EXPECT_TRUE(contains(log, "dynamic client=127.0.0.1 user=" + user)) << log;
+    EXPECT_FALSE(contains(log, token)) << log;
 }
 
 TEST_F(Dynamic, SameAddressAgainIsOkWithoutDnsTraffic) {
@@ -243,6 +247,11 @@ TEST_F(Dynamic, MissingOrInvalidHostIs400) {
     expect_reply(update("host=a..b&ip=192.0.2.22"), 400, "invalid host");
     expect_reply(update("host=under_score." + std::string(kZone) + "&ip=192.0.2.22"), 400,
                  "invalid host");
+    // A line break in the name cannot forge a log line.
+    expect_reply(update("host=x%0adynamic%20forged&ip=192.0.2.22"), 400, "invalid host");
+    const std::string log = stack().gateway_log();
+    EXPECT_TRUE(contains(log, "host=x?dynamic forged ")) << log;
+    EXPECT_FALSE(contains(log, "\ndynamic forged")) << log;
     EXPECT_EQ(serial(), before);
     EXPECT_EQ(stored(host), "- -");
 }
