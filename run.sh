@@ -159,6 +159,7 @@ if [ ! -s "$LOCAL/demo-token" ]; then
   (umask 077; admin token add "$DEMO_USER" --host "$DEMO_HOST" 2>/dev/null >"$LOCAL/demo-token")
 fi
 TOKEN=$(cat "$LOCAL/demo-token")
+admin account enable-updates "$DEMO_USER" >/dev/null   # the demo also shows /dynamic
 
 "$GATEWAY" serve --config "$CONFIG" &
 PIDS+=($!)
@@ -174,6 +175,8 @@ or with the demo's update token (limited to $DEMO_HOST):
   curl -u $DEMO_USER:$TOKEN "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=$DEMO_HOST&myip=198.51.100.20"
 or as a DynamIP-style client (the host name is the SiteID):
   curl "http://127.0.0.1:$HTTP_PORT/Login/updateip.asp?SiteID=$DEMO_HOST&Password=$DEMO_PASSWORD&IPAddr=203.0.113.30&ProgVer=1.0"
+or Zerigo-style, with the token in the query:
+  curl "http://127.0.0.1:$HTTP_PORT/dynamic?host=$DEMO_HOST&ip=198.51.100.21&user=$DEMO_USER&password=$TOKEN"
 or over HTTPS, trusting the demo's self-signed certificate:
   curl --cacert $TLS_CERT -u $DEMO_USER:$DEMO_PASSWORD "https://127.0.0.1:$HTTPS_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.30"
 

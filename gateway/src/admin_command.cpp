@@ -28,6 +28,8 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   account add USER [--email E] [--plan free|domain]     (password read from stdin)
   account passwd USER                                   (new password read from stdin)
   account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]Z])
+  account enable-updates USER                           (allow /dynamic with its tokens)
+  account disable-updates USER
   account list
   account remove USER                                   (also clears its hosts in DNS)
   host add FQDN --account USER
@@ -161,6 +163,8 @@ public:
         if (object == "account" && action == "add") return account_add(a);
         if (object == "account" && action == "passwd") return account_passwd(a);
         if (object == "account" && action == "expiry") return account_expiry(a);
+        if (object == "account" && action == "enable-updates") return account_updates(a, true);
+        if (object == "account" && action == "disable-updates") return account_updates(a, false);
         if (object == "account" && action == "list") return account_list();
         if (object == "account" && action == "remove") return account_remove(a);
         if (object == "host" && action == "add") return host_add(a);
@@ -288,6 +292,18 @@ private:
         if (!stored) return fail("account " + user + ": " + std::string(to_string(stored.error())));
         out_ << "account " << user << " expires "
              << (*stored ? format_time(*stored) : std::string("never")) << "\n";
+        return 0;
+    }
+
+    int account_updates(const Args& a, bool enabled) {
+        const std::string& user = arg(a, 0, "USER");
+        if (auto e = repo_.set_dynamic_updates(user, enabled)) {
+            if (*e == sql::AdminError::NoSuchAccount)
+                return fail("there is no account " + user + " (see `account list`)");
+            return fail("account " + user + ": " + std::string(to_string(*e)));
+        }
+        out_ << "dynamic updates " << (enabled ? "enabled" : "disabled") << " for " << user
+             << (enabled ? " (/dynamic accepts its update tokens)\n" : "\n");
         return 0;
     }
 

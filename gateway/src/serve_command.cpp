@@ -10,6 +10,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/address_policy.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/dynamic_dialect.hpp"
 #include "ddns/gateway/dynamip_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
@@ -75,7 +76,9 @@ int run_serve(const Config& config) {
         authenticator, updates, policy, log, clock,
         Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
     DynamipDialect dynamip(authenticator, updates, policy, log, clock);
-    Router router(dyndns2, dynamip);
+    DynamicDialect dynamic(authenticator, updates, policy, log, clock,
+                           DynamicOptions{config.http_realm});
+    Router router(dyndns2, dynamic, dynamip);
     HttpServer http(config, router, log);
     http.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");

@@ -292,6 +292,17 @@ RETURNING (extract(epoch FROM expires_at) * 1000000)::bigint)sql",
     return opt_time(r, 0, 0);
 }
 
+std::optional<AdminError> AdminRepository::set_dynamic_updates(std::string_view username,
+                                                               bool enabled) {
+    auto conn = db_.lease();
+    auto r = conn->exec(
+        "UPDATE accounts SET dynamic_updates = $2::boolean WHERE lower(username) = lower($1) "
+        "RETURNING id",
+        {std::string(username), std::string(enabled ? "true" : "false")});
+    if (r.rows() == 0) return AdminError::NoSuchAccount;
+    return std::nullopt;
+}
+
 std::optional<AdminError> AdminRepository::remove_token(std::int64_t id) {
     auto conn = db_.lease();
     auto r = conn->exec("DELETE FROM tokens WHERE id = $1::bigint RETURNING id", {id_param(id)});

@@ -103,7 +103,9 @@ protected:
     // One-shot run with `address` as the detected address. The cache directory persists between
     // runs of one test, as on a router.
     CommandResult run(const std::string& address, const std::string& password = kPassword,
-                      bool ipv6 = false) {
+                      bool ipv6 = false,
+                      const std::string& path = "/nic/update?hostname=%h&myip=%i",
+                      const std::string& success = "\"good\", \"nochg\"") {
         const fs::path cache = dir.path() / "cache";
         fs::create_directories(cache);
         const fs::path conf = dir.path() / "inadyn.conf";
@@ -115,8 +117,9 @@ protected:
              "    ddns-server = \"" +
              server() +
              "\"\n"
-             "    ddns-path = \"/nic/update?hostname=%h&myip=%i\"\n"
-             "    ddns-response = { \"good\", \"nochg\" }\n"
+             "    ddns-path = \"" +
+             path + "\"\n    ddns-response = { " + success +
+             " }\n"
              "    username = \"" +
              user + "\"\n    password = \"" + password + "\"\n    hostname = \"" + host +
              "\"\n    checkip-command = \"echo " + address + "\"\n}\n";
@@ -164,6 +167,36 @@ TEST_F(Inadyn, WrongPasswordIsNotReportedAsSuccessAndChangesNothing) {
     const auto before = serial();
     const auto r = run("203.0.113.11", "not-the-password");
     // inadyn treats the 401 as fatal: it logs an authentication failure and exits at once.
+    EXPECT_NE(r.exit_code, 0) << describe(r);
+    EXPECT_FALSE(r.timed_out) << describe(r);
+    EXPECT_NE(r.output.find("Authentication failure"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("Successful alias table update"), std::string::npos) << r.output;
+    EXPECT_TRUE(a(host).empty());
+    EXPECT_EQ(serial(), before);
+}
+
+// inadyn 2.x against the Zerigo-style /dynamic endpoint: custom provider, update token as the
+// password, success when the body says OK.
+TEST_F(Inadyn, ZerigoStyleDynamicWithAnUpdateToken) {
+    const std::string token = stack().add_token(user);
+    const auto enabled = stack().admin({"account", "enable-updates", user});
+    ASSERT_EQ(enabled.exit_code, 0) << enabled.output;
+    const auto r = run("203.0.113.12", token, false, "/dynamic?host=%h&ip=%i", "\"OK\"");
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_NE(r.output.find("/dynamic?host=" + host + "&ip=203.0.113.12"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find(success_line("203.0.113.12")), std::string::npos) << r.output;
+    EXPECT_EQ(a(host), Strings{"203.0.113.12"});
+    EXPECT_EQ(stack().sql("select host(ipv4) from hosts where name = '" + host + "'"),
+              "203.0.113.12");
+}
+
+TEST_F(Inadyn, ZerigoStyleDynamicRefusesTheAccountPassword) {
+    const auto enabled = stack().admin({"account", "enable-updates", user});
+    ASSERT_EQ(enabled.exit_code, 0) << enabled.output;
+    const auto before = serial();
+    const auto r = run("203.0.113.13", kPassword, false, "/dynamic?host=%h&ip=%i", "\"OK\"");
+    // 403 is an authentication failure for inadyn: it gives up at once, reporting no success.
     EXPECT_NE(r.exit_code, 0) << describe(r);
     EXPECT_FALSE(r.timed_out) << describe(r);
     EXPECT_NE(r.output.find("Authentication failure"), std::string::npos) << r.output;

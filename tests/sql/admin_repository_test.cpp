@@ -115,6 +115,22 @@ TEST_F(AdminRepositoryTest, AccountsAddListRemoveCaseInsensitively) {
     EXPECT_EQ(scalar("SELECT count(*) FROM tokens"), "0");
 }
 
+TEST_F(AdminRepositoryTest, DynamicUpdatesSwitchPerAccount) {
+    auto alice = add_account("alice");
+    auto bob = add_account("bob");
+    auto flag = [&](std::int64_t id) {
+        return scalar("SELECT dynamic_updates FROM accounts WHERE id = " + std::to_string(id));
+    };
+    EXPECT_EQ(flag(alice), "f") << "off by default";
+    EXPECT_EQ(repo_->set_dynamic_updates("ALICE", true), std::nullopt);
+    EXPECT_EQ(flag(alice), "t");
+    EXPECT_EQ(flag(bob), "f") << "only the named account changes";
+    EXPECT_TRUE(repo_->list_accounts()[0].dynamic_updates);
+    EXPECT_EQ(repo_->set_dynamic_updates("alice", false), std::nullopt);
+    EXPECT_EQ(flag(alice), "f");
+    EXPECT_EQ(repo_->set_dynamic_updates("nobody", true), AdminError::NoSuchAccount);
+}
+
 TEST_F(AdminRepositoryTest, HostGoesIntoTheLongestContainingZone) {
     auto outer = add_zone("example.org", 300);
     auto inner = add_zone("dyn.example.org", 30);

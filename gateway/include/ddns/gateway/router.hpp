@@ -2,6 +2,7 @@
 // written against IIS, where paths are case-insensitive).
 #pragma once
 
+#include "ddns/gateway/dynamic_dialect.hpp"
 #include "ddns/gateway/dynamip_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/request.hpp"
@@ -16,12 +17,13 @@ public:
 
 class Router final : public RequestRouter {
 public:
-    Router(Dyndns2Dialect& dyndns2, DynamipDialect& dynamip)
-        : dyndns2_(dyndns2), dynamip_(dynamip) {}
+    Router(Dyndns2Dialect& dyndns2, DynamicDialect& dynamic, DynamipDialect& dynamip)
+        : dyndns2_(dyndns2), dynamic_(dynamic), dynamip_(dynamip) {}
     Response route(const RequestView& request) override;
 
 private:
     Dyndns2Dialect& dyndns2_;
+    DynamicDialect& dynamic_;
     DynamipDialect& dynamip_;
 };
 

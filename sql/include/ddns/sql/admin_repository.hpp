@@ -94,6 +94,10 @@ public:
     // request on; taking the account's hosts offline is the sweeper's job.
     Expected<std::optional<auth::TimePoint>, AdminError> set_expiry(
         std::string_view username, const std::optional<auth::TimePoint>& expires_at);
+
+    // Switches the /dynamic endpoint on or off for the account (NoSuchAccount when unknown).
+    // Takes effect with the account's next request: every request reads the account afresh.
+    std::optional<AdminError> set_dynamic_updates(std::string_view username, bool enabled);
     // Removes the account, its tokens and its (already DNS-cleared) hosts.
     std::optional<AdminError> remove_account(std::string_view username);
 

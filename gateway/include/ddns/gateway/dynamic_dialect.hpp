@@ -1,0 +1,73 @@
+// Zerigo-style dynamic update: /dynamic?host=FQDN&ip=ADDR[&user=LOGIN&password=TOKEN].
+// Wire contract: protocols.md §2. All wire words come from render_dynamic().
+#pragma once
+
+#include <chrono>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "ddns/auth/authenticator.hpp"
+#include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/log.hpp"
+#include "ddns/gateway/request.hpp"
+#include "ddns/gateway/update_service.hpp"
+
+namespace ddns::gateway {
+
+// Every answer /dynamic can give, one per row of protocols.md §2 (plus the HTTP rules of §0).
+enum class DynamicOutcome {
+    Ok,                  // updated, or already equal
+    MissingCredentials,  // no user/password and no Basic header: 401 challenge
+    MethodNotAllowed,    // anything but GET, POST, HEAD
+    MissingHost,         // no `host` parameter
+    InvalidHost,         // `host` is not a valid host name
+    InvalidAddress,      // `ip` is not an IPv4/IPv6 address
+    RefusedAddress,      // the address is not publicly routable (AddressPolicy)
+    BadCredentials,      // unknown user, wrong token, or the account password instead of a token
+    UpdatesDisabled,     // the account has not been switched on for /dynamic
+    AccountDisabled,
+    AccountExpired,
+    Throttled,       // too many failed logins from this address: 429 with Retry-After
+    HostNotFound,    // unknown, another account's, or outside a host-scoped token
+    DnsFailure,      // BIND refused, timed out, or TSIG failed
+    BackendFailure,  // the database failed
+};
+
+// The only place /dynamic's wire words are spelled: status code and reason, the body (a short
+// reason; `OK` on success), and the `Status: <code> <reason>` header every answer carries (old
+// inadyn builds read it instead of the status line).
+// `retry_after` is sent as `Retry-After` with Throttled.
+Response render_dynamic(DynamicOutcome outcome, const std::string& realm,
+                        std::chrono::seconds retry_after = {});
+
+// Which address the request asks for: `ip` when present and non-empty, else the client address
+// (protocols.md §6). nullopt when `ip` does not parse.
+std::optional<IpAddress> parse_dynamic_address(const QueryParams& query, const IpAddress& client);
+
+struct DynamicOptions {
+    std::string realm = "ddns-gateway";
+};
+
+class DynamicDialect {
+public:
+    DynamicDialect(auth::Authenticator& authenticator, UpdateService& updates,
+                   const AddressPolicy& policy, const Logger& log,
+                   std::function<auth::TimePoint()> clock, DynamicOptions options);
+
+    Response handle(const RequestView& request);
+
+private:
+    struct LogContext;  // what the log line says about a request (never the token)
+    DynamicOutcome process(const RequestView& request, LogContext& context);
+
+    auth::Authenticator& authenticator_;
+    UpdateService& updates_;
+    const AddressPolicy& policy_;
+    const Logger& log_;
+    std::function<auth::TimePoint()> clock_;
+    DynamicOptions options_;
+};
+
+}  // namespace ddns::gateway
