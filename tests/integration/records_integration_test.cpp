@@ -157,6 +157,21 @@ TEST_F(Records, MxCarriesItsPreferenceAndCanBeRemovedByIt) {
     EXPECT_TRUE(contains(r.output, "PREFERENCE")) << r.output;
 }
 
+TEST_F(Records, NsDelegatesASubdomainButNeverTheApex) {
+    const auto sub = fqdn("sub");
+    must({"add", sub, "NS", "ns1.example.net"});
+    // named answers for a delegated name with a referral: the NS RRset in the authority section.
+    const auto r = run_command({"dig", "+noall", "+authority", "+norec", "@127.0.0.1", "-p",
+                                std::to_string(stack().named().port()), "www." + sub, "A"});
+    EXPECT_TRUE(contains(r.output, sub + ". 120 IN NS ns1.example.net.")) << r.output;
+    EXPECT_EQ(rows(sub), "1");
+    const auto before = serial();
+    const auto apex = record({"add", kZone, "NS", "ns9.example.net"});
+    EXPECT_EQ(apex.exit_code, 1);
+    EXPECT_TRUE(contains(apex.output, "zone apex belong to the zone's operator")) << apex.output;
+    EXPECT_EQ(serial(), before);
+}
+
 TEST_F(Records, TxtKeepsTheTextAndSplitsLongTextIntoStrings) {
     const auto name = fqdn("txt");
     must({"add", name, "TXT", "v=spf1 -all"});
