@@ -10,6 +10,8 @@
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
+#include "ddns/gateway/myserver_dialect.hpp"
+#include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/router.hpp"
 #include "ddns/gateway/update_service.hpp"
 #include "ddns/gateway/version.hpp"
@@ -48,7 +50,9 @@ int run_serve(const Config& config) {
     Dyndns2Dialect dyndns2(
         authenticator, updates, policy, log, clock,
         Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
-    Router router(dyndns2);
+    RecordService records(dns, store, log);
+    MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
+    Router router(dyndns2, myserver);
     HttpServer http(config, router, log);
     http.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");

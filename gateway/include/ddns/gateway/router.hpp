@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ddns/gateway/dyndns2_dialect.hpp"
+#include "ddns/gateway/myserver_dialect.hpp"
 #include "ddns/gateway/request.hpp"
 
 namespace ddns::gateway {
@@ -15,11 +16,13 @@ public:
 
 class Router final : public RequestRouter {
 public:
-    explicit Router(Dyndns2Dialect& dyndns2) : dyndns2_(dyndns2) {}
+    Router(Dyndns2Dialect& dyndns2, MyServerDialect& myserver)
+        : dyndns2_(dyndns2), myserver_(myserver) {}
     Response route(const RequestView& request) override;
 
 private:
     Dyndns2Dialect& dyndns2_;
+    MyServerDialect& myserver_;
 };
 
 }  // namespace ddns::gateway
