@@ -349,7 +349,7 @@ std::optional<MyServerType> requested_type(const MyServerParams& params, auth::P
     return type;
 }
 
-void list_host_addresses(const auth::Host& host, std::optional<DnsName> zone,
+void list_host_addresses(const auth::Host& host, const std::optional<DnsName>& zone,
                          std::vector<MyServerListedRecord>& out) {
     for (const auto& address : {host.ipv4, host.ipv6})
         if (address) out.push_back({ResourceRecord::address(host.name, host.ttl, *address), zone});

@@ -403,7 +403,7 @@ protected:
         records.zones[z.id].push_back({++records.last_id, std::move(r)});
     }
 
-    auth::PasswordHasher hasher{auth::Argon2Params{1, 8 * 1024}};
+    auth::PasswordHasher hasher{auth::Argon2Params{1, std::size_t{8} * 1024}};
     std::string password_hash = hasher.hash(Secret(std::string_view(kPw)));
     std::shared_ptr<const auth::Zone> shared, one, two;
     FakeAccounts accounts;
