@@ -195,6 +195,7 @@ std::vector<AccountSummary> AdminRepository::list_accounts() {
     auto conn = db_.lease();
     auto r = conn->exec(std::string(kAccountSelect) + "ORDER BY lower(a.username)");
     std::vector<AccountSummary> accounts;
+    accounts.reserve(static_cast<std::size_t>(r.rows()));
     for (int row = 0; row < r.rows(); ++row) accounts.push_back(account_from_row(r, row));
     return accounts;
 }

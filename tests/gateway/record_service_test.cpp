@@ -111,7 +111,9 @@ protected:
         for (const auto& r : records) store.rows.emplace(store.next_id++, r);
     }
     RecordOutcome add(const ResourceRecord& record) { return service.add(zone, record).outcome; }
-    RecordOutcome remove(RecordSelector selector) { return service.remove(zone, selector).outcome; }
+    RecordOutcome remove(const RecordSelector& selector) {
+        return service.remove(zone, selector).outcome;
+    }
 
     auth::Zone zone;
     FakeSender sender;

@@ -74,7 +74,7 @@ protected:
         std::istringstream in(r.output);
         for (std::string owner, ttl, klass, rtype, data; in >> owner >> ttl >> klass >> rtype;) {
             std::getline(in >> std::ws, data);
-            lines.push_back(ttl + " " + rtype + " " + data);
+            lines.push_back(ttl.append(" ").append(rtype).append(" ").append(data));
         }
         std::sort(lines.begin(), lines.end());
         return lines;

@@ -86,6 +86,7 @@ TEST_F(PgRecordStoreTest, EveryTypeRoundTripsThroughTheTable) {
     auto listed = store_->list_records(zone_);
     ASSERT_EQ(listed.size(), records.size());
     std::vector<ResourceRecord> back;
+    back.reserve(listed.size());
     for (const auto& s : listed) back.push_back(s.record);
     for (const auto& r : records)
         EXPECT_NE(std::find(back.begin(), back.end(), r), back.end()) << r.owner().str();
@@ -174,8 +175,7 @@ TEST_F(PgRecordStoreTest, TheSchemaRefusesRowsThatAreNoRr) {
              "'x.example.org', 'TXT', 60, NULL, NULL, NULL, '{}')",
              "'x.example.org', 'TXT', 60, NULL, NULL, NULL, NULL)",
              "'x.example.org', 'TXT', 60, NULL, NULL, NULL, ARRAY[NULL::bytea])",
-             "'x.example.org', 'TXT', 60, NULL, NULL, NULL, ARRAY['\\x00'::bytea, "
-             "decode(repeat('41', 256), 'hex')])",
+             "'x.example.org', 'TXT', 60, NULL, NULL, NULL, ARRAY[decode(repeat('41',256),'hex')])",
              "'x.example.org', 'SRV', 60, NULL, 'y.example.org', NULL, NULL)",
              "'X.example.org', 'A', 60, '192.0.2.1', NULL, NULL, NULL)",
              "'x.example.org', 'A', -1, '192.0.2.1', NULL, NULL, NULL)",
