@@ -1,6 +1,6 @@
-// `ddns-gateway admin ...`: operator commands for zones, accounts, hosts and tokens.
-// Commands that remove names clear them in BIND first, so DNS never keeps records the
-// database has forgotten.
+// `ddns-gateway admin ...`: operator commands for zones, accounts, hosts, tokens and the records
+// of domain accounts. Commands that remove names clear them in BIND first, so DNS never keeps
+// records the database has forgotten; record commands go through RecordService for the same rule.
 #include <termios.h>
 #include <unistd.h>
 #include <fstream>
@@ -13,31 +13,41 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/utc_time.hpp"
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/database.hpp"
+#include "ddns/sql/pg_store.hpp"
+#include "text.hpp"
 
 namespace ddns::gateway {
 namespace {
 
 constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE OBJECT ACTION [ARGS]
 
-  zone add ZONE --server HOST:PORT --key-file KEYFILE [--ttl N] [--no-check]
+  zone add ZONE --server HOST:PORT --key-file KEYFILE [--ttl N] [--owner USER] [--no-check]
+                                                        (--owner: a domain account manages records)
   zone list
-  zone remove ZONE
+  zone remove ZONE                                      (refused while hosts or records exist)
   account add USER [--email E] [--plan free|domain]     (password read from stdin)
   account passwd USER                                   (new password read from stdin)
   account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]Z])
   account enable-updates USER                           (allow /dynamic with its tokens)
   account disable-updates USER
   account list
-  account remove USER                                   (also clears its hosts in DNS)
+  account remove USER                                   (also clears its hosts in DNS; refused
+                                                         while the account owns zones)
   host add FQDN --account USER
   host list [--account USER]
   host remove FQDN                                      (deletes its A/AAAA in DNS first)
   token add USER [--host FQDN]                          (prints the token once)
   token list [--account USER]
   token remove ID
+  record add FQDN TYPE DATA... [--ttl N]                (TYPE: A AAAA CNAME MX NS TXT;
+                                                         MX data: PREFERENCE HOST; TXT: the text)
+  record remove FQDN TYPE [DATA...]                     (without DATA: the whole RRset;
+                                                         MX PREFERENCE alone: those MX records)
+  record list ZONE
 )";
 
 class UsageError : public std::runtime_error {
@@ -110,6 +120,61 @@ std::string opt_ip(const std::optional<IpAddress>& ip) {
     return ip ? ip->to_string() : "-";
 }
 
+// A decimal number 0..max (digits only).
+std::optional<std::uint32_t> parse_number(const std::string& text, std::uint32_t max) {
+    if (text.empty() || text.size() > 9) return std::nullopt;
+    std::uint32_t v = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if (v > max) return std::nullopt;
+    return v;
+}
+
+constexpr std::uint32_t kMaxTtl = 86400;
+
+// The DATA words of `record add/remove` as rdata of `type`: A/AAAA one address, CNAME/NS one
+// name, MX a preference and a name, TXT the words joined by spaces (cut into the 255-octet
+// character-strings DNS allows, the usual way to carry longer text).
+Expected<Rdata, std::string> parse_rdata(RecordType type, const std::vector<std::string>& words) {
+    const std::string type_name(to_string(type));
+    auto exactly = [&](std::size_t n) { return words.size() == n; };
+    switch (type) {
+        case RecordType::A:
+        case RecordType::AAAA: {
+            const auto address = exactly(1) ? IpAddress::parse(words[0]) : std::nullopt;
+            if (!address || address_record_type(address->family()) != type)
+                return Unexpected{type_name + " data must be one IPv" +
+                                  (type == RecordType::A ? "4" : "6") + " address"};
+            return Rdata{*address};
+        }
+        case RecordType::CNAME:
+        case RecordType::NS: {
+            const auto target = exactly(1) ? DnsName::parse(words[0]) : std::nullopt;
+            if (!target) return Unexpected{type_name + " data must be one domain name"};
+            return Rdata{*target};
+        }
+        case RecordType::MX: {
+            const auto preference = exactly(2) ? parse_number(words[0], 65535) : std::nullopt;
+            const auto exchange = exactly(2) ? DnsName::parse(words[1]) : std::nullopt;
+            if (!preference || !exchange)
+                return Unexpected{std::string("MX data must be PREFERENCE (0-65535) HOST")};
+            return Rdata{MxData{static_cast<std::uint16_t>(*preference), *exchange}};
+        }
+        case RecordType::TXT: {
+            std::string text;
+            for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+            TxtData txt;
+            for (std::size_t at = 0; at < text.size(); at += 255)
+                txt.strings.push_back(text.substr(at, 255));
+            if (txt.strings.empty()) txt.strings.emplace_back();
+            return Rdata{std::move(txt)};
+        }
+    }
+    return Unexpected{std::string("unknown record type")};
+}
+
 // Reads one line (the password) from `in`; with a terminal, echo is switched off.
 Secret read_password(std::istream& in, std::ostream& err) {
     const bool tty = &in == &std::cin && ::isatty(STDIN_FILENO) != 0;
@@ -173,6 +238,9 @@ public:
         if (object == "token" && action == "add") return token_add(a);
         if (object == "token" && action == "list") return token_list(a);
         if (object == "token" && action == "remove") return token_remove(a);
+        if (object == "record" && action == "add") return record_add(a);
+        if (object == "record" && action == "remove") return record_remove(a);
+        if (object == "record" && action == "list") return record_list(a);
         throw UsageError("unknown command: " + object + " " + action);
     }
 
@@ -187,7 +255,7 @@ private:
     }
 
     int zone_add(const Args& a) {
-        a.only({"--server", "--key-file", "--ttl"});
+        a.only({"--server", "--key-file", "--ttl", "--owner"});
         const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
         const auto server = parse_server_endpoint(a.need("--server"));
         if (!server) return fail("--server must be IP:PORT (an address, not a host name)");
@@ -222,21 +290,29 @@ private:
                             std::string(to_string(result.status)) + " " + result.detail +
                             " (use --no-check to add the zone anyway)");
         }
-        auto id = repo_.add_zone(sql::ZoneSpec{name, *server, &*key, ttl});
+        const auto owner = a.opt("--owner");
+        auto id = repo_.add_zone(sql::ZoneSpec{name, *server, &*key, ttl, owner});
+        if (!id && id.error() == sql::AdminError::NotDomainAccount)
+            return fail("zone " + name.str() + ": account " + *owner +
+                        " is not on the domain plan; only domain accounts own zones");
+        if (!id && id.error() == sql::AdminError::NoSuchAccount)
+            return fail("zone " + name.str() + ": no such account " + *owner);
         if (!id) return fail("zone " + name.str() + ": " + std::string(to_string(id.error())));
         out_ << "zone " << name.str() << " added (server " << server->to_string() << ", key "
-             << key->name.str() << ", ttl " << ttl << ")\n";
+             << key->name.str() << ", ttl " << ttl << (owner ? ", owner " + *owner : "") << ")\n";
         return 0;
     }
 
     int zone_list() {
         out_ << std::left << std::setw(30) << "ZONE" << std::setw(24) << "SERVER" << std::setw(24)
-             << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL"
-             << "HOSTS\n";
+             << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL" << std::setw(7)
+             << "HOSTS" << std::setw(9) << "RECORDS"
+             << "OWNER\n";
         for (const auto& z : repo_.list_zones())
             out_ << std::setw(30) << z.name.str() << std::setw(24) << z.server.to_string()
                  << std::setw(24) << z.key_name << std::setw(14) << z.key_algorithm << std::setw(6)
-                 << z.default_ttl << z.host_count << "\n";
+                 << z.default_ttl << std::setw(7) << z.host_count << std::setw(9) << z.record_count
+                 << z.owner.value_or("-") << "\n";
         return 0;
     }
 
@@ -244,7 +320,9 @@ private:
         const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
         if (auto e = repo_.remove_zone(name)) {
             if (*e == sql::AdminError::StillInUse)
-                return fail("zone " + name.str() + " still has hosts; remove them first");
+                return fail("zone " + name.str() +
+                            " still has hosts or records; remove them first (host remove, "
+                            "record remove)");
             return fail("zone " + name.str() + ": " + std::string(to_string(*e)));
         }
         out_ << "zone " << name.str() << " removed\n";
@@ -334,14 +412,20 @@ private:
 
     int account_remove(const Args& a) {
         const std::string& user = arg(a, 0, "USER");
+        // Checked before any DNS work: an owner of zones stays, with its hosts untouched.
+        if (const std::string owned = zones_owned_by(user); !owned.empty())
+            return refuse_owner_removal(user, owned);
         for (const auto& host : repo_.list_hosts(user)) {
             const std::string error = clear_host_in_dns(repo_, host, *dns_);
             if (!error.empty())
                 return fail("cannot clear " + host.name.str() + " in DNS (" + error +
                             "); nothing removed");
         }
-        if (auto e = repo_.remove_account(user))
+        if (auto e = repo_.remove_account(user)) {
+            if (*e == sql::AdminError::StillInUse)  // a zone was given to it meanwhile
+                return refuse_owner_removal(user, zones_owned_by(user));
             return fail("account " + user + ": " + std::string(to_string(*e)));
+        }
         out_ << "account " << user << " removed\n";
         return 0;
     }
@@ -352,6 +436,10 @@ private:
         if (!name.is_hostname()) return fail(name.str() + " is not a valid host name");
         const std::string user = a.need("--account");
         auto id = repo_.add_host(name, user);
+        if (!id && id.error() == sql::AdminError::HoldsRecords)
+            return fail("host " + name.str() +
+                        ": the name holds records of the zone's owner (record list); a host "
+                        "needs a name of its own");
         if (!id) return fail("host " + name.str() + ": " + std::string(to_string(id.error())));
         out_ << "host " << name.str() << " added for " << user << "\n";
         return 0;
@@ -382,6 +470,20 @@ private:
             return fail("host " + name.str() + ": " + std::string(to_string(*e)));
         out_ << "host " << name.str() << " removed (A/AAAA deleted in DNS)\n";
         return 0;
+    }
+
+    // Comma-separated names of the zones `user` owns (empty when none).
+    std::string zones_owned_by(const std::string& user) {
+        std::string owned;
+        for (const auto& z : repo_.list_zones())
+            if (z.owner && text::iequals(*z.owner, user))
+                owned += (owned.empty() ? "" : ", ") + z.name.str();
+        return owned;
+    }
+    int refuse_owner_removal(const std::string& user, const std::string& zones) {
+        return fail("account " + user + " owns zone(s) " + zones +
+                    "; remove their records (record remove) and the zones (zone remove) first; "
+                    "nothing removed");
     }
 
     int token_add(const Args& a) {
@@ -427,9 +529,139 @@ private:
         return 0;
     }
 
+    // ---- records of domain accounts ----
+
+    // The zone a record command acts on, or why it may not: only zones owned by a domain
+    // account hold records (their owner manages them; the operator's commands mirror that).
+    Expected<auth::Zone, std::string> owned_zone(std::optional<auth::Zone> zone,
+                                                 const DnsName& name) {
+        if (!zone) return Unexpected{"no registered zone contains " + name.str()};
+        const auto owner = repo_.zone_owner(zone->id);
+        if (!owner || owner->plan != auth::Plan::Domain)
+            return Unexpected{"zone " + zone->name.str() +
+                              " is not owned by a domain account; records are managed only in "
+                              "zones added with --owner USER"};
+        return std::move(*zone);
+    }
+
+    int record_add(const Args& a) {
+        a.only({"--ttl"});
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "record name");
+        const auto type = parse_record_type(arg(a, 1, "TYPE"));
+        if (!type) return fail("TYPE must be one of A, AAAA, CNAME, MX, NS, TXT");
+        const std::vector<std::string> words(a.words.begin() + 2, a.words.end());
+        if (words.empty()) throw UsageError("missing DATA");
+        auto data = parse_rdata(*type, words);
+        if (!data) return fail(data.error());
+        auto zone = owned_zone(repo_.find_zone_containing(name), name);
+        if (!zone) return fail(zone.error());
+        std::uint32_t ttl = zone->default_ttl;
+        if (auto t = a.opt("--ttl")) {
+            const auto given = parse_number(*t, kMaxTtl);
+            if (!given) return fail("--ttl must be 0..86400");
+            ttl = *given;
+        }
+        const auto record = ResourceRecord::make(name, *type, ttl, *std::move(data));
+        if (!record)
+            return fail("the data does not fit a " + std::string(to_string(*type)) + " record");
+        RecordService records(*dns_, store_, log_);
+        const auto result = records.add(*zone, *record);
+        return report(result, *zone, name, "record " + describe(*record));
+    }
+
+    int record_remove(const Args& a) {
+        a.only({});
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "record name");
+        const auto type = parse_record_type(arg(a, 1, "TYPE"));
+        if (!type) return fail("TYPE must be one of A, AAAA, CNAME, MX, NS, TXT");
+        const std::vector<std::string> words(a.words.begin() + 2, a.words.end());
+        RecordSelector selector{name, *type, std::nullopt, std::nullopt};
+        std::string what = name.str() + " " + std::string(to_string(*type));
+        if (*type == RecordType::MX && words.size() == 1) {
+            selector.mx_preference = parse_number(words[0], 65535);
+            if (!selector.mx_preference) return fail("MX preference must be 0..65535");
+            what += " " + words[0];
+        } else if (!words.empty()) {
+            auto data = parse_rdata(*type, words);
+            if (!data) return fail(data.error());
+            const auto probe = ResourceRecord::make(name, *type, 0, *data);
+            if (!probe)
+                return fail("the data does not fit a " + std::string(to_string(*type)) + " record");
+            what += " " + probe->data_text();
+            selector.data = *std::move(data);
+        }
+        auto zone = owned_zone(repo_.find_zone_containing(name), name);
+        if (!zone) return fail(zone.error());
+        RecordService records(*dns_, store_, log_);
+        return report(records.remove(*zone, selector), *zone, name, "record(s) " + what);
+    }
+
+    int record_list(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
+        auto zone = repo_.find_zone(name);
+        if (!zone) return fail("zone " + name.str() + ": not found");
+        auto owned = owned_zone(std::move(zone), name);
+        if (!owned) return fail(owned.error());
+        RecordService records(*dns_, store_, log_);
+        out_ << std::left << std::setw(36) << "NAME" << std::setw(7) << "TYPE" << std::setw(8)
+             << "TTL"
+             << "DATA\n";
+        for (const auto& r : records.list(*owned))
+            out_ << std::setw(36) << r.owner().str() << std::setw(7) << to_string(r.type())
+                 << std::setw(8) << r.ttl() << r.data_text() << "\n";
+        return 0;
+    }
+
+    static std::string describe(const ResourceRecord& r) {
+        return r.owner().str() + " " + std::string(to_string(r.type())) + " " + r.data_text() +
+               " (ttl " + std::to_string(r.ttl()) + ")";
+    }
+
+    // One line per outcome; exit 0 only when the change happened.
+    int report(const RecordResult& result, const auth::Zone& zone, const DnsName& name,
+               const std::string& what) {
+        switch (result.outcome) {
+            case RecordOutcome::Added:
+                out_ << what << " added\n";
+                return 0;
+            case RecordOutcome::Removed:
+                out_ << what << " removed\n";
+                return 0;
+            case RecordOutcome::AlreadyExists:
+                return fail(what + " already exists");
+            case RecordOutcome::NotFound:
+                return fail(what + ": no such record");
+            case RecordOutcome::CnameConflict:
+                return fail(name.str() +
+                            ": a CNAME cannot share its name with other records (nor stand at "
+                            "the zone apex); nothing changed");
+            case RecordOutcome::NameTaken:
+                return fail(name == zone.name
+                                ? "the NS records of the zone apex belong to the zone's operator"
+                                : name.str() +
+                                      " is a dynamic host's name: its addresses come "
+                                      "from its updates, and it takes no A, AAAA, "
+                                      "CNAME or NS records");
+            case RecordOutcome::OutsideZone:
+                return fail(name.str() + " is outside zone " + zone.name.str());
+            case RecordOutcome::DnsFailed:
+                return fail("BIND at " + zone.server.to_string() + " answered " +
+                            std::string(to_string(result.dns_status)) + "; nothing changed" +
+                            (result.dns_status == UpdateStatus::Refused
+                                 ? " (named's log says why: update-policy, check-names, or an "
+                                   "MX/NS target in the zone without an address)"
+                                 : ""));
+            case RecordOutcome::StoreFailed:
+                return fail("database failure (see the log above); nothing changed");
+        }
+        return fail("unexpected outcome");
+    }
+
     const Config& config_;
     sql::Database db_;
     sql::AdminRepository repo_;
+    sql::PgStore store_{db_};
+    Logger log_{config_.log_level};
     std::unique_ptr<UpdateSender> dns_;
     std::istream& in_;
     std::ostream& out_;

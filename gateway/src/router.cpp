@@ -17,6 +17,8 @@ Response Router::route(const RequestView& request) {
         return dyndns2_.handle(request);
     if (path == "/login/updateip.asp") return dynamip_.handle(request);
     if (path == "/dynamic") return dynamic_.handle(request);
+    if (path == "/dnslogin3.asp" || path == "/autoupdate/dnslogin3.asp")
+        return myserver_.handle(request);
     if (path == "/checkip") return render_checkip(CheckIpStyle::Html, request.client);
     if (path == "/myip") return render_checkip(CheckIpStyle::Plain, request.client);
     if (path == "/ip") return render_checkip(CheckIpStyle::Xml, request.client);

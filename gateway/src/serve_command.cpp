@@ -15,6 +15,8 @@
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
+#include "ddns/gateway/myserver_dialect.hpp"
+#include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/router.hpp"
 #include "ddns/gateway/tls.hpp"
 #include "ddns/gateway/update_service.hpp"
@@ -78,7 +80,9 @@ int run_serve(const Config& config) {
     DynamipDialect dynamip(authenticator, updates, policy, log, clock);
     DynamicDialect dynamic(authenticator, updates, policy, log, clock,
                            DynamicOptions{config.http_realm});
-    Router router(dyndns2, dynamic, dynamip);
+    RecordService records(dns, store, log);
+    MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
+    Router router(dyndns2, dynamic, dynamip, myserver);
     HttpServer http(config, router, log);
     http.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");

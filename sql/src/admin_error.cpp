@@ -16,6 +16,10 @@ std::string_view to_string(AdminError error) noexcept {
             return "no such host";
         case AdminError::StillInUse:
             return "still in use";
+        case AdminError::NotDomainAccount:
+            return "not a domain account";
+        case AdminError::HoldsRecords:
+            return "the name holds records";
     }
     return "unknown error";
 }

@@ -40,6 +40,45 @@ HostSummary host_from_row(const Result& r, int row) {
                        opt_time(r, row, 7)};
 }
 
+constexpr std::string_view kZoneSelect = R"sql(
+SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
+       default_ttl, owner_account_id
+FROM zones )sql";
+
+// The row of the zone with the most labels that contains `fqdn` (-1 if none). Few zones, admin
+// path: chosen here with DnsName's rules rather than in SQL.
+int innermost_zone_row(const Result& zones, int name_col, const DnsName& fqdn) {
+    int best = -1;
+    std::size_t best_labels = 0;
+    for (int row = 0; row < zones.rows(); ++row) {
+        const DnsName zone = stored_name(zones.text(row, name_col));
+        if (fqdn.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
+            best = row;
+            best_labels = zone.label_count();
+        }
+    }
+    return best;
+}
+
+constexpr std::string_view kAccountSelect = R"sql(
+SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates, a.disabled,
+       (extract(epoch FROM a.expires_at) * 1000000)::bigint,
+       (SELECT count(*) FROM hosts h WHERE h.account_id = a.id)
+FROM accounts a )sql";
+
+AccountSummary account_from_row(const Result& r, int row) {
+    auto plan = auth::parse_plan(r.text(row, 3));
+    if (!plan) throw auth::StoreError("database: stored plan is unknown");
+    return AccountSummary{r.int64(row, 0),
+                          std::string(r.text(row, 1)),
+                          std::string(r.text(row, 2)),
+                          *plan,
+                          r.boolean(row, 4),
+                          r.boolean(row, 5),
+                          opt_time(r, row, 6),
+                          r.int64(row, 7)};
+}
+
 }  // namespace
 
 // ---- zones ----
@@ -47,19 +86,32 @@ HostSummary host_from_row(const Result& r, int row) {
 Expected<std::int64_t, AdminError> AdminRepository::add_zone(const ZoneSpec& spec) {
     if (spec.key == nullptr) throw std::invalid_argument("add_zone: a TSIG key is required");
     auto conn = db_.lease();
+    Transaction tx(*conn);
+    Param owner_id;
+    if (spec.owner) {
+        // FOR SHARE: the owner cannot be removed before this insert commits.
+        auto owner =
+            conn->exec("SELECT id, plan FROM accounts WHERE lower(username) = lower($1) FOR SHARE",
+                       {*spec.owner});
+        if (owner.rows() == 0) return Unexpected{AdminError::NoSuchAccount};
+        if (auth::parse_plan(owner.text(0, 1)) != auth::Plan::Domain)
+            return Unexpected{AdminError::NotDomainAccount};
+        owner_id = std::string(owner.text(0, 0));
+    }
     auto r = conn->try_exec(
         R"sql(
 INSERT INTO zones (name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
-                   default_ttl)
-VALUES ($1, $2, $3::integer, $4, $5, $6, $7::bigint)
+                   default_ttl, owner_account_id)
+VALUES ($1, $2, $3::integer, $4, $5, $6, $7::bigint, $8::bigint)
 RETURNING id)sql",
         {spec.name.str(), spec.server.address.to_string(), std::to_string(spec.server.port),
          spec.key->name.str(), std::string(to_string(spec.key->algorithm)),
-         encode_base64(spec.key->secret), std::to_string(spec.default_ttl)});
+         encode_base64(spec.key->secret), std::to_string(spec.default_ttl), owner_id});
     if (!r) {
         if (r.error() == Violation::Unique) return Unexpected{AdminError::AlreadyExists};
         unexpected(r.error());
     }
+    tx.commit();
     return r->int64(0, 0);
 }
 
@@ -67,14 +119,17 @@ std::vector<ZoneSummary> AdminRepository::list_zones() {
     auto conn = db_.lease();
     auto r = conn->exec(R"sql(
 SELECT z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
-       z.default_ttl, (SELECT count(*) FROM hosts h WHERE h.zone_id = z.id)
-FROM zones z ORDER BY z.name)sql");
+       z.default_ttl, (SELECT count(*) FROM hosts h WHERE h.zone_id = z.id),
+       a.username, (SELECT count(*) FROM records r WHERE r.zone_id = z.id)
+FROM zones z LEFT JOIN accounts a ON a.id = z.owner_account_id ORDER BY z.name)sql");
     std::vector<ZoneSummary> zones;
     for (int row = 0; row < r.rows(); ++row) {
+        std::optional<std::string> owner;
+        if (auto username = r.opt_text(row, 8)) owner = std::string(*username);
         zones.push_back(ZoneSummary{r.int64(row, 0), stored_name(r.text(row, 1)),
                                     stored_endpoint(r, row, 2, 3), std::string(r.text(row, 4)),
                                     std::string(r.text(row, 5)), stored_ttl(r.int64(row, 6)),
-                                    r.int64(row, 7)});
+                                    r.int64(row, 7), std::move(owner), r.int64(row, 9)});
     }
     return zones;
 }
@@ -93,13 +148,26 @@ std::optional<AdminError> AdminRepository::remove_zone(const DnsName& name) {
 
 std::optional<auth::Zone> AdminRepository::find_zone(const DnsName& name) {
     auto conn = db_.lease();
-    auto r = conn->exec(R"sql(
-SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
-       default_ttl
-FROM zones WHERE name = $1)sql",
-                        {name.str()});
+    auto r = conn->exec(std::string(kZoneSelect) + "WHERE name = $1", {name.str()});
     if (r.rows() == 0) return std::nullopt;
     return zone_from_row(r, 0, 0);
+}
+
+std::optional<auth::Zone> AdminRepository::find_zone_containing(const DnsName& name) {
+    auto conn = db_.lease();
+    auto r = conn->exec(kZoneSelect);
+    const int row = innermost_zone_row(r, 1, name);
+    if (row < 0) return std::nullopt;
+    return zone_from_row(r, row, 0);
+}
+
+std::optional<AccountSummary> AdminRepository::zone_owner(std::int64_t zone_id) {
+    auto conn = db_.lease();
+    auto r = conn->exec(std::string(kAccountSelect) +
+                            "JOIN zones z ON z.owner_account_id = a.id WHERE z.id = $1::bigint",
+                        {id_param(zone_id)});
+    if (r.rows() == 0) return std::nullopt;
+    return account_from_row(r, 0);
 }
 
 // ---- accounts ----
@@ -125,19 +193,10 @@ Expected<std::int64_t, AdminError> AdminRepository::add_account(std::string_view
 
 std::vector<AccountSummary> AdminRepository::list_accounts() {
     auto conn = db_.lease();
-    auto r = conn->exec(R"sql(
-SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates, a.disabled,
-       (extract(epoch FROM a.expires_at) * 1000000)::bigint,
-       (SELECT count(*) FROM hosts h WHERE h.account_id = a.id)
-FROM accounts a ORDER BY lower(a.username))sql");
+    auto r = conn->exec(std::string(kAccountSelect) + "ORDER BY lower(a.username)");
     std::vector<AccountSummary> accounts;
-    for (int row = 0; row < r.rows(); ++row) {
-        auto plan = auth::parse_plan(r.text(row, 3));
-        if (!plan) throw auth::StoreError("database: stored plan is unknown");
-        accounts.push_back(AccountSummary{r.int64(row, 0), std::string(r.text(row, 1)),
-                                          std::string(r.text(row, 2)), *plan, r.boolean(row, 4),
-                                          r.boolean(row, 5), opt_time(r, row, 6), r.int64(row, 7)});
-    }
+    accounts.reserve(static_cast<std::size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row) accounts.push_back(account_from_row(r, row));
     return accounts;
 }
 
@@ -152,7 +211,12 @@ std::optional<AdminError> AdminRepository::remove_account(std::string_view usern
     std::string id = id_param(r.int64(0, 0));
     conn->exec("DELETE FROM tokens WHERE account_id = $1::bigint", {id});
     conn->exec("DELETE FROM hosts WHERE account_id = $1::bigint", {id});
-    conn->exec("DELETE FROM accounts WHERE id = $1::bigint", {id});
+    // zones.owner_account_id is ON DELETE RESTRICT: an owner of zones stays (all rolled back).
+    auto deleted = conn->try_exec("DELETE FROM accounts WHERE id = $1::bigint", {id});
+    if (!deleted) {
+        if (deleted.error() == Violation::ForeignKey) return AdminError::StillInUse;
+        unexpected(deleted.error());
+    }
     tx.commit();
     return std::nullopt;
 }
@@ -162,19 +226,20 @@ std::optional<AdminError> AdminRepository::remove_account(std::string_view usern
 Expected<std::int64_t, AdminError> AdminRepository::add_host(const DnsName& fqdn,
                                                              std::string_view username) {
     auto conn = db_.lease();
-    // Few zones, admin path: pick the innermost containing zone here, with DnsName's rules.
     auto zones = conn->exec("SELECT id, name, default_ttl FROM zones");
-    int best = -1;
-    std::size_t best_labels = 0;
-    for (int row = 0; row < zones.rows(); ++row) {
-        DnsName zone = stored_name(zones.text(row, 1));
-        if (fqdn.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
-            best = row;
-            best_labels = zone.label_count();
-        }
-    }
+    const int best = innermost_zone_row(zones, 1, fqdn);
     if (best < 0) return Unexpected{AdminError::NoSuchZone};
 
+    // Record changes hold the zone row FOR UPDATE; FOR SHARE waits for them, so the check
+    // below sees every record committed at this name, and none can appear before the insert.
+    Transaction tx(*conn);
+    if (conn->exec("SELECT id FROM zones WHERE id = $1::bigint FOR SHARE",
+                   {std::string(zones.text(best, 0))})
+            .rows() == 0)
+        return Unexpected{AdminError::NoSuchZone};
+    if (conn->exec("SELECT EXISTS (SELECT 1 FROM records WHERE name = $1)", {fqdn.str()})
+            .boolean(0, 0))
+        return Unexpected{AdminError::HoldsRecords};
     auto r = conn->try_exec(R"sql(
 INSERT INTO hosts (zone_id, account_id, name, ttl)
 SELECT $1::bigint, a.id, $3, $4::integer FROM accounts a WHERE lower(a.username) = lower($2)
@@ -187,6 +252,7 @@ RETURNING id)sql",
         unexpected(r.error());
     }
     if (r->rows() == 0) return Unexpected{AdminError::NoSuchAccount};
+    tx.commit();
     return r->int64(0, 0);
 }
 

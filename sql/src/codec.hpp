@@ -64,8 +64,8 @@ inline std::uint16_t stored_port(std::int64_t port) {
     return static_cast<std::uint16_t>(port);
 }
 
-// Reads a zone from eight consecutive columns starting at `first`: id, name, server_address,
-// server_port, tsig_key_name, tsig_algorithm, tsig_secret, default_ttl.
+// Reads a zone from nine consecutive columns starting at `first`: id, name, server_address,
+// server_port, tsig_key_name, tsig_algorithm, tsig_secret, default_ttl, owner_account_id.
 
 inline auth::Zone zone_from_row(const Result& r, int row, int first) {
     auto address = IpAddress::parse(r.text(row, first + 2));
@@ -82,7 +82,7 @@ inline auth::Zone zone_from_row(const Result& r, int row, int first) {
                       ServerEndpoint{*address, stored_port(r.int64(row, first + 3))},
                       std::move(key).value(),
                       stored_ttl(r.int64(row, first + 7)),
-                      std::nullopt};
+                      r.opt_int64(row, first + 8)};
 }
 
 inline std::string id_param(std::int64_t id) {

@@ -9,9 +9,10 @@ namespace ddns::sql {
 namespace {
 
 // One round trip: the account, its token matching the digest (if any), and one row per host
-// with its zone (a single row with NULL host columns when the account has none). A matched
-// token's last_used is refreshed in the same statement, at most every five minutes so the hot
-// path does not write on every request.
+// with its zone (a single row with NULL host columns when the account has none), plus one row
+// per zone the account owns (NULL host columns), so hosts and owned zones add up instead of
+// multiplying. A matched token's last_used is refreshed in the same statement, at most every
+// five minutes so the hot path does not write on every request.
 constexpr std::string_view kLoadPrincipal = R"sql(
 WITH account AS (
     SELECT * FROM accounts WHERE lower(username) = lower($1)
@@ -29,12 +30,14 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6),
        (extract(epoch FROM h.last_seen) * 1000000)::bigint,
        z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
-       z.tsig_secret, z.default_ttl
+       z.tsig_secret, z.default_ttl, z.owner_account_id
 FROM account a
 LEFT JOIN token tk ON true
-LEFT JOIN hosts h ON h.account_id = a.id
-LEFT JOIN zones z ON z.id = h.zone_id
-ORDER BY h.name)sql";
+CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
+                    UNION ALL SELECT id FROM zones WHERE owner_account_id = a.id) owned
+LEFT JOIN hosts h ON h.account_id = a.id AND owned.zone_id IS NULL
+LEFT JOIN zones z ON z.id = coalesce(h.zone_id, owned.zone_id)
+ORDER BY h.name, z.name)sql";
 
 enum Col : int {
     kAccountId,
@@ -104,10 +107,14 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
     std::map<std::int64_t, std::shared_ptr<const auth::Zone>> zones;
     for (int row = 0; row < r.rows(); ++row) {
         auto host_id = r.opt_int64(row, kHostId);
-        if (!host_id) continue;
-        auto zone_id = r.int64(row, kZoneFirst);
-        auto& zone = zones[zone_id];
+        auto zone_id = r.opt_int64(row, kZoneFirst);
+        if (!zone_id) continue;
+        auto& zone = zones[*zone_id];
         if (!zone) zone = std::make_shared<const auth::Zone>(zone_from_row(r, row, kZoneFirst));
+        if (!host_id) {  // a row of a zone the account owns
+            principal.owned_zones.push_back(zone);
+            continue;
+        }
         principal.hosts.push_back(auth::Host{
             *host_id,
             principal.account.id,

@@ -282,5 +282,98 @@ TEST_F(AdminRepositoryTest, ExpirySetClearAndUnknownAccount) {
     EXPECT_EQ(scalar("SELECT count(*) FROM accounts WHERE expires_at IS NOT NULL"), "0");
 }
 
+// ---- zones owned by domain accounts, and their records ----
+
+class OwnedZoneTest : public AdminRepositoryTest {
+protected:
+    void SetUp() override {
+        AdminRepositoryTest::SetUp();
+        if (HasFatalFailure()) return;
+        ASSERT_TRUE(repo_->add_account("dora", "", auth::Plan::Domain, "$argon2id$hash"));
+        add_account("fred");
+    }
+    Expected<std::int64_t, AdminError> add_owned(std::string_view zone, std::string owner) {
+        return repo_->add_zone(ZoneSpec{name(zone), *parse_server_endpoint("127.0.0.1:5300"), &key_,
+                                        60, std::move(owner)});
+    }
+    // A record row as the record service leaves it after BIND acknowledged.
+    void add_record(std::int64_t zone, std::string_view owner) {
+        EXPECT_EQ(scalar("INSERT INTO records (zone_id, name, type, ttl, target) VALUES (" +
+                         std::to_string(zone) + ", '" + std::string(owner) +
+                         "', 'CNAME', 60, 'www.example.org') RETURNING 'ok'"),
+                  "ok");
+    }
+};
+
+TEST_F(OwnedZoneTest, OnlyAnExistingDomainAccountCanOwnAZone) {
+    auto free = add_owned("free.example.org", "fred");
+    ASSERT_FALSE(free);
+    EXPECT_EQ(free.error(), AdminError::NotDomainAccount);
+    auto nobody = add_owned("nobody.example.org", "nobody");
+    ASSERT_FALSE(nobody);
+    EXPECT_EQ(nobody.error(), AdminError::NoSuchAccount);
+    EXPECT_EQ(scalar("SELECT count(*) FROM zones"), "0");
+
+    auto id = add_owned("example.org", "DORA");
+    ASSERT_TRUE(id);
+    add_zone("shared.example.org");
+    EXPECT_EQ(scalar("SELECT a.username FROM zones z JOIN accounts a ON a.id = z.owner_account_id"
+                     " WHERE z.id = " +
+                     std::to_string(*id)),
+              "dora");
+    auto zone = repo_->find_zone(name("example.org"));
+    ASSERT_TRUE(zone);
+    EXPECT_TRUE(zone->owner_account_id);
+    EXPECT_FALSE(repo_->find_zone(name("shared.example.org"))->owner_account_id);
+    auto owner = repo_->zone_owner(*id);
+    ASSERT_TRUE(owner);
+    EXPECT_EQ(owner->username, "dora");
+    EXPECT_EQ(owner->plan, auth::Plan::Domain);
+    EXPECT_FALSE(repo_->zone_owner(repo_->find_zone(name("shared.example.org"))->id));
+
+    add_record(*id, "alias.example.org");
+    auto zones = repo_->list_zones();
+    ASSERT_EQ(zones.size(), 2U);
+    EXPECT_EQ(zones[0].owner, "dora");
+    EXPECT_EQ(zones[0].record_count, 1);
+    EXPECT_FALSE(zones[1].owner);
+    EXPECT_EQ(zones[1].record_count, 0);
+}
+
+TEST_F(OwnedZoneTest, FindZoneContainingPicksTheInnermostZone) {
+    auto outer = *add_owned("example.org", "dora");
+    add_zone("dyn.example.org");
+    EXPECT_EQ(repo_->find_zone_containing(name("www.example.org"))->id, outer);
+    EXPECT_EQ(repo_->find_zone_containing(name("example.org"))->id, outer);
+    EXPECT_EQ(repo_->find_zone_containing(name("a.dyn.example.org"))->name,
+              name("dyn.example.org"));
+    EXPECT_FALSE(repo_->find_zone_containing(name("example.net")));
+}
+
+TEST_F(OwnedZoneTest, RecordsKeepTheirZoneAndNameAndTheOwnerItsAccount) {
+    auto zone = *add_owned("example.org", "dora");
+    add_record(zone, "alias.example.org");
+    // A host cannot take a name that holds records; another name is fine.
+    auto taken = repo_->add_host(name("alias.example.org"), "fred");
+    ASSERT_FALSE(taken);
+    EXPECT_EQ(taken.error(), AdminError::HoldsRecords);
+    EXPECT_TRUE(repo_->add_host(name("home.example.org"), "fred"));
+    ASSERT_EQ(repo_->remove_host(name("home.example.org")), std::nullopt);
+
+    EXPECT_EQ(repo_->remove_zone(name("example.org")), AdminError::StillInUse);
+    // The owner of a zone stays, with everything it has.
+    ASSERT_TRUE(repo_->add_host(name("dora.example.org"), "dora"));
+    ASSERT_TRUE(repo_->add_token("dora", std::nullopt, digest('d')));
+    EXPECT_EQ(repo_->remove_account("dora"), AdminError::StillInUse);
+    EXPECT_EQ(scalar("SELECT count(*) FROM accounts WHERE username = 'dora'"), "1");
+    EXPECT_EQ(scalar("SELECT count(*) FROM hosts WHERE name = 'dora.example.org'"), "1");
+    EXPECT_EQ(scalar("SELECT count(*) FROM tokens"), "1");
+
+    ASSERT_TRUE(scalar("DELETE FROM records RETURNING 'gone'"));
+    ASSERT_EQ(repo_->remove_host(name("dora.example.org")), std::nullopt);
+    EXPECT_EQ(repo_->remove_zone(name("example.org")), std::nullopt);
+    EXPECT_EQ(repo_->remove_account("dora"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

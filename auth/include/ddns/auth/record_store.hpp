@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/store.hpp"  // StoreError
 #include "ddns/nsupdate/record.hpp"
 
 namespace ddns::auth {

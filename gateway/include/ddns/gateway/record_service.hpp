@@ -21,7 +21,8 @@ enum class RecordOutcome {
     AlreadyExists,  // the exact RR is already there
     NotFound,       // nothing matched the removal
     CnameConflict,  // CNAME next to other data, or data next to a CNAME (BIND would ignore it)
-    NameTaken,      // the name is a dynamic host's; its addresses belong to the host path
+    NameTaken,      // the name is a dynamic host's (its addresses belong to the host path; no
+                    // A/AAAA/CNAME/NS there), or NS at the apex (the zone operator's)
     OutsideZone,    // the owner name is not inside the zone
     DnsFailed,      // BIND refused / timed out: nothing changed anywhere
     StoreFailed,    // the database failed; nothing changed (a DNS change was rolled back)
@@ -51,6 +52,9 @@ public:
     std::vector<ResourceRecord> list(const auth::Zone& zone);
 
 private:
+    // Sends the inverse of an acknowledged change whose recording failed.
+    void rollback(const auth::Zone& zone, const UpdateRequest& undo);
+
     UpdateSender& sender_;
     auth::RecordStore& store_;
     const Logger& log_;

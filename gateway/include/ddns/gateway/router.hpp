@@ -5,6 +5,7 @@
 #include "ddns/gateway/dynamic_dialect.hpp"
 #include "ddns/gateway/dynamip_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
+#include "ddns/gateway/myserver_dialect.hpp"
 #include "ddns/gateway/request.hpp"
 
 namespace ddns::gateway {
@@ -17,14 +18,16 @@ public:
 
 class Router final : public RequestRouter {
 public:
-    Router(Dyndns2Dialect& dyndns2, DynamicDialect& dynamic, DynamipDialect& dynamip)
-        : dyndns2_(dyndns2), dynamic_(dynamic), dynamip_(dynamip) {}
+    Router(Dyndns2Dialect& dyndns2, DynamicDialect& dynamic, DynamipDialect& dynamip,
+           MyServerDialect& myserver)
+        : dyndns2_(dyndns2), dynamic_(dynamic), dynamip_(dynamip), myserver_(myserver) {}
     Response route(const RequestView& request) override;
 
 private:
     Dyndns2Dialect& dyndns2_;
     DynamicDialect& dynamic_;
     DynamipDialect& dynamip_;
+    MyServerDialect& myserver_;
 };
 
 }  // namespace ddns::gateway

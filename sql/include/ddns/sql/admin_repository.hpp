@@ -19,7 +19,9 @@ enum class AdminError {
     NoSuchAccount,
     NoSuchZone,  // no zone contains the host name
     NoSuchHost,
-    StillInUse,  // e.g. removing a zone that still has hosts
+    StillInUse,        // e.g. removing a zone that still has hosts
+    NotDomainAccount,  // a zone's owner must be on the domain plan
+    HoldsRecords,      // a host cannot take a name that holds records
 };
 std::string_view to_string(AdminError error) noexcept;
 
@@ -28,6 +30,7 @@ struct ZoneSpec {
     ServerEndpoint server;
     const TsigKey* key = nullptr;  // required
     std::uint32_t default_ttl = 60;
+    std::optional<std::string> owner = std::nullopt;  // username of the owning domain account
 };
 
 struct ZoneSummary {
@@ -38,6 +41,8 @@ struct ZoneSummary {
     std::string key_algorithm;
     std::uint32_t default_ttl = 60;
     std::int64_t host_count = 0;
+    std::optional<std::string> owner = std::nullopt;  // username
+    std::int64_t record_count = 0;
 };
 
 struct AccountSummary {
@@ -74,12 +79,17 @@ class AdminRepository {
 public:
     explicit AdminRepository(Database& db) : db_(db) {}
 
+    // With an owner: NoSuchAccount, or NotDomainAccount unless it is on the domain plan.
     Expected<std::int64_t, AdminError> add_zone(const ZoneSpec& spec);
     std::vector<ZoneSummary> list_zones();
-    // Refuses (StillInUse) while hosts exist in the zone.
+    // Refuses (StillInUse) while hosts or records exist in the zone.
     std::optional<AdminError> remove_zone(const DnsName& name);
     // The zone row with its key, for DNS work done by admin commands.
     std::optional<auth::Zone> find_zone(const DnsName& name);
+    // The innermost zone containing `name`: the zone a host or record of that name belongs to.
+    std::optional<auth::Zone> find_zone_containing(const DnsName& name);
+    // The account that owns zone `zone_id`, if any.
+    std::optional<AccountSummary> zone_owner(std::int64_t zone_id);
 
     Expected<std::int64_t, AdminError> add_account(std::string_view username,
                                                    std::string_view email, auth::Plan plan,
@@ -98,10 +108,12 @@ public:
     // Switches the /dynamic endpoint on or off for the account (NoSuchAccount when unknown).
     // Takes effect with the account's next request: every request reads the account afresh.
     std::optional<AdminError> set_dynamic_updates(std::string_view username, bool enabled);
-    // Removes the account, its tokens and its (already DNS-cleared) hosts.
+    // Removes the account, its tokens and its (already DNS-cleared) hosts. Refuses (StillInUse)
+    // while the account owns zones.
     std::optional<AdminError> remove_account(std::string_view username);
 
-    // The host goes into the zone with the longest name that contains it.
+    // The host goes into the zone with the longest name that contains it. Refuses a name that
+    // holds records (HoldsRecords).
     Expected<std::int64_t, AdminError> add_host(const DnsName& fqdn, std::string_view username);
     std::vector<HostSummary> list_hosts(std::optional<std::string_view> username = std::nullopt);
     std::optional<HostSummary> find_host(const DnsName& fqdn);

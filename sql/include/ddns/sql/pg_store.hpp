@@ -1,12 +1,13 @@
 // PostgreSQL implementation of the core's storage seams, on prepared statements.
 #pragma once
 
+#include "ddns/auth/record_store.hpp"
 #include "ddns/auth/store.hpp"
 #include "ddns/sql/database.hpp"
 
 namespace ddns::sql {
 
-class PgStore final : public auth::AccountStore, public auth::HostStore {
+class PgStore final : public auth::AccountStore, public auth::HostStore, public auth::RecordStore {
 public:
     explicit PgStore(Database& db) : db_(db) {}
 
@@ -16,6 +17,10 @@ public:
         const std::vector<std::int64_t>& host_ids) override;
     void record_seen(std::int64_t host_id, auth::TimePoint now) override;
     std::optional<std::string> find_host_owner(const DnsName& name) override;
+
+    // RecordStore (pg_record_store.cpp).
+    std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override;
+    std::vector<auth::StoredRecord> list_records(std::int64_t zone_id) override;
 
 private:
     Database& db_;

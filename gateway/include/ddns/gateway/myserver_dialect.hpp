@@ -1,0 +1,134 @@
+// MyServer-style legacy commands (protocols.md §4) for the VB6 "Dynamic DNS App":
+// /dnslogin3.asp and /autoupdate/dnslogin3.asp with FXN=GetIPAddress|Login|Add|Delete.
+// All wire words come from render_myserver(). Free accounts change their host's address through
+// UpdateService; domain accounts manage records of the zones they own through RecordService.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddns/auth/authenticator.hpp"
+#include "ddns/auth/model.hpp"
+#include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/log.hpp"
+#include "ddns/gateway/record_service.hpp"
+#include "ddns/gateway/request.hpp"
+#include "ddns/gateway/update_service.hpp"
+#include "ddns/nsupdate/expected.hpp"
+#include "ddns/nsupdate/record.hpp"
+
+namespace ddns::gateway {
+
+enum class MyServerCommand { GetIpAddress, Login, Add, Delete };
+// The FXN value, ASCII case-insensitive; nullopt for anything else.
+std::optional<MyServerCommand> parse_myserver_command(std::string_view fxn);
+
+// A record type as the client names it: "A", "CNAME", "NS", "MX n" (MX with preference n),
+// and, only in listings, "AAAA" / "TXT".
+struct MyServerType {
+    RecordType type = RecordType::A;
+    std::optional<std::uint16_t> mx_preference;  // set for MX only
+    friend bool operator==(const MyServerType&, const MyServerType&) = default;
+};
+// Case-insensitive; "MX n" also as "MX+n" or "MXn" (n = 1..10). Only the types a client may
+// manage (A, CNAME, NS, MX 1..10); nullopt for anything else.
+std::optional<MyServerType> parse_myserver_type(std::string_view text);
+// The types an account of `plan` may manage: free A; domain A, CNAME, MX 1..10, NS.
+std::vector<MyServerType> myserver_allowed_types(auth::Plan plan);
+
+enum class MyServerCode {
+    IpAddress,  // GetIPAddress succeeded
+    LoginSuccess,
+    AddSuccess,
+    DeleteSuccess,
+    InvalidPassword,
+    InvalidUsername,
+    AccountExpired,
+    InvalidCommand,
+    InvalidIpAddress,
+    InvalidRecordType,
+    InvalidHost,    // Host is not a valid name, or absent where it cannot be defaulted
+    InvalidData,    // Data is not a valid name for CNAME/MX/NS
+    InvalidDomain,  // Domain is not a valid name, or absent while several zones are owned
+    RecordNotFound,
+    RecordAlreadyExists,
+    CnameConflict,
+    PermissionDenied,
+    TooManyAttempts,  // failed logins from this address locked it out for a while
+    ServerError,
+};
+
+// One record of a Login listing. `zone` is what HOST is written relative to; without it HOST is
+// the full name (an account with several zones that did not pick one with Domain).
+struct MyServerListedRecord {
+    ResourceRecord record;
+    std::optional<DnsName> zone;
+};
+
+struct MyServerLogin {
+    std::string username;
+    auth::Plan plan = auth::Plan::Free;
+    std::optional<auth::TimePoint> expires_at;
+    std::vector<MyServerListedRecord> records;
+};
+
+struct MyServerReply {
+    MyServerCode code = MyServerCode::ServerError;
+    std::optional<IpAddress> address;    // with IpAddress
+    std::optional<MyServerLogin> login;  // with LoginSuccess
+};
+
+// The only place MyServer wire words are spelled. Always HTTP 200, text/plain, every line ends
+// in "\r\n".
+Response render_myserver(const MyServerReply& reply);
+
+// SQL Server's CONVERT style 100 in UTC: "Jun 11 2010 12:00AM"; day and hour are space-padded
+// to two characters ("Jun  1 2010  9:05PM").
+std::string format_myserver_date(auth::TimePoint time);
+
+// The parameters of a request (names case-insensitive), trimmed; empty when absent.
+struct MyServerParams {
+    std::optional<MyServerCommand> command;
+    std::string user;
+    Secret password;
+    std::string host;
+    std::string type;
+    std::string value;  // Data, or IP when Data is empty
+    std::string domain;
+};
+MyServerParams parse_myserver_params(const QueryParams& query);
+
+// The owner name `host` means in `zone`: "@" or empty is the apex, a single label lies directly
+// below the zone, anything with a dot is a full name (trailing dot optional). Errors:
+// InvalidHost (not a name), PermissionDenied (a full name outside the zone).
+Expected<DnsName, MyServerCode> resolve_myserver_owner(std::string_view host, const DnsName& zone);
+
+class MyServerDialect {
+public:
+    MyServerDialect(auth::Authenticator& authenticator, UpdateService& updates,
+                    RecordService& records, const AddressPolicy& policy, const Logger& log,
+                    std::function<auth::TimePoint()> clock);
+
+    Response handle(const RequestView& request);
+
+private:
+    MyServerReply process(const RequestView& request, const MyServerParams& params);
+    MyServerReply login(const auth::Principal& principal, const MyServerParams& params);
+    MyServerReply change_host(const auth::Principal& principal, const MyServerParams& params,
+                              const RequestView& request);
+    MyServerReply change_zone(const auth::Principal& principal, const MyServerParams& params,
+                              const RequestView& request);
+
+    auth::Authenticator& authenticator_;
+    UpdateService& updates_;
+    RecordService& records_;
+    const AddressPolicy& policy_;
+    const Logger& log_;
+    std::function<auth::TimePoint()> clock_;
+};
+
+}  // namespace ddns::gateway
