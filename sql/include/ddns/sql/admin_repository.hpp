@@ -1,6 +1,7 @@
 // Operator-facing data operations behind `ddns-gateway admin`: zones, accounts, hosts, tokens.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +39,8 @@ struct ZoneSummary {
     std::string key_algorithm;
     std::uint32_t default_ttl = 60;
     std::int64_t host_count = 0;
+    std::optional<std::chrono::seconds> heartbeat_timeout{};  // default of its hosts; none
+    auth::OfflineAction offline_action = auth::OfflineAction::Delete;
 };
 
 struct AccountSummary {
@@ -60,6 +63,11 @@ struct HostSummary {
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
     std::optional<auth::TimePoint> last_seen;
+    // The host's own heartbeat setting (nullopt: the zone's applies; zero: none) and the zone's.
+    std::optional<std::chrono::seconds> heartbeat_setting{};
+    std::optional<std::chrono::seconds> zone_heartbeat{};
+    std::optional<auth::TimePoint> offline_since{};  // set while offline
+    std::optional<auth::OfflineReason> offline_reason{};
 };
 
 struct TokenSummary {
@@ -80,6 +88,11 @@ public:
     std::optional<AdminError> remove_zone(const DnsName& name);
     // The zone row with its key, for DNS work done by admin commands.
     std::optional<auth::Zone> find_zone(const DnsName& name);
+    // Heartbeat timeout of the zone's hosts that set none (nullopt: none). NotFound when unknown.
+    std::optional<AdminError> set_zone_heartbeat(const DnsName& zone,
+                                                 std::optional<std::chrono::seconds> timeout);
+    std::optional<AdminError> set_zone_offline_action(const DnsName& zone,
+                                                      auth::OfflineAction action);
 
     Expected<std::int64_t, AdminError> add_account(std::string_view username,
                                                    std::string_view email, auth::Plan plan,
@@ -97,6 +110,10 @@ public:
     std::vector<HostSummary> list_hosts(std::optional<std::string_view> username = std::nullopt);
     std::optional<HostSummary> find_host(const DnsName& fqdn);
     std::optional<AdminError> remove_host(const DnsName& fqdn);
+    // The host's own heartbeat timeout: nullopt follows the zone, zero is none. NotFound when
+    // the host is unknown.
+    std::optional<AdminError> set_host_heartbeat(const DnsName& fqdn,
+                                                 std::optional<std::chrono::seconds> setting);
 
     Expected<std::int64_t, AdminError> add_token(std::string_view username,
                                                  const std::optional<DnsName>& host,

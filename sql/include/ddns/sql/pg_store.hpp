@@ -14,7 +14,8 @@ public:
                                                   std::string_view token_digest) override;
     std::unique_ptr<auth::HostChange> begin_change(
         const std::vector<std::int64_t>& host_ids) override;
-    void record_seen(std::int64_t host_id, auth::TimePoint now) override;
+    bool record_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                  auth::TimePoint now) override;
 
 private:
     Database& db_;
