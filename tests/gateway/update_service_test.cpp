@@ -482,7 +482,10 @@ TEST_P(UpdateServiceOfflineTest, TakeOfflineAppliesTheZonesActionAndRecordsTheRe
 
 INSTANTIATE_TEST_SUITE_P(Actions, UpdateServiceOfflineTest,
                          ::testing::Values(auth::OfflineAction::Delete,
-                                           auth::OfflineAction::Sentinel));
+                                           auth::OfflineAction::Sentinel),
+                         [](const auto& param_info) {
+                             return std::string(auth::to_string(param_info.param));
+                         });
 
 TEST_F(UpdateServiceTest, TakeOfflineWithoutAddressesNeedsNoDns) {
     auto r = service.apply({{&a, {}, {}, true}}, now);
