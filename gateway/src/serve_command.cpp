@@ -10,11 +10,13 @@
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
+#include "ddns/gateway/offline_sweeper.hpp"
 #include "ddns/gateway/router.hpp"
 #include "ddns/gateway/update_service.hpp"
 #include "ddns/gateway/version.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
+#include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -52,12 +54,17 @@ int run_serve(const Config& config) {
     Router router(dyndns2);
     HttpServer http(config, router, log);
     http.start();
+    sql::PgLifecycleStore lifecycle(db);
+    OfflineSweeper sweeper(dns, lifecycle, log, clock,
+                           SweeperOptions{config.sweep_interval, config.sweep_batch_size});
+    if (config.sweep_interval.count() > 0) sweeper.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
     int received = 0;
     sigwait(&signals, &received);
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
+    sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     http.stop();
     return 0;
 }

@@ -1,5 +1,6 @@
 // Host lifecycle: when a host is due to be taken offline (missed heartbeats, expired account),
-// and the storage seam of the sweeper that does it. The PostgreSQL implementation lives in sql/.
+// and the storage seam of the sweeper that does it. The PostgreSQL implementation lives in sql/;
+// backend failures throw StoreError.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/store.hpp"
 
 namespace ddns::auth {
 
