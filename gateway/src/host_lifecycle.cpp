@@ -84,7 +84,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     std::int64_t value = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-    constexpr std::int64_t kMax = 365 * 86400;
+    constexpr std::int64_t kMax = std::int64_t{365} * 86400;
     if (value < 1 || value > kMax / unit) return std::nullopt;
     return std::chrono::seconds(value * unit);
 }

@@ -105,6 +105,7 @@ std::vector<std::int64_t> PgLifecycleStore::zones_with_due_hosts(auth::TimePoint
     const Result r =
         conn->exec_prepared("sweep_due_zones", zones_with_due_sql(), {micros_param(now)});
     std::vector<std::int64_t> zones;
+    zones.reserve(static_cast<std::size_t>(r.rows()));
     for (int row = 0; row < r.rows(); ++row) zones.push_back(r.int64(row, 0));
     return zones;
 }
