@@ -13,6 +13,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/host_lifecycle.hpp"
 #include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/utc_time.hpp"
 #include "ddns/sql/admin_repository.hpp"
@@ -29,6 +30,8 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
                                                         (--owner: a domain account manages records)
   zone list
   zone remove ZONE                                      (refused while hosts or records exist)
+  zone heartbeat ZONE DURATION|off                      (timeout of hosts that set none)
+  zone offline-action ZONE delete|sentinel              (what going offline does to A/AAAA)
   account add USER [--email E] [--plan free|domain]     (password read from stdin)
   account passwd USER                                   (new password read from stdin)
   account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]Z])
@@ -40,6 +43,9 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   host add FQDN --account USER
   host list [--account USER]
   host remove FQDN                                      (deletes its A/AAAA in DNS first)
+  host heartbeat FQDN DURATION|off|zone                 (zone: follow the zone's timeout)
+
+  DURATION is seconds or a number with s, m, h or d (e.g. 20m).
   token add USER [--host FQDN]                          (prints the token once)
   token list [--account USER]
   token remove ID
@@ -175,6 +181,23 @@ Expected<Rdata, std::string> parse_rdata(RecordType type, const std::vector<std:
     return Unexpected{std::string("unknown record type")};
 }
 
+std::string opt_duration(const std::optional<std::chrono::seconds>& d) {
+    return d ? format_duration(*d) : "off";
+}
+
+// The heartbeat column of `host list`: the host's own setting, or the zone's marked as such.
+std::string host_heartbeat_text(const sql::HostSummary& h) {
+    if (!h.heartbeat_setting)
+        return h.zone_heartbeat ? format_duration(*h.zone_heartbeat) + " (zone)" : "off";
+    return h.heartbeat_setting->count() == 0 ? "off" : format_duration(*h.heartbeat_setting);
+}
+
+std::string host_state_text(const sql::HostSummary& h) {
+    if (!h.offline_since) return "online";
+    return "offline (" + std::string(h.offline_reason ? auth::to_string(*h.offline_reason) : "?") +
+           ") since " + format_time(h.offline_since);
+}
+
 // Reads one line (the password) from `in`; with a terminal, echo is switched off.
 Secret read_password(std::istream& in, std::ostream& err) {
     const bool tty = &in == &std::cin && ::isatty(STDIN_FILENO) != 0;
@@ -225,6 +248,8 @@ public:
         if (object == "zone" && action == "add") return zone_add(a);
         if (object == "zone" && action == "list") return zone_list();
         if (object == "zone" && action == "remove") return zone_remove(a);
+        if (object == "zone" && action == "heartbeat") return zone_heartbeat(a);
+        if (object == "zone" && action == "offline-action") return zone_offline_action(a);
         if (object == "account" && action == "add") return account_add(a);
         if (object == "account" && action == "passwd") return account_passwd(a);
         if (object == "account" && action == "expiry") return account_expiry(a);
@@ -235,6 +260,7 @@ public:
         if (object == "host" && action == "add") return host_add(a);
         if (object == "host" && action == "list") return host_list(a);
         if (object == "host" && action == "remove") return host_remove(a);
+        if (object == "host" && action == "heartbeat") return host_heartbeat(a);
         if (object == "token" && action == "add") return token_add(a);
         if (object == "token" && action == "list") return token_list(a);
         if (object == "token" && action == "remove") return token_remove(a);
@@ -306,13 +332,43 @@ private:
     int zone_list() {
         out_ << std::left << std::setw(30) << "ZONE" << std::setw(24) << "SERVER" << std::setw(24)
              << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL" << std::setw(7)
-             << "HOSTS" << std::setw(9) << "RECORDS"
+             << "HOSTS" << std::setw(9) << "RECORDS" << std::setw(11) << "HEARTBEAT"
+             << std::setw(10) << "OFFLINE"
              << "OWNER\n";
         for (const auto& z : repo_.list_zones())
             out_ << std::setw(30) << z.name.str() << std::setw(24) << z.server.to_string()
                  << std::setw(24) << z.key_name << std::setw(14) << z.key_algorithm << std::setw(6)
                  << z.default_ttl << std::setw(7) << z.host_count << std::setw(9) << z.record_count
-                 << z.owner.value_or("-") << "\n";
+                 << std::setw(11) << opt_duration(z.heartbeat_timeout) << std::setw(10)
+                 << to_string(z.offline_action) << z.owner.value_or("-") << "\n";
+        return 0;
+    }
+
+    int zone_heartbeat(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
+        const std::string& value = arg(a, 1, "DURATION|off");
+        std::optional<std::chrono::seconds> timeout;
+        if (value != "off") {
+            timeout = parse_duration(value);
+            if (!timeout) return fail("DURATION must be like 900, 90s, 20m, 2h or 1d, or off");
+        }
+        if (auto e = repo_.set_zone_heartbeat(name, timeout))
+            return fail("zone " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "zone " << name.str() << ": heartbeat timeout " << opt_duration(timeout)
+             << " for hosts without their own\n";
+        return 0;
+    }
+
+    int zone_offline_action(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
+        const auto action = auth::parse_offline_action(arg(a, 1, "delete|sentinel"));
+        if (!action) return fail("the offline action must be delete or sentinel");
+        if (auto e = repo_.set_zone_offline_action(name, *action))
+            return fail("zone " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "zone " << name.str() << ": hosts going offline "
+             << (*action == auth::OfflineAction::Delete ? "lose their A/AAAA"
+                                                        : "point at 0.0.0.0 / ::")
+             << "\n";
         return 0;
     }
 
@@ -449,13 +505,35 @@ private:
         a.only({"--account"});
         const auto user = a.opt("--account");
         out_ << std::left << std::setw(36) << "HOST" << std::setw(20) << "ACCOUNT" << std::setw(18)
-             << "IPV4" << std::setw(28) << "IPV6"
-             << "LAST SEEN\n";
+             << "IPV4" << std::setw(28) << "IPV6" << std::setw(22) << "LAST SEEN" << std::setw(12)
+             << "HEARTBEAT"
+             << "STATE\n";
         for (const auto& h :
              repo_.list_hosts(user ? std::optional<std::string_view>(*user) : std::nullopt))
             out_ << std::setw(36) << h.name.str() << std::setw(20) << h.username << std::setw(18)
-                 << opt_ip(h.ipv4) << std::setw(28) << opt_ip(h.ipv6) << format_time(h.last_seen)
-                 << "\n";
+                 << opt_ip(h.ipv4) << std::setw(28) << opt_ip(h.ipv6) << std::setw(22)
+                 << format_time(h.last_seen) << std::setw(12) << host_heartbeat_text(h)
+                 << host_state_text(h) << "\n";
+        return 0;
+    }
+
+    int host_heartbeat(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        const std::string& value = arg(a, 1, "DURATION|off|zone");
+        std::optional<std::chrono::seconds> setting;  // nullopt: follow the zone
+        if (value == "off") {
+            setting = std::chrono::seconds(0);
+        } else if (value != "zone") {
+            setting = parse_duration(value);
+            if (!setting)
+                return fail("DURATION must be like 900, 90s, 20m, 2h or 1d, or off, or zone");
+        }
+        if (auto e = repo_.set_host_heartbeat(name, setting))
+            return fail("host " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "host " << name.str() << ": heartbeat timeout "
+             << (setting ? opt_duration(setting->count() == 0 ? std::nullopt : setting)
+                         : std::string("of its zone"))
+             << "\n";
         return 0;
     }
 

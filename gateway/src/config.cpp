@@ -238,6 +238,17 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_seconds(v, c.account_lockout, 1, 3600);
          }},
+        {"sweep.interval",
+         [](Config& c, std::string_view v) {
+             long long s = 0;
+             if (!parse_number<long long>(v, s, 0, 86400)) return false;
+             c.sweep_interval = std::chrono::seconds(s);
+             return true;
+         }},
+        {"sweep.batch_size",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.sweep_batch_size, 1, 1000);
+         }},
         {"log.level",
          [](Config& c, std::string_view v) {
              if (v == "debug")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ddns/gateway/host_lifecycle.hpp"
 #include "text.hpp"
 
 namespace ddns::gateway {
@@ -240,11 +241,15 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
             if (f->action == FamilyAction::Set && !policy_.allows(*f->address))
                 refusal = "address " + f->address->to_string() + " is not publicly routable";
     }
+    // offline=YES takes the hosts offline whatever the addresses say; only domain accounts
+    // have it (protocols.md §7), free accounts get !donator.
+    const bool offline = request.query.get("offline").value_or("") == "YES";
+    const bool offline_allowed = principal.account.plan == auth::Plan::Domain;
+    if (offline) refusal.clear();
     const bool refused = !refusal.empty();
     if (refused)
         log_.info("dyndns2 client=" + request.client.to_string() +
                   " user=" + principal.account.username + " refused: " + refusal);
-    const bool offline = request.query.get("offline").value_or("") == "YES";
 
     // Duplicate names in one request share one intent (and one result).
     std::vector<HostIntent> intents;
@@ -256,13 +261,17 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
             lines[i].code = Dyndns2Code::DnsErr;
             continue;
         }
-        if (offline) {
-            // Taking hosts offline on request is not part of any plan yet (see docs).
+        if (offline && !offline_allowed) {
             lines[i].code = Dyndns2Code::NotDonator;
             continue;
         }
         auto [it, inserted] = intent_of_host.emplace(targets[i]->id, intents.size());
-        if (inserted) intents.push_back(HostIntent{targets[i], addresses->ipv4, addresses->ipv6});
+        if (inserted) {
+            if (offline)
+                intents.push_back(HostIntent{targets[i], {}, {}, true});
+            else
+                intents.push_back(HostIntent{targets[i], addresses->ipv4, addresses->ipv6});
+        }
         intent_index[i] = it->second;
     }
 
@@ -287,7 +296,12 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
                     lines[i].code = Dyndns2Code::NoHost;
                     break;
             }
-            if (lines[i].code == Dyndns2Code::Good || lines[i].code == Dyndns2Code::NoChg)
+            if (lines[i].code != Dyndns2Code::Good && lines[i].code != Dyndns2Code::NoChg) continue;
+            // An offline host answers "good 0.0.0.0" (just taken offline) or "nochg 0.0.0.0"
+            // (already offline): the address dyndns2 uses for "no address".
+            if (offline)
+                lines[i].ipv4 = sentinel_address(IpFamily::V4);
+            else
                 echo_addresses(lines[i], *addresses);
         }
     }

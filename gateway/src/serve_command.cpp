@@ -16,6 +16,7 @@
 #include "ddns/gateway/http_server.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/myserver_dialect.hpp"
+#include "ddns/gateway/offline_sweeper.hpp"
 #include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/router.hpp"
 #include "ddns/gateway/tls.hpp"
@@ -23,6 +24,7 @@
 #include "ddns/gateway/version.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
+#include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -56,7 +58,8 @@ int run_serve(const Config& config) {
     Logger log(config.log_level);
     sql::Database db(config.database_url, config.database_pool);
     const int schema = sql::current_schema_version(db);
-    if (schema != sql::latest_schema_version()) {
+    // Versions may have gaps, so "up to date" means every compiled migration is applied.
+    if (schema > sql::latest_schema_version() || !sql::pending_schema_versions(db).empty()) {
         std::cerr << "ddns-gateway: database schema is at version " << schema
                   << ", this binary needs " << sql::latest_schema_version()
                   << ": run `ddns-gateway migrate --config FILE` first\n";
@@ -85,12 +88,17 @@ int run_serve(const Config& config) {
     Router router(dyndns2, dynamic, dynamip, myserver);
     HttpServer http(config, router, log);
     http.start();
+    sql::PgLifecycleStore lifecycle(db);
+    OfflineSweeper sweeper(dns, lifecycle, log, clock,
+                           SweeperOptions{config.sweep_interval, config.sweep_batch_size});
+    if (config.sweep_interval.count() > 0) sweeper.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
     int received = 0;
     sigwait(&signals, &received);
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
+    sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     http.stop();
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "ddns/gateway/host_lifecycle.hpp"
+
 namespace ddns::gateway {
 namespace {
 
@@ -23,6 +25,17 @@ std::optional<IpAddress> resolve(const FamilyIntent& intent,
 
 bool same(const auth::StoredAddresses& a, const auth::StoredAddresses& b) {
     return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6;
+}
+
+// The state of a host after `intent`, from its state `s`.
+auth::StoredAddresses next_state(const HostIntent& intent, const auth::StoredAddresses& s,
+                                 auth::OfflineAction action) {
+    if (intent.take_offline) return offline_addresses(s, action);
+    auth::StoredAddresses n = s;
+    n.ipv4 = without_sentinel(resolve(intent.ipv4, s.ipv4));
+    n.ipv6 = without_sentinel(resolve(intent.ipv6, s.ipv6));
+    n.offline = false;
+    return n;
 }
 
 // Replace one family of a host: delete its RRset, add the new RR (if any).
@@ -131,15 +144,16 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
     for (std::size_t i = 0; i < intents.size(); ++i) {
         const auth::Host& host = *intents[i].host;
         HostApplyResult& r = results[i];
-        r.ipv4 = resolve(intents[i].ipv4, host.ipv4);
-        r.ipv6 = resolve(intents[i].ipv6, host.ipv6);
-        if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6) {
-            // The no-change path: decided from the state loaded with the credentials.
-            r.status = ApplyStatus::Unchanged;
-            if (!host.last_seen || now - *host.last_seen >= options_.seen_refresh)
-                store_.record_seen(host.id, now);
-            continue;
+        if (!intents[i].take_offline && !host.offline) {
+            r.ipv4 = resolve(intents[i].ipv4, host.ipv4);
+            r.ipv6 = resolve(intents[i].ipv6, host.ipv6);
+            if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6 && record_unchanged(host, now)) {
+                r.status = ApplyStatus::Unchanged;
+                continue;
+            }
         }
+        // Changes, offline hosts, offline=YES, and unchanged hosts whose row moved on since the
+        // credentials were checked: decided under the row lock.
         Batch& batch = by_zone[host.zone->id];
         batch.intents.push_back(&intents[i]);
         batch.results.push_back(&r);
@@ -147,6 +161,18 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
     }
     for (auto& [zone_id, batch] : by_zone) submit(queue_for(zone_id), batch);
     return results;
+}
+
+// The no-change path, decided from the state loaded with the credentials (no lock). The
+// last_seen write is conditional on the row still holding that state and the host being
+// online; when it does not (a concurrent change, the sweeper took the host offline), false
+// sends the host down the locked path. A host without a heartbeat timeout whose last_seen is
+// fresh needs no write at all: nothing is decided from its last_seen.
+bool UpdateService::record_unchanged(const auth::Host& host, auth::TimePoint now) {
+    const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
+    if (!host.heartbeat_timeout && fresh) return true;
+    return store_.record_seen_if_unchanged(auth::StoredAddresses{host.id, host.ipv4, host.ipv6},
+                                           now);
 }
 
 void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
@@ -210,8 +236,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
         for (const HostIntent* intent : b->intents) {
             auto it = target.find(intent->host->id);
             if (it == target.end()) continue;  // removed meanwhile
-            it->second.ipv4 = resolve(intent->ipv4, it->second.ipv4);
-            it->second.ipv6 = resolve(intent->ipv6, it->second.ipv6);
+            it->second = next_state(*intent, it->second, zone.offline_action);
         }
 
     // Send what differs from the stored state; if BIND refuses the whole message, try each
@@ -242,12 +267,13 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
                          " host(s): " + std::string(to_string(failed.begin()->second)));
     }
 
-    // Record what BIND acknowledged; if the database fails now, put BIND back.
+    // Record what BIND acknowledged (and last_seen of every host that did not fail); if the
+    // database fails now, put BIND back.
     bool stored_ok = true;
     try {
-        for (const auth::Host* h : applied) {
-            const auto& t = target.at(h->id);
-            change->record_applied(h->id, t.ipv4, t.ipv6, now);
+        for (const auto& [id, t] : target) {
+            if (failed.count(id) != 0) continue;
+            record(*change, current.at(id), t, now);
         }
         change->commit();
     } catch (const auth::StoreError& e) {
@@ -278,14 +304,29 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
             } else if (!stored_ok) {
                 r = HostApplyResult{ApplyStatus::StoreFailed, cur->second.ipv4, cur->second.ipv6,
                                     UpdateStatus::Success};
-            } else if (const auto& t = target.at(id); !same(t, cur->second)) {
-                // Changed and not failed: BIND applied it and the commit succeeded.
+            } else if (const auto& t = target.at(id);
+                       !same(t, cur->second) || (t.offline && !cur->second.offline)) {
+                // Changed (or taken offline) and not failed: BIND applied it and the commit
+                // succeeded. A host that only came back online without a new address is nochg.
                 r = HostApplyResult{ApplyStatus::Changed, t.ipv4, t.ipv6, UpdateStatus::Success};
             } else {
                 r = HostApplyResult{ApplyStatus::Unchanged, cur->second.ipv4, cur->second.ipv6,
                                     UpdateStatus::Success};
             }
         }
+}
+
+void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses& from,
+                           const auth::StoredAddresses& to, auth::TimePoint now) {
+    const std::int64_t id = from.host_id;
+    if (to.offline && !from.offline) {
+        change.record_offline(id, to.ipv4, to.ipv6, auth::OfflineReason::Request, now);
+        change.record_seen(id, now);  // offline=YES is an authenticated update too
+    } else if (!same(to, from) || to.offline != from.offline) {
+        change.record_applied(id, to.ipv4, to.ipv6, now);  // also back online
+    } else {
+        change.record_seen(id, now);
+    }
 }
 
 UpdateResult UpdateService::send(const auth::Zone& zone,

@@ -4,6 +4,7 @@
 
 #include "codec.hpp"
 #include "connection.hpp"
+#include "lifecycle_sql.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -25,9 +26,18 @@ ServerEndpoint stored_endpoint(const Result& r, int row, int address_col, int po
 
 constexpr std::string_view kHostSelect = R"sql(
 SELECT h.id, h.name, z.name, a.username, h.ttl, host(h.ipv4), host(h.ipv6),
-       (extract(epoch FROM h.last_seen) * 1000000)::bigint
+       (extract(epoch FROM h.last_seen) * 1000000)::bigint,
+       h.heartbeat_seconds, z.heartbeat_seconds,
+       (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason
 FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id
 )sql";
+
+std::optional<auth::OfflineReason> stored_reason(std::optional<std::string_view> text) {
+    if (!text) return std::nullopt;
+    auto reason = auth::parse_offline_reason(*text);
+    if (!reason) throw auth::StoreError("database: stored offline reason is unknown");
+    return reason;
+}
 
 HostSummary host_from_row(const Result& r, int row) {
     return HostSummary{r.int64(row, 0),
@@ -37,7 +47,16 @@ HostSummary host_from_row(const Result& r, int row) {
                        stored_ttl(r.int64(row, 4)),
                        stored_address(r.opt_text(row, 5)),
                        stored_address(r.opt_text(row, 6)),
-                       opt_time(r, row, 7)};
+                       opt_time(r, row, 7),
+                       opt_seconds(r, row, 8),
+                       opt_seconds(r, row, 9),
+                       opt_time(r, row, 10),
+                       stored_reason(r.opt_text(row, 11))};
+}
+
+Param seconds_param(std::optional<std::chrono::seconds> s) {
+    if (!s) return std::nullopt;
+    return std::to_string(s->count());
 }
 
 constexpr std::string_view kZoneSelect = R"sql(
@@ -120,16 +139,19 @@ std::vector<ZoneSummary> AdminRepository::list_zones() {
     auto r = conn->exec(R"sql(
 SELECT z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
        z.default_ttl, (SELECT count(*) FROM hosts h WHERE h.zone_id = z.id),
-       a.username, (SELECT count(*) FROM records r WHERE r.zone_id = z.id)
+       a.username, (SELECT count(*) FROM records r WHERE r.zone_id = z.id),
+       z.heartbeat_seconds, z.offline_action
 FROM zones z LEFT JOIN accounts a ON a.id = z.owner_account_id ORDER BY z.name)sql");
     std::vector<ZoneSummary> zones;
     for (int row = 0; row < r.rows(); ++row) {
         std::optional<std::string> owner;
         if (auto username = r.opt_text(row, 8)) owner = std::string(*username);
-        zones.push_back(ZoneSummary{r.int64(row, 0), stored_name(r.text(row, 1)),
-                                    stored_endpoint(r, row, 2, 3), std::string(r.text(row, 4)),
-                                    std::string(r.text(row, 5)), stored_ttl(r.int64(row, 6)),
-                                    r.int64(row, 7), std::move(owner), r.int64(row, 9)});
+        auto action = auth::parse_offline_action(r.text(row, 11));
+        if (!action) throw auth::StoreError("database: stored offline action is unknown");
+        zones.push_back(ZoneSummary{
+            r.int64(row, 0), stored_name(r.text(row, 1)), stored_endpoint(r, row, 2, 3),
+            std::string(r.text(row, 4)), std::string(r.text(row, 5)), stored_ttl(r.int64(row, 6)),
+            r.int64(row, 7), std::move(owner), r.int64(row, 9), opt_seconds(r, row, 10), *action});
     }
     return zones;
 }
@@ -168,6 +190,25 @@ std::optional<AccountSummary> AdminRepository::zone_owner(std::int64_t zone_id) 
                         {id_param(zone_id)});
     if (r.rows() == 0) return std::nullopt;
     return account_from_row(r, 0);
+}
+
+std::optional<AdminError> AdminRepository::set_zone_heartbeat(
+    const DnsName& zone, std::optional<std::chrono::seconds> timeout) {
+    auto conn = db_.lease();
+    auto r =
+        conn->exec("UPDATE zones SET heartbeat_seconds = $2::integer WHERE name = $1 RETURNING id",
+                   {zone.str(), seconds_param(timeout)});
+    if (r.rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
+}
+
+std::optional<AdminError> AdminRepository::set_zone_offline_action(const DnsName& zone,
+                                                                   auth::OfflineAction action) {
+    auto conn = db_.lease();
+    auto r = conn->exec("UPDATE zones SET offline_action = $2 WHERE name = $1 RETURNING id",
+                        {zone.str(), std::string(auth::to_string(action))});
+    if (r.rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
 }
 
 // ---- accounts ----
@@ -278,6 +319,16 @@ std::optional<AdminError> AdminRepository::remove_host(const DnsName& fqdn) {
     auto conn = db_.lease();
     // Tokens limited to this host go with it (ON DELETE CASCADE).
     auto r = conn->exec("DELETE FROM hosts WHERE name = $1 RETURNING id", {fqdn.str()});
+    if (r.rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
+}
+
+std::optional<AdminError> AdminRepository::set_host_heartbeat(
+    const DnsName& fqdn, std::optional<std::chrono::seconds> setting) {
+    auto conn = db_.lease();
+    auto r =
+        conn->exec("UPDATE hosts SET heartbeat_seconds = $2::integer WHERE name = $1 RETURNING id",
+                   {fqdn.str(), seconds_param(setting)});
     if (r.rows() == 0) return AdminError::NotFound;
     return std::nullopt;
 }

@@ -12,7 +12,7 @@ struct Migration {
     std::string_view sql;
 };
 
-// Ascending by version, numbered 1..n without gaps (checked when generated).
+// Strictly ascending by version (checked when generated); numbers may have gaps.
 std::span<const Migration> compiled_migrations() noexcept;
 
 }  // namespace ddns::sql

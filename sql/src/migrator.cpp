@@ -1,5 +1,6 @@
 #include "ddns/sql/migrator.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -53,13 +54,43 @@ int latest_schema_version() {
     return all.empty() ? 0 : all.back().version;
 }
 
+std::vector<int> compiled_schema_versions() {
+    std::vector<int> versions;
+    for (const Migration& m : compiled_migrations()) versions.push_back(m.version);
+    return versions;
+}
+
+namespace {
+
+std::set<int> applied_versions(Connection& conn) {
+    std::set<int> done;
+    auto exists = conn.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
+    if (!exists.boolean(0, 0)) return done;
+    auto rows = conn.exec("SELECT version FROM schema_migrations");
+    for (int i = 0; i < rows.rows(); ++i) done.insert(static_cast<int>(rows.int64(i, 0)));
+    return done;
+}
+
+}  // namespace
+
 int current_schema_version(Database& db) {
     try {
         auto conn = db.lease();
-        auto exists = conn->exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
-        if (!exists.boolean(0, 0)) return 0;
-        auto max = conn->exec("SELECT coalesce(max(version), 0) FROM schema_migrations");
-        return static_cast<int>(max.int64(0, 0));
+        const auto done = applied_versions(*conn);
+        return done.empty() ? 0 : *done.rbegin();
+    } catch (const auth::StoreError& e) {
+        throw MigrationError(std::string("cannot read the schema version: ") + e.what());
+    }
+}
+
+std::vector<int> pending_schema_versions(Database& db) {
+    try {
+        auto conn = db.lease();
+        const auto done = applied_versions(*conn);
+        std::vector<int> pending;
+        for (int v : compiled_schema_versions())
+            if (done.count(v) == 0) pending.push_back(v);
+        return pending;
     } catch (const auth::StoreError& e) {
         throw MigrationError(std::string("cannot read the schema version: ") + e.what());
     }
@@ -75,14 +106,15 @@ MigrationReport migrate(Database& db) {
         AdvisoryLock lock(conn);
         conn.exec(kCreateTable);
 
-        std::set<int> done;
-        auto rows = conn.exec("SELECT version FROM schema_migrations");
-        for (int i = 0; i < rows.rows(); ++i) done.insert(static_cast<int>(rows.int64(i, 0)));
-        if (!done.empty() && *done.rbegin() > latest_schema_version()) {
-            throw MigrationError("database schema version " + std::to_string(*done.rbegin()) +
-                                 " is newer than this program's " +
-                                 std::to_string(latest_schema_version()));
-        }
+        std::set<int> done = applied_versions(conn);
+        // A version this binary does not know (newer, or from a branch it lacks) means the
+        // schema is not the one this code was written for.
+        const auto compiled = compiled_schema_versions();
+        for (int v : done)
+            if (!std::binary_search(compiled.begin(), compiled.end(), v))
+                throw MigrationError("database has schema version " + std::to_string(v) +
+                                     ", which this program does not know (it has up to " +
+                                     std::to_string(latest_schema_version()) + ")");
 
         for (const Migration& m : compiled_migrations()) {
             if (done.count(m.version) != 0) continue;

@@ -4,6 +4,7 @@
 
 #include "codec.hpp"
 #include "connection.hpp"
+#include "lifecycle_sql.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -30,7 +31,8 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6),
        (extract(epoch FROM h.last_seen) * 1000000)::bigint,
        z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
-       z.tsig_secret, z.default_ttl, z.owner_account_id
+       z.tsig_secret, z.default_ttl, z.owner_account_id,
+       h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -58,21 +60,35 @@ enum Col : int {
     kHostLastSeen,
     kZoneFirst,
 };
+// After the zone's nine columns: the host lifecycle (migration 003).
+constexpr int kHostHeartbeat = kZoneFirst + 9;
+constexpr int kHostOffline = kZoneFirst + 10;
+constexpr int kZoneLifecycleFirst = kZoneFirst + 11;
 
 constexpr std::string_view kRecordApplied = R"sql(
 UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
                  updated_at = to_timestamp($4::bigint / 1000000.0),
-                 last_seen = to_timestamp($4::bigint / 1000000.0)
+                 last_seen = to_timestamp($4::bigint / 1000000.0),
+                 offline_since = NULL, offline_reason = NULL
 WHERE id = $1::bigint)sql";
 
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
 // overlapping hosts wait for each other instead of deadlocking.
 constexpr std::string_view kLockHosts = R"sql(
-SELECT id, host(ipv4), host(ipv6) FROM hosts
+SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL FROM hosts
 WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
 
 constexpr std::string_view kRecordSeen = R"sql(
 UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0) WHERE id = $1::bigint)sql";
+
+// The no-change path without a lock of its own: the row update waits for a change or a sweep
+// holding the row, then re-evaluates the WHERE on the row they left (READ COMMITTED), so a
+// host that was taken offline or changed meanwhile matches nothing.
+constexpr std::string_view kRecordSeenIfUnchanged = R"sql(
+UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0)
+WHERE id = $1::bigint AND offline_since IS NULL
+  AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
+RETURNING id)sql";
 
 auth::Account account_from_row(const Result& r) {
     auth::Account account;
@@ -110,7 +126,11 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
         auto zone_id = r.opt_int64(row, kZoneFirst);
         if (!zone_id) continue;
         auto& zone = zones[*zone_id];
-        if (!zone) zone = std::make_shared<const auth::Zone>(zone_from_row(r, row, kZoneFirst));
+        if (!zone) {
+            auth::Zone loaded = zone_from_row(r, row, kZoneFirst);
+            read_zone_lifecycle(loaded, r, row, kZoneLifecycleFirst);
+            zone = std::make_shared<const auth::Zone>(std::move(loaded));
+        }
         if (!host_id) {  // a row of a zone the account owns
             principal.owned_zones.push_back(zone);
             continue;
@@ -124,6 +144,8 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
             stored_address(r.opt_text(row, kHostIpv6)),
             opt_time(r, row, kHostLastSeen),
             zone,
+            auth::effective_heartbeat(opt_seconds(r, row, kHostHeartbeat), zone->heartbeat_timeout),
+            r.boolean(row, kHostOffline),
         });
     }
     return principal;
@@ -143,9 +165,9 @@ public:
         ids += "}";
         const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {ids});
         for (int row = 0; row < r.rows(); ++row)
-            locked_.push_back(auth::StoredAddresses{r.int64(row, 0),
-                                                    stored_address(r.opt_text(row, 1)),
-                                                    stored_address(r.opt_text(row, 2))});
+            locked_.push_back(
+                auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
+                                      stored_address(r.opt_text(row, 2)), r.boolean(row, 3)});
     }
 
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
@@ -155,6 +177,16 @@ public:
         lease_->exec_prepared(
             "record_applied", kRecordApplied,
             {id_param(host_id), address_param(ipv4), address_param(ipv6), micros_param(now)});
+    }
+
+    void record_offline(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
+                        const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
+                        auth::TimePoint now) override {
+        record_host_offline(*lease_, host_id, ipv4, ipv6, reason, now);
+    }
+
+    void record_seen(std::int64_t host_id, auth::TimePoint now) override {
+        lease_->exec_prepared("record_seen", kRecordSeen, {id_param(host_id), micros_param(now)});
     }
 
     void commit() override { transaction_.commit(); }
@@ -171,9 +203,12 @@ std::unique_ptr<auth::HostChange> PgStore::begin_change(const std::vector<std::i
     return std::make_unique<PgHostChange>(db_.lease(), host_ids);
 }
 
-void PgStore::record_seen(std::int64_t host_id, auth::TimePoint now) {
+bool PgStore::record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint now) {
     auto conn = db_.lease();
-    conn->exec_prepared("record_seen", kRecordSeen, {id_param(host_id), micros_param(now)});
+    const Result r = conn->exec_prepared("record_seen_if_unchanged", kRecordSeenIfUnchanged,
+                                         {id_param(expected.host_id), address_param(expected.ipv4),
+                                          address_param(expected.ipv6), micros_param(now)});
+    return r.rows() == 1;
 }
 
 namespace {

@@ -13,6 +13,8 @@ TEST(Config, DefaultsNeedOnlyTheDatabase) {
     EXPECT_EQ(c->http_listen[0].to_string(), "127.0.0.1:8080");
     EXPECT_TRUE(c->trusted_proxies.empty());
     EXPECT_TRUE(c->require_user_agent);
+    EXPECT_EQ(c->sweep_interval, std::chrono::seconds(30));
+    EXPECT_EQ(c->sweep_batch_size, 100u);
 }
 
 TEST(Config, ParsesEveryKey) {
@@ -37,6 +39,8 @@ auth.argon2_opslimit = 3
 auth.argon2_memlimit_kib = 1024
 auth.cache_ttl = 0
 log.level = debug
+sweep.interval = 0
+sweep.batch_size = 7
 )");
     ASSERT_TRUE(c) << c.error();
     EXPECT_EQ(c->database_url, "host=127.0.0.1 dbname=ddns");
@@ -65,6 +69,8 @@ log.level = debug
     EXPECT_EQ(c->dns_client_options().timeout, std::chrono::milliseconds(500));
     EXPECT_EQ(c->dns_client_options().udp_attempts, 3);
     EXPECT_EQ(c->log_level, LogLevel::Debug);
+    EXPECT_EQ(c->sweep_interval, std::chrono::seconds(0));
+    EXPECT_EQ(c->sweep_batch_size, 7u);
 }
 
 struct BadCase {
@@ -96,6 +102,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"database.url = x\nproxy.header = x-real-ip\n", "proxy.header"},
                       BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
                       BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
+                      BadCase{"database.url = x\nsweep.interval = -1\n", "sweep.interval"},
+                      BadCase{"database.url = x\nsweep.batch_size = 0\n", "sweep.batch_size"},
                       BadCase{"database.url =\n", "database.url must not be empty"}));
 
 TEST(Config, LockoutKeysBecomeThrottleOptions) {

@@ -285,6 +285,12 @@ public:
                             const std::optional<IpAddress>& v6, auth::TimePoint) override {
             store_.rows[id] = auth::StoredAddresses{id, v4, v6};
         }
+        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
+                            const std::optional<IpAddress>& v6, auth::OfflineReason,
+                            auth::TimePoint) override {
+            store_.rows[id] = auth::StoredAddresses{id, v4, v6};
+        }
+        void record_seen(std::int64_t, auth::TimePoint) override {}
         void commit() override {}
 
     private:
@@ -294,7 +300,11 @@ public:
     std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
         return std::make_unique<Change>(*this, ids);
     }
-    void record_seen(std::int64_t, auth::TimePoint) override {}
+    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
+        auto it = rows.find(expected.host_id);
+        return it != rows.end() && it->second.ipv4 == expected.ipv4 &&
+               it->second.ipv6 == expected.ipv6;
+    }
     std::map<std::int64_t, auth::StoredAddresses> rows;
 };
 

@@ -64,12 +64,21 @@ public:
         const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
         void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
                             const std::optional<IpAddress>& v6, auth::TimePoint) override {
-            buffered_[id] = auth::StoredAddresses{id, v4, v6};
+            buffered_[id] = auth::StoredAddresses{id, v4, v6, false};
         }
+        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
+                            const std::optional<IpAddress>& v6, auth::OfflineReason reason,
+                            auth::TimePoint) override {
+            buffered_[id] = auth::StoredAddresses{id, v4, v6, true};
+            reasons_[id] = reason;
+        }
+        void record_seen(std::int64_t id, auth::TimePoint) override { ++seen_[id]; }
         void commit() override {
             std::lock_guard lock(store_.mutex);
             if (store_.fail_commit) throw auth::StoreError("database down");
             for (auto& [id, row] : buffered_) store_.rows[id] = row;
+            for (auto& [id, reason] : reasons_) store_.reasons[id] = reason;
+            for (auto& [id, n] : seen_) store_.seen[id] += n;
             ++store_.commits;
         }
 
@@ -77,20 +86,31 @@ public:
         FakeHostStore& store_;
         std::vector<auth::StoredAddresses> locked_;
         std::map<std::int64_t, auth::StoredAddresses> buffered_;
+        std::map<std::int64_t, auth::OfflineReason> reasons_;
+        std::map<std::int64_t, int> seen_;
     };
 
     std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
         if (fail_begin) throw auth::StoreError("database down");
         return std::make_unique<Change>(*this, ids);
     }
-    void record_seen(std::int64_t id, auth::TimePoint) override {
+    // Like the conditional UPDATE: only an online row that still holds `expected`.
+    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
         std::lock_guard lock(mutex);
-        ++seen[id];
+        ++seen_attempts[expected.host_id];
+        auto it = rows.find(expected.host_id);
+        if (it == rows.end() || it->second.offline || it->second.ipv4 != expected.ipv4 ||
+            it->second.ipv6 != expected.ipv6)
+            return false;
+        ++seen[expected.host_id];
+        return true;
     }
 
     std::mutex mutex;
     std::map<std::int64_t, auth::StoredAddresses> rows;
+    std::map<std::int64_t, auth::OfflineReason> reasons;
     std::map<std::int64_t, int> seen;
+    std::map<std::int64_t, int> seen_attempts;
     int changes_begun = 0;
     int commits = 0;
     bool fail_begin = false;
@@ -350,6 +370,137 @@ TEST_F(UpdateServiceTest, TwoQueuedRequestsForOneHostShareAMessageAndTheLaterWin
     EXPECT_EQ(r1.at(0).status, ApplyStatus::Changed);
     EXPECT_EQ(r2.at(0).status, ApplyStatus::Changed);
     EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.3"));
+}
+
+// ---- host lifecycle: heartbeats, offline hosts coming back, offline=YES ----
+
+TEST_F(UpdateServiceTest, HeartbeatHostsRefreshSeenOnEveryUnchangedUpdate) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    a.heartbeat_timeout = std::chrono::minutes(20);
+    a.last_seen = now;
+    for (int i = 0; i < 3; ++i) {
+        auto r =
+            service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
+        EXPECT_EQ(r[0].status, ApplyStatus::Unchanged);
+    }
+    EXPECT_EQ(store.seen[1], 3) << "a fresh last_seen does not excuse a heartbeat host";
+    EXPECT_EQ(store.changes_begun, 0);
+    EXPECT_TRUE(sender.sent.empty());
+}
+
+// The sweeper took the host offline after the credentials were loaded: the conditional
+// last_seen write fails, and the locked path puts the address back instead of saying nochg.
+TEST_F(UpdateServiceTest, AnUnchangedHostWhoseRowMovedOnTakesTheLockedPath) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    a.heartbeat_timeout = std::chrono::minutes(20);
+    store.rows[1] = auth::StoredAddresses{1, std::nullopt, std::nullopt, true};
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(store.seen_attempts[1], 1);
+    EXPECT_EQ(store.changes_begun, 1);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 1u);
+    EXPECT_EQ(std::get<AddRecord>(sender.sent[0].operations.at(1)).record.data(),
+              Rdata(ip("192.0.2.1")));
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
+    EXPECT_FALSE(store.rows[1].offline);
+}
+
+TEST_F(UpdateServiceTest, AnOfflineHostComesBackWithItsNextUpdate) {
+    a.offline = true;
+    store.rows[1] = auth::StoredAddresses{1, std::nullopt, std::nullopt, true};
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.5")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    EXPECT_EQ(store.seen_attempts[1], 0) << "offline hosts go straight to the locked path";
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.5"));
+    EXPECT_FALSE(store.rows[1].offline);
+}
+
+TEST_F(UpdateServiceTest, ASentinelLeftFromOfflineIsRemovedWhenTheHostComesBack) {
+    a.offline = true;
+    a.ipv4 = ip("0.0.0.0");
+    a.ipv6 = ip("::");
+    store.rows[1] = auth::StoredAddresses{1, ip("0.0.0.0"), ip("::"), true};
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.6")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 1u);
+    const auto& ops = sender.sent[0].operations;
+    ASSERT_EQ(ops.size(), 3u) << "A replaced, AAAA (the sentinel) deleted";
+    EXPECT_EQ(std::get<DeleteRRset>(ops[2]).type, RecordType::AAAA);
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.6"));
+    EXPECT_EQ(store.rows[1].ipv6, std::nullopt);
+    EXPECT_EQ(r[0].ipv6, std::nullopt);
+}
+
+TEST_F(UpdateServiceTest, AnOfflineHostWithNothingNewComesBackAsNochgWithoutDns) {
+    a.offline = true;
+    store.rows[1] = auth::StoredAddresses{1, std::nullopt, std::nullopt, true};
+    auto r = service.apply({{&a, FamilyIntent::remove(), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Unchanged);
+    EXPECT_TRUE(sender.sent.empty());
+    EXPECT_FALSE(store.rows[1].offline) << "an authenticated update means the host is alive";
+}
+
+class UpdateServiceOfflineTest : public UpdateServiceTest,
+                                 public ::testing::WithParamInterface<auth::OfflineAction> {};
+
+TEST_P(UpdateServiceOfflineTest, TakeOfflineAppliesTheZonesActionAndRecordsTheReason) {
+    auto key = make_tsig_key("k", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0");
+    auth::Zone z{8,
+                 name("sentinel.example"),
+                 ServerEndpoint{ip("127.0.0.1"), 53},
+                 std::move(*key),
+                 60,
+                 std::nullopt};
+    z.offline_action = GetParam();
+    auto zone_ptr = std::make_shared<const auth::Zone>(std::move(z));
+    auth::Host h{40,  1,       name("h.sentinel.example"), 60, ip("192.0.2.40"), ip("2001:db8::40"),
+                 now, zone_ptr};
+    store.rows[40] = auth::StoredAddresses{40, h.ipv4, h.ipv6};
+    auto r = service.apply({{&h, {}, {}, true}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 1u);
+    const auto& ops = sender.sent[0].operations;
+    EXPECT_TRUE(sender.sent[0].prerequisites.empty()) << "the owner's own request, under lock";
+    const bool sentinel = GetParam() == auth::OfflineAction::Sentinel;
+    ASSERT_EQ(ops.size(), sentinel ? 4u : 2u);
+    EXPECT_EQ(std::get<DeleteRRset>(ops[0]).type, RecordType::A);
+    if (sentinel) {
+        EXPECT_EQ(std::get<AddRecord>(ops[1]).record.data(), Rdata(ip("0.0.0.0")));
+        EXPECT_EQ(std::get<AddRecord>(ops[3]).record.data(), Rdata(ip("::")));
+    }
+    EXPECT_TRUE(store.rows[40].offline);
+    EXPECT_EQ(store.reasons[40], auth::OfflineReason::Request);
+    EXPECT_EQ(store.rows[40].ipv4, sentinel ? std::optional(ip("0.0.0.0")) : std::nullopt);
+    EXPECT_EQ(store.seen[40], 1) << "offline=YES is an authenticated update too";
+
+    // Again: already offline, nothing to send.
+    h.offline = true;
+    r = service.apply({{&h, {}, {}, true}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Unchanged);
+    EXPECT_EQ(sender.sent.size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Actions, UpdateServiceOfflineTest,
+                         ::testing::Values(auth::OfflineAction::Delete,
+                                           auth::OfflineAction::Sentinel),
+                         [](const auto& param_info) {
+                             return std::string(auth::to_string(param_info.param));
+                         });
+
+TEST_F(UpdateServiceTest, TakeOfflineWithoutAddressesNeedsNoDns) {
+    auto r = service.apply({{&a, {}, {}, true}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    EXPECT_TRUE(sender.sent.empty());
+    EXPECT_TRUE(store.rows[1].offline);
+}
+
+TEST_F(UpdateServiceTest, TakeOfflineThatBindRefusesChangesNothing) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    sender.scripted = {UpdateStatus::Timeout};
+    auto r = service.apply({{&a, {}, {}, true}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed);
+    EXPECT_FALSE(store.rows[1].offline);
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
 }
 
 }  // namespace

@@ -270,10 +270,32 @@ TEST_F(Dyndns2, WildcardMxAndBackmxAreIgnoredSafely) {
     EXPECT_TRUE(stack().named().query(host, "MX").empty());
 }
 
-TEST_F(Dyndns2, OfflineIsNotInAnyPlanYet) {
+TEST_F(Dyndns2, OfflineIsNotInTheFreePlan) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.37").body, "good 192.0.2.37");
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.38&offline=YES").body, "!donator");
     EXPECT_EQ(a(host), Strings{"192.0.2.37"});
+}
+
+TEST_F(Dyndns2, OfflineYesTakesADomainAccountsHostOfflineUntilItsNextUpdate) {
+    const std::string owner = user + "-d";
+    const std::string name = owner + "." + kZone;
+    stack().add_account(owner, kPassword, "domain");
+    stack().add_host(name, owner);
+    auto as_owner = [&](const std::string& query) {
+        return stack().get("/nic/update?" + query, std::pair{owner, std::string(kPassword)});
+    };
+    ASSERT_EQ(as_owner("hostname=" + name + "&myip=192.0.2.43,2001:db8::43").body,
+              "good 192.0.2.43,2001:db8::43");
+    EXPECT_EQ(as_owner("hostname=" + name + "&offline=YES").body, "good 0.0.0.0");
+    EXPECT_TRUE(a(name).empty());
+    EXPECT_TRUE(aaaa(name).empty());
+    EXPECT_EQ(stack().sql("select offline_reason from hosts where name = '" + name + "'"),
+              "request");
+    EXPECT_EQ(as_owner("hostname=" + name + "&offline=YES").body, "nochg 0.0.0.0");
+    EXPECT_EQ(as_owner("hostname=" + name + "&myip=192.0.2.44").body, "good 192.0.2.44");
+    EXPECT_EQ(a(name), Strings{"192.0.2.44"});
+    EXPECT_EQ(stack().sql("select offline_since is null from hosts where name = '" + name + "'"),
+              "t");
 }
 
 TEST_F(Dyndns2, AlternatePathsAndPostWork) {

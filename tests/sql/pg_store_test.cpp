@@ -187,7 +187,8 @@ TEST_F(PgStoreTest, RecordSeenTouchesOnlyLastSeen) {
     record(*store_, host_b_, IpAddress::parse("198.51.100.1"), std::nullopt,
            at_micros(1'700'000'000'000'000));
     auto t2 = at_micros(1'700'000'500'000'001);
-    store_->record_seen(host_b_, t2);
+    EXPECT_TRUE(store_->record_seen_if_unchanged(
+        auth::StoredAddresses{host_b_, IpAddress::parse("198.51.100.1"), std::nullopt}, t2));
     EXPECT_EQ(
         scalar("SELECT host(ipv4) || ' ' || (extract(epoch FROM updated_at) * 1000000)::bigint"
                " || ' ' || (extract(epoch FROM last_seen) * 1000000)::bigint"
@@ -197,6 +198,88 @@ TEST_F(PgStoreTest, RecordSeenTouchesOnlyLastSeen) {
     auto p = store_->load_principal("alice", "");
     ASSERT_TRUE(p);
     EXPECT_EQ(p->hosts[1].last_seen, t2);
+}
+
+// The no-change path must not refresh a host whose row moved on: a different address, another
+// family, an offline host, a removed host.
+TEST_F(PgStoreTest, RecordSeenIfUnchangedRefusesAHostThatChangedOrWentOffline) {
+    const auto t1 = at_micros(1'700'000'000'000'000);
+    record(*store_, host_b_, IpAddress::parse("198.51.100.1"), std::nullopt, t1);
+    const auto later = at_micros(1'700'000'900'000'000);
+    EXPECT_FALSE(store_->record_seen_if_unchanged(
+        auth::StoredAddresses{host_b_, IpAddress::parse("198.51.100.2"), std::nullopt}, later));
+    EXPECT_FALSE(store_->record_seen_if_unchanged(
+        auth::StoredAddresses{host_b_, IpAddress::parse("198.51.100.1"),
+                              IpAddress::parse("2001:db8::1")},
+        later));
+    EXPECT_FALSE(store_->record_seen_if_unchanged(
+        auth::StoredAddresses{999999, std::nullopt, std::nullopt}, later));
+    {
+        auto change = store_->begin_change({host_b_});
+        change->record_offline(host_b_, std::nullopt, std::nullopt, auth::OfflineReason::Heartbeat,
+                               t1);
+        change->commit();
+    }
+    EXPECT_FALSE(store_->record_seen_if_unchanged(
+        auth::StoredAddresses{host_b_, std::nullopt, std::nullopt}, later));
+    EXPECT_EQ(scalar("SELECT (extract(epoch FROM last_seen) * 1000000)::bigint FROM hosts "
+                     "WHERE id = " +
+                     std::to_string(host_b_)),
+              "1700000000000000")
+        << "last_seen must be untouched";
+}
+
+TEST_F(PgStoreTest, OfflineStateIsRecordedLoadedAndClearedByTheNextApplied) {
+    const auto t1 = at_micros(1'700'000'000'000'000);
+    record(*store_, host_a_, IpAddress::parse("192.0.2.7"), IpAddress::parse("2001:db8::7"), t1);
+    const auto t2 = at_micros(1'700'000'100'000'000);
+    {
+        auto change = store_->begin_change({host_a_});
+        EXPECT_FALSE(change->locked().at(0).offline);
+        change->record_offline(host_a_, IpAddress::parse("0.0.0.0"), IpAddress::parse("::"),
+                               auth::OfflineReason::Request, t2);
+        change->commit();
+    }
+    const std::string id = std::to_string(host_a_);
+    EXPECT_EQ(scalar("SELECT host(ipv4) || ' ' || host(ipv6) || ' ' || offline_reason || ' ' ||"
+                     " (extract(epoch FROM offline_since) * 1000000)::bigint || ' ' ||"
+                     " (extract(epoch FROM last_seen) * 1000000)::bigint FROM hosts WHERE id = " +
+                     id),
+              "0.0.0.0 :: request 1700000100000000 1700000000000000")
+        << "going offline leaves last_seen alone";
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_TRUE(p->hosts[0].offline);
+    EXPECT_FALSE(p->hosts[1].offline);
+    EXPECT_TRUE(store_->begin_change({host_a_})->locked().at(0).offline);
+
+    record(*store_, host_a_, IpAddress::parse("192.0.2.8"), std::nullopt, t2);
+    EXPECT_EQ(scalar("SELECT offline_since IS NULL AND offline_reason IS NULL FROM hosts "
+                     "WHERE id = " +
+                     id),
+              "t");
+    p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_FALSE(p->hosts[0].offline);
+}
+
+TEST_F(PgStoreTest, HeartbeatTimeoutIsTheHostsOwnOverTheZones) {
+    AdminRepository repo(*db_);
+    ASSERT_FALSE(repo.set_zone_heartbeat(name("example.org"), std::chrono::seconds(1200)));
+    ASSERT_FALSE(repo.set_zone_offline_action(name("example.org"), auth::OfflineAction::Sentinel));
+    ASSERT_FALSE(repo.set_host_heartbeat(name("b.example.org"), std::chrono::seconds(0)));
+    ASSERT_FALSE(repo.set_host_heartbeat(name("c.example.net"), std::chrono::seconds(90)));
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts[0].heartbeat_timeout, std::chrono::seconds(1200)) << "the zone's";
+    EXPECT_EQ(p->hosts[1].heartbeat_timeout, std::nullopt) << "off for this host";
+    EXPECT_EQ(p->hosts[2].heartbeat_timeout, std::chrono::seconds(90)) << "its own";
+    EXPECT_EQ(p->hosts[0].zone->heartbeat_timeout, std::chrono::seconds(1200));
+    EXPECT_EQ(p->hosts[0].zone->offline_action, auth::OfflineAction::Sentinel);
+    EXPECT_EQ(p->hosts[2].zone->offline_action, auth::OfflineAction::Delete);
+    EXPECT_EQ(repo.set_host_heartbeat(name("nope.example.org"), std::nullopt),
+              AdminError::NotFound);
+    EXPECT_EQ(repo.set_zone_heartbeat(name("nope.test"), std::nullopt), AdminError::NotFound);
 }
 
 TEST_F(PgStoreTest, BeginChangeReadsTheStoredStateAndSkipsMissingHosts) {
@@ -257,13 +340,16 @@ TEST_F(PgStoreTest, DatabaseDownThrowsStoreErrorThenRecovers) {
     ASSERT_TRUE(store_->load_principal("alice", ""));  // the pool holds an open connection
     postgres().stop();
     EXPECT_THROW(store_->load_principal("alice", ""), auth::StoreError);
-    EXPECT_THROW(store_->record_seen(host_a_, auth::Clock::now()), auth::StoreError);
     EXPECT_THROW(store_->find_host_owner(name("a.example.org")), auth::StoreError);
+    EXPECT_THROW(store_->record_seen_if_unchanged(auth::StoredAddresses{host_a_, {}, {}},
+                                                  auth::Clock::now()),
+                 auth::StoreError);
     postgres().start_again();
     auto p = store_->load_principal("alice", digest('a'));
     ASSERT_TRUE(p);
     EXPECT_EQ(p->hosts.size(), 3U);
-    EXPECT_NO_THROW(store_->record_seen(host_a_, at_micros(1'700'000'000'000'000)));
+    EXPECT_TRUE(store_->record_seen_if_unchanged(auth::StoredAddresses{host_a_, {}, {}},
+                                                 at_micros(1'700'000'000'000'000)));
     EXPECT_EQ(
         scalar("SELECT last_seen IS NOT NULL FROM hosts WHERE id = " + std::to_string(host_a_)),
         "t");

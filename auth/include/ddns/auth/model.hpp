@@ -23,6 +23,17 @@ enum class Plan { Free, Domain };
 std::string_view to_string(Plan plan) noexcept;
 std::optional<Plan> parse_plan(std::string_view text) noexcept;
 
+// What taking a host offline does to its A/AAAA (per zone): delete them, or point them at the
+// sentinel addresses 0.0.0.0 / :: (DynamIP's behaviour).
+enum class OfflineAction { Delete, Sentinel };
+std::string_view to_string(OfflineAction action) noexcept;
+std::optional<OfflineAction> parse_offline_action(std::string_view text) noexcept;
+
+// Why a host is offline: missed heartbeats, its account expired, or its owner asked.
+enum class OfflineReason { Heartbeat, Expired, Request };
+std::string_view to_string(OfflineReason reason) noexcept;
+std::optional<OfflineReason> parse_offline_reason(std::string_view text) noexcept;
+
 struct Account {
     std::int64_t id = 0;
     std::string username;
@@ -42,6 +53,9 @@ struct Zone {
     std::uint32_t default_ttl = 60;
     // Set for a zone owned by a domain account: that account manages records in it.
     std::optional<std::int64_t> owner_account_id;
+    // Heartbeat timeout of the zone's hosts that set none themselves (nullopt: none).
+    std::optional<std::chrono::seconds> heartbeat_timeout{};
+    OfflineAction offline_action = OfflineAction::Delete;
 };
 
 struct Host {
@@ -54,6 +68,10 @@ struct Host {
     std::optional<IpAddress> ipv6;
     std::optional<TimePoint> last_seen;
     std::shared_ptr<const Zone> zone;  // never null
+    // The timeout that applies (the host's own, else the zone's); nullopt: no heartbeat.
+    std::optional<std::chrono::seconds> heartbeat_timeout{};
+    // Taken offline (A/AAAA deleted or at the sentinel) until its next authenticated update.
+    bool offline = false;
 };
 
 // What a credential check found: the account, the hosts it owns, and, when the presented secret

@@ -36,6 +36,7 @@ struct StoredAddresses {
     std::int64_t host_id = 0;
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
+    bool offline = false;  // taken offline; the addresses may be the sentinel 0.0.0.0 / ::
 };
 
 // A change in progress: the rows of some hosts are locked (other requests and other gateway
@@ -49,8 +50,16 @@ public:
     virtual const std::vector<StoredAddresses>& locked() const = 0;
     // Records the state BIND acknowledged (call only after a NOERROR, TSIG-verified reply).
     // `ipv4`/`ipv6` are the complete new state of the host (nullopt = no record of that family).
+    // Refreshes last_seen and brings an offline host back online.
     virtual void record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
                                 const std::optional<IpAddress>& ipv6, TimePoint now) = 0;
+    // Records a host taken offline: BIND acknowledged that it now holds `ipv4`/`ipv6` (nullopt
+    // or the sentinel), or nothing had to change in DNS. last_seen is left alone.
+    virtual void record_offline(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
+                                const std::optional<IpAddress>& ipv6, OfflineReason reason,
+                                TimePoint now) = 0;
+    // Refreshes last_seen of a locked host whose addresses did not change.
+    virtual void record_seen(std::int64_t host_id, TimePoint now) = 0;
     virtual void commit() = 0;
 };
 
@@ -60,8 +69,11 @@ public:
     // Locks the rows of `host_ids` (in id order, so concurrent changes cannot deadlock) and reads
     // their stored addresses. Hosts that no longer exist are missing from locked().
     virtual std::unique_ptr<HostChange> begin_change(const std::vector<std::int64_t>& host_ids) = 0;
-    // Refreshes last_seen for an authenticated update that changed nothing.
-    virtual void record_seen(std::int64_t host_id, TimePoint now) = 0;
+    // The no-change path: refreshes last_seen of a host whose stored addresses still equal
+    // `expected` and which is online, in one statement. False when the host changed, went
+    // offline or was removed since `expected` was read; the caller then takes the locked path.
+    // A change or a sweep holding the row makes it wait and then see their result.
+    virtual bool record_seen_if_unchanged(const StoredAddresses& expected, TimePoint now) = 0;
 };
 
 }  // namespace ddns::auth

@@ -63,6 +63,9 @@ struct Config {
 
     LogLevel log_level = LogLevel::Info;  // log.level
 
+    std::chrono::seconds sweep_interval{30};  // sweep.interval (0: this process does not sweep)
+    std::size_t sweep_batch_size = 100;       // sweep.batch_size (hosts per UPDATE message)
+
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
     auth::FailureThrottleOptions throttle_options() const;

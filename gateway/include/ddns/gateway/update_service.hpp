@@ -40,10 +40,13 @@ struct HostIntent {
     const auth::Host* host = nullptr;  // owned by the caller's Principal
     FamilyIntent ipv4;
     FamilyIntent ipv6;
+    // Take the host offline now with its zone's offline action (dyndns2 offline=YES); ipv4 and
+    // ipv6 are then ignored. Any other intent brings an offline host back online.
+    bool take_offline = false;
 };
 
 enum class ApplyStatus {
-    Changed,      // BIND acknowledged and the new state is recorded
+    Changed,      // BIND acknowledged and the new state is recorded (or the host went offline)
     Unchanged,    // stored state already equal; nothing sent to BIND
     DnsFailed,    // BIND refused / timed out / TSIG failed: nothing changed anywhere
     StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
@@ -58,8 +61,9 @@ struct HostApplyResult {
 };
 
 struct UpdateServiceOptions {
-    // An unchanged update refreshes last_seen only when the stored value is older than this, so
-    // the no-change path normally costs a single database round trip.
+    // An unchanged update of a host without a heartbeat timeout refreshes last_seen only when
+    // the stored value is older than this, so the no-change path normally costs a single
+    // database round trip. Heartbeat hosts refresh it on every update.
     std::chrono::seconds seen_refresh{60};
     // Requests coalesced into one UPDATE message at most (keeps messages far below 64 KiB).
     std::size_t max_requests_per_message = 64;
@@ -74,7 +78,8 @@ public:
     ~UpdateService();
 
     // Results are in the order of `intents`. May throw auth::StoreError only before any DNS
-    // traffic (from the last_seen refresh of an unchanged host).
+    // traffic (from the last_seen refresh of an unchanged host). Every host of `intents` gets
+    // its last_seen refreshed (heartbeat hosts always, others at most every seen_refresh).
     std::vector<HostApplyResult> apply(const std::vector<HostIntent>& intents, auth::TimePoint now);
 
     // Requests waiting for the next UPDATE message of a zone (for metrics and tests).
@@ -86,8 +91,11 @@ private:
     class ServerSlots;
 
     ZoneQueue& queue_for(std::int64_t zone_id);
+    bool record_unchanged(const auth::Host& host, auth::TimePoint now);
     void submit(ZoneQueue& queue, Batch& batch);
     void process(const std::vector<Batch*>& batches);
+    static void record(auth::HostChange& change, const auth::StoredAddresses& from,
+                       const auth::StoredAddresses& to, auth::TimePoint now);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
                       const std::map<std::int64_t, auth::StoredAddresses>& from,
                       const std::map<std::int64_t, auth::StoredAddresses>& to);

@@ -1,6 +1,7 @@
 // Operator-facing data operations behind `ddns-gateway admin`: zones, accounts, hosts, tokens.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +44,8 @@ struct ZoneSummary {
     std::int64_t host_count = 0;
     std::optional<std::string> owner = std::nullopt;  // username
     std::int64_t record_count = 0;
+    std::optional<std::chrono::seconds> heartbeat_timeout{};  // default of its hosts; none
+    auth::OfflineAction offline_action = auth::OfflineAction::Delete;
 };
 
 struct AccountSummary {
@@ -65,6 +68,11 @@ struct HostSummary {
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
     std::optional<auth::TimePoint> last_seen;
+    // The host's own heartbeat setting (nullopt: the zone's applies; zero: none) and the zone's.
+    std::optional<std::chrono::seconds> heartbeat_setting{};
+    std::optional<std::chrono::seconds> zone_heartbeat{};
+    std::optional<auth::TimePoint> offline_since{};  // set while offline
+    std::optional<auth::OfflineReason> offline_reason{};
 };
 
 struct TokenSummary {
@@ -90,6 +98,12 @@ public:
     std::optional<auth::Zone> find_zone_containing(const DnsName& name);
     // The account that owns zone `zone_id`, if any.
     std::optional<AccountSummary> zone_owner(std::int64_t zone_id);
+
+    // Heartbeat timeout of the zone's hosts that set none (nullopt: none). NotFound when unknown.
+    std::optional<AdminError> set_zone_heartbeat(const DnsName& zone,
+                                                 std::optional<std::chrono::seconds> timeout);
+    std::optional<AdminError> set_zone_offline_action(const DnsName& zone,
+                                                      auth::OfflineAction action);
 
     Expected<std::int64_t, AdminError> add_account(std::string_view username,
                                                    std::string_view email, auth::Plan plan,
@@ -118,6 +132,10 @@ public:
     std::vector<HostSummary> list_hosts(std::optional<std::string_view> username = std::nullopt);
     std::optional<HostSummary> find_host(const DnsName& fqdn);
     std::optional<AdminError> remove_host(const DnsName& fqdn);
+    // The host's own heartbeat timeout: nullopt follows the zone, zero is none. NotFound when
+    // the host is unknown.
+    std::optional<AdminError> set_host_heartbeat(const DnsName& fqdn,
+                                                 std::optional<std::chrono::seconds> setting);
 
     Expected<std::int64_t, AdminError> add_token(std::string_view username,
                                                  const std::optional<DnsName>& host,

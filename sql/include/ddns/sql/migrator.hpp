@@ -20,12 +20,17 @@ struct MigrationReport {
     int current_version = 0;   // schema version after the call
 };
 
-// Applies every migration newer than the database's version, each in its own transaction.
-// Throws MigrationError (with the failing version and the server's message) on failure.
+// Applies every compiled migration the database lacks, in ascending order, each in its own
+// transaction. Throws MigrationError (with the failing version and the server's message) on
+// failure, and when the database records a version this binary does not know.
 MigrationReport migrate(Database& db);
 // Latest version compiled into this binary.
 int latest_schema_version();
-// Version recorded in the database (0 when never migrated). Throws MigrationError.
+// Every version compiled into this binary, ascending (numbers may have gaps).
+std::vector<int> compiled_schema_versions();
+// Highest version recorded in the database (0 when never migrated). Throws MigrationError.
 int current_schema_version(Database& db);
+// Compiled versions the database has not applied yet (empty: up to date). Throws MigrationError.
+std::vector<int> pending_schema_versions(Database& db);
 
 }  // namespace ddns::sql

@@ -15,12 +15,13 @@ public:
                                                   std::string_view token_digest) override;
     std::unique_ptr<auth::HostChange> begin_change(
         const std::vector<std::int64_t>& host_ids) override;
-    void record_seen(std::int64_t host_id, auth::TimePoint now) override;
     std::optional<std::string> find_host_owner(const DnsName& name) override;
 
     // RecordStore (pg_record_store.cpp).
     std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override;
     std::vector<auth::StoredRecord> list_records(std::int64_t zone_id) override;
+    bool record_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                  auth::TimePoint now) override;
 
 private:
     Database& db_;

@@ -1,0 +1,50 @@
+// Host-lifecycle columns (migration 003) as the stores read and write them: the zone's heartbeat
+// default and offline action, and recording a host taken offline. Private to sql/.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "codec.hpp"
+#include "connection.hpp"
+#include "ddns/auth/lifecycle.hpp"
+
+namespace ddns::sql {
+
+// The rule of auth::effective_heartbeat() in SQL, for hosts h joined with their zones z (used
+// where the database must select due hosts; the callers re-check in C++).
+constexpr std::string_view kEffectiveHeartbeat =
+    "(CASE WHEN h.heartbeat_seconds IS NULL THEN z.heartbeat_seconds "
+    "ELSE nullif(h.heartbeat_seconds, 0) END)";
+
+inline std::optional<std::chrono::seconds> opt_seconds(const Result& r, int row, int col) {
+    if (auto s = r.opt_int64(row, col)) return std::chrono::seconds(*s);
+    return std::nullopt;
+}
+
+// Reads two consecutive columns starting at `first`: z.heartbeat_seconds, z.offline_action.
+inline void read_zone_lifecycle(auth::Zone& zone, const Result& r, int row, int first) {
+    zone.heartbeat_timeout = opt_seconds(r, row, first);
+    auto action = auth::parse_offline_action(r.text(row, first + 1));
+    if (!action) throw auth::StoreError("database: stored offline action is unknown");
+    zone.offline_action = *action;
+}
+
+constexpr std::string_view kRecordOffline = R"sql(
+UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
+                 updated_at = to_timestamp($4::bigint / 1000000.0),
+                 offline_since = to_timestamp($4::bigint / 1000000.0), offline_reason = $5
+WHERE id = $1::bigint)sql";
+
+inline void record_host_offline(Connection& conn, std::int64_t host_id,
+                                const std::optional<IpAddress>& ipv4,
+                                const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
+                                auth::TimePoint now) {
+    conn.exec_prepared("record_offline", kRecordOffline,
+                       {id_param(host_id), address_param(ipv4), address_param(ipv6),
+                        micros_param(now), std::string(auth::to_string(reason))});
+}
+
+}  // namespace ddns::sql

@@ -1,0 +1,119 @@
+#include "ddns/sql/pg_lifecycle_store.hpp"
+
+#include "codec.hpp"
+#include "connection.hpp"
+#include "lifecycle_sql.hpp"
+
+namespace ddns::sql {
+namespace {
+
+// "Due at $1": the rule of auth::offline_due() for online hosts h of accounts a in zones z.
+// $1 is the sweep time in microseconds since the epoch (the sweeper's clock, not now()).
+std::string due_condition() {
+    return "h.offline_since IS NULL AND ("
+           "a.expires_at <= to_timestamp($1::bigint / 1000000.0) OR "
+           "h.last_seen + make_interval(secs => " +
+           std::string(kEffectiveHeartbeat) + ") < to_timestamp($1::bigint / 1000000.0))";
+}
+
+const std::string& zones_with_due_sql() {
+    static const std::string sql =
+        "SELECT DISTINCT h.zone_id FROM hosts h JOIN zones z ON z.id = h.zone_id "
+        "JOIN accounts a ON a.id = h.account_id WHERE " +
+        due_condition() + " ORDER BY 1";
+    return sql;
+}
+
+// SKIP LOCKED: rows another transaction holds (an update of that host, another instance's
+// sweep) are passed over, not waited for; the Limit sits above the row locks, so skipped rows
+// do not use up the batch. A row updated since the snapshot is re-checked against the WHERE
+// before it is locked (READ COMMITTED), and the caller re-checks again in C++.
+const std::string& lock_due_sql() {
+    static const std::string sql =
+        "SELECT h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6), "
+        "(extract(epoch FROM h.last_seen) * 1000000)::bigint, h.heartbeat_seconds, "
+        "h.offline_since IS NOT NULL, h.account_id, "
+        "(extract(epoch FROM a.expires_at) * 1000000)::bigint "
+        "FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id "
+        "WHERE h.zone_id = $2::bigint AND h.id <> ALL($4::bigint[]) AND " +
+        due_condition() + " ORDER BY h.id LIMIT $3::bigint FOR UPDATE OF h SKIP LOCKED";
+    return sql;
+}
+
+constexpr std::string_view kZone = R"sql(
+SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
+       default_ttl, heartbeat_seconds, offline_action
+FROM zones WHERE id = $1::bigint)sql";
+
+std::string id_array(const std::vector<std::int64_t>& ids) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + id_param(ids[i]);
+    return out + "}";
+}
+
+// Member order matters: the transaction ends before the lease returns the connection.
+class PgSweepBatch final : public auth::SweepBatch {
+public:
+    PgSweepBatch(Database::Lease lease, std::int64_t zone_id, auth::TimePoint now,
+                 std::size_t limit, const std::vector<std::int64_t>& skip)
+        : lease_(std::move(lease)), transaction_(*lease_) {
+        const Result z = lease_->exec_prepared("sweep_zone", kZone, {id_param(zone_id)});
+        if (z.rows() == 0) return;  // removed meanwhile
+        auth::Zone loaded = zone_from_row(z, 0, 0);
+        read_zone_lifecycle(loaded, z, 0, 8);
+        const auto zone = std::make_shared<const auth::Zone>(std::move(loaded));
+
+        const Result r = lease_->exec_prepared(
+            "sweep_lock_due", lock_due_sql(),
+            {micros_param(now), id_param(zone_id), std::to_string(limit), id_array(skip)});
+        for (int row = 0; row < r.rows(); ++row) {
+            auth::Host host{
+                r.int64(row, 0),
+                r.int64(row, 8),
+                stored_name(r.text(row, 1)),
+                stored_ttl(r.int64(row, 2)),
+                stored_address(r.opt_text(row, 3)),
+                stored_address(r.opt_text(row, 4)),
+                opt_time(r, row, 5),
+                zone,
+                auth::effective_heartbeat(opt_seconds(r, row, 6), zone->heartbeat_timeout),
+                r.boolean(row, 7)};
+            hosts_.push_back(auth::SweepCandidate{std::move(host), opt_time(r, row, 9)});
+        }
+    }
+
+    const std::vector<auth::SweepCandidate>& hosts() const override { return hosts_; }
+
+    void record_offline(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
+                        const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
+                        auth::TimePoint now) override {
+        record_host_offline(*lease_, host_id, ipv4, ipv6, reason, now);
+    }
+
+    void commit() override { transaction_.commit(); }
+
+private:
+    Database::Lease lease_;
+    Transaction transaction_;
+    std::vector<auth::SweepCandidate> hosts_;
+};
+
+}  // namespace
+
+std::vector<std::int64_t> PgLifecycleStore::zones_with_due_hosts(auth::TimePoint now) {
+    auto conn = db_.lease();
+    const Result r =
+        conn->exec_prepared("sweep_due_zones", zones_with_due_sql(), {micros_param(now)});
+    std::vector<std::int64_t> zones;
+    zones.reserve(static_cast<std::size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row) zones.push_back(r.int64(row, 0));
+    return zones;
+}
+
+std::unique_ptr<auth::SweepBatch> PgLifecycleStore::lock_due_hosts(
+    std::int64_t zone_id, auth::TimePoint now, std::size_t limit,
+    const std::vector<std::int64_t>& skip) {
+    return std::make_unique<PgSweepBatch>(db_.lease(), zone_id, now, limit, skip);
+}
+
+}  // namespace ddns::sql
