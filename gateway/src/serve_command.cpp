@@ -51,10 +51,11 @@ int run_serve(const Config& config) {
     Logger log(config.log_level);
     sql::Database db(config.database_url, config.database_pool);
     const int schema = sql::current_schema_version(db);
-    if (schema != sql::latest_schema_version()) {
+    if (schema != sql::latest_schema_version() || !sql::missing_migrations(db).empty()) {
         std::cerr << "ddns-gateway: database schema is at version " << schema
                   << ", this binary needs " << sql::latest_schema_version()
-                  << ": run `ddns-gateway migrate --config FILE` first\n";
+                  << " and every migration before it: run `ddns-gateway migrate --config FILE` "
+                     "first\n";
         return 1;
     }
     sql::PgStore store(db);

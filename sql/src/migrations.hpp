@@ -12,7 +12,7 @@ struct Migration {
     std::string_view sql;
 };
 
-// Ascending by version, numbered 1..n without gaps (checked when generated).
+// Strictly ascending by version, possibly with gaps (checked when generated).
 std::span<const Migration> compiled_migrations() noexcept;
 
 }  // namespace ddns::sql

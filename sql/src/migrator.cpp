@@ -65,6 +65,24 @@ int current_schema_version(Database& db) {
     }
 }
 
+std::vector<int> missing_migrations(Database& db) {
+    std::set<int> done;
+    try {
+        auto conn = db.lease();
+        auto exists = conn->exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
+        if (exists.boolean(0, 0)) {
+            auto rows = conn->exec("SELECT version FROM schema_migrations");
+            for (int i = 0; i < rows.rows(); ++i) done.insert(static_cast<int>(rows.int64(i, 0)));
+        }
+    } catch (const auth::StoreError& e) {
+        throw MigrationError(std::string("cannot read the schema version: ") + e.what());
+    }
+    std::vector<int> missing;
+    for (const Migration& m : compiled_migrations())
+        if (done.count(m.version) == 0) missing.push_back(m.version);
+    return missing;
+}
+
 MigrationReport migrate(Database& db) {
     MigrationReport report;
     const Migration* current = nullptr;

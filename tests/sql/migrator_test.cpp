@@ -7,6 +7,7 @@
 #include <latch>
 #include <thread>
 
+#include "migrations.hpp"
 #include "sql_fixture.hpp"
 #include "test_support.hpp"
 
@@ -17,7 +18,7 @@ using MigratorTest = SqlTest;
 
 std::vector<int> all_versions() {
     std::vector<int> v;
-    for (int i = 1; i <= latest_schema_version(); ++i) v.push_back(i);
+    for (const Migration& m : compiled_migrations()) v.push_back(m.version);
     return v;
 }
 
@@ -32,7 +33,7 @@ TEST_F(MigratorTest, MigrateOnEmptyDatabaseAppliesAll) {
     EXPECT_EQ(report.current_version, latest_schema_version());
     EXPECT_EQ(current_schema_version(*db_), latest_schema_version());
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"),
-              std::to_string(latest_schema_version()));
+              std::to_string(all_versions().size()));
     EXPECT_EQ(scalar("SELECT name FROM schema_migrations WHERE version = 1"), "initial_schema");
     for (const char* table : {"accounts", "zones", "hosts", "tokens"}) {
         EXPECT_EQ(scalar(std::string("SELECT to_regclass('") + table + "') IS NOT NULL"), "t")
@@ -48,7 +49,7 @@ TEST_F(MigratorTest, SecondMigrateAppliesNone) {
     EXPECT_TRUE(again.applied.empty());
     EXPECT_EQ(again.current_version, latest_schema_version());
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"),
-              std::to_string(latest_schema_version()));
+              std::to_string(all_versions().size()));
 }
 
 TEST_F(MigratorTest, ConcurrentMigratorsApplyEachVersionOnce) {
@@ -78,7 +79,18 @@ TEST_F(MigratorTest, ConcurrentMigratorsApplyEachVersionOnce) {
     EXPECT_EQ(reports[1].current_version, latest_schema_version());
     EXPECT_EQ(scalar("SELECT count(DISTINCT version) = count(*) FROM schema_migrations"), "t");
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"),
-              std::to_string(latest_schema_version()));
+              std::to_string(all_versions().size()));
+}
+
+TEST_F(MigratorTest, MissingMigrationsListsEveryUnrecordedVersionNotOnlyTheLatest) {
+    EXPECT_EQ(missing_migrations(*db_), all_versions());
+    migrate(*db_);
+    EXPECT_TRUE(missing_migrations(*db_).empty());
+    // A database that has the latest version but lacks an earlier one (numbers with gaps land
+    // in any order) is not up to date.
+    scalar("DELETE FROM schema_migrations WHERE version = 1 RETURNING version");
+    EXPECT_EQ(current_schema_version(*db_), latest_schema_version());
+    EXPECT_EQ(missing_migrations(*db_), std::vector<int>{1});
 }
 
 TEST_F(MigratorTest, UnreachableDatabaseIsAMigrationError) {
@@ -92,6 +104,7 @@ TEST_F(MigratorTest, UnreachableDatabaseIsAMigrationError) {
         EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
     }
     EXPECT_THROW(current_schema_version(down), MigrationError);
+    EXPECT_THROW(missing_migrations(down), MigrationError);
 }
 
 }  // namespace

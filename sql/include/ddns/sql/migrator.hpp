@@ -27,5 +27,9 @@ MigrationReport migrate(Database& db);
 int latest_schema_version();
 // Version recorded in the database (0 when never migrated). Throws MigrationError.
 int current_schema_version(Database& db);
+// Versions compiled into this binary that the database has not recorded, ascending (with gaps
+// in the numbering, a database at the latest version may still lack an earlier one). Throws
+// MigrationError.
+std::vector<int> missing_migrations(Database& db);
 
 }  // namespace ddns::sql
