@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -9,6 +10,8 @@
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/audit_log.hpp"
+#include "ddns/gateway/audit_pruner.hpp"
 #include "ddns/gateway/commands.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/http_server.hpp"
@@ -18,6 +21,7 @@
 #include "ddns/gateway/version.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
+#include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -74,7 +78,17 @@ int run_serve(const Config& config) {
         authenticator, updates, policy, log, clock,
         Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
     Router router(dyndns2);
-    HttpServer http(config, router, log);
+    // The update log has its own connections: its writer and pruner never take one from requests.
+    sql::Database audit_db(config.database_url, 2);
+    sql::PgAuditStore audit_store(audit_db);
+    AuditLog audit(audit_store, log, AuditLogOptions{config.audit_queue_size});
+    std::unique_ptr<AuditPruner> pruner;
+    if (config.audit_retention.count() > 0)
+        pruner = std::make_unique<AuditPruner>(
+            audit_store, log, clock,
+            AuditPrunerOptions{config.audit_retention, config.audit_prune_interval});
+    AuditedRouter audited(router, audit, clock);
+    HttpServer http(config, audited, log);
     http.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
@@ -83,6 +97,7 @@ int run_serve(const Config& config) {
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
     http.stop();
+    audit.stop();  // writes what the last requests logged
     return 0;
 }
 
