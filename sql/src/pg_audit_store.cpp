@@ -38,7 +38,7 @@ LEFT JOIN accounts owner
        ON i.fault = 'auth'
       AND (owner.id = i.account_id
            OR (i.account_id IS NULL AND lower(owner.username) = lower(i.username)))
-RETURNING id, host_id)sql";
+RETURNING id, host_id, fault <> 'none' OR ipv4_changed OR ipv6_changed)sql";
 
 // Row locks in id order, like the request path's, so the writer never deadlocks with it (or
 // with another gateway's writer); it merely waits while a DNS round trip holds a host.
@@ -150,9 +150,13 @@ void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
         if (params.empty()) return;
         const Result r =
             conn->exec(std::string(kInsertHead) + values + std::string(kInsertTail), params);
+        // Only rows with a fault or a change touch their host: the hot path's nochg rows take
+        // no host lock at all.
         for (int row = 0; row < r.rows(); ++row) {
+            const auto host = r.opt_int64(row, 1);
+            if (!host || !r.boolean(row, 2)) continue;
             log_ids.insert(r.int64(row, 0));
-            if (auto host = r.opt_int64(row, 1)) host_ids.insert(*host);
+            host_ids.insert(*host);
         }
         values.clear();
         params.clear();

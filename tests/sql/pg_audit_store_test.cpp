@@ -5,10 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
+#include "connection.hpp"
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "sql_fixture.hpp"
+#include "test_support.hpp"
 
 namespace ddns::sql::test {
 namespace {
@@ -183,6 +187,34 @@ TEST_F(PgAuditStoreTest, LargeBatchesSpanSeveralStatementsInOneTransaction) {
     store_->write(batch);
     EXPECT_EQ(scalar("SELECT count(*) FROM update_log"), "700");
     EXPECT_EQ(counters(host_a_), "700/0/0");
+}
+
+TEST_F(PgAuditStoreTest, NochgRowsTakeNoHostLockWhileFaultsWaitForTheChangePath) {
+    // The change path holds the host row across a DNS round trip.
+    auto lease = db_->lease();
+    auto change = std::make_unique<Transaction>(*lease);
+    lease->exec("SELECT id FROM hosts WHERE id = $1::bigint FOR UPDATE", {std::to_string(host_a_)});
+
+    auto nochg = std::async(std::launch::async, [&] {
+        store_->write({record(kT0, alice_, "alice",
+                              {entry(host_a_, "a.example.org", "nochg", FaultClass::None)})});
+    });
+    EXPECT_EQ(nochg.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+
+    auto fault = std::async(std::launch::async, [&] {
+        store_->write({record(kT0, alice_, "alice",
+                              {entry(host_a_, "a.example.org", "nohost", FaultClass::Client)})});
+    });
+    EXPECT_TRUE(ddns::test::wait_until([&] {
+        return scalar(
+                   "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND datname = current_database()") == "1";
+    })) << "the counter update waits for the host's row lock";
+    change.reset();  // rolled back: the lock is released
+    fault.get();
+    nochg.get();
+    EXPECT_EQ(counters(host_a_), "1/0/0");
+    EXPECT_EQ(scalar("SELECT count(*) FROM update_log"), "2");
 }
 
 TEST_F(PgAuditStoreTest, PruneDeletesOnlyOlderRowsAtMostLimitAtATime) {
