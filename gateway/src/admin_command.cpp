@@ -3,6 +3,8 @@
 // records the database has forgotten; record commands go through RecordService for the same rule.
 #include <termios.h>
 #include <unistd.h>
+#include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -13,10 +15,12 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/commands.hpp"
+#include "ddns/gateway/duration.hpp"
 #include "ddns/gateway/host_lifecycle.hpp"
 #include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/utc_time.hpp"
 #include "ddns/sql/admin_repository.hpp"
+#include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "text.hpp"
@@ -44,8 +48,7 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   host list [--account USER]
   host remove FQDN                                      (deletes its A/AAAA in DNS first)
   host heartbeat FQDN DURATION|off|zone                 (zone: follow the zone's timeout)
-
-  DURATION is seconds or a number with s, m, h or d (e.g. 20m).
+  host show FQDN                                        (addresses, fault counters, last updates)
   token add USER [--host FQDN]                          (prints the token once)
   token list [--account USER]
   token remove ID
@@ -54,6 +57,10 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   record remove FQDN TYPE [DATA...]                     (without DATA: the whole RRset;
                                                          MX PREFERENCE alone: those MX records)
   record list ZONE
+  log [--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]
+                                                        (the update log, newest first)
+
+  DURATION is seconds or a number with s, m, h or d (e.g. 20m).
 )";
 
 class UsageError : public std::runtime_error {
@@ -198,6 +205,32 @@ std::string host_state_text(const sql::HostSummary& h) {
            ") since " + format_time(h.offline_since);
 }
 
+// Rows padded to the widest cell of each column (the last column is not padded).
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i) widths.push_back(0);
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+        }
+        line.erase(line.find_last_not_of(' ') + 1);  // an empty last cell leaves no blanks
+        out << line << "\n";
+    }
+}
+
+std::string families(bool ipv4, bool ipv6) {
+    if (ipv4 && ipv6) return "A,AAAA";
+    if (ipv4) return "A";
+    if (ipv6) return "AAAA";
+    return "-";
+}
+
 // Reads one line (the password) from `in`; with a terminal, echo is switched off.
 Secret read_password(std::istream& in, std::ostream& err) {
     const bool tty = &in == &std::cin && ::isatty(STDIN_FILENO) != 0;
@@ -261,6 +294,8 @@ public:
         if (object == "host" && action == "list") return host_list(a);
         if (object == "host" && action == "remove") return host_remove(a);
         if (object == "host" && action == "heartbeat") return host_heartbeat(a);
+        if (object == "host" && action == "show") return host_show(a);
+        if (object == "log" && action.empty()) return show_log(a);
         if (object == "token" && action == "add") return token_add(a);
         if (object == "token" && action == "list") return token_list(a);
         if (object == "token" && action == "remove") return token_remove(a);
@@ -349,7 +384,7 @@ private:
         const std::string& value = arg(a, 1, "DURATION|off");
         std::optional<std::chrono::seconds> timeout;
         if (value != "off") {
-            timeout = parse_duration(value);
+            timeout = parse_heartbeat(value);
             if (!timeout) return fail("DURATION must be like 900, 90s, 20m, 2h or 1d, or off");
         }
         if (auto e = repo_.set_zone_heartbeat(name, timeout))
@@ -524,7 +559,7 @@ private:
         if (value == "off") {
             setting = std::chrono::seconds(0);
         } else if (value != "zone") {
-            setting = parse_duration(value);
+            setting = parse_heartbeat(value);
             if (!setting)
                 return fail("DURATION must be like 900, 90s, 20m, 2h or 1d, or off, or zone");
         }
@@ -562,6 +597,75 @@ private:
         return fail("account " + user + " owns zone(s) " + zones +
                     "; remove their records (record remove) and the zones (zone remove) first; "
                     "nothing removed");
+    }
+
+    int host_show(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        const auto d = audit_.host_details(name);
+        if (!d) return fail("host " + name.str() + ": not found");
+        const auto tls = d->last_update_tls ? (*d->last_update_tls ? "yes" : "no") : "-";
+        const std::vector<std::pair<const char*, std::string>> fields = {
+            {"host", d->host.name.str()},
+            {"zone", d->host.zone.str()},
+            {"account", d->host.username},
+            {"ttl", std::to_string(d->host.ttl)},
+            {"ipv4", opt_ip(d->host.ipv4)},
+            {"ipv6", opt_ip(d->host.ipv6)},
+            {"last_seen", format_time(d->host.last_seen)},
+            {"updated_at", format_time(d->updated_at)},
+            {"last_update_ipv4", format_time(d->last_update_ipv4)},
+            {"last_update_ipv6", format_time(d->last_update_ipv6)},
+            {"last_update_tls", tls},
+            {"client_faults", std::to_string(d->client_faults)},
+            {"server_faults", std::to_string(d->server_faults)},
+            {"auth_faults", std::to_string(d->auth_faults)},
+            {"last_fault", d->last_fault.value_or("-")},
+            {"last_fault_at", format_time(d->last_fault_at)},
+        };
+        for (const auto& [key, value] : fields)
+            out_ << std::left << std::setw(18) << (std::string(key) + ":") << value << "\n";
+        return 0;
+    }
+
+    int show_log(const Args& a) {
+        a.only({"--host", "--account", "--since", "--limit"});
+        if (!a.words.empty()) throw UsageError("unexpected argument " + a.words.front());
+        sql::LogFilter filter;
+        if (const auto host = a.opt("--host")) {
+            const DnsName name = need_name(*host, "host name");
+            const auto d = audit_.host_details(name);
+            if (!d) return fail("host " + name.str() + ": not found");
+            filter.host_id = d->host.id;
+        }
+        if (const auto user = a.opt("--account")) {
+            filter.account_id = audit_.account_id(*user);
+            if (!filter.account_id) return fail("account " + *user + ": not found");
+        }
+        if (const auto since = a.opt("--since")) {
+            filter.since = parse_since(*since, auth::Clock::now());
+            if (!filter.since)
+                return fail(
+                    "--since must be a duration (30m, 1h, 2d) or a UTC time "
+                    "(2024-05-01, 2024-05-01T12:00Z), not: " +
+                    *since);
+        }
+        if (const auto limit = a.opt("--limit")) {
+            std::size_t n = 0;
+            const auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), n);
+            if (ec != std::errc{} || end != limit->data() + limit->size() || n < 1 || n > 100000)
+                return fail("--limit must be a number from 1 to 100000");
+            filter.limit = n;
+        }
+        std::vector<std::vector<std::string>> rows = {{"TIME", "HOST", "USER", "CLIENT", "DIALECT",
+                                                       "OUTCOME", "FAULT", "CHANGED", "TLS",
+                                                       "AGENT", "DETAIL"}};
+        for (const auto& e : audit_.log(filter))
+            rows.push_back({format_time(e.time), e.host.empty() ? "-" : e.host,
+                            e.username.empty() ? "-" : e.username, e.client, e.dialect, e.outcome,
+                            e.fault, families(e.ipv4_changed, e.ipv6_changed), e.tls ? "yes" : "no",
+                            e.user_agent.empty() ? "-" : e.user_agent, e.detail});
+        print_table(out_, rows);
+        return 0;
     }
 
     int token_add(const Args& a) {
@@ -740,6 +844,7 @@ private:
     sql::AdminRepository repo_;
     sql::PgStore store_{db_};
     Logger log_{config_.log_level};
+    sql::AuditRepository audit_{db_};
     std::unique_ptr<UpdateSender> dns_;
     std::istream& in_;
     std::ostream& out_;
@@ -756,11 +861,15 @@ int run_admin(const Config& config, const std::vector<std::string>& raw, std::is
     }
     try {
         const Args a = Args::parse(raw, {"--no-check"});
-        if (a.words.size() < 2) throw UsageError("expected OBJECT ACTION");
+        // `log` is the one command without an ACTION.
+        const bool single = !a.words.empty() && a.words[0] == "log";
+        const std::size_t head = single ? 1 : 2;
+        if (a.words.size() < head) throw UsageError("expected OBJECT ACTION");
         Args rest = a;
-        rest.words.erase(rest.words.begin(), rest.words.begin() + 2);
+        rest.words.erase(rest.words.begin(),
+                         rest.words.begin() + static_cast<std::ptrdiff_t>(head));
         Admin admin(config, in, out, err);
-        return admin.run(a.words[0], a.words[1], rest);
+        return admin.run(a.words[0], single ? "" : a.words[1], rest);
     } catch (const UsageError& e) {
         err << "ddns-gateway admin: " << e.what() << "\n" << kAdminUsage;
         return 2;

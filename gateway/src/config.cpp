@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "ddns/gateway/duration.hpp"
 #include "text.hpp"
 
 namespace ddns::gateway {
@@ -248,6 +249,24 @@ const std::map<std::string, Setter, std::less<>>& setters() {
         {"sweep.batch_size",
          [](Config& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.sweep_batch_size, 1, 1000);
+         }},
+        {"audit.retention",
+         [](Config& c, std::string_view v) {
+             const auto d = parse_duration(v);
+             if (!d) return false;
+             c.audit_retention = *d;
+             return true;
+         }},
+        {"audit.prune_interval",
+         [](Config& c, std::string_view v) {
+             const auto d = parse_duration(v);
+             if (!d || *d < std::chrono::seconds(1)) return false;
+             c.audit_prune_interval = *d;
+             return true;
+         }},
+        {"audit.queue_size",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.audit_queue_size, 1, 1000000);
          }},
         {"log.level",
          [](Config& c, std::string_view v) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ddns/gateway/audit_log.hpp"
 #include "ddns/gateway/host_lifecycle.hpp"
 #include "text.hpp"
 
@@ -32,6 +33,23 @@ void echo_addresses(Dyndns2Line& line, const Dyndns2Addresses& wanted) {
     if (wanted.ipv6.action == FamilyAction::Remove) line.ipv6 = IpAddress::v6({});
 }
 
+// A host name as the client sent it, normalised when it parses (so it matches stored names).
+std::string presented_name(std::string_view raw) {
+    const auto name = DnsName::parse(raw);
+    return name ? name->str() : std::string(raw);
+}
+
+std::string auth_failure(auth::AuthStatus status) {
+    switch (status) {
+        case auth::AuthStatus::Disabled:
+            return "account disabled";
+        case auth::AuthStatus::Expired:
+            return "account expired";
+        default:
+            return "wrong credentials";
+    }
+}
+
 }  // namespace
 
 Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm,
@@ -48,6 +66,7 @@ Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string
                 body += "nochg " + addresses_text(line);
                 break;
             case Dyndns2Code::BadAuth:
+            case Dyndns2Code::NoCredentials:
                 body += "badauth";
                 unauthorized = true;
                 break;
@@ -73,6 +92,7 @@ Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string
                 body += "!donator";
                 break;
             case Dyndns2Code::DnsErr:
+            case Dyndns2Code::AddressRefused:
                 body += "dnserr";
                 break;
             case Dyndns2Code::ServerError:
@@ -89,6 +109,53 @@ Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string
     if (retry_after > std::chrono::seconds::zero())
         r.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
     return r;
+}
+
+auth::FaultClass dyndns2_fault(Dyndns2Code code) noexcept {
+    switch (code) {
+        case Dyndns2Code::Good:
+        case Dyndns2Code::NoChg:
+        case Dyndns2Code::NoCredentials:
+            return auth::FaultClass::None;
+        case Dyndns2Code::BadAuth:
+            return auth::FaultClass::Auth;
+        case Dyndns2Code::DnsErr:
+        case Dyndns2Code::ServerError:
+            return auth::FaultClass::Server;
+        case Dyndns2Code::NotFqdn:
+        case Dyndns2Code::NoHost:
+        case Dyndns2Code::NumHost:
+        case Dyndns2Code::Abuse:
+        case Dyndns2Code::BadAgent:
+        case Dyndns2Code::BadSys:
+        case Dyndns2Code::NotDonator:
+        case Dyndns2Code::AddressRefused:
+            return auth::FaultClass::Client;
+    }
+    return auth::FaultClass::Client;
+}
+
+auth::AuditNote dyndns2_audit(auth::AuditNote note, const std::vector<Dyndns2Line>& lines,
+                              std::string_view hostname) {
+    if (lines.empty()) return note;
+    if (note.hosts.size() != lines.size()) {
+        note.hosts.clear();
+        for (std::string_view raw : split_list(hostname)) {
+            if (note.hosts.size() == Dyndns2Options::kMaxHosts) break;
+            if (trim(raw).empty()) continue;
+            auth::AuditHost entry;
+            entry.name = presented_name(raw);
+            note.hosts.push_back(std::move(entry));
+        }
+        if (note.hosts.empty()) note.hosts.emplace_back();
+    }
+    for (std::size_t i = 0; i < note.hosts.size(); ++i) {
+        const Dyndns2Line& line = lines.size() == note.hosts.size() ? lines[i] : lines.front();
+        const std::string text = render_dyndns2({line}, {}).body;
+        note.hosts[i].outcome = text.substr(0, text.find(' '));
+        note.hosts[i].fault = dyndns2_fault(line.code);
+    }
+    return note;
 }
 
 Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
@@ -134,17 +201,24 @@ Dyndns2Dialect::Dyndns2Dialect(auth::Authenticator& authenticator, UpdateService
 Response Dyndns2Dialect::handle(const RequestView& request) {
     std::vector<Dyndns2Line> lines;
     std::chrono::seconds retry_after{0};
+    auth::AuditNote note{"dyndns2", std::nullopt, {}, {}, {}};
     try {
-        lines = process(request, retry_after);
+        lines = process(request, retry_after, note);
     } catch (const std::exception& e) {
         log_.error(std::string("dyndns2: backend failure: ") + e.what());
         lines = {once(Dyndns2Code::ServerError)};
+        note.hosts.clear();
+        note.detail = "backend failure";
     }
-    return render_dyndns2(lines, options_.realm, retry_after);
+    Response response = render_dyndns2(lines, options_.realm, retry_after);
+    response.audit =
+        dyndns2_audit(std::move(note), lines, request.query.get("hostname").value_or(""));
+    return response;
 }
 
 std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
-                                                 std::chrono::seconds& retry_after) {
+                                                 std::chrono::seconds& retry_after,
+                                                 auth::AuditNote& note) {
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return {once(Dyndns2Code::BadAgent)};
     const std::string agent = request.header("User-Agent").value_or("");
@@ -155,7 +229,8 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
 
     const auto authorization = request.header("Authorization");
     auto credentials = authorization ? parse_basic_authorization(*authorization) : std::nullopt;
-    if (!credentials) return {once(Dyndns2Code::BadAuth)};
+    if (!credentials) return {once(Dyndns2Code::NoCredentials)};
+    note.username = credentials->username;
 
     if (const auto system = request.query.get("system")) {
         if (*system != "dyndns" && *system != "statdns" && *system != "custom")
@@ -172,14 +247,18 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
                   credentials->username + " result=abuse (too many failed logins, retry in " +
                   std::to_string(outcome.retry_after.count()) + " s)");
         retry_after = outcome.retry_after;
+        note.detail = "too many failed logins";
         return {once(Dyndns2Code::Abuse)};
     }
     if (outcome.status != auth::AuthStatus::Ok) {
         log_.info("dyndns2 client=" + request.client.to_string() +
                   " user=" + credentials->username + " result=badauth");
+        if (outcome.principal) note.account_id = outcome.principal->account.id;
+        note.detail = auth_failure(outcome.status);
         return {once(Dyndns2Code::BadAuth)};
     }
     const auth::Principal& principal = *outcome.principal;
+    note.account_id = principal.account.id;
     // A token may be limited to one host; then the account's other hosts are invisible to it.
     const bool scoped = principal.token && principal.token->host_id.has_value();
     const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
@@ -258,7 +337,7 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
     for (std::size_t i = 0; i < targets.size(); ++i) {
         if (!targets[i]) continue;
         if (refused) {
-            lines[i].code = Dyndns2Code::DnsErr;
+            lines[i].code = Dyndns2Code::AddressRefused;
             continue;
         }
         if (offline && !offline_allowed) {
@@ -304,6 +383,22 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
             else
                 echo_addresses(lines[i], *addresses);
         }
+    }
+    // For the update log: which host each line is about, and why it failed.
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (intent_index[i]) {
+            note.hosts.push_back(audit_applied(*targets[i], results[*intent_index[i]]));
+            continue;
+        }
+        auth::AuditHost entry;
+        if (targets[i]) {
+            entry.host_id = targets[i]->id;
+            entry.name = targets[i]->name.str();
+            entry.detail = refusal;
+        } else {
+            entry.name = presented_name(names[i]);
+        }
+        note.hosts.push_back(std::move(entry));
     }
     if (log_.enabled(LogLevel::Info)) {
         // Each host with the words its client got; built only when it will be printed.

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "ddns/gateway/duration.hpp"
+
 namespace ddns::gateway {
 namespace {
 
@@ -59,42 +61,10 @@ UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const aut
     return request;
 }
 
-std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    std::int64_t unit = 1;
-    switch (text.back()) {
-        case 's':
-            text.remove_suffix(1);
-            break;
-        case 'm':
-            unit = 60;
-            text.remove_suffix(1);
-            break;
-        case 'h':
-            unit = 3600;
-            text.remove_suffix(1);
-            break;
-        case 'd':
-            unit = 86400;
-            text.remove_suffix(1);
-            break;
-        default:
-            break;
-    }
-    std::int64_t value = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-    constexpr std::int64_t kMax = std::int64_t{365} * 86400;
-    if (value < 1 || value > kMax / unit) return std::nullopt;
-    return std::chrono::seconds(value * unit);
-}
-
-std::string format_duration(std::chrono::seconds duration) {
-    const std::int64_t s = duration.count();
-    if (s > 0 && s % 86400 == 0) return std::to_string(s / 86400) + "d";
-    if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
-    if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
-    return std::to_string(s) + "s";
+std::optional<std::chrono::seconds> parse_heartbeat(std::string_view text) {
+    const auto d = parse_duration(text);
+    if (!d || d->count() < 1 || *d > std::chrono::days(365)) return std::nullopt;
+    return d;
 }
 
 }  // namespace ddns::gateway

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -9,6 +10,8 @@
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/audit_log.hpp"
+#include "ddns/gateway/audit_pruner.hpp"
 #include "ddns/gateway/commands.hpp"
 #include "ddns/gateway/dynamic_dialect.hpp"
 #include "ddns/gateway/dynamip_dialect.hpp"
@@ -24,6 +27,7 @@
 #include "ddns/gateway/version.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
+#include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
@@ -62,7 +66,8 @@ int run_serve(const Config& config) {
     if (schema > sql::latest_schema_version() || !sql::pending_schema_versions(db).empty()) {
         std::cerr << "ddns-gateway: database schema is at version " << schema
                   << ", this binary needs " << sql::latest_schema_version()
-                  << ": run `ddns-gateway migrate --config FILE` first\n";
+                  << " and every migration before it: run `ddns-gateway migrate --config FILE` "
+                     "first\n";
         return 1;
     }
     sql::PgStore store(db);
@@ -86,7 +91,17 @@ int run_serve(const Config& config) {
     RecordService records(dns, store, log);
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
     Router router(dyndns2, dynamic, dynamip, myserver);
-    HttpServer http(config, router, log);
+    // The update log has its own connections: its writer and pruner never take one from requests.
+    sql::Database audit_db(config.database_url, 2);
+    sql::PgAuditStore audit_store(audit_db);
+    AuditLog audit(audit_store, log, AuditLogOptions{config.audit_queue_size});
+    std::unique_ptr<AuditPruner> pruner;
+    if (config.audit_retention.count() > 0)
+        pruner = std::make_unique<AuditPruner>(
+            audit_store, log, clock,
+            AuditPrunerOptions{config.audit_retention, config.audit_prune_interval});
+    AuditedRouter audited(router, audit, clock);
+    HttpServer http(config, audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
     OfflineSweeper sweeper(dns, lifecycle, log, clock,
@@ -100,6 +115,7 @@ int run_serve(const Config& config) {
              ", shutting down");
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     http.stop();
+    audit.stop();  // writes what the last requests logged
     return 0;
 }
 

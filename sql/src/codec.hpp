@@ -89,4 +89,9 @@ inline std::string id_param(std::int64_t id) {
     return std::to_string(id);
 }
 
+inline Param opt_id_param(const std::optional<std::int64_t>& id) {
+    if (!id) return std::nullopt;
+    return id_param(*id);
+}
+
 }  // namespace ddns::sql

@@ -198,6 +198,34 @@ INSTANTIATE_TEST_SUITE_P(
                 "tls.certificate = c.pem\ntls.private_key = k.pem\n",
                 "127.0.0.1:8443 is listed twice"}));
 
+TEST(Config, AuditKeysTakeDurations) {
+    const auto defaults = parse_config("database.url = x\n");
+    ASSERT_TRUE(defaults) << defaults.error();
+    EXPECT_EQ(defaults->audit_retention, std::chrono::hours(24 * 30));
+    EXPECT_EQ(defaults->audit_prune_interval, std::chrono::hours(1));
+    EXPECT_EQ(defaults->audit_queue_size, 10000u);
+
+    const auto c = parse_config(
+        "database.url = x\naudit.retention = 7d\naudit.prune_interval = 90\n"
+        "audit.queue_size = 50\n");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_EQ(c->audit_retention, std::chrono::hours(24 * 7));
+    EXPECT_EQ(c->audit_prune_interval, std::chrono::seconds(90));
+    EXPECT_EQ(c->audit_queue_size, 50u);
+
+    const auto keep = parse_config("database.url = x\naudit.retention = 0\n");
+    ASSERT_TRUE(keep) << keep.error();
+    EXPECT_EQ(keep->audit_retention, std::chrono::seconds(0)) << "0 keeps the log forever";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Audit, ConfigErrors,
+    ::testing::Values(BadCase{"database.url = x\naudit.retention = 30 days\n", "audit.retention"},
+                      BadCase{"database.url = x\naudit.retention = -1d\n", "audit.retention"},
+                      BadCase{"database.url = x\naudit.prune_interval = 0\n",
+                              "audit.prune_interval"},
+                      BadCase{"database.url = x\naudit.queue_size = 0\n", "audit.queue_size"}));
+
 TEST(Config, ErrorsNeverEchoTheDatabaseUrl) {
     const auto c = parse_config("database.url = postgresql://u:s3cret@h/db\nbogus = 1\n");
     ASSERT_FALSE(c);

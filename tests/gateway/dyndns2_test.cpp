@@ -35,6 +35,7 @@ INSTANTIATE_TEST_SUITE_P(
                    200},
         RenderCase{{Dyndns2Code::NoChg, ip("192.0.2.1"), std::nullopt}, "nochg 192.0.2.1", 200},
         RenderCase{{Dyndns2Code::BadAuth, {}, {}}, "badauth", 401},
+        RenderCase{{Dyndns2Code::NoCredentials, {}, {}}, "badauth", 401},
         RenderCase{{Dyndns2Code::NotFqdn, {}, {}}, "notfqdn", 200},
         RenderCase{{Dyndns2Code::NoHost, {}, {}}, "nohost", 200},
         RenderCase{{Dyndns2Code::NumHost, {}, {}}, "numhost", 200},
@@ -43,7 +44,96 @@ INSTANTIATE_TEST_SUITE_P(
         RenderCase{{Dyndns2Code::BadSys, {}, {}}, "badsys", 200},
         RenderCase{{Dyndns2Code::NotDonator, {}, {}}, "!donator", 200},
         RenderCase{{Dyndns2Code::DnsErr, {}, {}}, "dnserr", 200},
+        RenderCase{{Dyndns2Code::AddressRefused, {}, {}}, "dnserr", 200},
         RenderCase{{Dyndns2Code::ServerError, {}, {}}, "911", 200}));
+
+struct FaultCase {
+    Dyndns2Code code;
+    auth::FaultClass fault;
+};
+
+class Dyndns2Faults : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(Dyndns2Faults, OneRowPerCode) {
+    EXPECT_EQ(dyndns2_fault(GetParam().code), GetParam().fault)
+        << render_dyndns2({{GetParam().code, {}, {}}}, "r").body;
+}
+
+// BIND's and the database's failures are never the client's (nsupdate.info issue #478); the
+// Basic challenge is part of a normal login, not a fault.
+INSTANTIATE_TEST_SUITE_P(
+    Table, Dyndns2Faults,
+    ::testing::Values(FaultCase{Dyndns2Code::Good, auth::FaultClass::None},
+                      FaultCase{Dyndns2Code::NoChg, auth::FaultClass::None},
+                      FaultCase{Dyndns2Code::NoCredentials, auth::FaultClass::None},
+                      FaultCase{Dyndns2Code::BadAuth, auth::FaultClass::Auth},
+                      FaultCase{Dyndns2Code::DnsErr, auth::FaultClass::Server},
+                      FaultCase{Dyndns2Code::ServerError, auth::FaultClass::Server},
+                      FaultCase{Dyndns2Code::AddressRefused, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::NotFqdn, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::NoHost, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::NumHost, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::Abuse, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::BadAgent, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::BadSys, auth::FaultClass::Client},
+                      FaultCase{Dyndns2Code::NotDonator, auth::FaultClass::Client}));
+
+TEST(Dyndns2Audit, HostLinesGetTheirWordAndFault) {
+    auto host = [](std::optional<std::int64_t> id, const char* name, const char* detail = "") {
+        auth::AuditHost h;
+        h.host_id = id;
+        h.name = name;
+        h.detail = detail;
+        return h;
+    };
+    auth::AuditNote note{"dyndns2", 7, "alice", {}, {}};
+    note.hosts.push_back(host(11, "a.example.org"));
+    note.hosts.push_back(host(12, "b.example.org", "DNS update failed: refused"));
+    note.hosts.push_back(host(std::nullopt, "c.example.org"));
+    const auto out = dyndns2_audit(note,
+                                   {{Dyndns2Code::Good, ip("192.0.2.1"), {}},
+                                    {Dyndns2Code::DnsErr, {}, {}},
+                                    {Dyndns2Code::NoHost, {}, {}}},
+                                   "a.example.org,b.example.org,c.example.org");
+    ASSERT_EQ(out.hosts.size(), 3u);
+    EXPECT_EQ(out.hosts[0].outcome, "good");
+    EXPECT_EQ(out.hosts[0].fault, auth::FaultClass::None);
+    EXPECT_EQ(out.hosts[1].outcome, "dnserr");
+    EXPECT_EQ(out.hosts[1].fault, auth::FaultClass::Server);
+    EXPECT_EQ(out.hosts[1].detail, "DNS update failed: refused");
+    EXPECT_EQ(out.hosts[2].outcome, "nohost");
+    EXPECT_EQ(out.hosts[2].fault, auth::FaultClass::Client);
+    EXPECT_EQ(out.account_id, 7);
+}
+
+TEST(Dyndns2Audit, ARequestLevelAnswerNamesEveryHostAsked) {
+    auth::AuditNote note{"dyndns2", std::nullopt, "alice", "wrong credentials", {}};
+    const auto out =
+        dyndns2_audit(note, {{Dyndns2Code::BadAuth, {}, {}}}, "Home.Example.ORG, ,bad..name");
+    ASSERT_EQ(out.hosts.size(), 2u);
+    EXPECT_EQ(out.hosts[0].name, "home.example.org") << "normalised to match stored names";
+    EXPECT_EQ(out.hosts[1].name, "bad..name") << "kept as sent when it is no name";
+    for (const auto& h : out.hosts) {
+        EXPECT_FALSE(h.host_id);
+        EXPECT_EQ(h.outcome, "badauth");
+        EXPECT_EQ(h.fault, auth::FaultClass::Auth);
+    }
+}
+
+TEST(Dyndns2Audit, NoHostnameIsOneUnnamedEntryAndManyAreCapped) {
+    auth::AuditNote note{"dyndns2", std::nullopt, "", {}, {}};
+    const auto none = dyndns2_audit(note, {{Dyndns2Code::NoCredentials, {}, {}}}, "");
+    ASSERT_EQ(none.hosts.size(), 1u);
+    EXPECT_EQ(none.hosts[0].name, "");
+    EXPECT_EQ(none.hosts[0].outcome, "badauth");
+    EXPECT_EQ(none.hosts[0].fault, auth::FaultClass::None);
+
+    std::string many;
+    for (int i = 0; i < 30; ++i) many += "h" + std::to_string(i) + ".example.org,";
+    const auto capped = dyndns2_audit(note, {{Dyndns2Code::NumHost, {}, {}}}, many);
+    EXPECT_EQ(capped.hosts.size(), Dyndns2Options::kMaxHosts);
+    EXPECT_EQ(capped.hosts[0].fault, auth::FaultClass::Client);
+}
 
 TEST(Dyndns2Render, BadAuthCarriesABasicChallenge) {
     const auto r = render_dyndns2({{Dyndns2Code::BadAuth, {}, {}}}, "my realm");

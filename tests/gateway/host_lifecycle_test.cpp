@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ddns/auth/lifecycle.hpp"
+#include "ddns/gateway/duration.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -137,7 +138,7 @@ TEST_F(OfflineUpdateTest, SentinelReplacesEachFamilyWithItsZeroAddress) {
     EXPECT_EQ(std::get<AddRecord>(r.operations[3]).record.data(), Rdata(ip("::")));
 }
 
-TEST(Duration, ParseAndFormat) {
+TEST(Heartbeat, ParseAndFormat) {
     const std::pair<const char*, std::optional<seconds>> rows[] = {
         {"900", seconds(900)},  {"90s", seconds(90)},   {"20m", minutes(20)},
         {"2h", seconds(7200)},  {"1d", seconds(86400)}, {"365d", seconds(365 * 86400)},
@@ -146,7 +147,7 @@ TEST(Duration, ParseAndFormat) {
         {"20 m", std::nullopt}, {"20x", std::nullopt},  {"1.5h", std::nullopt},
         {"off", std::nullopt},
     };
-    for (const auto& [text, expected] : rows) EXPECT_EQ(parse_duration(text), expected) << text;
+    for (const auto& [text, expected] : rows) EXPECT_EQ(parse_heartbeat(text), expected) << text;
     EXPECT_EQ(format_duration(minutes(20)), "20m");
     EXPECT_EQ(format_duration(seconds(90)), "90s");
     EXPECT_EQ(format_duration(seconds(7200)), "2h");

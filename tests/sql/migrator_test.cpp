@@ -135,6 +135,7 @@ TEST_F(MigratorTest, UnreachableDatabaseIsAMigrationError) {
         EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
     }
     EXPECT_THROW(current_schema_version(down), MigrationError);
+    EXPECT_THROW(pending_schema_versions(down), MigrationError);
 }
 
 }  // namespace

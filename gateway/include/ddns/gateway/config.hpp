@@ -61,6 +61,10 @@ struct Config {
     unsigned account_lockout_failures = 20;    // auth.account_lockout_failures (0: off)
     std::chrono::seconds account_lockout{60};  // auth.account_lockout
 
+    std::chrono::seconds audit_retention{std::chrono::hours(24 * 30)};  // audit.retention (0: keep)
+    std::chrono::seconds audit_prune_interval{std::chrono::hours(1)};   // audit.prune_interval
+    std::size_t audit_queue_size = 10000;                               // audit.queue_size
+
     LogLevel log_level = LogLevel::Info;  // log.level
 
     std::chrono::seconds sweep_interval{30};  // sweep.interval (0: this process does not sweep)

@@ -6,8 +6,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "ddns/auth/audit.hpp"
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/gateway/address_policy.hpp"
 #include "ddns/gateway/config.hpp"
@@ -22,6 +24,7 @@ enum class Dyndns2Code {
     Good,
     NoChg,
     BadAuth,
+    NoCredentials,  // "badauth" too: the Basic challenge (GNU wget sends credentials only then)
     NotFqdn,
     NoHost,
     NumHost,
@@ -29,9 +32,15 @@ enum class Dyndns2Code {
     BadAgent,
     BadSys,
     NotDonator,
-    DnsErr,
-    ServerError,  // "911"
+    DnsErr,          // BIND refused, timed out or failed TSIG
+    AddressRefused,  // "dnserr" too: an address that is malformed or not publicly routable
+    ServerError,     // "911"
 };
+
+// Whose fault a line is, for the host counters: `dnserr` from BIND and `911` are the server's
+// (never the client's), `badauth` for wrong credentials is an auth fault, the Basic challenge
+// is none, every other refusal is the client's.
+auth::FaultClass dyndns2_fault(Dyndns2Code code) noexcept;
 
 struct Dyndns2Line {
     Dyndns2Code code = Dyndns2Code::DnsErr;
@@ -55,6 +64,13 @@ enum class AddressError { Malformed, Conflicting };
 Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
                                                                  const IpAddress& client);
 
+// Completes the audit note process() left behind: each host line gets its word and fault class.
+// A request-level answer (one line, hosts never resolved) gets one entry per name in `hostname`
+// (at most kMaxHosts; one unnamed entry when there is none), so `badauth` reaches the hosts it
+// names (see auth::AuditHost).
+auth::AuditNote dyndns2_audit(auth::AuditNote note, const std::vector<Dyndns2Line>& lines,
+                              std::string_view hostname);
+
 struct Dyndns2Options {
     std::string realm = "ddns-gateway";
     bool require_user_agent = true;
@@ -71,8 +87,10 @@ public:
     Response handle(const RequestView& request);
 
 private:
-    // Sets `retry_after` when the login was throttled.
-    std::vector<Dyndns2Line> process(const RequestView& request, std::chrono::seconds& retry_after);
+    // Sets `retry_after` when the login was throttled, and in `note` what the update log needs
+    // beyond the lines (see dyndns2_audit).
+    std::vector<Dyndns2Line> process(const RequestView& request, std::chrono::seconds& retry_after,
+                                     auth::AuditNote& note);
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;

@@ -35,9 +35,8 @@ std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& addres
 // with the Sentinel action, the sentinel's addition. Hosts without addresses contribute nothing.
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
 
-// "90s", "20m", "2h", "1d" or plain seconds; at least one second, at most 365 days.
-std::optional<std::chrono::seconds> parse_duration(std::string_view text);
-// The largest whole unit: 1200 s -> "20m", 90 s -> "90s", 7200 s -> "2h".
-std::string format_duration(std::chrono::seconds duration);
+// A heartbeat timeout as parse_duration() reads it ("90s", "20m", "2h", "1d" or plain
+// seconds), at least one second and at most 365 days.
+std::optional<std::chrono::seconds> parse_heartbeat(std::string_view text);
 
 }  // namespace ddns::gateway

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "ddns/auth/audit.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/secret.hpp"
 
@@ -71,6 +72,8 @@ struct Response {
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
     std::vector<Header> headers;  // extra headers (never carry IP literals: some clients scan them)
+    // What an update dialect did, for the update log and the host fault counters (never sent).
+    std::optional<auth::AuditNote> audit;
 
     static Response text(int status, std::string reason, std::string body);
 };

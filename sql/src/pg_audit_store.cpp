@@ -1,0 +1,184 @@
+#include "ddns/sql/pg_audit_store.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "codec.hpp"
+#include "connection.hpp"
+
+namespace ddns::sql {
+namespace {
+
+// Rows per INSERT statement: 14 parameters each stays far below libpq's 65535.
+constexpr std::size_t kRowsPerInsert = 500;
+constexpr int kParamsPerRow = 14;
+
+// Auth faults arrive without a host id when the credentials were wrong: they are charged to the
+// named host of the account the presented username names (or to its only host when no name was
+// given), and the row gets that account's id, so "admin log --account" shows the attempts.
+constexpr std::string_view kInsertHead = R"sql(
+WITH input (logged_at, account_id, username, host_id, hostname, client, user_agent, dialect,
+            outcome, fault, detail, ipv4_changed, ipv6_changed, tls) AS (VALUES )sql";
+
+constexpr std::string_view kInsertTail = R"sql()
+INSERT INTO update_log (logged_at, account_id, username, host_id, hostname, client, user_agent,
+                        dialect, outcome, fault, detail, ipv4_changed, ipv6_changed, tls)
+SELECT i.logged_at, coalesce(i.account_id, owner.id), i.username,
+       coalesce(i.host_id,
+                (SELECT h.id FROM hosts h
+                 WHERE h.account_id = owner.id
+                   AND (h.name = i.hostname
+                        OR (i.hostname = ''
+                            AND (SELECT count(*) FROM hosts o WHERE o.account_id = owner.id) = 1)))),
+       i.hostname, i.client, i.user_agent, i.dialect, i.outcome, i.fault, i.detail,
+       i.ipv4_changed, i.ipv6_changed, i.tls
+FROM input i
+LEFT JOIN accounts owner
+       ON i.fault = 'auth'
+      AND (owner.id = i.account_id
+           OR (i.account_id IS NULL AND lower(owner.username) = lower(i.username)))
+RETURNING id, host_id, fault <> 'none' OR ipv4_changed OR ipv6_changed)sql";
+
+// Row locks in id order, like the request path's, so the writer never deadlocks with it (or
+// with another gateway's writer); it merely waits while a DNS round trip holds a host.
+constexpr std::string_view kLockHosts = R"sql(
+SELECT id FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+
+// The counters grow by this batch's faults; "last" columns only move forward in time, so
+// batches written out of order (several instances) cannot set them back.
+constexpr std::string_view kUpdateHosts = R"sql(
+UPDATE hosts h SET
+    client_faults = h.client_faults + s.client_faults,
+    server_faults = h.server_faults + s.server_faults,
+    auth_faults = h.auth_faults + s.auth_faults,
+    last_fault = CASE WHEN h.last_fault_at IS NULL OR s.last_fault_at >= h.last_fault_at
+                      THEN coalesce(s.last_fault, h.last_fault) ELSE h.last_fault END,
+    last_fault_at = greatest(h.last_fault_at, s.last_fault_at),
+    last_update_ipv4 = greatest(h.last_update_ipv4, s.last_update_ipv4),
+    last_update_ipv6 = greatest(h.last_update_ipv6, s.last_update_ipv6),
+    last_update_tls = CASE WHEN s.last_update_at >= coalesce(greatest(h.last_update_ipv4,
+                                                                      h.last_update_ipv6),
+                                                             '-infinity')
+                           THEN s.last_update_tls ELSE h.last_update_tls END
+FROM (
+    SELECT host_id,
+           count(*) FILTER (WHERE fault = 'client') AS client_faults,
+           count(*) FILTER (WHERE fault = 'server') AS server_faults,
+           count(*) FILTER (WHERE fault = 'auth') AS auth_faults,
+           max(logged_at) FILTER (WHERE fault <> 'none') AS last_fault_at,
+           (array_agg(fault || ' fault: ' || outcome ||
+                      CASE WHEN detail = '' THEN '' ELSE ' (' || detail || ')' END
+                      ORDER BY logged_at DESC, id DESC) FILTER (WHERE fault <> 'none'))[1]
+               AS last_fault,
+           max(logged_at) FILTER (WHERE ipv4_changed) AS last_update_ipv4,
+           max(logged_at) FILTER (WHERE ipv6_changed) AS last_update_ipv6,
+           max(logged_at) FILTER (WHERE ipv4_changed OR ipv6_changed) AS last_update_at,
+           (array_agg(tls ORDER BY logged_at DESC, id DESC)
+               FILTER (WHERE ipv4_changed OR ipv6_changed))[1] AS last_update_tls
+    FROM update_log WHERE id = ANY($1::bigint[]) AND host_id IS NOT NULL
+    GROUP BY host_id
+) s
+WHERE h.id = s.host_id)sql";
+
+// Oldest first, at most $2 rows; rows another instance is deleting right now are skipped.
+constexpr std::string_view kPrune = R"sql(
+WITH doomed AS (
+    SELECT id FROM update_log WHERE logged_at < to_timestamp($1::bigint / 1000000.0)
+    ORDER BY logged_at LIMIT $2::bigint FOR UPDATE SKIP LOCKED
+)
+DELETE FROM update_log u USING doomed d WHERE u.id = d.id)sql";
+
+// Client-supplied text (user agents, names, usernames) is stored as printable ASCII, cut to
+// the column's limit: invalid UTF-8 would fail the whole batch, and control characters would
+// reach the operator's terminal through `admin log`.
+std::string clean_text(std::string_view text, std::size_t limit) {
+    std::string out;
+    out.reserve(std::min(text.size(), limit));
+    for (char c : text) {
+        if (out.size() == limit) break;
+        const auto byte = static_cast<unsigned char>(c);
+        out.push_back(byte >= 0x20 && byte < 0x7f ? c : '?');
+    }
+    return out;
+}
+
+std::string id_array(const std::set<std::int64_t>& ids) {
+    std::string out = "{";
+    for (auto id : ids) out += (out.size() > 1 ? "," : "") + id_param(id);
+    return out + "}";
+}
+
+// One row of the VALUES list: "(to_timestamp($1::bigint / 1000000.0), $2::bigint, ...)".
+void append_placeholders(std::string& sql, std::size_t first) {
+    static constexpr const char* kCasts[kParamsPerRow] = {
+        "::bigint", "::bigint", "::text", "::bigint", "::text",    "::inet",    "::text",
+        "::text",   "::text",   "::text", "::text",   "::boolean", "::boolean", "::boolean"};
+    sql += first == 1 ? "(" : ", (";
+    for (int i = 0; i < kParamsPerRow; ++i) {
+        const std::string n = "$" + std::to_string(first + static_cast<std::size_t>(i)) + kCasts[i];
+        sql += i == 0 ? "to_timestamp(" + n + " / 1000000.0)" : ", " + n;
+    }
+    sql += ")";
+}
+
+void append_row(std::string& sql, Params& params, const auth::AuditRecord& record,
+                const auth::AuditHost& host) {
+    const auth::AuditNote& note = record.note;
+    append_placeholders(sql, params.size() + 1);
+    const std::string& detail = host.detail.empty() ? note.detail : host.detail;
+    params.insert(
+        params.end(),
+        {micros_param(record.time), opt_id_param(note.account_id), clean_text(note.username, 255),
+         opt_id_param(host.host_id), clean_text(host.name, 255), record.client.to_string(),
+         clean_text(record.user_agent, 256), clean_text(note.dialect, 32),
+         clean_text(host.outcome, 64), std::string(auth::to_string(host.fault)),
+         clean_text(detail, 256), host.ipv4_changed ? "true" : "false",
+         host.ipv6_changed ? "true" : "false", record.tls ? "true" : "false"});
+}
+
+}  // namespace
+
+void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
+    auto conn = db_.lease();
+    Transaction tx(*conn);
+    std::set<std::int64_t> log_ids;
+    std::set<std::int64_t> host_ids;
+    std::string values;
+    Params params;
+    auto insert = [&] {
+        if (params.empty()) return;
+        const Result r =
+            conn->exec(std::string(kInsertHead) + values + std::string(kInsertTail), params);
+        // Only rows with a fault or a change touch their host: the hot path's nochg rows take
+        // no host lock at all.
+        for (int row = 0; row < r.rows(); ++row) {
+            const auto host = r.opt_int64(row, 1);
+            if (!host || !r.boolean(row, 2)) continue;
+            log_ids.insert(r.int64(row, 0));
+            host_ids.insert(*host);
+        }
+        values.clear();
+        params.clear();
+    };
+    for (const auto& record : records)
+        for (const auto& host : record.note.hosts) {
+            append_row(values, params, record, host);
+            if (params.size() >= kRowsPerInsert * kParamsPerRow) insert();
+        }
+    insert();
+    if (!host_ids.empty()) {
+        conn->exec_prepared("audit_lock_hosts", kLockHosts, {id_array(host_ids)});
+        conn->exec_prepared("audit_update_hosts", kUpdateHosts, {id_array(log_ids)});
+    }
+    tx.commit();
+}
+
+std::size_t PgAuditStore::prune(auth::TimePoint cutoff, std::size_t limit) {
+    auto conn = db_.lease();
+    const Result r =
+        conn->exec_prepared("audit_prune", kPrune, {micros_param(cutoff), std::to_string(limit)});
+    return static_cast<std::size_t>(r.affected());
+}
+
+}  // namespace ddns::sql
