@@ -177,6 +177,9 @@ or as a DynamIP-style client (the host name is the SiteID):
   curl "http://127.0.0.1:$HTTP_PORT/Login/updateip.asp?SiteID=$DEMO_HOST&Password=$DEMO_PASSWORD&IPAddr=203.0.113.30&ProgVer=1.0"
 or Zerigo-style, with the token in the query:
   curl "http://127.0.0.1:$HTTP_PORT/dynamic?host=$DEMO_HOST&ip=198.51.100.21&user=$DEMO_USER&password=$TOKEN"
+or as the MyServer-style VB6 client (Login lists the account's records):
+  curl "http://127.0.0.1:$HTTP_PORT/dnslogin3.asp?FXN=Add&Usr=$DEMO_USER&Pwd=$DEMO_PASSWORD&Type=A&IP=198.51.100.22"
+  curl "http://127.0.0.1:$HTTP_PORT/dnslogin3.asp?FXN=Login&Usr=$DEMO_USER&Pwd=$DEMO_PASSWORD"
 or over HTTPS, trusting the demo's self-signed certificate:
   curl --cacert $TLS_CERT -u $DEMO_USER:$DEMO_PASSWORD "https://127.0.0.1:$HTTPS_PORT/nic/update?hostname=$DEMO_HOST&myip=203.0.113.30"
 
