@@ -15,15 +15,6 @@ namespace ddns::auth {
 
 namespace {
 
-Secret random_secret(std::size_t size) {
-    detail::ensure_sodium();
-    std::vector<std::uint8_t> buf(size);
-    ::randombytes_buf(buf.data(), buf.size());
-    Secret out{std::span<const std::uint8_t>(buf)};
-    ::sodium_memzero(buf.data(), buf.size());
-    return out;
-}
-
 // Feeds a length-prefixed field, so no choice of bytes in one field can imitate another field.
 void absorb(crypto_generichash_state& state, std::string_view field) {
     std::array<unsigned char, 8> length{};
@@ -47,8 +38,8 @@ Authenticator::Authenticator(AccountStore& store, const PasswordHasher& hasher,
       clock_(std::move(clock)),
       options_(options),
       throttle_(throttle),
-      cache_key_(random_secret(crypto_generichash_KEYBYTES)),
-      dummy_hash_(hasher_.hash(random_secret(32))) {}
+      cache_key_(detail::random_secret(crypto_generichash_KEYBYTES)),
+      dummy_hash_(hasher_.hash(detail::random_secret(32))) {}
 
 AuthOutcome Authenticator::authenticate(std::string_view username, const Secret& secret,
                                         CredentialPolicy policy,

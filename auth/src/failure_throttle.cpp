@@ -21,15 +21,6 @@ using detail::StreakPolicy;
 using std::chrono::seconds;
 using TimePoint = SteadyClock::time_point;
 
-Secret random_key(std::size_t size) {
-    detail::ensure_sodium();
-    std::vector<std::uint8_t> buf(size);
-    ::randombytes_buf(buf.data(), buf.size());
-    Secret out{std::span<const std::uint8_t>(buf)};
-    ::sodium_memzero(buf.data(), buf.size());
-    return out;
-}
-
 // Retry-After is whole seconds; round up so a client that obeys it is never refused again.
 seconds whole_seconds_up(SteadyClock::duration d) {
     return std::max(seconds(1), std::chrono::ceil<seconds>(d));
@@ -141,7 +132,7 @@ FailureThrottle::FailureThrottle(FailureThrottleOptions options,
       address_policy_{options_.address_failures, options_.address_initial, options_.address_max},
       account_policy_{options_.account_failures, options_.account_lock, options_.account_lock},
       clock_(std::move(clock)),
-      hash_key_(random_key(crypto_generichash_KEYBYTES)) {
+      hash_key_(detail::random_secret(crypto_generichash_KEYBYTES)) {
     options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
     address_policy_.max = std::max(address_policy_.max, address_policy_.initial);
 }

@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <span>
 #include <stdexcept>
+#include <vector>
 
 namespace ddns::auth::detail {
 
@@ -13,6 +15,15 @@ void ensure_sodium() {
         return true;
     }();
     (void)initialised;
+}
+
+Secret random_secret(std::size_t size) {
+    ensure_sodium();
+    std::vector<std::uint8_t> buf(size);
+    ::randombytes_buf(buf.data(), buf.size());
+    Secret out{std::span<const std::uint8_t>(buf)};
+    ::sodium_memzero(buf.data(), buf.size());
+    return out;
 }
 
 }  // namespace ddns::auth::detail
