@@ -86,6 +86,8 @@ AuthOutcome Authenticator::check_credential(std::string_view username, const Sec
     AuthStatus status = AuthStatus::Ok;
     if (principal->account.disabled) {
         status = AuthStatus::Disabled;
+    } else if (principal->account.blocked) {
+        status = AuthStatus::Blocked;
     } else if (principal->account.expires_at && *principal->account.expires_at <= clock_()) {
         status = AuthStatus::Expired;
     }

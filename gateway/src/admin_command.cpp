@@ -41,6 +41,8 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]Z])
   account enable-updates USER                           (allow /dynamic with its tokens)
   account disable-updates USER
+  account block USER [--reason TEXT]                    (every dialect refuses its updates)
+  account unblock USER
   account list
   account remove USER                                   (also clears its hosts in DNS; refused
                                                          while the account owns zones)
@@ -49,6 +51,9 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   host remove FQDN                                      (deletes its A/AAAA in DNS first)
   host heartbeat FQDN DURATION|off|zone                 (zone: follow the zone's timeout)
   host show FQDN                                        (addresses, fault counters, last updates)
+  host block FQDN [--reason TEXT]                       (its updates are refused as abuse)
+  host unblock FQDN                                     (also lifts a no-change rate limit)
+  host nochg-interval FQDN DURATION|off|default         (default: abuse.nochg_interval)
   token add USER [--host FQDN]                          (prints the token once)
   token list [--account USER]
   token remove ID
@@ -199,10 +204,14 @@ std::string host_heartbeat_text(const sql::HostSummary& h) {
     return h.heartbeat_setting->count() == 0 ? "off" : format_duration(*h.heartbeat_setting);
 }
 
-std::string host_state_text(const sql::HostSummary& h) {
+std::string offline_state_text(const sql::HostSummary& h) {
     if (!h.offline_since) return "online";
     return "offline (" + std::string(h.offline_reason ? auth::to_string(*h.offline_reason) : "?") +
            ") since " + format_time(h.offline_since);
+}
+
+std::string host_state_text(const sql::HostSummary& h) {
+    return (h.blocked_at ? "blocked; " : "") + offline_state_text(h);
 }
 
 // Rows padded to the widest cell of each column (the last column is not padded).
@@ -289,6 +298,11 @@ public:
         if (object == "account" && action == "enable-updates") return account_updates(a, true);
         if (object == "account" && action == "disable-updates") return account_updates(a, false);
         if (object == "account" && action == "list") return account_list();
+        if (object == "account" && action == "block") return account_block(a, true);
+        if (object == "account" && action == "unblock") return account_block(a, false);
+        if (object == "host" && action == "block") return host_block(a, true);
+        if (object == "host" && action == "unblock") return host_block(a, false);
+        if (object == "host" && action == "nochg-interval") return host_nochg_interval(a);
         if (object == "account" && action == "remove") return account_remove(a);
         if (object == "host" && action == "add") return host_add(a);
         if (object == "host" && action == "list") return host_list(a);
@@ -495,9 +509,11 @@ private:
         for (const auto& acc : repo_.list_accounts())
             out_ << std::setw(24) << acc.username << std::setw(8) << to_string(acc.plan)
                  << std::setw(9) << (acc.dynamic_updates ? "on" : "off") << std::setw(9)
-                 << (acc.disabled ? "disabled" : "active") << std::setw(22)
-                 << format_time(acc.expires_at) << std::setw(7) << acc.host_count << acc.email
-                 << "\n";
+                 << (acc.disabled     ? "disabled"
+                     : acc.blocked_at ? "blocked"
+                                      : "active")
+                 << std::setw(22) << format_time(acc.expires_at) << std::setw(7) << acc.host_count
+                 << acc.email << "\n";
         return 0;
     }
 
@@ -572,6 +588,59 @@ private:
         return 0;
     }
 
+    int account_block(const Args& a, bool blocked) {
+        a.only(blocked ? std::vector<std::string>{"--reason"} : std::vector<std::string>{});
+        const std::string& user = arg(a, 0, "USER");
+        if (auto e =
+                repo_.set_account_block(user, a.opt("--reason"), blocked, auth::Clock::now())) {
+            if (*e == sql::AdminError::NoSuchAccount)
+                return fail("there is no account " + user + " (see `account list`)");
+            return fail("account " + user + ": " + std::string(to_string(*e)));
+        }
+        out_ << "account " << user
+             << (blocked ? " blocked (its updates are refused)\n" : " unblocked\n");
+        return 0;
+    }
+
+    int host_block(const Args& a, bool blocked) {
+        a.only(blocked ? std::vector<std::string>{"--reason"} : std::vector<std::string>{});
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        if (auto e = repo_.set_host_block(name, a.opt("--reason"), blocked, auth::Clock::now()))
+            return fail("host " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "host " << name.str()
+             << (blocked ? " blocked (its updates are refused)\n"
+                         : " unblocked (its no-change count starts afresh)\n");
+        return 0;
+    }
+
+    int host_nochg_interval(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        const std::string& value = arg(a, 1, "DURATION|off|default");
+        std::optional<std::chrono::seconds> setting;  // nullopt: the configured default
+        if (value == "off") {
+            setting = std::chrono::seconds(0);
+        } else if (value != "default") {
+            setting = parse_duration(value);
+            if (!setting || setting->count() == 0 || *setting > std::chrono::hours(24 * 7))
+                return fail(
+                    "DURATION must be like 300, 90s, 20m or 1h (at most 7d), or off, or "
+                    "default");
+        }
+        if (auto e = repo_.set_host_nochg_interval(name, setting))
+            return fail("host " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "host " << name.str() << ": no-change interval " << nochg_text(setting) << "\n";
+        return 0;
+    }
+
+    // A host's no-change interval as it applies: its own, or the configured default.
+    std::string nochg_text(const std::optional<std::chrono::seconds>& setting) const {
+        if (setting) return setting->count() == 0 ? "off" : format_duration(*setting);
+        return config_.nochg_interval.count() == 0
+                   ? "off (default)"
+                   : format_duration(config_.nochg_interval) + " (default, budget " +
+                         std::to_string(config_.nochg_budget) + ")";
+    }
+
     int host_remove(const Args& a) {
         const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
         auto host = repo_.find_host(name);
@@ -622,7 +691,16 @@ private:
             {"last_fault", d->last_fault.value_or("-")},
             {"last_fault_at", format_time(d->last_fault_at)},
         };
+        // Abuse control: read with the admin repository, which knows blocks and intervals.
+        std::vector<std::pair<const char*, std::string>> abuse;
+        if (const auto h = repo_.find_host(name)) {
+            abuse = {{"blocked", h->blocked_at ? "since " + format_time(h->blocked_at) : "no"},
+                     {"block_reason", h->block_reason.empty() ? "-" : h->block_reason},
+                     {"nochg_interval", nochg_text(h->nochg_setting)}};
+        }
         for (const auto& [key, value] : fields)
+            out_ << std::left << std::setw(18) << (std::string(key) + ":") << value << "\n";
+        for (const auto& [key, value] : abuse)
             out_ << std::left << std::setw(18) << (std::string(key) + ":") << value << "\n";
         return 0;
     }

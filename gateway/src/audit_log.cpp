@@ -17,6 +17,11 @@ std::string failure_detail(const HostApplyResult& result) {
             return "database failure";
         case ApplyStatus::Gone:
             return "host removed meanwhile";
+        case ApplyStatus::Blocked:
+            return "host blocked";
+        case ApplyStatus::Abuse:
+            return "too many unchanged updates (retry in " +
+                   std::to_string(result.retry_after.count()) + " s)";
         case ApplyStatus::Changed:
         case ApplyStatus::Unchanged:
             break;

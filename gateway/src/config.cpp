@@ -264,6 +264,21 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              c.audit_prune_interval = *d;
              return true;
          }},
+        {"abuse.nochg_interval",
+         [](Config& c, std::string_view v) {
+             if (v == "off") {
+                 c.nochg_interval = std::chrono::seconds::zero();
+                 return true;
+             }
+             const auto d = parse_duration(v);
+             if (!d || *d > std::chrono::hours(24 * 7)) return false;
+             c.nochg_interval = *d;
+             return true;
+         }},
+        {"abuse.nochg_budget",
+         [](Config& c, std::string_view v) {
+             return parse_number<int>(v, c.nochg_budget, 0, 10000);
+         }},
         {"audit.queue_size",
          [](Config& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.audit_queue_size, 1, 1000000);

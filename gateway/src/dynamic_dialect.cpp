@@ -43,6 +43,10 @@ Wire wire_of(DynamicOutcome outcome) {
             return {403, "Forbidden", "account expired"};
         case DynamicOutcome::Throttled:
             return {429, "Too Many Requests", "too many failed logins"};
+        case DynamicOutcome::TooManyUnchanged:
+            return {429, "Too Many Requests", "too many unchanged updates"};
+        case DynamicOutcome::Blocked:
+            return {403, "Forbidden", "blocked"};
         case DynamicOutcome::HostNotFound:
             return {404, "Not Found", "host not found"};
         case DynamicOutcome::DnsFailure:
@@ -75,6 +79,10 @@ DynamicOutcome outcome_of(ApplyStatus status) {
             return DynamicOutcome::BackendFailure;
         case ApplyStatus::Gone:
             return DynamicOutcome::HostNotFound;
+        case ApplyStatus::Blocked:
+            return DynamicOutcome::Blocked;
+        case ApplyStatus::Abuse:
+            return DynamicOutcome::TooManyUnchanged;
     }
     return DynamicOutcome::BackendFailure;
 }
@@ -105,7 +113,7 @@ Response render_dynamic(DynamicOutcome outcome, const std::string& realm,
         r.headers.push_back({"WWW-Authenticate", "Basic realm=\"" + realm + "\""});
     if (outcome == DynamicOutcome::MethodNotAllowed)
         r.headers.push_back({"Allow", "GET, POST, HEAD"});
-    if (outcome == DynamicOutcome::Throttled)
+    if (outcome == DynamicOutcome::Throttled || outcome == DynamicOutcome::TooManyUnchanged)
         r.headers.push_back(
             {"Retry-After", std::to_string(std::max<long long>(1, retry_after.count()))});
     return r;
@@ -164,6 +172,8 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
             return DynamicOutcome::AccountDisabled;
         case auth::AuthStatus::Expired:
             return DynamicOutcome::AccountExpired;
+        case auth::AuthStatus::Blocked:
+            return DynamicOutcome::Blocked;
         case auth::AuthStatus::Throttled:
             context.retry_after = auth.retry_after;
             return DynamicOutcome::Throttled;
@@ -196,6 +206,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     HostIntent intent{host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
     const auto results = updates_.apply({intent}, clock_());
+    context.retry_after = results.front().retry_after;
     return outcome_of(results.front().status);
 }
 

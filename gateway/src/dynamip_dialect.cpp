@@ -84,6 +84,15 @@ Response render_dynamip(const DynamipOutcome& outcome) {
             r.headers.push_back({"Retry-After", std::to_string(outcome.retry_after.count())});
             return r;
         }
+        case DynamipCode::TooManyUpdates: {
+            Response r = error("Too Many Updates", "The address has not changed; wait " +
+                                                       std::to_string(outcome.retry_after.count()) +
+                                                       " seconds before the next update");
+            r.headers.push_back({"Retry-After", std::to_string(outcome.retry_after.count())});
+            return r;
+        }
+        case DynamipCode::Blocked:
+            return error("Blocked", "Updates of this site have been blocked by the operator");
         case DynamipCode::DnsFailure:
             return error("Server Error",
                          "The DNS server did not accept the update; try again later");
@@ -146,6 +155,8 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
             return fail(DynamipCode::AccountDisabled);
         case auth::AuthStatus::Expired:
             return fail(DynamipCode::AccountExpired);
+        case auth::AuthStatus::Blocked:
+            return fail(DynamipCode::Blocked);
         case auth::AuthStatus::Throttled: {
             DynamipOutcome throttled = fail(DynamipCode::Throttled);
             throttled.retry_after = auth.retry_after;
@@ -169,10 +180,18 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     // Only the family of the address changes; the other is left alone.
     HostIntent intent{&*host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
-    switch (updates_.apply({intent}, now).front().status) {
+    const HostApplyResult result = updates_.apply({intent}, now).front();
+    switch (result.status) {
         case ApplyStatus::Changed:
         case ApplyStatus::Unchanged:
             break;
+        case ApplyStatus::Blocked:
+            return fail(DynamipCode::Blocked);
+        case ApplyStatus::Abuse: {
+            DynamipOutcome abuse = fail(DynamipCode::TooManyUpdates);
+            abuse.retry_after = result.retry_after;
+            return abuse;
+        }
         case ApplyStatus::DnsFailed:
             return fail(DynamipCode::DnsFailure);
         case ApplyStatus::StoreFailed:

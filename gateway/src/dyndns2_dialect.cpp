@@ -250,6 +250,15 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
         note.detail = "too many failed logins";
         return {once(Dyndns2Code::Abuse)};
     }
+    if (outcome.status == auth::AuthStatus::Blocked) {
+        // The operator's block: `abuse` like a host over its budget, without Retry-After (it
+        // lasts until the operator lifts it).
+        log_.info("dyndns2 client=" + request.client.to_string() +
+                  " user=" + credentials->username + " result=abuse (account blocked)");
+        note.account_id = outcome.principal->account.id;
+        note.detail = "account blocked";
+        return {once(Dyndns2Code::Abuse)};
+    }
     if (outcome.status != auth::AuthStatus::Ok) {
         log_.info("dyndns2 client=" + request.client.to_string() +
                   " user=" + credentials->username + " result=badauth");
@@ -373,6 +382,14 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
                     break;
                 case ApplyStatus::Gone:
                     lines[i].code = Dyndns2Code::NoHost;
+                    break;
+                case ApplyStatus::Blocked:
+                    lines[i].code = Dyndns2Code::Abuse;
+                    break;
+                case ApplyStatus::Abuse:
+                    // One Retry-After for the response: the longest wait of its hosts.
+                    lines[i].code = Dyndns2Code::Abuse;
+                    retry_after = std::max(retry_after, r.retry_after);
                     break;
             }
             if (lines[i].code != Dyndns2Code::Good && lines[i].code != Dyndns2Code::NoChg) continue;

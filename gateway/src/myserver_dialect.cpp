@@ -441,6 +441,7 @@ MyServerReply MyServerDialect::process(const RequestView& request, const MyServe
         case auth::AuthStatus::Expired:
             return reply(MyServerCode::AccountExpired);
         case auth::AuthStatus::Disabled:
+        case auth::AuthStatus::Blocked:
             return reply(MyServerCode::PermissionDenied);
         case auth::AuthStatus::Throttled:
             return reply(MyServerCode::TooManyAttempts);
@@ -524,6 +525,12 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
         case ApplyStatus::DnsFailed:
         case ApplyStatus::StoreFailed:
             return reply(MyServerCode::ServerError);
+        case ApplyStatus::Blocked:
+            return reply(MyServerCode::PermissionDenied);
+        case ApplyStatus::Abuse:
+            // An Add that repeats the stored address is a no-change update and counts against
+            // the budget like any other.
+            return reply(MyServerCode::TooManyAttempts);
     }
     return reply(MyServerCode::ServerError);
 }

@@ -80,7 +80,9 @@ int run_serve(const Config& config) {
     auth::Authenticator authenticator(
         store, hasher, clock, auth::AuthenticatorOptions{config.auth_cache_ttl, 10000}, &throttle);
     UpdateClient dns(config.dns_client_options());
-    UpdateService updates(dns, store, log);
+    UpdateServiceOptions update_options;
+    update_options.nochg = auth::NochgPolicy{config.nochg_interval, config.nochg_budget};
+    UpdateService updates(dns, store, log, update_options);
     AddressPolicy policy(config.allowed_networks);
     Dyndns2Dialect dyndns2(
         authenticator, updates, policy, log, clock,

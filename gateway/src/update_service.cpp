@@ -144,12 +144,16 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
     for (std::size_t i = 0; i < intents.size(); ++i) {
         const auth::Host& host = *intents[i].host;
         HostApplyResult& r = results[i];
+        if (refused(host, now, r)) continue;
         if (!intents[i].take_offline && !host.offline) {
             r.ipv4 = resolve(intents[i].ipv4, host.ipv4);
             r.ipv6 = resolve(intents[i].ipv6, host.ipv6);
-            if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6 && record_unchanged(host, now)) {
-                r.status = ApplyStatus::Unchanged;
-                continue;
+            if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6) {
+                const ApplyStatus seen = record_unchanged(host, now, r.retry_after);
+                if (seen != ApplyStatus::Changed) {
+                    r.status = seen;
+                    continue;
+                }
             }
         }
         // Changes, offline hosts, offline=YES, and unchanged hosts whose row moved on since the
@@ -168,11 +172,36 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
 // online; when it does not (a concurrent change, the sweeper took the host offline), false
 // sends the host down the locked path. A host without a heartbeat timeout whose last_seen is
 // fresh needs no write at all: nothing is decided from its last_seen.
-bool UpdateService::record_unchanged(const auth::Host& host, auth::TimePoint now) {
+//
+// With a no-change budget the same statement counts the update in the host's window; the
+// update that goes over the budget is already refused (its last_seen is refreshed all the same:
+// the host is alive).
+ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePoint now,
+                                            std::chrono::seconds& retry_after) {
+    const auth::NochgPolicy policy = auth::nochg_policy_for(host, options_.nochg);
     const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
-    if (!host.heartbeat_timeout && fresh) return true;
-    return store_.record_seen_if_unchanged(auth::StoredAddresses{host.id, host.ipv4, host.ipv6},
-                                           now);
+    if (!host.heartbeat_timeout && !policy.active() && fresh) return ApplyStatus::Unchanged;
+    const auto window = store_.count_seen_if_unchanged(
+        auth::StoredAddresses{host.id, host.ipv4, host.ipv6}, now, policy.interval);
+    if (!window) return ApplyStatus::Changed;
+    retry_after = auth::nochg_retry_after(*window, policy, now);
+    return retry_after > std::chrono::seconds::zero() ? ApplyStatus::Abuse : ApplyStatus::Unchanged;
+}
+
+// A blocked host, or one whose no-change window (as loaded with the credentials) is over its
+// budget, is refused before anything is decided: whatever it asks for, nothing changes.
+bool UpdateService::refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const {
+    r.ipv4 = host.ipv4;
+    r.ipv6 = host.ipv6;
+    if (host.blocked) {
+        r.status = ApplyStatus::Blocked;
+        return true;
+    }
+    r.retry_after =
+        auth::nochg_retry_after(host.nochg, auth::nochg_policy_for(host, options_.nochg), now);
+    if (r.retry_after == std::chrono::seconds::zero()) return false;
+    r.status = ApplyStatus::Abuse;
+    return true;
 }
 
 void UpdateService::submit(ZoneQueue& queue, Batch& batch) {

@@ -28,7 +28,9 @@ constexpr std::string_view kHostSelect = R"sql(
 SELECT h.id, h.name, z.name, a.username, h.ttl, host(h.ipv4), host(h.ipv6),
        (extract(epoch FROM h.last_seen) * 1000000)::bigint,
        h.heartbeat_seconds, z.heartbeat_seconds,
-       (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason
+       (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason,
+       (extract(epoch FROM h.blocked_at) * 1000000)::bigint, h.block_reason,
+       h.nochg_interval_seconds
 FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id
 )sql";
 
@@ -51,7 +53,10 @@ HostSummary host_from_row(const Result& r, int row) {
                        opt_seconds(r, row, 8),
                        opt_seconds(r, row, 9),
                        opt_time(r, row, 10),
-                       stored_reason(r.opt_text(row, 11))};
+                       stored_reason(r.opt_text(row, 11)),
+                       opt_time(r, row, 12),
+                       std::string(r.opt_text(row, 13).value_or("")),
+                       opt_seconds(r, row, 14)};
 }
 
 Param seconds_param(std::optional<std::chrono::seconds> s) {
@@ -82,7 +87,8 @@ int innermost_zone_row(const Result& zones, int name_col, const DnsName& fqdn) {
 constexpr std::string_view kAccountSelect = R"sql(
 SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates, a.disabled,
        (extract(epoch FROM a.expires_at) * 1000000)::bigint,
-       (SELECT count(*) FROM hosts h WHERE h.account_id = a.id)
+       (SELECT count(*) FROM hosts h WHERE h.account_id = a.id),
+       (extract(epoch FROM a.blocked_at) * 1000000)::bigint, a.block_reason
 FROM accounts a )sql";
 
 AccountSummary account_from_row(const Result& r, int row) {
@@ -95,7 +101,9 @@ AccountSummary account_from_row(const Result& r, int row) {
                           r.boolean(row, 4),
                           r.boolean(row, 5),
                           opt_time(r, row, 6),
-                          r.int64(row, 7)};
+                          r.int64(row, 7),
+                          opt_time(r, row, 8),
+                          std::string(r.opt_text(row, 9).value_or(""))};
 }
 
 }  // namespace

@@ -32,7 +32,10 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        (extract(epoch FROM h.last_seen) * 1000000)::bigint,
        z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
        z.tsig_secret, z.default_ttl, z.owner_account_id,
-       h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action
+       h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action,
+       a.blocked_at IS NOT NULL, coalesce(h.blocked_at IS NOT NULL, false),
+       h.nochg_interval_seconds, (extract(epoch FROM h.nochg_window_start) * 1000000)::bigint,
+       coalesce(h.nochg_count, 0)
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -64,12 +67,19 @@ enum Col : int {
 constexpr int kHostHeartbeat = kZoneFirst + 9;
 constexpr int kHostOffline = kZoneFirst + 10;
 constexpr int kZoneLifecycleFirst = kZoneFirst + 11;
+// After the zone's two lifecycle columns: blocks and the no-change window (migration 005).
+constexpr int kAccountBlocked = kZoneLifecycleFirst + 2;
+constexpr int kHostBlocked = kAccountBlocked + 1;
+constexpr int kHostNochgInterval = kAccountBlocked + 2;
+constexpr int kHostNochgStart = kAccountBlocked + 3;
+constexpr int kHostNochgCount = kAccountBlocked + 4;
 
 constexpr std::string_view kRecordApplied = R"sql(
 UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
                  updated_at = to_timestamp($4::bigint / 1000000.0),
                  last_seen = to_timestamp($4::bigint / 1000000.0),
-                 offline_since = NULL, offline_reason = NULL
+                 offline_since = NULL, offline_reason = NULL,
+                 nochg_window_start = NULL, nochg_count = 0
 WHERE id = $1::bigint)sql";
 
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
@@ -83,12 +93,24 @@ UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0) WHERE id = $1:
 
 // The no-change path without a lock of its own: the row update waits for a change or a sweep
 // holding the row, then re-evaluates the WHERE on the row they left (READ COMMITTED), so a
-// host that was taken offline or changed meanwhile matches nothing.
+// host that was taken offline or changed meanwhile matches nothing. The same statement counts
+// the update in the host's no-change window of $5 seconds (0: none), so instances sharing the
+// database count together and the count survives restarts. SET sees the row as it was.
 constexpr std::string_view kRecordSeenIfUnchanged = R"sql(
-UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0)
+UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0),
+  nochg_window_start = CASE
+      WHEN $5::integer = 0 THEN NULL
+      WHEN nochg_window_start > to_timestamp($4::bigint / 1000000.0) - make_interval(secs => $5::integer)
+          THEN nochg_window_start
+      ELSE to_timestamp($4::bigint / 1000000.0) END,
+  nochg_count = CASE
+      WHEN $5::integer = 0 THEN 0
+      WHEN nochg_window_start > to_timestamp($4::bigint / 1000000.0) - make_interval(secs => $5::integer)
+          THEN nochg_count + 1
+      ELSE 1 END
 WHERE id = $1::bigint AND offline_since IS NULL
   AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
-RETURNING id)sql";
+RETURNING (extract(epoch FROM nochg_window_start) * 1000000)::bigint, nochg_count)sql";
 
 auth::Account account_from_row(const Result& r) {
     auth::Account account;
@@ -102,6 +124,7 @@ auth::Account account_from_row(const Result& r) {
     account.expires_at = opt_time(r, 0, kExpiresAt);
     account.disabled = r.boolean(0, kDisabled);
     account.password_hash = std::string(r.text(0, kPasswordHash));
+    account.blocked = r.boolean(0, kAccountBlocked);
     return account;
 }
 
@@ -146,6 +169,10 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
             zone,
             auth::effective_heartbeat(opt_seconds(r, row, kHostHeartbeat), zone->heartbeat_timeout),
             r.boolean(row, kHostOffline),
+            r.boolean(row, kHostBlocked),
+            opt_seconds(r, row, kHostNochgInterval),
+            auth::NochgWindow{opt_time(r, row, kHostNochgStart),
+                              static_cast<int>(r.int64(row, kHostNochgCount))},
         });
     }
     return principal;
@@ -204,11 +231,18 @@ std::unique_ptr<auth::HostChange> PgStore::begin_change(const std::vector<std::i
 }
 
 bool PgStore::record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint now) {
+    return count_seen_if_unchanged(expected, now, std::chrono::seconds::zero()).has_value();
+}
+
+std::optional<auth::NochgWindow> PgStore::count_seen_if_unchanged(
+    const auth::StoredAddresses& expected, auth::TimePoint now, std::chrono::seconds interval) {
     auto conn = db_.lease();
-    const Result r = conn->exec_prepared("record_seen_if_unchanged", kRecordSeenIfUnchanged,
-                                         {id_param(expected.host_id), address_param(expected.ipv4),
-                                          address_param(expected.ipv6), micros_param(now)});
-    return r.rows() == 1;
+    const Result r = conn->exec_prepared(
+        "record_seen_if_unchanged", kRecordSeenIfUnchanged,
+        {id_param(expected.host_id), address_param(expected.ipv4), address_param(expected.ipv6),
+         micros_param(now), std::to_string(interval.count())});
+    if (r.rows() != 1) return std::nullopt;
+    return auth::NochgWindow{opt_time(r, 0, 0), static_cast<int>(r.int64(0, 1))};
 }
 
 namespace {

@@ -27,12 +27,13 @@ enum class AuthStatus {
     BadCredentials,  // unknown user, wrong password/token (deliberately indistinguishable)
     Disabled,        // account disabled by the operator
     Expired,         // account past its expiry date
+    Blocked,         // account blocked by the operator (admin account block)
     Throttled,       // too many failures from this address or for this account: not checked
 };
 
 struct AuthOutcome {
     AuthStatus status = AuthStatus::BadCredentials;
-    std::optional<Principal> principal;   // set when status is Ok, Disabled or Expired
+    std::optional<Principal> principal;   // set when status is Ok, Disabled, Blocked or Expired
     std::chrono::seconds retry_after{0};  // set when status is Throttled (at least 1 s)
 };
 
@@ -55,8 +56,8 @@ public:
 
     // Exactly one store call per request with a non-empty username and secret (empty ones are
     // BadCredentials without a lookup). A wrong or missing password costs one argon2 run whether
-    // or not the account exists, so usernames cannot be enumerated by timing. Disabled/Expired
-    // are only reported after the credential itself was accepted. May throw StoreError.
+    // or not the account exists, so usernames cannot be enumerated by timing. Disabled/Blocked/
+    // Expired are only reported after the credential itself was accepted. May throw StoreError.
     //
     // With `client` (the address the request came from, after the trusted-proxy rules) and a
     // throttle, a locked-out request is Throttled before anything is looked up. Wrong

@@ -43,6 +43,14 @@ struct Account {
     std::optional<TimePoint> expires_at;
     bool disabled = false;
     std::string password_hash;  // argon2id encoded string (not secret, but never logged)
+    bool blocked = false;       // blocked by the operator (admin account block)
+};
+
+// The window of a host's updates that changed nothing: when its first one arrived (nullopt: no
+// window open) and how many arrived since. See nochg_budget.hpp.
+struct NochgWindow {
+    std::optional<TimePoint> start;
+    int count = 0;
 };
 
 struct Zone {
@@ -72,6 +80,10 @@ struct Host {
     std::optional<std::chrono::seconds> heartbeat_timeout{};
     // Taken offline (A/AAAA deleted or at the sentinel) until its next authenticated update.
     bool offline = false;
+    bool blocked = false;  // blocked by the operator (admin host block)
+    // The host's own no-change interval (zero: no budget); nullopt: the gateway's default.
+    std::optional<std::chrono::seconds> nochg_interval{};
+    NochgWindow nochg{};
 };
 
 // What a credential check found: the account, the hosts it owns, and, when the presented secret

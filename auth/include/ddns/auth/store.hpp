@@ -3,6 +3,7 @@
 // catch site turns it into the dialect's server-error answer.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -74,6 +75,18 @@ public:
     // offline or was removed since `expected` was read; the caller then takes the locked path.
     // A change or a sweep holding the row makes it wait and then see their result.
     virtual bool record_seen_if_unchanged(const StoredAddresses& expected, TimePoint now) = 0;
+    // The same statement, counting the update in the host's no-change window of `interval`
+    // (zero: no budget, the window is cleared): a window older than `interval` starts anew at
+    // `now` with a count of one, else its count grows by one. Returns the window after counting;
+    // nullopt where record_seen_if_unchanged returns false. Stores without a budget count
+    // nothing.
+    virtual std::optional<NochgWindow> count_seen_if_unchanged(const StoredAddresses& expected,
+                                                               TimePoint now,
+                                                               std::chrono::seconds interval) {
+        (void)interval;
+        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
+        return NochgWindow{};
+    }
 };
 
 }  // namespace ddns::auth

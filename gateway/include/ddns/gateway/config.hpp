@@ -64,6 +64,8 @@ struct Config {
     std::chrono::seconds audit_retention{std::chrono::hours(24 * 30)};  // audit.retention (0: keep)
     std::chrono::seconds audit_prune_interval{std::chrono::hours(1)};   // audit.prune_interval
     std::size_t audit_queue_size = 10000;                               // audit.queue_size
+    std::chrono::seconds nochg_interval{0};  // abuse.nochg_interval (0: no no-change budget)
+    int nochg_budget = 1;                    // abuse.nochg_budget
 
     LogLevel log_level = LogLevel::Info;  // log.level
 

@@ -29,16 +29,18 @@ enum class DynamicOutcome {
     UpdatesDisabled,     // the account has not been switched on for /dynamic
     AccountDisabled,
     AccountExpired,
-    Throttled,       // too many failed logins from this address: 429 with Retry-After
-    HostNotFound,    // unknown, another account's, or outside a host-scoped token
-    DnsFailure,      // BIND refused, timed out, or TSIG failed
-    BackendFailure,  // the database failed
+    Throttled,         // too many failed logins from this address: 429 with Retry-After
+    TooManyUnchanged,  // the host is over its no-change budget: 429 with Retry-After
+    Blocked,           // the operator blocked the account or the host: 403
+    HostNotFound,      // unknown, another account's, or outside a host-scoped token
+    DnsFailure,        // BIND refused, timed out, or TSIG failed
+    BackendFailure,    // the database failed
 };
 
 // The only place /dynamic's wire words are spelled: status code and reason, the body (a short
 // reason; `OK` on success), and the `Status: <code> <reason>` header every answer carries (old
 // inadyn builds read it instead of the status line).
-// `retry_after` is sent as `Retry-After` with Throttled.
+// `retry_after` is sent as `Retry-After` with Throttled and TooManyUnchanged.
 Response render_dynamic(DynamicOutcome outcome, const std::string& realm,
                         std::chrono::seconds retry_after = {});
 

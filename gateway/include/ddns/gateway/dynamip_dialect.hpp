@@ -25,6 +25,8 @@ enum class DynamipCode {
     AccountDisabled,    // reported only after the credential was accepted
     AccountExpired,     // reported only after the credential was accepted
     Throttled,          // too many failed logins from this address for this SiteID
+    TooManyUpdates,     // the site is over its no-change budget ({{{Too Many Updates|...}}})
+    Blocked,            // the operator blocked the account or the site ({{{Blocked|...}}})
     DnsFailure,         // BIND refused, timed out, or TSIG failed: nothing changed
     ServerError,        // the gateway's own backend (database) failed: nothing changed
 };
@@ -36,7 +38,7 @@ struct DynamipOutcome {
     std::optional<IpAddress> address;           // the address DNS now holds
     std::optional<auth::TimePoint> expires_at;  // the account's expiry; nullopt: never
     auth::TimePoint now{};                      // when the request was served (for Remain)
-    std::chrono::seconds retry_after{0};        // only for Throttled
+    std::chrono::seconds retry_after{0};        // only for Throttled and TooManyUpdates
 };
 
 // The only place DynamIP wire words are spelled. Always HTTP 200, text/plain, lines ending in

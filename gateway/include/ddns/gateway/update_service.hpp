@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/nochg_budget.hpp"
 #include "ddns/auth/store.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -51,6 +52,10 @@ enum class ApplyStatus {
     DnsFailed,    // BIND refused / timed out / TSIG failed: nothing changed anywhere
     StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
     Gone,         // the host was removed while the request was on its way
+    Blocked,      // the operator blocked the host: nothing sent, nothing recorded
+    // Over its no-change budget: nothing sent, nothing recorded, until retry_after passed.
+    // Only ever the client's own doing; DNS failures never lead here.
+    Abuse,
 };
 
 struct HostApplyResult {
@@ -58,6 +63,7 @@ struct HostApplyResult {
     std::optional<IpAddress> ipv4;  // the host's state after the call
     std::optional<IpAddress> ipv6;
     UpdateStatus dns_status = UpdateStatus::Success;
+    std::chrono::seconds retry_after{0};  // set when status is Abuse (at least 1 s)
 };
 
 struct UpdateServiceOptions {
@@ -69,6 +75,10 @@ struct UpdateServiceOptions {
     std::size_t max_requests_per_message = 64;
     // UPDATE messages in flight per BIND server at most (BIND drops beyond 100).
     std::size_t max_in_flight_per_server = 32;
+    // The default no-change budget (abuse.nochg_interval / abuse.nochg_budget); a host may set
+    // its own interval. While it is active for a host, every no-change update is counted, so
+    // the last_seen refresh is no longer skipped for that host.
+    auth::NochgPolicy nochg{};
 };
 
 class UpdateService {
@@ -91,7 +101,11 @@ private:
     class ServerSlots;
 
     ZoneQueue& queue_for(std::int64_t zone_id);
-    bool record_unchanged(const auth::Host& host, auth::TimePoint now);
+    // Unchanged (recorded), Abuse (over the budget; `retry_after` set), or Changed meaning "the
+    // row moved on: take the locked path".
+    ApplyStatus record_unchanged(const auth::Host& host, auth::TimePoint now,
+                                 std::chrono::seconds& retry_after);
+    bool refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const;
     void submit(ZoneQueue& queue, Batch& batch);
     void process(const std::vector<Batch*>& batches);
     static void record(auth::HostChange& change, const auth::StoredAddresses& from,

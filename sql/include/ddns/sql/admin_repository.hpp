@@ -57,6 +57,8 @@ struct AccountSummary {
     bool disabled = false;
     std::optional<auth::TimePoint> expires_at;
     std::int64_t host_count = 0;
+    std::optional<auth::TimePoint> blocked_at{};  // set while blocked (admin account block)
+    std::string block_reason{};
 };
 
 struct HostSummary {
@@ -73,6 +75,10 @@ struct HostSummary {
     std::optional<std::chrono::seconds> zone_heartbeat{};
     std::optional<auth::TimePoint> offline_since{};  // set while offline
     std::optional<auth::OfflineReason> offline_reason{};
+    std::optional<auth::TimePoint> blocked_at{};  // set while blocked (admin host block)
+    std::string block_reason{};
+    // The host's own no-change interval (nullopt: the gateway's default; zero: none).
+    std::optional<std::chrono::seconds> nochg_setting{};
 };
 
 struct TokenSummary {
@@ -136,6 +142,21 @@ public:
     // the host is unknown.
     std::optional<AdminError> set_host_heartbeat(const DnsName& fqdn,
                                                  std::optional<std::chrono::seconds> setting);
+
+    // Abuse control (admin_abuse.cpp). A block takes effect with the next request (every
+    // request reads the account and its hosts afresh); unblocking also forgets the host's
+    // no-change window, so the operator's decision is not overridden by an old count. NotFound
+    // (hosts) or NoSuchAccount when unknown. `reason` is at most 256 characters.
+    std::optional<AdminError> set_host_block(const DnsName& fqdn,
+                                             const std::optional<std::string>& reason, bool blocked,
+                                             auth::TimePoint now);
+    std::optional<AdminError> set_account_block(std::string_view username,
+                                                const std::optional<std::string>& reason,
+                                                bool blocked, auth::TimePoint now);
+    // The host's own no-change interval: nullopt follows abuse.nochg_interval, zero is none.
+    // Clears its current window.
+    std::optional<AdminError> set_host_nochg_interval(const DnsName& fqdn,
+                                                      std::optional<std::chrono::seconds> setting);
 
     Expected<std::int64_t, AdminError> add_token(std::string_view username,
                                                  const std::optional<DnsName>& host,

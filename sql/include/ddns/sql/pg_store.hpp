@@ -22,6 +22,9 @@ public:
     std::vector<auth::StoredRecord> list_records(std::int64_t zone_id) override;
     bool record_seen_if_unchanged(const auth::StoredAddresses& expected,
                                   auth::TimePoint now) override;
+    std::optional<auth::NochgWindow> count_seen_if_unchanged(
+        const auth::StoredAddresses& expected, auth::TimePoint now,
+        std::chrono::seconds interval) override;
 
 private:
     Database& db_;
