@@ -1,5 +1,6 @@
 #include "ddns/gateway/audit_log.hpp"
 
+#include <cctype>
 #include <string>
 #include <utility>
 
@@ -39,6 +40,39 @@ auth::AuditHost audit_applied(const auth::Host& host, const HostApplyResult& res
     const bool changed = result.status == ApplyStatus::Changed;
     out.ipv4_changed = changed && result.ipv4 != host.ipv4;
     out.ipv6_changed = changed && result.ipv6 != host.ipv6;
+    return out;
+}
+
+void AuditFacts::about(const auth::Host& h) {
+    auth::AuditHost entry;
+    entry.host_id = h.id;
+    entry.name = h.name.str();
+    host = std::move(entry);
+}
+
+void AuditFacts::applied_to(const auth::Host& h, const HostApplyResult& result) {
+    host = audit_applied(h, result);
+    applied = result.status;
+}
+
+std::string audit_name(std::string_view raw) {
+    const auto name = DnsName::parse(raw);
+    return name ? name->str() : std::string(raw);
+}
+
+std::string audit_word(std::string_view wire) {
+    std::string out;
+    bool gap = false;
+    for (char c : wire) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) == 0) {
+            gap = true;
+            continue;
+        }
+        if (gap && !out.empty()) out += '-';
+        gap = false;
+        out += static_cast<char>(std::tolower(byte));
+    }
     return out;
 }
 

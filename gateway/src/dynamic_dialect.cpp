@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "ddns/gateway/audit_log.hpp"
 #include "text.hpp"
 
 namespace ddns::gateway {
@@ -102,6 +103,7 @@ struct DynamicDialect::LogContext {
     std::string host = "-";
     std::string address = "-";
     std::chrono::seconds retry_after{0};
+    AuditFacts audit;
 };
 
 Response render_dynamic(DynamicOutcome outcome, const std::string& realm,
@@ -117,6 +119,50 @@ Response render_dynamic(DynamicOutcome outcome, const std::string& realm,
         r.headers.push_back(
             {"Retry-After", std::to_string(std::max<long long>(1, retry_after.count()))});
     return r;
+}
+
+auth::FaultClass dynamic_fault(DynamicOutcome outcome) noexcept {
+    switch (outcome) {
+        case DynamicOutcome::Ok:
+        case DynamicOutcome::MissingCredentials:
+            return auth::FaultClass::None;
+        case DynamicOutcome::BadCredentials:
+        case DynamicOutcome::AccountDisabled:
+        case DynamicOutcome::AccountExpired:
+            return auth::FaultClass::Auth;
+        case DynamicOutcome::DnsFailure:
+        case DynamicOutcome::BackendFailure:
+            return auth::FaultClass::Server;
+        case DynamicOutcome::MethodNotAllowed:
+        case DynamicOutcome::MissingHost:
+        case DynamicOutcome::InvalidHost:
+        case DynamicOutcome::InvalidAddress:
+        case DynamicOutcome::RefusedAddress:
+        case DynamicOutcome::UpdatesDisabled:
+        case DynamicOutcome::Throttled:
+        case DynamicOutcome::TooManyUnchanged:
+        case DynamicOutcome::Blocked:
+        case DynamicOutcome::HostNotFound:
+            return auth::FaultClass::Client;
+    }
+    return auth::FaultClass::Client;
+}
+
+auth::AuditNote dynamic_audit(DynamicOutcome outcome, std::string_view username,
+                              std::string_view host, const AuditFacts& facts) {
+    auth::AuditNote note;
+    note.dialect = "dynamic";
+    note.account_id = facts.account_id;
+    note.username = std::string(username);
+    auth::AuditHost entry;
+    if (facts.host)
+        entry = *facts.host;
+    else
+        entry.name = audit_name(text::trim(host));
+    entry.outcome = audit_word(wire_of(outcome).body);
+    entry.fault = dynamic_fault(outcome);
+    note.hosts.push_back(std::move(entry));
+    return note;
 }
 
 std::optional<IpAddress> parse_dynamic_address(const QueryParams& query, const IpAddress& client) {
@@ -148,6 +194,9 @@ Response DynamicDialect::handle(const RequestView& request) {
         log_.info("dynamic client=" + request.client.to_string() + " user=" + context.user +
                   " host=" + context.host + " ip=" + context.address +
                   " result=" + std::to_string(response.status) + " " + response.body);
+    const auto credentials = credentials_of(request);
+    response.audit = dynamic_audit(outcome, credentials ? credentials->username : std::string(),
+                                   request.query.get("host").value_or(""), context.audit);
     return response;
 }
 
@@ -163,6 +212,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     const auth::AuthOutcome auth =
         authenticator_.authenticate(credentials->username, credentials->password,
                                     auth::CredentialPolicy::TokenOnly, request.client);
+    if (auth.principal) context.audit.account_id = auth.principal->account.id;
     switch (auth.status) {
         case auth::AuthStatus::Ok:
             break;
@@ -201,12 +251,14 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     for (const auth::Host& h : principal.hosts)
         if (h.name == *name && (!scoped || scope_id == h.id)) host = &h;
     if (!host) return DynamicOutcome::HostNotFound;
+    context.audit.about(*host);
 
     // The family of the address picks the record; the other family stays as it is.
     HostIntent intent{host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
     const auto results = updates_.apply({intent}, clock_());
     context.retry_after = results.front().retry_after;
+    context.audit.applied_to(*host, results.front());
     return outcome_of(results.front().status);
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "ddns/gateway/audit_log.hpp"
 #include "text.hpp"
 
 namespace ddns::gateway {
@@ -102,6 +103,55 @@ Response render_dynamip(const DynamipOutcome& outcome) {
     return error("Server Error", "The service is temporarily unavailable; try again later");
 }
 
+auth::FaultClass dynamip_fault(DynamipCode code) noexcept {
+    switch (code) {
+        case DynamipCode::Updated:
+            return auth::FaultClass::None;
+        case DynamipCode::InvalidPassword:
+        case DynamipCode::AccountDisabled:
+        case DynamipCode::AccountExpired:
+            return auth::FaultClass::Auth;
+        case DynamipCode::DnsFailure:
+        case DynamipCode::ServerError:
+            return auth::FaultClass::Server;
+        case DynamipCode::MissingParameters:
+        case DynamipCode::BadMethod:
+        case DynamipCode::MalformedAddress:
+        case DynamipCode::AddressNotAllowed:
+        case DynamipCode::Throttled:
+        case DynamipCode::TooManyUpdates:
+        case DynamipCode::Blocked:
+            return auth::FaultClass::Client;
+    }
+    return auth::FaultClass::Client;
+}
+
+auth::AuditNote dynamip_audit(DynamipCode code, std::string_view site, const AuditFacts& facts) {
+    auth::AuditNote note;
+    note.dialect = "dynamip";
+    note.account_id = facts.account_id;
+    auth::AuditHost entry;
+    if (facts.host)
+        entry = *facts.host;
+    else
+        entry.name = audit_name(trim(site));
+    entry.fault = dynamip_fault(code);
+    const bool no_such_host = !DnsName::parse(trim(site)) || facts.applied == ApplyStatus::Gone;
+    if (code == DynamipCode::InvalidPassword && no_such_host)
+        entry.fault = auth::FaultClass::Client;
+    if (code == DynamipCode::Updated) {
+        entry.outcome = "updated";
+    } else {
+        // The title of "{{{Title|Description}}}": the words the client shows.
+        DynamipOutcome outcome;
+        outcome.code = code;
+        const std::string body = render_dynamip(outcome).body;
+        entry.outcome = audit_word(body.substr(3, body.find('|') - 3));
+    }
+    note.hosts.push_back(std::move(entry));
+    return note;
+}
+
 DynamipDialect::DynamipDialect(auth::Authenticator& authenticator, UpdateService& updates,
                                const AddressPolicy& policy, const Logger& log,
                                std::function<auth::TimePoint()> clock)
@@ -113,8 +163,9 @@ DynamipDialect::DynamipDialect(auth::Authenticator& authenticator, UpdateService
 
 Response DynamipDialect::handle(const RequestView& request) {
     DynamipOutcome outcome;
+    AuditFacts audit;
     try {
-        outcome = process(request, clock_());
+        outcome = process(request, clock_(), audit);
     } catch (const std::exception& e) {
         log_.error(std::string("dynamip: backend failure: ") + e.what());
         outcome = fail(DynamipCode::ServerError);
@@ -127,10 +178,13 @@ Response DynamipDialect::handle(const RequestView& request) {
                   " site=" + (site ? site->str() : std::string("-")) + " result=\"" +
                   response.body.substr(0, response.body.find('\r')) + "\"");
     }
+    response.audit =
+        dynamip_audit(outcome.code, request.query.get_nocase("SiteID").value_or(""), audit);
     return response;
 }
 
-DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoint now) {
+DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoint now,
+                                       AuditFacts& audit) {
     // HEAD is served like GET (without the body), as for dyndns2.
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return fail(DynamipCode::BadMethod);
@@ -146,6 +200,7 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
 
     auth::AuthOutcome auth = authenticator_.authenticate_host(
         *site, Secret(*password), auth::CredentialPolicy::PasswordOrToken, request.client);
+    if (auth.principal) audit.account_id = auth.principal->account.id;
     switch (auth.status) {
         case auth::AuthStatus::Ok:
             break;
@@ -168,6 +223,7 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     const auto host = std::find_if(principal.hosts.begin(), principal.hosts.end(),
                                    [&](const auth::Host& h) { return h.name == *site; });
     if (host == principal.hosts.end()) return fail(DynamipCode::InvalidPassword);
+    audit.about(*host);
 
     // IPAddr=AUTO (any case), empty or absent: the address the request came from (§6).
     const std::string wanted(trim(request.query.get_nocase("IPAddr").value_or("")));
@@ -181,6 +237,7 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     HostIntent intent{&*host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
     const HostApplyResult result = updates_.apply({intent}, now).front();
+    audit.applied_to(*host, result);
     switch (result.status) {
         case ApplyStatus::Changed:
         case ApplyStatus::Unchanged:

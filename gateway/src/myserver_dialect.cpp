@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "ddns/gateway/audit_log.hpp"
 #include "text.hpp"
 
 namespace ddns::gateway {
@@ -124,6 +125,7 @@ std::vector<std::string> lines_of(const MyServerReply& reply) {
         case MyServerCode::CnameConflict:
             return {"Error:CNAME Conflict"};
         case MyServerCode::PermissionDenied:
+        case MyServerCode::AccountDisabled:
             return {"Error:Permission Denied"};
         case MyServerCode::TooManyAttempts:
             return {"Error:Too Many Attempts"};
@@ -388,7 +390,80 @@ std::string_view command_name(const std::optional<MyServerCommand>& command) {
     return "-";
 }
 
+// The update-log entry of a record operation: no host row, the owner name, and "TYPE[ DATA]"
+// as the detail (data only when it parses, so no raw client text reaches the log).
+auth::AuditHost audit_record(const DnsName& owner, const MyServerType& type,
+                             std::string_view value) {
+    auth::AuditHost entry;
+    entry.name = owner.str();
+    entry.detail = type_text(type) + " record";
+    if (!value.empty())
+        if (const auto data = parse_rdata(type, value)) entry.detail += " " + data_text(*data);
+    return entry;
+}
+
+// The code of a record operation's result; a DNS failure also goes into the entry's detail.
+MyServerCode audit_result(const RecordResult& result, auth::AuditHost& entry) {
+    if (result.outcome == RecordOutcome::DnsFailed)
+        entry.detail += ": DNS update failed: " + std::string(to_string(result.dns_status));
+    return code_of(result.outcome);
+}
+
 }  // namespace
+
+auth::FaultClass myserver_fault(MyServerCode code) noexcept {
+    switch (code) {
+        case MyServerCode::IpAddress:
+        case MyServerCode::LoginSuccess:
+        case MyServerCode::AddSuccess:
+        case MyServerCode::DeleteSuccess:
+            return auth::FaultClass::None;
+        case MyServerCode::InvalidPassword:
+        case MyServerCode::AccountExpired:
+        case MyServerCode::AccountDisabled:
+            return auth::FaultClass::Auth;
+        case MyServerCode::ServerError:
+            return auth::FaultClass::Server;
+        case MyServerCode::InvalidUsername:
+        case MyServerCode::InvalidCommand:
+        case MyServerCode::InvalidIpAddress:
+        case MyServerCode::InvalidRecordType:
+        case MyServerCode::InvalidHost:
+        case MyServerCode::InvalidData:
+        case MyServerCode::InvalidDomain:
+        case MyServerCode::RecordNotFound:
+        case MyServerCode::RecordAlreadyExists:
+        case MyServerCode::CnameConflict:
+        case MyServerCode::PermissionDenied:
+        case MyServerCode::TooManyAttempts:
+            return auth::FaultClass::Client;
+    }
+    return auth::FaultClass::Client;
+}
+
+std::optional<auth::AuditNote> myserver_audit(MyServerCode code, std::string_view word,
+                                              const MyServerParams& params,
+                                              const AuditFacts& facts) {
+    if (params.command == MyServerCommand::GetIpAddress) return std::nullopt;
+    auth::AuditNote note;
+    note.dialect = "myserver";
+    note.account_id = facts.account_id;
+    note.username = params.user;
+    auth::AuditHost entry;
+    if (facts.host) {
+        entry = *facts.host;
+    } else if (!params.host.empty() && !is_full_name(params.host) && !params.domain.empty()) {
+        entry.name = audit_name(params.host + "." + params.domain);
+    } else if (params.host != "@") {
+        entry.name = audit_name(params.host);
+    }
+    entry.outcome = audit_word(word);
+    entry.fault = myserver_fault(code);
+    if (code == MyServerCode::RecordAlreadyExists && facts.applied == ApplyStatus::Unchanged)
+        entry.fault = auth::FaultClass::None;
+    note.hosts.push_back(std::move(entry));
+    return note;
+}
 
 MyServerDialect::MyServerDialect(auth::Authenticator& authenticator, UpdateService& updates,
                                  RecordService& records, const AddressPolicy& policy,
@@ -403,8 +478,9 @@ MyServerDialect::MyServerDialect(auth::Authenticator& authenticator, UpdateServi
 Response MyServerDialect::handle(const RequestView& request) {
     const MyServerParams params = parse_myserver_params(request.query);
     MyServerReply result;
+    AuditFacts audit;
     try {
-        result = process(request, params);
+        result = process(request, params, audit);
     } catch (const std::exception& e) {
         log_.error(std::string("myserver: backend failure: ") + e.what());
         result = reply(MyServerCode::ServerError);
@@ -418,10 +494,14 @@ Response MyServerDialect::handle(const RequestView& request) {
                   " domain=" + printable(params.domain) + " result=\"" +
                   body.substr(0, body.find('\r')) + "\"");
     }
+    const std::string& body = response.body;
+    if (auto note = myserver_audit(result.code, body.substr(0, body.find('\r')), params, audit))
+        response.audit = std::move(*note);
     return response;
 }
 
-MyServerReply MyServerDialect::process(const RequestView& request, const MyServerParams& params) {
+MyServerReply MyServerDialect::process(const RequestView& request, const MyServerParams& params,
+                                       AuditFacts& audit) {
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return reply(MyServerCode::InvalidCommand);
     if (!params.command) return reply(MyServerCode::InvalidCommand);
@@ -433,6 +513,7 @@ MyServerReply MyServerDialect::process(const RequestView& request, const MyServe
     // secret (the authenticator makes both cost the same time, too).
     const auth::AuthOutcome outcome = authenticator_.authenticate(
         params.user, params.password, auth::CredentialPolicy::PasswordOrToken, request.client);
+    if (outcome.principal) audit.account_id = outcome.principal->account.id;
     switch (outcome.status) {
         case auth::AuthStatus::Ok:
             break;
@@ -441,6 +522,7 @@ MyServerReply MyServerDialect::process(const RequestView& request, const MyServe
         case auth::AuthStatus::Expired:
             return reply(MyServerCode::AccountExpired);
         case auth::AuthStatus::Disabled:
+            return reply(MyServerCode::AccountDisabled);
         case auth::AuthStatus::Blocked:
             return reply(MyServerCode::PermissionDenied);
         case auth::AuthStatus::Throttled:
@@ -449,8 +531,8 @@ MyServerReply MyServerDialect::process(const RequestView& request, const MyServe
     const auth::Principal& principal = *outcome.principal;
     if (*params.command == MyServerCommand::Login) return login(principal, params);
     if (principal.account.plan == auth::Plan::Domain)
-        return change_zone(principal, params, request);
-    return change_host(principal, params, request);
+        return change_zone(principal, params, request, audit);
+    return change_host(principal, params, request, audit);
 }
 
 MyServerReply MyServerDialect::login(const auth::Principal& principal,
@@ -488,12 +570,13 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
 // A free account's name holds one address per family: Add replaces the A record, Delete removes
 // it (only the given address, when IP is sent).
 MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
-                                           const MyServerParams& params,
-                                           const RequestView& request) {
+                                           const MyServerParams& params, const RequestView& request,
+                                           AuditFacts& audit) {
     if (!requested_type(params, auth::Plan::Free)) return reply(MyServerCode::InvalidRecordType);
     const auto host = pick_host(principal, params.host, params.domain);
     if (!host) return reply(host.error());
     const auth::Host& target = **host;
+    audit.about(target);
     const bool adding = *params.command == MyServerCommand::Add;
 
     FamilyIntent intent;
@@ -515,6 +598,7 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
     }
     const auto results =
         updates_.apply({HostIntent{&target, intent, FamilyIntent::keep()}}, clock_());
+    audit.applied_to(target, results.front());
     switch (results.front().status) {
         case ApplyStatus::Changed:
             return reply(adding ? MyServerCode::AddSuccess : MyServerCode::DeleteSuccess);
@@ -538,8 +622,8 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
 // A domain account manages its zone: Add is additive (a second A makes a round robin), Delete
 // removes one RR (IP/Data given) or the whole RRset (for "MX n": the MX records of preference n).
 MyServerReply MyServerDialect::change_zone(const auth::Principal& principal,
-                                           const MyServerParams& params,
-                                           const RequestView& request) {
+                                           const MyServerParams& params, const RequestView& request,
+                                           AuditFacts& audit) {
     // A token limited to one host must not reach the rest of the zone.
     if (principal.token && principal.token->host_id) return reply(MyServerCode::PermissionDenied);
     const auto type = requested_type(params, auth::Plan::Domain);
@@ -548,6 +632,7 @@ MyServerReply MyServerDialect::change_zone(const auth::Principal& principal,
     if (!zone) return reply(zone.error());
     const auto owner = resolve_myserver_owner(params.host, (*zone)->name);
     if (!owner) return reply(owner.error());
+    audit.host = audit_record(*owner, *type, params.value);
 
     if (*params.command == MyServerCommand::Add) {
         // No IP for an A record: the address the request comes from.
@@ -560,7 +645,7 @@ MyServerReply MyServerDialect::change_zone(const auth::Principal& principal,
             return reply(MyServerCode::InvalidIpAddress);
         const auto record = ResourceRecord::make(*owner, type->type, (*zone)->default_ttl, *data);
         if (!record) return reply(MyServerCode::InvalidData);
-        return reply(code_of(records_.add(**zone, *record).outcome));
+        return reply(audit_result(records_.add(**zone, *record), *audit.host));
     }
 
     RecordSelector selector{*owner, type->type, std::nullopt, type->mx_preference};
@@ -569,7 +654,7 @@ MyServerReply MyServerDialect::change_zone(const auth::Principal& principal,
         if (!data) return reply(data.error());
         selector.data = std::move(*data);
     }
-    return reply(code_of(records_.remove(**zone, selector).outcome));
+    return reply(audit_result(records_.remove(**zone, selector), *audit.host));
 }
 
 }  // namespace ddns::gateway

@@ -26,16 +26,18 @@ bool is(char c, char upper) {
 std::optional<auth::TimePoint> parse_utc_time(std::string_view text) {
     using namespace std::chrono;
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    // The Z is optional: every time on the admin command line is UTC.
+    if (!text.empty() && is(text.back(), 'Z')) text.remove_suffix(1);
     if (text.size() < 10 || !read_digits(text, 0, 4, y) || text[4] != '-' ||
         !read_digits(text, 5, 2, mo) || text[7] != '-' || !read_digits(text, 8, 2, d))
         return std::nullopt;
-    // "THH:MMZ" or "THH:MM:SSZ" after the date, or nothing.
+    // "THH:MM" or "THH:MM:SS" after the date (a space may replace the T), or nothing.
     const std::string_view clock = text.substr(10);
     if (!clock.empty()) {
-        const bool with_seconds = clock.size() == 10;
-        if ((clock.size() != 7 && !with_seconds) || !is(clock.front(), 'T') ||
-            !is(clock.back(), 'Z') || !read_digits(clock, 1, 2, h) || clock[3] != ':' ||
-            !read_digits(clock, 4, 2, mi))
+        const bool with_seconds = clock.size() == 9;
+        if ((clock.size() != 6 && !with_seconds) ||
+            (!is(clock.front(), 'T') && clock.front() != ' ') || !read_digits(clock, 1, 2, h) ||
+            clock[3] != ':' || !read_digits(clock, 4, 2, mi))
             return std::nullopt;
         if (with_seconds && (clock[6] != ':' || !read_digits(clock, 7, 2, s))) return std::nullopt;
     }

@@ -16,7 +16,11 @@ constexpr int kParamsPerRow = 14;
 
 // Auth faults arrive without a host id when the credentials were wrong: they are charged to the
 // named host of the account the presented username names (or to its only host when no name was
-// given), and the row gets that account's id, so "admin log --account" shows the attempts.
+// given), and the row gets that account's id, so "admin log --account" shows the attempts. A
+// dialect that names the host instead of an account (DynamIP's SiteID: no username) has its
+// fault charged to that host's owner. A request that authenticated names its account: a fault
+// it got before the dialect looked its host up (a refused address, say) is charged to the host
+// of that account it named.
 constexpr std::string_view kInsertHead = R"sql(
 WITH input (logged_at, account_id, username, host_id, hostname, client, user_agent, dialect,
             outcome, fault, detail, ipv4_changed, ipv6_changed, tls) AS (VALUES )sql";
@@ -35,9 +39,12 @@ SELECT i.logged_at, coalesce(i.account_id, owner.id), i.username,
        i.ipv4_changed, i.ipv6_changed, i.tls
 FROM input i
 LEFT JOIN accounts owner
-       ON i.fault = 'auth'
+       ON owner.id = i.account_id
+       OR i.fault = 'auth'
       AND (owner.id = i.account_id
-           OR (i.account_id IS NULL AND lower(owner.username) = lower(i.username)))
+           OR (i.account_id IS NULL AND lower(owner.username) = lower(i.username))
+           OR (i.account_id IS NULL AND i.username = ''
+               AND owner.id = (SELECT n.account_id FROM hosts n WHERE n.name = i.hostname)))
 RETURNING id, host_id, fault <> 'none' OR ipv4_changed OR ipv6_changed)sql";
 
 // Row locks in id order, like the request path's, so the writer never deadlocks with it (or

@@ -140,5 +140,62 @@ TEST(DynamicRender, NoAddressLiteralInAnyHeader) {
     }
 }
 
+// The update log: whose fault each answer is. DNS and backend failures are never the client's.
+TEST(DynamicAudit, EveryOutcomeHasItsFaultClass) {
+    using F = auth::FaultClass;
+    const std::pair<DynamicOutcome, F> rows[] = {{DynamicOutcome::Ok, F::None},
+                                                 {DynamicOutcome::MissingCredentials, F::None},
+                                                 {DynamicOutcome::MethodNotAllowed, F::Client},
+                                                 {DynamicOutcome::MissingHost, F::Client},
+                                                 {DynamicOutcome::InvalidHost, F::Client},
+                                                 {DynamicOutcome::InvalidAddress, F::Client},
+                                                 {DynamicOutcome::RefusedAddress, F::Client},
+                                                 {DynamicOutcome::BadCredentials, F::Auth},
+                                                 {DynamicOutcome::UpdatesDisabled, F::Client},
+                                                 {DynamicOutcome::AccountDisabled, F::Auth},
+                                                 {DynamicOutcome::AccountExpired, F::Auth},
+                                                 {DynamicOutcome::Throttled, F::Client},
+                                                 {DynamicOutcome::HostNotFound, F::Client},
+                                                 {DynamicOutcome::DnsFailure, F::Server},
+                                                 {DynamicOutcome::BackendFailure, F::Server}};
+    ASSERT_EQ(std::size(rows), std::size(kRows)) << "one row per outcome";
+    for (const auto& [outcome, fault] : rows) {
+        const auto note = dynamic_audit(outcome, "alice", "home.example.org", {});
+        ASSERT_EQ(note.hosts.size(), 1u);
+        EXPECT_EQ(note.hosts[0].fault, fault) << render_dynamic(outcome, "r").body;
+        EXPECT_EQ(note.hosts[0].outcome, audit_word(render_dynamic(outcome, "r").body));
+    }
+}
+
+TEST(DynamicAudit, WrongCredentialsNameTheHostAsSentWithoutClaimingIt) {
+    const auto note =
+        dynamic_audit(DynamicOutcome::BadCredentials, "alice", " Home.Example.ORG ", {});
+    EXPECT_EQ(note.dialect, "dynamic");
+    EXPECT_EQ(note.username, "alice");
+    EXPECT_FALSE(note.account_id);
+    ASSERT_EQ(note.hosts.size(), 1u);
+    EXPECT_FALSE(note.hosts[0].host_id) << "the writer decides whose host it is";
+    EXPECT_EQ(note.hosts[0].name, "home.example.org");
+    EXPECT_EQ(note.hosts[0].fault, auth::FaultClass::Auth);
+}
+
+TEST(DynamicAudit, AnAuthorisedRequestIsAboutTheAccountsHost) {
+    AuditFacts facts;
+    facts.account_id = 7;
+    auth::AuditHost host;
+    host.host_id = 11;
+    host.name = "home.example.org";
+    host.detail = "DNS update failed: REFUSED";
+    facts.host = host;
+    facts.applied = ApplyStatus::DnsFailed;
+    const auto note = dynamic_audit(DynamicOutcome::DnsFailure, "alice", "HOME.example.org", facts);
+    EXPECT_EQ(note.account_id, 7);
+    ASSERT_EQ(note.hosts.size(), 1u);
+    EXPECT_EQ(note.hosts[0].host_id, 11);
+    EXPECT_EQ(note.hosts[0].detail, "DNS update failed: REFUSED");
+    EXPECT_EQ(note.hosts[0].outcome, "dns-update-failed");
+    EXPECT_EQ(note.hosts[0].fault, auth::FaultClass::Server);
+}
+
 }  // namespace
 }  // namespace ddns::gateway

@@ -120,5 +120,59 @@ INSTANTIATE_TEST_SUITE_P(
                    "later}}}\r\n"}),
     [](const auto& row) { return std::string(row.param.name); });
 
+// The update log: whose fault each answer is. DNS and backend failures are never the client's.
+TEST(DynamipAudit, EveryCodeHasItsFaultClassAndTitle) {
+    using F = auth::FaultClass;
+    struct Row {
+        DynamipCode code;
+        F fault;
+        const char* word;
+    };
+    const Row rows[] = {{DynamipCode::Updated, F::None, "updated"},
+                        {DynamipCode::MissingParameters, F::Client, "missing-parameters"},
+                        {DynamipCode::BadMethod, F::Client, "invalid-request"},
+                        {DynamipCode::MalformedAddress, F::Client, "invalid-ip-address"},
+                        {DynamipCode::AddressNotAllowed, F::Client, "invalid-ip-address"},
+                        {DynamipCode::InvalidPassword, F::Auth, "invalid-password"},
+                        {DynamipCode::AccountDisabled, F::Auth, "account-disabled"},
+                        {DynamipCode::AccountExpired, F::Auth, "account-expired"},
+                        {DynamipCode::Throttled, F::Client, "too-many-attempts"},
+                        {DynamipCode::DnsFailure, F::Server, "server-error"},
+                        {DynamipCode::ServerError, F::Server, "server-error"}};
+    for (const Row& row : rows) {
+        EXPECT_EQ(dynamip_fault(row.code), row.fault) << row.word;
+        const auto note = dynamip_audit(row.code, "home.example.org", {});
+        EXPECT_EQ(note.dialect, "dynamip");
+        ASSERT_EQ(note.hosts.size(), 1u);
+        EXPECT_EQ(note.hosts[0].outcome, row.word);
+        EXPECT_EQ(note.hosts[0].fault, row.fault) << row.word;
+    }
+}
+
+TEST(DynamipAudit, AWrongPasswordIsChargedToTheSiteIdItNames) {
+    const auto note = dynamip_audit(DynamipCode::InvalidPassword, " Home.Example.ORG", {});
+    EXPECT_TRUE(note.username.empty()) << "DynamIP has no username: the SiteID names the host";
+    ASSERT_EQ(note.hosts.size(), 1u);
+    EXPECT_FALSE(note.hosts[0].host_id);
+    EXPECT_EQ(note.hosts[0].name, "home.example.org");
+    EXPECT_EQ(note.hosts[0].fault, auth::FaultClass::Auth);
+}
+
+TEST(DynamipAudit, NoSuchHostIsTheClientsFaultNotAnAuthFault) {
+    // A SiteID that is no host name at all.
+    EXPECT_EQ(dynamip_audit(DynamipCode::InvalidPassword, "bad..name", {}).hosts[0].fault,
+              auth::FaultClass::Client);
+    // The host was removed between the login and the update.
+    AuditFacts gone;
+    gone.account_id = 3;
+    gone.host = auth::AuditHost{};
+    gone.host->host_id = 9;
+    gone.applied = ApplyStatus::Gone;
+    const auto note = dynamip_audit(DynamipCode::InvalidPassword, "home.example.org", gone);
+    EXPECT_EQ(note.hosts[0].fault, auth::FaultClass::Client);
+    EXPECT_EQ(note.hosts[0].host_id, 9);
+    EXPECT_EQ(note.account_id, 3);
+}
+
 }  // namespace
 }  // namespace ddns::gateway

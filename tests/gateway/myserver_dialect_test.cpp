@@ -534,5 +534,92 @@ TEST_F(MyServerDialectTest, DeleteSelectsOneRrOrTheMxOfOnePreference) {
     EXPECT_EQ(records.zones[2][0].record.data(), Rdata(MxData{20, name("c.example")}));
 }
 
+// The update log: whose fault each answer is. Server Error is never the client's.
+TEST(MyServerAudit, EveryCodeHasItsFaultClass) {
+    using F = auth::FaultClass;
+    const std::pair<MyServerCode, F> rows[] = {{MyServerCode::LoginSuccess, F::None},
+                                               {MyServerCode::AddSuccess, F::None},
+                                               {MyServerCode::DeleteSuccess, F::None},
+                                               {MyServerCode::InvalidPassword, F::Auth},
+                                               {MyServerCode::AccountExpired, F::Auth},
+                                               {MyServerCode::AccountDisabled, F::Auth},
+                                               {MyServerCode::InvalidUsername, F::Client},
+                                               {MyServerCode::InvalidCommand, F::Client},
+                                               {MyServerCode::InvalidIpAddress, F::Client},
+                                               {MyServerCode::InvalidRecordType, F::Client},
+                                               {MyServerCode::InvalidHost, F::Client},
+                                               {MyServerCode::InvalidData, F::Client},
+                                               {MyServerCode::InvalidDomain, F::Client},
+                                               {MyServerCode::RecordNotFound, F::Client},
+                                               {MyServerCode::RecordAlreadyExists, F::Client},
+                                               {MyServerCode::CnameConflict, F::Client},
+                                               {MyServerCode::PermissionDenied, F::Client},
+                                               {MyServerCode::TooManyAttempts, F::Client},
+                                               {MyServerCode::ServerError, F::Server}};
+    MyServerParams params;
+    params.command = MyServerCommand::Add;
+    params.user = "alice";
+    for (const auto& [c, fault] : rows) {
+        const std::string word = render_myserver(code(c)).body;
+        const auto note = myserver_audit(c, word.substr(0, word.find('\r')), params, {});
+        ASSERT_TRUE(note);
+        EXPECT_EQ(note->dialect, "myserver");
+        EXPECT_EQ(note->username, "alice");
+        ASSERT_EQ(note->hosts.size(), 1u);
+        EXPECT_EQ(note->hosts[0].fault, fault) << word;
+        EXPECT_EQ(note->hosts[0].outcome, audit_word(word.substr(0, word.find('\r'))));
+    }
+}
+
+TEST(MyServerAudit, ADisabledAccountLooksDeniedButCountsAsAnAuthFault) {
+    EXPECT_EQ(render_myserver(code(MyServerCode::AccountDisabled)).body,
+              render_myserver(code(MyServerCode::PermissionDenied)).body);
+}
+
+TEST(MyServerAudit, WordsAreOneTokenEach) {
+    EXPECT_EQ(audit_word("Error:Invalid Password"), "error-invalid-password");
+    EXPECT_EQ(audit_word("DNS ADD:SUCCESS"), "dns-add-success");
+    EXPECT_EQ(audit_word("  OK "), "ok");
+}
+
+TEST(MyServerAudit, GetIpAddressIsNotLogged) {
+    MyServerParams params;
+    params.command = MyServerCommand::GetIpAddress;
+    EXPECT_FALSE(myserver_audit(MyServerCode::IpAddress, "DNS LOGIN:SUCCESS", params, {}));
+}
+
+TEST(MyServerAudit, WrongCredentialsNameTheHostAsSentCompletedWithTheDomain) {
+    MyServerParams params;
+    params.command = MyServerCommand::Add;
+    params.user = "alice";
+    params.host = "Home";
+    params.domain = "Example.org";
+    auto note = myserver_audit(MyServerCode::InvalidPassword, "Error:Invalid Password", params, {});
+    ASSERT_TRUE(note);
+    EXPECT_FALSE(note->hosts[0].host_id);
+    EXPECT_EQ(note->hosts[0].name, "home.example.org");
+    params.domain.clear();
+    params.host = "home.example.org.";
+    note = myserver_audit(MyServerCode::InvalidPassword, "Error:Invalid Password", params, {});
+    EXPECT_EQ(note->hosts[0].name, "home.example.org");
+    params.host.clear();  // Login: the account's only host is charged by the writer
+    params.command = MyServerCommand::Login;
+    note = myserver_audit(MyServerCode::InvalidPassword, "Error:Invalid Password", params, {});
+    EXPECT_EQ(note->hosts[0].name, "");
+}
+
+TEST(MyServerAudit, ReAddingTheSameAddressIsNoFault) {
+    MyServerParams params;
+    params.command = MyServerCommand::Add;
+    AuditFacts facts;
+    facts.host = auth::AuditHost{};
+    facts.host->host_id = 4;
+    facts.applied = ApplyStatus::Unchanged;
+    const auto note = myserver_audit(MyServerCode::RecordAlreadyExists,
+                                     "Error:Record Already Exists", params, facts);
+    EXPECT_EQ(note->hosts[0].fault, auth::FaultClass::None);
+    EXPECT_EQ(note->hosts[0].host_id, 4);
+}
+
 }  // namespace
 }  // namespace ddns::gateway

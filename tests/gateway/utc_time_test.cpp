@@ -1,4 +1,4 @@
-// UTC timestamps as the admin command line accepts them (account expiry).
+// UTC timestamps as the admin command line accepts them (account expiry, log --since).
 #include "ddns/gateway/utc_time.hpp"
 
 #include <gtest/gtest.h>
@@ -40,12 +40,17 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"2027-00-10", std::nullopt}, ParseCase{"2027-03-05T24:00Z", std::nullopt},
         ParseCase{"2027-03-05T23:60Z", std::nullopt},
         ParseCase{"2027-03-05T23:59:60Z", std::nullopt},
-        ParseCase{"2027-03-05T16:07", std::nullopt},  // no zone: not unambiguously UTC
-        ParseCase{"2027-03-05T16:07+01:00", std::nullopt},
-        ParseCase{"2027-03-05 16:07:09Z", std::nullopt}, ParseCase{"2027-3-5", std::nullopt},
+        // The Z is optional and a space may replace the T: every time here is UTC.
+        ParseCase{"2027-03-05T16:07", utc(2027, 3, 5, 16, 7, 0)},
+        ParseCase{"2027-03-05 16:07:09Z", utc(2027, 3, 5, 16, 7, 9)},
+        ParseCase{"2027-03-05 16:07:09", utc(2027, 3, 5, 16, 7, 9)},
+        ParseCase{"2027-03-05Z", utc(2027, 3, 5)},
+        ParseCase{"2027-03-05T16:07+01:00", std::nullopt}, ParseCase{"2027-03-05T16", std::nullopt},
+        ParseCase{"2027-03-05T16:07ZZ", std::nullopt}, ParseCase{"2027-03-05_16:07", std::nullopt},
+        ParseCase{"2027-3-5", std::nullopt}, ParseCase{"2024-02-30", std::nullopt},
         ParseCase{"27-03-05", std::nullopt}, ParseCase{"1969-12-31", std::nullopt},
         ParseCase{"2201-01-01", std::nullopt},  // beyond what the clock's time points hold
-        ParseCase{"2027-03-05Z", std::nullopt}, ParseCase{"2027-03-05T", std::nullopt},
+        ParseCase{"2027-03-05T", std::nullopt}, ParseCase{"yesterday", std::nullopt},
         ParseCase{"", std::nullopt}, ParseCase{"never", std::nullopt},
         ParseCase{"+027-03-05", std::nullopt}));
 

@@ -3,6 +3,7 @@
 // PostgreSQL, and pruning by age.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,12 +20,19 @@ constexpr const char* kPassword = "correct horse battery";
 // runs every second so the test can watch an old row go.
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
-    o.unregistered_zones = {"denied.test"};
+    o.unregistered_zones = {"denied.test", "records.test"};
     o.extra_config = "audit.retention = 30d\naudit.prune_interval = 1s\n";
     return o;
 }()));
 
 using Strings = std::vector<std::string>;
+
+// A password as a query value (the test passwords contain spaces).
+std::string pct(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == ' ' ? std::string("%20") : std::string(1, c);
+    return out;
+}
 
 // One row of `admin log`: the columns before DETAIL (which may contain spaces), and DETAIL.
 struct LogRow {
@@ -187,6 +195,126 @@ TEST_F(Audit, ABindThatRefusesRaisesOnlyTheServerFaultCounter) {
                           "from hosts where name = '" +
                           denied_host + "'"),
               "0/3/0");
+}
+
+// The other dialects through the same path. `send(name, address, password)` sends one update
+// of the dialect as `user`; it returns the body. Checks a change, wrong credentials, a refused
+// address and a BIND refusal, each with its fault class, under the dialect's name.
+class AuditDialects : public Audit {
+protected:
+    using Send = std::function<std::string(const std::string& name, const std::string& address,
+                                           const std::string& password)>;
+
+    void add_denied_zone() {
+        const auto added =
+            stack().admin({"zone", "add", "denied.test", "--server",
+                           "127.0.0.1:" + std::to_string(stack().named().port()), "--key-file",
+                           stack().named().ungranted_key_file().string(), "--no-check"});
+        if (added.exit_code != 0) {
+            ASSERT_NE(added.output.find("already exists"), std::string::npos) << added.output;
+        }
+    }
+
+    void expect_faults_by_class(const std::string& dialect, const std::string& good_word,
+                                const Send& send) {
+        add_denied_zone();
+        const std::string denied_host = user + ".denied.test";
+        stack().add_host(denied_host, user);
+        EXPECT_NE(send(host, "192.0.2.64", kPassword).find(good_word), std::string::npos);
+        send(host, "192.0.2.65", "wrong password");
+        send(host, "10.0.0.1", kPassword);
+        send(denied_host, "192.0.2.66", kPassword);
+
+        const auto rows = wait_for_log(host, 3);
+        ASSERT_EQ(rows.size(), 3u) << stack().admin({"log"}).output;
+        EXPECT_EQ(rows[0].fault(), "client") << "refused address";
+        EXPECT_EQ(rows[1].fault(), "auth") << "wrong credentials for a host of that account";
+        EXPECT_EQ(rows[2].fault(), "none");
+        EXPECT_EQ(rows[2].changed(), "A");
+        for (const auto& row : rows) {
+            EXPECT_EQ(row.host(), host);
+            EXPECT_EQ(row.columns[4], dialect);
+        }
+        const std::string shown = show(host);
+        EXPECT_EQ(field(shown, "client_faults"), "1");
+        EXPECT_EQ(field(shown, "auth_faults"), "1");
+        EXPECT_EQ(field(shown, "server_faults"), "0");
+        EXPECT_EQ(field(shown, "last_update_ipv4"), field(shown, "updated_at"));
+        EXPECT_EQ(stack().named().query(host, "A"), Strings{"192.0.2.64"});
+
+        const auto denied = wait_for_log(denied_host, 1);
+        ASSERT_EQ(denied.size(), 1u);
+        EXPECT_EQ(denied[0].columns[4], dialect);
+        EXPECT_EQ(denied[0].fault(), "server");
+        EXPECT_EQ(denied[0].detail, "DNS update failed: refused");
+        EXPECT_EQ(stack().sql("select client_faults || '/' || server_faults || '/' || auth_faults "
+                              "from hosts where name = '" +
+                              denied_host + "'"),
+                  "0/1/0")
+            << "BIND's refusal is only the server's fault";
+    }
+};
+
+TEST_F(AuditDialects, DynamicUpdatesAreLoggedWithTheirFaultClass) {
+    ASSERT_EQ(stack().admin({"account", "enable-updates", user}).exit_code, 0);
+    const std::string token = stack().add_token(user);
+    expect_faults_by_class(
+        "dynamic", "OK", [&](const auto& name, const auto& address, const std::string& password) {
+            const std::string secret = password == kPassword ? token : "ddns_wrongtoken";
+            return stack()
+                .get("/dynamic?host=" + name + "&ip=" + address + "&user=" + user +
+                     "&password=" + secret)
+                .body;
+        });
+}
+
+TEST_F(AuditDialects, DynamipUpdatesAreLoggedWithTheirFaultClass) {
+    expect_faults_by_class("dynamip", "IP Address for",
+                           [&](const auto& name, const auto& address, const std::string& password) {
+                               return stack()
+                                   .get("/Login/updateip.asp?SiteID=" + name + "&Password=" +
+                                        pct(password) + "&IPAddr=" + address + "&ProgVer=1.0")
+                                   .body;
+                           });
+}
+
+TEST_F(AuditDialects, MyServerUpdatesAreLoggedWithTheirFaultClass) {
+    expect_faults_by_class("myserver", "DNS ADD:SUCCESS",
+                           [&](const auto& name, const auto& address, const std::string& password) {
+                               return stack()
+                                   .get("/dnslogin3.asp?FXN=Add&Usr=" + user + "&Pwd=" +
+                                        pct(password) + "&Host=" + name + "&Type=A&IP=" + address)
+                                   .body;
+                           });
+}
+
+// A domain account's records have no host row: the log names the account and the record.
+TEST_F(AuditDialects, MyServerRecordOperationsAreLoggedUnderTheAccount) {
+    const std::string owner = user + "-domain";
+    stack().add_account(owner, kPassword, "domain");
+    const auto added =
+        stack().admin({"zone", "add", "records.test", "--server",
+                       "127.0.0.1:" + std::to_string(stack().named().port()), "--key-file",
+                       stack().named().key_file().string(), "--ttl", "60", "--owner", owner});
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+    const std::string pwd = pct(kPassword);
+    ASSERT_EQ(stack()
+                  .get("/dnslogin3.asp?FXN=Add&Usr=" + owner + "&Pwd=" + pwd +
+                       "&Host=www&Type=A&IP=192.0.2.67")
+                  .body,
+              "DNS ADD:SUCCESS\r\n");
+    ASSERT_EQ(stack().named().query("www.records.test", "A"), Strings{"192.0.2.67"});
+    std::vector<LogRow> rows;
+    wait_until([&] {
+        rows = log({"--account", owner, "--since", "1h"});
+        return !rows.empty();
+    });
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].host(), "www.records.test");
+    EXPECT_EQ(rows[0].columns[4], "myserver");
+    EXPECT_EQ(rows[0].outcome(), "dns-add-success");
+    EXPECT_EQ(rows[0].fault(), "none");
+    EXPECT_NE(rows[0].detail.find("A record 192.0.2.67"), std::string::npos) << rows[0].detail;
 }
 
 TEST_F(Audit, RowsOlderThanTheRetentionArePruned) {

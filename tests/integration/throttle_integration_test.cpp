@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "stack_environment.hpp"
@@ -169,6 +170,94 @@ TEST_F(Throttle, ADatabaseOutageDoesNotCountAgainstAnyone) {
         [&] { return update(kPassword, kRouter, "192.0.2.76").body == "good 192.0.2.76"; }));
     EXPECT_EQ(update(kPassword, kAttacker, "192.0.2.77").body, "good 192.0.2.77");
     EXPECT_EQ(a(), Strings{"192.0.2.77"});
+}
+
+// The other dialects share the throttle: wrong credentials from one address lock it out for
+// that name, the right credential from there gets the dialect's own throttle answer and changes
+// nothing, and the router elsewhere still updates.
+class ThrottleDialects : public Throttle {
+protected:
+    // `send(secret, source, address)` sends the dialect's update; returns the reply.
+    using Send = std::function<HttpReply(const std::string& secret, const std::string& source,
+                                         const std::string& address)>;
+    void expect_lockout(const std::string& right, const std::string& wrong, const Send& send,
+                        const std::function<void(const HttpReply&)>& expect_throttled,
+                        const std::string& success) {
+        for (int i = 0; i < 3; ++i) {
+            const auto r = send(wrong, kAttacker, "192.0.2.80");
+            ASSERT_EQ(r.error, "");
+            ASSERT_EQ(r.body.find(success), std::string::npos) << r.body;
+        }
+        const auto before = stack().named().soa_serial(kZone);
+        const auto refused = send(right, kAttacker, "192.0.2.80");
+        expect_throttled(refused);
+        EXPECT_TRUE(a().empty());
+        EXPECT_EQ(stored(), "-");
+        EXPECT_EQ(stack().named().soa_serial(kZone), before) << "no DNS traffic";
+
+        const auto router = send(right, kRouter, "192.0.2.81");
+        EXPECT_NE(router.body.find(success), std::string::npos) << router.body;
+        EXPECT_EQ(a(), Strings{"192.0.2.81"});
+        EXPECT_EQ(stored(), "192.0.2.81");
+        EXPECT_EQ(stack().gateway_log().find(kGuess), std::string::npos) << "a secret was logged";
+        EXPECT_EQ(stack().gateway_log().find(right), std::string::npos) << "a secret was logged";
+    }
+    static std::string pct(const std::string& text) {
+        std::string out;
+        for (char c : text) out += c == ' ' ? std::string("%20") : std::string(1, c);
+        return out;
+    }
+};
+
+TEST_F(ThrottleDialects, DynamicAnswers429WithRetryAfter) {
+    ASSERT_EQ(stack().admin({"account", "enable-updates", user}).exit_code, 0);
+    const std::string token = stack().add_token(user);
+    expect_lockout(
+        token, kGuess,
+        [&](const std::string& secret, const std::string& source, const std::string& address) {
+            return stack().get("/dynamic?host=" + host + "&ip=" + address + "&user=" + user +
+                                   "&password=" + secret,
+                               {}, {"User-Agent: ddns-test/1.0"}, source);
+        },
+        [&](const HttpReply& r) {
+            EXPECT_EQ(r.status, 429);
+            EXPECT_EQ(r.body, "too many failed logins");
+            EXPECT_GE(retry_after(r), 1);
+            EXPECT_LE(retry_after(r), 2);
+        },
+        "OK");
+}
+
+TEST_F(ThrottleDialects, DynamipAnswersTooManyAttempts) {
+    expect_lockout(
+        kPassword, kGuess,
+        [&](const std::string& secret, const std::string& source, const std::string& address) {
+            return stack().get("/Login/updateip.asp?SiteID=" + host + "&Password=" + pct(secret) +
+                                   "&IPAddr=" + address + "&ProgVer=1.0",
+                               {}, {"User-Agent: ddns-test/1.0"}, source);
+        },
+        [&](const HttpReply& r) {
+            EXPECT_EQ(r.status, 200);
+            EXPECT_EQ(r.body.rfind("{{{Too Many Attempts|", 0), 0u) << r.body;
+            EXPECT_GE(retry_after(r), 1);
+            EXPECT_LE(retry_after(r), 2);
+        },
+        "IP Address for " + host);
+}
+
+TEST_F(ThrottleDialects, MyServerAnswersTooManyAttempts) {
+    expect_lockout(
+        kPassword, kGuess,
+        [&](const std::string& secret, const std::string& source, const std::string& address) {
+            return stack().get("/dnslogin3.asp?FXN=Add&Usr=" + user + "&Pwd=" + pct(secret) +
+                                   "&Host=" + host + "&Type=A&IP=" + address,
+                               {}, {"User-Agent: ddns-test/1.0"}, source);
+        },
+        [](const HttpReply& r) {
+            EXPECT_EQ(r.status, 200);
+            EXPECT_EQ(r.body, "Error:Too Many Attempts\r\n");
+        },
+        "DNS ADD:SUCCESS");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <regex>
 #include <sstream>
 
@@ -105,6 +106,72 @@ TEST_F(Tls, Dyndns2UpdateOverHttpsReachesBindAndTheDatabase) {
     // The same address again is decided from the database: no DNS traffic.
     EXPECT_EQ(https_update("192.0.2.30").body, "nochg 192.0.2.30");
     EXPECT_EQ(serial(), before + 1);
+}
+
+// The other dialects over the TLS port: each update reaches BIND, and `admin host show` says the
+// last change came over TLS (after a plain one, so the flag is seen to move).
+class TlsDialects : public Tls {
+protected:
+    // `send(address, https)` sends the dialect's update and returns its body.
+    void expect_update_over_tls(
+        const std::string& success,
+        const std::function<std::string(const std::string& address, bool https)>& send) {
+        ASSERT_NE(send("192.0.2.31", false).find(success), std::string::npos);
+        ASSERT_TRUE(wait_until([&] { return last_update_tls() == "no"; })) << last_update_tls();
+        const std::string body = send("192.0.2.32", true);
+        EXPECT_NE(body.find(success), std::string::npos) << body;
+        EXPECT_EQ(a(), Strings{"192.0.2.32"});
+        EXPECT_EQ(stored(), "192.0.2.32");
+        EXPECT_TRUE(wait_until([&] { return last_update_tls() == "yes"; })) << last_update_tls();
+    }
+    HttpReply get(const std::string& target, bool https) {
+        return https ? stack().https_get(target) : stack().get(target);
+    }
+    // `admin host show`'s last_update_tls line, written by the asynchronous update-log writer.
+    std::string last_update_tls() {
+        std::istringstream lines(stack().admin({"host", "show", host}).output);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind("last_update_tls:", 0) == 0)
+                return line.substr(line.find_first_not_of(' ', sizeof("last_update_tls:") - 1));
+        return "(missing)";
+    }
+    static std::string pct(const std::string& text) {
+        return std::regex_replace(text, std::regex(" "), "%20");
+    }
+};
+
+TEST_F(TlsDialects, DynamicUpdateOverHttps) {
+    ASSERT_EQ(stack().admin({"account", "enable-updates", user}).exit_code, 0);
+    const std::string token = stack().add_token(user);
+    expect_update_over_tls("OK", [&](const std::string& address, bool https) {
+        return get("/dynamic?host=" + host + "&ip=" + address + "&user=" + user +
+                       "&password=" + token,
+                   https)
+            .body;
+    });
+}
+
+TEST_F(TlsDialects, MyServerLoginAndAddOverHttps) {
+    const auto login =
+        stack().https_get("/dnslogin3.asp?FXN=Login&Usr=" + user + "&Pwd=" + pct(kPassword));
+    EXPECT_EQ(login.error, "");
+    EXPECT_EQ(login.body.rfind("DNS LOGIN:SUCCESS\r\n", 0), 0u) << login.body;
+    EXPECT_TRUE(contains(login.body, "UserName:" + user + "\r\n")) << login.body;
+    expect_update_over_tls("DNS ADD:SUCCESS", [&](const std::string& address, bool https) {
+        return get("/dnslogin3.asp?FXN=Add&Usr=" + user + "&Pwd=" + pct(kPassword) +
+                       "&Host=" + host + "&Type=A&IP=" + address,
+                   https)
+            .body;
+    });
+}
+
+TEST_F(TlsDialects, DynamipUpdateOverHttps) {
+    expect_update_over_tls("IP Address for " + host, [&](const std::string& address, bool https) {
+        return get("/Login/updateip.asp?SiteID=" + host + "&Password=" + pct(kPassword) +
+                       "&IPAddr=" + address + "&ProgVer=1.0",
+                   https)
+            .body;
+    });
 }
 
 TEST_F(Tls, MissingCredentialsOverHttpsGetTheBasicChallenge) {

@@ -158,6 +158,39 @@ TEST_F(PgAuditStoreTest, AuthFaultsAreChargedToTheNamedHostOfThePresentedUsernam
               "1");
 }
 
+TEST_F(PgAuditStoreTest, AuthFaultsWithoutAUsernameAreChargedToTheHostTheyName) {
+    // DynamIP names the host (SiteID), never the account.
+    store_->write({
+        record(kT0, std::nullopt, "",
+               {entry(std::nullopt, "bob.example.org", "Invalid Password", FaultClass::Auth)}),
+        // an unknown host: logged, nobody charged.
+        record(kT0, std::nullopt, "",
+               {entry(std::nullopt, "nobody.example.org", "Invalid Password", FaultClass::Auth)}),
+        // no name at all: nothing to charge (not "the only host" of some account).
+        record(kT0, std::nullopt, "",
+               {entry(std::nullopt, "", "Invalid Password", FaultClass::Auth)}),
+    });
+    EXPECT_EQ(counters(host_bob_), "0/0/1");
+    EXPECT_EQ(counters(host_a_), "0/0/0");
+    EXPECT_EQ(counters(host_b_), "0/0/0");
+    EXPECT_EQ(scalar("SELECT count(*) FROM update_log WHERE host_id = " +
+                     std::to_string(host_bob_) + " AND account_id = " + std::to_string(bob_)),
+              "1");
+    EXPECT_EQ(scalar("SELECT count(*) FROM update_log WHERE host_id IS NULL"), "2");
+}
+
+TEST_F(PgAuditStoreTest, AnAuthenticatedRequestsFaultIsChargedToItsOwnNamedHost) {
+    store_->write({
+        record(kT0, alice_, "alice",
+               {entry(std::nullopt, "a.example.org", "address-not-allowed", FaultClass::Client)}),
+        // bob's host named by alice: not alice's, not charged.
+        record(kT0, alice_, "alice",
+               {entry(std::nullopt, "bob.example.org", "host-not-found", FaultClass::Client)}),
+    });
+    EXPECT_EQ(counters(host_a_), "1/0/0");
+    EXPECT_EQ(counters(host_bob_), "0/0/0");
+}
+
 TEST_F(PgAuditStoreTest, TheRequestDetailStandsInForAMissingHostDetail) {
     auto r = record(kT0, alice_, "alice",
                     {entry(std::nullopt, "", "badauth", FaultClass::Auth),

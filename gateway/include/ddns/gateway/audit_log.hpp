@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ddns/auth/audit.hpp"
+#include "ddns/gateway/audit_facts.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/router.hpp"
 #include "ddns/gateway/update_service.hpp"

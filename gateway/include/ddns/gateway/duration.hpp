@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "ddns/auth/model.hpp"
+#include "ddns/gateway/utc_time.hpp"
 
 namespace ddns::gateway {
 
@@ -16,11 +17,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 // The largest whole unit: 1200 s -> "20m", 90 s -> "90s", 7200 s -> "2h".
 std::string format_duration(std::chrono::seconds duration);
 
-// A UTC time "2024-05-01", "2024-05-01T12:30Z" or "2024-05-01T12:30:00Z" (a space may replace
-// the T, the Z may be omitted).
-std::optional<auth::TimePoint> parse_utc(std::string_view text);
-
-// `--since`: a duration back from `now` ("1h" = the last hour) or a UTC time (parse_utc).
+// `--since`: a duration back from `now` ("1h" = the last hour) or a UTC time (parse_utc_time).
 std::optional<auth::TimePoint> parse_since(std::string_view text, auth::TimePoint now);
 
 }  // namespace ddns::gateway

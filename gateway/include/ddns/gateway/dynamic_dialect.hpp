@@ -7,9 +7,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/audit_facts.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/request.hpp"
 #include "ddns/gateway/update_service.hpp"
@@ -47,6 +49,17 @@ Response render_dynamic(DynamicOutcome outcome, const std::string& realm,
 // Which address the request asks for: `ip` when present and non-empty, else the client address
 // (protocols.md §6). nullopt when `ip` does not parse.
 std::optional<IpAddress> parse_dynamic_address(const QueryParams& query, const IpAddress& client);
+
+// Whose fault an answer is, for the host counters: DNS and backend failures are the server's,
+// wrong credentials and a disabled or expired account are auth faults, the Basic challenge is
+// none, everything else (bad parameters, refused address, unknown host, throttled) the client's.
+auth::FaultClass dynamic_fault(DynamicOutcome outcome) noexcept;
+
+// The update-log note of a request: one entry with the body as its word (audit_word), about the
+// host in `facts` once the request got that far, else about the `host` parameter as sent (so wrong
+// credentials reach the host they name; see auth::AuditHost).
+auth::AuditNote dynamic_audit(DynamicOutcome outcome, std::string_view username,
+                              std::string_view host, const AuditFacts& facts);
 
 struct DynamicOptions {
     std::string realm = "ddns-gateway";

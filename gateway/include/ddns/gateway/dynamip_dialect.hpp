@@ -6,9 +6,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/audit_facts.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/request.hpp"
 #include "ddns/gateway/update_service.hpp"
@@ -54,6 +56,18 @@ Response render_dynamip(const DynamipOutcome& outcome);
 // (midnight is 12:00:00 AM, noon 12:00:00 PM), as in DynamIP's "4/2/2008 5:24:41 PM".
 std::string format_dynamip_time(auth::TimePoint t);
 
+// Whose fault an answer is, for the host counters: DNS and backend failures are the server's,
+// a wrong password and a disabled or expired account are auth faults, the rest (missing or bad
+// parameters, refused address, throttled) the client's.
+auth::FaultClass dynamip_fault(DynamipCode code) noexcept;
+
+// The update-log note of a request: one entry about the host in `facts` once the request got
+// that far, else about the SiteID as sent (which names the host, so a wrong password is charged
+// to it). The word is the error title as one word ("invalid-password"), or "updated". Invalid
+// Password without an auth fault: a SiteID that is no host name, or a host removed meanwhile
+// (client).
+auth::AuditNote dynamip_audit(DynamipCode code, std::string_view site, const AuditFacts& facts);
+
 class DynamipDialect {
 public:
     DynamipDialect(auth::Authenticator& authenticator, UpdateService& updates,
@@ -63,7 +77,7 @@ public:
     Response handle(const RequestView& request);
 
 private:
-    DynamipOutcome process(const RequestView& request, auth::TimePoint now);
+    DynamipOutcome process(const RequestView& request, auth::TimePoint now, AuditFacts& audit);
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;

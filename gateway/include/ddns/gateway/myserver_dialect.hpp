@@ -14,6 +14,7 @@
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/model.hpp"
 #include "ddns/gateway/address_policy.hpp"
+#include "ddns/gateway/audit_facts.hpp"
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/request.hpp"
@@ -58,6 +59,7 @@ enum class MyServerCode {
     RecordAlreadyExists,
     CnameConflict,
     PermissionDenied,
+    AccountDisabled,  // rendered as Permission Denied; its own code so it counts as an auth fault
     TooManyAttempts,  // failed logins from this address locked it out for a while
     ServerError,
 };
@@ -107,6 +109,21 @@ MyServerParams parse_myserver_params(const QueryParams& query);
 // InvalidHost (not a name), PermissionDenied (a full name outside the zone).
 Expected<DnsName, MyServerCode> resolve_myserver_owner(std::string_view host, const DnsName& zone);
 
+// Whose fault an answer is, for the host counters: Server Error is the server's, a wrong
+// password and an expired or disabled account are auth faults, successes none, everything else
+// (bad parameters, names outside the account, throttled) the client's.
+auth::FaultClass myserver_fault(MyServerCode code) noexcept;
+
+// The update-log note of a request (none for GetIPAddress: it changes nothing). One entry with
+// `word` (the first line of the answer, see audit_word) about the host in `facts` once the request
+// got that far, else about Host as sent (completed with Domain when it is a label). Record
+// operations of a domain account have no host row: `facts.host` then holds the record's owner name
+// without a host id, and its type and data in the detail. Adding a free account's address it
+// already has is no fault (the app's heartbeat).
+std::optional<auth::AuditNote> myserver_audit(MyServerCode code, std::string_view word,
+                                              const MyServerParams& params,
+                                              const AuditFacts& facts);
+
 class MyServerDialect {
 public:
     MyServerDialect(auth::Authenticator& authenticator, UpdateService& updates,
@@ -116,12 +133,13 @@ public:
     Response handle(const RequestView& request);
 
 private:
-    MyServerReply process(const RequestView& request, const MyServerParams& params);
+    MyServerReply process(const RequestView& request, const MyServerParams& params,
+                          AuditFacts& audit);
     MyServerReply login(const auth::Principal& principal, const MyServerParams& params);
     MyServerReply change_host(const auth::Principal& principal, const MyServerParams& params,
-                              const RequestView& request);
+                              const RequestView& request, AuditFacts& audit);
     MyServerReply change_zone(const auth::Principal& principal, const MyServerParams& params,
-                              const RequestView& request);
+                              const RequestView& request, AuditFacts& audit);
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;
