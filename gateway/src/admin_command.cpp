@@ -38,7 +38,7 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   zone offline-action ZONE delete|sentinel              (what going offline does to A/AAAA)
   account add USER [--email E] [--plan free|domain]     (password read from stdin)
   account passwd USER                                   (new password read from stdin)
-  account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]Z])
+  account expiry USER DATE|never                        (UTC; YYYY-MM-DD[THH:MM[:SS]][Z])
   account enable-updates USER                           (allow /dynamic with its tokens)
   account disable-updates USER
   account block USER [--reason TEXT]                    (every dialect refuses its updates)
@@ -467,8 +467,8 @@ private:
             expires_at = parse_utc_time(when);
             if (!expires_at)
                 return fail(
-                    "expiry must be YYYY-MM-DD, YYYY-MM-DDTHH:MMZ, YYYY-MM-DDTHH:MM:SSZ "
-                    "(UTC, years 1970-2200) or never, not " +
+                    "expiry must be YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS "
+                    "(UTC, optional Z, years 1970-2200) or never, not " +
                     when);
         }
         auto stored = repo_.set_expiry(user, expires_at);
