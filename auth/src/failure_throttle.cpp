@@ -131,20 +131,43 @@ FailureThrottle::FailureThrottle(FailureThrottleOptions options,
     : options_(std::move(options)),
       address_policy_{options_.address_failures, options_.address_initial, options_.address_max},
       account_policy_{options_.account_failures, options_.account_lock, options_.account_lock},
+      network_policy_{options_.network_failures, options_.network_initial, options_.network_max},
       clock_(std::move(clock)),
       hash_key_(detail::random_secret(crypto_generichash_KEYBYTES)) {
     options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
     address_policy_.max = std::max(address_policy_.max, address_policy_.initial);
+    network_policy_.max = std::max(network_policy_.max, network_policy_.initial);
 }
+
+namespace {
+
+// A table tag, the family and the significant bytes of the client address. IPv6 counts per
+// /64: a site is given at least that much and can use any of it.
+struct ClientPrefix {
+    std::array<unsigned char, 10> bytes{};
+    std::size_t size = 0;
+    std::span<const unsigned char> view() const { return std::span(bytes).first(size); }
+};
+
+ClientPrefix client_prefix(unsigned char tag, const IpAddress& client) {
+    ClientPrefix prefix;
+    prefix.bytes[0] = tag;
+    prefix.bytes[1] = static_cast<unsigned char>(client.family());
+    const std::size_t significant = client.is_v4() ? 4 : 8;
+    std::copy_n(client.bytes().begin(), significant, prefix.bytes.begin() + 2);
+    prefix.size = 2 + significant;
+    return prefix;
+}
+
+}  // namespace
 
 std::uint64_t FailureThrottle::address_key(const IpAddress& client,
                                            std::string_view username) const {
-    // IPv6 counts per /64: a site is given at least that much and can use any of it.
-    const auto bytes = client.bytes();
-    std::array<unsigned char, 10> prefix{'A', static_cast<unsigned char>(client.family())};
-    const std::size_t significant = client.is_v4() ? 4 : 8;
-    std::copy_n(bytes.begin(), significant, prefix.begin() + 2);
-    return keyed_hash(std::span(prefix).first(2 + significant), username);
+    return keyed_hash(client_prefix('A', client).view(), username);
+}
+
+std::uint64_t FailureThrottle::network_key(const IpAddress& client) const {
+    return keyed_hash(client_prefix('N', client).view(), std::string_view());
 }
 
 std::uint64_t FailureThrottle::account_key(std::string_view username) const {
@@ -184,35 +207,54 @@ AddressEntry& FailureThrottle::address_entry(std::uint64_t key, TimePoint now) {
     return addresses_[key];
 }
 
+namespace {
+
+Streak& streak_entry(std::unordered_map<std::uint64_t, Streak>& table, std::uint64_t key,
+                     std::size_t max_entries, TimePoint now, seconds window) {
+    if (auto it = table.find(key); it != table.end()) return it->second;
+    make_room(table, max_entries, now, window);
+    return table[key];
+}
+
+}  // namespace
+
 Streak& FailureThrottle::account_entry(std::uint64_t key, TimePoint now) {
-    if (auto it = accounts_.find(key); it != accounts_.end()) return it->second;
-    make_room(accounts_, options_.max_entries, now, options_.window);
-    return accounts_[key];
+    return streak_entry(accounts_, key, options_.max_entries, now, options_.window);
+}
+
+Streak& FailureThrottle::network_entry(std::uint64_t key, TimePoint now) {
+    return streak_entry(networks_, key, options_.max_entries, now, options_.window);
 }
 
 FailureThrottle::Ticket FailureThrottle::admit(const IpAddress& client, std::string_view username) {
-    const std::uint64_t akey = address_key(client, username);
-    const std::uint64_t ckey = account_key(username);
+    const Ticket::Keys keys{address_key(client, username), account_key(username),
+                            network_key(client)};
     const TimePoint now = clock_();
     std::lock_guard lock(mutex_);
     // Look only: most logins (routers polling with the right password) leave no trace here
     // beyond their trusted address.
-    AddressEntry* address = find_entry(addresses_, akey);
-    Streak* account = find_entry(accounts_, ckey);
+    AddressEntry* address = find_entry(addresses_, keys.address);
+    Streak* account = find_entry(accounts_, keys.account);
+    Streak* network = find_entry(networks_, keys.network);
     if (address) restart_if_over(address->streak, now, options_.window);
     if (account) restart_if_over(*account, now, options_.window);
+    if (network) restart_if_over(*network, now, options_.window);
 
     const bool trusted = address && now < address->trusted_until;
     SteadyClock::duration wait = SteadyClock::duration::zero();
     if (address) wait = wait_for(address->streak, address_policy_, now);
     if (account && !trusted) wait = std::max(wait, wait_for(*account, account_policy_, now));
+    if (network && !trusted) wait = std::max(wait, wait_for(*network, network_policy_, now));
     // Refusals are not failures: a locked-out client polling does not extend its lock.
     if (wait > SteadyClock::duration::zero())
-        return Ticket(nullptr, akey, ckey, false, client, username, whole_seconds_up(wait));
+        return Ticket(nullptr, keys, false, client, username, whole_seconds_up(wait));
 
-    ++address_entry(akey, now).streak.pending;
-    if (!trusted) ++account_entry(ckey, now).pending;
-    return Ticket(this, akey, ckey, !trusted, client, username, seconds::zero());
+    ++address_entry(keys.address, now).streak.pending;
+    if (!trusted) {
+        ++account_entry(keys.account, now).pending;
+        ++network_entry(keys.network, now).pending;
+    }
+    return Ticket(this, keys, !trusted, client, username, seconds::zero());
 }
 
 void FailureThrottle::finish(const Ticket& ticket, Result result) {
@@ -222,7 +264,7 @@ void FailureThrottle::finish(const Ticket& ticket, Result result) {
         std::lock_guard lock(mutex_);
         // Both entries exist while they count this ticket as in flight (nothing evicts them),
         // so abandoning a ticket never allocates.
-        AddressEntry& address = address_entry(ticket.address_key_, now);
+        AddressEntry& address = address_entry(ticket.keys_.address, now);
         release(address.streak.pending);
         if (result == Result::Failure) {
             if (const seconds d = record_failure(address.streak, address_policy_, now);
@@ -231,28 +273,37 @@ void FailureThrottle::finish(const Ticket& ticket, Result result) {
                     LockEvent{LockEvent::Scope::Address, ticket.client_, ticket.username_, d});
         } else if (result == Result::Success) {
             // The address proved the credential: its streak ends, and it is exempt from account
-            // locks for a while. The account streak goes on: its failures came from elsewhere.
+            // and network locks for a while. The account and network streaks go on: their
+            // failures came from elsewhere (or from other names).
             const unsigned pending = address.streak.pending;
             address.streak = Streak{};
             address.streak.pending = pending;
             address.trusted_until = now + options_.trusted_for;
         }
-        if (idle(address, now, options_.window)) addresses_.erase(ticket.address_key_);
+        if (idle(address, now, options_.window)) addresses_.erase(ticket.keys_.address);
 
-        if (ticket.account_reserved_ || result == Result::Failure) {
-            Streak& account = account_entry(ticket.account_key_, now);
-            if (ticket.account_reserved_) release(account.pending);
-            // Failures from trusted addresses count too: the account lock guards the others.
-            if (result == Result::Failure) {
-                if (const seconds d = record_failure(account, account_policy_, now); d > d.zero())
-                    events.push_back(
-                        LockEvent{LockEvent::Scope::Account, ticket.client_, ticket.username_, d});
-            }
-            if (idle(account, now, options_.window)) accounts_.erase(ticket.account_key_);
-        }
+        finish_shared(accounts_, account_policy_, ticket.keys_.account, ticket, result,
+                      LockEvent::Scope::Account, now, events);
+        finish_shared(networks_, network_policy_, ticket.keys_.network, ticket, result,
+                      LockEvent::Scope::Network, now, events);
     }
     if (options_.on_lock)
         for (const auto& event : events) options_.on_lock(event);
+}
+
+void FailureThrottle::finish_shared(std::unordered_map<std::uint64_t, Streak>& table,
+                                    const StreakPolicy& policy, std::uint64_t key,
+                                    const Ticket& ticket, Result result, LockEvent::Scope scope,
+                                    TimePoint now, std::vector<LockEvent>& events) {
+    if (!ticket.reserved_ && result != Result::Failure) return;
+    Streak& streak = streak_entry(table, key, options_.max_entries, now, options_.window);
+    if (ticket.reserved_) release(streak.pending);
+    // Failures from trusted addresses count too: these locks guard the others.
+    if (result == Result::Failure) {
+        if (const seconds d = record_failure(streak, policy, now); d > d.zero())
+            events.push_back(LockEvent{scope, ticket.client_, ticket.username_, d});
+    }
+    if (idle(streak, now, options_.window)) table.erase(key);
 }
 
 std::size_t FailureThrottle::address_entries() const {
@@ -265,23 +316,25 @@ std::size_t FailureThrottle::account_entries() const {
     return accounts_.size();
 }
 
-FailureThrottle::Ticket::Ticket(FailureThrottle* owner, std::uint64_t address_key,
-                                std::uint64_t account_key, bool account_reserved,
+std::size_t FailureThrottle::network_entries() const {
+    std::lock_guard lock(mutex_);
+    return networks_.size();
+}
+
+FailureThrottle::Ticket::Ticket(FailureThrottle* owner, Keys keys, bool reserved,
                                 const IpAddress& client, std::string_view username,
                                 seconds retry_after)
     : owner_(owner),
-      address_key_(address_key),
-      account_key_(account_key),
-      account_reserved_(account_reserved),
+      keys_(keys),
+      reserved_(reserved),
       client_(client),
       username_(username),
       retry_after_(retry_after) {}
 
 FailureThrottle::Ticket::Ticket(Ticket&& other) noexcept
     : owner_(std::exchange(other.owner_, nullptr)),
-      address_key_(other.address_key_),
-      account_key_(other.account_key_),
-      account_reserved_(other.account_reserved_),
+      keys_(other.keys_),
+      reserved_(other.reserved_),
       client_(other.client_),
       username_(std::move(other.username_)),
       retry_after_(other.retry_after_) {}

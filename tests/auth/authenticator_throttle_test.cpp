@@ -57,6 +57,9 @@ protected:
         o.address_max = seconds(60);
         o.account_failures = 6;
         o.account_lock = seconds(20);
+        o.network_failures = 8;
+        o.network_initial = seconds(5);
+        o.network_max = seconds(10);
         return o;
     }
 
@@ -156,6 +159,26 @@ TEST_F(AuthenticatorThrottle, DistributedGuessingLocksTheAccountForABoundedTime)
     EXPECT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
     steady.now += seconds(20);
     EXPECT_EQ(login(kPassword, newcomer).status, AuthStatus::Ok);
+}
+
+TEST_F(AuthenticatorThrottle, SprayingLocksTheAddressButNotItsTrustedLogins) {
+    const auto nat = *IpAddress::parse("192.0.2.50");
+    ASSERT_EQ(login(kPassword, nat).status, AuthStatus::Ok);  // a router behind the NAT
+    for (int i = 0; i < 8; ++i) {
+        const std::string name = "user" + std::to_string(i);
+        ASSERT_EQ(login("guess", nat, name.c_str()).status, AuthStatus::BadCredentials) << name;
+    }
+    const int lookups = store.calls;
+    const int argon2_runs = hasher.verifications;
+    const AuthOutcome out = login("guess", nat, "user99");
+    EXPECT_EQ(out.status, AuthStatus::Throttled);
+    EXPECT_EQ(out.retry_after, seconds(5));
+    EXPECT_EQ(store.calls, lookups) << "no store round trip while locked";
+    EXPECT_EQ(hasher.verifications, argon2_runs) << "no argon2 run while locked";
+
+    EXPECT_EQ(login(kPassword, nat).status, AuthStatus::Ok) << "trusted (address, name)";
+    EXPECT_EQ(login("guess", kRouter, "user99").status, AuthStatus::BadCredentials)
+        << "another address is not affected";
 }
 
 TEST_F(AuthenticatorThrottle, WithoutAClientAddressNothingIsThrottled) {

@@ -1,6 +1,7 @@
 // FailureThrottle on a fake steady clock: address locks (threshold, doubling, cap, reset by a
 // success, end of a streak), account locks (across addresses, bounded, trusted addresses
-// exempt), checks in flight, abandoned checks, and the memory bound under sprays.
+// exempt), network locks (one address, all names: password spraying), checks in flight,
+// abandoned checks, and the memory bound under sprays.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -28,6 +29,9 @@ FailureThrottleOptions small_policy() {
     o.account_failures = 10;
     o.account_lock = seconds(30);
     o.window = minutes(15);
+    o.network_failures = 12;
+    o.network_initial = seconds(2);
+    o.network_max = seconds(16);
     o.trusted_for = minutes(60);
     return o;
 }
@@ -204,6 +208,59 @@ TEST_F(ThrottleTest, TrustedAddressesStillHaveTheirOwnAddressLimit) {
     EXPECT_EQ(wait("203.0.113.5"), seconds(1));
 }
 
+TEST_F(ThrottleTest, SprayingOnePasswordOverManyNamesLocksTheAddress) {
+    for (int i = 0; i < 11; ++i) ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(i)));
+    EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(0));
+    EXPECT_TRUE(events.empty());
+    ASSERT_TRUE(fail("192.0.2.9", "user11"));  // the twelfth name locks the address
+    EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(2)) << "a name never tried";
+    EXPECT_EQ(wait("192.0.2.9", "user0"), seconds(2)) << "a name tried before";
+    EXPECT_EQ(wait("192.0.2.10", "user99"), seconds(0)) << "another address is unaffected";
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].scope, LockEvent::Scope::Network);
+    EXPECT_EQ(events[0].client, ip("192.0.2.9"));
+    EXPECT_EQ(events[0].username, "user11");
+    EXPECT_EQ(events[0].duration, seconds(2));
+}
+
+TEST_F(ThrottleTest, ATrustedNameStillWorksDuringANetworkLock) {
+    ASSERT_TRUE(succeed("192.0.2.9", "router"));  // a router behind the spraying NAT
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(i)));
+    ASSERT_EQ(wait("192.0.2.9", "user99"), seconds(2));
+    EXPECT_EQ(wait("192.0.2.9", "router"), seconds(0));
+    EXPECT_TRUE(succeed("192.0.2.9", "router"));
+    EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(2)) << "a success does not end the spray";
+    // Trust lasts trusted_for after the last success; then the router is bound like the rest.
+    clock.now += minutes(61);
+    for (int i = 12; i < 24; ++i) ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(i)));
+    EXPECT_EQ(wait("192.0.2.9", "router"), seconds(2));
+}
+
+TEST_F(ThrottleTest, ANetworkLockEndsAndDoublesUpToItsCap) {
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(i)));
+    seconds expected(2);
+    int name = 100;
+    for (seconds next : {seconds(4), seconds(8), seconds(16), seconds(16)}) {
+        EXPECT_EQ(wait("192.0.2.9", "user99"), expected);
+        clock.now += expected;
+        EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(0)) << "the lock has ended";
+        ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(name++)));
+        expected = next;
+    }
+    EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(16));
+    // A quiet window after the last lock ends the streak: the threshold applies again.
+    clock.now += seconds(16) + minutes(15);
+    for (int i = 0; i < 11; ++i) ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(i)));
+    EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(0));
+}
+
+TEST_F(ThrottleTest, NetworkLocksCountIpv6PerSlash64) {
+    for (int i = 0; i < 12; ++i)
+        ASSERT_TRUE(fail("2001:db8:1:2::" + std::to_string(i + 1), "user" + std::to_string(i)));
+    EXPECT_EQ(wait("2001:db8:1:2:ffff::1", "user99"), seconds(2));
+    EXPECT_EQ(wait("2001:db8:1:3::1", "user99"), seconds(0));
+}
+
 TEST_F(ThrottleTest, ChecksInFlightCountAgainstTheThreshold) {
     std::vector<FailureThrottle::Ticket> in_flight;
     for (int i = 0; i < 3; ++i) {
@@ -267,7 +324,16 @@ TEST_F(BoundedThrottleTest, MemoryStaysBoundedUnderASprayOfAddresses) {
         fail(spray_address(i), "user" + std::to_string(i % 5000));
         ASSERT_LE(throttle.address_entries(), 64u);
         ASSERT_LE(throttle.account_entries(), 64u);
+        ASSERT_LE(throttle.network_entries(), 64u);
     }
+}
+
+TEST_F(BoundedThrottleTest, ASprayOfAddressesDoesNotFlushANetworkLock) {
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(fail("192.0.2.9", "user" + std::to_string(i)));
+    ASSERT_EQ(wait("192.0.2.9", "user99"), seconds(2));
+    for (int i = 0; i < 5000; ++i) fail(spray_address(i), "user" + std::to_string(i));
+    EXPECT_LE(throttle.network_entries(), 64u);
+    EXPECT_EQ(wait("192.0.2.9", "user99"), seconds(2)) << "locked entries are dropped last";
 }
 
 TEST_F(BoundedThrottleTest, ASprayDoesNotFlushALiveLock) {
@@ -292,15 +358,18 @@ protected:
               auto o = small_policy();
               o.address_failures = 0;
               o.account_failures = 0;
+              o.network_failures = 0;
               return o;
           }()) {}
 };
 
 TEST_F(DisabledThrottleTest, ZeroThresholdsNeverLock) {
     for (int i = 0; i < 100; ++i) ASSERT_TRUE(fail("192.0.2.1"));
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(fail("192.0.2.1", "user" + std::to_string(i)));
     EXPECT_TRUE(events.empty());
     EXPECT_EQ(throttle.address_entries(), 0u);
     EXPECT_EQ(throttle.account_entries(), 0u);
+    EXPECT_EQ(throttle.network_entries(), 0u);
 }
 
 }  // namespace

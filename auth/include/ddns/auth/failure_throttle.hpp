@@ -1,5 +1,5 @@
-// Brute-force throttling of failed logins, per client address and per account name, in memory
-// (per process). The policy, in full:
+// Brute-force throttling of failed logins, per client address and account name, per account name
+// and per client address across all names, in memory (per process). The policy, in full:
 //
 // - A *streak* counts failed credential checks. `threshold` failures lock the streak for
 //   `initial`; once a streak has been locked, every further failure locks it again, each lock
@@ -14,10 +14,19 @@
 //   waiting longer; an attack that goes on can lock the account again when a lock ends.
 //   Trusted addresses are exempt: a router at its usual address keeps working while its account
 //   is attacked. A success does not end this streak (the failures came from elsewhere).
-// - While either applies, admit() refuses at once: the credential is not looked at, so a
+// - Network streak: one per client address (IPv6: /64) across all account names, against one
+//   password tried on many names ("password spraying"), which no other streak ever sees twice.
+//   Its threshold is generous, so a NAT with many routers behind it is not locked by a few
+//   typos; its lock doubles like the address lock but up to its own, shorter cap. Trusted
+//   (address, name) pairs are exempt, so the routers behind a spraying NAT keep working. A
+//   success does not end it either (the other names' failures may be the sprayer's).
+// - While any applies, admit() refuses at once: the credential is not looked at, so a
 //   locked-out guess costs no store lookup, no argon2 run, and reveals nothing. Checks still in
 //   flight count against the threshold, so parallel requests cannot squeeze in extra guesses.
 // - Unknown account names are counted like real ones: the answer never reveals which exist.
+//
+// - Every failure counts in all three streaks, also from a trusted address (the account and
+//   network locks guard the others); only the locks' admission spares trusted addresses.
 //
 // Memory: each table holds at most `max_entries`. When a table is full, forgotten entries are
 // dropped first, then the least significant eighth (plain failures before trusted addresses
@@ -34,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/secret.hpp"
@@ -44,7 +54,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 // A lock that just began; reported so the operator can see attacks (never carries a secret).
 struct LockEvent {
-    enum class Scope { Address, Account };
+    enum class Scope { Address, Account, Network };  // Network: the address, for all names
     Scope scope = Scope::Address;
     IpAddress client;      // the address whose failure started the lock
     std::string username;  // as presented
@@ -58,8 +68,11 @@ struct FailureThrottleOptions {
     unsigned account_failures = 20;                 // 0: no account locks
     std::chrono::seconds account_lock{60};          // every account lock
     std::chrono::seconds window{900};               // quiet time that ends a streak
-    std::chrono::seconds trusted_for{86400};        // exemption from account locks after a success
-    std::size_t max_entries = 100000;               // per table (addresses, accounts)
+    unsigned network_failures = 50;                 // per address, all names; 0: no network locks
+    std::chrono::seconds network_initial{1};        // first network lock
+    std::chrono::seconds network_max{300};          // longest network lock
+    std::chrono::seconds trusted_for{86400};        // exemption from account and network locks
+    std::size_t max_entries = 100000;               // per table (addresses, accounts, networks)
     std::function<void(const LockEvent&)> on_lock;  // called outside the lock; may be empty
 };
 
@@ -113,13 +126,17 @@ public:
 
     private:
         friend class FailureThrottle;
-        Ticket(FailureThrottle* owner, std::uint64_t address_key, std::uint64_t account_key,
-               bool account_reserved, const IpAddress& client, std::string_view username,
-               std::chrono::seconds retry_after);
+        struct Keys {
+            std::uint64_t address = 0;  // (address, name)
+            std::uint64_t account = 0;  // name
+            std::uint64_t network = 0;  // address, all names
+        };
+        Ticket(FailureThrottle* owner, Keys keys, bool reserved, const IpAddress& client,
+               std::string_view username, std::chrono::seconds retry_after);
         FailureThrottle* owner_;  // null when refused or already reported
-        std::uint64_t address_key_;
-        std::uint64_t account_key_;
-        bool account_reserved_;  // counted as in flight for the account (untrusted address)
+        Keys keys_;
+        // Counted as in flight for the account and the network (the address was not trusted).
+        bool reserved_;
         IpAddress client_;
         std::string username_;
         std::chrono::seconds retry_after_;
@@ -130,6 +147,7 @@ public:
     // Entries held (for tests and metrics).
     std::size_t address_entries() const;
     std::size_t account_entries() const;
+    std::size_t network_entries() const;
 
 private:
     enum class Result { Failure, Success, Abandoned };
@@ -137,20 +155,29 @@ private:
     void finish(const Ticket& ticket, Result result);
     std::uint64_t address_key(const IpAddress& client, std::string_view username) const;
     std::uint64_t account_key(std::string_view username) const;
+    std::uint64_t network_key(const IpAddress& client) const;
     std::uint64_t keyed_hash(std::span<const unsigned char> prefix,
                              std::string_view username) const;
     // Inserts (or finds) the entry for `key`, making room first when the table is full.
     detail::AddressEntry& address_entry(std::uint64_t key, SteadyClock::time_point now);
     detail::Streak& account_entry(std::uint64_t key, SteadyClock::time_point now);
+    detail::Streak& network_entry(std::uint64_t key, SteadyClock::time_point now);
+    // Releases a reservation and counts the result in a shared streak (account or network).
+    void finish_shared(std::unordered_map<std::uint64_t, detail::Streak>& table,
+                       const detail::StreakPolicy& policy, std::uint64_t key, const Ticket& ticket,
+                       Result result, LockEvent::Scope scope, SteadyClock::time_point now,
+                       std::vector<LockEvent>& events);
 
     FailureThrottleOptions options_;
     detail::StreakPolicy address_policy_;
     detail::StreakPolicy account_policy_;
+    detail::StreakPolicy network_policy_;
     std::function<SteadyClock::time_point()> clock_;
     Secret hash_key_;  // random per process: keys are keyed hashes, so collisions cannot be aimed
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, detail::AddressEntry> addresses_;
     std::unordered_map<std::uint64_t, detail::Streak> accounts_;
+    std::unordered_map<std::uint64_t, detail::Streak> networks_;
 };
 
 }  // namespace ddns::auth
