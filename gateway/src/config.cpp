@@ -239,6 +239,18 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_seconds(v, c.account_lockout, 1, 3600);
          }},
+        {"auth.address_lockout_failures",
+         [](Config& c, std::string_view v) {
+             return parse_number<unsigned>(v, c.address_lockout_failures, 0, 100000);
+         }},
+        {"auth.address_lockout_initial",
+         [](Config& c, std::string_view v) {
+             return parse_seconds(v, c.address_lockout_initial, 1, 3600);
+         }},
+        {"auth.address_lockout_max",
+         [](Config& c, std::string_view v) {
+             return parse_seconds(v, c.address_lockout_max, 1, 3600);
+         }},
         {"sweep.interval",
          [](Config& c, std::string_view v) {
              long long s = 0;
@@ -314,6 +326,9 @@ auth::FailureThrottleOptions Config::throttle_options() const {
     options.address_max = lockout_max;
     options.account_failures = account_lockout_failures;
     options.account_lock = account_lockout;
+    options.network_failures = address_lockout_failures;
+    options.network_initial = address_lockout_initial;
+    options.network_max = address_lockout_max;
     return options;
 }
 
@@ -365,6 +380,9 @@ Expected<Config, std::string> parse_config(std::string_view text) {
     if (config.database_url.empty()) return Unexpected{std::string("database.url is required")};
     if (config.lockout_max < config.lockout_initial)
         return Unexpected{std::string("auth.lockout_max must not be below auth.lockout_initial")};
+    if (config.address_lockout_max < config.address_lockout_initial)
+        return Unexpected{
+            std::string("auth.address_lockout_max must not be below auth.address_lockout_initial")};
     if (auto error = check_listeners(config)) return Unexpected{*error};
     return config;
 }

@@ -41,6 +41,11 @@ void log_lock(const Logger& log, const auth::LockEvent& e) {
     if (e.scope == auth::LockEvent::Scope::Address) {
         log.warning("auth: too many failed logins from " + e.client.to_string() + " for user=" +
                     e.username + ": that address is locked out of the account for " + duration);
+    } else if (e.scope == auth::LockEvent::Scope::Network) {
+        log.warning("auth: too many failed logins from " + e.client.to_string() +
+                    " across account names (the last for user=" + e.username +
+                    "): that address is locked for " + duration +
+                    ", except for accounts it logged in to recently");
     } else {
         log.warning("auth: too many failed logins for user=" + e.username + " (the last from " +
                     e.client.to_string() + "): the account is locked for " + duration +

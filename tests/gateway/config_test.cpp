@@ -115,6 +115,9 @@ TEST(Config, LockoutKeysBecomeThrottleOptions) {
     EXPECT_EQ(d.address_max, std::chrono::seconds(900));
     EXPECT_EQ(d.account_failures, 20u);
     EXPECT_EQ(d.account_lock, std::chrono::seconds(60));
+    EXPECT_EQ(d.network_failures, 50u);
+    EXPECT_EQ(d.network_initial, std::chrono::seconds(1));
+    EXPECT_EQ(d.network_max, std::chrono::seconds(300));
 
     const auto c = parse_config(R"(database.url = x
 auth.lockout_failures = 3
@@ -122,6 +125,9 @@ auth.lockout_initial = 2
 auth.lockout_max = 120
 auth.account_lockout_failures = 0
 auth.account_lockout = 30
+auth.address_lockout_failures = 0
+auth.address_lockout_initial = 5
+auth.address_lockout_max = 10
 )");
     ASSERT_TRUE(c) << c.error();
     const auto o = c->throttle_options();
@@ -130,6 +136,9 @@ auth.account_lockout = 30
     EXPECT_EQ(o.address_max, std::chrono::seconds(120));
     EXPECT_EQ(o.account_failures, 0u) << "0 turns account locks off";
     EXPECT_EQ(o.account_lock, std::chrono::seconds(30));
+    EXPECT_EQ(o.network_failures, 0u) << "0 turns address-wide locks off";
+    EXPECT_EQ(o.network_initial, std::chrono::seconds(5));
+    EXPECT_EQ(o.network_max, std::chrono::seconds(10));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -140,7 +149,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"database.url = x\nauth.lockout_max = 1d\n", "auth.lockout_max"},
         BadCase{"database.url = x\nauth.account_lockout = 3601\n", "auth.account_lockout"},
         BadCase{"database.url = x\nauth.lockout_initial = 60\nauth.lockout_max = 30\n",
-                "auth.lockout_max must not be below auth.lockout_initial"}));
+                "auth.lockout_max must not be below auth.lockout_initial"},
+        BadCase{"database.url = x\nauth.address_lockout_failures = many\n",
+                "auth.address_lockout_failures"},
+        BadCase{"database.url = x\nauth.address_lockout_max = 3601\n", "auth.address_lockout_max"},
+        BadCase{"database.url = x\nauth.address_lockout_initial = 20\n"
+                "auth.address_lockout_max = 10\n",
+                "auth.address_lockout_max must not be below auth.address_lockout_initial"}));
 
 TEST(Config, HttpsListenersTakeTheSameListFormAsHttp) {
     const auto c = parse_config(R"(database.url = x

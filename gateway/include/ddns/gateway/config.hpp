@@ -55,11 +55,14 @@ struct Config {
     std::size_t argon2_memlimit_kib = 65536;   // auth.argon2_memlimit_kib
     std::chrono::seconds auth_cache_ttl{600};  // auth.cache_ttl
 
-    unsigned lockout_failures = 5;             // auth.lockout_failures (0: off)
-    std::chrono::seconds lockout_initial{1};   // auth.lockout_initial
-    std::chrono::seconds lockout_max{900};     // auth.lockout_max
-    unsigned account_lockout_failures = 20;    // auth.account_lockout_failures (0: off)
-    std::chrono::seconds account_lockout{60};  // auth.account_lockout
+    unsigned lockout_failures = 5;                    // auth.lockout_failures (0: off)
+    std::chrono::seconds lockout_initial{1};          // auth.lockout_initial
+    std::chrono::seconds lockout_max{900};            // auth.lockout_max
+    unsigned account_lockout_failures = 20;           // auth.account_lockout_failures (0: off)
+    std::chrono::seconds account_lockout{60};         // auth.account_lockout
+    unsigned address_lockout_failures = 50;           // auth.address_lockout_failures (0: off)
+    std::chrono::seconds address_lockout_initial{1};  // auth.address_lockout_initial
+    std::chrono::seconds address_lockout_max{300};    // auth.address_lockout_max
 
     std::chrono::seconds audit_retention{std::chrono::hours(24 * 30)};  // audit.retention (0: keep)
     std::chrono::seconds audit_prune_interval{std::chrono::hours(1)};   // audit.prune_interval
