@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "gateway_stack.hpp"
 
@@ -34,10 +36,35 @@ private:
     std::unique_ptr<GatewayStack> stack_;
 };
 
-// Base fixture: prints every server log when a test fails.
+// Base fixture: prints every server log when a test fails, and reads the two sources of truth
+// (what named serves, what PostgreSQL holds) the same way in every test binary.
 class StackTest : public ::testing::Test {
 protected:
     GatewayStack& stack() { return *g_stack; }
+
+    // The A (AAAA) records named serves for `name`; empty when there are none.
+    std::vector<std::string> a_records(const std::string& name) {
+        return stack().named().query(name, "A");
+    }
+    std::vector<std::string> aaaa_records(const std::string& name) {
+        return stack().named().query(name, "AAAA");
+    }
+    // The zone's SOA serial; 0 when named does not answer.
+    std::uint32_t zone_serial(const std::string& zone) {
+        return stack().named().soa_serial(zone).value_or(0);
+    }
+    // The host row's addresses as "<ipv4> <ipv6>", "-" for one that is not set.
+    std::string stored_addresses(const std::string& host) {
+        return stack().sql(
+            "select coalesce(host(ipv4),'-') || ' ' || coalesce(host(ipv6),'-') "
+            "from hosts where name = '" +
+            host + "'");
+    }
+    // The host row's IPv4 address, "-" when it is not set.
+    std::string stored_ipv4(const std::string& host) {
+        return stack().sql("select coalesce(host(ipv4),'-') from hosts where name = '" + host +
+                           "'");
+    }
     void TearDown() override {
         if (HasFailure()) std::cerr << g_stack->logs();
     }
