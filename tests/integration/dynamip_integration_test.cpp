@@ -55,15 +55,6 @@ protected:
     static std::string first_line(const HttpReply& r) {
         return r.body.substr(0, r.body.find("\r\n") + 2);
     }
-    Strings a() { return stack().named().query(host, "A"); }
-    Strings aaaa() { return stack().named().query(host, "AAAA"); }
-    std::uint32_t serial() { return stack().named().soa_serial(kZone).value_or(0); }
-    std::string stored() {
-        return stack().sql(
-            "select coalesce(host(ipv4),'-') || ' ' || coalesce(host(ipv6),'-') "
-            "from hosts where name = '" +
-            host + "'");
-    }
     CommandResult expiry(const std::string& when) {
         return stack().admin({"account", "expiry", user, when});
     }
@@ -73,26 +64,26 @@ protected:
 };
 
 TEST_F(Dynamip, AddressReachesBindAndTheDatabase) {
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     const auto r = heartbeat_ip("192.0.2.10");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.header("Content-Type").value_or("").rfind("text/plain", 0), 0u);
     EXPECT_EQ(first_line(r), set_to("192.0.2.10"));
-    EXPECT_EQ(a(), Strings{"192.0.2.10"});
-    EXPECT_EQ(serial(), before + 1);
-    EXPECT_EQ(stored(), "192.0.2.10 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.10"});
+    EXPECT_EQ(zone_serial(kZone), before + 1);
+    EXPECT_EQ(stored_addresses(host), "192.0.2.10 -");
 }
 
 TEST_F(Dynamip, UnchangedHeartbeatGetsTheSameReplyWithoutDnsTraffic) {
     const auto first = heartbeat_ip("192.0.2.11");
     ASSERT_EQ(first_line(first), set_to("192.0.2.11"));
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     stack().sql("update hosts set last_seen = now() - interval '15 minutes' where name = '" + host +
                 "'");
     const auto again = heartbeat_ip("192.0.2.11");
     EXPECT_EQ(first_line(again), set_to("192.0.2.11"));
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(a(), Strings{"192.0.2.11"});
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.11"});
     // The heartbeat is recorded even though nothing changed (the offline sweep relies on it).
     EXPECT_EQ(
         stack().sql("select last_seen > now() - interval '1 minute' from hosts where name = '" +
@@ -104,27 +95,27 @@ TEST_F(Dynamip, Ipv6SetsTheAaaaRecordAndLeavesTheARecord) {
     ASSERT_EQ(first_line(heartbeat_ip("192.0.2.12")), set_to("192.0.2.12"));
     const auto r = heartbeat_ip("2001:db8::12");
     EXPECT_EQ(first_line(r), set_to("2001:db8::12"));
-    EXPECT_EQ(a(), Strings{"192.0.2.12"});
-    EXPECT_EQ(aaaa(), Strings{"2001:db8::12"});
-    EXPECT_EQ(stored(), "192.0.2.12 2001:db8::12");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.12"});
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::12"});
+    EXPECT_EQ(stored_addresses(host), "192.0.2.12 2001:db8::12");
     // and the other way round
     EXPECT_EQ(first_line(heartbeat_ip("192.0.2.13")), set_to("192.0.2.13"));
-    EXPECT_EQ(aaaa(), Strings{"2001:db8::12"});
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::12"});
 }
 
 TEST_F(Dynamip, AutoBehindTheTrustedProxyUsesTheForwardedAddress) {
     auto r =
         heartbeat(query(host, kPassword, "AUTO"), {"X-Forwarded-For: 203.0.113.14"}, "127.0.0.2");
     EXPECT_EQ(first_line(r), set_to("203.0.113.14"));
-    EXPECT_EQ(a(), Strings{"203.0.113.14"});
+    EXPECT_EQ(a_records(host), Strings{"203.0.113.14"});
     // "auto" in any case, and an absent IPAddr, mean the same.
     r = heartbeat(query(host, kPassword, "Auto"), {"X-Forwarded-For: 203.0.113.15"}, "127.0.0.2");
     EXPECT_EQ(first_line(r), set_to("203.0.113.15"));
     r = heartbeat("SiteID=" + host + "&Password=" + kPassword + "&ProgVer=1.0",
                   {"X-Forwarded-For: 203.0.113.16"}, "127.0.0.2");
     EXPECT_EQ(first_line(r), set_to("203.0.113.16"));
-    EXPECT_EQ(a(), Strings{"203.0.113.16"});
-    EXPECT_EQ(stored(), "203.0.113.16 -");
+    EXPECT_EQ(a_records(host), Strings{"203.0.113.16"});
+    EXPECT_EQ(stored_addresses(host), "203.0.113.16 -");
 }
 
 TEST_F(Dynamip, AutoFromAnUntrustedPeerIgnoresForwardingHeaders) {
@@ -132,19 +123,19 @@ TEST_F(Dynamip, AutoFromAnUntrustedPeerIgnoresForwardingHeaders) {
         heartbeat(query(host, kPassword, "AUTO"),
                   {"X-Forwarded-For: 203.0.113.17", "Forwarded: for=203.0.113.17"}, "127.0.0.3");
     EXPECT_EQ(first_line(r), set_to("127.0.0.3"));
-    EXPECT_EQ(a(), Strings{"127.0.0.3"});
-    EXPECT_EQ(stored(), "127.0.0.3 -");
+    EXPECT_EQ(a_records(host), Strings{"127.0.0.3"});
+    EXPECT_EQ(stored_addresses(host), "127.0.0.3 -");
 }
 
 TEST_F(Dynamip, ParameterNamesAndPathInAnyCase) {
     auto r = stack().get("/LOGIN/UpdateIP.ASP?siteid=" + host + "&PASSWORD=" + kPassword +
                          "&ipaddr=192.0.2.18&PROGVER=1.0");
     EXPECT_EQ(first_line(r), set_to("192.0.2.18"));
-    EXPECT_EQ(a(), Strings{"192.0.2.18"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.18"});
     r = stack().get("//login/updateip.asp?sItEiD=" + host + "&pAsSwOrD=" + kPassword +
                     "&IpAddr=192.0.2.19");
     EXPECT_EQ(first_line(r), set_to("192.0.2.19"));
-    EXPECT_EQ(a(), Strings{"192.0.2.19"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.19"});
 }
 
 TEST_F(Dynamip, SiteIdIsEchoedAsSentAndMatchedInAnyCase) {
@@ -152,7 +143,7 @@ TEST_F(Dynamip, SiteIdIsEchoedAsSentAndMatchedInAnyCase) {
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const auto r = heartbeat(query(upper, kPassword, "192.0.2.20"));
     EXPECT_EQ(first_line(r), "IP Address for " + upper + " set to 192.0.2.20\r\n");
-    EXPECT_EQ(a(), Strings{"192.0.2.20"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.20"});
 }
 
 TEST_F(Dynamip, UpdateTokensWorkAsPasswordAndHostScopedOnesOnlyForTheirHost) {
@@ -162,7 +153,7 @@ TEST_F(Dynamip, UpdateTokensWorkAsPasswordAndHostScopedOnesOnlyForTheirHost) {
     const std::string wide = stack().add_token(user);
     ASSERT_EQ(scoped.size(), 32u);
     EXPECT_EQ(first_line(heartbeat(query(host, scoped, "192.0.2.21"))), set_to("192.0.2.21"));
-    EXPECT_EQ(a(), Strings{"192.0.2.21"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.21"});
     EXPECT_EQ(heartbeat(query(second, scoped, "192.0.2.22")).body, kInvalidPassword);
     EXPECT_TRUE(stack().named().query(second, "A").empty());
     EXPECT_EQ(first_line(heartbeat(query(second, wide, "192.0.2.23"))),
@@ -172,7 +163,7 @@ TEST_F(Dynamip, UpdateTokensWorkAsPasswordAndHostScopedOnesOnlyForTheirHost) {
 
 TEST_F(Dynamip, WrongPasswordAndUnknownSiteIdGetTheSameAnswerAndChangeNothing) {
     ASSERT_EQ(first_line(heartbeat_ip("192.0.2.24")), set_to("192.0.2.24"));
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     const auto wrong = heartbeat(query(host, "not-the-password", "192.0.2.25"));
     const auto unknown = heartbeat(query("nothere-" + host, kPassword, "192.0.2.25"));
     const auto invalid =
@@ -186,14 +177,14 @@ TEST_F(Dynamip, WrongPasswordAndUnknownSiteIdGetTheSameAnswerAndChangeNothing) {
     const std::string other = user + "-other";
     stack().add_account(other, "the-other-password");
     EXPECT_EQ(heartbeat(query(host, "the-other-password", "192.0.2.25")).body, kInvalidPassword);
-    EXPECT_EQ(a(), Strings{"192.0.2.24"});
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(stored(), "192.0.2.24 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.24"});
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(stored_addresses(host), "192.0.2.24 -");
 }
 
 TEST_F(Dynamip, InvalidIpAddressChangesNothing) {
     ASSERT_EQ(first_line(heartbeat_ip("192.0.2.26")), set_to("192.0.2.26"));
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     for (const char* bad : {"192.0.2.300", "not-an-address", "192.0.2.27,192.0.2.28"}) {
         EXPECT_EQ(heartbeat_ip(bad).body,
                   "{{{Invalid IP Address|IPAddr must be AUTO or an IPv4 or IPv6 address}}}\r\n")
@@ -204,10 +195,10 @@ TEST_F(Dynamip, InvalidIpAddressChangesNothing) {
                   "{{{Invalid IP Address|The address is not reachable from the Internet}}}\r\n")
             << refused;
     }
-    EXPECT_EQ(a(), Strings{"192.0.2.26"});
-    EXPECT_TRUE(aaaa().empty());
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(stored(), "192.0.2.26 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.26"});
+    EXPECT_TRUE(aaaa_records(host).empty());
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(stored_addresses(host), "192.0.2.26 -");
 }
 
 TEST_F(Dynamip, MissingParameters) {
@@ -216,7 +207,7 @@ TEST_F(Dynamip, MissingParameters) {
     EXPECT_EQ(heartbeat("SiteID=" + host + "&Password=&IPAddr=192.0.2.29").body, missing);
     EXPECT_EQ(heartbeat(std::string("Password=") + kPassword + "&IPAddr=192.0.2.29").body, missing);
     EXPECT_EQ(heartbeat("").body, missing);
-    EXPECT_TRUE(a().empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Dynamip, ExpiredAccountIsRefusedOnlyAfterTheRightPassword) {
@@ -224,14 +215,14 @@ TEST_F(Dynamip, ExpiredAccountIsRefusedOnlyAfterTheRightPassword) {
     const auto set = expiry("2001-02-03");
     ASSERT_EQ(set.exit_code, 0) << set.output;
     EXPECT_EQ(set.output, "account " + user + " expires 2001-02-03T00:00:00Z\n");
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     EXPECT_EQ(heartbeat_ip("192.0.2.31").body,
               "{{{Account Expired|The account has expired; renew it to resume updates}}}\r\n");
     // Someone without the password learns nothing about the account.
     EXPECT_EQ(heartbeat(query(host, "not-the-password", "192.0.2.31")).body, kInvalidPassword);
-    EXPECT_EQ(a(), Strings{"192.0.2.30"});
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(stored(), "192.0.2.30 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.30"});
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(stored_addresses(host), "192.0.2.30 -");
 
     const auto cleared = expiry("never");
     ASSERT_EQ(cleared.exit_code, 0) << cleared.output;
@@ -304,8 +295,8 @@ TEST_F(Dynamip, DisabledAccountIsReportedAfterTheRightPassword) {
     EXPECT_EQ(heartbeat_ip("192.0.2.34").body,
               "{{{Account Disabled|The account has been disabled by the operator}}}\r\n");
     EXPECT_EQ(heartbeat(query(host, "not-the-password", "192.0.2.34")).body, kInvalidPassword);
-    EXPECT_TRUE(a().empty());
-    EXPECT_EQ(stored(), "- -");
+    EXPECT_TRUE(a_records(host).empty());
+    EXPECT_EQ(stored_addresses(host), "- -");
 }
 
 TEST_F(Dynamip, BindDownIsAServerErrorAndNothingIsRecorded) {
@@ -316,8 +307,8 @@ TEST_F(Dynamip, BindDownIsAServerErrorAndNothingIsRecorded) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body,
               "{{{Server Error|The DNS server did not accept the update; try again later}}}\r\n");
-    EXPECT_EQ(stored(), "192.0.2.35 -");
-    EXPECT_EQ(a(), Strings{"192.0.2.35"});
+    EXPECT_EQ(stored_addresses(host), "192.0.2.35 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.35"});
     EXPECT_EQ(first_line(heartbeat_ip("192.0.2.36")), set_to("192.0.2.36"));
 }
 
@@ -328,7 +319,7 @@ TEST_F(Dynamip, DatabaseDownIsAServerError) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body,
               "{{{Server Error|The service is temporarily unavailable; try again later}}}\r\n");
-    EXPECT_TRUE(a().empty());
+    EXPECT_TRUE(a_records(host).empty());
     EXPECT_TRUE(
         wait_until([&] { return first_line(heartbeat_ip("192.0.2.37")) == set_to("192.0.2.37"); }));
 }

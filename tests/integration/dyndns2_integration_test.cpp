@@ -35,80 +35,69 @@ protected:
     HttpReply update(const std::string& query, const std::string& path = "/nic/update") {
         return stack().get(path + "?" + query, std::pair{user, std::string(kPassword)});
     }
-    Strings a(const std::string& name) { return stack().named().query(name, "A"); }
-    Strings aaaa(const std::string& name) { return stack().named().query(name, "AAAA"); }
-    std::uint32_t serial(const std::string& zone = kZone) {
-        return stack().named().soa_serial(zone).value_or(0);
-    }
-    std::string stored(const std::string& name) {
-        return stack().sql(
-            "select coalesce(host(ipv4),'-') || ' ' || coalesce(host(ipv6),'-') "
-            "from hosts where name = '" +
-            name + "'");
-    }
 
     std::string user;
     std::string host;
 };
 
 TEST_F(Dyndns2, Ipv4UpdateReachesBindAndTheDatabase) {
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     const auto r = update("hostname=" + host + "&myip=192.0.2.10");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "good 192.0.2.10");
-    EXPECT_EQ(a(host), Strings{"192.0.2.10"});
-    EXPECT_EQ(serial(), before + 1);
-    EXPECT_EQ(stored(host), "192.0.2.10 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.10"});
+    EXPECT_EQ(zone_serial(kZone), before + 1);
+    EXPECT_EQ(stored_addresses(host), "192.0.2.10 -");
 }
 
 TEST_F(Dyndns2, SameAddressAgainIsNochgWithoutDnsTraffic) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.11").body, "good 192.0.2.11");
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     const auto r = update("hostname=" + host + "&myip=192.0.2.11");
     EXPECT_EQ(r.body, "nochg 192.0.2.11");
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(a(host), Strings{"192.0.2.11"});
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.11"});
 }
 
 TEST_F(Dyndns2, Ipv6OnlyLeavesTheARecordAlone) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.12").body, "good 192.0.2.12");
     const auto r = update("hostname=" + host + "&myip=2001:db8::12");
     EXPECT_EQ(r.body, "good 2001:db8::12");
-    EXPECT_EQ(a(host), Strings{"192.0.2.12"});
-    EXPECT_EQ(aaaa(host), Strings{"2001:db8::12"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.12"});
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::12"});
     // and an IPv4-only update leaves the AAAA alone
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.13").body, "good 192.0.2.13");
-    EXPECT_EQ(aaaa(host), Strings{"2001:db8::12"});
-    EXPECT_EQ(stored(host), "192.0.2.13 2001:db8::12");
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::12"});
+    EXPECT_EQ(stored_addresses(host), "192.0.2.13 2001:db8::12");
 }
 
 TEST_F(Dyndns2, BothFamiliesChangeInOneUpdate) {
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     const auto r = update("hostname=" + host + "&myip=2001:db8::14,192.0.2.14");
     EXPECT_EQ(r.body, "good 192.0.2.14,2001:db8::14");
-    EXPECT_EQ(a(host), Strings{"192.0.2.14"});
-    EXPECT_EQ(aaaa(host), Strings{"2001:db8::14"});
-    EXPECT_EQ(serial(), before + 1) << "A and AAAA must travel in one UPDATE message";
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.14"});
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::14"});
+    EXPECT_EQ(zone_serial(kZone), before + 1) << "A and AAAA must travel in one UPDATE message";
 }
 
 TEST_F(Dyndns2, AliasesAndPrefixLengthsAreAccepted) {
     auto r = update("hostname=" + host + "&myipv4=192.0.2.15&myipv6=2001:db8:15::/64");
     EXPECT_EQ(r.body, "good 192.0.2.15,2001:db8:15::");
-    EXPECT_EQ(aaaa(host), Strings{"2001:db8:15::"});
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8:15::"});
     r = update("hostname=" + host + "&ip=192.0.2.16&ipv6=2001:db8::16");
     EXPECT_EQ(r.body, "good 192.0.2.16,2001:db8::16");
-    EXPECT_EQ(a(host), Strings{"192.0.2.16"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.16"});
 }
 
 TEST_F(Dyndns2, ZeroAddressDeletesOnlyThatFamily) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.17,2001:db8::17").body,
               "good 192.0.2.17,2001:db8::17");
     EXPECT_EQ(update("hostname=" + host + "&myip=0.0.0.0").body, "good 0.0.0.0");
-    EXPECT_TRUE(a(host).empty());
-    EXPECT_EQ(aaaa(host), Strings{"2001:db8::17"});
+    EXPECT_TRUE(a_records(host).empty());
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::17"});
     EXPECT_EQ(update("hostname=" + host + "&myipv6=::").body, "good ::");
-    EXPECT_TRUE(aaaa(host).empty());
-    EXPECT_EQ(stored(host), "- -");
+    EXPECT_TRUE(aaaa_records(host).empty());
+    EXPECT_EQ(stored_addresses(host), "- -");
 }
 
 TEST_F(Dyndns2, EmptyMyipUsesTheAddressForwardedByATrustedProxy) {
@@ -116,7 +105,7 @@ TEST_F(Dyndns2, EmptyMyipUsesTheAddressForwardedByATrustedProxy) {
         "/nic/update?hostname=" + host + "&myip=", std::pair{user, std::string(kPassword)},
         {"User-Agent: t", "X-Forwarded-For: 198.51.100.18"}, "127.0.0.2");
     EXPECT_EQ(r.body, "good 198.51.100.18");
-    EXPECT_EQ(a(host), Strings{"198.51.100.18"});
+    EXPECT_EQ(a_records(host), Strings{"198.51.100.18"});
 }
 
 TEST_F(Dyndns2, ForwardedHeadersFromUntrustedPeersAreIgnored) {
@@ -126,26 +115,26 @@ TEST_F(Dyndns2, ForwardedHeadersFromUntrustedPeersAreIgnored) {
         "/nic/update?hostname=" + host, std::pair{user, std::string(kPassword)},
         {"User-Agent: t", "X-Forwarded-For: 198.51.100.19", "Forwarded: for=198.51.100.19"});
     EXPECT_EQ(r.body, "dnserr");
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Dyndns2, NonPublicAddressesAreRefusedAndChangeNothing) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.20").body, "good 192.0.2.20");
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     for (const char* bad : {"10.1.2.3", "192.168.1.1", "127.0.0.1", "172.16.0.1", "100.64.0.1",
                             "169.254.1.1", "224.0.0.1", "::1", "fe80::1", "fd00::1"}) {
         const auto r = update("hostname=" + host + "&myip=" + bad);
         EXPECT_EQ(r.body, "dnserr") << bad;
     }
-    EXPECT_EQ(a(host), Strings{"192.0.2.20"});
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(stored(host), "192.0.2.20 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.20"});
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(stored_addresses(host), "192.0.2.20 -");
 }
 
 TEST_F(Dyndns2, MalformedAddressIsDnserrAndChangesNothing) {
     const auto r = update("hostname=" + host + "&myip=192.0.2.300");
     EXPECT_EQ(r.body, "dnserr");
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Dyndns2, SeveralHostsGetOneLineEachInOrder) {
@@ -156,16 +145,16 @@ TEST_F(Dyndns2, SeveralHostsGetOneLineEachInOrder) {
     const auto r = update("hostname=" + host + "," + second + ",nothere." + kZone + "," + third +
                           "&myip=192.0.2.21");
     EXPECT_EQ(r.body, "good 192.0.2.21\ngood 192.0.2.21\nnohost\ngood 192.0.2.21");
-    EXPECT_EQ(a(host), Strings{"192.0.2.21"});
-    EXPECT_EQ(a(second), Strings{"192.0.2.21"});
-    EXPECT_EQ(a(third), Strings{"192.0.2.21"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.21"});
+    EXPECT_EQ(a_records(second), Strings{"192.0.2.21"});
+    EXPECT_EQ(a_records(third), Strings{"192.0.2.21"});
 }
 
 TEST_F(Dyndns2, MoreThanTwentyHostsIsNumhost) {
     std::string names;
     for (int i = 0; i < 21; ++i) names += (i ? "," : "") + host;
     EXPECT_EQ(update("hostname=" + names + "&myip=192.0.2.22").body, "numhost");
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Dyndns2, InvalidNameIsNotfqdn) {
@@ -175,9 +164,9 @@ TEST_F(Dyndns2, InvalidNameIsNotfqdn) {
 
 TEST_F(Dyndns2, AbsentHostnameUsesTheOnlyHostAndBareLabelsAreCompleted) {
     EXPECT_EQ(update("myip=192.0.2.24").body, "good 192.0.2.24");
-    EXPECT_EQ(a(host), Strings{"192.0.2.24"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.24"});
     EXPECT_EQ(update("hostname=" + user + "&myip=192.0.2.25").body, "good 192.0.2.25");
-    EXPECT_EQ(a(host), Strings{"192.0.2.25"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.25"});
     stack().add_host(user + "-2." + kZone, user);
     EXPECT_EQ(update("myip=192.0.2.26").body, "notfqdn") << "two hosts: ambiguous";
 }
@@ -192,11 +181,11 @@ TEST_F(Dyndns2, AnotherUsersHostIsNohostAndUnchanged) {
                        std::pair{other, std::string(kPassword)})
                   .body,
               "good 192.0.2.27");
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     EXPECT_EQ(update("hostname=" + other_host + "&myip=192.0.2.28").body, "nohost");
-    EXPECT_EQ(a(other_host), Strings{"192.0.2.27"});
-    EXPECT_EQ(serial(), before);
-    EXPECT_EQ(stored(other_host), "192.0.2.27 -");
+    EXPECT_EQ(a_records(other_host), Strings{"192.0.2.27"});
+    EXPECT_EQ(zone_serial(kZone), before);
+    EXPECT_EQ(stored_addresses(other_host), "192.0.2.27 -");
 }
 
 TEST_F(Dyndns2, WrongOrMissingCredentialsAre401WithAChallenge) {
@@ -212,7 +201,7 @@ TEST_F(Dyndns2, WrongOrMissingCredentialsAre401WithAChallenge) {
     r = stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.29",
                     std::pair{std::string("nosuchuser"), std::string(kPassword)});
     EXPECT_EQ(r.status, 401);
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Dyndns2, PasswordsMayContainColons) {
@@ -243,7 +232,7 @@ TEST_F(Dyndns2, TokensWorkAndHostScopedTokensSeeOnlyTheirHost) {
             .get("/nic/update?hostname=" + second + "&myip=192.0.2.33", std::pair{user, scoped})
             .body,
         "nohost");
-    EXPECT_EQ(a(second), Strings{"192.0.2.31"});
+    EXPECT_EQ(a_records(second), Strings{"192.0.2.31"});
     // A token is bound to its account: another user name with it fails.
     EXPECT_EQ(stack().get("/nic/update?hostname=" + host, std::pair{user + "x", any}).status, 401);
 }
@@ -252,12 +241,12 @@ TEST_F(Dyndns2, MissingUserAgentIsBadagent) {
     const auto r = stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.34",
                                std::pair{user, std::string(kPassword)}, {});
     EXPECT_EQ(r.body, "badagent");
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Dyndns2, UnknownSystemIsBadsysAndKnownOnesWork) {
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.35&system=weird").body, "badsys");
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.35&system=dyndns").body,
               "good 192.0.2.35");
 }
@@ -273,7 +262,7 @@ TEST_F(Dyndns2, WildcardMxAndBackmxAreIgnoredSafely) {
 TEST_F(Dyndns2, OfflineIsNotInTheFreePlan) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.37").body, "good 192.0.2.37");
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.38&offline=YES").body, "!donator");
-    EXPECT_EQ(a(host), Strings{"192.0.2.37"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.37"});
 }
 
 TEST_F(Dyndns2, OfflineYesTakesADomainAccountsHostOfflineUntilItsNextUpdate) {
@@ -287,13 +276,13 @@ TEST_F(Dyndns2, OfflineYesTakesADomainAccountsHostOfflineUntilItsNextUpdate) {
     ASSERT_EQ(as_owner("hostname=" + name + "&myip=192.0.2.43,2001:db8::43").body,
               "good 192.0.2.43,2001:db8::43");
     EXPECT_EQ(as_owner("hostname=" + name + "&offline=YES").body, "good 0.0.0.0");
-    EXPECT_TRUE(a(name).empty());
-    EXPECT_TRUE(aaaa(name).empty());
+    EXPECT_TRUE(a_records(name).empty());
+    EXPECT_TRUE(aaaa_records(name).empty());
     EXPECT_EQ(stack().sql("select offline_reason from hosts where name = '" + name + "'"),
               "request");
     EXPECT_EQ(as_owner("hostname=" + name + "&offline=YES").body, "nochg 0.0.0.0");
     EXPECT_EQ(as_owner("hostname=" + name + "&myip=192.0.2.44").body, "good 192.0.2.44");
-    EXPECT_EQ(a(name), Strings{"192.0.2.44"});
+    EXPECT_EQ(a_records(name), Strings{"192.0.2.44"});
     EXPECT_EQ(stack().sql("select offline_since is null from hosts where name = '" + name + "'"),
               "t");
 }
@@ -310,7 +299,7 @@ TEST_F(Dyndns2, AlternatePathsAndPostWork) {
                                base64(user + ":" + kPassword) +
                                "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(r.body, "good 192.0.2.42");
-    EXPECT_EQ(a(host), Strings{"192.0.2.42"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.42"});
     // Parameters in a form-encoded body count like query parameters.
     const std::string form = "hostname=" + host + "&myip=192.0.2.52";
     const auto f = stack().raw(
@@ -321,7 +310,7 @@ TEST_F(Dyndns2, AlternatePathsAndPostWork) {
         "Content-Length: " +
         std::to_string(form.size()) + "\r\nConnection: close\r\n\r\n" + form);
     EXPECT_EQ(f.body, "good 192.0.2.52");
-    EXPECT_EQ(a(host), Strings{"192.0.2.52"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.52"});
 }
 
 TEST_F(Dyndns2, Http10AbsoluteFormWithoutHostIsServedAndFramedExactly) {
@@ -359,8 +348,8 @@ TEST_F(Dyndns2, BindDownIsDnserrAndNothingIsRecorded) {
     const auto r = update("hostname=" + host + "&myip=192.0.2.46");
     stack().named().start_again();
     EXPECT_EQ(r.body, "dnserr");
-    EXPECT_EQ(stored(host), "192.0.2.45 -");
-    EXPECT_EQ(a(host), Strings{"192.0.2.45"});
+    EXPECT_EQ(stored_addresses(host), "192.0.2.45 -");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.45"});
     // Once BIND is back the same request goes through.
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.46").body, "good 192.0.2.46");
 }
@@ -378,8 +367,8 @@ TEST_F(Dyndns2, KeyNotGrantedByBindIsDnserr) {
     const std::string denied_host = user + ".denied.test";
     stack().add_host(denied_host, user);
     EXPECT_EQ(update("hostname=" + denied_host + "&myip=192.0.2.47").body, "dnserr");
-    EXPECT_TRUE(a(denied_host).empty());
-    EXPECT_EQ(stored(denied_host), "- -");
+    EXPECT_TRUE(a_records(denied_host).empty());
+    EXPECT_EQ(stored_addresses(denied_host), "- -");
 }
 
 TEST_F(Dyndns2, WrongTsigSecretIsDnserr) {
@@ -397,11 +386,11 @@ TEST_F(Dyndns2, WrongTsigSecretIsDnserr) {
     }
     const std::string bad_host = user + ".badkey.test";
     stack().add_host(bad_host, user);
-    const auto before = serial("badkey.test");
+    const auto before = zone_serial("badkey.test");
     EXPECT_EQ(update("hostname=" + bad_host + "&myip=192.0.2.49").body, "dnserr");
-    EXPECT_TRUE(a(bad_host).empty());
-    EXPECT_EQ(serial("badkey.test"), before);
-    EXPECT_EQ(stored(bad_host), "- -");
+    EXPECT_TRUE(a_records(bad_host).empty());
+    EXPECT_EQ(zone_serial("badkey.test"), before);
+    EXPECT_EQ(stored_addresses(bad_host), "- -");
 }
 
 TEST_F(Dyndns2, DatabaseDownIs911) {
@@ -410,7 +399,7 @@ TEST_F(Dyndns2, DatabaseDownIs911) {
     stack().postgres().start_again();
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "911");
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
     // The pool reconnects once the database is back.
     EXPECT_TRUE(wait_until(
         [&] { return update("hostname=" + host + "&myip=192.0.2.48").body == "good 192.0.2.48"; }));
@@ -450,8 +439,8 @@ TEST_F(Dyndns2, TwoInstancesRacingOnOneHostLeaveDnsAndDatabaseInAgreement) {
     }
     for (auto& t : threads) t.join();
     EXPECT_EQ(answered.load(), 60);
-    const std::string in_db = stored(host);
-    const auto in_dns = a(host);
+    const std::string in_db = stored_addresses(host);
+    const auto in_dns = a_records(host);
     ASSERT_EQ(in_dns.size(), 1u);
     EXPECT_EQ(in_db, in_dns[0] + " -") << "database and DNS disagree after the race";
 }

@@ -165,8 +165,6 @@ protected:
         const auto r = stack().admin(args);
         ASSERT_EQ(r.exit_code, 0) << r.output;
     }
-    Strings a(const std::string& name) { return stack().named().query(name, "A"); }
-    Strings aaaa(const std::string& name) { return stack().named().query(name, "AAAA"); }
     std::string row(const std::string& name, const std::string& columns) {
         return stack().sql("select " + columns + " from hosts where name = '" + name + "'");
     }
@@ -189,12 +187,12 @@ TEST_F(Lifecycle, AHeartbeatHostGoesOfflineAfterItsTimeoutAndComesBackWithItsNex
               "good 192.0.2.50,2001:db8::50");
     TestClock::advance(minutes(20));
     sweep();
-    EXPECT_EQ(a(host), Strings{"192.0.2.50"}) << "exactly 20 minutes is not yet too long";
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.50"}) << "exactly 20 minutes is not yet too long";
     TestClock::advance(seconds(1));
     sweep();
     ASSERT_TRUE(stack().named().running());
-    EXPECT_TRUE(a(host).empty());
-    EXPECT_TRUE(aaaa(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
+    EXPECT_TRUE(aaaa_records(host).empty());
     EXPECT_EQ(state(host), "heartbeat - -");
     EXPECT_EQ(core->counting.accepted_for(host), 2) << "one update, one sweep";
     // A second pass leaves an offline host alone.
@@ -204,8 +202,8 @@ TEST_F(Lifecycle, AHeartbeatHostGoesOfflineAfterItsTimeoutAndComesBackWithItsNex
     EXPECT_EQ(core->counting.attempts_for(host), attempts);
 
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.50"), "good 192.0.2.50");
-    EXPECT_EQ(a(host), Strings{"192.0.2.50"});
-    EXPECT_TRUE(aaaa(host).empty()) << "only the family in the request comes back";
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.50"});
+    EXPECT_TRUE(aaaa_records(host).empty()) << "only the family in the request comes back";
     EXPECT_EQ(state(host), "online 192.0.2.50 -");
 }
 
@@ -218,13 +216,13 @@ TEST_F(Lifecycle, SentinelZonePointsOfflineHostsAtZeroAddresses) {
               "good 192.0.2.51,2001:db8::51");
     TestClock::advance(minutes(10) + seconds(1));
     sweep();
-    EXPECT_EQ(a(name), Strings{"0.0.0.0"});
-    EXPECT_EQ(aaaa(name), Strings{"::"});
+    EXPECT_EQ(a_records(name), Strings{"0.0.0.0"});
+    EXPECT_EQ(aaaa_records(name), Strings{"::"});
     EXPECT_EQ(state(name), "heartbeat 0.0.0.0 ::");
     // Back with IPv4 only: the AAAA sentinel goes, it must not outlive the offline state.
     EXPECT_EQ(update("hostname=" + name + "&myip=192.0.2.52"), "good 192.0.2.52");
-    EXPECT_EQ(a(name), Strings{"192.0.2.52"});
-    EXPECT_TRUE(aaaa(name).empty());
+    EXPECT_EQ(a_records(name), Strings{"192.0.2.52"});
+    EXPECT_TRUE(aaaa_records(name).empty());
     EXPECT_EQ(state(name), "online 192.0.2.52 -");
 }
 
@@ -235,7 +233,7 @@ TEST_F(Lifecycle, AHostThatSentNochgJustBeforeItsDeadlineIsNotSwept) {
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.53"), "nochg 192.0.2.53");
     TestClock::advance(seconds(2));  // past the first deadline, well within the refreshed one
     sweep();
-    EXPECT_EQ(a(host), Strings{"192.0.2.53"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.53"});
     EXPECT_EQ(state(host), "online 192.0.2.53 -");
     EXPECT_EQ(core->counting.attempts_for(host), 1) << "only the first update reached BIND";
     // Without the refresh it would have gone: the timeout still applies from the nochg on.
@@ -247,7 +245,7 @@ TEST_F(Lifecycle, AHostThatSentNochgJustBeforeItsDeadlineIsNotSwept) {
 TEST_F(Lifecycle, OfflineYesForDomainAccountsAndNotDonatorForFreeOnes) {
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.54"), "good 192.0.2.54");
     EXPECT_EQ(update("hostname=" + host + "&offline=YES"), "!donator");
-    EXPECT_EQ(a(host), Strings{"192.0.2.54"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.54"});
     EXPECT_EQ(state(host), "online 192.0.2.54 -");
 
     const std::string owner = user + "-dom";
@@ -262,15 +260,15 @@ TEST_F(Lifecycle, OfflineYesForDomainAccountsAndNotDonatorForFreeOnes) {
     // Both hosts at once, each with its zone's action; a malformed myip does not matter.
     EXPECT_EQ(update("hostname=" + deleted + "," + sentinel + "&offline=YES&myip=bogus", owner),
               "good 0.0.0.0\ngood 0.0.0.0");
-    EXPECT_TRUE(a(deleted).empty());
-    EXPECT_EQ(a(sentinel), Strings{"0.0.0.0"});
+    EXPECT_TRUE(a_records(deleted).empty());
+    EXPECT_EQ(a_records(sentinel), Strings{"0.0.0.0"});
     EXPECT_EQ(state(deleted), "request - -");
     EXPECT_EQ(state(sentinel), "request 0.0.0.0 -");
     EXPECT_EQ(update("hostname=" + deleted + "&offline=YES", owner), "nochg 0.0.0.0");
     // offline=NO is just an update.
     EXPECT_EQ(update("hostname=" + sentinel + "&offline=NO&myip=192.0.2.56", owner),
               "good 192.0.2.56");
-    EXPECT_EQ(a(sentinel), Strings{"192.0.2.56"});
+    EXPECT_EQ(a_records(sentinel), Strings{"192.0.2.56"});
     EXPECT_EQ(state(sentinel), "online 192.0.2.56 -");
 }
 
@@ -289,8 +287,8 @@ TEST_F(Lifecycle, ExpiryTakesTheAccountsHostsOfflineAndRefusesItsUpdates) {
     TestClock::advance(minutes(61));
     EXPECT_EQ(update("hostname=" + host + "&myip=192.0.2.58"), "badauth");
     sweep();
-    EXPECT_TRUE(a(host).empty());
-    EXPECT_TRUE(a(second).empty());
+    EXPECT_TRUE(a_records(host).empty());
+    EXPECT_TRUE(a_records(second).empty());
     EXPECT_EQ(state(host), "expired - -");
     EXPECT_EQ(state(second), "expired - -");
     EXPECT_EQ(core->counting.accepted_for(host), 2) << "the update and one sweep";
@@ -328,8 +326,8 @@ TEST_F(Lifecycle, TwoSweepersOnOneDatabaseTakeEachHostOfflineOnce) {
             << n << ": one update, then exactly one sweep";
         EXPECT_EQ(row(n, "offline_reason"), "heartbeat") << n;
     }
-    EXPECT_TRUE(a(names[1]).empty());
-    EXPECT_EQ(a(names[0]), Strings{"0.0.0.0"});
+    EXPECT_TRUE(a_records(names[1]).empty());
+    EXPECT_EQ(a_records(names[0]), Strings{"0.0.0.0"});
 }
 
 // Somebody changed the record in BIND directly: the prerequisite fails, the sweeper leaves that
@@ -355,13 +353,14 @@ TEST_F(Lifecycle, ARecordChangedBehindTheGatewaysBackIsNotTouched) {
     TestClock::advance(minutes(2));
     const auto report = sweep();
     EXPECT_GE(report.failed, 1U);
-    EXPECT_EQ(a(host), Strings{"192.0.2.61"}) << "the sweeper must not delete a foreign record";
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.61"})
+        << "the sweeper must not delete a foreign record";
     EXPECT_EQ(state(host), "online 192.0.2.60 -");
-    EXPECT_TRUE(a(other).empty());
+    EXPECT_TRUE(a_records(other).empty());
     EXPECT_EQ(state(other), "heartbeat - -");
     // Still due: tried again on the next pass, still refused.
     sweep();
-    EXPECT_EQ(a(host), Strings{"192.0.2.61"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.61"});
     EXPECT_GE(core->counting.attempts_for(host), 3);
 }
 
@@ -374,9 +373,9 @@ TEST_F(Lifecycle, WhileBindIsDownNothingIsRecordedAndTheNextPassRetries) {
     stack().named().start_again();
     EXPECT_GE(failed.failed, 1U);
     EXPECT_EQ(state(host), "online 192.0.2.62 -") << "nothing recorded without BIND's answer";
-    EXPECT_EQ(a(host), Strings{"192.0.2.62"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.62"});
     sweep();
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
     EXPECT_EQ(state(host), "heartbeat - -");
 }
 
@@ -457,11 +456,11 @@ TEST_F(Lifecycle, ServeSweepsInTheBackgroundAndStopsCleanly) {
     EXPECT_TRUE(wait_until([&] { return row(host, "offline_reason") == "heartbeat"; }, seconds(20),
                            std::chrono::milliseconds(100)))
         << serve.log();
-    EXPECT_TRUE(a(host).empty());
+    EXPECT_TRUE(a_records(host).empty());
     // Heartbeat off first, or the 2 s timeout could take it offline again before we look.
     admin_ok({"host", "heartbeat", host, "off"});
     EXPECT_EQ(http_update("192.0.2.64"), "good 192.0.2.64");
-    EXPECT_EQ(a(host), Strings{"192.0.2.64"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.64"});
     EXPECT_EQ(serve.stop(), 0) << serve.log();
 }
 

@@ -94,9 +94,6 @@ protected:
     Strings dig(const std::string& name, const std::string& type) {
         return stack().named().query(name, type);
     }
-    std::uint32_t serial(const std::string& zone) {
-        return stack().named().soa_serial(zone).value_or(0);
-    }
     std::string sql(const std::string& statement) { return stack().sql(statement); }
     std::string stored_ipv4(const std::string& name) {
         return sql("select coalesce(host(ipv4),'-') from hosts where name = '" + name + "'");
@@ -192,7 +189,7 @@ TEST_F(MyServer, UnknownOrMissingFxnIsInvalidCommand) {
 
 TEST_F(MyServer, CredentialsErrors) {
     add_free_account();
-    const auto before = serial(kShared);
+    const auto before = zone_serial(kShared);
     const std::string change = "&FXN=Add&IP=192.0.2.50";
     EXPECT_EQ(body(fxn("Usr=" + user + "&Pwd=wrong" + change)), "Error:Invalid Password\r\n");
     EXPECT_EQ(body(fxn("Usr=" + user + change)), "Error:Invalid Password\r\n") << "no Pwd";
@@ -204,7 +201,7 @@ TEST_F(MyServer, CredentialsErrors) {
               "Error:Invalid Username\r\n");
     EXPECT_EQ(body(fxn("Usr=" + user + "&Pwd=wrong&FXN=Login")), "Error:Invalid Password\r\n");
     EXPECT_TRUE(dig(host, "A").empty());
-    EXPECT_EQ(serial(kShared), before);
+    EXPECT_EQ(zone_serial(kShared), before);
     EXPECT_EQ(stored_ipv4(host), "-");
 }
 
@@ -220,20 +217,20 @@ TEST_F(MyServer, FreeAccountAddReplacesItsAddressAndDeleteRemovesIt) {
     EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.52"});
     EXPECT_EQ(stored_ipv4(host), "192.0.2.52");
 
-    auto before = serial(kShared);
+    auto before = zone_serial(kShared);
     EXPECT_EQ(body(as(user, "FXN=Add&Host=" + host + "&IP=192.0.2.52")),
               "Error:Record Already Exists\r\n");
     EXPECT_EQ(body(as(user, "FXN=Delete&IP=192.0.2.99")), "Error:Record Not Found\r\n");
-    EXPECT_EQ(serial(kShared), before);
+    EXPECT_EQ(zone_serial(kShared), before);
     EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.52"});
 
     EXPECT_EQ(body(as(user, "FXN=Delete&Host=" + label + "&IP=192.0.2.52")),
               "DNS DELETE:SUCCESS\r\n");
     EXPECT_TRUE(dig(host, "A").empty());
     EXPECT_EQ(stored_ipv4(host), "-");
-    before = serial(kShared);
+    before = zone_serial(kShared);
     EXPECT_EQ(body(as(user, "FXN=Delete")), "Error:Record Not Found\r\n");
-    EXPECT_EQ(serial(kShared), before);
+    EXPECT_EQ(zone_serial(kShared), before);
 
     // Delete without IP removes whatever address the name has.
     ASSERT_EQ(body(as(user, "FXN=Add&IP=192.0.2.53")), "DNS ADD:SUCCESS\r\n");
@@ -252,8 +249,8 @@ TEST_F(MyServer, FreeAccountWithoutIpUsesTheForwardedClientAddress) {
 TEST_F(MyServer, FreeAccountStaysInsideItsName) {
     add_free_account();
     ASSERT_EQ(body(as(user, "FXN=Add&IP=192.0.2.55")), "DNS ADD:SUCCESS\r\n");
-    const auto before = serial(kShared);
-    const auto owned_before = serial(kOwned);
+    const auto before = zone_serial(kShared);
+    const auto owned_before = zone_serial(kOwned);
     const std::string other = label + "-x";
     EXPECT_EQ(body(as(user, "FXN=Add&Host=" + other + "&IP=192.0.2.56")),
               "Error:Permission Denied\r\n");
@@ -271,8 +268,8 @@ TEST_F(MyServer, FreeAccountStaysInsideItsName) {
         EXPECT_EQ(body(as(user, std::string("FXN=Add&IP=") + bad)), "Error:Invalid IP Address\r\n")
             << bad;
     EXPECT_EQ(body(as(user, "FXN=Add&Host=-bad-&IP=192.0.2.56")), "Error:Invalid Host\r\n");
-    EXPECT_EQ(serial(kShared), before);
-    EXPECT_EQ(serial(kOwned), owned_before);
+    EXPECT_EQ(zone_serial(kShared), before);
+    EXPECT_EQ(zone_serial(kOwned), owned_before);
     EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.55"});
     EXPECT_TRUE(dig(other + "." + kShared, "A").empty());
     EXPECT_EQ(stored_ipv4(host), "192.0.2.55");
@@ -307,13 +304,13 @@ TEST_F(MyServer, ExpiredAccountIsRefusedAndNothingChanges) {
     ASSERT_EQ(body(as(user, "FXN=Add&IP=192.0.2.58")), "DNS ADD:SUCCESS\r\n");
     sql("update accounts set expires_at = now() - interval '1 day' where username = '" + user +
         "'");
-    const auto before = serial(kShared);
+    const auto before = zone_serial(kShared);
     EXPECT_EQ(body(as(user, "FXN=Login")), "Error:Account Expired\r\n");
     EXPECT_EQ(body(as(user, "FXN=Add&IP=192.0.2.59")), "Error:Account Expired\r\n");
     EXPECT_EQ(body(as(user, "FXN=Delete")), "Error:Account Expired\r\n");
     // A wrong password still reads as a wrong password (expiry is told only to the owner).
     EXPECT_EQ(body(fxn("FXN=Login&Usr=" + user + "&Pwd=nope")), "Error:Invalid Password\r\n");
-    EXPECT_EQ(serial(kShared), before);
+    EXPECT_EQ(zone_serial(kShared), before);
     EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.58"});
     EXPECT_EQ(stored_ipv4(host), "192.0.2.58");
 }
@@ -337,12 +334,12 @@ TEST_F(MyServer, DomainAddIsAdditiveDeleteTakesOneRrOrTheRrset) {
     EXPECT_EQ(dig(name, "A"), (Strings{"192.0.2.61", "192.0.2.62"}));
     EXPECT_EQ(record_count(name, "A"), "2");
 
-    auto before = serial(kOwned);
+    auto before = zone_serial(kOwned);
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + label + "&Type=A&IP=192.0.2.61")),
               "Error:Record Already Exists\r\n");
     EXPECT_EQ(body(as(kDomainUser, "FXN=Delete&Host=" + label + "&Type=A&IP=192.0.2.69")),
               "Error:Record Not Found\r\n");
-    EXPECT_EQ(serial(kOwned), before);
+    EXPECT_EQ(zone_serial(kOwned), before);
 
     EXPECT_EQ(body(as(kDomainUser, "FXN=Delete&Host=" + label + "&Type=A&IP=192.0.2.61")),
               "DNS DELETE:SUCCESS\r\n");
@@ -356,10 +353,10 @@ TEST_F(MyServer, DomainAddIsAdditiveDeleteTakesOneRrOrTheRrset) {
               "DNS DELETE:SUCCESS\r\n");
     EXPECT_TRUE(dig(name, "A").empty());
     EXPECT_EQ(record_count(name, "A"), "0");
-    before = serial(kOwned);
+    before = zone_serial(kOwned);
     EXPECT_EQ(body(as(kDomainUser, "FXN=Delete&Host=" + label + "&Type=A")),
               "Error:Record Not Found\r\n");
-    EXPECT_EQ(serial(kOwned), before);
+    EXPECT_EQ(zone_serial(kOwned), before);
 }
 
 TEST_F(MyServer, MixedCaseNamesValuesAndAFormPost) {
@@ -393,12 +390,12 @@ TEST_F(MyServer, MxCarriesItsPreferenceAndDeleteMxNTakesThatPreferenceOnly) {
     EXPECT_EQ(sql("select preference || ' ' || target from records where name = '" + name +
                   "' and type = 'MX' order by preference"),
               "5 " + mail2 + "\n10 " + mail1);
-    const auto before = serial(kOwned);
+    const auto before = zone_serial(kOwned);
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + label + "&Type=MX%2011&Data=" + mail1)),
               "Error:Invalid Record Type\r\n");
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + label + "&Type=MX%201&Data=-bad-")),
               "Error:Invalid Data\r\n");
-    EXPECT_EQ(serial(kOwned), before);
+    EXPECT_EQ(zone_serial(kOwned), before);
     EXPECT_EQ(body(as(kDomainUser, "FXN=Delete&Host=" + label + "&Type=MX%2010")),
               "DNS DELETE:SUCCESS\r\n");
     EXPECT_EQ(dig(name, "MX"), Strings{"5 " + mail2 + "."});
@@ -415,14 +412,14 @@ TEST_F(MyServer, CnameConflictIsRefusedAndNamedIsUnchanged) {
     ASSERT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + alias + "&Type=CNAME&Data=www.example.org")),
               "DNS ADD:SUCCESS\r\n");
     EXPECT_EQ(dig(alias + "." + kOwned, "CNAME"), Strings{"www.example.org."});
-    const auto before = serial(kOwned);
+    const auto before = zone_serial(kOwned);
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + label + "&Type=CNAME&Data=www.example.org")),
               "Error:CNAME Conflict\r\n");
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + alias + "&Type=A&IP=192.0.2.66")),
               "Error:CNAME Conflict\r\n");
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=@&Type=CNAME&Data=www.example.org")),
               "Error:CNAME Conflict\r\n");
-    EXPECT_EQ(serial(kOwned), before);
+    EXPECT_EQ(zone_serial(kOwned), before);
     EXPECT_EQ(dig(name, "A"), Strings{"192.0.2.65"});
     EXPECT_TRUE(dig(name, "CNAME").empty());
     EXPECT_EQ(dig(alias + "." + kOwned, "CNAME"), Strings{"www.example.org."});
@@ -431,9 +428,9 @@ TEST_F(MyServer, CnameConflictIsRefusedAndNamedIsUnchanged) {
 }
 
 TEST_F(MyServer, ZonesTheAccountDoesNotOwnAreDeniedAndUnchanged) {
-    const std::string owned_before = std::to_string(serial(kOwned));
-    const auto other_before = serial(kOtherOwned);
-    const auto shared_before = serial(kShared);
+    const std::string owned_before = std::to_string(zone_serial(kOwned));
+    const auto other_before = zone_serial(kOtherOwned);
+    const auto shared_before = zone_serial(kShared);
     const std::string a = "&Type=A&IP=192.0.2.67";
     for (const std::string& q :
          {"FXN=Add&Domain=" + std::string(kOtherOwned) + "&Host=" + label + a,
@@ -444,9 +441,9 @@ TEST_F(MyServer, ZonesTheAccountDoesNotOwnAreDeniedAndUnchanged) {
           "FXN=Add&Domain=" + std::string(kOwned) + "&Host=" + label + "." + kOtherOwned + a,
           "FXN=Login&Domain=" + std::string(kOtherOwned)})
         EXPECT_EQ(body(as(kDomainUser, q)), "Error:Permission Denied\r\n") << q;
-    EXPECT_EQ(serial(kOtherOwned), other_before);
-    EXPECT_EQ(serial(kShared), shared_before);
-    EXPECT_EQ(std::to_string(serial(kOwned)), owned_before);
+    EXPECT_EQ(zone_serial(kOtherOwned), other_before);
+    EXPECT_EQ(zone_serial(kShared), shared_before);
+    EXPECT_EQ(std::to_string(zone_serial(kOwned)), owned_before);
     EXPECT_TRUE(dig(label + "." + kOtherOwned, "A").empty());
     EXPECT_TRUE(dig(label + "." + kShared, "A").empty());
     EXPECT_EQ(sql("select count(*) from records where name like '" + label + ".%'"), "0");
@@ -454,7 +451,7 @@ TEST_F(MyServer, ZonesTheAccountDoesNotOwnAreDeniedAndUnchanged) {
 
 TEST_F(MyServer, DomainRequestErrors) {
     const std::string name = label + "." + kOwned;
-    const auto before = serial(kOwned);
+    const auto before = zone_serial(kOwned);
     const std::string h = "&Host=" + label;
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add" + h + "&Type=TXT&Data=hello")),
               "Error:Invalid Record Type\r\n");
@@ -471,7 +468,7 @@ TEST_F(MyServer, DomainRequestErrors) {
               "Error:Invalid Host\r\n");
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Domain=bad..domain" + h + "&Type=A&IP=192.0.2.68")),
               "Error:Invalid Domain\r\n");
-    EXPECT_EQ(serial(kOwned), before);
+    EXPECT_EQ(zone_serial(kOwned), before);
     EXPECT_TRUE(dig(name, "A").empty());
     EXPECT_EQ(sql("select count(*) from records where name = '" + name + "'"), "0");
 }

@@ -69,12 +69,6 @@ protected:
         return https_exchange(stack().https_port(), stack().ca_file(), "/healthz", {},
                               {"User-Agent: t"}, "127.0.0.1", curl_args);
     }
-    Strings a() { return stack().named().query(host, "A"); }
-    std::uint32_t serial() { return stack().named().soa_serial(kZone).value_or(0); }
-    std::string stored() {
-        return stack().sql("select coalesce(host(ipv4),'-') from hosts where name = '" + host +
-                           "'");
-    }
     // The stack's configuration with `key`'s value replaced, in the test's scratch directory.
     std::filesystem::path config_with(const std::string& key, const std::string& value) {
         std::istringstream in(read_file(stack().config_path()));
@@ -94,18 +88,18 @@ protected:
 };
 
 TEST_F(Tls, Dyndns2UpdateOverHttpsReachesBindAndTheDatabase) {
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     const auto r = https_update("192.0.2.30");
     EXPECT_EQ(r.error, "");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "good 192.0.2.30");
     expect_plain_framing(r);
-    EXPECT_EQ(a(), Strings{"192.0.2.30"});
-    EXPECT_EQ(serial(), before + 1);
-    EXPECT_EQ(stored(), "192.0.2.30");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.30"});
+    EXPECT_EQ(zone_serial(kZone), before + 1);
+    EXPECT_EQ(stored_ipv4(host), "192.0.2.30");
     // The same address again is decided from the database: no DNS traffic.
     EXPECT_EQ(https_update("192.0.2.30").body, "nochg 192.0.2.30");
-    EXPECT_EQ(serial(), before + 1);
+    EXPECT_EQ(zone_serial(kZone), before + 1);
 }
 
 // The other dialects over the TLS port: each update reaches BIND, and `admin host show` says the
@@ -120,8 +114,8 @@ protected:
         ASSERT_TRUE(wait_until([&] { return last_update_tls() == "no"; })) << last_update_tls();
         const std::string body = send("192.0.2.32", true);
         EXPECT_NE(body.find(success), std::string::npos) << body;
-        EXPECT_EQ(a(), Strings{"192.0.2.32"});
-        EXPECT_EQ(stored(), "192.0.2.32");
+        EXPECT_EQ(a_records(host), Strings{"192.0.2.32"});
+        EXPECT_EQ(stored_ipv4(host), "192.0.2.32");
         EXPECT_TRUE(wait_until([&] { return last_update_tls() == "yes"; })) << last_update_tls();
     }
     HttpReply get(const std::string& target, bool https) {
@@ -179,7 +173,7 @@ TEST_F(Tls, MissingCredentialsOverHttpsGetTheBasicChallenge) {
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(r.body, "badauth");
     EXPECT_EQ(r.header("WWW-Authenticate").value_or("").rfind("Basic realm=", 0), 0u);
-    EXPECT_TRUE(a().empty());
+    EXPECT_TRUE(a_records(host).empty());
 }
 
 TEST_F(Tls, CheckIpEndpointsOverHttpsUseTheClientAddressRules) {
@@ -200,15 +194,15 @@ TEST_F(Tls, EveryPlainAndTlsListenerServesUpdates) {
     const auto ports = stack().http_ports();
     ASSERT_EQ(ports.size(), 2u);
     ASSERT_NE(ports[0], ports[1]);
-    const auto before = serial();
+    const auto before = zone_serial(kZone);
     EXPECT_EQ(http_update(ports[0], "192.0.2.33").body, "good 192.0.2.33");
-    EXPECT_EQ(a(), Strings{"192.0.2.33"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.33"});
     EXPECT_EQ(http_update(ports[1], "192.0.2.34").body, "good 192.0.2.34");
-    EXPECT_EQ(a(), Strings{"192.0.2.34"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.34"});
     EXPECT_EQ(https_update("192.0.2.35").body, "good 192.0.2.35");
-    EXPECT_EQ(a(), Strings{"192.0.2.35"});
-    EXPECT_EQ(serial(), before + 3);
-    EXPECT_EQ(stored(), "192.0.2.35");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.35"});
+    EXPECT_EQ(zone_serial(kZone), before + 3);
+    EXPECT_EQ(stored_ipv4(host), "192.0.2.35");
 }
 
 TEST_F(Tls, Http10AbsoluteFormWithoutHostIsServedOverHttps) {
@@ -221,7 +215,7 @@ TEST_F(Tls, Http10AbsoluteFormWithoutHostIsServedOverHttps) {
     EXPECT_EQ(r.status, 200) << r.error;
     EXPECT_EQ(r.body, "good 192.0.2.36");
     expect_plain_framing(r);
-    EXPECT_EQ(a(), Strings{"192.0.2.36"});
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.36"});
 }
 
 TEST_F(Tls, Tls11ClientIsRefusedWithAProtocolVersionAlert) {
