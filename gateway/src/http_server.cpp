@@ -117,10 +117,16 @@ Poco::Net::ServerSocket listen_on(const ListenAddress& listen, const Poco::Net::
         // lives in the SecureServerSocketImpl it keeps, so nothing is lost in the copy.
         if (tls) socket = Poco::Net::SecureServerSocket(tls);  // NOLINT(cppcoreguidelines-slicing)
         const Poco::Net::SocketAddress address(listen.host, listen.port);
+        // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT. SO_REUSEPORT
+        // must stay off: with it a second gateway on the same port would start without an error
+        // and the kernel would share the connections between the two. POCO's two-argument
+        // bind() turns both on, so every call spells the flags out.
+        constexpr bool kReuseAddress = true;
+        constexpr bool kReusePort = false;
         if (address.family() == Poco::Net::SocketAddress::IPv6)
-            socket.bind6(address, true, true, true);
+            socket.bind6(address, kReuseAddress, kReusePort, /*ipV6Only=*/true);
         else
-            socket.bind(address, true);
+            socket.bind(address, kReuseAddress, kReusePort);
         socket.listen(256);
         return socket;
     } catch (const Poco::Exception& e) {

@@ -22,7 +22,9 @@ Response Router::route(const RequestView& request) {
     if (path == "/checkip") return render_checkip(CheckIpStyle::Html, request.client);
     if (path == "/myip") return render_checkip(CheckIpStyle::Plain, request.client);
     if (path == "/ip") return render_checkip(CheckIpStyle::Xml, request.client);
+    // Liveness: answers while the listener serves, whatever the database does.
     if (path == "/healthz") return Response::text(200, "OK", "ok\n");
+    if (path == "/readyz") return render_readiness(readiness_);
     return Response::text(404, "Not Found", "not found\n");
 }
 

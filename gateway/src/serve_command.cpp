@@ -20,6 +20,7 @@
 #include "ddns/gateway/log.hpp"
 #include "ddns/gateway/myserver_dialect.hpp"
 #include "ddns/gateway/offline_sweeper.hpp"
+#include "ddns/gateway/readiness.hpp"
 #include "ddns/gateway/record_service.hpp"
 #include "ddns/gateway/router.hpp"
 #include "ddns/gateway/tls.hpp"
@@ -97,7 +98,9 @@ int run_serve(const Config& config) {
                            DynamicOptions{config.http_realm});
     RecordService records(dns, store, log);
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
-    Router router(dyndns2, dynamic, dynamip, myserver);
+    // /readyz borrows from the request pool: it is ready when requests can get a connection.
+    DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
+    Router router(dyndns2, dynamic, dynamip, myserver, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database_url, 2);
     sql::PgAuditStore audit_store(audit_db);

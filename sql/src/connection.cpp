@@ -1,5 +1,9 @@
 #include "connection.hpp"
 
+#include <poll.h>
+
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -61,6 +65,13 @@ struct ParamArrays {
     int count() const { return static_cast<int>(values.size()); }
 };
 
+// libpq counts connect_timeout in whole seconds and treats anything below 2 as 2.
+std::string connect_timeout_until(std::chrono::steady_clock::time_point deadline) {
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
+    return std::to_string(std::max<std::chrono::seconds::rep>(2, left.count()));
+}
+
 }  // namespace
 
 std::int64_t Result::affected() const {
@@ -99,6 +110,11 @@ bool Result::boolean(int row, int col) const {
 }
 
 std::unique_ptr<Connection> Connection::open(const std::string& conninfo) {
+    return open(conninfo, std::nullopt);
+}
+
+std::unique_ptr<Connection> Connection::open(
+    const std::string& conninfo, std::optional<std::chrono::steady_clock::time_point> deadline) {
     // Validate first: libpq's parse errors quote fragments of the string, which may be a password.
     char* parse_error = nullptr;
     PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
@@ -106,7 +122,16 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo) {
     if (options == nullptr) throw auth::StoreError("database: invalid connection string");
     PQconninfoFree(options);
 
-    PgConnPtr conn(PQconnectdb(conninfo.c_str()));
+    PgConnPtr conn;
+    if (deadline) {
+        // The conninfo is expanded first, so the connect_timeout after it wins over its own.
+        const std::string timeout = connect_timeout_until(*deadline);
+        const std::array<const char*, 3> keys{"dbname", "connect_timeout", nullptr};
+        const std::array<const char*, 3> values{conninfo.c_str(), timeout.c_str(), nullptr};
+        conn.reset(PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1));
+    } else {
+        conn.reset(PQconnectdb(conninfo.c_str()));
+    }
     if (!conn) throw auth::StoreError("database: out of memory");
     if (PQstatus(conn.get()) != CONNECTION_OK)
         throw auth::StoreError("database: cannot connect: " + describe(nullptr, conn.get()));
@@ -130,6 +155,31 @@ bool Connection::usable() {
 
 bool Connection::in_transaction() const noexcept {
     return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
+}
+
+std::optional<std::string> Connection::ping(std::chrono::steady_clock::time_point deadline) {
+    // Asynchronous, so the wait for the answer can be bounded: PQexec would block for as long
+    // as the server stays silent.
+    if (PQsendQuery(conn_.get(), "SELECT 1") == 0)
+        return "database: " + describe(nullptr, conn_.get());
+    PgResultPtr last;
+    for (;;) {
+        if (PQconsumeInput(conn_.get()) == 0)
+            return "database: connection lost: " + describe(nullptr, conn_.get());
+        while (PQisBusy(conn_.get()) == 0) {
+            PgResultPtr next(PQgetResult(conn_.get()));
+            if (!next) {
+                if (last && PQresultStatus(last.get()) == PGRES_TUPLES_OK) return std::nullopt;
+                return "database: " + describe(last.get(), conn_.get());
+            }
+            last = std::move(next);
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return "database: no answer within the timeout";
+        pollfd socket{PQsocket(conn_.get()), POLLIN, 0};
+        poll(&socket, 1, static_cast<int>(left.count()));
+    }
 }
 
 Expected<Result, Violation> Connection::check(PgResultPtr result) {

@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,11 +59,19 @@ class Connection {
 public:
     // Throws auth::StoreError. The message never contains the conninfo (it may hold a password).
     static std::unique_ptr<Connection> open(const std::string& conninfo);
+    // As open(), but gives up at `deadline` (libpq's connect_timeout, which is at least 2 s).
+    static std::unique_ptr<Connection> open(
+        const std::string& conninfo, std::optional<std::chrono::steady_clock::time_point> deadline);
 
     // Reads whatever the server sent while the connection sat idle (a shutdown notice, EOF) and
     // says whether the connection can still be used. Does not block.
     bool usable();
     bool in_transaction() const noexcept;
+
+    // `SELECT 1`, waiting for the answer no later than `deadline`. nullopt when it answered, else
+    // why not. After a timeout the query is still in flight, so in_transaction() is true and the
+    // pool closes the connection instead of reusing it.
+    std::optional<std::string> ping(std::chrono::steady_clock::time_point deadline);
 
     // Single statement with $1..$n parameters. Throws StoreError on any failure.
     Result exec(std::string_view sql, const Params& params = {});

@@ -40,10 +40,20 @@ Database::Database(std::string conninfo, std::size_t pool_size) : impl_(std::mak
 Database::~Database() = default;
 
 Database::Lease Database::lease() {
+    return *lease_until(std::nullopt);  // without a deadline it returns a lease or throws
+}
+
+std::optional<Database::Lease> Database::lease_until(Deadline deadline) {
     std::unique_lock lock(impl_->mutex);
+    const auto can_lease = [this] {
+        return !impl_->idle.empty() || impl_->open < impl_->pool_size;
+    };
     for (;;) {
-        impl_->available.wait(
-            lock, [this] { return !impl_->idle.empty() || impl_->open < impl_->pool_size; });
+        if (!deadline) {
+            impl_->available.wait(lock, can_lease);
+        } else if (!impl_->available.wait_until(lock, *deadline, can_lease)) {
+            return std::nullopt;
+        }
         if (!impl_->idle.empty()) {
             auto conn = std::move(impl_->idle.back());
             impl_->idle.pop_back();
@@ -55,13 +65,24 @@ Database::Lease Database::lease() {
         ++impl_->open;
         lock.unlock();
         try {
-            return Lease(*this, Connection::open(impl_->conninfo));
+            return Lease(*this, Connection::open(impl_->conninfo, deadline));
         } catch (...) {
             lock.lock();
             --impl_->open;
             impl_->available.notify_one();
             throw;
         }
+    }
+}
+
+std::optional<std::string> Database::ping(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    try {
+        auto lease = lease_until(deadline);
+        if (!lease) return "database: no free connection within the timeout";
+        return (*lease)->ping(deadline);
+    } catch (const auth::StoreError& e) {
+        return e.what();
     }
 }
 

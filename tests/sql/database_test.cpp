@@ -1,7 +1,15 @@
 // The connection pool and the libpq wrapper: reuse, replacement of broken connections,
 // transactions, error classification, and no conninfo in error messages.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <optional>
 #include <string>
 
 #include "connection.hpp"
@@ -109,6 +117,62 @@ TEST_F(DatabaseTest, ConnectFailureNamesNoPassword) {
             EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
         }
     }
+}
+
+// ping() is what /readyz runs: bounded in time whatever the server does.
+using std::chrono::milliseconds;
+using Stopwatch = std::chrono::steady_clock;
+
+TEST_F(DatabaseTest, PingAnswersOnAHealthyDatabase) {
+    EXPECT_EQ(db_->ping(milliseconds(2000)), std::nullopt);
+}
+
+TEST_F(DatabaseTest, PingGivesUpWhenEveryConnectionIsLeased) {
+    Database one(conninfo_, 1);
+    auto held = one.lease();
+    const auto start = Stopwatch::now();
+    EXPECT_EQ(one.ping(milliseconds(200)), "database: no free connection within the timeout");
+    EXPECT_LT(Stopwatch::now() - start, milliseconds(1500));
+}
+
+TEST_F(DatabaseTest, PingGivesUpOnAServerThatAcceptsButNeverAnswers) {
+    // The kernel completes the TCP handshake for a listening socket nobody accept()s, so libpq
+    // connects and then waits for a startup answer that never comes.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), length), 0);
+    ASSERT_EQ(::listen(fd, 8), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    const std::string port = std::to_string(ntohs(address.sin_port));
+    Database silent("host=127.0.0.1 port=" + port + " dbname=nothing user=nobody", 1);
+    const auto start = Stopwatch::now();
+    const auto failure = silent.ping(milliseconds(500));
+    const auto took = Stopwatch::now() - start;
+    ::close(fd);
+    ASSERT_TRUE(failure.has_value());
+    EXPECT_NE(failure->find("database: cannot connect"), std::string::npos) << *failure;
+    // libpq's connect_timeout is at least 2 s.
+    EXPECT_LT(took, milliseconds(4000));
+}
+
+TEST_F(DatabaseTest, PingGivesUpOnAHungBackendAndDropsItsConnection) {
+    const std::string stuck = backend_pid(*db_);  // now idle in the pool
+    // SIGSTOP freezes that backend like a hung server: the connection is open but silent.
+    if (::kill(std::stoi(stuck), SIGSTOP) != 0)
+        GTEST_SKIP() << "cannot stop the backend (not root?): " << std::strerror(errno);
+    const auto start = Stopwatch::now();
+    const auto failure = db_->ping(milliseconds(300));
+    const auto took = Stopwatch::now() - start;
+    ::kill(std::stoi(stuck), SIGCONT);
+    EXPECT_EQ(failure, "database: no answer within the timeout");
+    EXPECT_LT(took, milliseconds(1500));
+    // The timed-out connection was closed, not put back with a query still in flight.
+    EXPECT_EQ(db_->ping(milliseconds(2000)), std::nullopt);
+    EXPECT_NE(backend_pid(*db_), stuck);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "ddns/gateway/dynamip_dialect.hpp"
 #include "ddns/gateway/dyndns2_dialect.hpp"
 #include "ddns/gateway/myserver_dialect.hpp"
+#include "ddns/gateway/readiness.hpp"
 #include "ddns/gateway/request.hpp"
 
 namespace ddns::gateway {
@@ -19,8 +20,12 @@ public:
 class Router final : public RequestRouter {
 public:
     Router(Dyndns2Dialect& dyndns2, DynamicDialect& dynamic, DynamipDialect& dynamip,
-           MyServerDialect& myserver)
-        : dyndns2_(dyndns2), dynamic_(dynamic), dynamip_(dynamip), myserver_(myserver) {}
+           MyServerDialect& myserver, ReadinessCheck& readiness)
+        : dyndns2_(dyndns2),
+          dynamic_(dynamic),
+          dynamip_(dynamip),
+          myserver_(myserver),
+          readiness_(readiness) {}
     Response route(const RequestView& request) override;
 
 private:
@@ -28,6 +33,7 @@ private:
     DynamicDialect& dynamic_;
     DynamipDialect& dynamip_;
     MyServerDialect& myserver_;
+    ReadinessCheck& readiness_;
 };
 
 }  // namespace ddns::gateway

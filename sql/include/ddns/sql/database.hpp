@@ -2,8 +2,10 @@
 // the repositories built on it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ddns::sql {
@@ -38,7 +40,17 @@ public:
     // Throws auth::StoreError when no connection can be established.
     Lease lease();
 
+    // One trivial query through the pool, bounded in time so a hung server cannot pin the
+    // caller: waiting for a free connection, connecting (libpq's connect_timeout, at least 2 s)
+    // and the round trip all share `timeout`. nullopt when it answered, else why not (never the
+    // conninfo). A connection whose query timed out is closed, not reused.
+    std::optional<std::string> ping(std::chrono::milliseconds timeout);
+
 private:
+    using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+    // lease() with an optional deadline for the wait and the connect; nullopt when it passed.
+    std::optional<Lease> lease_until(Deadline deadline);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
     friend class Lease;
