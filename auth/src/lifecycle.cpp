@@ -47,6 +47,11 @@ std::optional<std::chrono::seconds> effective_heartbeat(
     return host_setting;
 }
 
+OfflineAction effective_offline_action(const std::optional<OfflineAction>& host_setting,
+                                       OfflineAction zone_action) noexcept {
+    return host_setting.value_or(zone_action);
+}
+
 std::optional<OfflineReason> offline_due(const Host& host,
                                          const std::optional<TimePoint>& account_expires_at,
                                          TimePoint now) noexcept {

@@ -50,6 +50,7 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   host list [--account USER]
   host remove FQDN                                      (deletes its A/AAAA in DNS first)
   host heartbeat FQDN DURATION|off|zone                 (zone: follow the zone's timeout)
+  host offline-action FQDN delete|sentinel|zone         (zone: follow the zone's action)
   host show FQDN                                        (addresses, fault counters, last updates)
   host block FQDN [--reason TEXT]                       (its updates are refused as abuse)
   host unblock FQDN                                     (also lifts a no-change rate limit)
@@ -204,6 +205,13 @@ std::string host_heartbeat_text(const sql::HostSummary& h) {
     return h.heartbeat_setting->count() == 0 ? "off" : format_duration(*h.heartbeat_setting);
 }
 
+// The offline-action column of `host list`: the host's own action, or the zone's marked as such.
+std::string host_offline_action_text(const sql::HostSummary& h) {
+    if (!h.offline_action_setting)
+        return std::string(auth::to_string(h.zone_offline_action)) + " (zone)";
+    return std::string(auth::to_string(*h.offline_action_setting));
+}
+
 std::string offline_state_text(const sql::HostSummary& h) {
     if (!h.offline_since) return "online";
     return "offline (" + std::string(h.offline_reason ? auth::to_string(*h.offline_reason) : "?") +
@@ -308,6 +316,7 @@ public:
         if (object == "host" && action == "list") return host_list(a);
         if (object == "host" && action == "remove") return host_remove(a);
         if (object == "host" && action == "heartbeat") return host_heartbeat(a);
+        if (object == "host" && action == "offline-action") return host_offline_action(a);
         if (object == "host" && action == "show") return host_show(a);
         if (object == "log" && action.empty()) return show_log(a);
         if (object == "token" && action == "add") return token_add(a);
@@ -379,17 +388,15 @@ private:
     }
 
     int zone_list() {
-        out_ << std::left << std::setw(30) << "ZONE" << std::setw(24) << "SERVER" << std::setw(24)
-             << "KEY" << std::setw(14) << "ALGORITHM" << std::setw(6) << "TTL" << std::setw(7)
-             << "HOSTS" << std::setw(9) << "RECORDS" << std::setw(11) << "HEARTBEAT"
-             << std::setw(10) << "OFFLINE"
-             << "OWNER\n";
+        std::vector<std::vector<std::string>> rows = {{"ZONE", "SERVER", "KEY", "ALGORITHM", "TTL",
+                                                       "HOSTS", "RECORDS", "HEARTBEAT", "OFFLINE",
+                                                       "OWNER"}};
         for (const auto& z : repo_.list_zones())
-            out_ << std::setw(30) << z.name.str() << std::setw(24) << z.server.to_string()
-                 << std::setw(24) << z.key_name << std::setw(14) << z.key_algorithm << std::setw(6)
-                 << z.default_ttl << std::setw(7) << z.host_count << std::setw(9) << z.record_count
-                 << std::setw(11) << opt_duration(z.heartbeat_timeout) << std::setw(10)
-                 << to_string(z.offline_action) << z.owner.value_or("-") << "\n";
+            rows.push_back({z.name.str(), z.server.to_string(), z.key_name, z.key_algorithm,
+                            std::to_string(z.default_ttl), std::to_string(z.host_count),
+                            std::to_string(z.record_count), opt_duration(z.heartbeat_timeout),
+                            std::string(to_string(z.offline_action)), z.owner.value_or("-")});
+        print_table(out_, rows);
         return 0;
     }
 
@@ -502,18 +509,16 @@ private:
     }
 
     int account_list() {
-        out_ << std::left << std::setw(24) << "USER" << std::setw(8) << "PLAN" << std::setw(9)
-             << "UPDATES" << std::setw(9) << "STATE" << std::setw(22) << "EXPIRES" << std::setw(7)
-             << "HOSTS"
-             << "EMAIL\n";
+        std::vector<std::vector<std::string>> rows = {
+            {"USER", "PLAN", "UPDATES", "STATE", "EXPIRES", "HOSTS", "EMAIL"}};
         for (const auto& acc : repo_.list_accounts())
-            out_ << std::setw(24) << acc.username << std::setw(8) << to_string(acc.plan)
-                 << std::setw(9) << (acc.dynamic_updates ? "on" : "off") << std::setw(9)
-                 << (acc.disabled     ? "disabled"
-                     : acc.blocked_at ? "blocked"
-                                      : "active")
-                 << std::setw(22) << format_time(acc.expires_at) << std::setw(7) << acc.host_count
-                 << acc.email << "\n";
+            rows.push_back(
+                {acc.username, std::string(to_string(acc.plan)), acc.dynamic_updates ? "on" : "off",
+                 acc.disabled     ? "disabled"
+                 : acc.blocked_at ? "blocked"
+                                  : "active",
+                 format_time(acc.expires_at), std::to_string(acc.host_count), acc.email});
+        print_table(out_, rows);
         return 0;
     }
 
@@ -555,16 +560,14 @@ private:
     int host_list(const Args& a) {
         a.only({"--account"});
         const auto user = a.opt("--account");
-        out_ << std::left << std::setw(36) << "HOST" << std::setw(20) << "ACCOUNT" << std::setw(18)
-             << "IPV4" << std::setw(28) << "IPV6" << std::setw(22) << "LAST SEEN" << std::setw(12)
-             << "HEARTBEAT"
-             << "STATE\n";
+        std::vector<std::vector<std::string>> rows = {
+            {"HOST", "ACCOUNT", "IPV4", "IPV6", "LAST SEEN", "HEARTBEAT", "OFFLINE", "STATE"}};
         for (const auto& h :
              repo_.list_hosts(user ? std::optional<std::string_view>(*user) : std::nullopt))
-            out_ << std::setw(36) << h.name.str() << std::setw(20) << h.username << std::setw(18)
-                 << opt_ip(h.ipv4) << std::setw(28) << opt_ip(h.ipv6) << std::setw(22)
-                 << format_time(h.last_seen) << std::setw(12) << host_heartbeat_text(h)
-                 << host_state_text(h) << "\n";
+            rows.push_back({h.name.str(), h.username, opt_ip(h.ipv4), opt_ip(h.ipv6),
+                            format_time(h.last_seen), host_heartbeat_text(h),
+                            host_offline_action_text(h), host_state_text(h)});
+        print_table(out_, rows);
         return 0;
     }
 
@@ -584,6 +587,24 @@ private:
         out_ << "host " << name.str() << ": heartbeat timeout "
              << (setting ? opt_duration(setting->count() == 0 ? std::nullopt : setting)
                          : std::string("of its zone"))
+             << "\n";
+        return 0;
+    }
+
+    int host_offline_action(const Args& a) {
+        const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+        const std::string& value = arg(a, 1, "delete|sentinel|zone");
+        std::optional<auth::OfflineAction> action;  // nullopt: follow the zone
+        if (value != "zone") {
+            action = auth::parse_offline_action(value);
+            if (!action) return fail("the offline action must be delete, sentinel or zone");
+        }
+        if (auto e = repo_.set_host_offline_action(name, action))
+            return fail("host " + name.str() + ": " + std::string(to_string(*e)));
+        out_ << "host " << name.str() << ": going offline "
+             << (!action                                  ? "does what its zone does"
+                 : *action == auth::OfflineAction::Delete ? "deletes its A/AAAA"
+                                                          : "points it at 0.0.0.0 / ::")
              << "\n";
         return 0;
     }
@@ -691,12 +712,13 @@ private:
             {"last_fault", d->last_fault.value_or("-")},
             {"last_fault_at", format_time(d->last_fault_at)},
         };
-        // Abuse control: read with the admin repository, which knows blocks and intervals.
+        // Read with the admin repository, which knows blocks, intervals and the offline action.
         std::vector<std::pair<const char*, std::string>> abuse;
         if (const auto h = repo_.find_host(name)) {
             abuse = {{"blocked", h->blocked_at ? "since " + format_time(h->blocked_at) : "no"},
                      {"block_reason", h->block_reason.empty() ? "-" : h->block_reason},
-                     {"nochg_interval", nochg_text(h->nochg_setting)}};
+                     {"nochg_interval", nochg_text(h->nochg_setting)},
+                     {"offline_action", host_offline_action_text(*h)}};
         }
         for (const auto& [key, value] : fields)
             out_ << std::left << std::setw(18) << (std::string(key) + ":") << value << "\n";
@@ -764,14 +786,13 @@ private:
     int token_list(const Args& a) {
         a.only({"--account"});
         const auto user = a.opt("--account");
-        out_ << std::left << std::setw(8) << "ID" << std::setw(24) << "ACCOUNT" << std::setw(36)
-             << "HOST" << std::setw(22) << "CREATED"
-             << "LAST USED\n";
+        std::vector<std::vector<std::string>> rows = {
+            {"ID", "ACCOUNT", "HOST", "CREATED", "LAST USED"}};
         for (const auto& t :
              repo_.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt))
-            out_ << std::setw(8) << t.id << std::setw(24) << t.username << std::setw(36)
-                 << (t.host ? t.host->str() : "(any host)") << std::setw(22)
-                 << format_time(t.created) << format_time(t.last_used) << "\n";
+            rows.push_back({std::to_string(t.id), t.username, t.host ? t.host->str() : "(any host)",
+                            format_time(t.created), format_time(t.last_used)});
+        print_table(out_, rows);
         return 0;
     }
 
@@ -863,12 +884,11 @@ private:
         auto owned = owned_zone(std::move(zone), name);
         if (!owned) return fail(owned.error());
         RecordService records(*dns_, store_, log_);
-        out_ << std::left << std::setw(36) << "NAME" << std::setw(7) << "TYPE" << std::setw(8)
-             << "TTL"
-             << "DATA\n";
+        std::vector<std::vector<std::string>> rows = {{"NAME", "TYPE", "TTL", "DATA"}};
         for (const auto& r : records.list(*owned))
-            out_ << std::setw(36) << r.owner().str() << std::setw(7) << to_string(r.type())
-                 << std::setw(8) << r.ttl() << r.data_text() << "\n";
+            rows.push_back({r.owner().str(), std::string(to_string(r.type())),
+                            std::to_string(r.ttl()), r.data_text()});
+        print_table(out_, rows);
         return 0;
     }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "ddns/auth/lifecycle.hpp"
 #include "ddns/gateway/duration.hpp"
 
 namespace ddns::gateway {
@@ -55,8 +56,10 @@ std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& addres
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
-        if (h->ipv4) take_family_offline(request, *h, *h->ipv4, zone.offline_action);
-        if (h->ipv6) take_family_offline(request, *h, *h->ipv6, zone.offline_action);
+        const auth::OfflineAction action =
+            auth::effective_offline_action(h->offline_action, zone.offline_action);
+        if (h->ipv4) take_family_offline(request, *h, *h->ipv4, action);
+        if (h->ipv6) take_family_offline(request, *h, *h->ipv6, action);
     }
     return request;
 }

@@ -139,6 +139,10 @@ MyServerReply reply(MyServerCode code) {
     return MyServerReply{code, std::nullopt, std::nullopt};
 }
 
+MyServerReply too_many_attempts(std::chrono::seconds retry_after) {
+    return MyServerReply{MyServerCode::TooManyAttempts, std::nullopt, std::nullopt, retry_after};
+}
+
 }  // namespace
 
 std::optional<MyServerCommand> parse_myserver_command(std::string_view fxn) {
@@ -179,7 +183,11 @@ std::vector<MyServerType> myserver_allowed_types(auth::Plan plan) {
 Response render_myserver(const MyServerReply& reply) {
     std::string body;
     for (const auto& line : lines_of(reply)) body += line + "\r\n";
-    return Response::text(200, "OK", std::move(body));
+    Response r = Response::text(200, "OK", std::move(body));
+    if (reply.code == MyServerCode::TooManyAttempts)
+        r.headers.push_back(
+            {"Retry-After", std::to_string(std::max<long long>(1, reply.retry_after.count()))});
+    return r;
 }
 
 std::string format_myserver_date(auth::TimePoint time) {
@@ -526,7 +534,7 @@ MyServerReply MyServerDialect::process(const RequestView& request, const MyServe
         case auth::AuthStatus::Blocked:
             return reply(MyServerCode::PermissionDenied);
         case auth::AuthStatus::Throttled:
-            return reply(MyServerCode::TooManyAttempts);
+            return too_many_attempts(outcome.retry_after);
     }
     const auth::Principal& principal = *outcome.principal;
     if (*params.command == MyServerCommand::Login) return login(principal, params);
@@ -614,7 +622,7 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
         case ApplyStatus::Abuse:
             // An Add that repeats the stored address is a no-change update and counts against
             // the budget like any other.
-            return reply(MyServerCode::TooManyAttempts);
+            return too_many_attempts(results.front().retry_after);
     }
     return reply(MyServerCode::ServerError);
 }

@@ -184,7 +184,8 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, a
         for (const auto& [host, reason] : due) {
             if (failed.count(host->id) != 0) continue;
             const auto offline = offline_addresses(
-                auth::StoredAddresses{host->id, host->ipv4, host->ipv6}, zone.offline_action);
+                auth::StoredAddresses{host->id, host->ipv4, host->ipv6},
+                auth::effective_offline_action(host->offline_action, zone.offline_action));
             batch.record_offline(host->id, offline.ipv4, offline.ipv6, reason, now);
         }
         batch.commit();
@@ -208,9 +209,11 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, a
             left.push_back(host->id);
             continue;
         }
+        const auto action =
+            auth::effective_offline_action(host->offline_action, zone.offline_action);
         log_.info("host " + host->name.str() + " taken offline (" +
                   std::string(auth::to_string(reason)) + ", " +
-                  std::string(auth::to_string(zone.offline_action)) + ")");
+                  std::string(auth::to_string(action)) + ")");
     }
     report.taken_offline += due.size() - failed.size();
     report.failed += failed.size();

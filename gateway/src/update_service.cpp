@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "ddns/auth/lifecycle.hpp"
 #include "ddns/gateway/host_lifecycle.hpp"
 
 namespace ddns::gateway {
@@ -265,7 +266,9 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
         for (const HostIntent* intent : b->intents) {
             auto it = target.find(intent->host->id);
             if (it == target.end()) continue;  // removed meanwhile
-            it->second = next_state(*intent, it->second, zone.offline_action);
+            it->second = next_state(
+                *intent, it->second,
+                auth::effective_offline_action(intent->host->offline_action, zone.offline_action));
         }
 
     // Send what differs from the stored state; if BIND refuses the whole message, try each

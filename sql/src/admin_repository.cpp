@@ -30,7 +30,7 @@ SELECT h.id, h.name, z.name, a.username, h.ttl, host(h.ipv4), host(h.ipv6),
        h.heartbeat_seconds, z.heartbeat_seconds,
        (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason,
        (extract(epoch FROM h.blocked_at) * 1000000)::bigint, h.block_reason,
-       h.nochg_interval_seconds
+       h.nochg_interval_seconds, h.offline_action, z.offline_action
 FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id
 )sql";
 
@@ -42,21 +42,26 @@ std::optional<auth::OfflineReason> stored_reason(std::optional<std::string_view>
 }
 
 HostSummary host_from_row(const Result& r, int row) {
-    return HostSummary{r.int64(row, 0),
-                       stored_name(r.text(row, 1)),
-                       stored_name(r.text(row, 2)),
-                       std::string(r.text(row, 3)),
-                       stored_ttl(r.int64(row, 4)),
-                       stored_address(r.opt_text(row, 5)),
-                       stored_address(r.opt_text(row, 6)),
-                       opt_time(r, row, 7),
-                       opt_seconds(r, row, 8),
-                       opt_seconds(r, row, 9),
-                       opt_time(r, row, 10),
-                       stored_reason(r.opt_text(row, 11)),
-                       opt_time(r, row, 12),
-                       std::string(r.opt_text(row, 13).value_or("")),
-                       opt_seconds(r, row, 14)};
+    HostSummary host{r.int64(row, 0),
+                     stored_name(r.text(row, 1)),
+                     stored_name(r.text(row, 2)),
+                     std::string(r.text(row, 3)),
+                     stored_ttl(r.int64(row, 4)),
+                     stored_address(r.opt_text(row, 5)),
+                     stored_address(r.opt_text(row, 6)),
+                     opt_time(r, row, 7),
+                     opt_seconds(r, row, 8),
+                     opt_seconds(r, row, 9),
+                     opt_time(r, row, 10),
+                     stored_reason(r.opt_text(row, 11)),
+                     opt_time(r, row, 12),
+                     std::string(r.opt_text(row, 13).value_or("")),
+                     opt_seconds(r, row, 14)};
+    host.offline_action_setting = read_host_offline_action(r, row, 15);
+    auto zone_action = auth::parse_offline_action(r.text(row, 16));
+    if (!zone_action) throw auth::StoreError("database: stored offline action is unknown");
+    host.zone_offline_action = *zone_action;
+    return host;
 }
 
 Param seconds_param(std::optional<std::chrono::seconds> s) {
@@ -337,6 +342,17 @@ std::optional<AdminError> AdminRepository::set_host_heartbeat(
     auto r =
         conn->exec("UPDATE hosts SET heartbeat_seconds = $2::integer WHERE name = $1 RETURNING id",
                    {fqdn.str(), seconds_param(setting)});
+    if (r.rows() == 0) return AdminError::NotFound;
+    return std::nullopt;
+}
+
+std::optional<AdminError> AdminRepository::set_host_offline_action(
+    const DnsName& fqdn, std::optional<auth::OfflineAction> action) {
+    auto conn = db_.lease();
+    Param text;
+    if (action) text = std::string(auth::to_string(*action));
+    auto r = conn->exec("UPDATE hosts SET offline_action = $2 WHERE name = $1 RETURNING id",
+                        {fqdn.str(), text});
     if (r.rows() == 0) return AdminError::NotFound;
     return std::nullopt;
 }

@@ -32,6 +32,16 @@ inline void read_zone_lifecycle(auth::Zone& zone, const Result& r, int row, int 
     zone.offline_action = *action;
 }
 
+// Reads h.offline_action (migration 006): the host's own action, NULL for the zone's.
+inline std::optional<auth::OfflineAction> read_host_offline_action(const Result& r, int row,
+                                                                   int col) {
+    const auto text = r.opt_text(row, col);
+    if (!text) return std::nullopt;
+    auto action = auth::parse_offline_action(*text);
+    if (!action) throw auth::StoreError("database: stored offline action is unknown");
+    return action;
+}
+
 constexpr std::string_view kRecordOffline = R"sql(
 UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
                  updated_at = to_timestamp($4::bigint / 1000000.0),

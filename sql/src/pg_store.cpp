@@ -35,7 +35,7 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action,
        a.blocked_at IS NOT NULL, coalesce(h.blocked_at IS NOT NULL, false),
        h.nochg_interval_seconds, (extract(epoch FROM h.nochg_window_start) * 1000000)::bigint,
-       coalesce(h.nochg_count, 0)
+       coalesce(h.nochg_count, 0), h.offline_action
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -73,6 +73,8 @@ constexpr int kHostBlocked = kAccountBlocked + 1;
 constexpr int kHostNochgInterval = kAccountBlocked + 2;
 constexpr int kHostNochgStart = kAccountBlocked + 3;
 constexpr int kHostNochgCount = kAccountBlocked + 4;
+// The host's own offline action (migration 006).
+constexpr int kHostOfflineAction = kAccountBlocked + 5;
 
 constexpr std::string_view kRecordApplied = R"sql(
 UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
@@ -173,6 +175,7 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
             opt_seconds(r, row, kHostNochgInterval),
             auth::NochgWindow{opt_time(r, row, kHostNochgStart),
                               static_cast<int>(r.int64(row, kHostNochgCount))},
+            read_host_offline_action(r, row, kHostOfflineAction),
         });
     }
     return principal;

@@ -66,6 +66,14 @@ TEST(EffectiveHeartbeat, HostSettingOverZoneDefault) {
     EXPECT_EQ(auth::effective_heartbeat(seconds(90), std::nullopt), seconds(90));
 }
 
+TEST(EffectiveOfflineAction, HostSettingOverZoneAction) {
+    using A = auth::OfflineAction;
+    EXPECT_EQ(auth::effective_offline_action(std::nullopt, A::Delete), A::Delete);
+    EXPECT_EQ(auth::effective_offline_action(std::nullopt, A::Sentinel), A::Sentinel);
+    EXPECT_EQ(auth::effective_offline_action(A::Sentinel, A::Delete), A::Sentinel);
+    EXPECT_EQ(auth::effective_offline_action(A::Delete, A::Sentinel), A::Delete);
+}
+
 TEST(OfflineAddresses, DeleteOrSentinelPerFamilyTheHostHad) {
     const auth::StoredAddresses both{1, ip("192.0.2.1"), ip("2001:db8::1")};
     const auth::StoredAddresses v6only{1, std::nullopt, ip("2001:db8::1")};
@@ -136,6 +144,27 @@ TEST_F(OfflineUpdateTest, SentinelReplacesEachFamilyWithItsZeroAddress) {
     EXPECT_EQ(add4.data(), Rdata(ip("0.0.0.0")));
     EXPECT_EQ(add4.ttl(), 30u);
     EXPECT_EQ(std::get<AddRecord>(r.operations[3]).record.data(), Rdata(ip("::")));
+}
+
+TEST_F(OfflineUpdateTest, EachHostsOwnActionOverridesTheZones) {
+    const auto z = zone(auth::OfflineAction::Delete);
+    auth::Host own = host("own.example.org", ip("192.0.2.1"), std::nullopt);
+    own.offline_action = auth::OfflineAction::Sentinel;
+    const auth::Host follows = host("follows.example.org", ip("192.0.2.2"), std::nullopt);
+    const UpdateRequest r = offline_update(z, {&own, &follows});
+    ASSERT_EQ(r.operations.size(), 3u);
+    EXPECT_EQ(std::get<DeleteRRset>(r.operations[0]).owner, name("own.example.org"));
+    const auto& sentinel = std::get<AddRecord>(r.operations[1]).record;
+    EXPECT_EQ(sentinel.owner(), name("own.example.org"));
+    EXPECT_EQ(sentinel.data(), Rdata(ip("0.0.0.0")));
+    EXPECT_EQ(std::get<DeleteRRset>(r.operations[2]).owner, name("follows.example.org"));
+
+    // The reverse: a host that deletes in a sentinel zone.
+    auth::Host deletes = host("deletes.example.org", std::nullopt, ip("2001:db8::4"));
+    deletes.offline_action = auth::OfflineAction::Delete;
+    const UpdateRequest s = offline_update(zone(auth::OfflineAction::Sentinel), {&deletes});
+    ASSERT_EQ(s.operations.size(), 1u);
+    EXPECT_EQ(std::get<DeleteRRset>(s.operations[0]).type, RecordType::AAAA);
 }
 
 TEST(Heartbeat, ParseAndFormat) {

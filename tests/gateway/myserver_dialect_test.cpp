@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/myserver_dialect.hpp"
@@ -27,6 +28,11 @@ auth::TimePoint at(int y, unsigned m, unsigned d, int hour = 0, int minute = 0) 
 }
 MyServerReply code(MyServerCode c) {
     return MyServerReply{c, std::nullopt, std::nullopt};
+}
+std::optional<std::string> retry_after(const Response& r) {
+    for (const auto& h : r.headers)
+        if (h.name == "Retry-After") return h.value;
+    return std::nullopt;
 }
 
 struct RenderCase {
@@ -67,6 +73,17 @@ INSTANTIATE_TEST_SUITE_P(
         RenderCase{code(MyServerCode::PermissionDenied), "Error:Permission Denied\r\n"},
         RenderCase{code(MyServerCode::TooManyAttempts), "Error:Too Many Attempts\r\n"},
         RenderCase{code(MyServerCode::ServerError), "Error:Server Error\r\n"}));
+
+TEST(MyServerRender, TooManyAttemptsSaysWhenToRetry) {
+    MyServerReply throttled = code(MyServerCode::TooManyAttempts);
+    throttled.retry_after = seconds(42);
+    EXPECT_EQ(retry_after(render_myserver(throttled)), "42");
+    // The header is never missing from this answer, even without a known wait.
+    EXPECT_EQ(retry_after(render_myserver(code(MyServerCode::TooManyAttempts))), "1");
+    for (auto other : {MyServerCode::AddSuccess, MyServerCode::InvalidPassword,
+                       MyServerCode::PermissionDenied, MyServerCode::ServerError})
+        EXPECT_FALSE(retry_after(render_myserver(code(other))).has_value());
+}
 
 MyServerReply login(auth::Plan plan, std::optional<auth::TimePoint> expires,
                     std::vector<MyServerListedRecord> records) {
@@ -305,7 +322,19 @@ public:
         return it != rows.end() && it->second.ipv4 == expected.ipv4 &&
                it->second.ipv6 == expected.ipv6;
     }
+    // One window per host that never ends (enough for tests that stay inside one interval).
+    std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                                             auth::TimePoint now,
+                                                             seconds interval) override {
+        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
+        if (interval == seconds::zero()) return auth::NochgWindow{};
+        auto& w = windows[expected.host_id];
+        if (!w.start) w.start = now;
+        ++w.count;
+        return w;
+    }
     std::map<std::int64_t, auth::StoredAddresses> rows;
+    std::map<std::int64_t, auth::NochgWindow> windows;
 };
 
 // Records per zone; changes apply at commit, which can be made to fail.
@@ -432,6 +461,49 @@ protected:
     MyServerDialect dialect{authenticator, updates, record_service,
                             policy,        log,     [] { return auth::Clock::now(); }};
 };
+
+TEST_F(MyServerDialectTest, ThrottledLoginSaysWhenToRetry) {
+    auth::SteadyClock::time_point steady{};
+    auth::FailureThrottleOptions options;
+    options.address_failures = 1;
+    options.address_initial = seconds(30);
+    auth::FailureThrottle throttle(options, [&] { return steady; });
+    auth::Authenticator guarded{accounts, hasher, [] { return auth::Clock::now(); }, {}, &throttle};
+    MyServerDialect d{guarded, updates, record_service,
+                      policy,  log,     [] { return auth::Clock::now(); }};
+    RequestView request;
+    request.method = "GET";
+    request.path = "/dnslogin3.asp";
+    request.peer = request.client = ip("198.51.100.9");
+    request.query = QueryParams::parse("FXN=Login&Usr=free&Pwd=wrong");
+    EXPECT_EQ(d.handle(request).body, "Error:Invalid Password\r\n");
+    request.query = QueryParams::parse("FXN=Login&Usr=free&Pwd=pw");
+    const Response locked = d.handle(request);
+    EXPECT_EQ(locked.body, "Error:Too Many Attempts\r\n");
+    EXPECT_EQ(retry_after(locked), "30");
+}
+
+TEST_F(MyServerDialectTest, NoChangeBudgetSaysWhenToRetry) {
+    UpdateServiceOptions options;
+    options.nochg = auth::NochgPolicy{seconds(300), 1};
+    UpdateService budgeted{sender, hosts, log, options};
+    const auto now = auth::Clock::now();
+    MyServerDialect d{authenticator, budgeted, record_service, policy, log, [now] { return now; }};
+    RequestView request;
+    request.method = "GET";
+    request.path = "/dnslogin3.asp";
+    request.peer = request.client = ip("198.51.100.9");
+    // home.dyn.example already holds 192.0.2.1: each Add of it changes nothing.
+    request.query = QueryParams::parse("FXN=Add&Usr=free&Pwd=pw&Host=home&IP=192.0.2.1");
+    const Response first = d.handle(request);
+    EXPECT_EQ(first.body, "Error:Record Already Exists\r\n");
+    EXPECT_FALSE(retry_after(first).has_value());
+    const Response second = d.handle(request);
+    EXPECT_EQ(second.body, "Error:Too Many Attempts\r\n");
+    EXPECT_EQ(retry_after(second), "300")
+        << "the window opened by the first update, at the same now";
+    EXPECT_TRUE(sender.sent.empty());
+}
 
 TEST_F(MyServerDialectTest, GetIpAddressNeedsNoCredentialsAndOtherMethodsAreInvalid) {
     EXPECT_EQ(call("FXN=GetIPAddress"), "DNS LOGIN:SUCCESS\r\nIPAddress:198.51.100.9\r\n");

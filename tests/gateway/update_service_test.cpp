@@ -494,6 +494,27 @@ TEST_F(UpdateServiceTest, TakeOfflineWithoutAddressesNeedsNoDns) {
     EXPECT_TRUE(store.rows[1].offline);
 }
 
+TEST_F(UpdateServiceTest, TakeOfflineFollowsTheHostsOwnActionOverTheZones) {
+    ASSERT_EQ(zone->offline_action, auth::OfflineAction::Delete);
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    stored(b, ip("192.0.2.2"), std::nullopt);
+    a.offline_action = auth::OfflineAction::Sentinel;
+    auto r = service.apply({{&a, {}, {}, true}, {&b, {}, {}, true}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    EXPECT_EQ(r[1].status, ApplyStatus::Changed);
+    EXPECT_EQ(store.rows[a.id].ipv4, ip("0.0.0.0")) << "its own action: the sentinel";
+    EXPECT_EQ(store.rows[b.id].ipv4, std::nullopt) << "the zone's action: deleted";
+    std::size_t sentinels = 0;
+    for (const auto& request : sender.sent)
+        for (const auto& op : request.operations)
+            if (const auto* add = std::get_if<AddRecord>(&op)) {
+                EXPECT_EQ(add->record.owner(), a.name);
+                EXPECT_EQ(add->record.data(), Rdata(ip("0.0.0.0")));
+                ++sentinels;
+            }
+    EXPECT_EQ(sentinels, 1u);
+}
+
 TEST_F(UpdateServiceTest, TakeOfflineThatBindRefusesChangesNothing) {
     stored(a, ip("192.0.2.1"), std::nullopt);
     sender.scripted = {UpdateStatus::Timeout};

@@ -137,6 +137,17 @@ TEST_F(Abuse, DynamipAnswersTooManyUpdates) {
     EXPECT_EQ(a_records(host), Strings{"192.0.2.31"});
 }
 
+TEST_F(Abuse, MyServerAnswersTooManyAttemptsWithRetryAfter) {
+    ASSERT_EQ(myserver("192.0.2.35").body, "DNS ADD:SUCCESS\r\n");
+    EXPECT_EQ(myserver("192.0.2.35").body, "Error:Record Already Exists\r\n");
+    EXPECT_EQ(myserver("192.0.2.35").body, "Error:Record Already Exists\r\n");
+    const auto over = myserver("192.0.2.35");
+    EXPECT_EQ(over.body, "Error:Too Many Attempts\r\n");
+    EXPECT_GE(retry_after(over), 1);
+    EXPECT_LE(retry_after(over), kWindow);
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.35"});
+}
+
 TEST_F(Abuse, HeartbeatHostsAndHostsWithTheBudgetOffAreExempt) {
     admin_ok({"host", "heartbeat", host, "20m"});
     ASSERT_EQ(dyndns2("192.0.2.40").body, "good 192.0.2.40");

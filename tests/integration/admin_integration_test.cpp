@@ -23,6 +23,24 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
+// Where each cell of a table line starts: columns are separated by two or more spaces.
+std::vector<std::size_t> cell_starts(const std::string& line) {
+    std::vector<std::size_t> starts;
+    for (std::size_t i = 0; i < line.size(); ++i)
+        if (line[i] != ' ' && (i == 0 || (i >= 2 && line[i - 1] == ' ' && line[i - 2] == ' ')))
+            starts.push_back(i);
+    return starts;
+}
+
+// The header line of `table` and the line that starts with `first_cell`.
+std::pair<std::string, std::string> header_and_row(const std::string& table,
+                                                   const std::string& first_cell) {
+    const std::string header = table.substr(0, table.find('\n'));
+    const auto at = table.find("\n" + first_cell + " ");
+    if (at == std::string::npos) return {header, {}};
+    return {header, table.substr(at + 1, table.find('\n', at + 1) - at - 1)};
+}
+
 class Admin : public StackTest {
 protected:
     CommandResult gateway(const std::vector<std::string>& args) {
@@ -155,6 +173,34 @@ TEST_F(Admin, HostAddNeedsAZoneAndAnAccount) {
     EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
     r = stack().admin({"host", "list", "--account", user});
     EXPECT_TRUE(contains(r.output, user + ".example.test")) << r.output;
+}
+
+TEST_F(Admin, ListsKeepTheirColumnsForLongNames) {
+    const std::string user = unique_label() + "-long-name-column-test";
+    const std::string host = user + ".example.test";
+    // With an e-mail address: an empty last cell would end the row early.
+    const auto added =
+        stack().admin({"account", "add", user, "--email", user + "@mail.example.test"},
+                      kPassword + std::string("\n"));
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+    stack().add_host(host, user);
+    stack().add_token(user, host);
+    const auto check = [&](const std::vector<std::string>& args, const std::string& first_cell,
+                           std::size_t columns) {
+        const auto r = stack().admin(args);
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        const auto [header, row] = header_and_row(r.output, first_cell);
+        ASSERT_FALSE(row.empty()) << r.output;
+        EXPECT_EQ(cell_starts(header).size(), columns) << header;
+        EXPECT_EQ(cell_starts(row), cell_starts(header)) << r.output;
+    };
+    check({"account", "list"}, user, 7);
+    check({"host", "list", "--account", user}, host, 8);
+    const std::string id = stack().sql(
+        "select t.id from tokens t join accounts a on a.id = t.account_id where a.username = '" +
+        user + "'");
+    check({"token", "list", "--account", user}, id, 5);
+    check({"zone", "list"}, "example.test", 10);
 }
 
 TEST_F(Admin, HostRemoveDeletesTheRecordsInBindFirst) {

@@ -254,7 +254,7 @@ TEST_F(Dynamip, ExpiryAndRemainShowTheAccountsExpiry) {
     // The expiry shows in the account list as well.
     const auto list = stack().admin({"account", "list"});
     ASSERT_EQ(list.exit_code, 0) << list.output;
-    // (Names longer than the USER column run into the next one, so no separator is assumed.)
+    // The line that starts with the user name.
     const auto line = list.output.find("\n" + user);
     ASSERT_NE(line, std::string::npos) << list.output;
     const std::string row =

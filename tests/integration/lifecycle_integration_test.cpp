@@ -226,6 +226,62 @@ TEST_F(Lifecycle, SentinelZonePointsOfflineHostsAtZeroAddresses) {
     EXPECT_EQ(state(name), "online 192.0.2.52 -");
 }
 
+TEST_F(Lifecycle, AHostsOwnSentinelActionWinsInADeleteZone) {
+    ASSERT_EQ(stack().sql("select offline_action from zones where name = 'life.test'"), "delete");
+    const std::string follows = user + "-z." + kZone;
+    stack().add_host(follows, user);
+    admin_ok({"host", "offline-action", host, "sentinel"});
+    for (const auto& n : {host, follows}) admin_ok({"host", "heartbeat", n, "10m"});
+    ASSERT_EQ(update("hostname=" + host + "," + follows + "&myip=192.0.2.57,2001:db8::57"),
+              "good 192.0.2.57,2001:db8::57\ngood 192.0.2.57,2001:db8::57");
+    TestClock::advance(minutes(10) + seconds(1));
+    sweep();
+    EXPECT_EQ(a_records(host), Strings{"0.0.0.0"});
+    EXPECT_EQ(aaaa_records(host), Strings{"::"});
+    EXPECT_EQ(state(host), "heartbeat 0.0.0.0 ::");
+    EXPECT_TRUE(a_records(follows).empty()) << "its zone's action: delete";
+    EXPECT_TRUE(aaaa_records(follows).empty());
+    EXPECT_EQ(state(follows), "heartbeat - -");
+
+    // dyndns2 offline=YES (domain accounts) takes the host's own action too.
+    const std::string owner = user + "-dom";
+    const std::string requested = owner + "." + kZone;
+    stack().add_account(owner, kPassword, "domain");
+    stack().add_host(requested, owner);
+    admin_ok({"host", "offline-action", requested, "sentinel"});
+    ASSERT_EQ(update("hostname=" + requested + "&myip=192.0.2.58", owner), "good 192.0.2.58");
+    EXPECT_EQ(update("hostname=" + requested + "&offline=YES", owner), "good 0.0.0.0");
+    EXPECT_EQ(a_records(requested), Strings{"0.0.0.0"});
+    EXPECT_EQ(state(requested), "request 0.0.0.0 -");
+}
+
+TEST_F(Lifecycle, AHostsOwnDeleteActionWinsInASentinelZone) {
+    admin_ok({"zone", "offline-action", kSentinelZone, "sentinel"});
+    const std::string own = user + "-d." + kSentinelZone;
+    const std::string follows = user + "-s." + kSentinelZone;
+    for (const auto& n : {own, follows}) {
+        stack().add_host(n, user);
+        admin_ok({"host", "heartbeat", n, "10m"});
+    }
+    admin_ok({"host", "offline-action", own, "delete"});
+    ASSERT_EQ(update("hostname=" + own + "," + follows + "&myip=192.0.2.59"),
+              "good 192.0.2.59\ngood 192.0.2.59");
+    TestClock::advance(minutes(10) + seconds(1));
+    sweep();
+    EXPECT_TRUE(a_records(own).empty());
+    EXPECT_EQ(state(own), "heartbeat - -");
+    EXPECT_EQ(a_records(follows), Strings{"0.0.0.0"}) << "its zone's action: sentinel";
+    EXPECT_EQ(state(follows), "heartbeat 0.0.0.0 -");
+
+    // Back to the zone's action: the next offline transition uses the sentinel.
+    admin_ok({"host", "offline-action", own, "zone"});
+    EXPECT_EQ(row(own, "offline_action is null"), "t");
+    ASSERT_EQ(update("hostname=" + own + "&myip=192.0.2.60"), "good 192.0.2.60");
+    TestClock::advance(minutes(10) + seconds(1));
+    sweep();
+    EXPECT_EQ(a_records(own), Strings{"0.0.0.0"});
+}
+
 TEST_F(Lifecycle, AHostThatSentNochgJustBeforeItsDeadlineIsNotSwept) {
     admin_ok({"host", "heartbeat", host, "20m"});
     ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.53"), "good 192.0.2.53");
@@ -389,7 +445,7 @@ TEST_F(Lifecycle, AdminSetsAndShowsHeartbeatsAndOfflineActions) {
     admin_ok({"host", "heartbeat", off, "off"});
     auto r = stack().admin({"host", "list", "--account", user});
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    // The line that starts with `name` (long names run into the next column).
+    // The line that starts with `name`.
     auto line_of = [&](const std::string& name) {
         const auto at = r.output.find("\n" + name);
         return at == std::string::npos ? std::string()
@@ -420,6 +476,26 @@ TEST_F(Lifecycle, AdminSetsAndShowsHeartbeatsAndOfflineActions) {
     r = stack().admin({"zone", "offline-action", kZone, "explode"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(stack().sql("select offline_action from zones where name = 'life.test'"), "delete");
+
+    // The host's own offline action, or the zone's marked as such; bad input changes nothing.
+    admin_ok({"host", "offline-action", own, "sentinel"});
+    EXPECT_EQ(row(own, "offline_action"), "sentinel");
+    r = stack().admin({"host", "list", "--account", user});
+    EXPECT_NE(line_of(own).find("  sentinel  "), std::string::npos) << r.output;
+    EXPECT_NE(line_of(inherits).find("delete (zone)"), std::string::npos) << r.output;
+    r = stack().admin({"host", "show", own});
+    EXPECT_NE(r.output.find("offline_action:   sentinel\n"), std::string::npos) << r.output;
+    r = stack().admin({"host", "offline-action", own, "explode"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("delete, sentinel or zone"), std::string::npos) << r.output;
+    EXPECT_EQ(row(own, "offline_action"), "sentinel");
+    r = stack().admin({"host", "offline-action", "nobody." + std::string(kZone), "delete"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("not found"), std::string::npos) << r.output;
+    admin_ok({"host", "offline-action", own, "zone"});
+    EXPECT_EQ(row(own, "offline_action"), "");
+    r = stack().admin({"host", "show", own});
+    EXPECT_NE(r.output.find("offline_action:   delete (zone)\n"), std::string::npos) << r.output;
 
     // An offline host shows why and since when.
     admin_ok({"host", "heartbeat", host, "1m"});

@@ -310,9 +310,11 @@ TEST_F(ThrottleDialects, MyServerAnswersTooManyAttempts) {
                                    "&Host=" + host + "&Type=A&IP=" + address,
                                {}, {"User-Agent: ddns-test/1.0"}, source);
         },
-        [](const HttpReply& r) {
+        [&](const HttpReply& r) {
             EXPECT_EQ(r.status, 200);
             EXPECT_EQ(r.body, "Error:Too Many Attempts\r\n");
+            EXPECT_GE(retry_after(r), 1);
+            EXPECT_LE(retry_after(r), 2);
         },
         "DNS ADD:SUCCESS");
 }

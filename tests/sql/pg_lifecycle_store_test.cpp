@@ -106,8 +106,17 @@ TEST_F(PgLifecycleStoreTest, CandidatesCarryWhatTheSweeperNeeds) {
     ASSERT_TRUE(c.host.zone);
     EXPECT_EQ(c.host.zone->name, name("example.org"));
     EXPECT_EQ(c.host.zone->offline_action, auth::OfflineAction::Sentinel);
+    EXPECT_EQ(c.host.offline_action, std::nullopt) << "follows its zone";
     EXPECT_EQ(c.host.zone->key.name, name("gw-key"));
     EXPECT_FALSE(c.account_expires_at);
+}
+
+TEST_F(PgLifecycleStoreTest, CandidatesCarryTheHostsOwnOfflineAction) {
+    AdminRepository repo(*db_);
+    ASSERT_FALSE(repo.set_host_offline_action(name("a.example.org"), auth::OfflineAction::Delete));
+    auto batch = lifecycle_->lock_due_hosts(zone_, kT0 + minutes(21), 100, {});
+    ASSERT_EQ(batch->hosts().size(), 1U);
+    EXPECT_EQ(batch->hosts()[0].host.offline_action, auth::OfflineAction::Delete);
 }
 
 TEST_F(PgLifecycleStoreTest, HostsOfAnExpiredAccountAreDueWhateverTheirHeartbeat) {

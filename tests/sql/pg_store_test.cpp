@@ -282,6 +282,26 @@ TEST_F(PgStoreTest, HeartbeatTimeoutIsTheHostsOwnOverTheZones) {
     EXPECT_EQ(repo.set_zone_heartbeat(name("nope.test"), std::nullopt), AdminError::NotFound);
 }
 
+TEST_F(PgStoreTest, OfflineActionIsLoadedAsTheHostsOwnSetting) {
+    AdminRepository repo(*db_);
+    ASSERT_FALSE(
+        repo.set_host_offline_action(name("b.example.org"), auth::OfflineAction::Sentinel));
+    ASSERT_FALSE(repo.set_host_offline_action(name("c.example.net"), auth::OfflineAction::Delete));
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts[0].offline_action, std::nullopt) << "follows its zone";
+    EXPECT_EQ(p->hosts[1].offline_action, auth::OfflineAction::Sentinel);
+    EXPECT_EQ(p->hosts[2].offline_action, auth::OfflineAction::Delete);
+    const auto shown = repo.find_host(name("b.example.org"));
+    ASSERT_TRUE(shown);
+    EXPECT_EQ(shown->offline_action_setting, auth::OfflineAction::Sentinel);
+    EXPECT_EQ(shown->zone_offline_action, auth::OfflineAction::Delete);
+    ASSERT_FALSE(repo.set_host_offline_action(name("b.example.org"), std::nullopt));
+    EXPECT_EQ(scalar("SELECT offline_action IS NULL FROM hosts WHERE name = 'b.example.org'"), "t");
+    EXPECT_EQ(repo.set_host_offline_action(name("nope.example.org"), std::nullopt),
+              AdminError::NotFound);
+}
+
 TEST_F(PgStoreTest, BeginChangeReadsTheStoredStateAndSkipsMissingHosts) {
     record(*store_, host_b_, IpAddress::parse("198.51.100.2"), IpAddress::parse("2001:db8::2"),
            at_micros(1'700'000'000'000'000));

@@ -21,6 +21,11 @@ std::optional<std::chrono::seconds> effective_heartbeat(
     const std::optional<std::chrono::seconds>& host_setting,
     const std::optional<std::chrono::seconds>& zone_default) noexcept;
 
+// What taking a host offline does to its A/AAAA: its own action (nullopt: follow the zone) over
+// its zone's.
+OfflineAction effective_offline_action(const std::optional<OfflineAction>& host_setting,
+                                       OfflineAction zone_action) noexcept;
+
 // Why `host` must go offline at `now`, or nullopt when it must not: an online host whose
 // account expired (at or before `now`), or whose last authenticated update is more than its
 // heartbeat timeout ago. A host never seen has no heartbeat to miss.

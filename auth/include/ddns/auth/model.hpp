@@ -23,8 +23,8 @@ enum class Plan { Free, Domain };
 std::string_view to_string(Plan plan) noexcept;
 std::optional<Plan> parse_plan(std::string_view text) noexcept;
 
-// What taking a host offline does to its A/AAAA (per zone): delete them, or point them at the
-// sentinel addresses 0.0.0.0 / :: (DynamIP's behaviour).
+// What taking a host offline does to its A/AAAA (per zone, overridable per host): delete them, or
+// point them at the sentinel addresses 0.0.0.0 / :: (DynamIP's behaviour).
 enum class OfflineAction { Delete, Sentinel };
 std::string_view to_string(OfflineAction action) noexcept;
 std::optional<OfflineAction> parse_offline_action(std::string_view text) noexcept;
@@ -84,6 +84,8 @@ struct Host {
     // The host's own no-change interval (zero: no budget); nullopt: the gateway's default.
     std::optional<std::chrono::seconds> nochg_interval{};
     NochgWindow nochg{};
+    // The host's own offline action; nullopt: the zone's (see effective_offline_action()).
+    std::optional<OfflineAction> offline_action{};
 };
 
 // What a credential check found: the account, the hosts it owns, and, when the presented secret

@@ -32,7 +32,8 @@ std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& addres
 // The sweeper's UPDATE for hosts of `zone` going offline. For every family a host has, a
 // prerequisite that BIND still holds exactly that address (so a record changed behind the
 // gateway's back is left alone: the message fails with NXRRSET), then the RRset's deletion and,
-// with the Sentinel action, the sentinel's addition. Hosts without addresses contribute nothing.
+// with the Sentinel action (the host's own, else the zone's), the sentinel's addition. Hosts
+// without addresses contribute nothing.
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
 
 // A heartbeat timeout as parse_duration() reads it ("90s", "20m", "2h", "1d" or plain

@@ -4,6 +4,7 @@
 // UpdateService; domain accounts manage records of the zones they own through RecordService.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -60,7 +61,7 @@ enum class MyServerCode {
     CnameConflict,
     PermissionDenied,
     AccountDisabled,  // rendered as Permission Denied; its own code so it counts as an auth fault
-    TooManyAttempts,  // failed logins from this address locked it out for a while
+    TooManyAttempts,  // failed logins locked this address out, or a host is over its budget
     ServerError,
 };
 
@@ -82,10 +83,13 @@ struct MyServerReply {
     MyServerCode code = MyServerCode::ServerError;
     std::optional<IpAddress> address;    // with IpAddress
     std::optional<MyServerLogin> login;  // with LoginSuccess
+    // With TooManyAttempts: how long the client should wait (a throttled login, or a host over
+    // its no-change budget).
+    std::chrono::seconds retry_after{0};
 };
 
 // The only place MyServer wire words are spelled. Always HTTP 200, text/plain, every line ends
-// in "\r\n".
+// in "\r\n". Too Many Attempts carries Retry-After (at least 1 s), as /dynamic and DynamIP do.
 Response render_myserver(const MyServerReply& reply);
 
 // SQL Server's CONVERT style 100 in UTC: "Jun 11 2010 12:00AM"; day and hour are space-padded

@@ -79,6 +79,9 @@ struct HostSummary {
     std::string block_reason{};
     // The host's own no-change interval (nullopt: the gateway's default; zero: none).
     std::optional<std::chrono::seconds> nochg_setting{};
+    // The host's own offline action (nullopt: the zone's) and the zone's.
+    std::optional<auth::OfflineAction> offline_action_setting{};
+    auth::OfflineAction zone_offline_action = auth::OfflineAction::Delete;
 };
 
 struct TokenSummary {
@@ -142,6 +145,10 @@ public:
     // the host is unknown.
     std::optional<AdminError> set_host_heartbeat(const DnsName& fqdn,
                                                  std::optional<std::chrono::seconds> setting);
+    // The host's own offline action: nullopt follows the zone. NotFound when the host is
+    // unknown. Takes effect with the host's next offline transition.
+    std::optional<AdminError> set_host_offline_action(const DnsName& fqdn,
+                                                      std::optional<auth::OfflineAction> action);
 
     // Abuse control (admin_abuse.cpp). A block takes effect with the next request (every
     // request reads the account and its hosts afresh); unblocking also forgets the host's
