@@ -28,23 +28,23 @@ WITH input (logged_at, account_id, username, host_id, hostname, client, user_age
 constexpr std::string_view kInsertTail = R"sql()
 INSERT INTO update_log (logged_at, account_id, username, host_id, hostname, client, user_agent,
                         dialect, outcome, fault, detail, ipv4_changed, ipv6_changed, tls)
-SELECT i.logged_at, coalesce(i.account_id, owner.id), i.username,
+SELECT i.logged_at, o.owner_id, i.username,
        coalesce(i.host_id,
-                (SELECT h.id FROM hosts h
-                 WHERE h.account_id = owner.id
-                   AND (h.name = i.hostname
-                        OR (i.hostname = ''
-                            AND (SELECT count(*) FROM hosts o WHERE o.account_id = owner.id) = 1)))),
+                (SELECT h.id FROM hosts h WHERE h.account_id = o.owner_id AND h.name = i.hostname),
+                (SELECT min(h.id) FROM hosts h
+                 WHERE i.hostname = '' AND h.account_id = o.owner_id HAVING count(*) = 1)),
        i.hostname, i.client, i.user_agent, i.dialect, i.outcome, i.fault, i.detail,
        i.ipv4_changed, i.ipv6_changed, i.tls
 FROM input i
-LEFT JOIN accounts owner
-       ON owner.id = i.account_id
-       OR i.fault = 'auth'
-      AND (owner.id = i.account_id
-           OR (i.account_id IS NULL AND lower(owner.username) = lower(i.username))
-           OR (i.account_id IS NULL AND i.username = ''
-               AND owner.id = (SELECT n.account_id FROM hosts n WHERE n.name = i.hostname)))
+-- Each lookup is one indexed probe per row (never a join condition with OR, which would compare
+-- every row with every account).
+CROSS JOIN LATERAL (
+    SELECT coalesce(i.account_id,
+                    CASE WHEN i.fault <> 'auth' THEN NULL
+                         WHEN i.username <> '' THEN (SELECT a.id FROM accounts a
+                                                     WHERE lower(a.username) = lower(i.username))
+                         ELSE (SELECT n.account_id FROM hosts n WHERE n.name = i.hostname)
+                    END) AS owner_id) o
 RETURNING id, host_id, fault <> 'none' OR ipv4_changed OR ipv6_changed)sql";
 
 // Row locks in id order, like the request path's, so the writer never deadlocks with it (or
@@ -175,8 +175,10 @@ void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
         }
     insert();
     if (!host_ids.empty()) {
-        conn->exec_prepared("audit_lock_hosts", kLockHosts, {id_array(host_ids)});
-        conn->exec_prepared("audit_update_hosts", kUpdateHosts, {id_array(log_ids)});
+        // Planned for each batch, not prepared: a generic plan made while update_log was small
+        // keeps scanning the whole table for `id = ANY(...)` after it has grown.
+        conn->exec(std::string(kLockHosts), {id_array(host_ids)});
+        conn->exec(std::string(kUpdateHosts), {id_array(log_ids)});
     }
     tx.commit();
 }
