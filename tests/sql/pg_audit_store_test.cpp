@@ -52,11 +52,9 @@ protected:
         if (HasFatalFailure()) return;
         migrate(*db_);
         AdminRepository repo(*db_);
-        auto key =
-            make_tsig_key("gw-key", "hmac-sha256", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        ASSERT_TRUE(key);
+        const TsigKey key = test_tsig_key();
         ASSERT_TRUE(repo.add_zone(
-            ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &*key, 60}));
+            ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &key, 60}));
         alice_ = *repo.add_account("Alice", "", auth::Plan::Free, "hash-a");
         bob_ = *repo.add_account("bob", "", auth::Plan::Free, "hash-b");
         host_a_ = *repo.add_host(name("a.example.org"), "alice");

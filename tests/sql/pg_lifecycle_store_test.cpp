@@ -31,12 +31,10 @@ protected:
         if (HasFatalFailure()) return;
         migrate(*db_);
         AdminRepository repo(*db_);
-        auto key =
-            make_tsig_key("gw-key", "hmac-sha256", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        ASSERT_TRUE(key);
+        const TsigKey key = test_tsig_key();
         auto server = *parse_server_endpoint("127.0.0.1:5300");
-        zone_ = *repo.add_zone(ZoneSpec{name("example.org"), server, &*key, 60});
-        other_zone_ = *repo.add_zone(ZoneSpec{name("example.net"), server, &*key, 60});
+        zone_ = *repo.add_zone(ZoneSpec{name("example.org"), server, &key, 60});
+        other_zone_ = *repo.add_zone(ZoneSpec{name("example.net"), server, &key, 60});
         ASSERT_FALSE(repo.set_zone_heartbeat(name("example.org"), minutes(20)));
         ASSERT_FALSE(
             repo.set_zone_offline_action(name("example.org"), auth::OfflineAction::Sentinel));

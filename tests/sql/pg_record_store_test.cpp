@@ -33,15 +33,13 @@ protected:
         if (HasFatalFailure()) return;
         migrate(*db_);
         AdminRepository repo(*db_);
-        auto key =
-            make_tsig_key("gw-key", "hmac-sha256", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        ASSERT_TRUE(key);
+        const TsigKey key = test_tsig_key();
         ASSERT_TRUE(repo.add_account("dora", "", auth::Plan::Domain, "hash-d"));
         ASSERT_TRUE(repo.add_account("fred", "", auth::Plan::Free, "hash-f"));
         const auto server = *parse_server_endpoint("127.0.0.1:5300");
-        zone_ = *repo.add_zone(ZoneSpec{name("example.org"), server, &*key, 60, "dora"});
-        other_zone_ = *repo.add_zone(ZoneSpec{name("example.net"), server, &*key, 60, "dora"});
-        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("shared.example.com"), server, &*key, 60}));
+        zone_ = *repo.add_zone(ZoneSpec{name("example.org"), server, &key, 60, "dora"});
+        other_zone_ = *repo.add_zone(ZoneSpec{name("example.net"), server, &key, 60, "dora"});
+        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("shared.example.com"), server, &key, 60}));
         ASSERT_TRUE(repo.add_host(name("home.example.org"), "fred"));
         ASSERT_TRUE(repo.add_host(name("dyn.shared.example.com"), "dora"));
         store_ = std::make_unique<PgStore>(*db_);

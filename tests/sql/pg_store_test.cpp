@@ -28,12 +28,10 @@ protected:
         if (HasFatalFailure()) return;
         migrate(*db_);
         AdminRepository repo(*db_);
-        auto key =
-            make_tsig_key("gw-key", "hmac-sha256", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        ASSERT_TRUE(key);
+        const TsigKey key = test_tsig_key();
         auto server = *parse_server_endpoint("127.0.0.1:5300");
-        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("example.org"), server, &*key, 60}));
-        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("example.net"), server, &*key, 120}));
+        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("example.org"), server, &key, 60}));
+        ASSERT_TRUE(repo.add_zone(ZoneSpec{name("example.net"), server, &key, 120}));
         ASSERT_TRUE(repo.add_account("Alice", "alice@example.net", auth::Plan::Free, "hash-a"));
         ASSERT_TRUE(repo.add_account("bob", "", auth::Plan::Domain, "hash-b"));
         ASSERT_TRUE(repo.add_account("carol", "", auth::Plan::Free, "hash-c"));

@@ -8,8 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ddns/nsupdate/dns_name.hpp"
+#include "ddns/nsupdate/tsig_key.hpp"
 #include "ddns/sql/database.hpp"
 #include "postgres_server.hpp"
 
@@ -18,6 +20,14 @@ namespace ddns::sql::test {
 inline DnsName name(std::string_view text) {
     return *DnsName::parse(text);
 }
+
+// The TSIG key every zone of the sql tests is added with (only its name and bytes are stored).
+inline TsigKey test_tsig_key() {
+    return std::move(make_tsig_key("gw-key", "hmac-sha256",
+                                   "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="))
+        .value();
+}
+
 // A well-formed token digest (64 hex characters) made of one repeated character.
 inline std::string digest(char c) {
     return std::string(64, c);
