@@ -32,9 +32,7 @@ protected:
         return id ? *id : 0;
     }
 
-    TsigKey key_ = std::move(make_tsig_key("gw-key", "hmac-sha256",
-                                           "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="))
-                       .value();
+    TsigKey key_ = test_tsig_key();
     std::unique_ptr<AdminRepository> repo_;
 };
 
