@@ -100,6 +100,7 @@ std::string loggable(std::string_view text) {
 
 struct DynamicDialect::LogContext {
     std::string user = "-";
+    std::string username;  // as presented, for the update log
     std::string host = "-";
     std::string address = "-";
     std::chrono::seconds retry_after{0};
@@ -194,16 +195,17 @@ Response DynamicDialect::handle(const RequestView& request) {
         log_.info("dynamic client=" + request.client.to_string() + " user=" + context.user +
                   " host=" + context.host + " ip=" + context.address +
                   " result=" + std::to_string(response.status) + " " + response.body);
-    const auto credentials = credentials_of(request);
-    response.audit = dynamic_audit(outcome, credentials ? credentials->username : std::string(),
+    response.audit = dynamic_audit(outcome, context.username,
                                    request.query.get("host").value_or(""), context.audit);
     return response;
 }
 
 DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& context) {
+    // Parsed once; the update log records the username even for a refused method.
+    auto credentials = credentials_of(request);
+    if (credentials) context.username = credentials->username;
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return DynamicOutcome::MethodNotAllowed;
-    auto credentials = credentials_of(request);
     if (!credentials) return DynamicOutcome::MissingCredentials;
     context.user = loggable(credentials->username);
 
