@@ -88,14 +88,6 @@ DynamicOutcome outcome_of(ApplyStatus status) {
     return DynamicOutcome::BackendFailure;
 }
 
-// Caller-chosen text for the log: control characters would let a caller forge log lines.
-std::string loggable(std::string_view text) {
-    std::string out(text.substr(0, 255));
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    return out;
-}
-
 }  // namespace
 
 struct DynamicDialect::LogContext {
@@ -207,7 +199,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return DynamicOutcome::MethodNotAllowed;
     if (!credentials) return DynamicOutcome::MissingCredentials;
-    context.user = loggable(credentials->username);
+    context.user = text::printable(credentials->username, 255);
 
     // The secret must be an update token: a leaked router configuration then never exposes the
     // account password, and the token can be revoked on its own.
@@ -235,7 +227,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
 
     const std::string host_text = request.query.get("host").value_or("");
     if (text::trim(host_text).empty()) return DynamicOutcome::MissingHost;
-    context.host = loggable(host_text);
+    context.host = text::printable(host_text, 255);
     const auto name = DnsName::parse(text::trim(host_text));
     if (!name || !name->is_hostname()) return DynamicOutcome::InvalidHost;
     context.host = name->str();

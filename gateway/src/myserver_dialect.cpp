@@ -375,14 +375,6 @@ void sort_by_owner(std::vector<MyServerListedRecord>& records, std::size_t from)
                      });
 }
 
-// Request values in a log line: control characters would let a caller forge log lines.
-std::string printable(std::string_view text) {
-    std::string out(text.substr(0, 100));
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    return out;
-}
-
 std::string_view command_name(const std::optional<MyServerCommand>& command) {
     if (!command) return "-";
     switch (*command) {
@@ -496,10 +488,11 @@ Response MyServerDialect::handle(const RequestView& request) {
     Response response = render_myserver(result);
     if (log_.enabled(LogLevel::Info)) {
         const std::string& body = response.body;
-        log_.info("myserver client=" + request.client.to_string() + " user=" +
-                  printable(params.user) + " fxn=" + std::string(command_name(params.command)) +
-                  " host=" + printable(params.host) + " type=" + printable(params.type) +
-                  " domain=" + printable(params.domain) + " result=\"" +
+        log_.info("myserver client=" + request.client.to_string() +
+                  " user=" + text::printable(params.user, 100) +
+                  " fxn=" + std::string(command_name(params.command)) + " host=" +
+                  text::printable(params.host, 100) + " type=" + text::printable(params.type, 100) +
+                  " domain=" + text::printable(params.domain, 100) + " result=\"" +
                   body.substr(0, body.find('\r')) + "\"");
     }
     const std::string& body = response.body;

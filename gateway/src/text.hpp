@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,15 @@ inline std::vector<std::string_view> split_list(std::string_view s,
         if (comma == std::string_view::npos) break;
         s.remove_prefix(comma + 1);
     }
+    return out;
+}
+
+// Caller-chosen text for a log line: at most `limit` bytes, control characters replaced by '?'
+// (a caller could forge log lines with them).
+inline std::string printable(std::string_view text, std::size_t limit) {
+    std::string out(text.substr(0, limit));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
     return out;
 }
 
