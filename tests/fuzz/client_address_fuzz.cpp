@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ddns/gateway/client_address.hpp"
+#include "ddns/gateway/http/client_address.hpp"
 #include "fuzz_check.hpp"
 
 namespace {

@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "ddns/gateway/http_server.hpp"
+#include "ddns/gateway/http/http_server.hpp"
 #include "gateway_stack.hpp"
 
 namespace ddns::test {
 namespace {
 
-using gateway::Config;
+using gateway::HttpServerOptions;
 using gateway::ListenAddress;
 
 class RecordingRouter final : public gateway::RequestRouter {
@@ -43,7 +43,6 @@ class HttpServerTest : public ::testing::Test {
 protected:
     void SetUp() override {
         tls_ = make_self_signed_certificate(dir_.path());
-        config_.database_url = "unused";
         config_.http_listen = {ListenAddress{"127.0.0.1", 0}, ListenAddress{"127.0.0.1", 0}};
         config_.https_listen = {ListenAddress{"127.0.0.1", 0}};
         config_.tls_certificate = tls_.certificate.string();
@@ -65,7 +64,7 @@ protected:
 
     TempDir dir_{"ddns-http-server-test"};
     TlsFiles tls_;
-    Config config_;
+    gateway::HttpServerOptions config_;
     gateway::Logger log_{gateway::LogLevel::Error};
     RecordingRouter router_;
 };
@@ -140,8 +139,8 @@ struct ListenerCase {
 class PortInUse : public HttpServerTest, public ::testing::WithParamInterface<ListenerCase> {
 protected:
     // config_ listening on exactly one address of the case's kind.
-    Config listening_on(std::uint16_t port) const {
-        Config config = config_;
+    HttpServerOptions listening_on(std::uint16_t port) const {
+        HttpServerOptions config = config_;
         config.http_listen.clear();
         config.https_listen.clear();
         const ListenAddress address{GetParam().host, port};
@@ -172,7 +171,7 @@ protected:
 };
 
 TEST_P(PortInUse, TheSecondServerFailsNamingTheAddressAndTheFirstKeepsServing) {
-    const Config first_config = listening_on(0);
+    const HttpServerOptions first_config = listening_on(0);
     gateway::HttpServer first(first_config, router_, log_);
     ASSERT_EQ(start_error(first), "");
     const auto ports = GetParam().tls ? first.https_ports() : first.ports();
@@ -180,7 +179,7 @@ TEST_P(PortInUse, TheSecondServerFailsNamingTheAddressAndTheFirstKeepsServing) {
     const auto port = ports[0];
     ASSERT_EQ(curl_get(port), "seen\n");
 
-    const Config second_config = listening_on(port);
+    const HttpServerOptions second_config = listening_on(port);
     gateway::HttpServer second(second_config, router_, log_);
     const std::string error = start_error(second);
     const std::string expected = std::string("cannot listen on ") +

@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "ddns/auth/authenticator.hpp"
-#include "ddns/gateway/address_policy.hpp"
-#include "ddns/gateway/dyndns2_dialect.hpp"
-#include "ddns/gateway/offline_sweeper.hpp"
-#include "ddns/gateway/update_service.hpp"
+#include "ddns/gateway/core/address_policy.hpp"
+#include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/dyndns2_dialect.hpp"
+#include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_store.hpp"

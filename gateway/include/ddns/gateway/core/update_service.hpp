@@ -1,0 +1,126 @@
+// The core of every dialect: given hosts and what the caller wants for each address family,
+// decide what changes, send TSIG-signed UPDATEs, and record the new state only after BIND
+// acknowledged it. Nothing here knows HTTP or any dialect's words.
+//
+// Changes to one zone are group-committed: while an UPDATE to a zone is in flight, further
+// changes queue; the next message carries all of them. The request whose batch goes out first
+// sends it (no extra thread); every request waits for the message that carries its change and
+// gets that message's result.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "ddns/auth/model.hpp"
+#include "ddns/auth/nochg_budget.hpp"
+#include "ddns/auth/store.hpp"
+#include "ddns/gateway/base/log.hpp"
+#include "ddns/nsupdate/update_client.hpp"
+
+namespace ddns::gateway {
+
+enum class FamilyAction { Keep, Set, Remove };
+
+struct FamilyIntent {
+    FamilyAction action = FamilyAction::Keep;
+    std::optional<IpAddress> address;  // set when action == Set
+
+    static FamilyIntent keep() { return {}; }
+    static FamilyIntent set(IpAddress a) { return {FamilyAction::Set, a}; }
+    static FamilyIntent remove() { return {FamilyAction::Remove, std::nullopt}; }
+};
+
+struct HostIntent {
+    const auth::Host* host = nullptr;  // owned by the caller's Principal
+    FamilyIntent ipv4;
+    FamilyIntent ipv6;
+    // Take the host offline now with its zone's offline action (dyndns2 offline=YES); ipv4 and
+    // ipv6 are then ignored. Any other intent brings an offline host back online.
+    bool take_offline = false;
+};
+
+enum class ApplyStatus {
+    Changed,      // BIND acknowledged and the new state is recorded (or the host went offline)
+    Unchanged,    // stored state already equal; nothing sent to BIND
+    DnsFailed,    // BIND refused / timed out / TSIG failed: nothing changed anywhere
+    StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
+    Gone,         // the host was removed while the request was on its way
+    Blocked,      // the operator blocked the host: nothing sent, nothing recorded
+    // Over its no-change budget: nothing sent, nothing recorded, until retry_after passed.
+    // Only ever the client's own doing; DNS failures never lead here.
+    Abuse,
+};
+
+struct HostApplyResult {
+    ApplyStatus status = ApplyStatus::DnsFailed;
+    std::optional<IpAddress> ipv4;  // the host's state after the call
+    std::optional<IpAddress> ipv6;
+    UpdateStatus dns_status = UpdateStatus::Success;
+    std::chrono::seconds retry_after{0};  // set when status is Abuse (at least 1 s)
+};
+
+struct UpdateServiceOptions {
+    // An unchanged update of a host without a heartbeat timeout refreshes last_seen only when
+    // the stored value is older than this, so the no-change path normally costs a single
+    // database round trip. Heartbeat hosts refresh it on every update.
+    std::chrono::seconds seen_refresh{60};
+    // Requests coalesced into one UPDATE message at most (keeps messages far below 64 KiB).
+    std::size_t max_requests_per_message = 64;
+    // UPDATE messages in flight per BIND server at most (BIND drops beyond 100).
+    std::size_t max_in_flight_per_server = 32;
+    // The default no-change budget (abuse.nochg_interval / abuse.nochg_budget); a host may set
+    // its own interval. While it is active for a host, every no-change update is counted, so
+    // the last_seen refresh is no longer skipped for that host.
+    auth::NochgPolicy nochg{};
+};
+
+class UpdateService {
+public:
+    UpdateService(UpdateSender& sender, auth::HostStore& store, const Logger& log,
+                  UpdateServiceOptions options = {});
+    ~UpdateService();
+
+    // Results are in the order of `intents`. May throw auth::StoreError only before any DNS
+    // traffic (from the last_seen refresh of an unchanged host). Every host of `intents` gets
+    // its last_seen refreshed (heartbeat hosts always, others at most every seen_refresh).
+    std::vector<HostApplyResult> apply(const std::vector<HostIntent>& intents, auth::TimePoint now);
+
+    // Requests waiting for the next UPDATE message of a zone (for metrics and tests).
+    std::size_t queued(std::int64_t zone_id);
+
+private:
+    struct Batch;
+    struct ZoneQueue;
+    class ServerSlots;
+
+    ZoneQueue& queue_for(std::int64_t zone_id);
+    // Unchanged (recorded), Abuse (over the budget; `retry_after` set), or Changed meaning "the
+    // row moved on: take the locked path".
+    ApplyStatus record_unchanged(const auth::Host& host, auth::TimePoint now,
+                                 std::chrono::seconds& retry_after);
+    bool refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const;
+    void submit(ZoneQueue& queue, Batch& batch);
+    void process(const std::vector<Batch*>& batches);
+    static void record(auth::HostChange& change, const auth::StoredAddresses& from,
+                       const auth::StoredAddresses& to, auth::TimePoint now);
+    UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
+                      const std::map<std::int64_t, auth::StoredAddresses>& from,
+                      const std::map<std::int64_t, auth::StoredAddresses>& to);
+
+    UpdateSender& sender_;
+    auth::HostStore& store_;
+    const Logger& log_;
+    UpdateServiceOptions options_;
+    std::unique_ptr<ServerSlots> slots_;
+    std::mutex queues_mutex_;
+    std::map<std::int64_t, std::unique_ptr<ZoneQueue>> queues_;
+};
+
+}  // namespace ddns::gateway

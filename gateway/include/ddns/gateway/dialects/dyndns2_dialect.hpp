@@ -1,0 +1,102 @@
+// dyndns2 (DynDNS / No-IP remote access API): /nic/update, /v3/update, /update.
+// Wire contract: protocols.md §1. All wire words come from render_dyndns2().
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddns/auth/audit.hpp"
+#include "ddns/auth/authenticator.hpp"
+#include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/core/address_policy.hpp"
+#include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/http/request.hpp"
+#include "ddns/nsupdate/expected.hpp"
+
+namespace ddns::gateway {
+
+enum class Dyndns2Code {
+    Good,
+    NoChg,
+    BadAuth,
+    NoCredentials,  // "badauth" too: the Basic challenge (GNU wget sends credentials only then)
+    NotFqdn,
+    NoHost,
+    NumHost,
+    Abuse,
+    BadAgent,
+    BadSys,
+    NotDonator,
+    DnsErr,          // BIND refused, timed out or failed TSIG
+    AddressRefused,  // "dnserr" too: an address that is malformed or not publicly routable
+    ServerError,     // "911"
+};
+
+// Whose fault a line is, for the host counters: `dnserr` from BIND and `911` are the server's
+// (never the client's), `badauth` for wrong credentials is an auth fault, the Basic challenge
+// is none, every other refusal is the client's.
+auth::FaultClass dyndns2_fault(Dyndns2Code code) noexcept;
+
+struct Dyndns2Line {
+    Dyndns2Code code = Dyndns2Code::DnsErr;
+    std::optional<IpAddress> ipv4;  // echoed after good/nochg
+    std::optional<IpAddress> ipv6;
+};
+
+// The only place dyndns2 wire words are spelled. `badauth` answers 401 with a Basic challenge;
+// everything else is 200. Lines are separated by '\n', no leading blank line. A non-zero
+// `retry_after` (a throttled login, answered `abuse`) adds `Retry-After: <seconds>`.
+Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm,
+                        std::chrono::seconds retry_after = std::chrono::seconds::zero());
+
+// What the request asks for each address family (myip, myipv4, myipv6, ip, ipv6). Absent or empty
+// means the client address. "/len" suffixes are stripped; 0.0.0.0 / :: delete that family.
+struct Dyndns2Addresses {
+    FamilyIntent ipv4;
+    FamilyIntent ipv6;
+};
+enum class AddressError { Malformed, Conflicting };
+Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
+                                                                 const IpAddress& client);
+
+// Completes the audit note process() left behind: each host line gets its word and fault class.
+// A request-level answer (one line, hosts never resolved) gets one entry per name in `hostname`
+// (at most kMaxHosts; one unnamed entry when there is none), so `badauth` reaches the hosts it
+// names (see auth::AuditHost).
+auth::AuditNote dyndns2_audit(auth::AuditNote note, const std::vector<Dyndns2Line>& lines,
+                              std::string_view hostname);
+
+struct Dyndns2Options {
+    std::string realm = "ddns-gateway";
+    bool require_user_agent = true;
+    std::vector<std::string> agent_denylist;
+    static constexpr std::size_t kMaxHosts = 20;
+};
+
+class Dyndns2Dialect {
+public:
+    Dyndns2Dialect(auth::Authenticator& authenticator, UpdateService& updates,
+                   const AddressPolicy& policy, const Logger& log,
+                   std::function<auth::TimePoint()> clock, Dyndns2Options options);
+
+    Response handle(const RequestView& request);
+
+private:
+    // Sets `retry_after` when the login was throttled, and in `note` what the update log needs
+    // beyond the lines (see dyndns2_audit).
+    std::vector<Dyndns2Line> process(const RequestView& request, std::chrono::seconds& retry_after,
+                                     auth::AuditNote& note);
+
+    auth::Authenticator& authenticator_;
+    UpdateService& updates_;
+    const AddressPolicy& policy_;
+    const Logger& log_;
+    std::function<auth::TimePoint()> clock_;
+    Dyndns2Options options_;
+};
+
+}  // namespace ddns::gateway

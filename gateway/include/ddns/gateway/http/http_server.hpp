@@ -1,0 +1,37 @@
+// HTTP and HTTPS listeners on several addresses, sharing one thread pool. Converts POCO requests
+// into RequestView values and writes Response values with an exact Content-Length (never chunked).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/http/http_options.hpp"
+#include "ddns/gateway/http/request_router.hpp"
+
+namespace ddns::gateway {
+
+class HttpServer {
+public:
+    HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Loads the TLS certificate and key when https.listen is set, binds every listen address
+    // (throws std::runtime_error with one sentence naming the file or the address on failure)
+    // and starts serving.
+    void start();
+    void stop();
+    // The bound ports, in http.listen order (useful when a port was 0).
+    std::vector<std::uint16_t> ports() const;
+    // The bound HTTPS ports, in https.listen order.
+    std::vector<std::uint16_t> https_ports() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ddns::gateway

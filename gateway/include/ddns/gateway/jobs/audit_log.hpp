@@ -1,0 +1,82 @@
+// The audit path: dialects describe each update request in an auth::AuditNote on their Response;
+// AuditedRouter adds the time, client address, user agent and TLS flag and hands the record to
+// AuditLog, whose own thread writes batches to the store. A request never waits for the
+// database on behalf of the log: when the queue is full, records are dropped and counted.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ddns/auth/audit.hpp"
+#include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/http/request_router.hpp"
+
+namespace ddns::gateway {
+
+struct AuditLogOptions {
+    std::size_t capacity = 10000;  // records waiting at most; beyond that they are dropped
+    std::size_t batch_size = 200;  // records per transaction at most
+    int attempts = 3;              // tries per batch before it is dropped (database down)
+    std::chrono::milliseconds retry_delay{1000};
+};
+
+class AuditLog {
+public:
+    AuditLog(auth::AuditStore& store, const Logger& log, AuditLogOptions options = {});
+    ~AuditLog();  // stop()
+    AuditLog(const AuditLog&) = delete;
+    AuditLog& operator=(const AuditLog&) = delete;
+
+    // Queues the record, or drops and counts it when the queue is full. Never waits for the
+    // writer (only for the queue's mutex, held for a push or a pop).
+    void record(auth::AuditRecord record);
+    // Waits until everything recorded so far was written or given up.
+    void flush();
+    // Writes what is queued, then ends the writer thread; later records are dropped.
+    void stop();
+
+    std::uint64_t dropped() const;  // full queue, failed batches, records after stop()
+    std::uint64_t written() const;
+
+private:
+    void run();
+    void write_batch(const std::vector<auth::AuditRecord>& batch);
+    void report_drops();
+
+    auth::AuditStore& store_;
+    const Logger& log_;
+    AuditLogOptions options_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;  // the writer: records queued, or stop
+    std::condition_variable idle_;  // flush(): queue empty and nothing in flight
+    std::deque<auth::AuditRecord> queue_;
+    std::size_t in_flight_ = 0;
+    bool stopping_ = false;
+    std::uint64_t dropped_ = 0;
+    std::uint64_t reported_drops_ = 0;  // writer thread only
+    std::uint64_t written_ = 0;
+    std::thread thread_;  // last: starts after everything above is initialised
+};
+
+// Wraps the router: every response that carries an audit note is recorded, with the time from
+// the injected clock. Responses without one (check-IP, health checks, 404) are not logged.
+class AuditedRouter final : public RequestRouter {
+public:
+    AuditedRouter(RequestRouter& inner, AuditLog& log, std::function<auth::TimePoint()> clock)
+        : inner_(inner), log_(log), clock_(std::move(clock)) {}
+    Response route(const RequestView& request) override;
+
+private:
+    RequestRouter& inner_;
+    AuditLog& log_;
+    std::function<auth::TimePoint()> clock_;
+};
+
+}  // namespace ddns::gateway

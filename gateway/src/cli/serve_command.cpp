@@ -1,0 +1,159 @@
+// The composition root: one place that builds the concrete objects and passes references down.
+#include <pthread.h>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "ddns/auth/authenticator.hpp"
+#include "ddns/auth/failure_throttle.hpp"
+#include "ddns/auth/password.hpp"
+#include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/base/version.hpp"
+#include "ddns/gateway/cli/commands.hpp"
+#include "ddns/gateway/core/address_policy.hpp"
+#include "ddns/gateway/core/record_service.hpp"
+#include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/dynamic_dialect.hpp"
+#include "ddns/gateway/dialects/dynamip_dialect.hpp"
+#include "ddns/gateway/dialects/dyndns2_dialect.hpp"
+#include "ddns/gateway/dialects/myserver_dialect.hpp"
+#include "ddns/gateway/dialects/router.hpp"
+#include "ddns/gateway/http/http_server.hpp"
+#include "ddns/gateway/http/readiness.hpp"
+#include "ddns/gateway/http/tls.hpp"
+#include "ddns/gateway/jobs/audit_log.hpp"
+#include "ddns/gateway/jobs/audit_pruner.hpp"
+#include "ddns/gateway/jobs/offline_sweeper.hpp"
+#include "ddns/sql/database.hpp"
+#include "ddns/sql/migrator.hpp"
+#include "ddns/sql/pg_audit_store.hpp"
+#include "ddns/sql/pg_lifecycle_store.hpp"
+#include "ddns/sql/pg_store.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+// One line when a brute-force lock begins (not for every refused request), so attacks show up
+// in the log without flooding it.
+void log_lock(const Logger& log, const auth::LockEvent& e) {
+    const std::string duration = std::to_string(e.duration.count()) + " s";
+    if (e.scope == auth::LockEvent::Scope::Address) {
+        log.warning("auth: too many failed logins from " + e.client.to_string() + " for user=" +
+                    e.username + ": that address is locked out of the account for " + duration);
+    } else if (e.scope == auth::LockEvent::Scope::Network) {
+        log.warning("auth: too many failed logins from " + e.client.to_string() +
+                    " across account names (the last for user=" + e.username +
+                    "): that address is locked for " + duration +
+                    ", except for accounts it logged in to recently");
+    } else {
+        log.warning("auth: too many failed logins for user=" + e.username + " (the last from " +
+                    e.client.to_string() + "): the account is locked for " + duration +
+                    ", except for addresses it logged in from recently");
+    }
+}
+
+}  // namespace
+
+int run_serve(const Config& config) {
+    // Block the termination signals before any thread starts, so only sigwait() below sees them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    Logger log(config.log_level);
+    sql::Database db(config.database_url, config.database_pool);
+    const int schema = sql::current_schema_version(db);
+    // Versions may have gaps, so "up to date" means every compiled migration is applied.
+    if (schema > sql::latest_schema_version() || !sql::pending_schema_versions(db).empty()) {
+        std::cerr << "ddns-gateway: database schema is at version " << schema
+                  << ", this binary needs " << sql::latest_schema_version()
+                  << " and every migration before it: run `ddns-gateway migrate --config FILE` "
+                     "first\n";
+        return 1;
+    }
+    sql::PgStore store(db);
+    auth::PasswordHasher hasher(config.argon2_params());
+    auto clock = [] { return auth::Clock::now(); };
+    auth::FailureThrottleOptions throttle_options = config.throttle_options();
+    throttle_options.on_lock = [&log](const auth::LockEvent& e) { log_lock(log, e); };
+    auth::FailureThrottle throttle(std::move(throttle_options),
+                                   [] { return auth::SteadyClock::now(); });
+    auth::Authenticator authenticator(
+        store, hasher, clock, auth::AuthenticatorOptions{config.auth_cache_ttl, 10000}, &throttle);
+    UpdateClient dns(config.dns_client_options());
+    UpdateServiceOptions update_options;
+    update_options.nochg = auth::NochgPolicy{config.nochg_interval, config.nochg_budget};
+    UpdateService updates(dns, store, log, update_options);
+    AddressPolicy policy(config.allowed_networks);
+    Dyndns2Dialect dyndns2(
+        authenticator, updates, policy, log, clock,
+        Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
+    DynamipDialect dynamip(authenticator, updates, policy, log, clock);
+    DynamicDialect dynamic(authenticator, updates, policy, log, clock,
+                           DynamicOptions{config.http_realm});
+    RecordService records(dns, store, log);
+    MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
+    // /readyz borrows from the request pool: it is ready when requests can get a connection.
+    DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
+    Router router(dyndns2, dynamic, dynamip, myserver, readiness);
+    // The update log has its own connections: its writer and pruner never take one from requests.
+    sql::Database audit_db(config.database_url, 2);
+    sql::PgAuditStore audit_store(audit_db);
+    AuditLog audit(audit_store, log, AuditLogOptions{config.audit_queue_size});
+    std::unique_ptr<AuditPruner> pruner;
+    if (config.audit_retention.count() > 0)
+        pruner = std::make_unique<AuditPruner>(
+            audit_store, log, clock,
+            AuditPrunerOptions{config.audit_retention, config.audit_prune_interval});
+    AuditedRouter audited(router, audit, clock);
+    HttpServer http(config.http_server_options(), audited, log);
+    http.start();
+    sql::PgLifecycleStore lifecycle(db);
+    OfflineSweeper sweeper(dns, lifecycle, log, clock,
+                           SweeperOptions{config.sweep_interval, config.sweep_batch_size});
+    if (config.sweep_interval.count() > 0) sweeper.start();
+    log.info(std::string("ddns-gateway ") + version() + " serving");
+
+    int received = 0;
+    sigwait(&signals, &received);
+    log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
+             ", shutting down");
+    sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
+    http.stop();
+    audit.stop();  // writes what the last requests logged
+    return 0;
+}
+
+int run_migrate(const Config& config) {
+    sql::Database db(config.database_url, 1);
+    const auto report = sql::migrate(db);
+    if (report.applied.empty()) {
+        std::cout << "database schema is up to date (version " << report.current_version << ")\n";
+    } else {
+        std::cout << "applied migrations";
+        for (int v : report.applied) std::cout << " " << v;
+        std::cout << "; schema is at version " << report.current_version << "\n";
+    }
+    return 0;
+}
+
+int run_check_config(const Config& config) {
+    // The certificate and key are loaded as `serve` would, so a bad file shows before a restart.
+    if (auto error = check_tls_files(config.http_server_options())) {
+        std::cerr << "ddns-gateway: " << *error << "\n";
+        return 1;
+    }
+    std::cout << "configuration OK: " << config.http_listen.size() + config.https_listen.size()
+              << " listen address(es)";
+    for (const auto& l : config.http_listen) std::cout << " " << l.to_string();
+    for (const auto& l : config.https_listen) std::cout << " https://" << l.to_string();
+    std::cout << "\n";
+    return 0;
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,73 @@
+#include "ddns/gateway/core/host_lifecycle.hpp"
+
+#include <charconv>
+
+#include "ddns/auth/lifecycle.hpp"
+#include "ddns/gateway/base/duration.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+// Removes one family of a host that is going offline; `address` is what BIND should still hold.
+void take_family_offline(UpdateRequest& request, const auth::Host& host, const IpAddress& address,
+                         auth::OfflineAction action) {
+    const RecordType type = address_record_type(address.family());
+    // Value-dependent "RRset exists" (RFC 2136 §2.4.2): the RRset is exactly this one record.
+    request.prerequisites.emplace_back(
+        RRsetExistsValue{ResourceRecord::address(host.name, host.ttl, address)});
+    request.operations.emplace_back(DeleteRRset{host.name, type});
+    if (action == auth::OfflineAction::Sentinel)
+        request.operations.emplace_back(AddRecord{
+            ResourceRecord::address(host.name, host.ttl, sentinel_address(address.family()))});
+}
+
+}  // namespace
+
+IpAddress sentinel_address(IpFamily family) {
+    return family == IpFamily::V4 ? IpAddress::v4({}) : IpAddress::v6({});
+}
+
+bool is_sentinel(const std::optional<IpAddress>& address) {
+    return address && address->is_unspecified();
+}
+
+auth::StoredAddresses offline_addresses(const auth::StoredAddresses& current,
+                                        auth::OfflineAction action) {
+    if (current.offline) return current;
+    auth::StoredAddresses out = current;
+    out.offline = true;
+    auto apply = [action](std::optional<IpAddress>& slot) {
+        if (!slot) return;
+        if (action == auth::OfflineAction::Delete)
+            slot.reset();
+        else
+            slot = sentinel_address(slot->family());
+    };
+    apply(out.ipv4);
+    apply(out.ipv6);
+    return out;
+}
+
+std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& address) {
+    if (is_sentinel(address)) return std::nullopt;
+    return address;
+}
+
+UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
+    UpdateRequest request{zone.name, {}, {}};
+    for (const auth::Host* h : hosts) {
+        const auth::OfflineAction action =
+            auth::effective_offline_action(h->offline_action, zone.offline_action);
+        if (h->ipv4) take_family_offline(request, *h, *h->ipv4, action);
+        if (h->ipv6) take_family_offline(request, *h, *h->ipv6, action);
+    }
+    return request;
+}
+
+std::optional<std::chrono::seconds> parse_heartbeat(std::string_view text) {
+    const auto d = parse_duration(text);
+    if (!d || d->count() < 1 || *d > std::chrono::days(365)) return std::nullopt;
+    return d;
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,192 @@
+#include "ddns/gateway/core/record_service.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <string>
+#include <utility>
+
+namespace ddns::gateway {
+namespace {
+
+std::string describe(const ResourceRecord& rr) {
+    return rr.owner().str() + " " + std::string(to_string(rr.type())) + " " + rr.data_text();
+}
+
+bool same_rr(const ResourceRecord& a, const ResourceRecord& b) {
+    // An RR's identity is owner, type and data; the TTL belongs to the RRset (RFC 2181 §5.2).
+    return a.owner() == b.owner() && a.type() == b.type() && a.data() == b.data();
+}
+
+ResourceRecord with_ttl(const ResourceRecord& rr, std::uint32_t ttl) {
+    return *ResourceRecord::make(rr.owner(), rr.type(), ttl, rr.data());  // same data: fits
+}
+
+// Types whose RRs at a dynamic host's name would clash with the host's own A/AAAA (an NS there
+// would delegate the host's name away).
+bool clashes_with_host(RecordType type) {
+    return type == RecordType::A || type == RecordType::AAAA || type == RecordType::CNAME ||
+           type == RecordType::NS;
+}
+
+// The checks that need no DNS traffic, on the state read under the zone lock.
+std::optional<RecordOutcome> refuse_add(const auth::Zone& zone, const ResourceRecord& record,
+                                        const std::vector<auth::StoredRecord>& here,
+                                        bool host_named) {
+    const bool apex = record.owner() == zone.name;
+    // The apex NS RRset is the zone's delegation, kept by the zone's operator; BIND would also
+    // silently ignore a deletion of its last RR, so the database could not follow.
+    if (host_named || (apex && record.type() == RecordType::NS)) return RecordOutcome::NameTaken;
+    for (const auto& stored : here)
+        if (same_rr(stored.record, record)) return RecordOutcome::AlreadyExists;
+    // A CNAME cannot share its name with other data (RFC 1034 §3.6.2), and the apex always
+    // holds SOA and NS. BIND ignores such an add and still answers NOERROR.
+    if (record.type() == RecordType::CNAME && (apex || !here.empty()))
+        return RecordOutcome::CnameConflict;
+    for (const auto& stored : here)
+        if (stored.record.type() == RecordType::CNAME) return RecordOutcome::CnameConflict;
+    return std::nullopt;
+}
+
+bool matches(const RecordSelector& selector, const ResourceRecord& rr) {
+    if (rr.owner() != selector.name || rr.type() != selector.type) return false;
+    if (selector.data && rr.data() != *selector.data) return false;
+    if (selector.mx_preference) {
+        const auto* mx = std::get_if<MxData>(&rr.data());
+        if (mx == nullptr || mx->preference != *selector.mx_preference) return false;
+    }
+    return true;
+}
+
+bool prerequisite_failed(UpdateStatus status) {
+    return status == UpdateStatus::YxDomain || status == UpdateStatus::YxRrset;
+}
+
+}  // namespace
+
+RecordService::RecordService(UpdateSender& sender, auth::RecordStore& store, const Logger& log)
+    : sender_(sender), store_(store), log_(log) {}
+
+RecordResult RecordService::add(const auth::Zone& zone, const ResourceRecord& record) {
+    if (!record.owner().is_at_or_below(zone.name)) return {RecordOutcome::OutsideZone};
+
+    // Lock the zone and read what is stored at the name: the decision below stays true until
+    // commit, across requests and gateway instances.
+    std::unique_ptr<auth::RecordChange> change;
+    std::vector<auth::StoredRecord> here;
+    bool host_named = false;
+    try {
+        change = store_.begin_record_change(zone.id);
+        here = change->records_at(record.owner());
+        if (clashes_with_host(record.type())) host_named = change->host_named(record.owner());
+    } catch (const auth::StoreError& e) {
+        log_.error(std::string("database failure before a record change: ") + e.what());
+        return {RecordOutcome::StoreFailed};
+    }
+    if (auto refusal = refuse_add(zone, record, here, host_named)) return {*refusal};
+
+    // RFC 2136 add without delete: the RR joins its RRset (a second A makes a round robin).
+    // BIND keeps one TTL per RRset, so the RRs already there take the new one.
+    std::vector<auth::StoredRecord> retimed;
+    for (const auto& stored : here)
+        if (stored.record.type() == record.type() && stored.record.ttl() != record.ttl())
+            retimed.push_back(stored);
+    // The CNAME rule again, in DNS: if the database missed data that BIND holds, the
+    // prerequisite fails instead of BIND silently ignoring the add.
+    UpdateRequest request{zone.name, {}, {AddRecord{record}}};
+    if (record.type() == RecordType::CNAME)
+        request.prerequisites.emplace_back(NameAbsent{record.owner()});
+    else
+        request.prerequisites.emplace_back(RRsetAbsent{record.owner(), RecordType::CNAME});
+    const UpdateResult sent = sender_.send(request, zone.key, zone.server);
+    if (!sent.ok()) {
+        if (prerequisite_failed(sent.status)) {
+            log_.warning("DNS and the database disagree at " + record.owner().str() + " in zone " +
+                         zone.name.str() + ": BIND holds data the database does not know (" +
+                         std::string(to_string(sent.status)) + " adding " + describe(record) + ")");
+            return {RecordOutcome::CnameConflict, sent.status};
+        }
+        log_.warning("adding " + describe(record) + " via " + zone.server.to_string() +
+                     " failed: " + std::string(to_string(sent.status)));
+        return {RecordOutcome::DnsFailed, sent.status};
+    }
+
+    try {
+        change->insert(record);
+        for (const auto& old : retimed) {
+            change->erase(old.id);
+            change->insert(with_ttl(old.record, record.ttl()));
+        }
+        change->commit();
+    } catch (const auth::StoreError& e) {
+        log_.error("recording " + describe(record) + " failed after the DNS update: " + e.what() +
+                   "; rolling DNS back");
+        UpdateRequest undo{zone.name, {}, {DeleteRecord{record}}};
+        for (const auto& old : retimed) undo.operations.emplace_back(AddRecord{old.record});
+        rollback(zone, undo);
+        return {RecordOutcome::StoreFailed};
+    }
+    return {RecordOutcome::Added};
+}
+
+RecordResult RecordService::remove(const auth::Zone& zone, const RecordSelector& selector) {
+    if (!selector.name.is_at_or_below(zone.name)) return {RecordOutcome::OutsideZone};
+
+    std::unique_ptr<auth::RecordChange> change;
+    std::vector<auth::StoredRecord> rrset;
+    try {
+        change = store_.begin_record_change(zone.id);
+        for (auto& stored : change->records_at(selector.name))
+            if (stored.record.type() == selector.type) rrset.push_back(std::move(stored));
+    } catch (const auth::StoreError& e) {
+        log_.error(std::string("database failure before a record change: ") + e.what());
+        return {RecordOutcome::StoreFailed};
+    }
+    std::vector<auth::StoredRecord> matched;
+    std::copy_if(rrset.begin(), rrset.end(), std::back_inserter(matched),
+                 [&](const auth::StoredRecord& s) { return matches(selector, s.record); });
+    if (matched.empty()) return {RecordOutcome::NotFound};
+
+    // One message: the whole RRset when every RR of it goes, else each RR on its own.
+    UpdateRequest request{zone.name, {}, {}};
+    if (matched.size() == rrset.size())
+        request.operations.emplace_back(DeleteRRset{selector.name, selector.type});
+    else
+        for (const auto& s : matched) request.operations.emplace_back(DeleteRecord{s.record});
+    const UpdateResult sent = sender_.send(request, zone.key, zone.server);
+    if (!sent.ok()) {
+        log_.warning("removing " + std::to_string(matched.size()) + " " +
+                     std::string(to_string(selector.type)) + " record(s) at " +
+                     selector.name.str() + " via " + zone.server.to_string() +
+                     " failed: " + std::string(to_string(sent.status)));
+        return {RecordOutcome::DnsFailed, sent.status};
+    }
+
+    try {
+        for (const auto& s : matched) change->erase(s.id);
+        change->commit();
+    } catch (const auth::StoreError& e) {
+        log_.error("forgetting " + std::to_string(matched.size()) + " record(s) at " +
+                   selector.name.str() + " failed after the DNS update: " + e.what() +
+                   "; rolling DNS back");
+        UpdateRequest undo{zone.name, {}, {}};
+        for (const auto& s : matched) undo.operations.emplace_back(AddRecord{s.record});
+        rollback(zone, undo);
+        return {RecordOutcome::StoreFailed};
+    }
+    return {RecordOutcome::Removed};
+}
+
+std::vector<ResourceRecord> RecordService::list(const auth::Zone& zone) {
+    std::vector<ResourceRecord> records;
+    for (auto& stored : store_.list_records(zone.id)) records.push_back(std::move(stored.record));
+    return records;
+}
+
+void RecordService::rollback(const auth::Zone& zone, const UpdateRequest& undo) {
+    const UpdateResult result = sender_.send(undo, zone.key, zone.server);
+    if (!result.ok())
+        log_.error("rollback in zone " + zone.name.str() +
+                   " failed; DNS and database disagree: " + std::string(to_string(result.status)));
+}
+
+}  // namespace ddns::gateway

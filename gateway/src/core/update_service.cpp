@@ -1,0 +1,381 @@
+#include "ddns/gateway/core/update_service.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "ddns/auth/lifecycle.hpp"
+#include "ddns/gateway/core/host_lifecycle.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+std::optional<IpAddress> resolve(const FamilyIntent& intent,
+                                 const std::optional<IpAddress>& current) {
+    switch (intent.action) {
+        case FamilyAction::Keep:
+            return current;
+        case FamilyAction::Set:
+            return intent.address;
+        case FamilyAction::Remove:
+            return std::nullopt;
+    }
+    return current;
+}
+
+bool same(const auth::StoredAddresses& a, const auth::StoredAddresses& b) {
+    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6;
+}
+
+// The state of a host after `intent`, from its state `s`.
+auth::StoredAddresses next_state(const HostIntent& intent, const auth::StoredAddresses& s,
+                                 auth::OfflineAction action) {
+    if (intent.take_offline) return offline_addresses(s, action);
+    auth::StoredAddresses n = s;
+    n.ipv4 = without_sentinel(resolve(intent.ipv4, s.ipv4));
+    n.ipv6 = without_sentinel(resolve(intent.ipv6, s.ipv6));
+    n.offline = false;
+    return n;
+}
+
+// Replace one family of a host: delete its RRset, add the new RR (if any).
+void add_family_ops(std::vector<UpdateOperation>& ops, const auth::Host& host, RecordType type,
+                    const std::optional<IpAddress>& target) {
+    ops.emplace_back(DeleteRRset{host.name, type});
+    if (target) ops.emplace_back(AddRecord{ResourceRecord::address(host.name, host.ttl, *target)});
+}
+
+bool splittable(UpdateStatus status) {
+    // Statuses that one change in the message may cause; transport and key failures are the
+    // same for every change, so retrying singly would only multiply the load on a sick server.
+    switch (status) {
+        case UpdateStatus::Refused:
+        case UpdateStatus::NotZone:
+        case UpdateStatus::FormErr:
+        case UpdateStatus::ServFail:
+        case UpdateStatus::EncodeError:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+// One request's changes to one zone, waiting for the message that carries them.
+struct UpdateService::Batch {
+    std::vector<const HostIntent*> intents;
+    std::vector<HostApplyResult*> results;  // parallel to intents
+    auth::TimePoint now;
+    bool done = false;
+};
+
+struct UpdateService::ZoneQueue {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<Batch*> pending;
+    bool busy = false;  // a request is sending this zone's current message
+};
+
+// Caps the UPDATEs in flight per BIND server.
+class UpdateService::ServerSlots {
+public:
+    explicit ServerSlots(std::size_t limit) : limit_(limit) {}
+
+    // Holds one slot of `server` for its lifetime.
+    class Slot {
+    public:
+        Slot(ServerSlots& slots, const ServerEndpoint& server)
+            : slots_(slots), key_(server.to_string()) {
+            std::unique_lock lock(slots_.mutex_);
+            slots_.cv_.wait(lock, [&] { return slots_.in_flight_[key_] < slots_.limit_; });
+            ++slots_.in_flight_[key_];
+        }
+        ~Slot() {
+            {
+                std::lock_guard lock(slots_.mutex_);
+                --slots_.in_flight_[key_];
+            }
+            slots_.cv_.notify_all();
+        }
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+
+    private:
+        ServerSlots& slots_;
+        std::string key_;
+    };
+
+private:
+    std::size_t limit_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::map<std::string, std::size_t> in_flight_;
+};
+
+UpdateService::UpdateService(UpdateSender& sender, auth::HostStore& store, const Logger& log,
+                             UpdateServiceOptions options)
+    : sender_(sender),
+      store_(store),
+      log_(log),
+      options_(options),
+      slots_(std::make_unique<ServerSlots>(
+          std::max<std::size_t>(1, options.max_in_flight_per_server))) {}
+
+UpdateService::~UpdateService() = default;
+
+UpdateService::ZoneQueue& UpdateService::queue_for(std::int64_t zone_id) {
+    std::lock_guard lock(queues_mutex_);
+    auto& slot = queues_[zone_id];
+    if (!slot) slot = std::make_unique<ZoneQueue>();
+    return *slot;
+}
+
+std::size_t UpdateService::queued(std::int64_t zone_id) {
+    ZoneQueue& queue = queue_for(zone_id);
+    std::lock_guard lock(queue.mutex);
+    return queue.pending.size();
+}
+
+std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>& intents,
+                                                  auth::TimePoint now) {
+    std::vector<HostApplyResult> results(intents.size());
+    std::map<std::int64_t, Batch> by_zone;
+    for (std::size_t i = 0; i < intents.size(); ++i) {
+        const auth::Host& host = *intents[i].host;
+        HostApplyResult& r = results[i];
+        if (refused(host, now, r)) continue;
+        if (!intents[i].take_offline && !host.offline) {
+            r.ipv4 = resolve(intents[i].ipv4, host.ipv4);
+            r.ipv6 = resolve(intents[i].ipv6, host.ipv6);
+            if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6) {
+                const ApplyStatus seen = record_unchanged(host, now, r.retry_after);
+                if (seen != ApplyStatus::Changed) {
+                    r.status = seen;
+                    continue;
+                }
+            }
+        }
+        // Changes, offline hosts, offline=YES, and unchanged hosts whose row moved on since the
+        // credentials were checked: decided under the row lock.
+        Batch& batch = by_zone[host.zone->id];
+        batch.intents.push_back(&intents[i]);
+        batch.results.push_back(&r);
+        batch.now = now;
+    }
+    for (auto& [zone_id, batch] : by_zone) submit(queue_for(zone_id), batch);
+    return results;
+}
+
+// The no-change path, decided from the state loaded with the credentials (no lock). The
+// last_seen write is conditional on the row still holding that state and the host being
+// online; when it does not (a concurrent change, the sweeper took the host offline), false
+// sends the host down the locked path. A host without a heartbeat timeout whose last_seen is
+// fresh needs no write at all: nothing is decided from its last_seen.
+//
+// With a no-change budget the same statement counts the update in the host's window; the
+// update that goes over the budget is already refused (its last_seen is refreshed all the same:
+// the host is alive).
+ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePoint now,
+                                            std::chrono::seconds& retry_after) {
+    const auth::NochgPolicy policy = auth::nochg_policy_for(host, options_.nochg);
+    const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
+    if (!host.heartbeat_timeout && !policy.active() && fresh) return ApplyStatus::Unchanged;
+    const auto window = store_.count_seen_if_unchanged(
+        auth::StoredAddresses{host.id, host.ipv4, host.ipv6}, now, policy.interval);
+    if (!window) return ApplyStatus::Changed;
+    retry_after = auth::nochg_retry_after(*window, policy, now);
+    return retry_after > std::chrono::seconds::zero() ? ApplyStatus::Abuse : ApplyStatus::Unchanged;
+}
+
+// A blocked host, or one whose no-change window (as loaded with the credentials) is over its
+// budget, is refused before anything is decided: whatever it asks for, nothing changes.
+bool UpdateService::refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const {
+    r.ipv4 = host.ipv4;
+    r.ipv6 = host.ipv6;
+    if (host.blocked) {
+        r.status = ApplyStatus::Blocked;
+        return true;
+    }
+    r.retry_after =
+        auth::nochg_retry_after(host.nochg, auth::nochg_policy_for(host, options_.nochg), now);
+    if (r.retry_after == std::chrono::seconds::zero()) return false;
+    r.status = ApplyStatus::Abuse;
+    return true;
+}
+
+void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
+    std::unique_lock lock(queue.mutex);
+    queue.pending.push_back(&batch);
+    for (;;) {
+        queue.cv.wait(lock, [&] { return batch.done || !queue.busy; });
+        if (batch.done) return;
+        // Nobody is sending for this zone: this request sends everything queued so far (its own
+        // batch is among it), then hands over, so no request serves others indefinitely.
+        queue.busy = true;
+        const std::size_t take = std::min(queue.pending.size(), options_.max_requests_per_message);
+        std::vector<Batch*> batches(queue.pending.begin(),
+                                    queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
+        queue.pending.erase(queue.pending.begin(),
+                            queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
+        lock.unlock();
+        process(batches);
+        lock.lock();
+        for (Batch* b : batches) b->done = true;
+        queue.busy = false;
+        queue.cv.notify_all();
+    }
+}
+
+void UpdateService::process(const std::vector<Batch*>& batches) {
+    // Every host touched by these batches, in one zone.
+    std::map<std::int64_t, const auth::Host*> hosts;
+    for (const Batch* b : batches)
+        for (const HostIntent* intent : b->intents) hosts.emplace(intent->host->id, intent->host);
+    const auth::Zone& zone = *hosts.begin()->second->zone;
+    const auth::TimePoint now = batches.back()->now;
+
+    auto finish_all = [&](ApplyStatus status, UpdateStatus dns) {
+        for (Batch* b : batches)
+            for (std::size_t i = 0; i < b->intents.size(); ++i) {
+                const auth::Host& h = *b->intents[i]->host;
+                *b->results[i] = HostApplyResult{status, h.ipv4, h.ipv6, dns};
+            }
+    };
+
+    // Lock the rows and read the stored state again: another request or another gateway
+    // instance may have changed these hosts since the credentials were checked.
+    std::unique_ptr<auth::HostChange> change;
+    std::map<std::int64_t, auth::StoredAddresses> current;
+    try {
+        std::vector<std::int64_t> ids;
+        ids.reserve(hosts.size());
+        for (const auto& [id, host] : hosts) ids.push_back(id);
+        change = store_.begin_change(ids);
+        for (const auto& stored : change->locked()) current[stored.host_id] = stored;
+    } catch (const auth::StoreError& e) {
+        log_.error(std::string("database failure before update: ") + e.what());
+        finish_all(ApplyStatus::StoreFailed, UpdateStatus::Success);
+        return;
+    }
+
+    // Apply the intents in arrival order: a later request for the same host wins.
+    std::map<std::int64_t, auth::StoredAddresses> target = current;
+    for (const Batch* b : batches)
+        for (const HostIntent* intent : b->intents) {
+            auto it = target.find(intent->host->id);
+            if (it == target.end()) continue;  // removed meanwhile
+            it->second = next_state(
+                *intent, it->second,
+                auth::effective_offline_action(intent->host->offline_action, zone.offline_action));
+        }
+
+    // Send what differs from the stored state; if BIND refuses the whole message, try each
+    // host alone so that one bad change cannot fail the others.
+    std::vector<const auth::Host*> changed;
+    for (const auto& [id, t] : target)
+        if (!same(t, current.at(id))) changed.push_back(hosts.at(id));
+    std::map<std::int64_t, UpdateStatus> failed;  // host id -> why
+    std::vector<const auth::Host*> applied;
+    if (!changed.empty()) {
+        const UpdateResult whole = send(zone, changed, current, target);
+        if (whole.ok()) {
+            applied = changed;
+        } else if (changed.size() > 1 && splittable(whole.status)) {
+            for (const auth::Host* h : changed) {
+                const UpdateResult one = send(zone, {h}, current, target);
+                if (one.ok())
+                    applied.push_back(h);
+                else
+                    failed[h->id] = one.status;
+            }
+        } else {
+            for (const auth::Host* h : changed) failed[h->id] = whole.status;
+        }
+        if (!failed.empty())
+            log_.warning("dns update for zone " + zone.name.str() + " via " +
+                         zone.server.to_string() + " failed for " + std::to_string(failed.size()) +
+                         " host(s): " + std::string(to_string(failed.begin()->second)));
+    }
+
+    // Record what BIND acknowledged (and last_seen of every host that did not fail); if the
+    // database fails now, put BIND back.
+    bool stored_ok = true;
+    try {
+        for (const auto& [id, t] : target) {
+            if (failed.count(id) != 0) continue;
+            record(*change, current.at(id), t, now);
+        }
+        change->commit();
+    } catch (const auth::StoreError& e) {
+        stored_ok = false;
+        log_.error("recording " + std::to_string(applied.size()) +
+                   " host(s) failed after the DNS update: " + e.what() + "; rolling DNS back");
+        if (!applied.empty()) {
+            const UpdateResult undo = send(zone, applied, target, current);
+            if (!undo.ok())
+                log_.error("rollback in zone " + zone.name.str() +
+                           " failed; DNS and database disagree until the next update: " +
+                           std::string(to_string(undo.status)));
+        }
+    }
+
+    for (Batch* b : batches)
+        for (std::size_t i = 0; i < b->intents.size(); ++i) {
+            const std::int64_t id = b->intents[i]->host->id;
+            HostApplyResult& r = *b->results[i];
+            auto cur = current.find(id);
+            if (cur == current.end()) {
+                r = HostApplyResult{ApplyStatus::Gone, std::nullopt, std::nullopt, {}};
+                continue;
+            }
+            if (auto f = failed.find(id); f != failed.end()) {
+                r = HostApplyResult{ApplyStatus::DnsFailed, cur->second.ipv4, cur->second.ipv6,
+                                    f->second};
+            } else if (!stored_ok) {
+                r = HostApplyResult{ApplyStatus::StoreFailed, cur->second.ipv4, cur->second.ipv6,
+                                    UpdateStatus::Success};
+            } else if (const auto& t = target.at(id);
+                       !same(t, cur->second) || (t.offline && !cur->second.offline)) {
+                // Changed (or taken offline) and not failed: BIND applied it and the commit
+                // succeeded. A host that only came back online without a new address is nochg.
+                r = HostApplyResult{ApplyStatus::Changed, t.ipv4, t.ipv6, UpdateStatus::Success};
+            } else {
+                r = HostApplyResult{ApplyStatus::Unchanged, cur->second.ipv4, cur->second.ipv6,
+                                    UpdateStatus::Success};
+            }
+        }
+}
+
+void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses& from,
+                           const auth::StoredAddresses& to, auth::TimePoint now) {
+    const std::int64_t id = from.host_id;
+    if (to.offline && !from.offline) {
+        change.record_offline(id, to.ipv4, to.ipv6, auth::OfflineReason::Request, now);
+        change.record_seen(id, now);  // offline=YES is an authenticated update too
+    } else if (!same(to, from) || to.offline != from.offline) {
+        change.record_applied(id, to.ipv4, to.ipv6, now);  // also back online
+    } else {
+        change.record_seen(id, now);
+    }
+}
+
+UpdateResult UpdateService::send(const auth::Zone& zone,
+                                 const std::vector<const auth::Host*>& hosts,
+                                 const std::map<std::int64_t, auth::StoredAddresses>& from,
+                                 const std::map<std::int64_t, auth::StoredAddresses>& to) {
+    // One message: for every host and every family that differs, delete the RRset and add the
+    // new RR, so A and AAAA (and all hosts of the message) change together or not at all.
+    UpdateRequest request{zone.name, {}, {}};
+    for (const auth::Host* h : hosts) {
+        const auto& a = from.at(h->id);
+        const auto& b = to.at(h->id);
+        if (a.ipv4 != b.ipv4) add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
+        if (a.ipv6 != b.ipv6) add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
+    }
+    const ServerSlots::Slot slot(*slots_, zone.server);
+    return sender_.send(request, zone.key, zone.server);
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,237 @@
+#include "ddns/gateway/http/http_server.hpp"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+
+#include <istream>
+#include <stdexcept>
+
+#include "ddns/gateway/http/client_address.hpp"
+#include "tls_context.hpp"
+
+namespace ddns::gateway {
+
+std::string ListenAddress::to_string() const {
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+namespace {
+
+constexpr std::streamsize kMaxFormBody = 16 * 1024;
+
+bool is_form(const Poco::Net::HTTPServerRequest& request) {
+    const std::string type = request.getContentType();
+    return type.rfind("application/x-www-form-urlencoded", 0) == 0;
+}
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+public:
+    Handler(RequestRouter& router, const Logger& log, const TrustedProxies& trusted,
+            ProxyHeader header)
+        : router_(router), log_(log), trusted_(trusted), header_(header) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& req,
+                       Poco::Net::HTTPServerResponse& resp) override {
+        Response response;
+        try {
+            response = router_.route(to_view(req));
+        } catch (const std::exception& e) {
+            log_.error(std::string("unhandled error: ") + e.what());
+            response = Response::text(500, "Internal Server Error", "server error\n");
+        }
+        write(req, resp, response);
+    }
+
+private:
+    RequestView to_view(Poco::Net::HTTPServerRequest& req) const {
+        RequestView view;
+        view.method = req.getMethod();
+        auto target = parse_request_target(req.getURI());
+        view.path = std::move(target.path);
+        std::string parameters = std::move(target.query);
+        if (req.getMethod() == "POST" && is_form(req)) {
+            // Some clients POST form parameters; accept them like query parameters.
+            std::string body(static_cast<std::size_t>(kMaxFormBody), '\0');
+            req.stream().read(body.data(), kMaxFormBody);
+            body.resize(static_cast<std::size_t>(req.stream().gcount()));
+            parameters += (parameters.empty() ? "" : "&") + body;
+        }
+        view.query = QueryParams::parse(parameters);
+        for (const auto& [name, value] : req) view.headers.push_back({name, value});
+        const auto peer = IpAddress::parse(req.clientAddress().host().toString());
+        view.peer = peer.value_or(IpAddress::v4({0, 0, 0, 0}));
+        view.client = resolve_client_address(view.peer, view.header("Forwarded"),
+                                             view.header("X-Forwarded-For"), trusted_, header_);
+        view.tls = req.secure();
+        return view;
+    }
+
+    static void write(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                      const Response& response) {
+        resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status),
+                                response.reason);
+        resp.setChunkedTransferEncoding(false);
+        resp.setContentType(response.content_type);
+        resp.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
+        for (const auto& h : response.headers) resp.add(h.name, h.value);
+        resp.setKeepAlive(req.getKeepAlive());
+        std::ostream& out = resp.send();
+        if (req.getMethod() != "HEAD")
+            out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
+        out.flush();
+    }
+
+    RequestRouter& router_;
+    const Logger& log_;
+    const TrustedProxies& trusted_;
+    ProxyHeader header_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    Factory(RequestRouter& router, const Logger& log, const TrustedProxies& trusted,
+            ProxyHeader header)
+        : router_(router), log_(log), trusted_(trusted), header_(header) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+        return new Handler(router_, log_, trusted_, header_);  // POCO takes ownership
+    }
+
+private:
+    RequestRouter& router_;
+    const Logger& log_;
+    const TrustedProxies& trusted_;
+    ProxyHeader header_;
+};
+
+// A bound, listening socket; with `tls`, a secure one. Secure sockets do the TLS handshake in
+// the request thread on the first read, so a slow TLS client never stalls the acceptor.
+Poco::Net::ServerSocket listen_on(const ListenAddress& listen, const Poco::Net::Context::Ptr& tls) {
+    const std::string scheme = tls ? "https://" : "http://";
+    try {
+        Poco::Net::ServerSocket socket;
+        // POCO's servers take a plain ServerSocket; a socket is a handle, and the TLS behaviour
+        // lives in the SecureServerSocketImpl it keeps, so nothing is lost in the copy.
+        if (tls) socket = Poco::Net::SecureServerSocket(tls);  // NOLINT(cppcoreguidelines-slicing)
+        const Poco::Net::SocketAddress address(listen.host, listen.port);
+        // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT. SO_REUSEPORT
+        // must stay off: with it a second gateway on the same port would start without an error
+        // and the kernel would share the connections between the two. POCO's two-argument
+        // bind() turns both on, so every call spells the flags out.
+        constexpr bool kReuseAddress = true;
+        constexpr bool kReusePort = false;
+        if (address.family() == Poco::Net::SocketAddress::IPv6)
+            socket.bind6(address, kReuseAddress, kReusePort, /*ipV6Only=*/true);
+        else
+            socket.bind(address, kReuseAddress, kReusePort);
+        socket.listen(256);
+        return socket;
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error("cannot listen on " + scheme + listen.to_string() + ": " +
+                                 e.displayText());
+    }
+}
+
+}  // namespace
+
+// A listening socket and what it was configured as.
+struct Listener {
+    ListenAddress address;  // with the bound port
+    Poco::Net::ServerSocket socket;
+    bool tls = false;
+};
+
+struct HttpServer::Impl {
+    HttpServerOptions config;
+    RequestRouter& router;
+    const Logger& log;
+    std::unique_ptr<Poco::ThreadPool> pool;
+    std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers;
+    std::vector<std::uint16_t> ports;
+    std::vector<std::uint16_t> https_ports;
+
+    std::vector<Listener> bind_all() const;
+    void serve(const Listener& listener);
+};
+
+HttpServer::HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log)
+    : impl_(std::make_unique<Impl>(Impl{std::move(options), router, log, nullptr, {}, {}, {}})) {}
+
+HttpServer::~HttpServer() {
+    stop();
+}
+
+void HttpServer::start() {
+    // Every address is bound before any is served: a taken port or a bad key stops the start
+    // with nothing half-served, and once one listener answers, all of them accept connections.
+    const auto listeners = impl_->bind_all();
+    // POCO's default pool caps at 16 threads whatever maxThreads says: give it our own. Every
+    // listener, plain or TLS, takes its request threads from this one pool.
+    impl_->pool =
+        std::make_unique<Poco::ThreadPool>(2, static_cast<int>(impl_->config.threads), 60);
+    for (const auto& listener : listeners) impl_->serve(listener);
+}
+
+std::vector<Listener> HttpServer::Impl::bind_all() const {
+    Poco::Net::Context::Ptr tls;
+    if (!config.https_listen.empty()) {
+        auto context = make_tls_server_context(config);
+        if (!context) throw std::runtime_error(context.error());
+        tls = *context;
+    }
+    std::vector<Listener> out;
+    for (const auto* list : {&config.http_listen, &config.https_listen}) {
+        const bool secure = list == &config.https_listen;
+        for (const auto& listen : *list) {
+            auto socket = listen_on(listen, secure ? tls : nullptr);
+            const auto port = socket.address().port();
+            out.push_back(Listener{ListenAddress{listen.host, port}, socket, secure});
+        }
+    }
+    return out;
+}
+
+void HttpServer::Impl::serve(const Listener& listener) {
+    auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
+    params->setMaxThreads(static_cast<int>(config.threads));
+    params->setMaxQueued(static_cast<int>(config.max_queued));
+    params->setKeepAlive(config.max_keepalive_requests > 0);
+    params->setMaxKeepAliveRequests(static_cast<int>(config.max_keepalive_requests));
+    params->setKeepAliveTimeout(Poco::Timespan(config.keepalive_timeout.count(), 0));
+    params->setTimeout(Poco::Timespan(10, 0));
+    params->setServerName("ddns-gateway");
+    params->setSoftwareVersion("ddns-gateway");
+    (listener.tls ? https_ports : ports).push_back(listener.address.port);
+    auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(
+        new Factory(router, log, config.trusted_proxies, config.proxy_header));
+    servers.push_back(
+        std::make_unique<Poco::Net::HTTPServer>(factory, *pool, listener.socket, params));
+    servers.back()->start();
+    log.info(std::string("listening on ") + (listener.tls ? "https://" : "http://") +
+             listener.address.to_string());
+}
+
+void HttpServer::stop() {
+    if (!impl_) return;
+    for (auto& server : impl_->servers) server->stopAll(true);
+    impl_->servers.clear();
+    if (impl_->pool) impl_->pool->joinAll();
+}
+
+std::vector<std::uint16_t> HttpServer::ports() const {
+    return impl_->ports;
+}
+
+std::vector<std::uint16_t> HttpServer::https_ports() const {
+    return impl_->https_ports;
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,20 @@
+#include "ddns/gateway/http/readiness.hpp"
+
+#include <string>
+
+#include "ddns/sql/database.hpp"
+
+namespace ddns::gateway {
+
+bool DatabaseReadiness::ready() {
+    const auto failure = db_.ping(timeout_);
+    if (failure) log_.warning("readyz: not ready: " + *failure);
+    return !failure;
+}
+
+Response render_readiness(ReadinessCheck& check) {
+    if (check.ready()) return Response::text(200, "OK", "ready\n");
+    return Response::text(503, "Service Unavailable", "database unavailable\n");
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,218 @@
+// The audit path without a database: the writer thread batches records, a full queue drops and
+// counts instead of blocking, failed batches are retried then given up, stop() writes what is
+// queued, the router hands over exactly the responses that carry a note, and the pruner deletes
+// in batches up to its cutoff.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+
+#include "ddns/auth/store.hpp"
+#include "ddns/gateway/jobs/audit_log.hpp"
+#include "ddns/gateway/jobs/audit_pruner.hpp"
+#include "test_support.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+const auth::TimePoint kNow = auth::TimePoint(std::chrono::seconds(1'700'000'000));
+
+auth::AuditRecord record(std::string username) {
+    auth::AuditNote note{"dyndns2", std::nullopt, std::move(username), {}, {}};
+    note.hosts.emplace_back();
+    return auth::AuditRecord{kNow, *IpAddress::parse("192.0.2.1"), "ua", false, std::move(note)};
+}
+
+// Records the batches; can hold a write "in the database" until released, or fail.
+class FakeAuditStore final : public auth::AuditStore {
+public:
+    void write(const std::vector<auth::AuditRecord>& records) override {
+        std::unique_lock lock(mutex);
+        ++calls;
+        entered.notify_all();
+        released.wait(lock, [&] { return !hold; });
+        if (failures > 0) {
+            --failures;
+            throw auth::StoreError("database down");
+        }
+        batches.push_back(records);
+    }
+    std::size_t prune(auth::TimePoint cutoff, std::size_t limit) override {
+        std::lock_guard lock(mutex);
+        cutoffs.push_back(cutoff);
+        const std::size_t n = std::min(limit, old_rows);
+        old_rows -= n;
+        return n;
+    }
+
+    std::vector<std::string> usernames() {
+        std::lock_guard lock(mutex);
+        std::vector<std::string> out;
+        for (const auto& b : batches)
+            for (const auto& r : b) out.push_back(r.note.username);
+        return out;
+    }
+    void wait_for_call(int n) {
+        std::unique_lock lock(mutex);
+        entered.wait(lock, [&] { return calls >= n; });
+    }
+    void release() {
+        {
+            std::lock_guard lock(mutex);
+            hold = false;
+        }
+        released.notify_all();
+    }
+
+    std::mutex mutex;
+    std::condition_variable entered;
+    std::condition_variable released;
+    bool hold = false;
+    int failures = 0;
+    int calls = 0;
+    std::vector<std::vector<auth::AuditRecord>> batches;
+    std::size_t old_rows = 0;
+    std::vector<auth::TimePoint> cutoffs;
+};
+
+TEST(AuditLog, RecordsReachTheStoreInOrderInBoundedBatches) {
+    FakeAuditStore store;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, AuditLogOptions{100, 3, 3, 1ms});
+    store.hold = true;  // let records pile up behind the first batch
+    audit.record(record("r0"));
+    store.wait_for_call(1);
+    for (int i = 1; i < 8; ++i) audit.record(record("r" + std::to_string(i)));
+    store.release();
+    audit.flush();
+    EXPECT_EQ(store.usernames(),
+              (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}));
+    for (const auto& b : store.batches) EXPECT_LE(b.size(), 3u);
+    EXPECT_EQ(store.batches.size(), 4u) << "1 + 3 + 3 + 1";
+    EXPECT_EQ(audit.written(), 8u);
+    EXPECT_EQ(audit.dropped(), 0u);
+}
+
+TEST(AuditLog, AFullQueueDropsAndCountsInsteadOfWaitingForTheDatabase) {
+    FakeAuditStore store;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, AuditLogOptions{2, 10, 3, 1ms});
+    store.hold = true;  // the database hangs
+    audit.record(record("in-flight"));
+    store.wait_for_call(1);
+    // With the writer stuck, these return at once: two are queued, the rest are dropped.
+    for (int i = 0; i < 5; ++i) audit.record(record("q" + std::to_string(i)));
+    EXPECT_EQ(audit.dropped(), 3u);
+    store.release();
+    audit.flush();
+    EXPECT_EQ(store.usernames(), (std::vector<std::string>{"in-flight", "q0", "q1"}));
+    EXPECT_EQ(audit.written(), 3u);
+}
+
+TEST(AuditLog, AFailedBatchIsRetried) {
+    FakeAuditStore store;
+    store.failures = 2;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, AuditLogOptions{100, 10, 3, 1ms});
+    audit.record(record("a"));
+    audit.flush();
+    EXPECT_EQ(store.usernames(), std::vector<std::string>{"a"});
+    EXPECT_EQ(store.calls, 3);
+    EXPECT_EQ(audit.dropped(), 0u);
+}
+
+TEST(AuditLog, ABatchThatKeepsFailingIsCountedAsDroppedAndTheLogGoesOn) {
+    FakeAuditStore store;
+    store.failures = 3;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, AuditLogOptions{100, 10, 3, 1ms});
+    audit.record(record("lost"));
+    audit.flush();
+    EXPECT_EQ(audit.dropped(), 1u);
+    audit.record(record("kept"));
+    audit.flush();
+    EXPECT_EQ(store.usernames(), std::vector<std::string>{"kept"});
+}
+
+TEST(AuditLog, StopWritesWhatIsQueuedAndRefusesLaterRecords) {
+    FakeAuditStore store;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, AuditLogOptions{100, 2, 3, 1ms});
+    store.hold = true;
+    audit.record(record("r0"));
+    store.wait_for_call(1);
+    for (int i = 1; i < 5; ++i) audit.record(record("r" + std::to_string(i)));
+    store.release();
+    audit.stop();
+    EXPECT_EQ(store.usernames(), (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4"}));
+    audit.record(record("late"));
+    EXPECT_EQ(audit.dropped(), 1u);
+}
+
+class FixedRouter final : public RequestRouter {
+public:
+    Response route(const RequestView&) override { return response; }
+    Response response;
+};
+
+TEST(AuditedRouter, HandsOverNotedResponsesWithTheRequestsFacts) {
+    FakeAuditStore store;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log);
+    FixedRouter inner;
+    inner.response = Response::text(200, "OK", "good 192.0.2.1");
+    inner.response.audit = auth::AuditNote{"dyndns2", 5, "alice", {}, {auth::AuditHost{}}};
+    AuditedRouter router(inner, audit, [] { return kNow; });
+
+    RequestView request;
+    request.client = *IpAddress::parse("2001:db8::5");
+    request.tls = true;
+    request.headers.push_back({"user-agent", std::string(1000, 'x')});
+    const Response response = router.route(request);
+    EXPECT_EQ(response.body, "good 192.0.2.1");
+    EXPECT_FALSE(response.audit) << "the note is not the client's business";
+
+    inner.response.audit.reset();  // check-IP, health checks: nothing to log
+    router.route(request);
+    audit.flush();
+
+    ASSERT_EQ(store.batches.size(), 1u);
+    ASSERT_EQ(store.batches[0].size(), 1u);
+    const auth::AuditRecord& r = store.batches[0][0];
+    EXPECT_EQ(r.time, kNow);
+    EXPECT_EQ(r.client, request.client);
+    EXPECT_TRUE(r.tls);
+    EXPECT_EQ(r.user_agent, std::string(256, 'x')) << "cut before it is queued";
+    EXPECT_EQ(r.note.username, "alice");
+    EXPECT_EQ(r.note.account_id, 5);
+}
+
+TEST(AuditPruner, DeletesInBatchesUpToTheRetentionCutoffAtStartAndOnEachPass) {
+    FakeAuditStore store;
+    store.old_rows = 10;
+    Logger log(LogLevel::Error);
+    AuditPruner pruner(
+        store, log, [] { return kNow; },
+        AuditPrunerOptions{std::chrono::hours(48), std::chrono::hours(1), 4});
+    // The pass at start: 4 + 4 + 2 rows, then the thread sleeps for the interval.
+    ASSERT_TRUE(test::wait_until([&] {
+        std::lock_guard lock(store.mutex);
+        return store.cutoffs.size() == 3;
+    }));
+    {
+        std::lock_guard lock(store.mutex);
+        EXPECT_EQ(store.old_rows, 0u);
+        store.old_rows = 5;
+    }
+    EXPECT_EQ(pruner.prune_once(), 5u);
+    pruner.stop();
+    std::lock_guard lock(store.mutex);
+    EXPECT_EQ(store.cutoffs.size(), 5u) << "4 + 1, and a short batch ends the pass";
+    for (const auto& cutoff : store.cutoffs) EXPECT_EQ(cutoff, kNow - std::chrono::hours(48));
+}
+
+}  // namespace
+}  // namespace ddns::gateway

@@ -1,0 +1,222 @@
+// The sweeper against fakes: re-check under the lock, batches, prerequisites failing for one host
+// of a message, transport failures, and putting DNS back when recording fails.
+#include "ddns/gateway/jobs/offline_sweeper.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+#include "test_support.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+using std::chrono::minutes;
+
+IpAddress ip(const char* text) {
+    return *IpAddress::parse(text);
+}
+DnsName name(const std::string& text) {
+    return *DnsName::parse(text);
+}
+
+const auth::TimePoint kNow = auth::TimePoint(std::chrono::hours(24 * 365 * 50));
+
+class ScriptedSender final : public UpdateSender {
+public:
+    UpdateResult send(const UpdateRequest& request, const TsigKey&,
+                      const ServerEndpoint&) override {
+        sent.push_back(request);
+        if (scripted.empty()) return {UpdateStatus::Success, {}};
+        const auto s = scripted.front();
+        scripted.erase(scripted.begin());
+        return {s, "scripted"};
+    }
+    std::vector<UpdateRequest> sent;
+    std::vector<UpdateStatus> scripted;
+};
+
+// Every online host is "selected" (as if the SQL had found it due); the sweeper must re-check.
+class FakeLifecycleStore final : public auth::LifecycleStore {
+public:
+    class Batch final : public auth::SweepBatch {
+    public:
+        Batch(FakeLifecycleStore& store, std::vector<auth::SweepCandidate> hosts)
+            : store_(store), hosts_(std::move(hosts)) {}
+        const std::vector<auth::SweepCandidate>& hosts() const override { return hosts_; }
+        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
+                            const std::optional<IpAddress>& v6, auth::OfflineReason reason,
+                            auth::TimePoint) override {
+            recorded_.push_back({id, v4, v6, reason});
+        }
+        void commit() override {
+            if (store_.fail_commit) throw auth::StoreError("database down");
+            for (const auto& r : recorded_) {
+                auto& h = store_.hosts.at(r.id).host;
+                h.ipv4 = r.v4;
+                h.ipv6 = r.v6;
+                h.offline = true;
+                store_.reasons[r.id] = r.reason;
+            }
+            ++store_.commits;
+        }
+
+    private:
+        struct Recorded {
+            std::int64_t id;
+            std::optional<IpAddress> v4, v6;
+            auth::OfflineReason reason;
+        };
+        FakeLifecycleStore& store_;
+        std::vector<auth::SweepCandidate> hosts_;
+        std::vector<Recorded> recorded_;
+    };
+
+    std::vector<std::int64_t> zones_with_due_hosts(auth::TimePoint) override { return {7}; }
+    std::unique_ptr<auth::SweepBatch> lock_due_hosts(
+        std::int64_t, auth::TimePoint, std::size_t limit,
+        const std::vector<std::int64_t>& skip) override {
+        ++batches;
+        std::vector<auth::SweepCandidate> out;
+        for (const auto& [id, c] : hosts) {
+            if (c.host.offline || std::count(skip.begin(), skip.end(), id) != 0) continue;
+            if (out.size() == limit) break;
+            out.push_back(c);
+        }
+        return std::make_unique<Batch>(*this, std::move(out));
+    }
+
+    std::map<std::int64_t, auth::SweepCandidate> hosts;
+    std::map<std::int64_t, auth::OfflineReason> reasons;
+    bool fail_commit = false;
+    int commits = 0;
+    std::atomic<int> batches{0};
+};
+
+class OfflineSweeperTest : public ::testing::Test {
+protected:
+    OfflineSweeperTest() {
+        auto key = make_tsig_key("k", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0");
+        zone = std::make_shared<auth::Zone>(auth::Zone{7, name("example.org"),
+                                                       ServerEndpoint{ip("127.0.0.1"), 53},
+                                                       std::move(*key), 60, std::nullopt});
+    }
+    // A host last seen `ago` before kNow with a 20-minute heartbeat.
+    void add(std::int64_t id, std::optional<IpAddress> v4, minutes ago = minutes(30)) {
+        auth::Host h{id,         1,   name("h" + std::to_string(id) + ".example.org"),
+                     60,         v4,  std::nullopt,
+                     kNow - ago, zone};
+        h.heartbeat_timeout = minutes(20);
+        store.hosts.emplace(id, auth::SweepCandidate{std::move(h), std::nullopt});
+    }
+    OfflineSweeper sweeper(std::size_t batch_size = 100) {
+        return OfflineSweeper(
+            sender, store, log, [] { return kNow; },
+            SweeperOptions{std::chrono::seconds(30), batch_size});
+    }
+
+    std::shared_ptr<auth::Zone> zone;
+    ScriptedSender sender;
+    FakeLifecycleStore store;
+    Logger log{LogLevel::Error};
+};
+
+TEST_F(OfflineSweeperTest, DueHostsOfAZoneGoInOneMessageWithPrerequisites) {
+    add(1, ip("192.0.2.1"));
+    add(2, ip("192.0.2.2"));
+    const auto report = sweeper().sweep_once();
+    EXPECT_EQ(report.taken_offline, 2u);
+    ASSERT_EQ(sender.sent.size(), 1u);
+    EXPECT_EQ(sender.sent[0].prerequisites.size(), 2u);
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+    EXPECT_EQ(store.hosts.at(1).host.ipv4, std::nullopt);
+    EXPECT_EQ(store.reasons.at(2), auth::OfflineReason::Heartbeat);
+}
+
+TEST_F(OfflineSweeperTest, AHostThatIsNotDueUnderTheLockIsLeftAlone) {
+    add(1, ip("192.0.2.1"), minutes(5));  // came back between selection and lock
+    const auto report = sweeper().sweep_once();
+    EXPECT_EQ(report.taken_offline, 0u);
+    EXPECT_TRUE(sender.sent.empty());
+    EXPECT_FALSE(store.hosts.at(1).host.offline);
+    EXPECT_EQ(store.batches, 2) << "skipped in the next batch of the pass, not selected forever";
+}
+
+TEST_F(OfflineSweeperTest, BatchesAreCappedAtTheBatchSize) {
+    for (int i = 1; i <= 5; ++i) add(i, ip("192.0.2.1"));
+    const auto report = sweeper(2).sweep_once();
+    EXPECT_EQ(report.taken_offline, 5u);
+    EXPECT_EQ(sender.sent.size(), 3u);
+    EXPECT_EQ(store.commits, 3);
+}
+
+TEST_F(OfflineSweeperTest, AFailedPrerequisiteIsRetriedSinglySoOnlyThatHostStays) {
+    add(1, ip("192.0.2.1"));
+    add(2, ip("192.0.2.2"));
+    sender.scripted = {UpdateStatus::NxRrset, UpdateStatus::NxRrset, UpdateStatus::Success};
+    const auto report = sweeper().sweep_once();
+    EXPECT_EQ(sender.sent.size(), 3u);
+    EXPECT_EQ(report.taken_offline, 1u);
+    EXPECT_EQ(report.failed, 1u);
+    EXPECT_FALSE(store.hosts.at(1).host.offline);
+    EXPECT_EQ(store.hosts.at(1).host.ipv4, ip("192.0.2.1"));
+    EXPECT_TRUE(store.hosts.at(2).host.offline);
+    // The next pass tries it again.
+    sender.scripted = {UpdateStatus::Success};
+    EXPECT_EQ(sweeper().sweep_once().taken_offline, 1u);
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+}
+
+TEST_F(OfflineSweeperTest, TransportFailuresRecordNothingAndAreNotRetriedPerHost) {
+    add(1, ip("192.0.2.1"));
+    add(2, ip("192.0.2.2"));
+    sender.scripted = {UpdateStatus::Timeout};
+    const auto report = sweeper().sweep_once();
+    EXPECT_EQ(sender.sent.size(), 1u);
+    EXPECT_EQ(report.failed, 2u);
+    EXPECT_FALSE(store.hosts.at(1).host.offline);
+    EXPECT_FALSE(store.hosts.at(2).host.offline);
+}
+
+TEST_F(OfflineSweeperTest, HostsWithoutAddressesGoOfflineWithoutDns) {
+    add(1, std::nullopt);
+    EXPECT_EQ(sweeper().sweep_once().taken_offline, 1u);
+    EXPECT_TRUE(sender.sent.empty());
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+}
+
+TEST_F(OfflineSweeperTest, WhenRecordingFailsTheAddressesArePutBackInDns) {
+    add(1, ip("192.0.2.1"));
+    store.fail_commit = true;
+    const auto report = sweeper().sweep_once();
+    EXPECT_EQ(report.taken_offline, 0u);
+    EXPECT_EQ(report.failed, 1u);
+    ASSERT_EQ(sender.sent.size(), 2u);
+    const auto& undo = sender.sent[1].operations;
+    ASSERT_EQ(undo.size(), 2u);
+    EXPECT_EQ(std::get<AddRecord>(undo[1]).record.data(), Rdata(ip("192.0.2.1")));
+    EXPECT_FALSE(store.hosts.at(1).host.offline);
+}
+
+TEST_F(OfflineSweeperTest, ExpiredAccountsGoOfflineWithTheirReason) {
+    add(1, ip("192.0.2.1"), minutes(1));
+    store.hosts.at(1).account_expires_at = kNow - minutes(1);
+    EXPECT_EQ(sweeper().sweep_once().taken_offline, 1u);
+    EXPECT_EQ(store.reasons.at(1), auth::OfflineReason::Expired);
+}
+
+TEST_F(OfflineSweeperTest, StartRunsPassesInTheBackgroundUntilStop) {
+    add(1, ip("192.0.2.1"));
+    auto s = sweeper();
+    s.start();
+    // The first pass runs at once; the store is only read after stop() joined the thread.
+    EXPECT_TRUE(ddns::test::wait_until([&] { return store.batches >= 2; }));
+    s.stop();
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+    s.stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace ddns::gateway
