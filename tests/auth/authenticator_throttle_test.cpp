@@ -94,8 +94,8 @@ TEST_F(AuthenticatorThrottle, AThrottledRequestIsNotCheckedAtAll) {
 TEST_F(AuthenticatorThrottle, NamesWithControlBytesCountAgainstTheAccountTheyName) {
     using namespace std::string_literals;
     for (const std::string& name : {"alice\0"s + "1", "alice\0"s + "2", "alice\x01x"s}) {
-        const AuthOutcome out = auth.authenticate(name, Secret("guess"),
-                                                  CredentialPolicy::PasswordOrToken, kAttacker);
+        const AuthOutcome out =
+            auth.authenticate(name, Secret("guess"), CredentialPolicy::PasswordOrToken, kAttacker);
         ASSERT_EQ(out.status, AuthStatus::BadCredentials);
     }
     EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Throttled)
