@@ -14,6 +14,7 @@ constexpr const char* kPassword = "agent horse battery";
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
     o.zones = {kZone};
+    o.tls = true;
     // The agent reaches the gateway from 127.0.0.1: allowed here so that check-IP and auto
     // (the gateway takes the address it sees) can publish it.
     o.extra_config = "address.allow = 127.0.0.0/8\n";
@@ -34,9 +35,14 @@ protected:
     // Writes a configuration (the common keys plus `extra`) and runs `ddns-agent --once`.
     CommandResult once(const std::string& name, const std::string& extra,
                        const std::string& secret = kPassword) {
+        return once_at(
+            "http://127.0.0.1:" + std::to_string(stack().http_port()) + "\ninsecure_http = yes",
+            name, extra, secret);
+    }
+    CommandResult once_at(const std::string& server, const std::string& name,
+                          const std::string& extra, const std::string& secret = kPassword) {
         const auto config = dir.path() / (name + ".conf");
-        write_file(config, "server = http://127.0.0.1:" + std::to_string(stack().http_port()) +
-                               "\ninsecure_http = yes\nusername = " + user +
+        write_file(config, "server = " + server + "\nusername = " + user +
                                "\npassword = " + secret + "\nhostname = " + host +
                                "\nstate_file = " + (dir.path() / (name + ".state")).string() +
                                "\ntimeout = 10s\n" + extra);
@@ -90,6 +96,18 @@ TEST_F(AgentStack, MyserverDeleteOldThenAdd) {
     r = once("a", "protocol = myserver\nipv4 = " + source + "\n");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(a_records(host), Strings{"203.0.113.64"});
+}
+
+TEST_F(AgentStack, HttpsVerifiesTheCertificate) {
+    const std::string https = "https://127.0.0.1:" + std::to_string(stack().https_port());
+    const std::string source = "ipv4 = " + file_source("v4", "203.0.113.67\n") + "\n";
+    // The gateway's certificate is self-signed: without ca_file it is not trusted.
+    auto r = once_at(https, "a", source);
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    EXPECT_TRUE(a_records(host).empty());
+    r = once_at(https, "a", source + "ca_file = " + stack().ca_file().string() + "\n");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(a_records(host), Strings{"203.0.113.67"});
 }
 
 TEST_F(AgentStack, WrongPasswordIsFatal) {
