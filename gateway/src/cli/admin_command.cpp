@@ -290,7 +290,7 @@ std::string clear_host_in_dns(sql::AdminRepository& repo, const sql::HostSummary
 class Admin {
 public:
     Admin(const Config& config, std::istream& in, std::ostream& out, std::ostream& err)
-        : config_(config), db_(config.database_url, 1), repo_(db_), in_(in), out_(out), err_(err) {
+        : config_(config), db_(config.database.url, 1), repo_(db_), in_(in), out_(out), err_(err) {
         dns_ = std::make_unique<UpdateClient>(config.dns_client_options());
     }
 
@@ -656,10 +656,10 @@ private:
     // A host's no-change interval as it applies: its own, or the configured default.
     std::string nochg_text(const std::optional<std::chrono::seconds>& setting) const {
         if (setting) return setting->count() == 0 ? "off" : format_duration(*setting);
-        return config_.nochg_interval.count() == 0
+        return config_.abuse.nochg_interval.count() == 0
                    ? "off (default)"
-                   : format_duration(config_.nochg_interval) + " (default, budget " +
-                         std::to_string(config_.nochg_budget) + ")";
+                   : format_duration(config_.abuse.nochg_interval) + " (default, budget " +
+                         std::to_string(config_.abuse.nochg_budget) + ")";
     }
 
     int host_remove(const Args& a) {
@@ -941,7 +941,7 @@ private:
     sql::Database db_;
     sql::AdminRepository repo_;
     sql::PgStore store_{db_};
-    Logger log_{config_.log_level};
+    Logger log_{config_.log.level};
     sql::AuditRepository audit_{db_};
     std::unique_ptr<UpdateSender> dns_;
     std::istream& in_;
