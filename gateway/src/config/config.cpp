@@ -251,6 +251,12 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_seconds(v, c.address_lockout_max, 1, 3600);
          }},
+        {"auth.shared_throttle",
+         [](Config& c, std::string_view v) { return parse_bool(v, c.shared_throttle); }},
+        {"auth.throttle_sync_interval",
+         [](Config& c, std::string_view v) {
+             return parse_seconds(v, c.throttle_sync_interval, 1, 60);
+         }},
         {"sweep.interval",
          [](Config& c, std::string_view v) {
              long long s = 0;

@@ -56,6 +56,8 @@ struct Config {
     unsigned address_lockout_failures = 50;           // auth.address_lockout_failures (0: off)
     std::chrono::seconds address_lockout_initial{1};  // auth.address_lockout_initial
     std::chrono::seconds address_lockout_max{300};    // auth.address_lockout_max
+    bool shared_throttle = true;                      // auth.shared_throttle
+    std::chrono::seconds throttle_sync_interval{2};   // auth.throttle_sync_interval
 
     std::chrono::seconds audit_retention{std::chrono::hours(24 * 30)};  // audit.retention (0: keep)
     std::chrono::seconds audit_prune_interval{std::chrono::hours(1)};   // audit.prune_interval
