@@ -26,11 +26,13 @@
 #include "ddns/gateway/jobs/audit_log.hpp"
 #include "ddns/gateway/jobs/audit_pruner.hpp"
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
+#include "ddns/gateway/jobs/throttle_sync.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_store.hpp"
+#include "ddns/sql/pg_throttle_store.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -81,8 +83,20 @@ int run_serve(const Config& config) {
     auto clock = [] { return auth::Clock::now(); };
     auth::FailureThrottleOptions throttle_options = config.throttle_options();
     throttle_options.on_lock = [&log](const auth::LockEvent& e) { log_lock(log, e); };
+    sql::PgThrottleStore throttle_store(db);
+    if (config.auth.shared_throttle) {
+        throttle_options.shared = &throttle_store;
+        throttle_options.on_shared_error = [&log](const std::string& e) {
+            log.warning(e + " (going on with this instance's own counts)");
+        };
+    }
     auth::FailureThrottle throttle(std::move(throttle_options),
                                    [] { return auth::SteadyClock::now(); });
+    std::unique_ptr<ThrottleSync> throttle_sync;
+    if (config.auth.shared_throttle)
+        throttle_sync = std::make_unique<ThrottleSync>(
+            throttle, throttle_store, log,
+            ThrottleSyncOptions{config.auth.throttle_sync_interval, std::chrono::seconds(60)});
     auth::Authenticator authenticator(
         store, hasher, clock, auth::AuthenticatorOptions{config.auth.cache_ttl, 10000}, &throttle);
     UpdateClient dns(config.dns_client_options());
@@ -124,6 +138,7 @@ int run_serve(const Config& config) {
     sigwait(&signals, &received);
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
+    if (throttle_sync) throttle_sync->stop();
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     http.stop();
     audit.stop();  // writes what the last requests logged

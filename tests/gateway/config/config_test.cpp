@@ -109,6 +109,21 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"database.url = x\nsweep.batch_size = 0\n", "sweep.batch_size"},
                       BadCase{"database.url =\n", "database.url must not be empty"}));
 
+TEST(Config, SharedThrottleKeys) {
+    const auto defaults = parse_config("database.url = x\n");
+    ASSERT_TRUE(defaults) << defaults.error();
+    EXPECT_TRUE(defaults->auth.shared_throttle);
+    EXPECT_EQ(defaults->auth.throttle_sync_interval, std::chrono::seconds(2));
+    const auto c = parse_config(
+        "database.url = x\nauth.shared_throttle = false\nauth.throttle_sync_interval = 5\n");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_FALSE(c->auth.shared_throttle);
+    EXPECT_EQ(c->auth.throttle_sync_interval, std::chrono::seconds(5));
+    EXPECT_FALSE(parse_config("database.url = x\nauth.throttle_sync_interval = 0\n"));
+    EXPECT_FALSE(parse_config("database.url = x\nauth.throttle_sync_interval = 61\n"));
+    EXPECT_FALSE(parse_config("database.url = x\nauth.shared_throttle = maybe\n"));
+}
+
 TEST(Config, LockoutKeysBecomeThrottleOptions) {
     const auto defaults = parse_config("database.url = x\n");
     ASSERT_TRUE(defaults) << defaults.error();

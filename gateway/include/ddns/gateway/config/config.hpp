@@ -80,6 +80,9 @@ struct AuthSection {
     unsigned address_lockout_failures{};  // 0: off
     std::chrono::seconds address_lockout_initial{};
     std::chrono::seconds address_lockout_max{};
+    // Failures counted in the database too, so every instance applies the same locks.
+    bool shared_throttle{};
+    std::chrono::seconds throttle_sync_interval{};
 };
 
 struct AuditSection {
