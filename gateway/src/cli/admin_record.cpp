@@ -58,12 +58,15 @@ int report(AdminContext& cx, const RecordResult& result, const auth::Zone& zone,
                                      "CNAME or NS records");
         case RecordOutcome::OutsideZone:
             return cx.fail(name.str() + " is outside zone " + zone.name.str());
+        case RecordOutcome::TargetWithoutAddress:
+            return cx.fail(what +
+                           ": the target lies in the zone and has no address; BIND refuses it "
+                           "(add the target's A or AAAA first)");
         case RecordOutcome::DnsFailed:
             return cx.fail("BIND at " + zone.server.to_string() + " answered " +
                            std::string(to_string(result.dns_status)) + "; nothing changed" +
                            (result.dns_status == UpdateStatus::Refused
-                                ? " (named's log says why: update-policy, check-names, or an "
-                                  "MX/NS target in the zone without an address)"
+                                ? " (named's log says why: update-policy or check-names)"
                                 : ""));
         case RecordOutcome::StoreFailed:
             return cx.fail("database failure (see the log above); nothing changed");
