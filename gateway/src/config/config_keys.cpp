@@ -281,6 +281,35 @@ const ConfigKey* find_config_key(std::string_view name) {
     return nullptr;
 }
 
+std::string key_expectation(const ConfigKey& key) {
+    const auto range = [&key](std::string_view unit) {
+        return std::string(unit) + " from " + std::to_string(key.min) + " to " +
+               std::to_string(key.max);
+    };
+    switch (key.type) {
+        case KeyType::Integer:
+            return range("a whole number");
+        case KeyType::Seconds:
+            return range("seconds");
+        case KeyType::Milliseconds:
+            return range("milliseconds");
+        case KeyType::Duration: {
+            std::string text = "seconds or a duration such as 90s, 30m, 12h, 30d";
+            if (key.min > 0) text += ", at least " + format_duration(std::chrono::seconds(key.min));
+            if (key.max != kForever)
+                text += ", at most " + format_duration(std::chrono::seconds(key.max));
+            return text;
+        }
+        case KeyType::Bool:
+            return "true or false";
+        case KeyType::Text:
+        case KeyType::List:
+        case KeyType::Choice:
+            break;
+    }
+    return std::string(key.description);
+}
+
 std::string_view key_type_name(KeyType type) {
     switch (type) {
         case KeyType::Text:
