@@ -115,8 +115,14 @@ bool set_listen_list(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// The realm goes into every WWW-Authenticate header as a quoted string: a quote or backslash
+// would end or escape it, a control byte (CR, LF) would break or split the header.
 bool set_realm(Config& c, std::string_view v, const ConfigKey&) {
-    if (v.empty() || v.find('"') != std::string_view::npos) return false;
+    const auto unsafe = [](char ch) {
+        const auto b = static_cast<unsigned char>(ch);
+        return b < 0x20 || b == 0x7f || ch == '"' || ch == '\\';
+    };
+    if (v.empty() || std::any_of(v.begin(), v.end(), unsafe)) return false;
     c.http.realm = std::string(v);
     return true;
 }

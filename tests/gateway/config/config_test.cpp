@@ -102,6 +102,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"database.url = x\nproxy.header = x-real-ip\n", "proxy.header"},
                       BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
                       BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
+                      // Found by the config_file fuzzer: a CR split the WWW-Authenticate header.
+                      BadCase{"database.url = x\nhttp.realm = a\rSet-Cookie: x\n", "http.realm"},
+                      BadCase{"database.url = x\nhttp.realm = a\\\n", "http.realm"},
                       BadCase{"database.url = x\nsweep.interval = -1\n", "sweep.interval"},
                       BadCase{"database.url = x\nsweep.batch_size = 0\n", "sweep.batch_size"},
                       BadCase{"database.url =\n", "database.url must not be empty"}));
