@@ -153,6 +153,10 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.http_max_keepalive_requests, 0, 100000);
          }},
+        {"http.max_body_bytes",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.http_max_body_bytes, 0, 16 * 1024 * 1024);
+         }},
         {"http.realm",
          [](Config& c, std::string_view v) {
              if (v.empty() || v.find('"') != std::string_view::npos) return false;
@@ -349,6 +353,7 @@ HttpServerOptions Config::http_server_options() const {
     o.max_queued = http_max_queued;
     o.keepalive_timeout = http_keepalive_timeout;
     o.max_keepalive_requests = http_max_keepalive_requests;
+    o.max_body_bytes = http_max_body_bytes;
     o.trusted_proxies = trusted_proxies;
     o.proxy_header = proxy_header;
     return o;

@@ -28,6 +28,7 @@ struct Config {
     std::size_t http_max_queued = 256;                // http.max_queued
     std::chrono::seconds http_keepalive_timeout{10};  // http.keepalive_timeout
     std::size_t http_max_keepalive_requests = 100;    // http.max_keepalive_requests
+    std::size_t http_max_body_bytes = 64 * 1024;      // http.max_body_bytes
     std::string http_realm = "ddns-gateway";          // http.realm
 
     std::vector<ListenAddress> https_listen;  // https.listen (needs the two tls.* files)
