@@ -105,6 +105,16 @@ TEST_F(MalformedHttp, PipelinedRequestsAreEachAnswered) {
     EXPECT_EQ(a_records(other), Strings{"192.0.2.21"});
 }
 
+TEST_F(MalformedHttp, TheLastResponseAllowedOnAConnectionSaysClose) {
+    std::string requests;
+    for (int i = 0; i < 100; ++i) requests += "GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n";
+    const auto r = stack().raw(requests);  // http.max_keepalive_requests = 100, the default
+    EXPECT_EQ(responses(r), 100);
+    const auto last = r.raw.rfind("\r\nConnection: ");
+    ASSERT_NE(last, std::string::npos);
+    EXPECT_EQ(r.raw.substr(last + 14, 7), "Close\r\n") << "the server closes after it";
+}
+
 TEST_F(MalformedHttp, BadFramingIsRefusedAndTheConnectionClosed) {
     const std::string post = "POST /nic/update?hostname=" + host +
                              "&myip=192.0.2.30 HTTP/1.1\r\nHost: gw\r\n" + kAgent +
