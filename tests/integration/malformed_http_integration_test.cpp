@@ -167,6 +167,24 @@ TEST_F(MalformedHttp, ForeignProtocolsAndVersionsGetA4xxOrAClose) {
     expect_nothing_changed();
 }
 
+TEST_F(MalformedHttp, NamesWithOuterWhitespaceAreNoNamesInEveryDialect) {
+    const std::string token = stack().add_token(user);
+    ASSERT_EQ(stack().admin({"account", "enable-updates", user}).exit_code, 0);
+    for (const std::string& name : {"%20" + host, host + "%09", host + "%20"}) {
+        auto r = stack().get("/nic/update?hostname=" + name + "&myip=192.0.2.80",
+                             std::pair{user, std::string(kPassword)});
+        EXPECT_EQ(r.body, "notfqdn") << name;
+        r = stack().get("/dynamic?host=" + name + "&ip=192.0.2.80&user=" + user +
+                        "&password=" + token);
+        EXPECT_EQ(r.status, 400) << name << ": " << r.body;
+        r = stack().get("/Login/updateip.asp?SiteID=" + name + "&Password=" + kPassword +
+                        "&IPAddr=192.0.2.80&ProgVer=1.0");
+        EXPECT_EQ(r.status, 200) << name;
+        EXPECT_EQ(r.body.find("192.0.2.80"), std::string::npos) << name << ": " << r.body;
+    }
+    expect_nothing_changed();
+}
+
 TEST_F(MalformedHttp, ControlBytesInCredentialsNeverLogIn) {
     // The right password behind a name with a NUL: the database would look up the account.
     auto r = stack().raw(update_line(host, "192.0.2.60") + "Host: gw\r\n" +
