@@ -50,7 +50,13 @@ public:
             return refuse(req, resp, Response::text(400, "Bad Request", "incomplete body\n"));
         Response response;
         try {
-            response = router_.route(to_view(req, std::move(headers), body));
+            const RequestView view = to_view(req, std::move(headers), body);
+            if (!forwarding_usable(view.peer, view.header("Forwarded"),
+                                   view.header("X-Forwarded-For"), options_.trusted_proxies,
+                                   options_.proxy_header))
+                return write(req, resp,
+                             Response::text(400, "Bad Request", "unusable forwarding header\n"));
+            response = router_.route(view);
         } catch (const std::exception& e) {
             log_.error(std::string("unhandled error: ") + e.what());
             response = Response::text(500, "Internal Server Error", "server error\n");
