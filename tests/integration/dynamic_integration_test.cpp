@@ -105,7 +105,9 @@ TEST_F(Dynamic, TheAccountPasswordIsNotAToken) {
     expect_reply(update("host=" + host + "&ip=192.0.2.12"), 200, "OK");
     const auto before = zone_serial(kZone);
     // The password that works for dyndns2 is refused here, in the query and in Basic auth.
-    expect_reply(update("host=" + host + "&ip=192.0.2.13", kPassword), 403, "bad credentials");
+    // (Percent-encoded: spaces in a request target make it no HTTP/1.1 request line.)
+    expect_reply(update("host=" + host + "&ip=192.0.2.13", "correct%20horse%20battery"), 403,
+                 "bad credentials");
     expect_reply(basic("host=" + host + "&ip=192.0.2.13", kPassword), 403, "bad credentials");
     expect_reply(update("host=" + host + "&ip=192.0.2.13", token + "x"), 403, "bad credentials");
     expect_reply(update("host=" + host + "&ip=192.0.2.13", ""), 403, "bad credentials");

@@ -22,6 +22,7 @@ const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEn
     return o;
 }()));
 
+using namespace std::string_literals;
 using Strings = std::vector<std::string>;
 
 class Dyndns2 : public StackTest {
@@ -106,6 +107,18 @@ TEST_F(Dyndns2, EmptyMyipUsesTheAddressForwardedByATrustedProxy) {
         {"User-Agent: t", "X-Forwarded-For: 198.51.100.18"}, "127.0.0.2");
     EXPECT_EQ(r.body, "good 198.51.100.18");
     EXPECT_EQ(a_records(host), Strings{"198.51.100.18"});
+}
+
+TEST_F(Dyndns2, AnUnusableForwardingHeaderFromATrustedProxyIs400) {
+    for (const std::string& header : {"X-Forwarded-For: not-an-address"s, "X-Forwarded-For: "s,
+                                      "Forwarded: for=unknown"s, "Forwarded: for=_hidden"s}) {
+        const auto r = stack().get(
+            "/nic/update?hostname=" + host + "&myip=", std::pair{user, std::string(kPassword)},
+            {"User-Agent: t", header}, "127.0.0.2");
+        EXPECT_EQ(r.status, 400) << header << ": " << r.body;
+    }
+    EXPECT_EQ(a_records(host), Strings{});
+    EXPECT_EQ(stored_addresses(host), "- -");
 }
 
 TEST_F(Dyndns2, ForwardedHeadersFromUntrustedPeersAreIgnored) {

@@ -205,6 +205,16 @@ TEST_F(MyServer, CredentialsErrors) {
     EXPECT_EQ(stored_ipv4(host), "-");
 }
 
+TEST_F(MyServer, ANameWithOuterWhitespaceIsNoName) {
+    add_free_account();
+    for (const std::string& name : {"%20" + label, label + "%09", "%20" + host}) {
+        const std::string answer = body(as(user, "FXN=Add&Host=" + name + "&IP=192.0.2.53"));
+        EXPECT_EQ(answer.rfind("Error:", 0), 0u) << name << ": " << answer;
+    }
+    EXPECT_EQ(dig(host, "A"), Strings{});
+    EXPECT_EQ(stored_ipv4(host), "-");
+}
+
 TEST_F(MyServer, FreeAccountAddReplacesItsAddressAndDeleteRemovesIt) {
     add_free_account();
     // Host and Type default to the account's only name and A.

@@ -203,6 +203,8 @@ const ConfigKey kKeys[] = {
      set_number<&C::http, &HttpSection::keepalive_timeout>},
     {"http.max_keepalive_requests", K::Integer, 0, 100000, "100", "requests per connection",
      set_number<&C::http, &HttpSection::max_keepalive_requests>},
+    {"http.max_body_bytes", K::Integer, 0, 16 * 1024 * 1024, "65536",
+     "largest request body (413 beyond)", set_number<&C::http, &HttpSection::max_body_bytes>},
     {"http.realm", K::Text, kNone, kNone, "ddns-gateway", "Basic challenge realm (no quotes)",
      set_realm},
     {"proxy.trusted", K::List, kNone, kNone, "", "CIDRs of proxies whose headers are believed",

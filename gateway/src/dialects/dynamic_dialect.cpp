@@ -228,7 +228,8 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     const std::string host_text = request.query.get("host").value_or("");
     if (text::trim(host_text).empty()) return DynamicOutcome::MissingHost;
     context.host = text::printable(host_text, 255);
-    const auto name = DnsName::parse(text::trim(host_text));
+    // Not trimmed: outer whitespace makes it no host name rather than another spelling of one.
+    const auto name = DnsName::parse(host_text);
     if (!name || !name->is_hostname()) return DynamicOutcome::InvalidHost;
     context.host = name->str();
 

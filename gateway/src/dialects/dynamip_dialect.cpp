@@ -190,7 +190,8 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
         return fail(DynamipCode::BadMethod);
 
     // Classic ASP: parameter names in any case.
-    const std::string site_text(trim(request.query.get_nocase("SiteID").value_or("")));
+    // Not trimmed: outer whitespace makes it no name rather than another spelling of one.
+    const std::string site_text = request.query.get_nocase("SiteID").value_or("");
     const auto password = request.query.get_nocase("Password");
     if (site_text.empty() || !password || password->empty())
         return fail(DynamipCode::MissingParameters);

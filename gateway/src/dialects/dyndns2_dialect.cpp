@@ -140,7 +140,7 @@ auth::AuditNote dyndns2_audit(auth::AuditNote note, const std::vector<Dyndns2Lin
     if (lines.empty()) return note;
     if (note.hosts.size() != lines.size()) {
         note.hosts.clear();
-        for (std::string_view raw : split_list(hostname)) {
+        for (std::string_view raw : split_list(hostname, "")) {
             if (note.hosts.size() == Dyndns2Options::kMaxHosts) break;
             if (trim(raw).empty()) continue;
             auth::AuditHost entry;
@@ -277,7 +277,8 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
     std::vector<std::string_view> names;
     const std::string hostname = request.query.get("hostname").value_or("");
     if (!trim(hostname).empty()) {
-        names = split_list(hostname);
+        // Items are not trimmed: " a1.example" is no name (notfqdn), not a1.example.
+        names = split_list(hostname, "");
         if (names.size() > Dyndns2Options::kMaxHosts) return {once(Dyndns2Code::NumHost)};
     }
     std::vector<const auth::Host*> targets;  // nullptr where the line is an error

@@ -210,11 +210,12 @@ MyServerParams parse_myserver_params(const QueryParams& query) {
     p.user = param(query, "Usr");
     // The password is taken as sent: spaces may be part of it.
     p.password = Secret(query.get_nocase("Pwd").value_or(""));
-    p.host = param(query, "Host");
+    // Names are taken as sent: outer whitespace makes them no name, not another spelling.
+    p.host = query.get_nocase("Host").value_or("");
     p.type = param(query, "Type");
     p.value = param(query, "Data");
     if (p.value.empty()) p.value = param(query, "IP");
-    p.domain = param(query, "Domain");
+    p.domain = query.get_nocase("Domain").value_or("");
     return p;
 }
 

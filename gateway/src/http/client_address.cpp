@@ -199,4 +199,26 @@ IpAddress resolve_client_address(const IpAddress& peer, const std::optional<std:
     return nearest;
 }
 
+bool forwarding_usable(const IpAddress& peer, const std::optional<std::string>& forwarded,
+                       const std::optional<std::string>& x_forwarded_for,
+                       const TrustedProxies& trusted, ProxyHeader header) {
+    if (!trusted.contains(peer)) return true;
+    const bool use_forwarded = header != ProxyHeader::XForwardedFor;
+    const bool use_xff = header != ProxyHeader::Forwarded;
+    std::vector<std::optional<IpAddress>> hops;
+    if (use_forwarded && has_content(forwarded)) {
+        hops = parse_forwarded_for(*forwarded);
+    } else if (use_xff && has_content(x_forwarded_for)) {
+        hops = parse_x_forwarded_for(*x_forwarded_for);
+    } else {
+        // No header is the proxy's own request; a header without content names nobody.
+        return !(use_forwarded && forwarded) && !(use_xff && x_forwarded_for);
+    }
+    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+        if (!*it) return false;
+        if (!trusted.contains(**it)) return true;
+    }
+    return true;
+}
+
 }  // namespace ddns::gateway

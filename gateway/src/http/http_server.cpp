@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "ddns/gateway/http/client_address.hpp"
+#include "ddns/gateway/http/framing.hpp"
 #include "tls_context.hpp"
 
 namespace ddns::gateway {
@@ -25,8 +26,6 @@ std::string ListenAddress::to_string() const {
 }
 namespace {
 
-constexpr std::streamsize kMaxFormBody = 16 * 1024;
-
 bool is_form(const Poco::Net::HTTPServerRequest& request) {
     const std::string type = request.getContentType();
     return type.rfind("application/x-www-form-urlencoded", 0) == 0;
@@ -34,15 +33,30 @@ bool is_form(const Poco::Net::HTTPServerRequest& request) {
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
-    Handler(RequestRouter& router, const Logger& log, const TrustedProxies& trusted,
-            ProxyHeader header)
-        : router_(router), log_(log), trusted_(trusted), header_(header) {}
+    Handler(RequestRouter& router, const Logger& log, const HttpServerOptions& options)
+        : router_(router), log_(log), options_(options) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& req,
                        Poco::Net::HTTPServerResponse& resp) override {
+        std::vector<Header> headers;
+        for (const auto& [name, value] : req) headers.push_back({name, value});
+        const Framing framing = check_framing(req.getVersion(), headers, options_.max_body_bytes);
+        if (framing.refusal) return refuse(req, resp, *framing.refusal);
+        // The whole body is read, whatever the route: what stays unread would be parsed as the
+        // next request on this connection.
+        std::string body(framing.body_length, '\0');
+        req.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
+        if (static_cast<std::size_t>(req.stream().gcount()) != body.size())
+            return refuse(req, resp, Response::text(400, "Bad Request", "incomplete body\n"));
         Response response;
         try {
-            response = router_.route(to_view(req));
+            const RequestView view = to_view(req, std::move(headers), body);
+            if (!forwarding_usable(view.peer, view.header("Forwarded"),
+                                   view.header("X-Forwarded-For"), options_.trusted_proxies,
+                                   options_.proxy_header))
+                return write(req, resp,
+                             Response::text(400, "Bad Request", "unusable forwarding header\n"));
+            response = router_.route(view);
         } catch (const std::exception& e) {
             log_.error(std::string("unhandled error: ") + e.what());
             response = Response::text(500, "Internal Server Error", "server error\n");
@@ -51,27 +65,33 @@ public:
     }
 
 private:
-    RequestView to_view(Poco::Net::HTTPServerRequest& req) const {
+    RequestView to_view(Poco::Net::HTTPServerRequest& req, std::vector<Header> headers,
+                        const std::string& body) const {
         RequestView view;
         view.method = req.getMethod();
         auto target = parse_request_target(req.getURI());
         view.path = std::move(target.path);
         std::string parameters = std::move(target.query);
-        if (req.getMethod() == "POST" && is_form(req)) {
-            // Some clients POST form parameters; accept them like query parameters.
-            std::string body(static_cast<std::size_t>(kMaxFormBody), '\0');
-            req.stream().read(body.data(), kMaxFormBody);
-            body.resize(static_cast<std::size_t>(req.stream().gcount()));
+        // Some clients POST form parameters; accept them like query parameters.
+        if (req.getMethod() == "POST" && is_form(req) && !body.empty())
             parameters += (parameters.empty() ? "" : "&") + body;
-        }
         view.query = QueryParams::parse(parameters);
-        for (const auto& [name, value] : req) view.headers.push_back({name, value});
+        view.headers = std::move(headers);
         const auto peer = IpAddress::parse(req.clientAddress().host().toString());
         view.peer = peer.value_or(IpAddress::v4({0, 0, 0, 0}));
         view.client = resolve_client_address(view.peer, view.header("Forwarded"),
-                                             view.header("X-Forwarded-For"), trusted_, header_);
+                                             view.header("X-Forwarded-For"),
+                                             options_.trusted_proxies, options_.proxy_header);
         view.tls = req.secure();
         return view;
+    }
+
+    // Answers and closes the connection: nothing after these headers can be trusted to start
+    // the next request.
+    static void refuse(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                       const Response& response) {
+        resp.setKeepAlive(false);
+        write(req, resp, response);
     }
 
     static void write(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
@@ -82,7 +102,9 @@ private:
         resp.setContentType(response.content_type);
         resp.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
         for (const auto& h : response.headers) resp.add(h.name, h.value);
-        resp.setKeepAlive(req.getKeepAlive());
+        // Keep-alive stays as POCO decided it (the client's wish, the server's setting and the
+        // per-connection request limit): overriding it with the client's wish alone announced
+        // Keep-Alive on the last allowed response and then closed the connection.
         std::ostream& out = resp.send();
         if (req.getMethod() != "HEAD")
             out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
@@ -91,25 +113,22 @@ private:
 
     RequestRouter& router_;
     const Logger& log_;
-    const TrustedProxies& trusted_;
-    ProxyHeader header_;
+    const HttpServerOptions& options_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    Factory(RequestRouter& router, const Logger& log, const TrustedProxies& trusted,
-            ProxyHeader header)
-        : router_(router), log_(log), trusted_(trusted), header_(header) {}
+    Factory(RequestRouter& router, const Logger& log, const HttpServerOptions& options)
+        : router_(router), log_(log), options_(options) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(router_, log_, trusted_, header_);  // POCO takes ownership
+        return new Handler(router_, log_, options_);  // POCO takes ownership
     }
 
 private:
     RequestRouter& router_;
     const Logger& log_;
-    const TrustedProxies& trusted_;
-    ProxyHeader header_;
+    const HttpServerOptions& options_;
 };
 
 // A bound, listening socket; with `tls`, a secure one. Secure sockets do the TLS handshake in
@@ -210,8 +229,7 @@ void HttpServer::Impl::serve(const Listener& listener) {
     params->setServerName("ddns-gateway");
     params->setSoftwareVersion("ddns-gateway");
     (listener.tls ? https_ports : ports).push_back(listener.address.port);
-    auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(
-        new Factory(router, log, config.trusted_proxies, config.proxy_header));
+    auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config));
     servers.push_back(
         std::make_unique<Poco::Net::HTTPServer>(factory, *pool, listener.socket, params));
     servers.back()->start();

@@ -256,5 +256,27 @@ TEST(ProxyHeaderChoice, NamingTheProxysHeaderIgnoresTheOther) {
         proxy);
 }
 
+TEST(ForwardingUsable, AnUnusableHeaderFromATrustedProxyIsRefused) {
+    const IpAddress proxy = ip("10.1.2.3");
+    using H = std::optional<std::string>;
+    for (const char* xff : {"not-an-address", "", " ", "unknown", "203.0.113.5, junk"})
+        EXPECT_FALSE(forwarding_usable(proxy, kAbsent, H(xff), trusted())) << xff;
+    for (const char* fwd : {"for=unknown", "for=_hidden", "for=\"_x\"", "by=10.0.0.1"})
+        EXPECT_FALSE(forwarding_usable(proxy, H(fwd), kAbsent, trusted())) << fwd;
+    EXPECT_FALSE(forwarding_usable(proxy, H(""), H(""), trusted()));
+}
+
+TEST(ForwardingUsable, UsableHeadersAndUntrustedPeersPass) {
+    const IpAddress proxy = ip("10.1.2.3");
+    using H = std::optional<std::string>;
+    EXPECT_TRUE(forwarding_usable(proxy, kAbsent, kAbsent, trusted()));  // the proxy's own
+    EXPECT_TRUE(forwarding_usable(proxy, kAbsent, H("203.0.113.5"), trusted()));
+    EXPECT_TRUE(forwarding_usable(proxy, kAbsent, H("junk, 203.0.113.5, 10.0.0.9"), trusted()));
+    EXPECT_TRUE(forwarding_usable(proxy, H("for=203.0.113.5"), kAbsent, trusted()));
+    EXPECT_TRUE(forwarding_usable(proxy, H(""), H("203.0.113.5"), trusted()));
+    // Anyone else's headers are ignored, whatever they hold.
+    EXPECT_TRUE(forwarding_usable(ip("203.0.113.7"), H("for=unknown"), H("junk"), trusted()));
+}
+
 }  // namespace
 }  // namespace ddns::gateway

@@ -52,6 +52,14 @@ IpAddress resolve_client_address(const IpAddress& peer, const std::optional<std:
                                  const TrustedProxies& trusted,
                                  ProxyHeader header = ProxyHeader::Auto);
 
+// False when the peer is a trusted proxy and the forwarding header resolve_client_address would
+// read is present but names no usable client before the trusted hops end (empty, "unknown", an
+// obfuscated "_id", not an address): such a request is refused (400) rather than taken as coming
+// from the proxy itself.
+bool forwarding_usable(const IpAddress& peer, const std::optional<std::string>& forwarded,
+                       const std::optional<std::string>& x_forwarded_for,
+                       const TrustedProxies& trusted, ProxyHeader header = ProxyHeader::Auto);
+
 // The building blocks, exposed for tests and fuzzing. One entry per hop, left to right; an entry
 // is nullopt when that hop does not name a usable address.
 std::vector<std::optional<IpAddress>> parse_forwarded_for(std::string_view header);
