@@ -64,10 +64,14 @@ std::optional<Agent::Addresses> Agent::gather(std::string& why) const {
     return out;
 }
 
+std::chrono::seconds Agent::refresh() const {
+    return config_.protocol == Protocol::Dynamip
+               ? std::min(config_.heartbeat_interval, config_.max_interval)
+               : config_.max_interval;
+}
+
 bool Agent::due(const std::string& host, const Addresses& a, TimePoint now) const {
-    const auto refresh = config_.protocol == Protocol::Dynamip
-                             ? std::min(config_.heartbeat_interval, config_.max_interval)
-                             : config_.max_interval;
+    const auto refresh = this->refresh();
     auto family_due = [&](IpFamily family, const std::optional<IpAddress>& address,
                           bool automatic) {
         if (!address && !automatic) return false;
@@ -107,7 +111,8 @@ void Agent::record(const std::string& host, const Addresses& a, const Answer& an
     switch (answer.verdict) {
         case Verdict::Success: {
             run.failures = 0;
-            run.next_attempt = now + config_.interval;
+            // No hold after a success: due() decides (change, max_interval, heartbeat).
+            run.next_attempt = TimePoint{};
             s.state = "ok";
             s.last_success = now;
             if (a.v4 || a.v4_auto) {
@@ -140,7 +145,13 @@ void Agent::record(const std::string& host, const Addresses& a, const Answer& an
             break;
         }
     }
-    s.next_attempt = run.stopped ? std::nullopt : std::optional<TimePoint>(run.next_attempt);
+    if (run.stopped) {
+        s.next_attempt = std::nullopt;
+    } else if (answer.verdict == Verdict::Success) {
+        s.next_attempt = now + std::min(config_.interval, refresh());
+    } else {
+        s.next_attempt = run.next_attempt;
+    }
 }
 
 void Agent::persist() const {
@@ -192,6 +203,11 @@ TimePoint Agent::next_wakeup(TimePoint now) const {
         if (!run.stopped && run.next_attempt > now && run.next_attempt < wake) {
             wake = run.next_attempt;
         }
+    }
+    // A heartbeat shorter than the interval is not delayed to the next check.
+    for (const auto& [key, entry] : state_) {
+        const TimePoint refresh_at = entry.sent_at + refresh();
+        if (refresh_at > now && refresh_at < wake) wake = refresh_at;
     }
     return wake;
 }

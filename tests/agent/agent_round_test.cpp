@@ -182,5 +182,18 @@ TEST_F(Round, DynamipHeartbeatEveryHeartbeatInterval) {
               std::string::npos);
 }
 
+TEST_F(Round, HeartbeatShorterThanTheIntervalWakesTheAgent) {
+    AgentConfig config = base_config(dir.path(), Protocol::Dynamip);
+    config.interval = seconds(3600);
+    config.heartbeat_interval = seconds(600);
+    Agent agent = make(config);
+    reply(200, "IP Address for home.example.org set to 203.0.113.10");
+    agent.run_round(t0, false);
+    EXPECT_EQ(agent.next_wakeup(t0), t0 + seconds(600));
+    reply(200, "IP Address for home.example.org set to 203.0.113.10");
+    agent.run_round(t0 + seconds(600), false);
+    EXPECT_EQ(script.sent.size(), 2u);
+}
+
 }  // namespace
 }  // namespace ddns::agent

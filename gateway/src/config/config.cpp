@@ -118,8 +118,8 @@ Expected<Config, std::string> parse_config(std::string_view text) {
             // database.url may hold a password: name the key, never echo the value.
             if (key == "database.url")
                 return Unexpected{where + ": database.url must not be empty"};
-            return Unexpected{where + ": invalid value for `" + std::string(key) +
-                              "`: " + std::string(value)};
+            return Unexpected{where + ": invalid value for `" + std::string(key) + "`: " +
+                              std::string(value) + " (expected " + key_expectation(*row) + ")"};
         }
     }
     if (config.database.url.empty()) return Unexpected{std::string("database.url is required")};

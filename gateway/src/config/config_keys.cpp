@@ -245,9 +245,10 @@ const ConfigKey kKeys[] = {
     {"auth.address_lockout_max", K::Seconds, 1, 3600, "300", "longest address-wide lock",
      set_number<&C::auth, &AuthSection::address_lockout_max>},
     {"auth.shared_throttle", K::Bool, kNone, kNone, "true",
-     "count failures in the database, for all instances",
+     "count failed logins in the database for every instance",
      set_bool<&C::auth, &AuthSection::shared_throttle>},
-    {"auth.throttle_sync_interval", K::Seconds, 1, 60, "2", "reads of other instances' locks",
+    {"auth.throttle_sync_interval", K::Seconds, 1, 60, "2",
+     "period of reading other instances' locks",
      set_number<&C::auth, &AuthSection::throttle_sync_interval>},
     {"sweep.interval", K::Seconds, 0, 86400, "30", "offline sweeper period (0: no sweeping)",
      set_number<&C::sweep, &SweepSection::interval>},
@@ -278,6 +279,35 @@ const ConfigKey* find_config_key(std::string_view name) {
     for (const auto& key : kKeys)
         if (key.name == name) return &key;
     return nullptr;
+}
+
+std::string key_expectation(const ConfigKey& key) {
+    const auto range = [&key](std::string_view unit) {
+        return std::string(unit) + " from " + std::to_string(key.min) + " to " +
+               std::to_string(key.max);
+    };
+    switch (key.type) {
+        case KeyType::Integer:
+            return range("a whole number");
+        case KeyType::Seconds:
+            return range("seconds");
+        case KeyType::Milliseconds:
+            return range("milliseconds");
+        case KeyType::Duration: {
+            std::string text = "seconds or a duration such as 90s, 30m, 12h, 30d";
+            if (key.min > 0) text += ", at least " + format_duration(std::chrono::seconds(key.min));
+            if (key.max != kForever)
+                text += ", at most " + format_duration(std::chrono::seconds(key.max));
+            return text;
+        }
+        case KeyType::Bool:
+            return "true or false";
+        case KeyType::Text:
+        case KeyType::List:
+        case KeyType::Choice:
+            break;
+    }
+    return std::string(key.description);
 }
 
 std::string_view key_type_name(KeyType type) {

@@ -110,5 +110,26 @@ TEST(ConfigKeys, FieldsFollowTheirKeys) {
     EXPECT_EQ(c->dns.timeout_ms, std::chrono::milliseconds(70));
 }
 
+TEST(ConfigKeys, InvalidValuesNameWhatTheTableExpects) {
+    struct Case {
+        const char* line;
+        const char* expected;
+    };
+    for (const auto& c : {
+             Case{"sweep.batch_size = 0", "(expected a whole number from 1 to 1000)"},
+             Case{"sweep.interval = -1", "(expected seconds from 0 to 86400)"},
+             Case{"dns.timeout_ms = 10", "(expected milliseconds from 50 to 60000)"},
+             Case{"abuse.nochg_interval = 8d", "such as 90s, 30m, 12h, 30d, at most 7d)"},
+             Case{"audit.prune_interval = 0", "at least 1s)"},
+             Case{"dyndns2.require_user_agent = maybe", "(expected true or false)"},
+             Case{"log.level = loud", "(expected debug, info, warning or error)"},
+         }) {
+        const auto r = parse_config(std::string("database.url = x\n") + c.line + "\n");
+        ASSERT_FALSE(r) << c.line;
+        EXPECT_NE(r.error().find(c.expected), std::string::npos) << r.error();
+        EXPECT_NE(r.error().find("line 2: invalid value for"), std::string::npos) << r.error();
+    }
+}
+
 }  // namespace
 }  // namespace ddns::gateway

@@ -53,6 +53,7 @@ private:
     };
 
     std::optional<Addresses> gather(std::string& why) const;
+    std::chrono::seconds refresh() const;  // max_interval, or the DynamIP heartbeat
     bool due(const std::string& host, const Addresses& addresses, TimePoint now) const;
     Answer update_host(const std::string& host, const Addresses& addresses);
     void record(const std::string& host, const Addresses& addresses, const Answer& answer,

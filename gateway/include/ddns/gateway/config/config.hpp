@@ -80,7 +80,7 @@ struct AuthSection {
     unsigned address_lockout_failures{};  // 0: off
     std::chrono::seconds address_lockout_initial{};
     std::chrono::seconds address_lockout_max{};
-    // Counted in PostgreSQL too, for all instances (docs/design.md).
+    // Failures counted in the database too, so every instance applies the same locks.
     bool shared_throttle{};
     std::chrono::seconds throttle_sync_interval{};
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "ddns/gateway/config/config.hpp"
@@ -34,5 +35,8 @@ inline constexpr std::string_view kRequired = "(required)";
 std::span<const ConfigKey> config_keys();
 const ConfigKey* find_config_key(std::string_view name);
 std::string_view key_type_name(KeyType type);
+// What a valid value looks like, for error messages: the bounds of numbers and durations, the
+// description of other keys ("seconds from 0 to 86400", "debug, info, warning or error").
+std::string key_expectation(const ConfigKey& key);
 
 }  // namespace ddns::gateway
