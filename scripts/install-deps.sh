@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format
+  clang libclang-rt-14-dev
   libpoco-dev libldns-dev libpq-dev libsodium-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   bind9 bind9-utils bind9-dnsutils
