@@ -262,6 +262,21 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.sweep_batch_size, 1, 1000);
          }},
+        {"reconcile.interval",
+         [](Config& c, std::string_view v) {
+             long long s = 0;
+             if (!parse_number<long long>(v, s, 0, 86400)) return false;
+             c.reconcile_interval = std::chrono::seconds(s);
+             return true;
+         }},
+        {"reconcile.in_doubt_poll",
+         [](Config& c, std::string_view v) {
+             return parse_seconds(v, c.reconcile_in_doubt_poll, 1, 3600);
+         }},
+        {"reconcile.max_repairs",
+         [](Config& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.reconcile_max_repairs, 1, 1000000);
+         }},
         {"audit.retention",
          [](Config& c, std::string_view v) {
              const auto d = parse_duration(v);

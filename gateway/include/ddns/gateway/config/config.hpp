@@ -67,6 +67,12 @@ struct Config {
 
     std::chrono::seconds sweep_interval{30};  // sweep.interval (0: this process does not sweep)
     std::size_t sweep_batch_size = 100;       // sweep.batch_size (hosts per UPDATE message)
+    // reconcile.interval: seconds between full comparisons of DNS with the database (0: this
+    // process does not reconcile); reconcile.in_doubt_poll: seconds between passes over hosts in
+    // doubt; reconcile.max_repairs: repairing UPDATEs per pass.
+    std::chrono::seconds reconcile_interval{300};
+    std::chrono::seconds reconcile_in_doubt_poll{5};
+    std::size_t reconcile_max_repairs = 1000;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
