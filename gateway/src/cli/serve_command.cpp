@@ -26,10 +26,12 @@
 #include "ddns/gateway/jobs/audit_log.hpp"
 #include "ddns/gateway/jobs/audit_pruner.hpp"
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
+#include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
+#include "ddns/sql/pg_reconcile_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -117,6 +119,14 @@ int run_serve(const Config& config) {
     OfflineSweeper sweeper(dns, lifecycle, log, clock,
                            SweeperOptions{config.sweep_interval, config.sweep_batch_size});
     if (config.sweep_interval.count() > 0) sweeper.start();
+    // Settles hosts whose UPDATE had an unknown outcome and repairs any other drift of BIND.
+    sql::PgReconcileStore reconcile_store(db);
+    QueryClient dns_reader(QueryClientOptions{config.dns_timeout, 300, {}});
+    Reconciler reconciler(
+        dns_reader, dns, reconcile_store, log,
+        ReconcileOptions{config.reconcile_interval, config.reconcile_in_doubt_poll,
+                         config.reconcile_max_repairs, 100, false});
+    if (config.reconcile_interval.count() > 0) reconciler.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
     int received = 0;
@@ -124,6 +134,7 @@ int run_serve(const Config& config) {
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
+    reconciler.stop();
     http.stop();
     audit.stop();  // writes what the last requests logged
     return 0;
