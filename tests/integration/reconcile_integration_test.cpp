@@ -102,5 +102,28 @@ TEST_F(Reconcile, NamesTheGatewayDoesNotManageAreNeverTouched) {
     EXPECT_EQ(a_records(other), Strings{"192.0.2.40"});
 }
 
+// The operator's command, with serve stopped so that only the command repairs.
+TEST_F(Reconcile, AdminReconcilePrintsTheDifferencesAndRepairsThemUnlessDryRun) {
+    ASSERT_EQ(update("192.0.2.50"), "good 192.0.2.50");
+    stack().stop_gateway();
+    struct Restart {
+        GatewayStack& stack;
+        ~Restart() { stack.start_gateway(); }
+    } restart{stack()};  // also when an assertion ends the test early
+    set_in_bind(host, "192.0.2.51");
+    auto r = stack().admin({"reconcile", "--zone", kZone, "--dry-run"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find(host + ".: BIND 192.0.2.51 ttl 60, database 192.0.2.50"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.51"});
+
+    r = stack().admin({"reconcile"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("1 repaired, 0 failed"), std::string::npos) << r.output;
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.50"});
+    EXPECT_EQ(stack().admin({"reconcile", "--bogus"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace ddns::test

@@ -65,6 +65,9 @@ constexpr const char* kAdminUsage = R"(usage: ddns-gateway admin --config FILE O
   record list ZONE
   log [--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]
                                                         (the update log, newest first)
+  reconcile [--zone ZONE] [--dry-run]                   (compare every host's A/AAAA in BIND
+                                                         with the database, print and repair
+                                                         the differences; --dry-run: print only)
 
   DURATION is seconds or a number with s, m, h or d (e.g. 20m).
 )";
@@ -956,6 +959,9 @@ int run_admin(const Config& config, const std::vector<std::string>& raw, std::is
     if (raw.empty() || raw[0] == "--help" || raw[0] == "help") {
         out << kAdminUsage;
         return raw.empty() ? 2 : 0;
+    }
+    if (raw[0] == "reconcile") {
+        return run_admin_reconcile(config, {raw.begin() + 1, raw.end()}, out, err);
     }
     try {
         const Args a = Args::parse(raw, {"--no-check"});
