@@ -11,6 +11,7 @@ PACKAGES=(
   bind9 bind9-utils bind9-dnsutils
   postgresql postgresql-client
   inadyn ddclient wget curl openssl
+  iproute2
 )
 
 missing=()

@@ -18,9 +18,5 @@ int run_check_config(const Config& config);
 // `args` are the words after `admin --config FILE`. Reads secrets (passwords) from `in`.
 int run_admin(const Config& config, const std::vector<std::string>& args, std::istream& in,
               std::ostream& out, std::ostream& err);
-// `admin reconcile [--zone ZONE] [--dry-run]`: one full reconciler pass in the foreground, every
-// difference printed; exit code 0 when BIND agreed or was repaired completely, 1 otherwise.
-int run_admin_reconcile(const Config& config, const std::vector<std::string>& args,
-                        std::ostream& out, std::ostream& err);
 
 }  // namespace ddns::gateway
