@@ -150,7 +150,7 @@ UpdateStatus status_for_rcode(unsigned rcode) noexcept {
 
 UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint16_t request_id,
                             std::span<const std::uint8_t> reply, const TsigKey& key,
-                            std::uint64_t now) {
+                            std::uint64_t now, unsigned opcode) {
     if (reply.size() < kHeaderSize) return result(UpdateStatus::BadReply, "reply too short");
     WireReader r(reply);
     const std::uint16_t id = r.u16();
@@ -158,7 +158,8 @@ UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint
     const std::uint16_t counts[4] = {r.u16(), r.u16(), r.u16(), r.u16()};
     if (id != request_id) return result(UpdateStatus::BadReply, "reply id does not match");
     if ((flags & 0x8000) == 0) return result(UpdateStatus::BadReply, "not a response");
-    if (((flags >> 11) & 0xf) != 5) return result(UpdateStatus::BadReply, "opcode is not UPDATE");
+    if (((flags >> 11) & 0xfu) != opcode)
+        return result(UpdateStatus::BadReply, "unexpected opcode");
     if ((flags & 0x0200) != 0) return result(UpdateStatus::BadReply, "reply truncated");
     const unsigned rcode = flags & 0xfu;
     const std::string rcode_text = "rcode " + std::to_string(rcode);

@@ -15,6 +15,8 @@ namespace ddns::detail {
 constexpr std::uint16_t kTsigBadSig = 16;
 constexpr std::uint16_t kTsigBadKey = 17;
 constexpr std::uint16_t kTsigBadTime = 18;
+constexpr unsigned kOpcodeQuery = 0;
+constexpr unsigned kOpcodeUpdate = 5;
 
 struct SignedMessage {
     std::vector<std::uint8_t> wire;  // the message with the TSIG RR appended
@@ -44,12 +46,13 @@ std::optional<SignedMessage> sign_message(std::span<const std::uint8_t> message,
 // RCODE -> status (TSIG errors are handled by classify_reply, not here).
 UpdateStatus status_for_rcode(unsigned rcode) noexcept;
 
-// Classifies a reply to a request with id `request_id` whose TSIG carried `request_mac`:
-// checks QR/opcode/id, finds the TSIG RR, maps TSIG errors (BADSIG/BADKEY/BADTIME), verifies
-// the MAC (request MAC + reply, RFC 8945 §5.3) and the time window against `now`, then maps
-// the RCODE. Unsigned NOERROR, a wrong MAC, key or id, or a time outside the fudge -> BadReply.
+// Classifies a reply (to an UPDATE, or with `opcode` to a query) to a request with id `request_id`
+// whose TSIG carried `request_mac`: checks QR/opcode/id, finds the TSIG RR, maps TSIG errors
+// (BADSIG/BADKEY/BADTIME), verifies the MAC (request MAC + reply, RFC 8945 §5.3) and the time
+// window against `now`, then maps the RCODE. Unsigned NOERROR, a wrong MAC, key or id, or a time
+// outside the fudge -> BadReply.
 UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint16_t request_id,
                             std::span<const std::uint8_t> reply, const TsigKey& key,
-                            std::uint64_t now);
+                            std::uint64_t now, unsigned opcode = kOpcodeUpdate);
 
 }  // namespace ddns::detail

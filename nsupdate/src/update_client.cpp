@@ -1,11 +1,9 @@
 // UpdateClient: encode + sign, send over UDP (TCP when large or truncated), verify the reply.
 #include "ddns/nsupdate/update_client.hpp"
 
-#include <sys/random.h>
-
 #include <charconv>
-#include <random>
 
+#include "message_id.hpp"
 #include "transport.hpp"
 #include "tsig.hpp"
 #include "update_encoding.hpp"
@@ -15,19 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxUdpRequest = 512;
 constexpr std::uint16_t kFlagTc = 0x0200;
-
-std::uint16_t random_id() {
-    std::uint16_t id = 0;
-    if (::getrandom(&id, sizeof id, 0) == static_cast<ssize_t>(sizeof id)) return id;
-    thread_local std::mt19937 rng(std::random_device{}());
-    return static_cast<std::uint16_t>(rng());
-}
-
-std::uint64_t system_seconds() {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(now).count());
-}
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
     if (text.empty() || text.size() > 5) return std::nullopt;
@@ -110,14 +95,14 @@ std::string_view to_string(UpdateStatus status) noexcept {
 }
 
 UpdateClient::UpdateClient(UpdateClientOptions options) : options_(std::move(options)) {
-    if (!options_.clock) options_.clock = system_seconds;
+    if (!options_.clock) options_.clock = detail::system_seconds;
     if (options_.udp_attempts < 1) options_.udp_attempts = 1;
 }
 
 // Stateless apart from the immutable options: safe to call from many threads at once.
 UpdateResult UpdateClient::send(const UpdateRequest& request, const TsigKey& key,
                                 const ServerEndpoint& server) {
-    const std::uint16_t id = random_id();
+    const std::uint16_t id = detail::random_id();
     auto message =
         detail::encode_and_sign_update(request, key, id, options_.clock(), options_.fudge);
     if (!message) return {UpdateStatus::EncodeError, message.error()};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <algorithm>
@@ -212,6 +213,11 @@ void GatewayStack::start_gateway() {
 void GatewayStack::stop_gateway() {
     if (gateway_) gateway_->stop();
     gateway_.reset();
+}
+
+void GatewayStack::kill_gateway() {
+    if (gateway_) ::kill(gateway_->pid(), SIGKILL);
+    stop_gateway();  // reaps it
 }
 
 std::string GatewayStack::gateway_log() const {

@@ -111,6 +111,8 @@ public:
 
     void stop_gateway();
     void start_gateway();
+    // SIGKILL: no shutdown at all, as in a crash or an OOM kill.
+    void kill_gateway();
     std::string gateway_log() const;
     // Everything a failing test should print: gateway, named and PostgreSQL logs.
     std::string logs() const;

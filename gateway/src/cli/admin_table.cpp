@@ -48,6 +48,7 @@ const AdminCommand kCommands[] = {
     {"record", "remove", "FQDN TYPE [DATA...]", "(without DATA: the whole RRset;\n MX PREFERENCE alone: those MX records)", record_remove},
     {"record", "list", "ZONE", "", record_list},
     {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]", "(the update log, newest first)", log_show},
+    {"reconcile", "", "[--zone ZONE] [--dry-run]", "(compare every host's A/AAAA in BIND with\n the database, print and repair the\n differences; --dry-run: print only)", reconcile_run},
 };
 // clang-format on
 
@@ -99,9 +100,9 @@ int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::
         return raw.empty() ? 2 : 0;
     }
     try {
-        const Args a = Args::parse(raw, {"--no-check"});
-        // `log` is the one command without an ACTION.
-        const bool single = !a.words.empty() && a.words[0] == "log";
+        const Args a = Args::parse(raw, {"--no-check", "--dry-run"});
+        // `log` and `reconcile` are the commands without an ACTION.
+        const bool single = !a.words.empty() && (a.words[0] == "log" || a.words[0] == "reconcile");
         const std::size_t head = single ? 1 : 2;
         if (a.words.size() < head) throw UsageError("expected OBJECT ACTION");
         const std::string& object = a.words[0];

@@ -26,11 +26,13 @@
 #include "ddns/gateway/jobs/audit_log.hpp"
 #include "ddns/gateway/jobs/audit_pruner.hpp"
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
+#include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/gateway/jobs/throttle_sync.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
+#include "ddns/sql/pg_reconcile_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
@@ -132,6 +134,14 @@ int run_serve(const Config& config) {
     OfflineSweeper sweeper(dns, lifecycle, log, clock,
                            SweeperOptions{config.sweep.interval, config.sweep.batch_size});
     if (config.sweep.interval.count() > 0) sweeper.start();
+    // Settles hosts whose UPDATE had an unknown outcome and repairs any other drift of BIND.
+    sql::PgReconcileStore reconcile_store(db);
+    QueryClient dns_reader(QueryClientOptions{config.dns.timeout_ms, 300, {}});
+    Reconciler reconciler(
+        dns_reader, dns, reconcile_store, log,
+        ReconcileOptions{config.reconcile.interval, config.reconcile.in_doubt_poll,
+                         config.reconcile.max_repairs, 100, false});
+    if (config.reconcile.interval.count() > 0) reconciler.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
     int received = 0;
@@ -140,6 +150,7 @@ int run_serve(const Config& config) {
              ", shutting down");
     if (throttle_sync) throttle_sync->stop();
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
+    reconciler.stop();
     http.stop();
     audit.stop();  // writes what the last requests logged
     return 0;

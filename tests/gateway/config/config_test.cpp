@@ -15,6 +15,9 @@ TEST(Config, DefaultsNeedOnlyTheDatabase) {
     EXPECT_TRUE(c->dyndns2.require_user_agent);
     EXPECT_EQ(c->sweep.interval, std::chrono::seconds(30));
     EXPECT_EQ(c->sweep.batch_size, 100u);
+    EXPECT_EQ(c->reconcile.interval, std::chrono::seconds(300));
+    EXPECT_EQ(c->reconcile.in_doubt_poll, std::chrono::seconds(5));
+    EXPECT_EQ(c->reconcile.max_repairs, 1000u);
 }
 
 TEST(Config, ParsesEveryKey) {
@@ -41,6 +44,9 @@ auth.cache_ttl = 0
 log.level = debug
 sweep.interval = 0
 sweep.batch_size = 7
+reconcile.interval = 0
+reconcile.in_doubt_poll = 2
+reconcile.max_repairs = 50
 )");
     ASSERT_TRUE(c) << c.error();
     EXPECT_EQ(c->database.url, "host=127.0.0.1 dbname=ddns");
@@ -71,6 +77,9 @@ sweep.batch_size = 7
     EXPECT_EQ(c->log.level, LogLevel::Debug);
     EXPECT_EQ(c->sweep.interval, std::chrono::seconds(0));
     EXPECT_EQ(c->sweep.batch_size, 7u);
+    EXPECT_EQ(c->reconcile.interval, std::chrono::seconds(0));
+    EXPECT_EQ(c->reconcile.in_doubt_poll, std::chrono::seconds(2));
+    EXPECT_EQ(c->reconcile.max_repairs, 50u);
 }
 
 struct BadCase {
@@ -88,26 +97,28 @@ TEST_P(ConfigErrors, AreReportedClearly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ConfigErrors,
-    ::testing::Values(BadCase{"", "database.url is required"},
-                      BadCase{"database.url = x\nnonsense\n", "line 2: expected `key = value`"},
-                      BadCase{"database.url = x\nhttp.lisen = 1.2.3.4:1\n",
-                              "unknown key `http.lisen`"},
-                      BadCase{"database.url = x\ndatabase.url = y\n", "set twice"},
-                      BadCase{"database.url = x\nhttp.listen = localhost:80\n", "http.listen"},
-                      BadCase{"database.url = x\nhttp.listen = 127.0.0.1:0\n", "http.listen"},
-                      BadCase{"database.url = x\nhttp.listen = 127.0.0.1:70000\n", "http.listen"},
-                      BadCase{"database.url = x\nhttp.listen =\n", "no address"},
-                      BadCase{"database.url = x\nproxy.trusted = 10.0.0.0/33\n", "proxy.trusted"},
-                      BadCase{"database.url = x\ndns.timeout_ms = fast\n", "dns.timeout_ms"},
-                      BadCase{"database.url = x\nproxy.header = x-real-ip\n", "proxy.header"},
-                      BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
-                      BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
-                      // Found by the config_file fuzzer: a CR split the WWW-Authenticate header.
-                      BadCase{"database.url = x\nhttp.realm = a\rSet-Cookie: x\n", "http.realm"},
-                      BadCase{"database.url = x\nhttp.realm = a\\\n", "http.realm"},
-                      BadCase{"database.url = x\nsweep.interval = -1\n", "sweep.interval"},
-                      BadCase{"database.url = x\nsweep.batch_size = 0\n", "sweep.batch_size"},
-                      BadCase{"database.url =\n", "database.url must not be empty"}));
+    ::testing::Values(
+        BadCase{"", "database.url is required"},
+        BadCase{"database.url = x\nnonsense\n", "line 2: expected `key = value`"},
+        BadCase{"database.url = x\nhttp.lisen = 1.2.3.4:1\n", "unknown key `http.lisen`"},
+        BadCase{"database.url = x\ndatabase.url = y\n", "set twice"},
+        BadCase{"database.url = x\nhttp.listen = localhost:80\n", "http.listen"},
+        BadCase{"database.url = x\nhttp.listen = 127.0.0.1:0\n", "http.listen"},
+        BadCase{"database.url = x\nhttp.listen = 127.0.0.1:70000\n", "http.listen"},
+        BadCase{"database.url = x\nhttp.listen =\n", "no address"},
+        BadCase{"database.url = x\nproxy.trusted = 10.0.0.0/33\n", "proxy.trusted"},
+        BadCase{"database.url = x\ndns.timeout_ms = fast\n", "dns.timeout_ms"},
+        BadCase{"database.url = x\nproxy.header = x-real-ip\n", "proxy.header"},
+        BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
+        BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
+        // Found by the config_file fuzzer: a CR split the WWW-Authenticate header.
+        BadCase{"database.url = x\nhttp.realm = a\rSet-Cookie: x\n", "http.realm"},
+        BadCase{"database.url = x\nhttp.realm = a\\\n", "http.realm"},
+        BadCase{"database.url = x\nsweep.interval = -1\n", "sweep.interval"},
+        BadCase{"database.url = x\nsweep.batch_size = 0\n", "sweep.batch_size"},
+        BadCase{"database.url = x\nreconcile.in_doubt_poll = 0\n", "reconcile.in_doubt_poll"},
+        BadCase{"database.url = x\nreconcile.max_repairs = 0\n", "reconcile.max_repairs"},
+        BadCase{"database.url =\n", "database.url must not be empty"}));
 
 TEST(Config, SharedThrottleKeys) {
     const auto defaults = parse_config("database.url = x\n");

@@ -100,5 +100,7 @@ int record_remove(AdminContext& cx, const Args& a);
 int record_list(AdminContext& cx, const Args& a);
 // admin_log.cpp
 int log_show(AdminContext& cx, const Args& a);
+// admin_reconcile.cpp
+int reconcile_run(AdminContext& cx, const Args& a);
 
 }  // namespace ddns::gateway

@@ -106,6 +106,12 @@ struct SweepSection {
     std::size_t batch_size{};         // hosts per UPDATE message
 };
 
+struct ReconcileSection {
+    std::chrono::seconds interval{};       // 0: this process does not reconcile
+    std::chrono::seconds in_doubt_poll{};  // between passes over hosts in doubt
+    std::size_t max_repairs{};             // repairing UPDATEs per pass
+};
+
 struct Config {
     DatabaseSection database;
     HttpSection http;
@@ -120,6 +126,7 @@ struct Config {
     AbuseSection abuse;
     LogSection log;
     SweepSection sweep;
+    ReconcileSection reconcile;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;

@@ -1,0 +1,63 @@
+// The reconciler's storage seam: which zones and hosts to compare with BIND, the hosts locked
+// while they are compared and repaired, and clearing a host's "in doubt" mark (migration 007).
+// The PostgreSQL implementation lives in sql/; backend failures throw StoreError.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "ddns/auth/model.hpp"
+#include "ddns/auth/store.hpp"
+
+namespace ddns::auth {
+
+// A host as the reconciler sees it: the addresses BIND should hold (ipv4/ipv6 are what BIND
+// acknowledged, also while offline: nothing, or the sentinel), and whether its last UPDATE's
+// outcome is unknown.
+struct ReconcileHost {
+    std::int64_t id = 0;
+    DnsName name;
+    std::uint32_t ttl = 60;
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+    std::optional<TimePoint> in_doubt_since;
+};
+
+// Hosts of one zone, locked until commit() or destruction (rollback). A change of one of them
+// (the update path, the sweeper) waits until the reconciler is done, so what it compares cannot
+// move under it; hosts another transaction holds were skipped when locking.
+class ReconcileBatch {
+public:
+    virtual ~ReconcileBatch() = default;
+    // Null when the zone no longer exists; hosts() is then empty.
+    virtual std::shared_ptr<const Zone> zone() const = 0;
+    virtual const std::vector<ReconcileHost>& hosts() const = 0;
+    // DNS and the database were compared (and repaired) while locked: the host is settled.
+    virtual void clear_in_doubt(std::int64_t host_id) = 0;
+    virtual void commit() = 0;
+};
+
+enum class HostSelection {
+    InDoubt,  // only hosts marked in doubt
+    All,      // every host, in id order
+};
+
+class ReconcileStore {
+public:
+    virtual ~ReconcileStore() = default;
+    // Every zone, by id.
+    virtual std::vector<std::int64_t> zone_ids() = 0;
+    // Zones with hosts in doubt (read without locks: a hint where to look).
+    virtual std::vector<std::int64_t> zones_in_doubt() = 0;
+    // Locks up to `limit` hosts of the zone with an id above `after_id`, in id order, skipping
+    // rows another transaction holds (FOR UPDATE SKIP LOCKED): several gateway instances never
+    // compare one host at once, and a host being updated is left for the next pass.
+    virtual std::unique_ptr<ReconcileBatch> lock_hosts(std::int64_t zone_id, HostSelection which,
+                                                       std::int64_t after_id,
+                                                       std::size_t limit) = 0;
+};
+
+}  // namespace ddns::auth

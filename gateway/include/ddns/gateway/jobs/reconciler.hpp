@@ -1,0 +1,99 @@
+// The reconciler: a background thread of `serve` (and the engine of `admin reconcile`) that makes
+// BIND hold what the database says for every host. Every `in_doubt_poll` it settles the hosts
+// whose last UPDATE had an unknown outcome; on start and every `interval` it compares every host
+// of every zone. Hosts are compared while their rows are locked (SKIP LOCKED: instances split the
+// work, a host being updated waits for the next pass), BIND's side is read with signed queries,
+// and each difference is repaired with an UPDATE guarded by what was read (reconcile_plan.hpp):
+// the database wins for the A/AAAA of its hosts, and nothing else in the zone is touched. The
+// repairs of one pass are bounded by `max_repairs`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ddns/auth/reconcile_store.hpp"
+#include "ddns/gateway/base/log.hpp"
+#include "ddns/nsupdate/rrset_reader.hpp"
+#include "ddns/nsupdate/update_client.hpp"
+
+namespace ddns::gateway {
+
+struct ReconcileOptions {
+    std::chrono::seconds interval{300};     // reconcile.interval: between full passes
+    std::chrono::seconds in_doubt_poll{5};  // reconcile.in_doubt_poll: between in-doubt passes
+    std::size_t max_repairs = 1000;         // reconcile.max_repairs: UPDATEs per pass
+    std::size_t batch_size = 100;           // hosts locked at once
+    bool dry_run = false;                   // report differences, repair and settle nothing
+};
+
+// Totals since start, readable from other threads (for metrics).
+struct ReconcileCounters {
+    std::atomic<std::uint64_t> passes{0};
+    std::atomic<std::uint64_t> hosts_checked{0};
+    std::atomic<std::uint64_t> drift_found{0};  // RRsets that differed
+    std::atomic<std::uint64_t> repaired{0};     // repairs BIND acknowledged
+    std::atomic<std::uint64_t> failed{0};       // failed repairs and unreadable hosts
+    std::atomic<std::uint64_t> settled{0};      // in-doubt marks cleared
+};
+
+struct ReconcileReport {
+    std::size_t hosts_checked = 0;
+    std::size_t drift_found = 0;
+    std::size_t repaired = 0;
+    std::size_t failed = 0;
+    std::size_t settled = 0;
+    bool complete = true;                  // false: budget spent or BIND unreadable; more to do
+    std::vector<std::string> differences;  // one line per differing RRset, "zone: ..."
+};
+
+class Reconciler {
+public:
+    Reconciler(RRsetReader& reader, UpdateSender& sender, auth::ReconcileStore& store,
+               const Logger& log, ReconcileOptions options);
+    ~Reconciler();  // stop()
+    Reconciler(const Reconciler&) = delete;
+    Reconciler& operator=(const Reconciler&) = delete;
+
+    // Hosts marked in doubt, in every zone. Never throws (database failures are logged).
+    ReconcileReport settle_in_doubt();
+    // Every host of every zone, or of `zone` only. Never throws.
+    ReconcileReport full_pass(const std::optional<DnsName>& zone = std::nullopt);
+
+    // A full pass now, then in-doubt passes every `in_doubt_poll` and full passes every
+    // `interval`, on a background thread until stop().
+    void start();
+    // Idempotent; a stopped reconciler also ends synchronous passes early.
+    void stop();
+
+    const ReconcileCounters& counters() const noexcept { return counters_; }
+
+private:
+    void pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
+                        const std::optional<DnsName>& only, ReconcileReport& report);
+    // One host, its row locked. False: BIND could not be read (stop this zone's pass).
+    bool reconcile_host(const auth::Zone& zone, const auth::ReconcileHost& host,
+                        auth::ReconcileBatch& batch, ReconcileReport& report);
+    void account(const ReconcileReport& report);
+    bool stopping();
+
+    RRsetReader& reader_;
+    UpdateSender& sender_;
+    auth::ReconcileStore& store_;
+    const Logger& log_;
+    ReconcileOptions options_;
+    ReconcileCounters counters_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace ddns::gateway

@@ -1,0 +1,136 @@
+// QueryClient: a TSIG-signed QUERY for one RRset over TCP, the reply verified by classify_reply
+// (as for UPDATE replies), then the answer section read into typed records.
+#include <array>
+#include <string>
+
+#include "ddns/nsupdate/rrset_reader.hpp"
+#include "dns_wire.hpp"
+#include "message_id.hpp"
+#include "transport.hpp"
+#include "tsig.hpp"
+
+namespace ddns {
+namespace {
+
+constexpr std::uint16_t kClassIn = 1;
+
+std::vector<std::uint8_t> encode_query(std::uint16_t id, const DnsName& owner, RecordType type) {
+    std::vector<std::uint8_t> out;
+    detail::put_u16(out, id);
+    detail::put_u16(out, 0);  // QUERY, no recursion desired: only the server's own data
+    detail::put_u16(out, 1);  // QDCOUNT
+    for (int i = 0; i < 3; ++i) detail::put_u16(out, 0);
+    const auto name = detail::name_to_wire(owner);
+    out.insert(out.end(), name.begin(), name.end());
+    detail::put_u16(out, static_cast<std::uint16_t>(type));
+    detail::put_u16(out, kClassIn);
+    return out;
+}
+
+std::optional<DnsName> name_from_wire(const std::vector<std::uint8_t>& wire) {
+    std::string text;
+    std::size_t at = 0;
+    while (at < wire.size() && wire[at] != 0) {
+        const std::size_t len = wire[at];
+        if (!text.empty()) text += '.';
+        text.append(reinterpret_cast<const char*>(wire.data() + at + 1), len);
+        at += len + 1;
+    }
+    return DnsName::parse(text);
+}
+
+// The rdata at the reader's position (`length` octets) as the type's value; nullopt when it does
+// not parse or the type is not one the gateway writes.
+std::optional<Rdata> read_rdata(detail::WireReader& r, RecordType type, std::size_t length) {
+    const std::size_t end = r.position() + length;
+    std::optional<Rdata> data;
+    if (type == RecordType::A && length == 4) {
+        std::array<std::uint8_t, 4> b{};
+        const auto in = r.bytes(4);
+        std::copy(in.begin(), in.end(), b.begin());
+        data = IpAddress::v4(b);
+    } else if (type == RecordType::AAAA && length == 16) {
+        std::array<std::uint8_t, 16> b{};
+        const auto in = r.bytes(16);
+        std::copy(in.begin(), in.end(), b.begin());
+        data = IpAddress::v6(b);
+    } else if (type == RecordType::CNAME || type == RecordType::NS) {
+        if (auto n = name_from_wire(r.name())) data = *n;
+    } else if (type == RecordType::MX) {
+        const std::uint16_t preference = r.u16();
+        if (auto n = name_from_wire(r.name())) data = MxData{preference, *n};
+    } else if (type == RecordType::TXT) {
+        TxtData txt;
+        while (r.ok() && r.position() < end) {
+            const auto s = r.bytes(r.u8());
+            txt.strings.emplace_back(s.begin(), s.end());
+        }
+        data = std::move(txt);
+    }
+    if (!r.ok() || r.position() > end) return std::nullopt;
+    r.skip(end - r.position());
+    return data;
+}
+
+// Reads the answer section of a reply classify_reply() accepted (so its layout is sound).
+std::vector<ResourceRecord> answer_rrset(std::span<const std::uint8_t> reply, const DnsName& owner,
+                                         RecordType type) {
+    detail::WireReader r(reply);
+    r.skip(4);
+    const std::uint16_t questions = r.u16();
+    const std::uint16_t answers = r.u16();
+    r.skip(4);
+    for (std::uint16_t i = 0; i < questions; ++i) {
+        (void)r.name();
+        r.skip(4);
+    }
+    const auto owner_wire = detail::name_to_wire(owner);
+    std::vector<ResourceRecord> records;
+    for (std::uint16_t i = 0; i < answers && r.ok(); ++i) {
+        const auto name = r.name();
+        const std::uint16_t rr_type = r.u16();
+        const std::uint16_t klass = r.u16();
+        const std::uint32_t ttl = r.u32();
+        const std::uint16_t length = r.u16();
+        if (name != owner_wire || rr_type != static_cast<std::uint16_t>(type) ||
+            klass != kClassIn) {
+            r.skip(length);
+            continue;
+        }
+        auto data = read_rdata(r, type, length);
+        if (!data) continue;
+        if (auto rr = ResourceRecord::make(owner, type, ttl, std::move(*data))) {
+            records.push_back(std::move(*rr));
+        }
+    }
+    return records;
+}
+
+}  // namespace
+
+QueryClient::QueryClient(QueryClientOptions options) : options_(std::move(options)) {
+    if (!options_.clock) options_.clock = detail::system_seconds;
+}
+
+RRsetRead QueryClient::read(const DnsName& owner, RecordType type, const TsigKey& key,
+                            const ServerEndpoint& server) {
+    const std::uint16_t id = detail::random_id();
+    detail::TsigParams params;
+    params.time_signed = options_.clock();
+    params.fudge = options_.fudge;
+    const auto signed_query = detail::sign_message(encode_query(id, owner, type), key, params);
+    if (!signed_query) return {{UpdateStatus::EncodeError, "query could not be signed"}, {}};
+
+    const auto exchange = detail::tcp_exchange(server, signed_query->wire, options_.timeout);
+    if (!exchange.replied) {
+        return {{exchange.status, exchange.detail + " (server " + server.to_string() + ")"}, {}};
+    }
+    auto result = detail::classify_reply(signed_query->mac, id, exchange.reply, key,
+                                         options_.clock(), detail::kOpcodeQuery);
+    // NXDOMAIN, signed: the name holds nothing, so neither does the RRset.
+    if (result.status == UpdateStatus::NxDomain) return {{UpdateStatus::Success, {}}, {}};
+    if (!result.ok()) return {std::move(result), {}};
+    return {std::move(result), answer_rrset(exchange.reply, owner, type)};
+}
+
+}  // namespace ddns

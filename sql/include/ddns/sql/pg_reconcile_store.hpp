@@ -1,0 +1,25 @@
+// PostgreSQL implementation of the reconciler's storage seam: hosts are locked with
+// FOR UPDATE SKIP LOCKED, like the sweeper's, so instances sharing a database split the work.
+#pragma once
+
+#include "ddns/auth/reconcile_store.hpp"
+#include "ddns/sql/database.hpp"
+
+namespace ddns::sql {
+
+class PgReconcileStore final : public auth::ReconcileStore {
+public:
+    explicit PgReconcileStore(Database& db) : db_(db) {}
+
+    std::vector<std::int64_t> zone_ids() override;
+    std::vector<std::int64_t> zones_in_doubt() override;
+    std::unique_ptr<auth::ReconcileBatch> lock_hosts(std::int64_t zone_id,
+                                                     auth::HostSelection which,
+                                                     std::int64_t after_id,
+                                                     std::size_t limit) override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace ddns::sql

@@ -1,0 +1,90 @@
+#include "ddns/sql/pg_reconcile_store.hpp"
+
+#include "codec.hpp"
+#include "connection.hpp"
+
+namespace ddns::sql {
+namespace {
+
+constexpr std::string_view kZone = R"sql(
+SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
+       default_ttl, owner_account_id
+FROM zones WHERE id = $1::bigint)sql";
+
+// SKIP LOCKED: a host in the middle of an update (its row locked by the update path) or held by
+// another instance's reconciler or sweeper is passed over, not waited for; the Limit sits above
+// the row locks, so skipped rows do not use up the batch.
+constexpr std::string_view kLockHosts = R"sql(
+SELECT id, name, ttl, host(ipv4), host(ipv6),
+       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint
+FROM hosts
+WHERE zone_id = $1::bigint AND id > $2::bigint AND ($3::boolean OR dns_in_doubt_since IS NOT NULL)
+ORDER BY id LIMIT $4::bigint FOR UPDATE SKIP LOCKED)sql";
+
+constexpr std::string_view kClearInDoubt =
+    "UPDATE hosts SET dns_in_doubt_since = NULL WHERE id = $1::bigint";
+
+// Member order matters: the transaction ends before the lease returns the connection.
+class PgReconcileBatch final : public auth::ReconcileBatch {
+public:
+    PgReconcileBatch(Database::Lease lease, std::int64_t zone_id, auth::HostSelection which,
+                     std::int64_t after_id, std::size_t limit)
+        : lease_(std::move(lease)), transaction_(*lease_) {
+        const Result z = lease_->exec_prepared("reconcile_zone", kZone, {id_param(zone_id)});
+        if (z.rows() == 0) return;  // removed meanwhile
+        zone_ = std::make_shared<const auth::Zone>(zone_from_row(z, 0, 0));
+        const bool all = which == auth::HostSelection::All;
+        const Result r = lease_->exec_prepared(
+            "reconcile_lock_hosts", kLockHosts,
+            {id_param(zone_id), id_param(after_id), all ? "true" : "false", std::to_string(limit)});
+        for (int row = 0; row < r.rows(); ++row) {
+            hosts_.push_back(
+                auth::ReconcileHost{r.int64(row, 0), stored_name(r.text(row, 1)),
+                                    stored_ttl(r.int64(row, 2)), stored_address(r.opt_text(row, 3)),
+                                    stored_address(r.opt_text(row, 4)), opt_time(r, row, 5)});
+        }
+    }
+
+    std::shared_ptr<const auth::Zone> zone() const override { return zone_; }
+    const std::vector<auth::ReconcileHost>& hosts() const override { return hosts_; }
+    void clear_in_doubt(std::int64_t host_id) override {
+        lease_->exec_prepared("reconcile_clear_in_doubt", kClearInDoubt, {id_param(host_id)});
+    }
+    void commit() override { transaction_.commit(); }
+
+private:
+    Database::Lease lease_;
+    Transaction transaction_;
+    std::shared_ptr<const auth::Zone> zone_;
+    std::vector<auth::ReconcileHost> hosts_;
+};
+
+std::vector<std::int64_t> ids(const Result& r) {
+    std::vector<std::int64_t> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row) out.push_back(r.int64(row, 0));
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> PgReconcileStore::zone_ids() {
+    auto conn = db_.lease();
+    return ids(conn->exec_prepared("reconcile_zone_ids", "SELECT id FROM zones ORDER BY id", {}));
+}
+
+std::vector<std::int64_t> PgReconcileStore::zones_in_doubt() {
+    auto conn = db_.lease();
+    return ids(conn->exec_prepared(
+        "reconcile_zones_in_doubt",
+        "SELECT DISTINCT zone_id FROM hosts WHERE dns_in_doubt_since IS NOT NULL ORDER BY 1", {}));
+}
+
+std::unique_ptr<auth::ReconcileBatch> PgReconcileStore::lock_hosts(std::int64_t zone_id,
+                                                                   auth::HostSelection which,
+                                                                   std::int64_t after_id,
+                                                                   std::size_t limit) {
+    return std::make_unique<PgReconcileBatch>(db_.lease(), zone_id, which, after_id, limit);
+}
+
+}  // namespace ddns::sql

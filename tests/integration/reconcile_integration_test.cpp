@@ -1,0 +1,129 @@
+// The reconciler in the real binary against real named and PostgreSQL: a record changed by hand
+// in BIND, a host in doubt whose UPDATE reached BIND but not the database, a host BIND holds
+// although the database says it has no address (a zone restored from an old copy), and a name
+// the gateway does not manage, which must survive every pass. Assertions on what named serves
+// and on the rows.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "ddns/nsupdate/update_client.hpp"
+#include "stack_environment.hpp"
+
+namespace ddns::test {
+namespace {
+
+constexpr const char* kZone = "example.test";
+constexpr const char* kPassword = "correct-horse-battery";
+
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
+    GatewayStackOptions o;
+    o.extra_config = "reconcile.interval = 2\nreconcile.in_doubt_poll = 1\n";
+    return o;
+}()));
+
+using Strings = std::vector<std::string>;
+using std::chrono::seconds;
+
+class Reconcile : public StackTest {
+protected:
+    void SetUp() override {
+        user = unique_label();
+        host = user + "." + kZone;
+        stack().add_account(user, kPassword);
+        stack().add_host(host, user);
+    }
+    std::string update(const std::string& address) {
+        return stack()
+            .get("/nic/update?hostname=" + host + "&myip=" + address,
+                 std::pair{user, std::string(kPassword)})
+            .body;
+    }
+    // Changes BIND behind the gateway's back, as an operator with the zone's key would.
+    void set_in_bind(const std::string& name, const std::string& address) {
+        auto key = parse_tsig_key_file(read_file(stack().named().key_file()));
+        ASSERT_TRUE(key.has_value());
+        const auto owner = *DnsName::parse(name);
+        UpdateRequest request{*DnsName::parse(kZone), {}, {DeleteRRset{owner, RecordType::A}}};
+        if (!address.empty()) {
+            request.operations.emplace_back(
+                AddRecord{ResourceRecord::address(owner, 60, *IpAddress::parse(address))});
+        }
+        UpdateClient client;
+        const auto r =
+            client.send(request, *key, {*IpAddress::parse("127.0.0.1"), stack().named().port()});
+        ASSERT_TRUE(r.ok()) << r.detail;
+    }
+    bool eventually_serves(const std::string& name, const Strings& want) {
+        return wait_until([&] { return a_records(name) == want; }, seconds(20),
+                          std::chrono::milliseconds(100));
+    }
+    std::string in_doubt() {
+        return stack().sql("select dns_in_doubt_since is not null from hosts where name = '" +
+                           host + "'");
+    }
+
+    std::string user, host;
+};
+
+TEST_F(Reconcile, ARecordChangedByHandIsPutBack) {
+    ASSERT_EQ(update("192.0.2.10"), "good 192.0.2.10");
+    set_in_bind(host, "192.0.2.99");
+    ASSERT_EQ(a_records(host), Strings{"192.0.2.99"});
+    EXPECT_TRUE(eventually_serves(host, {"192.0.2.10"}));
+    EXPECT_EQ(stored_ipv4(host), "192.0.2.10");
+}
+
+TEST_F(Reconcile, AHostInDoubtIsSettledToTheDatabase) {
+    ASSERT_EQ(update("192.0.2.20"), "good 192.0.2.20");
+    // An UPDATE to .21 reached BIND, its reply was lost, the database still says .20.
+    set_in_bind(host, "192.0.2.21");
+    stack().sql("update hosts set dns_in_doubt_since = now() where name = '" + host + "'");
+    EXPECT_TRUE(eventually_serves(host, {"192.0.2.20"}));
+    EXPECT_TRUE(wait_until([&] { return in_doubt() == "f"; }, seconds(10)));
+    // And the next request that changes nothing is answered from a database that tells the truth.
+    EXPECT_EQ(update("192.0.2.20"), "nochg 192.0.2.20");
+}
+
+TEST_F(Reconcile, AnAddressTheDatabaseDoesNotHoldIsRemoved) {
+    // The host never updated: no address in the database. A restored zone file brought one back.
+    set_in_bind(host, "192.0.2.30");
+    EXPECT_TRUE(eventually_serves(host, {}));
+}
+
+TEST_F(Reconcile, NamesTheGatewayDoesNotManageAreNeverTouched) {
+    const std::string other = user + "-static." + kZone;
+    set_in_bind(other, "192.0.2.40");
+    // A managed host's repair proves at least one pass ran over the zone meanwhile.
+    ASSERT_EQ(update("192.0.2.41"), "good 192.0.2.41");
+    set_in_bind(host, "192.0.2.42");
+    ASSERT_TRUE(eventually_serves(host, {"192.0.2.41"}));
+    EXPECT_EQ(a_records(other), Strings{"192.0.2.40"});
+}
+
+// The operator's command, with serve stopped so that only the command repairs.
+TEST_F(Reconcile, AdminReconcilePrintsTheDifferencesAndRepairsThemUnlessDryRun) {
+    ASSERT_EQ(update("192.0.2.50"), "good 192.0.2.50");
+    stack().stop_gateway();
+    struct Restart {
+        GatewayStack& stack;
+        ~Restart() { stack.start_gateway(); }
+    } restart{stack()};  // also when an assertion ends the test early
+    set_in_bind(host, "192.0.2.51");
+    auto r = stack().admin({"reconcile", "--zone", kZone, "--dry-run"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find(host + ".: BIND 192.0.2.51 ttl 60, database 192.0.2.50"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.51"});
+
+    r = stack().admin({"reconcile"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("1 repaired, 0 failed"), std::string::npos) << r.output;
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.50"});
+    EXPECT_EQ(stack().admin({"reconcile", "--bogus"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ddns::test
