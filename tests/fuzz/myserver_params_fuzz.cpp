@@ -46,8 +46,11 @@ std::string spelled(const MyServerType& type) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view query(reinterpret_cast<const char*>(data), size);
     const auto params = parse_myserver_params(QueryParams::parse(query));
-    // Host and Domain are taken as sent (outer whitespace makes them no name); the rest is trimmed.
     for (const auto* s : {&params.user, &params.type, &params.value}) DDNS_FUZZ_CHECK(trimmed(*s));
+    // Names are taken as sent: outer whitespace must make them no name, not be trimmed away.
+    const auto parsed = QueryParams::parse(query);
+    DDNS_FUZZ_CHECK(params.host == parsed.get_nocase("Host").value_or(""));
+    DDNS_FUZZ_CHECK(params.domain == parsed.get_nocase("Domain").value_or(""));
     if (params.command) {
         const auto fxn = QueryParams::parse(query).get_nocase("FXN").value_or("");
         const auto first = fxn.find_first_not_of(" \t");
