@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         DDNS_FUZZ_CHECK(name_bytes_only(request->site->str()));
         DDNS_FUZZ_CHECK(ddns::DnsName::parse(request->site_text) == request->site);
     }
-    const auto wanted = trimmed(params.get_nocase("ipaddr").value_or(""));
+    const std::string ipaddr = params.get_nocase("ipaddr").value_or("");
+    const auto wanted = trimmed(ipaddr);
     DDNS_FUZZ_CHECK(request->auto_address == is_auto(wanted));
     if (request->auto_address) DDNS_FUZZ_CHECK(!request->address);
     if (request->address) {
