@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "ddns/nsupdate/dns_name.hpp"
+
 namespace ddns::agent {
 namespace {
 
@@ -100,6 +102,9 @@ std::string validate(const AgentConfig& c) {
     if (c.username.empty()) return "username: missing";
     if (c.password.empty()) return "password: missing";
     if (c.hostnames.empty()) return "hostname: missing";
+    for (const auto& host : c.hostnames) {
+        if (!DnsName::parse(host)) return "hostname: not a host name: " + host;
+    }
     using K = AddressSource::Kind;
     if (c.ipv4.kind == K::Off && c.ipv6.kind == K::Off) return "ipv4, ipv6: both are off";
     if (c.protocol == Protocol::Myserver && c.ipv6.kind != K::Off) {

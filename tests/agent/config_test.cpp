@@ -48,6 +48,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Row{"server = ftp://x\n", false, "server"},
                       Row{"server = http://gw.example.org\n", false, "insecure_http"},
                       Row{"server = http://gw.example.org\ninsecure_http = yes\n", true, ""},
+                      Row{"hostname = a..b\n", false, "not a host name"},
+                      Row{"hostname = ok.example.org,bad host\n", false, "not a host name"},
                       Row{"backoff_min = 10m\nbackoff_max = 1m\n", false, "backoff"}));
 
 TEST(Config, DefaultsAndValues) {

@@ -19,6 +19,8 @@ MyServerCode code_of(RecordOutcome outcome) {
             return MyServerCode::RecordNotFound;
         case RecordOutcome::CnameConflict:
             return MyServerCode::CnameConflict;
+        case RecordOutcome::TargetWithoutAddress:
+            return MyServerCode::InvalidData;
         case RecordOutcome::NameTaken:
         case RecordOutcome::OutsideZone:
             return MyServerCode::PermissionDenied;
