@@ -183,24 +183,38 @@ Response DynamipDialect::handle(const RequestView& request) {
     return response;
 }
 
+Expected<DynamipRequest, DynamipCode> parse_dynamip_request(const QueryParams& query) {
+    // Classic ASP: parameter names in any case.
+    DynamipRequest out;
+    // Not trimmed: outer whitespace makes it no name rather than another spelling of one.
+    out.site_text = query.get_nocase("SiteID").value_or("");
+    const auto password = query.get_nocase("Password");
+    if (out.site_text.empty() || !password || password->empty())
+        return Unexpected{DynamipCode::MissingParameters};
+    out.site = DnsName::parse(out.site_text);
+    out.password = Secret(*password);
+    const std::string wanted(trim(query.get_nocase("IPAddr").value_or("")));
+    out.auto_address = wanted.empty() || iequals(wanted, "AUTO");
+    if (!out.auto_address) out.address = IpAddress::parse(wanted);
+    return out;
+}
+
 DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoint now,
                                        AuditFacts& audit) {
     // HEAD is served like GET (without the body), as for dyndns2.
     if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
         return fail(DynamipCode::BadMethod);
 
-    // Classic ASP: parameter names in any case.
-    // Not trimmed: outer whitespace makes it no name rather than another spelling of one.
-    const std::string site_text = request.query.get_nocase("SiteID").value_or("");
-    const auto password = request.query.get_nocase("Password");
-    if (site_text.empty() || !password || password->empty())
-        return fail(DynamipCode::MissingParameters);
+    auto parsed = parse_dynamip_request(request.query);
+    if (!parsed) return fail(parsed.error());
+    const std::string& site_text = parsed->site_text;
     // Not a DNS name: no such host can exist, so the answer is the one for an unknown SiteID.
-    const auto site = DnsName::parse(site_text);
+    const auto& site = parsed->site;
     if (!site) return fail(DynamipCode::InvalidPassword);
 
-    auth::AuthOutcome auth = authenticator_.authenticate_host(
-        *site, Secret(*password), auth::CredentialPolicy::PasswordOrToken, request.client);
+    auth::AuthOutcome auth =
+        authenticator_.authenticate_host(*site, std::move(parsed->password),
+                                         auth::CredentialPolicy::PasswordOrToken, request.client);
     if (auth.principal) audit.account_id = auth.principal->account.id;
     switch (auth.status) {
         case auth::AuthStatus::Ok:
@@ -227,10 +241,8 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     audit.about(*host);
 
     // IPAddr=AUTO (any case), empty or absent: the address the request came from (protocols.md §6).
-    const std::string wanted(trim(request.query.get_nocase("IPAddr").value_or("")));
-    const std::optional<IpAddress> address = wanted.empty() || iequals(wanted, "AUTO")
-                                                 ? std::optional(request.client)
-                                                 : IpAddress::parse(wanted);
+    const std::optional<IpAddress> address =
+        parsed->auto_address ? std::optional(request.client) : parsed->address;
     if (!address) return fail(DynamipCode::MalformedAddress);
     if (!policy_.allows(*address)) return fail(DynamipCode::AddressNotAllowed);
 

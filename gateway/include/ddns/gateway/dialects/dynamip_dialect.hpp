@@ -14,6 +14,8 @@
 #include "ddns/gateway/core/update_service.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/http/request.hpp"
+#include "ddns/nsupdate/dns_name.hpp"
+#include "ddns/nsupdate/expected.hpp"
 
 namespace ddns::gateway {
 
@@ -55,6 +57,18 @@ Response render_dynamip(const DynamipOutcome& outcome);
 // "M/D/YYYY h:mm:ss AM" in UTC: no zero padding on month, day and hour, 12-hour clock
 // (midnight is 12:00:00 AM, noon 12:00:00 PM), as in DynamIP's "4/2/2008 5:24:41 PM".
 std::string format_dynamip_time(auth::TimePoint t);
+
+// The parameters of a request (names case-insensitive, classic ASP), before any decision that
+// needs the database: what the caller sent, read once.
+struct DynamipRequest {
+    std::string site_text;        // SiteID, trimmed (non-empty)
+    std::optional<DnsName> site;  // nullopt: SiteID is not a DNS name
+    Secret password;              // as sent (non-empty)
+    bool auto_address = false;    // IPAddr absent, empty or AUTO (any case): the client's address
+    std::optional<IpAddress> address;  // IPAddr otherwise; nullopt: malformed
+};
+// MissingParameters without a SiteID or a Password.
+Expected<DynamipRequest, DynamipCode> parse_dynamip_request(const QueryParams& query);
 
 // Whose fault an answer is, for the host counters: DNS and backend failures are the server's,
 // a wrong password and a disabled or expired account are auth faults, the rest (missing or bad
