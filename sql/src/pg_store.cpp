@@ -250,23 +250,12 @@ std::optional<auth::NochgWindow> PgStore::count_seen_if_unchanged(
     return auth::NochgWindow{opt_time(r, 0, 0), static_cast<int>(r.int64(0, 1))};
 }
 
-namespace {
-
-// Keeps the earliest mark: the reconciler settles from the oldest doubt.
-constexpr std::string_view kMarkInDoubt = R"sql(
-UPDATE hosts SET dns_in_doubt_since = coalesce(dns_in_doubt_since,
-                                               to_timestamp($2::bigint / 1000000.0))
-WHERE id = ANY($1::bigint[]))sql";
-
-}  // namespace
+namespace {}  // namespace
 
 void PgStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) {
     if (host_ids.empty()) return;
-    std::string ids = "{";
-    for (std::size_t i = 0; i < host_ids.size(); ++i) ids += (i ? "," : "") + id_param(host_ids[i]);
-    ids += "}";
     auto conn = db_.lease();
-    conn->exec_prepared("mark_in_doubt", kMarkInDoubt, {ids, micros_param(now)});
+    mark_hosts_in_doubt(*conn, host_ids, now);
 }
 
 namespace {
