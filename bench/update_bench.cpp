@@ -3,7 +3,10 @@
 // do). Prints requests per second and latency percentiles; it asserts nothing (goals live here,
 // not in timed unit tests).
 //
-//   ddns_bench [--clients N] [--seconds S] [--hosts H]
+//   ddns_bench [--clients N] [--seconds S] [--hosts H] [--throttle off|memory|shared]
+//
+// --throttle memory/shared: the throttle on with thresholds the bench never reaches, in this
+// process only or shared through PostgreSQL, to measure what counting costs on each path.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -86,9 +89,11 @@ int main(int argc, char** argv) {
     int clients = 8;
     int seconds = 5;
     int hosts = 64;
+    std::string throttle = "off";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         const int value = std::atoi(argv[i + 1]);
+        if (flag == "--throttle") throttle = argv[i + 1];
         if (flag == "--clients")
             clients = value;
         else if (flag == "--seconds")
@@ -101,8 +106,11 @@ int main(int argc, char** argv) {
     // requests, so the throttle is off here.
     GatewayStackOptions options;
     options.extra_config =
-        "auth.lockout_failures = 0\nauth.account_lockout_failures = 0\n"
-        "auth.address_lockout_failures = 0\n";
+        throttle == "off" ? "auth.lockout_failures = 0\nauth.account_lockout_failures = 0\n"
+                            "auth.address_lockout_failures = 0\n"
+                          : "auth.lockout_failures = 1000\nauth.account_lockout_failures = 100000\n"
+                            "auth.address_lockout_failures = 100000\nauth.shared_throttle = " +
+                                std::string(throttle == "shared" ? "true" : "false") + "\n";
     GatewayStack stack(options);
     std::vector<std::string> users;
     for (int h = 0; h < hosts; ++h) {
@@ -114,8 +122,10 @@ int main(int argc, char** argv) {
     auto pick = [&](int c, std::size_t i) -> const std::string& {
         return users[(static_cast<std::size_t>(c) * 7919 + i) % users.size()];
     };
-    std::printf("ddns_bench: %d clients, %d s per phase, %d hosts, one connection per request\n",
-                clients, seconds, hosts);
+    std::printf(
+        "ddns_bench: %d clients, %d s per phase, %d hosts, throttle %s, one connection per "
+        "request\n",
+        clients, seconds, hosts, throttle.c_str());
 
     // Warm-up sets every host to a known address (and fills the password cache).
     for (const auto& u : users)

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || true)
 if [ ${#files[@]} -eq 0 ]; then
-  mapfile -t files < <(find nsupdate auth sql gateway tests bench -name '*.cpp' -o -name '*.hpp')
+  mapfile -t files < <(find nsupdate auth sql gateway agent tests bench -name '*.cpp' -o -name '*.hpp')
 fi
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"

@@ -5,11 +5,13 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format
+  clang libclang-rt-14-dev
   libpoco-dev libldns-dev libpq-dev libsodium-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   bind9 bind9-utils bind9-dnsutils
   postgresql postgresql-client
   inadyn ddclient wget curl openssl
+  iproute2
 )
 
 missing=()

@@ -28,6 +28,23 @@ void absorb(crypto_generichash_state& state, std::string_view field) {
                                 field.size());
 }
 
+bool is_control(char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+}
+
+bool has_control(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), is_control);
+}
+
+// The account a username with control bytes would reach: libpq parameters are C strings, so
+// the store would look up the text before a NUL. Failures count against that account, so
+// "alice\0N" is no fresh throttle key for each N.
+std::string_view canonical_account(std::string_view username) {
+    const auto end = std::find_if(username.begin(), username.end(), is_control);
+    return username.substr(0, static_cast<std::size_t>(end - username.begin()));
+}
+
 }  // namespace
 
 Authenticator::Authenticator(AccountStore& store, const PasswordHasher& hasher,
@@ -46,6 +63,14 @@ AuthOutcome Authenticator::authenticate(std::string_view username, const Secret&
                                         const std::optional<IpAddress>& client) {
     // Nothing to look up; the answer does not depend on the username, so it reveals nothing.
     if (username.empty() || secret.empty()) return {};
+    // No account name or credential holds a control byte: refused unchecked (as slowly as a
+    // wrong password), and counted against the account the name would have reached.
+    if (has_control(username) || has_control(secret.expose_view())) {
+        return throttled(client, canonical_account(username), [&] {
+            if (policy == CredentialPolicy::PasswordOrToken) burn_password_check(secret);
+            return AuthOutcome{};
+        });
+    }
     return throttled(client, username, [&] { return check_credential(username, secret, policy); });
 }
 
@@ -98,6 +123,12 @@ AuthOutcome Authenticator::authenticate_host(const DnsName& host, const Secret& 
                                              CredentialPolicy policy,
                                              const std::optional<IpAddress>& client) {
     if (secret.empty()) return {};
+    if (has_control(secret.expose_view())) {
+        return throttled(client, host.str(), [&] {
+            if (policy == CredentialPolicy::PasswordOrToken) burn_password_check(secret);
+            return AuthOutcome{};
+        });
+    }
     // Throttled by host name: the account is not known before the lookup, and an unknown host
     // must count like a known one.
     return throttled(client, host.str(),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -137,6 +139,15 @@ FailureThrottle::FailureThrottle(FailureThrottleOptions options,
     options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
     address_policy_.max = std::max(address_policy_.max, address_policy_.initial);
     network_policy_.max = std::max(network_policy_.max, network_policy_.initial);
+    if (options_.shared) {
+        // Every instance hashes with the stored key (the first one's proposal), so their keys
+        // name the same streaks; then the locks already held apply from the start.
+        hash_key_ = options_.shared->hash_key(hash_key_);
+        if (hash_key_.size() < crypto_generichash_KEYBYTES_MIN ||
+            hash_key_.size() > crypto_generichash_KEYBYTES_MAX)
+            throw std::runtime_error("the shared throttle key has an invalid length");
+        sync();
+    }
 }
 
 namespace {
@@ -289,6 +300,93 @@ void FailureThrottle::finish(const Ticket& ticket, Result result) {
     }
     if (options_.on_lock)
         for (const auto& event : events) options_.on_lock(event);
+    if (result == Result::Failure && options_.shared) share_failure(ticket);
+}
+
+void FailureThrottle::share_failure(const Ticket& ticket) {
+    std::vector<SharedFailure> failures;
+    const auto add = [&](char scope, std::uint64_t key, const StreakPolicy& policy) {
+        if (policy.threshold > 0)
+            failures.push_back(SharedFailure{
+                {scope, key}, policy.threshold, policy.initial, policy.max, options_.window});
+    };
+    add('A', ticket.keys_.address, address_policy_);
+    add('U', ticket.keys_.account, account_policy_);
+    add('N', ticket.keys_.network, network_policy_);
+    if (failures.empty()) return;
+    std::vector<std::chrono::milliseconds> locked;
+    try {
+        locked = options_.shared->record_failures(failures);
+        shared_ok_ = true;
+    } catch (const std::exception& e) {
+        shared_failed(e);  // counted in memory already: the throttle goes on from there
+        return;
+    }
+    const TimePoint now = clock_();
+    std::vector<LockEvent> events;
+    {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < failures.size() && i < locked.size(); ++i)
+            if (locked[i] > locked[i].zero())
+                apply_shared_lock(failures[i].streak, locked[i], now, &ticket, events);
+    }
+    if (options_.on_lock)
+        for (const auto& event : events) options_.on_lock(event);
+}
+
+std::size_t FailureThrottle::sync() {
+    if (!options_.shared) return 0;
+    std::vector<SharedLock> locks;
+    try {
+        locks = options_.shared->active_locks();
+        shared_ok_ = true;
+    } catch (const std::exception& e) {
+        shared_failed(e);
+        return 0;
+    }
+    const TimePoint now = clock_();
+    std::vector<LockEvent> events;  // locks other instances started: they reported them
+    std::lock_guard lock(mutex_);
+    for (const auto& l : locks) apply_shared_lock(l.streak, l.remaining, now, nullptr, events);
+    return locks.size();
+}
+
+void FailureThrottle::apply_shared_lock(const SharedStreakKey& streak,
+                                        std::chrono::milliseconds remaining, TimePoint now,
+                                        const Ticket* ticket, std::vector<LockEvent>& events) {
+    Streak* s = nullptr;
+    LockEvent::Scope scope = LockEvent::Scope::Address;
+    switch (streak.scope) {
+        case 'A':
+            s = &address_entry(streak.key, now).streak;
+            break;
+        case 'U':
+            s = &account_entry(streak.key, now);
+            scope = LockEvent::Scope::Account;
+            break;
+        case 'N':
+            s = &network_entry(streak.key, now);
+            scope = LockEvent::Scope::Network;
+            break;
+        default:
+            return;
+    }
+    const TimePoint until = now + std::chrono::duration_cast<SteadyClock::duration>(remaining);
+    if (until <= s->locked_until) return;
+    const bool began = s->locked_until <= now;
+    // Locked once at least: like a local lock, each further failure locks again.
+    s->locked_until = until;
+    s->locks = std::max(s->locks, 1U);
+    s->failures = 0;
+    if (began && ticket)
+        events.push_back(
+            LockEvent{scope, ticket->client_, ticket->username_, whole_seconds_up(remaining)});
+}
+
+void FailureThrottle::shared_failed(const std::exception& e) {
+    // Reported when the store stops working, not once per request.
+    if (shared_ok_.exchange(false) && options_.on_shared_error)
+        options_.on_shared_error(std::string("shared throttle: ") + e.what());
 }
 
 void FailureThrottle::finish_shared(std::unordered_map<std::uint64_t, Streak>& table,

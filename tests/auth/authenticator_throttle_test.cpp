@@ -21,14 +21,15 @@ constexpr const char* kPassword = "router-password";
 const IpAddress kAttacker = *IpAddress::parse("198.51.100.3");
 const IpAddress kRouter = *IpAddress::parse("198.51.100.4");
 
-// Delegates to a FakeAccountStore, or throws StoreError while `down` (a database outage).
+// Delegates to a FakeAccountStore, or throws StoreError while `down` (a database outage). Like
+// libpq, which passes parameters as C strings, it sees a username only up to a NUL.
 class FlakyStore final : public AccountStore {
 public:
     explicit FlakyStore(AccountStore& inner) : inner_(inner) {}
     std::optional<Principal> load_principal(std::string_view username,
                                             std::string_view token_digest) override {
         if (down) throw StoreError("database unavailable");
-        return inner_.load_principal(username, token_digest);
+        return inner_.load_principal(username.substr(0, username.find('\0')), token_digest);
     }
     std::optional<std::string> find_host_owner(const DnsName& name) override {
         if (down) throw StoreError("database unavailable");
@@ -88,6 +89,29 @@ TEST_F(AuthenticatorThrottle, AThrottledRequestIsNotCheckedAtAll) {
     EXPECT_FALSE(out.principal.has_value());
     EXPECT_EQ(store.calls, lookups) << "no store round trip while locked";
     EXPECT_EQ(hasher.verifications, argon2_runs) << "no argon2 run while locked";
+}
+
+TEST_F(AuthenticatorThrottle, NamesWithControlBytesCountAgainstTheAccountTheyName) {
+    using namespace std::string_literals;
+    for (const std::string& name : {"alice\0"s + "1", "alice\0"s + "2", "alice\x01x"s}) {
+        const AuthOutcome out =
+            auth.authenticate(name, Secret("guess"), CredentialPolicy::PasswordOrToken, kAttacker);
+        ASSERT_EQ(out.status, AuthStatus::BadCredentials);
+    }
+    EXPECT_EQ(login(kPassword, kAttacker).status, AuthStatus::Throttled)
+        << "three failures against alice lock alice from that address";
+}
+
+TEST_F(AuthenticatorThrottle, ANameWithANulDoesNotLogInEvenWithTheRightPassword) {
+    using namespace std::string_literals;
+    const AuthOutcome out = auth.authenticate("alice\0zz"s, Secret(kPassword),
+                                              CredentialPolicy::PasswordOrToken, kRouter);
+    EXPECT_EQ(out.status, AuthStatus::BadCredentials);
+    EXPECT_FALSE(out.principal.has_value());
+    const AuthOutcome nul_in_password = auth.authenticate(
+        "alice", Secret(kPassword + "\0x"s), CredentialPolicy::PasswordOrToken, kRouter);
+    EXPECT_EQ(nul_in_password.status, AuthStatus::BadCredentials);
+    EXPECT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
 }
 
 TEST_F(AuthenticatorThrottle, TheRightPasswordWorksWhenTheLockEnds) {

@@ -404,6 +404,40 @@ TEST_F(MyServer, MxCarriesItsPreferenceAndDeleteMxNTakesThatPreferenceOnly) {
     EXPECT_TRUE(dig(name, "MX").empty());
 }
 
+// BIND (9.18) refuses an MX whose exchange lies in the zone and has no A/AAAA there (its update
+// integrity check) with REFUSED. That is the client's data, not an outage: Invalid Data, and
+// nothing changes. With an address at the target the same Add succeeds. An NS to such a target
+// is accepted by BIND, so the gateway accepts it too (README, MyServer section).
+TEST_F(MyServer, MxToAnInZoneTargetWithoutAddressIsInvalidData) {
+    const std::string name = label + "." + kOwned;
+    const std::string target = "mx-" + label;
+    const std::string target_name = target + "." + kOwned;
+    const std::string add_mx = "FXN=Add&Host=" + label + "&Type=MX%2010&Data=" + target_name;
+    const auto before = zone_serial(kOwned);
+    EXPECT_EQ(body(as(kDomainUser, add_mx)), "Error:Invalid Data\r\n");
+    EXPECT_EQ(zone_serial(kOwned), before);
+    EXPECT_TRUE(dig(name, "MX").empty());
+    EXPECT_EQ(record_count(name, "MX"), "0");
+
+    ASSERT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + target + "&Type=A&IP=192.0.2.67")),
+              "DNS ADD:SUCCESS\r\n");
+    EXPECT_EQ(body(as(kDomainUser, add_mx)), "DNS ADD:SUCCESS\r\n");
+    EXPECT_EQ(dig(name, "MX"), Strings{"10 " + target_name + "."});
+}
+
+TEST_F(MyServer, NsToAnInZoneTargetWithoutAddressIsWhatBindAccepts) {
+    const std::string sub = "sub-" + label;
+    const std::string target_name = "ns-" + label + "." + kOwned;
+    EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + sub + "&Type=NS&Data=" + target_name)),
+              "DNS ADD:SUCCESS\r\n");
+    EXPECT_EQ(record_count(sub + "." + kOwned, "NS"), "1");
+    // A target below the delegation itself (one that would need glue) is accepted alike.
+    const std::string glued = "glue-" + label;
+    EXPECT_EQ(
+        body(as(kDomainUser, "FXN=Add&Host=" + glued + "&Type=NS&Data=ns." + glued + "." + kOwned)),
+        "DNS ADD:SUCCESS\r\n");
+}
+
 TEST_F(MyServer, CnameConflictIsRefusedAndNamedIsUnchanged) {
     const std::string name = label + "." + kOwned;
     const std::string alias = "alias-" + label;
@@ -505,10 +539,11 @@ TEST_F(MyServer, DomainLoginListsExactlyWhatNamedHolds) {
     ASSERT_EQ(body(as(kDomainUser,
                       "FXN=Add&Host=www-" + label + "&Type=CNAME&Data=" + label + "." + kOwned)),
               "DNS ADD:SUCCESS\r\n");
-    // An in-zone exchange needs its address first: BIND refuses an MX pointing nowhere.
+    // An in-zone exchange needs its address first: BIND refuses an MX pointing nowhere, and the
+    // client is told its data is wrong (not that the server failed).
     const std::string mx = "mx-" + label;
     EXPECT_EQ(body(as(kDomainUser, "FXN=Add&Host=@&Type=MX%2010&Data=" + mx + "." + kOwned)),
-              "Error:Server Error\r\n");
+              "Error:Invalid Data\r\n");
     ASSERT_EQ(body(as(kDomainUser, "FXN=Add&Host=" + mx + "&Type=A&IP=192.0.2.73")),
               "DNS ADD:SUCCESS\r\n");
     ASSERT_EQ(body(as(kDomainUser, "FXN=Add&Host=@&Type=MX%2010&Data=" + mx + "." + kOwned)),

@@ -32,7 +32,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// The §0 framing rules: exact length, never chunked, no address literal in any header.
+// The protocols.md §0 framing rules: exact length, never chunked, no address literal in any header.
 void expect_plain_framing(const HttpReply& r) {
     EXPECT_EQ(r.header("Content-Length"), std::to_string(r.body.size())) << r.head;
     EXPECT_FALSE(r.header("Transfer-Encoding")) << r.head;

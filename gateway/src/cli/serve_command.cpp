@@ -26,11 +26,13 @@
 #include "ddns/gateway/jobs/audit_log.hpp"
 #include "ddns/gateway/jobs/audit_pruner.hpp"
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
+#include "ddns/gateway/jobs/throttle_sync.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_store.hpp"
+#include "ddns/sql/pg_throttle_store.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -65,8 +67,8 @@ int run_serve(const Config& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log_level);
-    sql::Database db(config.database_url, config.database_pool);
+    Logger log(config.log.level);
+    sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
     // Versions may have gaps, so "up to date" means every compiled migration is applied.
     if (schema > sql::latest_schema_version() || !sql::pending_schema_versions(db).empty()) {
@@ -81,48 +83,62 @@ int run_serve(const Config& config) {
     auto clock = [] { return auth::Clock::now(); };
     auth::FailureThrottleOptions throttle_options = config.throttle_options();
     throttle_options.on_lock = [&log](const auth::LockEvent& e) { log_lock(log, e); };
+    sql::PgThrottleStore throttle_store(db);
+    if (config.auth.shared_throttle) {
+        throttle_options.shared = &throttle_store;
+        throttle_options.on_shared_error = [&log](const std::string& e) {
+            log.warning(e + " (going on with this instance's own counts)");
+        };
+    }
     auth::FailureThrottle throttle(std::move(throttle_options),
                                    [] { return auth::SteadyClock::now(); });
+    std::unique_ptr<ThrottleSync> throttle_sync;
+    if (config.auth.shared_throttle)
+        throttle_sync = std::make_unique<ThrottleSync>(
+            throttle, throttle_store, log,
+            ThrottleSyncOptions{config.auth.throttle_sync_interval, std::chrono::seconds(60)});
     auth::Authenticator authenticator(
-        store, hasher, clock, auth::AuthenticatorOptions{config.auth_cache_ttl, 10000}, &throttle);
+        store, hasher, clock, auth::AuthenticatorOptions{config.auth.cache_ttl, 10000}, &throttle);
     UpdateClient dns(config.dns_client_options());
     UpdateServiceOptions update_options;
-    update_options.nochg = auth::NochgPolicy{config.nochg_interval, config.nochg_budget};
+    update_options.nochg =
+        auth::NochgPolicy{config.abuse.nochg_interval, config.abuse.nochg_budget};
     UpdateService updates(dns, store, log, update_options);
-    AddressPolicy policy(config.allowed_networks);
-    Dyndns2Dialect dyndns2(
-        authenticator, updates, policy, log, clock,
-        Dyndns2Options{config.http_realm, config.require_user_agent, config.agent_denylist});
+    AddressPolicy policy(config.address.allow);
+    Dyndns2Dialect dyndns2(authenticator, updates, policy, log, clock,
+                           Dyndns2Options{config.http.realm, config.dyndns2.require_user_agent,
+                                          config.dyndns2.agent_denylist});
     DynamipDialect dynamip(authenticator, updates, policy, log, clock);
     DynamicDialect dynamic(authenticator, updates, policy, log, clock,
-                           DynamicOptions{config.http_realm});
+                           DynamicOptions{config.http.realm});
     RecordService records(dns, store, log);
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
     // /readyz borrows from the request pool: it is ready when requests can get a connection.
     DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
     Router router(dyndns2, dynamic, dynamip, myserver, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
-    sql::Database audit_db(config.database_url, 2);
+    sql::Database audit_db(config.database.url, 2);
     sql::PgAuditStore audit_store(audit_db);
-    AuditLog audit(audit_store, log, AuditLogOptions{config.audit_queue_size});
+    AuditLog audit(audit_store, log, AuditLogOptions{config.audit.queue_size});
     std::unique_ptr<AuditPruner> pruner;
-    if (config.audit_retention.count() > 0)
+    if (config.audit.retention.count() > 0)
         pruner = std::make_unique<AuditPruner>(
             audit_store, log, clock,
-            AuditPrunerOptions{config.audit_retention, config.audit_prune_interval});
+            AuditPrunerOptions{config.audit.retention, config.audit.prune_interval});
     AuditedRouter audited(router, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
     OfflineSweeper sweeper(dns, lifecycle, log, clock,
-                           SweeperOptions{config.sweep_interval, config.sweep_batch_size});
-    if (config.sweep_interval.count() > 0) sweeper.start();
+                           SweeperOptions{config.sweep.interval, config.sweep.batch_size});
+    if (config.sweep.interval.count() > 0) sweeper.start();
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
     int received = 0;
     sigwait(&signals, &received);
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
+    if (throttle_sync) throttle_sync->stop();
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     http.stop();
     audit.stop();  // writes what the last requests logged
@@ -130,7 +146,7 @@ int run_serve(const Config& config) {
 }
 
 int run_migrate(const Config& config) {
-    sql::Database db(config.database_url, 1);
+    sql::Database db(config.database.url, 1);
     const auto report = sql::migrate(db);
     if (report.applied.empty()) {
         std::cout << "database schema is up to date (version " << report.current_version << ")\n";
@@ -148,10 +164,10 @@ int run_check_config(const Config& config) {
         std::cerr << "ddns-gateway: " << *error << "\n";
         return 1;
     }
-    std::cout << "configuration OK: " << config.http_listen.size() + config.https_listen.size()
+    std::cout << "configuration OK: " << config.http.listen.size() + config.https.listen.size()
               << " listen address(es)";
-    for (const auto& l : config.http_listen) std::cout << " " << l.to_string();
-    for (const auto& l : config.https_listen) std::cout << " https://" << l.to_string();
+    for (const auto& l : config.http.listen) std::cout << " " << l.to_string();
+    for (const auto& l : config.https.listen) std::cout << " https://" << l.to_string();
     std::cout << "\n";
     return 0;
 }

@@ -57,6 +57,13 @@ bool matches(const RecordSelector& selector, const ResourceRecord& rr) {
     return true;
 }
 
+// The exchange of an MX that lies in `zone`, where BIND's integrity check applies to it.
+std::optional<DnsName> in_zone_exchange(const auth::Zone& zone, const ResourceRecord& record) {
+    const auto* mx = std::get_if<MxData>(&record.data());
+    if (mx == nullptr || !mx->exchange.is_at_or_below(zone.name)) return std::nullopt;
+    return mx->exchange;
+}
+
 bool prerequisite_failed(UpdateStatus status) {
     return status == UpdateStatus::YxDomain || status == UpdateStatus::YxRrset;
 }
@@ -104,6 +111,10 @@ RecordResult RecordService::add(const auth::Zone& zone, const ResourceRecord& re
                          zone.name.str() + ": BIND holds data the database does not know (" +
                          std::string(to_string(sent.status)) + " adding " + describe(record) + ")");
             return {RecordOutcome::CnameConflict, sent.status};
+        }
+        if (sent.status == UpdateStatus::Refused && target_lacks_address(zone, record)) {
+            log_.info("adding " + describe(record) + " refused: its target has no address");
+            return {RecordOutcome::TargetWithoutAddress, sent.status};
         }
         log_.warning("adding " + describe(record) + " via " + zone.server.to_string() +
                      " failed: " + std::string(to_string(sent.status)));
@@ -199,6 +210,21 @@ bool RecordService::in_doubt(CommitOutcome outcome, const std::string& what_chan
     if (outcome != CommitOutcome::Unknown) return false;
     log_.error("recording the change at " + what_changed +
                " has an unknown outcome after the DNS update: " + why + "; DNS kept");
+    return true;
+}
+
+// BIND answers REFUSED both for a policy denial and for an MX whose in-zone exchange has no
+// address. Two prerequisite-only messages ask BIND itself (it knows the operator's zone file
+// too, which the database does not): both "A exists" and "AAAA exists" failing with NXRRSET
+// mean the target has no address. Anything else keeps the refusal a DNS failure.
+bool RecordService::target_lacks_address(const auth::Zone& zone, const ResourceRecord& record) {
+    const auto exchange = in_zone_exchange(zone, record);
+    if (!exchange) return false;
+    for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
+        const UpdateRequest probe{zone.name, {RRsetExists{*exchange, type}}, {}};
+        if (sender_.send(probe, zone.key, zone.server).status != UpdateStatus::NxRrset)
+            return false;
+    }
     return true;
 }
 

@@ -225,7 +225,7 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     if (host == principal.hosts.end()) return fail(DynamipCode::InvalidPassword);
     audit.about(*host);
 
-    // IPAddr=AUTO (any case), empty or absent: the address the request came from (§6).
+    // IPAddr=AUTO (any case), empty or absent: the address the request came from (protocols.md §6).
     const std::string wanted(trim(request.query.get_nocase("IPAddr").value_or("")));
     const std::optional<IpAddress> address = wanted.empty() || iequals(wanted, "AUTO")
                                                  ? std::optional(request.client)

@@ -9,12 +9,12 @@ namespace {
 TEST(Config, DefaultsNeedOnlyTheDatabase) {
     const auto c = parse_config("database.url = postgresql://u@127.0.0.1/db\n");
     ASSERT_TRUE(c) << c.error();
-    ASSERT_EQ(c->http_listen.size(), 1u);
-    EXPECT_EQ(c->http_listen[0].to_string(), "127.0.0.1:8080");
-    EXPECT_TRUE(c->trusted_proxies.empty());
-    EXPECT_TRUE(c->require_user_agent);
-    EXPECT_EQ(c->sweep_interval, std::chrono::seconds(30));
-    EXPECT_EQ(c->sweep_batch_size, 100u);
+    ASSERT_EQ(c->http.listen.size(), 1u);
+    EXPECT_EQ(c->http.listen[0].to_string(), "127.0.0.1:8080");
+    EXPECT_TRUE(c->proxy.trusted.empty());
+    EXPECT_TRUE(c->dyndns2.require_user_agent);
+    EXPECT_EQ(c->sweep.interval, std::chrono::seconds(30));
+    EXPECT_EQ(c->sweep.batch_size, 100u);
 }
 
 TEST(Config, ParsesEveryKey) {
@@ -43,34 +43,34 @@ sweep.interval = 0
 sweep.batch_size = 7
 )");
     ASSERT_TRUE(c) << c.error();
-    EXPECT_EQ(c->database_url, "host=127.0.0.1 dbname=ddns");
-    EXPECT_EQ(c->database_pool, 4u);
-    ASSERT_EQ(c->http_listen.size(), 3u);
-    EXPECT_EQ(c->http_listen[1].to_string(), "[::1]:8081");
-    EXPECT_EQ(c->http_listen[2].port, 1400);
-    EXPECT_EQ(c->http_threads, 64u);
-    EXPECT_EQ(c->http_max_queued, 100u);
-    EXPECT_EQ(c->http_keepalive_timeout, std::chrono::seconds(5));
-    EXPECT_EQ(c->http_max_keepalive_requests, 0u);
-    EXPECT_EQ(c->http_realm, "dyn");
-    EXPECT_TRUE(c->trusted_proxies.contains(*IpAddress::parse("10.1.2.3")));
-    EXPECT_TRUE(c->trusted_proxies.contains(*IpAddress::parse("::1")));
-    EXPECT_EQ(c->proxy_header, ProxyHeader::XForwardedFor);
-    ASSERT_EQ(c->allowed_networks.size(), 1u);
-    EXPECT_FALSE(c->require_user_agent);
-    EXPECT_EQ(c->agent_denylist, (std::vector<std::string>{"BadBot", "evil"}));
-    EXPECT_EQ(c->dns_timeout, std::chrono::milliseconds(500));
-    EXPECT_EQ(c->dns_attempts, 3);
-    EXPECT_EQ(c->argon2_opslimit, 3u);
-    EXPECT_EQ(c->argon2_memlimit_kib, 1024u);
-    EXPECT_EQ(c->auth_cache_ttl, std::chrono::seconds(0));
+    EXPECT_EQ(c->database.url, "host=127.0.0.1 dbname=ddns");
+    EXPECT_EQ(c->database.pool_size, 4u);
+    ASSERT_EQ(c->http.listen.size(), 3u);
+    EXPECT_EQ(c->http.listen[1].to_string(), "[::1]:8081");
+    EXPECT_EQ(c->http.listen[2].port, 1400);
+    EXPECT_EQ(c->http.threads, 64u);
+    EXPECT_EQ(c->http.max_queued, 100u);
+    EXPECT_EQ(c->http.keepalive_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(c->http.max_keepalive_requests, 0u);
+    EXPECT_EQ(c->http.realm, "dyn");
+    EXPECT_TRUE(c->proxy.trusted.contains(*IpAddress::parse("10.1.2.3")));
+    EXPECT_TRUE(c->proxy.trusted.contains(*IpAddress::parse("::1")));
+    EXPECT_EQ(c->proxy.header, ProxyHeader::XForwardedFor);
+    ASSERT_EQ(c->address.allow.size(), 1u);
+    EXPECT_FALSE(c->dyndns2.require_user_agent);
+    EXPECT_EQ(c->dyndns2.agent_denylist, (std::vector<std::string>{"BadBot", "evil"}));
+    EXPECT_EQ(c->dns.timeout_ms, std::chrono::milliseconds(500));
+    EXPECT_EQ(c->dns.attempts, 3);
+    EXPECT_EQ(c->auth.argon2_opslimit, 3u);
+    EXPECT_EQ(c->auth.argon2_memlimit_kib, 1024u);
+    EXPECT_EQ(c->auth.cache_ttl, std::chrono::seconds(0));
     EXPECT_EQ(c->argon2_params().opslimit, 3u);
     EXPECT_EQ(c->argon2_params().memlimit, 1024u * 1024u) << "KiB become bytes";
     EXPECT_EQ(c->dns_client_options().timeout, std::chrono::milliseconds(500));
     EXPECT_EQ(c->dns_client_options().udp_attempts, 3);
-    EXPECT_EQ(c->log_level, LogLevel::Debug);
-    EXPECT_EQ(c->sweep_interval, std::chrono::seconds(0));
-    EXPECT_EQ(c->sweep_batch_size, 7u);
+    EXPECT_EQ(c->log.level, LogLevel::Debug);
+    EXPECT_EQ(c->sweep.interval, std::chrono::seconds(0));
+    EXPECT_EQ(c->sweep.batch_size, 7u);
 }
 
 struct BadCase {
@@ -102,9 +102,27 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"database.url = x\nproxy.header = x-real-ip\n", "proxy.header"},
                       BadCase{"database.url = x\nlog.level = loud\n", "log.level"},
                       BadCase{"database.url = x\nhttp.realm = a\"b\n", "http.realm"},
+                      // Found by the config_file fuzzer: a CR split the WWW-Authenticate header.
+                      BadCase{"database.url = x\nhttp.realm = a\rSet-Cookie: x\n", "http.realm"},
+                      BadCase{"database.url = x\nhttp.realm = a\\\n", "http.realm"},
                       BadCase{"database.url = x\nsweep.interval = -1\n", "sweep.interval"},
                       BadCase{"database.url = x\nsweep.batch_size = 0\n", "sweep.batch_size"},
                       BadCase{"database.url =\n", "database.url must not be empty"}));
+
+TEST(Config, SharedThrottleKeys) {
+    const auto defaults = parse_config("database.url = x\n");
+    ASSERT_TRUE(defaults) << defaults.error();
+    EXPECT_TRUE(defaults->auth.shared_throttle);
+    EXPECT_EQ(defaults->auth.throttle_sync_interval, std::chrono::seconds(2));
+    const auto c = parse_config(
+        "database.url = x\nauth.shared_throttle = false\nauth.throttle_sync_interval = 5\n");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_FALSE(c->auth.shared_throttle);
+    EXPECT_EQ(c->auth.throttle_sync_interval, std::chrono::seconds(5));
+    EXPECT_FALSE(parse_config("database.url = x\nauth.throttle_sync_interval = 0\n"));
+    EXPECT_FALSE(parse_config("database.url = x\nauth.throttle_sync_interval = 61\n"));
+    EXPECT_FALSE(parse_config("database.url = x\nauth.shared_throttle = maybe\n"));
+}
 
 TEST(Config, LockoutKeysBecomeThrottleOptions) {
     const auto defaults = parse_config("database.url = x\n");
@@ -165,20 +183,20 @@ tls.certificate = /etc/ddns-gateway/tls/fullchain.pem
 tls.private_key = "/etc/ddns-gateway/tls/key.pem"
 )");
     ASSERT_TRUE(c) << c.error();
-    EXPECT_EQ(c->http_listen.size(), 3u);
-    ASSERT_EQ(c->https_listen.size(), 2u);
-    EXPECT_EQ(c->https_listen[0].to_string(), "0.0.0.0:443");
-    EXPECT_EQ(c->https_listen[1].to_string(), "[::]:443");
-    EXPECT_EQ(c->tls_certificate, "/etc/ddns-gateway/tls/fullchain.pem");
-    EXPECT_EQ(c->tls_private_key, "/etc/ddns-gateway/tls/key.pem");
+    EXPECT_EQ(c->http.listen.size(), 3u);
+    ASSERT_EQ(c->https.listen.size(), 2u);
+    EXPECT_EQ(c->https.listen[0].to_string(), "0.0.0.0:443");
+    EXPECT_EQ(c->https.listen[1].to_string(), "[::]:443");
+    EXPECT_EQ(c->tls.certificate, "/etc/ddns-gateway/tls/fullchain.pem");
+    EXPECT_EQ(c->tls.private_key, "/etc/ddns-gateway/tls/key.pem");
 }
 
 TEST(Config, HttpsIsOffByDefault) {
     const auto c = parse_config("database.url = x\n");
     ASSERT_TRUE(c) << c.error();
-    EXPECT_TRUE(c->https_listen.empty());
-    EXPECT_TRUE(c->tls_certificate.empty());
-    EXPECT_TRUE(c->tls_private_key.empty());
+    EXPECT_TRUE(c->https.listen.empty());
+    EXPECT_TRUE(c->tls.certificate.empty());
+    EXPECT_TRUE(c->tls.private_key.empty());
 }
 
 TEST(Config, HttpsOnlyIsAllowed) {
@@ -186,8 +204,8 @@ TEST(Config, HttpsOnlyIsAllowed) {
         "database.url = x\nhttp.listen =\nhttps.listen = 127.0.0.1:8443\n"
         "tls.certificate = c.pem\ntls.private_key = k.pem\n");
     ASSERT_TRUE(c) << c.error();
-    EXPECT_TRUE(c->http_listen.empty());
-    EXPECT_EQ(c->https_listen.size(), 1u);
+    EXPECT_TRUE(c->http.listen.empty());
+    EXPECT_EQ(c->https.listen.size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -216,21 +234,21 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Config, AuditKeysTakeDurations) {
     const auto defaults = parse_config("database.url = x\n");
     ASSERT_TRUE(defaults) << defaults.error();
-    EXPECT_EQ(defaults->audit_retention, std::chrono::hours(24 * 30));
-    EXPECT_EQ(defaults->audit_prune_interval, std::chrono::hours(1));
-    EXPECT_EQ(defaults->audit_queue_size, 10000u);
+    EXPECT_EQ(defaults->audit.retention, std::chrono::hours(24 * 30));
+    EXPECT_EQ(defaults->audit.prune_interval, std::chrono::hours(1));
+    EXPECT_EQ(defaults->audit.queue_size, 10000u);
 
     const auto c = parse_config(
         "database.url = x\naudit.retention = 7d\naudit.prune_interval = 90\n"
         "audit.queue_size = 50\n");
     ASSERT_TRUE(c) << c.error();
-    EXPECT_EQ(c->audit_retention, std::chrono::hours(24 * 7));
-    EXPECT_EQ(c->audit_prune_interval, std::chrono::seconds(90));
-    EXPECT_EQ(c->audit_queue_size, 50u);
+    EXPECT_EQ(c->audit.retention, std::chrono::hours(24 * 7));
+    EXPECT_EQ(c->audit.prune_interval, std::chrono::seconds(90));
+    EXPECT_EQ(c->audit.queue_size, 50u);
 
     const auto keep = parse_config("database.url = x\naudit.retention = 0\n");
     ASSERT_TRUE(keep) << keep.error();
-    EXPECT_EQ(keep->audit_retention, std::chrono::seconds(0)) << "0 keeps the log forever";
+    EXPECT_EQ(keep->audit.retention, std::chrono::seconds(0)) << "0 keeps the log forever";
 }
 
 INSTANTIATE_TEST_SUITE_P(

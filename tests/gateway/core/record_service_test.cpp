@@ -261,6 +261,41 @@ TEST_F(RecordServiceTest, BindRefusingMeansNothingIsRecorded) {
     }
 }
 
+// BIND refuses an MX whose in-zone exchange has no address with the same REFUSED as a policy
+// denial; two prerequisite-only probes ("A exists", "AAAA exists") tell the two apart.
+TEST_F(RecordServiceTest, ARefusedMxToAnInZoneTargetWithoutAddressIsToldApart) {
+    sender.scripted = {UpdateStatus::Refused, UpdateStatus::NxRrset, UpdateStatus::NxRrset};
+    const auto result = service.add(zone, mx("example.org", 10, "mail.example.org"));
+    EXPECT_EQ(result.outcome, RecordOutcome::TargetWithoutAddress);
+    EXPECT_TRUE(store.rows.empty());
+    ASSERT_EQ(sender.sent.size(), 3u);
+    for (std::size_t i = 1; i < 3; ++i) {
+        EXPECT_TRUE(sender.sent[i].operations.empty()) << "a probe changes nothing";
+        ASSERT_EQ(sender.sent[i].prerequisites.size(), 1u);
+        const auto* exists = std::get_if<RRsetExists>(&sender.sent[i].prerequisites.front());
+        ASSERT_NE(exists, nullptr);
+        EXPECT_EQ(exists->owner, name("mail.example.org"));
+        EXPECT_EQ(exists->type, i == 1 ? RecordType::A : RecordType::AAAA);
+    }
+}
+
+TEST_F(RecordServiceTest, ARefusedMxWhoseTargetHasAnAddressStaysADnsFailure) {
+    // The AAAA probe succeeds: the refusal had another reason (update-policy).
+    sender.scripted = {UpdateStatus::Refused, UpdateStatus::NxRrset, UpdateStatus::Success};
+    EXPECT_EQ(add(mx("example.org", 10, "mail.example.org")), RecordOutcome::DnsFailed);
+    // An exchange outside the zone is not BIND's integrity check: no probe at all.
+    sender.sent.clear();
+    sender.scripted = {UpdateStatus::Refused};
+    EXPECT_EQ(add(mx("example.org", 10, "mail.example.net")), RecordOutcome::DnsFailed);
+    EXPECT_EQ(sender.sent.size(), 1u);
+    // Another failure than REFUSED is not probed either.
+    sender.sent.clear();
+    sender.scripted = {UpdateStatus::Timeout};
+    EXPECT_EQ(add(mx("example.org", 10, "mail.example.org")), RecordOutcome::DnsFailed);
+    EXPECT_EQ(sender.sent.size(), 1u);
+    EXPECT_TRUE(store.rows.empty());
+}
+
 TEST_F(RecordServiceTest, AFailedCommitAfterAnAddIsUndoneInDns) {
     store.fail_commit = true;
     EXPECT_EQ(add(a("x.example.org", "192.0.2.1")), RecordOutcome::StoreFailed);

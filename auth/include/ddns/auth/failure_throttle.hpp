@@ -32,8 +32,16 @@
 // dropped first, then the least significant eighth (plain failures before trusted addresses
 // before locked streaks, oldest first), so a spray of addresses or names cannot grow memory and
 // cannot easily flush a live lock. All time comes from the injected steady clock.
+//
+// Shared (options.shared set): every failure is also counted, by the same policy, in a store
+// all instances share, with one statement per failure; a lock that begins there applies here at
+// once, and sync() (run at construction and then periodically by the caller) brings in the locks
+// other instances started, so neither more instances nor a restart multiply an attacker's
+// budget. Keys are keyed hashes under one key the store keeps for all instances. Admission and
+// success never touch the store. If the store fails, the throttle goes on from memory.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +53,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ddns/auth/throttle_store.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/secret.hpp"
 
@@ -74,6 +83,9 @@ struct FailureThrottleOptions {
     std::chrono::seconds trusted_for{86400};        // exemption from account and network locks
     std::size_t max_entries = 100000;               // per table (addresses, accounts, networks)
     std::function<void(const LockEvent&)> on_lock;  // called outside the lock; may be empty
+    ThrottleStore* shared = nullptr;                // state of all instances; null: this one only
+    // Called (outside the lock) when the shared store fails after it last worked; may be empty.
+    std::function<void(const std::string&)> on_shared_error;
 };
 
 namespace detail {
@@ -144,6 +156,10 @@ public:
 
     Ticket admit(const IpAddress& client, std::string_view username);
 
+    // Applies the locks the shared store holds (other instances', or this one's before a
+    // restart). Returns how many; 0 without a store or when it fails (reported, not thrown).
+    std::size_t sync();
+
     // Entries held (for tests and metrics).
     std::size_t address_entries() const;
     std::size_t account_entries() const;
@@ -151,6 +167,15 @@ public:
 
 private:
     enum class Result { Failure, Success, Abandoned };
+    using StreakTable = std::unordered_map<std::uint64_t, detail::Streak>;
+
+    // Counts a failure in the shared store and applies the locks it reports.
+    void share_failure(const Ticket& ticket);
+    // Makes the streak locked for at least `remaining`; reports a lock that begins.
+    void apply_shared_lock(const SharedStreakKey& streak, std::chrono::milliseconds remaining,
+                           SteadyClock::time_point now, const Ticket* ticket,
+                           std::vector<LockEvent>& events);
+    void shared_failed(const std::exception& e);
 
     void finish(const Ticket& ticket, Result result);
     std::uint64_t address_key(const IpAddress& client, std::string_view username) const;
@@ -178,6 +203,7 @@ private:
     std::unordered_map<std::uint64_t, detail::AddressEntry> addresses_;
     std::unordered_map<std::uint64_t, detail::Streak> accounts_;
     std::unordered_map<std::uint64_t, detail::Streak> networks_;
+    std::atomic<bool> shared_ok_{true};  // the store worked last time (errors reported once)
 };
 
 }  // namespace ddns::auth

@@ -19,54 +19,106 @@
 
 namespace ddns::gateway {
 
+// One struct per key section; each field is named after its key (`sweep.interval` is
+// `config.sweep.interval`). Types, bounds, defaults and descriptions live in one place, the
+// key table kKeys (config_keys.hpp): parse_config starts from the table's defaults, so the
+// fields here carry no initialisers of their own.
+struct DatabaseSection {
+    std::string url;  // required
+    std::size_t pool_size{};
+};
+
+struct HttpSection {
+    std::vector<ListenAddress> listen;
+    std::size_t threads{};
+    std::size_t max_queued{};
+    std::chrono::seconds keepalive_timeout{};
+    std::size_t max_keepalive_requests{};
+    std::string realm;
+};
+
+struct HttpsSection {
+    std::vector<ListenAddress> listen;  // needs the two tls.* files
+};
+
+struct TlsSection {
+    std::string certificate;  // PEM, leaf first, then the chain
+    std::string private_key;  // PEM, unencrypted
+};
+
+struct ProxySection {
+    TrustedProxies trusted;
+    ProxyHeader header{};
+};
+
+struct AddressSection {
+    std::vector<IpNetwork> allow;  // private ranges the operator allows
+};
+
+struct Dyndns2Section {
+    bool require_user_agent{};
+    std::vector<std::string> agent_denylist;  // substrings
+};
+
+struct DnsSection {
+    std::chrono::milliseconds timeout_ms{};
+    int attempts{};
+};
+
+struct AuthSection {
+    std::uint64_t argon2_opslimit{};
+    std::size_t argon2_memlimit_kib{};
+    std::chrono::seconds cache_ttl{};
+    // Per client address and account name.
+    unsigned lockout_failures{};  // 0: off
+    std::chrono::seconds lockout_initial{};
+    std::chrono::seconds lockout_max{};
+    // Per account name, from all addresses.
+    unsigned account_lockout_failures{};  // 0: off
+    std::chrono::seconds account_lockout{};
+    // Per client address, for all account names (address-wide).
+    unsigned address_lockout_failures{};  // 0: off
+    std::chrono::seconds address_lockout_initial{};
+    std::chrono::seconds address_lockout_max{};
+    // Failures counted in the database too, so every instance applies the same locks.
+    bool shared_throttle{};
+    std::chrono::seconds throttle_sync_interval{};
+};
+
+struct AuditSection {
+    std::chrono::seconds retention{};  // 0: keep
+    std::chrono::seconds prune_interval{};
+    std::size_t queue_size{};
+};
+
+struct AbuseSection {
+    std::chrono::seconds nochg_interval{};  // 0: no no-change budget
+    int nochg_budget{};
+};
+
+struct LogSection {
+    LogLevel level{};
+};
+
+struct SweepSection {
+    std::chrono::seconds interval{};  // 0: this process does not sweep
+    std::size_t batch_size{};         // hosts per UPDATE message
+};
+
 struct Config {
-    std::string database_url;       // database.url (required)
-    std::size_t database_pool = 8;  // database.pool_size
-
-    std::vector<ListenAddress> http_listen;           // http.listen
-    std::size_t http_threads = 32;                    // http.threads
-    std::size_t http_max_queued = 256;                // http.max_queued
-    std::chrono::seconds http_keepalive_timeout{10};  // http.keepalive_timeout
-    std::size_t http_max_keepalive_requests = 100;    // http.max_keepalive_requests
-    std::string http_realm = "ddns-gateway";          // http.realm
-
-    std::vector<ListenAddress> https_listen;  // https.listen (needs the two tls.* files)
-    std::string tls_certificate;              // tls.certificate: PEM, leaf first, then the chain
-    std::string tls_private_key;              // tls.private_key: PEM, unencrypted
-
-    TrustedProxies trusted_proxies;                // proxy.trusted
-    ProxyHeader proxy_header = ProxyHeader::Auto;  // proxy.header
-    std::vector<IpNetwork> allowed_networks;  // address.allow: private ranges the operator allows
-
-    bool require_user_agent = true;           // dyndns2.require_user_agent
-    std::vector<std::string> agent_denylist;  // dyndns2.agent_denylist (substrings)
-
-    std::chrono::milliseconds dns_timeout{2000};  // dns.timeout_ms
-    int dns_attempts = 2;                         // dns.attempts
-
-    std::uint64_t argon2_opslimit = 2;         // auth.argon2_opslimit
-    std::size_t argon2_memlimit_kib = 65536;   // auth.argon2_memlimit_kib
-    std::chrono::seconds auth_cache_ttl{600};  // auth.cache_ttl
-
-    unsigned lockout_failures = 5;                    // auth.lockout_failures (0: off)
-    std::chrono::seconds lockout_initial{1};          // auth.lockout_initial
-    std::chrono::seconds lockout_max{900};            // auth.lockout_max
-    unsigned account_lockout_failures = 20;           // auth.account_lockout_failures (0: off)
-    std::chrono::seconds account_lockout{60};         // auth.account_lockout
-    unsigned address_lockout_failures = 50;           // auth.address_lockout_failures (0: off)
-    std::chrono::seconds address_lockout_initial{1};  // auth.address_lockout_initial
-    std::chrono::seconds address_lockout_max{300};    // auth.address_lockout_max
-
-    std::chrono::seconds audit_retention{std::chrono::hours(24 * 30)};  // audit.retention (0: keep)
-    std::chrono::seconds audit_prune_interval{std::chrono::hours(1)};   // audit.prune_interval
-    std::size_t audit_queue_size = 10000;                               // audit.queue_size
-    std::chrono::seconds nochg_interval{0};  // abuse.nochg_interval (0: no no-change budget)
-    int nochg_budget = 1;                    // abuse.nochg_budget
-
-    LogLevel log_level = LogLevel::Info;  // log.level
-
-    std::chrono::seconds sweep_interval{30};  // sweep.interval (0: this process does not sweep)
-    std::size_t sweep_batch_size = 100;       // sweep.batch_size (hosts per UPDATE message)
+    DatabaseSection database;
+    HttpSection http;
+    HttpsSection https;
+    TlsSection tls;
+    ProxySection proxy;
+    AddressSection address;
+    Dyndns2Section dyndns2;
+    DnsSection dns;
+    AuthSection auth;
+    AuditSection audit;
+    AbuseSection abuse;
+    LogSection log;
+    SweepSection sweep;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
@@ -74,6 +126,9 @@ struct Config {
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
 };
+
+// The defaults of every key (kKeys), database.url still empty.
+Config default_config();
 
 // Parses the text of a configuration file. The error names the line and the key; it never
 // echoes the value of database.url (it may contain a password).

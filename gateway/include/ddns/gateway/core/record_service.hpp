@@ -26,8 +26,11 @@ enum class RecordOutcome {
     NameTaken,      // the name is a dynamic host's (its addresses belong to the host path; no
                     // A/AAAA/CNAME/NS there), or NS at the apex (the zone operator's)
     OutsideZone,    // the owner name is not inside the zone
-    DnsFailed,      // BIND refused / timed out: nothing changed anywhere
-    StoreFailed,    // the database failed; nothing changed (a DNS change was rolled back)
+    // An MX whose exchange lies in the zone and has neither A nor AAAA there: BIND refuses it
+    // (its update integrity check); nothing changed.
+    TargetWithoutAddress,
+    DnsFailed,    // BIND refused / timed out: nothing changed anywhere
+    StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
 };
 
 struct RecordResult {
@@ -57,6 +60,7 @@ private:
     // Sends the inverse of an acknowledged change whose recording failed.
     bool in_doubt(CommitOutcome outcome, const std::string& what_changed, const std::string& why);
     void rollback(const auth::Zone& zone, const UpdateRequest& undo);
+    bool target_lacks_address(const auth::Zone& zone, const ResourceRecord& record);
 
     UpdateSender& sender_;
     auth::RecordStore& store_;

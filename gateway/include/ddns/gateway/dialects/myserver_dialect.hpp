@@ -54,7 +54,8 @@ enum class MyServerCode {
     InvalidIpAddress,
     InvalidRecordType,
     InvalidHost,    // Host is not a valid name, or absent where it cannot be defaulted
-    InvalidData,    // Data is not a valid name for CNAME/MX/NS
+    InvalidData,    // Data is not a valid name for CNAME/MX/NS, or an in-zone MX target lacks an
+                    // address
     InvalidDomain,  // Domain is not a valid name, or absent while several zones are owned
     RecordNotFound,
     RecordAlreadyExists,

@@ -1,0 +1,136 @@
+// `ddns-gateway admin`: the command table, the help text made from it, and the dispatch.
+// Commands that remove names clear them in BIND first, so DNS never keeps records the database
+// has forgotten; record commands go through RecordService for the same rule.
+// To add a command: a handler in admin_<object>.cpp, its declaration in admin_handlers.hpp,
+// and a row here (docs/layout.md).
+#include "ddns/gateway/cli/admin_table.hpp"
+
+#include <iostream>
+
+#include "ddns/gateway/cli/commands.hpp"
+#include "ddns/sql/admin_repository.hpp"
+#include "ddns/sql/audit_repository.hpp"
+#include "ddns/sql/database.hpp"
+#include "ddns/sql/pg_store.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+// clang-format off
+const AdminCommand kCommands[] = {
+    {"zone", "add", "ZONE --server HOST:PORT --key-file KEYFILE [--ttl N] [--owner USER] [--no-check]", "(--owner: a domain account manages records)", zone_add},
+    {"zone", "list", "", "", zone_list},
+    {"zone", "remove", "ZONE", "(refused while hosts or records exist)", zone_remove},
+    {"zone", "heartbeat", "ZONE DURATION|off", "(timeout of hosts that set none)", zone_heartbeat},
+    {"zone", "offline-action", "ZONE delete|sentinel", "(what going offline does to A/AAAA)", zone_offline_action},
+    {"account", "add", "USER [--email E] [--plan free|domain]", "(password read from stdin)", account_add},
+    {"account", "passwd", "USER", "(new password read from stdin)", account_passwd},
+    {"account", "expiry", "USER DATE|never", "(UTC; YYYY-MM-DD[THH:MM[:SS]][Z])", account_expiry},
+    {"account", "enable-updates", "USER", "(allow /dynamic with its tokens)", account_enable_updates},
+    {"account", "disable-updates", "USER", "", account_disable_updates},
+    {"account", "block", "USER [--reason TEXT]", "(every dialect refuses its updates)", account_block},
+    {"account", "unblock", "USER", "", account_unblock},
+    {"account", "list", "", "", account_list},
+    {"account", "remove", "USER", "(also clears its hosts in DNS; refused\n while the account owns zones)", account_remove},
+    {"host", "add", "FQDN --account USER", "", host_add},
+    {"host", "list", "[--account USER]", "", host_list},
+    {"host", "remove", "FQDN", "(deletes its A/AAAA in DNS first)", host_remove},
+    {"host", "heartbeat", "FQDN DURATION|off|zone", "(zone: follow the zone's timeout)", host_heartbeat},
+    {"host", "offline-action", "FQDN delete|sentinel|zone", "(zone: follow the zone's action)", host_offline_action},
+    {"host", "show", "FQDN", "(addresses, fault counters, last updates)", host_show},
+    {"host", "block", "FQDN [--reason TEXT]", "(its updates are refused as abuse)", host_block},
+    {"host", "unblock", "FQDN", "(also lifts a no-change rate limit)", host_unblock},
+    {"host", "nochg-interval", "FQDN DURATION|off|default", "(default: abuse.nochg_interval)", host_nochg_interval},
+    {"token", "add", "USER [--host FQDN]", "(prints the token once)", token_add},
+    {"token", "list", "[--account USER]", "", token_list},
+    {"token", "remove", "ID", "", token_remove},
+    {"record", "add", "FQDN TYPE DATA... [--ttl N]", "(TYPE: A AAAA CNAME MX NS TXT;\n MX data: PREFERENCE HOST; TXT: the text)", record_add},
+    {"record", "remove", "FQDN TYPE [DATA...]", "(without DATA: the whole RRset;\n MX PREFERENCE alone: those MX records)", record_remove},
+    {"record", "list", "ZONE", "", record_list},
+    {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]", "(the update log, newest first)", log_show},
+};
+// clang-format on
+
+constexpr std::string_view kUsageHead =
+    "usage: ddns-gateway admin --config FILE OBJECT ACTION [ARGS]\n\n";
+constexpr std::string_view kUsageTail =
+    "\n  DURATION is seconds or a number with s, m, h or d (e.g. 20m).\n";
+// Notes start in this column; a longer synopsis puts its note on the next line.
+constexpr std::size_t kNoteColumn = 56;
+
+const AdminCommand* find_command(std::string_view object, std::string_view action) {
+    for (const auto& c : kCommands)
+        if (c.object == object && c.action == action) return &c;
+    return nullptr;
+}
+
+}  // namespace
+
+std::span<const AdminCommand> admin_commands() {
+    return kCommands;
+}
+
+std::string admin_usage() {
+    std::string text(kUsageHead);
+    for (const auto& c : kCommands) {
+        std::string line = "  " + std::string(c.object);
+        if (!c.action.empty()) line += " " + std::string(c.action);
+        if (!c.synopsis.empty()) line += " " + std::string(c.synopsis);
+        if (!c.note.empty()) {
+            if (line.size() < kNoteColumn)
+                line.resize(kNoteColumn, ' ');
+            else
+                line += "\n" + std::string(kNoteColumn, ' ');
+            for (const char ch : c.note) {
+                line += ch;
+                if (ch == '\n') line += std::string(kNoteColumn, ' ');
+            }
+        }
+        text += line + "\n";
+    }
+    text += kUsageTail;
+    return text;
+}
+
+int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err,
+                   const std::function<int(AdminHandler, const Args&)>& run) {
+    if (raw.empty() || raw[0] == "--help" || raw[0] == "help") {
+        out << admin_usage();
+        return raw.empty() ? 2 : 0;
+    }
+    try {
+        const Args a = Args::parse(raw, {"--no-check"});
+        // `log` is the one command without an ACTION.
+        const bool single = !a.words.empty() && a.words[0] == "log";
+        const std::size_t head = single ? 1 : 2;
+        if (a.words.size() < head) throw UsageError("expected OBJECT ACTION");
+        const std::string& object = a.words[0];
+        const std::string action = single ? "" : a.words[1];
+        const AdminCommand* command = find_command(object, action);
+        if (command == nullptr) throw UsageError("unknown command: " + object + " " + action);
+        Args rest = a;
+        rest.words.erase(rest.words.begin(),
+                         rest.words.begin() + static_cast<std::ptrdiff_t>(head));
+        return run(command->handler, rest);
+    } catch (const UsageError& e) {
+        err << "ddns-gateway admin: " << e.what() << "\n" << admin_usage();
+        return 2;
+    }
+}
+
+int run_admin(const Config& config, const std::vector<std::string>& raw, std::istream& in,
+              std::ostream& out, std::ostream& err) {
+    return dispatch_admin(raw, out, err, [&](AdminHandler handler, const Args& args) {
+        sql::Database db(config.database.url, 1);
+        sql::AdminRepository repo(db);
+        sql::AuditRepository audit(db);
+        sql::PgStore store(db);
+        UpdateClient dns(config.dns_client_options());
+        const Logger log(config.log.level);
+        AdminContext cx{config, repo, audit, store, dns, log, [] { return auth::Clock::now(); },
+                        in,     out,  err};
+        return handler(cx, args);
+    });
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,335 @@
+#include "ddns/gateway/config/config_keys.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <type_traits>
+
+#include "ddns/gateway/base/duration.hpp"
+#include "ddns/gateway/base/text.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+// List values ignore empty items ("a, ,b" is a and b).
+std::vector<std::string_view> split_csv(std::string_view s) {
+    auto items = text::split_list(s, " \t\r");
+    items.erase(std::remove(items.begin(), items.end(), std::string_view{}), items.end());
+    return items;
+}
+
+bool parse_integer(std::string_view s, long long& out, long long min, long long max) {
+    long long value = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc{} || ptr != s.data() + s.size() || value < min || value > max) return false;
+    out = value;
+    return true;
+}
+
+std::optional<ListenAddress> parse_listen(std::string_view s) {
+    std::string_view host;
+    std::string_view port;
+    if (!s.empty() && s.front() == '[') {
+        const auto close = s.find(']');
+        if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
+            return std::nullopt;
+        host = s.substr(1, close - 1);
+        port = s.substr(close + 2);
+    } else {
+        const auto colon = s.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        host = s.substr(0, colon);
+        port = s.substr(colon + 1);
+    }
+    auto address = IpAddress::parse(host);
+    long long number = 0;
+    if (!address || !parse_integer(port, number, 1, 65535)) return std::nullopt;
+    return ListenAddress{address->to_string(), static_cast<std::uint16_t>(number)};
+}
+
+// The field of a key: Section is a member pointer of Config, Field one of that section.
+template <auto Section, auto Field>
+auto& field(Config& c) {
+    return (c.*Section).*Field;
+}
+
+// Integer, Seconds and Milliseconds keys: a whole number within the row's bounds, stored as
+// the field's type (a number or a std::chrono duration of the key's unit).
+template <auto Section, auto Field>
+bool set_number(Config& c, std::string_view v, const ConfigKey& key) {
+    long long value = 0;
+    if (!parse_integer(v, value, key.min, key.max)) return false;
+    auto& target = field<Section, Field>(c);
+    target = static_cast<std::remove_reference_t<decltype(target)>>(value);
+    return true;
+}
+
+// Duration keys: seconds or `45s`/`30m`/`12h`/`30d`, within the row's bounds in seconds.
+template <auto Section, auto Field>
+bool set_duration(Config& c, std::string_view v, const ConfigKey& key) {
+    const auto d = parse_duration(v);
+    if (!d || d->count() < key.min || d->count() > key.max) return false;
+    field<Section, Field>(c) = *d;
+    return true;
+}
+
+// A duration where `off` means 0.
+template <auto Section, auto Field>
+bool set_duration_or_off(Config& c, std::string_view v, const ConfigKey& key) {
+    if (v == "off") {
+        field<Section, Field>(c) = std::chrono::seconds::zero();
+        return true;
+    }
+    return set_duration<Section, Field>(c, v, key);
+}
+
+template <auto Section, auto Field>
+bool set_text(Config& c, std::string_view v, const ConfigKey&) {
+    field<Section, Field>(c) = std::string(v);
+    return !v.empty();
+}
+
+template <auto Section, auto Field>
+bool set_bool(Config& c, std::string_view v, const ConfigKey&) {
+    auto& target = field<Section, Field>(c);
+    if (v == "true" || v == "yes" || v == "on" || v == "1") {
+        target = true;
+        return true;
+    }
+    if (v == "false" || v == "no" || v == "off" || v == "0") {
+        target = false;
+        return true;
+    }
+    return false;
+}
+
+template <auto Section, auto Field>
+bool set_listen_list(Config& c, std::string_view v, const ConfigKey&) {
+    auto& out = field<Section, Field>(c);
+    out.clear();
+    for (auto item : split_csv(v)) {
+        auto l = parse_listen(item);
+        if (!l) return false;
+        out.push_back(*l);
+    }
+    return true;
+}
+
+// The realm goes into every WWW-Authenticate header as a quoted string: a quote or backslash
+// would end or escape it, a control byte (CR, LF) would break or split the header.
+bool set_realm(Config& c, std::string_view v, const ConfigKey&) {
+    const auto unsafe = [](char ch) {
+        const auto b = static_cast<unsigned char>(ch);
+        return b < 0x20 || b == 0x7f || ch == '"' || ch == '\\';
+    };
+    if (v.empty() || std::any_of(v.begin(), v.end(), unsafe)) return false;
+    c.http.realm = std::string(v);
+    return true;
+}
+
+bool set_trusted_proxies(Config& c, std::string_view v, const ConfigKey&) {
+    auto t = TrustedProxies::parse(v);
+    if (!t) return false;
+    c.proxy.trusted = *t;
+    return true;
+}
+
+bool set_proxy_header(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "auto")
+        c.proxy.header = ProxyHeader::Auto;
+    else if (v == "forwarded")
+        c.proxy.header = ProxyHeader::Forwarded;
+    else if (v == "x-forwarded-for")
+        c.proxy.header = ProxyHeader::XForwardedFor;
+    else
+        return false;
+    return true;
+}
+
+bool set_address_allow(Config& c, std::string_view v, const ConfigKey&) {
+    c.address.allow.clear();
+    for (auto item : split_csv(v)) {
+        auto n = IpNetwork::parse(item);
+        if (!n) return false;
+        c.address.allow.push_back(*n);
+    }
+    return true;
+}
+
+bool set_agent_denylist(Config& c, std::string_view v, const ConfigKey&) {
+    c.dyndns2.agent_denylist.clear();
+    for (auto item : split_csv(v)) c.dyndns2.agent_denylist.emplace_back(item);
+    return true;
+}
+
+bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "debug")
+        c.log.level = LogLevel::Debug;
+    else if (v == "info")
+        c.log.level = LogLevel::Info;
+    else if (v == "warning")
+        c.log.level = LogLevel::Warning;
+    else if (v == "error")
+        c.log.level = LogLevel::Error;
+    else
+        return false;
+    return true;
+}
+
+using C = Config;
+using K = KeyType;
+constexpr long long kNone = 0;
+constexpr long long kForever = std::numeric_limits<long long>::max();
+
+// clang-format off
+const ConfigKey kKeys[] = {
+    {"database.url", K::Text, kNone, kNone, kRequired, "libpq connection URI or key/value string",
+     set_text<&C::database, &DatabaseSection::url>},
+    {"database.pool_size", K::Integer, 1, 256, "8", "PostgreSQL connections per process",
+     set_number<&C::database, &DatabaseSection::pool_size>},
+    {"http.listen", K::List, kNone, kNone, "127.0.0.1:8080", "plain HTTP addresses, ADDRESS:PORT",
+     set_listen_list<&C::http, &HttpSection::listen>},
+    {"https.listen", K::List, kNone, kNone, "", "TLS addresses, ADDRESS:PORT",
+     set_listen_list<&C::https, &HttpsSection::listen>},
+    {"tls.certificate", K::Text, kNone, kNone, "", "PEM file: certificate, then its chain",
+     set_text<&C::tls, &TlsSection::certificate>},
+    {"tls.private_key", K::Text, kNone, kNone, "", "PEM file: the unencrypted private key",
+     set_text<&C::tls, &TlsSection::private_key>},
+    {"http.threads", K::Integer, 2, 4096, "32", "request threads shared by all listeners",
+     set_number<&C::http, &HttpSection::threads>},
+    {"http.max_queued", K::Integer, 1, 65536, "256", "accepted connections waiting for a thread",
+     set_number<&C::http, &HttpSection::max_queued>},
+    {"http.keepalive_timeout", K::Seconds, 0, 3600, "10", "idle keep-alive connection lifetime",
+     set_number<&C::http, &HttpSection::keepalive_timeout>},
+    {"http.max_keepalive_requests", K::Integer, 0, 100000, "100", "requests per connection",
+     set_number<&C::http, &HttpSection::max_keepalive_requests>},
+    {"http.realm", K::Text, kNone, kNone, "ddns-gateway", "Basic challenge realm (no quotes)",
+     set_realm},
+    {"proxy.trusted", K::List, kNone, kNone, "", "CIDRs of proxies whose headers are believed",
+     set_trusted_proxies},
+    {"proxy.header", K::Choice, kNone, kNone, "auto", "auto, forwarded or x-forwarded-for",
+     set_proxy_header},
+    {"address.allow", K::List, kNone, kNone, "", "non-public CIDRs accepted as host addresses",
+     set_address_allow},
+    {"dyndns2.require_user_agent", K::Bool, kNone, kNone, "true", "badagent without User-Agent",
+     set_bool<&C::dyndns2, &Dyndns2Section::require_user_agent>},
+    {"dyndns2.agent_denylist", K::List, kNone, kNone, "", "User-Agent substrings refused",
+     set_agent_denylist},
+    {"dns.timeout_ms", K::Milliseconds, 50, 60000, "2000", "wait for BIND per attempt",
+     set_number<&C::dns, &DnsSection::timeout_ms>},
+    {"dns.attempts", K::Integer, 1, 10, "2", "UDP attempts per UPDATE",
+     set_number<&C::dns, &DnsSection::attempts>},
+    {"auth.argon2_opslimit", K::Integer, 1, 64, "2", "argon2id passes for new hashes",
+     set_number<&C::auth, &AuthSection::argon2_opslimit>},
+    {"auth.argon2_memlimit_kib", K::Integer, 8, 4LL * 1024 * 1024, "65536",
+     "argon2id memory for new hashes, KiB",
+     set_number<&C::auth, &AuthSection::argon2_memlimit_kib>},
+    {"auth.cache_ttl", K::Seconds, 0, 86400, "600", "successful password checks remembered",
+     set_number<&C::auth, &AuthSection::cache_ttl>},
+    {"auth.lockout_failures", K::Integer, 0, 1000, "5", "failures per address and name (0: off)",
+     set_number<&C::auth, &AuthSection::lockout_failures>},
+    {"auth.lockout_initial", K::Seconds, 1, 3600, "1", "first address lock",
+     set_number<&C::auth, &AuthSection::lockout_initial>},
+    {"auth.lockout_max", K::Seconds, 1, 86400, "900", "longest address lock",
+     set_number<&C::auth, &AuthSection::lockout_max>},
+    {"auth.account_lockout_failures", K::Integer, 0, 100000, "20",
+     "failures per account name (0: off)",
+     set_number<&C::auth, &AuthSection::account_lockout_failures>},
+    {"auth.account_lockout", K::Seconds, 1, 3600, "60", "every account lock",
+     set_number<&C::auth, &AuthSection::account_lockout>},
+    {"auth.address_lockout_failures", K::Integer, 0, 100000, "50",
+     "failures per address, all names (0: off)",
+     set_number<&C::auth, &AuthSection::address_lockout_failures>},
+    {"auth.address_lockout_initial", K::Seconds, 1, 3600, "1", "first address-wide lock",
+     set_number<&C::auth, &AuthSection::address_lockout_initial>},
+    {"auth.address_lockout_max", K::Seconds, 1, 3600, "300", "longest address-wide lock",
+     set_number<&C::auth, &AuthSection::address_lockout_max>},
+    {"auth.shared_throttle", K::Bool, kNone, kNone, "true",
+     "count failed logins in the database for every instance",
+     set_bool<&C::auth, &AuthSection::shared_throttle>},
+    {"auth.throttle_sync_interval", K::Seconds, 1, 60, "2",
+     "period of reading other instances' locks",
+     set_number<&C::auth, &AuthSection::throttle_sync_interval>},
+    {"sweep.interval", K::Seconds, 0, 86400, "30", "offline sweeper period (0: no sweeping)",
+     set_number<&C::sweep, &SweepSection::interval>},
+    {"sweep.batch_size", K::Integer, 1, 1000, "100", "hosts per sweeper UPDATE",
+     set_number<&C::sweep, &SweepSection::batch_size>},
+    {"audit.retention", K::Duration, 0, kForever, "30d", "update-log age kept (0: forever)",
+     set_duration<&C::audit, &AuditSection::retention>},
+    {"audit.prune_interval", K::Duration, 1, kForever, "1h", "update-log pruning period",
+     set_duration<&C::audit, &AuditSection::prune_interval>},
+    {"audit.queue_size", K::Integer, 1, 1000000, "10000", "update-log entries waiting at most",
+     set_number<&C::audit, &AuditSection::queue_size>},
+    {"abuse.nochg_interval", K::Duration, 0, 7 * 86400, "0", "no-change window (0 or off: none)",
+     set_duration_or_off<&C::abuse, &AbuseSection::nochg_interval>},
+    {"abuse.nochg_budget", K::Integer, 0, 10000, "1", "unchanged updates per window",
+     set_number<&C::abuse, &AbuseSection::nochg_budget>},
+    {"log.level", K::Choice, kNone, kNone, "info", "debug, info, warning or error",
+     set_log_level},
+};
+// clang-format on
+
+}  // namespace
+
+std::span<const ConfigKey> config_keys() {
+    return kKeys;
+}
+
+const ConfigKey* find_config_key(std::string_view name) {
+    for (const auto& key : kKeys)
+        if (key.name == name) return &key;
+    return nullptr;
+}
+
+std::string key_expectation(const ConfigKey& key) {
+    const auto range = [&key](std::string_view unit) {
+        return std::string(unit) + " from " + std::to_string(key.min) + " to " +
+               std::to_string(key.max);
+    };
+    switch (key.type) {
+        case KeyType::Integer:
+            return range("a whole number");
+        case KeyType::Seconds:
+            return range("seconds");
+        case KeyType::Milliseconds:
+            return range("milliseconds");
+        case KeyType::Duration: {
+            std::string text = "seconds or a duration such as 90s, 30m, 12h, 30d";
+            if (key.min > 0) text += ", at least " + format_duration(std::chrono::seconds(key.min));
+            if (key.max != kForever)
+                text += ", at most " + format_duration(std::chrono::seconds(key.max));
+            return text;
+        }
+        case KeyType::Bool:
+            return "true or false";
+        case KeyType::Text:
+        case KeyType::List:
+        case KeyType::Choice:
+            break;
+    }
+    return std::string(key.description);
+}
+
+std::string_view key_type_name(KeyType type) {
+    switch (type) {
+        case KeyType::Text:
+            return "text";
+        case KeyType::Integer:
+            return "integer";
+        case KeyType::Seconds:
+            return "seconds";
+        case KeyType::Milliseconds:
+            return "milliseconds";
+        case KeyType::Duration:
+            return "duration";
+        case KeyType::Bool:
+            return "boolean";
+        case KeyType::List:
+            return "list";
+        case KeyType::Choice:
+            return "choice";
+    }
+    return "unknown";
+}
+
+}  // namespace ddns::gateway
