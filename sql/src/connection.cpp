@@ -153,6 +153,10 @@ bool Connection::usable() {
     return PQstatus(conn_.get()) == CONNECTION_OK;
 }
 
+bool Connection::broken() const noexcept {
+    return PQstatus(conn_.get()) != CONNECTION_OK;
+}
+
 bool Connection::in_transaction() const noexcept {
     return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
 }
@@ -250,7 +254,16 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-    conn_.exec("COMMIT");
+    try {
+        conn_.exec("COMMIT");
+    } catch (const auth::StoreError& e) {
+        // The server may have committed before the connection went: nobody can tell from here.
+        if (conn_.broken()) {
+            done_ = true;  // nothing left to roll back on this connection
+            throw auth::CommitUnknown(std::string("commit outcome unknown: ") + e.what());
+        }
+        throw;
+    }
     done_ = true;
 }
 

@@ -67,6 +67,8 @@ public:
     // says whether the connection can still be used. Does not block.
     bool usable();
     bool in_transaction() const noexcept;
+    // The connection is lost (libpq's status is no longer CONNECTION_OK).
+    bool broken() const noexcept;
 
     // `SELECT 1`, waiting for the answer no later than `deadline`. nullopt when it answered, else
     // why not. After a timeout the query is still in flight, so in_transaction() is true and the
@@ -104,6 +106,8 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
 
+    // Throws auth::CommitUnknown when the connection was lost while COMMIT was on its way (the
+    // server may or may not have committed), auth::StoreError on any other failure.
     void commit();
 
 private:

@@ -6,12 +6,30 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "codec.hpp"
 #include "connection.hpp"
 #include "ddns/auth/lifecycle.hpp"
 
 namespace ddns::sql {
+
+// Marks hosts in doubt (see auth::HostStore::mark_in_doubt), keeping the earliest mark: the
+// reconciler settles from the oldest doubt. $1: bigint[] literal, $2: microseconds.
+constexpr std::string_view kMarkInDoubt = R"sql(
+UPDATE hosts SET dns_in_doubt_since = coalesce(dns_in_doubt_since,
+                                               to_timestamp($2::bigint / 1000000.0))
+WHERE id = ANY($1::bigint[]))sql";
+
+inline void mark_hosts_in_doubt(Connection& conn, const std::vector<std::int64_t>& host_ids,
+                                auth::TimePoint now) {
+    if (host_ids.empty()) return;
+    std::string ids = "{";
+    for (std::size_t i = 0; i < host_ids.size(); ++i)
+        ids += (i ? "," : "") + std::to_string(host_ids[i]);
+    ids += "}";
+    conn.exec_prepared("mark_in_doubt", kMarkInDoubt, {ids, micros_param(now)});
+}
 
 // The rule of auth::effective_heartbeat() in SQL, for hosts h joined with their zones z (used
 // where the database must select due hosts; the callers re-check in C++).

@@ -117,4 +117,11 @@ std::unique_ptr<auth::SweepBatch> PgLifecycleStore::lock_due_hosts(
     return std::make_unique<PgSweepBatch>(db_.lease(), zone_id, now, limit, skip);
 }
 
+void PgLifecycleStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids,
+                                     auth::TimePoint now) {
+    if (host_ids.empty()) return;
+    auto conn = db_.lease();
+    mark_hosts_in_doubt(*conn, host_ids, now);
+}
+
 }  // namespace ddns::sql

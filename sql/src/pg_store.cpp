@@ -81,17 +81,19 @@ UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
                  updated_at = to_timestamp($4::bigint / 1000000.0),
                  last_seen = to_timestamp($4::bigint / 1000000.0),
                  offline_since = NULL, offline_reason = NULL,
-                 nochg_window_start = NULL, nochg_count = 0
+                 nochg_window_start = NULL, nochg_count = 0, dns_in_doubt_since = NULL
 WHERE id = $1::bigint)sql";
 
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
 // overlapping hosts wait for each other instead of deadlocking.
 constexpr std::string_view kLockHosts = R"sql(
-SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL FROM hosts
-WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL, dns_in_doubt_since IS NOT NULL
+FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
 
+// Under the row lock a host in doubt is always sent to BIND in full, so recording it settles it.
 constexpr std::string_view kRecordSeen = R"sql(
-UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0) WHERE id = $1::bigint)sql";
+UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0), dns_in_doubt_since = NULL
+WHERE id = $1::bigint)sql";
 
 // The no-change path without a lock of its own: the row update waits for a change or a sweep
 // holding the row, then re-evaluates the WHERE on the row they left (READ COMMITTED), so a
@@ -110,7 +112,7 @@ UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0),
       WHEN nochg_window_start > to_timestamp($4::bigint / 1000000.0) - make_interval(secs => $5::integer)
           THEN nochg_count + 1
       ELSE 1 END
-WHERE id = $1::bigint AND offline_since IS NULL
+WHERE id = $1::bigint AND offline_since IS NULL AND dns_in_doubt_since IS NULL
   AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
 RETURNING (extract(epoch FROM nochg_window_start) * 1000000)::bigint, nochg_count)sql";
 
@@ -195,9 +197,9 @@ public:
         ids += "}";
         const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {ids});
         for (int row = 0; row < r.rows(); ++row)
-            locked_.push_back(
-                auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
-                                      stored_address(r.opt_text(row, 2)), r.boolean(row, 3)});
+            locked_.push_back(auth::StoredAddresses{
+                r.int64(row, 0), stored_address(r.opt_text(row, 1)),
+                stored_address(r.opt_text(row, 2)), r.boolean(row, 3), r.boolean(row, 4)});
     }
 
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
@@ -246,6 +248,14 @@ std::optional<auth::NochgWindow> PgStore::count_seen_if_unchanged(
          micros_param(now), std::to_string(interval.count())});
     if (r.rows() != 1) return std::nullopt;
     return auth::NochgWindow{opt_time(r, 0, 0), static_cast<int>(r.int64(0, 1))};
+}
+
+namespace {}  // namespace
+
+void PgStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) {
+    if (host_ids.empty()) return;
+    auto conn = db_.lease();
+    mark_hosts_in_doubt(*conn, host_ids, now);
 }
 
 namespace {

@@ -92,6 +92,34 @@ TEST_F(DatabaseTest, TransactionRollsBackUnlessCommitted) {
     EXPECT_EQ(scalar("SELECT string_agg(k::text, ',') FROM t"), "2");
 }
 
+// The connection goes while COMMIT is on its way: nobody can tell whether the server committed.
+TEST_F(DatabaseTest, ACommitOnALostConnectionHasAnUnknownOutcome) {
+    auto conn = db_->lease();
+    conn->exec("CREATE TABLE t (k integer)");
+    const std::string pid(conn->exec("SELECT pg_backend_pid()").text(0, 0));
+    Transaction tx(*conn);
+    conn->exec("INSERT INTO t VALUES (1)");
+    EXPECT_EQ(scalar("SELECT pg_terminate_backend(" + pid + ", 5000)"), "t");
+    EXPECT_THROW(tx.commit(), auth::CommitUnknown);
+}
+
+// A COMMIT the server refused (a deferred constraint) certainly did not commit.
+TEST_F(DatabaseTest, ACommitTheServerRefusedIsAPlainFailure) {
+    auto conn = db_->lease();
+    conn->exec("CREATE TABLE t (k integer UNIQUE DEFERRABLE INITIALLY DEFERRED)");
+    Transaction tx(*conn);
+    conn->exec("INSERT INTO t VALUES (1)");
+    conn->exec("INSERT INTO t VALUES (1)");
+    try {
+        tx.commit();
+        ADD_FAILURE() << "commit succeeded";
+    } catch (const auth::CommitUnknown&) {
+        ADD_FAILURE() << "a refused commit is not in doubt";
+    } catch (const auth::StoreError&) {
+    }
+    EXPECT_EQ(scalar("SELECT count(*) FROM t"), "0");
+}
+
 TEST_F(DatabaseTest, UnexpectedErrorThrowsStoreError) {
     auto conn = db_->lease();
     EXPECT_THROW(conn->exec("SELECT * FROM no_such_table"), auth::StoreError);

@@ -227,6 +227,35 @@ TEST_F(PgStoreTest, RecordSeenIfUnchangedRefusesAHostThatChangedOrWentOffline) {
         << "last_seen must be untouched";
 }
 
+// A host in doubt never takes the no-change path; the locked path sees the mark, and recording
+// the state BIND acknowledged clears it. The earliest mark is kept.
+TEST_F(PgStoreTest, AHostInDoubtIsMarkedSeenUnderTheLockAndSettledByTheNextApplied) {
+    const auto t1 = at_micros(1'700'000'000'000'000);
+    const auto v4 = IpAddress::parse("198.51.100.1");
+    record(*store_, host_b_, v4, std::nullopt, t1);
+    store_->mark_in_doubt({host_b_}, at_micros(1'700'000'100'000'000));
+    store_->mark_in_doubt({host_b_}, at_micros(1'700'000'200'000'000));
+    EXPECT_EQ(scalar("SELECT (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint FROM "
+                     "hosts WHERE id = " +
+                     std::to_string(host_b_)),
+              "1700000100000000");
+    const auto later = at_micros(1'700'000'900'000'000);
+    EXPECT_FALSE(
+        store_->record_seen_if_unchanged(auth::StoredAddresses{host_b_, v4, std::nullopt}, later));
+    {
+        auto change = store_->begin_change({host_b_});
+        ASSERT_EQ(change->locked().size(), 1u);
+        EXPECT_TRUE(change->locked()[0].in_doubt);
+        change->record_applied(host_b_, v4, std::nullopt, later);
+        change->commit();
+    }
+    EXPECT_EQ(scalar("SELECT dns_in_doubt_since IS NULL FROM hosts WHERE id = " +
+                     std::to_string(host_b_)),
+              "t");
+    EXPECT_TRUE(
+        store_->record_seen_if_unchanged(auth::StoredAddresses{host_b_, v4, std::nullopt}, later));
+}
+
 TEST_F(PgStoreTest, OfflineStateIsRecordedLoadedAndClearedByTheNextApplied) {
     const auto t1 = at_micros(1'700'000'000'000'000);
     record(*store_, host_a_, IpAddress::parse("192.0.2.7"), IpAddress::parse("2001:db8::7"), t1);

@@ -121,15 +121,20 @@ RecordResult RecordService::add(const auth::Zone& zone, const ResourceRecord& re
         return {RecordOutcome::DnsFailed, sent.status};
     }
 
-    try {
-        change->insert(record);
-        for (const auto& old : retimed) {
-            change->erase(old.id);
-            change->insert(with_ttl(old.record, record.ttl()));
-        }
-        change->commit();
-    } catch (const auth::StoreError& e) {
-        log_.error("recording " + describe(record) + " failed after the DNS update: " + e.what() +
+    std::string what;
+    const CommitOutcome outcome = record_batch(
+        [&] {
+            change->insert(record);
+            for (const auto& old : retimed) {
+                change->erase(old.id);
+                change->insert(with_ttl(old.record, record.ttl()));
+            }
+            change->commit();
+        },
+        what);
+    if (in_doubt(outcome, describe(record), what)) return {RecordOutcome::StoreFailed};
+    if (outcome == CommitOutcome::Failed) {
+        log_.error("recording " + describe(record) + " failed after the DNS update: " + what +
                    "; rolling DNS back");
         UpdateRequest undo{zone.name, {}, {DeleteRecord{record}}};
         for (const auto& old : retimed) undo.operations.emplace_back(AddRecord{old.record});
@@ -172,12 +177,17 @@ RecordResult RecordService::remove(const auth::Zone& zone, const RecordSelector&
         return {RecordOutcome::DnsFailed, sent.status};
     }
 
-    try {
-        for (const auto& s : matched) change->erase(s.id);
-        change->commit();
-    } catch (const auth::StoreError& e) {
+    std::string what;
+    const CommitOutcome outcome = record_batch(
+        [&] {
+            for (const auto& s : matched) change->erase(s.id);
+            change->commit();
+        },
+        what);
+    if (in_doubt(outcome, selector.name.str(), what)) return {RecordOutcome::StoreFailed};
+    if (outcome == CommitOutcome::Failed) {
         log_.error("forgetting " + std::to_string(matched.size()) + " record(s) at " +
-                   selector.name.str() + " failed after the DNS update: " + e.what() +
+                   selector.name.str() + " failed after the DNS update: " + what +
                    "; rolling DNS back");
         UpdateRequest undo{zone.name, {}, {}};
         for (const auto& s : matched) undo.operations.emplace_back(AddRecord{s.record});
@@ -191,6 +201,16 @@ std::vector<ResourceRecord> RecordService::list(const auth::Zone& zone) {
     std::vector<ResourceRecord> records;
     for (auto& stored : store_.list_records(zone.id)) records.push_back(std::move(stored.record));
     return records;
+}
+
+// A commit with an unknown outcome: the database may hold the change BIND applied, so DNS is
+// kept (no rollback) and the caller gets a server error; the next listing shows what stuck.
+bool RecordService::in_doubt(CommitOutcome outcome, const std::string& what_changed,
+                             const std::string& why) {
+    if (outcome != CommitOutcome::Unknown) return false;
+    log_.error("recording the change at " + what_changed +
+               " has an unknown outcome after the DNS update: " + why + "; DNS kept");
+    return true;
 }
 
 // BIND answers REFUSED both for a policy denial and for an MX whose in-zone exchange has no

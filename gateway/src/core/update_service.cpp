@@ -7,6 +7,7 @@
 
 #include "ddns/auth/lifecycle.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/zone_batch.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -46,19 +47,31 @@ void add_family_ops(std::vector<UpdateOperation>& ops, const auth::Host& host, R
     if (target) ops.emplace_back(AddRecord{ResourceRecord::address(host.name, host.ttl, *target)});
 }
 
-bool splittable(UpdateStatus status) {
-    // Statuses that one change in the message may cause; transport and key failures are the
-    // same for every change, so retrying singly would only multiply the load on a sick server.
-    switch (status) {
-        case UpdateStatus::Refused:
-        case UpdateStatus::NotZone:
-        case UpdateStatus::FormErr:
-        case UpdateStatus::ServFail:
-        case UpdateStatus::EncodeError:
-            return true;
-        default:
-            return false;
+// The compensating message after a failed commit: puts each family back to `from`, on the
+// prerequisite that BIND still holds exactly what this change wrote (`to`), so that it can never
+// overwrite a newer change another instance made meanwhile.
+UpdateRequest compensation(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
+                           const std::map<std::int64_t, auth::StoredAddresses>& from,
+                           const std::map<std::int64_t, auth::StoredAddresses>& to) {
+    UpdateRequest request{zone.name, {}, {}};
+    for (const auth::Host* h : hosts) {
+        const auto& was = from.at(h->id);
+        const auto& now = to.at(h->id);
+        const std::pair<RecordType, std::pair<std::optional<IpAddress>, std::optional<IpAddress>>>
+            families[] = {{RecordType::A, {was.ipv4, now.ipv4}},
+                          {RecordType::AAAA, {was.ipv6, now.ipv6}}};
+        for (const auto& [type, pair] : families) {
+            const auto& [back, written] = pair;
+            if (back == written && !was.in_doubt) continue;
+            if (written)
+                request.prerequisites.emplace_back(
+                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, *written)});
+            else
+                request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
+            add_family_ops(request.operations, *h, type, back);
+        }
     }
+    return request;
 }
 
 }  // namespace
@@ -271,55 +284,40 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
                 auth::effective_offline_action(intent->host->offline_action, zone.offline_action));
         }
 
-    // Send what differs from the stored state; if BIND refuses the whole message, try each
-    // host alone so that one bad change cannot fail the others.
+    // Send what differs from the stored state (and the whole state of a host in doubt, so that
+    // BIND surely holds it); split by the shared rule when BIND refuses the message.
     std::vector<const auth::Host*> changed;
     for (const auto& [id, t] : target)
-        if (!same(t, current.at(id))) changed.push_back(hosts.at(id));
+        if (!same(t, current.at(id)) || current.at(id).in_doubt) changed.push_back(hosts.at(id));
+    const BatchSendResult sent = send_split(changed, [&](const std::vector<const auth::Host*>& hs) {
+        return send(zone, hs, current, target);
+    });
+    const std::vector<const auth::Host*>& applied = sent.applied;
     std::map<std::int64_t, UpdateStatus> failed;  // host id -> why
-    std::vector<const auth::Host*> applied;
-    if (!changed.empty()) {
-        const UpdateResult whole = send(zone, changed, current, target);
-        if (whole.ok()) {
-            applied = changed;
-        } else if (changed.size() > 1 && splittable(whole.status)) {
-            for (const auth::Host* h : changed) {
-                const UpdateResult one = send(zone, {h}, current, target);
-                if (one.ok())
-                    applied.push_back(h);
-                else
-                    failed[h->id] = one.status;
-            }
-        } else {
-            for (const auth::Host* h : changed) failed[h->id] = whole.status;
-        }
-        if (!failed.empty())
-            log_.warning("dns update for zone " + zone.name.str() + " via " +
-                         zone.server.to_string() + " failed for " + std::to_string(failed.size()) +
-                         " host(s): " + std::string(to_string(failed.begin()->second)));
-    }
+    for (const auto& [id, why] : sent.failed) failed[id] = why.status;
+    if (!failed.empty())
+        log_.warning("dns update for zone " + zone.name.str() + " via " + zone.server.to_string() +
+                     " failed for " + std::to_string(failed.size()) +
+                     " host(s): " + std::string(to_string(failed.begin()->second)));
 
-    // Record what BIND acknowledged (and last_seen of every host that did not fail); if the
-    // database fails now, put BIND back.
-    bool stored_ok = true;
-    try {
-        for (const auto& [id, t] : target) {
-            if (failed.count(id) != 0) continue;
-            record(*change, current.at(id), t, now);
-        }
-        change->commit();
-    } catch (const auth::StoreError& e) {
-        stored_ok = false;
-        log_.error("recording " + std::to_string(applied.size()) +
-                   " host(s) failed after the DNS update: " + e.what() + "; rolling DNS back");
-        if (!applied.empty()) {
-            const UpdateResult undo = send(zone, applied, target, current);
-            if (!undo.ok())
-                log_.error("rollback in zone " + zone.name.str() +
-                           " failed; DNS and database disagree until the next update: " +
-                           std::string(to_string(undo.status)));
-        }
-    }
+    // Record what BIND acknowledged (and last_seen of every host that did not fail).
+    std::string what;
+    const CommitOutcome outcome = record_batch(
+        [&] {
+            for (const auto& [id, t] : target) {
+                if (failed.count(id) != 0) continue;
+                record(*change, current.at(id), t, now);
+            }
+            change->commit();
+        },
+        what);
+    change.reset();  // the connection goes back before anything below needs one
+    if (outcome == CommitOutcome::Failed) compensate(zone, applied, current, target, what);
+    if (outcome == CommitOutcome::Unknown) mark_in_doubt(applied, now, what);
+    const bool stored_ok = outcome == CommitOutcome::Committed;
+    std::set<std::int64_t> in_doubt;
+    if (outcome == CommitOutcome::Unknown)
+        for (const auth::Host* h : applied) in_doubt.insert(h->id);
 
     for (Batch* b : batches)
         for (std::size_t i = 0; i < b->intents.size(); ++i) {
@@ -333,11 +331,15 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
             if (auto f = failed.find(id); f != failed.end()) {
                 r = HostApplyResult{ApplyStatus::DnsFailed, cur->second.ipv4, cur->second.ipv6,
                                     f->second};
+            } else if (in_doubt.count(id) != 0) {
+                r = HostApplyResult{ApplyStatus::InDoubt, cur->second.ipv4, cur->second.ipv6,
+                                    UpdateStatus::Success};
             } else if (!stored_ok) {
                 r = HostApplyResult{ApplyStatus::StoreFailed, cur->second.ipv4, cur->second.ipv6,
                                     UpdateStatus::Success};
-            } else if (const auto& t = target.at(id);
-                       !same(t, cur->second) || (t.offline && !cur->second.offline)) {
+            } else if (const auto& t = target.at(id); !same(t, cur->second) ||
+                                                      (t.offline && !cur->second.offline) ||
+                                                      cur->second.in_doubt) {
                 // Changed (or taken offline) and not failed: BIND applied it and the commit
                 // succeeded. A host that only came back online without a new address is nochg.
                 r = HostApplyResult{ApplyStatus::Changed, t.ipv4, t.ipv6, UpdateStatus::Success};
@@ -354,7 +356,7 @@ void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses
     if (to.offline && !from.offline) {
         change.record_offline(id, to.ipv4, to.ipv6, auth::OfflineReason::Request, now);
         change.record_seen(id, now);  // offline=YES is an authenticated update too
-    } else if (!same(to, from) || to.offline != from.offline) {
+    } else if (!same(to, from) || to.offline != from.offline || (from.in_doubt && !to.offline)) {
         change.record_applied(id, to.ipv4, to.ipv6, now);  // also back online
     } else {
         change.record_seen(id, now);
@@ -371,11 +373,50 @@ UpdateResult UpdateService::send(const auth::Zone& zone,
     for (const auth::Host* h : hosts) {
         const auto& a = from.at(h->id);
         const auto& b = to.at(h->id);
-        if (a.ipv4 != b.ipv4) add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
-        if (a.ipv6 != b.ipv6) add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
+        if (a.ipv4 != b.ipv4 || a.in_doubt)
+            add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
+        if (a.ipv6 != b.ipv6 || a.in_doubt)
+            add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
     }
     const ServerSlots::Slot slot(*slots_, zone.server);
     return sender_.send(request, zone.key, zone.server);
+}
+
+// The commit failed for certain: put BIND back, unless another instance changed it meanwhile.
+void UpdateService::compensate(const auth::Zone& zone,
+                               const std::vector<const auth::Host*>& applied,
+                               const std::map<std::int64_t, auth::StoredAddresses>& current,
+                               const std::map<std::int64_t, auth::StoredAddresses>& target,
+                               const std::string& what) {
+    log_.error("recording " + std::to_string(applied.size()) +
+               " host(s) failed after the DNS update: " + what + "; rolling DNS back");
+    if (applied.empty()) return;
+    const UpdateRequest undo = compensation(zone, applied, current, target);
+    const ServerSlots::Slot slot(*slots_, zone.server);
+    const UpdateResult result = sender_.send(undo, zone.key, zone.server);
+    if (!result.ok())
+        log_.error("rollback in zone " + zone.name.str() +
+                   " not applied (BIND changed meanwhile, or failed); DNS and database disagree "
+                   "until the next update: " +
+                   std::string(to_string(result.status)));
+}
+
+// The commit's outcome is unknown: the database may hold the new state, so BIND keeps it and the
+// hosts are marked for the reconciler. Best effort, on a connection of its own (the change's
+// connection was released before).
+void UpdateService::mark_in_doubt(const std::vector<const auth::Host*>& applied,
+                                  auth::TimePoint now, const std::string& what) {
+    log_.error("recording " + std::to_string(applied.size()) +
+               " host(s) after the DNS update has an unknown outcome: " + what +
+               "; DNS kept, host(s) marked in doubt");
+    if (applied.empty()) return;
+    std::vector<std::int64_t> ids;
+    for (const auth::Host* h : applied) ids.push_back(h->id);
+    try {
+        store_.mark_in_doubt(ids, now);
+    } catch (const auth::StoreError& e) {
+        log_.error(std::string("marking host(s) in doubt failed: ") + e.what());
+    }
 }
 
 }  // namespace ddns::gateway

@@ -13,6 +13,8 @@ std::string failure_detail(const HostApplyResult& result) {
             return "DNS update failed: " + std::string(to_string(result.dns_status));
         case ApplyStatus::StoreFailed:
             return "database failure";
+        case ApplyStatus::InDoubt:
+            return "database commit outcome unknown; host marked in doubt";
         case ApplyStatus::Gone:
             return "host removed meanwhile";
         case ApplyStatus::Blocked:

@@ -77,6 +77,7 @@ DynamicOutcome outcome_of(ApplyStatus status) {
         case ApplyStatus::DnsFailed:
             return DynamicOutcome::DnsFailure;
         case ApplyStatus::StoreFailed:
+        case ApplyStatus::InDoubt:
             return DynamicOutcome::BackendFailure;
         case ApplyStatus::Gone:
             return DynamicOutcome::HostNotFound;

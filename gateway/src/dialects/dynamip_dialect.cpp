@@ -265,6 +265,7 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
         case ApplyStatus::DnsFailed:
             return fail(DynamipCode::DnsFailure);
         case ApplyStatus::StoreFailed:
+        case ApplyStatus::InDoubt:
             return fail(DynamipCode::ServerError);
         case ApplyStatus::Gone:
             return fail(DynamipCode::InvalidPassword);

@@ -379,6 +379,7 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
                     lines[i].code = Dyndns2Code::DnsErr;
                     break;
                 case ApplyStatus::StoreFailed:
+                case ApplyStatus::InDoubt:
                     lines[i].code = Dyndns2Code::ServerError;
                     break;
                 case ApplyStatus::Gone:

@@ -166,6 +166,7 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
             return reply(MyServerCode::RecordNotFound);
         case ApplyStatus::DnsFailed:
         case ApplyStatus::StoreFailed:
+        case ApplyStatus::InDoubt:
             return reply(MyServerCode::ServerError);
         case ApplyStatus::Blocked:
             return reply(MyServerCode::PermissionDenied);

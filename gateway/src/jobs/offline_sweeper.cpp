@@ -1,45 +1,40 @@
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/zone_batch.hpp"
 
 namespace ddns::gateway {
 namespace {
 
-// Failures one host of the message may cause (chiefly NXRRSET: its prerequisite failed because
-// BIND holds something else for it). Transport and key failures are the same for every host.
-bool retry_singly(UpdateStatus status) {
-    switch (status) {
-        case UpdateStatus::NxRrset:
-        case UpdateStatus::YxRrset:
-        case UpdateStatus::NxDomain:
-        case UpdateStatus::YxDomain:
-        case UpdateStatus::Refused:
-        case UpdateStatus::NotZone:
-        case UpdateStatus::FormErr:
-        case UpdateStatus::ServFail:
-        case UpdateStatus::EncodeError:
-            return true;
-        default:
-            return false;
-    }
-}
-
 // Puts the hosts' stored addresses back (when recording their offline state failed after BIND
-// had already applied it), so that DNS and the database agree again.
+// had already applied it), on the prerequisite that BIND still holds what the sweep wrote, so
+// that a newer change another instance made meanwhile is never overwritten.
 UpdateRequest restore_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
     UpdateRequest request{zone.name, {}, {}};
-    for (const auth::Host* h : hosts)
-        for (const auto& address : {h->ipv4, h->ipv6}) {
+    for (const auth::Host* h : hosts) {
+        const auto written = offline_addresses(
+            auth::StoredAddresses{h->id, h->ipv4, h->ipv6},
+            auth::effective_offline_action(h->offline_action, zone.offline_action));
+        const std::pair<std::optional<IpAddress>, std::optional<IpAddress>> families[] = {
+            {h->ipv4, written.ipv4}, {h->ipv6, written.ipv6}};
+        for (const auto& [address, offline] : families) {
             if (!address) continue;
-            request.operations.emplace_back(
-                DeleteRRset{h->name, address_record_type(address->family())});
+            const RecordType type = address_record_type(address->family());
+            if (offline)
+                request.prerequisites.emplace_back(
+                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, *offline)});
+            else
+                request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
+            request.operations.emplace_back(DeleteRRset{h->name, type});
             request.operations.emplace_back(
                 AddRecord{ResourceRecord::address(h->name, h->ttl, *address)});
         }
+    }
     return request;
 }
 
@@ -120,10 +115,13 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
     std::vector<std::int64_t> skip;
     while (!stopping()) {
         try {
-            const auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, skip);
+            std::vector<std::int64_t> in_doubt;
+            auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, skip);
             if (batch->hosts().empty()) break;
-            const auto left = sweep_batch(*batch, now, report);
+            const auto left = sweep_batch(*batch, now, report, in_doubt);
             skip.insert(skip.end(), left.begin(), left.end());
+            batch.reset();  // its connection goes back before marking needs one
+            if (!in_doubt.empty()) store_.mark_in_doubt(in_doubt, now);
         } catch (const std::exception& e) {
             log_.error("offline sweep of zone id " + std::to_string(zone_id) +
                        ": database failure: " + e.what());
@@ -134,7 +132,8 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
 }
 
 std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, auth::TimePoint now,
-                                                      SweepReport& report) {
+                                                      SweepReport& report,
+                                                      std::vector<std::int64_t>& in_doubt) {
     std::vector<std::int64_t> left;
     std::vector<std::pair<const auth::Host*, auth::OfflineReason>> due;
     std::vector<const auth::Host*> in_dns;  // due hosts that have addresses to remove
@@ -151,47 +150,48 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, a
     if (due.empty()) return left;
     const auth::Zone& zone = *due.front().first->zone;
 
+    const BatchSendResult sent = send_split(
+        in_dns, [&](const std::vector<const auth::Host*>& hs) { return send(zone, hs); });
+    const std::vector<const auth::Host*>& applied = sent.applied;
     std::set<std::int64_t> failed;
-    std::vector<const auth::Host*> applied;
-    if (!in_dns.empty()) {
-        const UpdateResult whole = send(zone, in_dns);
-        if (whole.ok()) {
-            applied = in_dns;
-        } else if (in_dns.size() > 1 && retry_singly(whole.status)) {
-            for (const auth::Host* h : in_dns) {
-                const UpdateResult one = send(zone, {h});
-                if (one.ok()) {
-                    applied.push_back(h);
-                    continue;
-                }
-                failed.insert(h->id);
-                if (one.status == UpdateStatus::NxRrset)
-                    log_.warning("offline sweep: BIND no longer holds the stored address(es) of " +
-                                 h->name.str() + " (changed outside the gateway?); left as is");
-                else
-                    log_.warning("offline sweep: taking " + h->name.str() +
-                                 " offline failed: " + describe(one));
-            }
-        } else {
-            for (const auth::Host* h : in_dns) failed.insert(h->id);
-            log_.warning("offline sweep: UPDATE of zone " + zone.name.str() + " via " +
-                         zone.server.to_string() + " for " + std::to_string(in_dns.size()) +
-                         " host(s) failed: " + describe(whole));
-        }
+    for (const auto& [id, why] : sent.failed) {
+        failed.insert(id);
+        const auth::Host* h = *std::find_if(in_dns.begin(), in_dns.end(),
+                                            [id = id](const auth::Host* x) { return x->id == id; });
+        if (why.status == UpdateStatus::NxRrset)
+            log_.warning("offline sweep: BIND no longer holds the stored address(es) of " +
+                         h->name.str() + " (changed outside the gateway?); left as is");
+        else
+            log_.warning("offline sweep: taking " + h->name.str() + " offline via " +
+                         zone.server.to_string() + " failed: " + describe(why));
     }
 
-    try {
-        for (const auto& [host, reason] : due) {
-            if (failed.count(host->id) != 0) continue;
-            const auto offline = offline_addresses(
-                auth::StoredAddresses{host->id, host->ipv4, host->ipv6},
-                auth::effective_offline_action(host->offline_action, zone.offline_action));
-            batch.record_offline(host->id, offline.ipv4, offline.ipv6, reason, now);
-        }
-        batch.commit();
-    } catch (const std::exception& e) {
-        log_.error("offline sweep: recording failed after the DNS update: " +
-                   std::string(e.what()) + "; putting the addresses back in DNS");
+    std::string what;
+    const CommitOutcome outcome = record_batch(
+        [&] {
+            for (const auto& [host, reason] : due) {
+                if (failed.count(host->id) != 0) continue;
+                const auto offline = offline_addresses(
+                    auth::StoredAddresses{host->id, host->ipv4, host->ipv6},
+                    auth::effective_offline_action(host->offline_action, zone.offline_action));
+                batch.record_offline(host->id, offline.ipv4, offline.ipv6, reason, now);
+            }
+            batch.commit();
+        },
+        what);
+    if (outcome == CommitOutcome::Unknown) {
+        // The database may hold the hosts offline: DNS stays as it is, and the caller marks
+        // them in doubt once the batch's connection is released.
+        log_.error("offline sweep: recording after the DNS update has an unknown outcome: " + what +
+                   "; DNS kept, host(s) marked in doubt");
+        for (const auth::Host* h : applied) in_doubt.push_back(h->id);
+        for (const auto& [host, reason] : due) left.push_back(host->id);
+        report.failed += due.size();
+        return left;
+    }
+    if (outcome == CommitOutcome::Failed) {
+        log_.error("offline sweep: recording failed after the DNS update: " + what +
+                   "; putting the addresses back in DNS");
         if (!applied.empty()) {
             const UpdateResult undo = send_restore(zone, applied);
             if (!undo.ok())

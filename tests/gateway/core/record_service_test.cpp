@@ -63,6 +63,10 @@ public:
         void erase(std::int64_t id) override { rows_.erase(id); }
         void commit() override {
             if (store_.fail_commit) throw auth::StoreError("database down");
+            if (store_.commit_unknown) {
+                store_.rows = rows_;  // it did commit; the answer was lost
+                throw auth::CommitUnknown("connection lost during COMMIT");
+            }
             store_.rows = rows_;
         }
 
@@ -94,6 +98,7 @@ public:
     std::int64_t next_id = 1;
     bool fail_begin = false;
     bool fail_commit = false;
+    bool commit_unknown = false;
 };
 
 class RecordServiceTest : public ::testing::Test {
@@ -300,6 +305,16 @@ TEST_F(RecordServiceTest, AFailedCommitAfterAnAddIsUndoneInDns) {
     ASSERT_EQ(undo.operations.size(), 1u);
     EXPECT_EQ(std::get<DeleteRecord>(undo.operations[0]).record, a("x.example.org", "192.0.2.1"));
     EXPECT_TRUE(store.rows.empty());
+}
+
+TEST_F(RecordServiceTest, ACommitWithAnUnknownOutcomeKeepsDnsAndAnswersAServerError) {
+    store.commit_unknown = true;
+    EXPECT_EQ(add(a("x.example.org", "192.0.2.1")), RecordOutcome::StoreFailed);
+    EXPECT_EQ(sender.sent.size(), 1u);  // no rollback: the database may hold the record
+    EXPECT_EQ(store.rows.size(), 1u);
+    EXPECT_EQ(remove({name("x.example.org"), RecordType::A, std::nullopt, std::nullopt}),
+              RecordOutcome::StoreFailed);
+    EXPECT_EQ(sender.sent.size(), 2u);
 }
 
 TEST_F(RecordServiceTest, TheDatabaseDownBeforehandCostsNoDnsTraffic) {

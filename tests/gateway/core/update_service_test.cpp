@@ -76,6 +76,12 @@ public:
         void commit() override {
             std::lock_guard lock(store_.mutex);
             if (store_.fail_commit) throw auth::StoreError("database down");
+            if (store_.commit_unknown) {
+                // The server committed, and the connection went before it could say so.
+                for (auto& [id, row] : buffered_) store_.rows[id] = row;
+                throw auth::CommitUnknown("commit outcome unknown: connection lost");
+            }
+            for (auto& [id, n] : seen_) store_.rows[id].in_doubt = false;
             for (auto& [id, row] : buffered_) store_.rows[id] = row;
             for (auto& [id, reason] : reasons_) store_.reasons[id] = reason;
             for (auto& [id, n] : seen_) store_.seen[id] += n;
@@ -94,13 +100,24 @@ public:
         if (fail_begin) throw auth::StoreError("database down");
         return std::make_unique<Change>(*this, ids);
     }
-    // Like the conditional UPDATE: only an online row that still holds `expected`.
+    std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                                             auth::TimePoint now,
+                                                             std::chrono::seconds) override {
+        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
+        return auth::NochgWindow{};  // no budget in these tests
+    }
+    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override {
+        std::lock_guard lock(mutex);
+        for (auto id : ids) rows[id].in_doubt = true;
+        ++marks;
+    }
+    // Like the conditional UPDATE: only an online row, not in doubt, that still holds `expected`.
     bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
         std::lock_guard lock(mutex);
         ++seen_attempts[expected.host_id];
         auto it = rows.find(expected.host_id);
-        if (it == rows.end() || it->second.offline || it->second.ipv4 != expected.ipv4 ||
-            it->second.ipv6 != expected.ipv6)
+        if (it == rows.end() || it->second.offline || it->second.in_doubt ||
+            it->second.ipv4 != expected.ipv4 || it->second.ipv6 != expected.ipv6)
             return false;
         ++seen[expected.host_id];
         return true;
@@ -115,6 +132,8 @@ public:
     int commits = 0;
     bool fail_begin = false;
     bool fail_commit = false;
+    bool commit_unknown = false;
+    int marks = 0;
 };
 
 class UpdateServiceTest : public ::testing::Test {
@@ -259,6 +278,54 @@ TEST_F(UpdateServiceTest, CommitFailureRollsDnsBack) {
     ASSERT_EQ(undo.size(), 2u);
     EXPECT_EQ(std::get<AddRecord>(undo[1]).record.data(), Rdata(ip("192.0.2.1")));
     EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
+}
+
+TEST_F(UpdateServiceTest, RollbackOnlyWhereBindStillHoldsWhatThisChangeWrote) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    store.fail_commit = true;
+    service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    ASSERT_EQ(sender.sent.size(), 2u);
+    const auto& prereqs = sender.sent[1].prerequisites;
+    ASSERT_EQ(prereqs.size(), 1u);
+    const auto* held = std::get_if<RRsetExistsValue>(&prereqs[0]);
+    ASSERT_NE(held, nullptr);
+    EXPECT_EQ(held->record.data(), Rdata(ip("192.0.2.2")));
+    EXPECT_TRUE(sender.sent[0].prerequisites.empty());
+}
+
+TEST_F(UpdateServiceTest, CommitOutcomeUnknownKeepsDnsAndMarksTheHostInDoubt) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    store.commit_unknown = true;
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::InDoubt);
+    EXPECT_EQ(sender.sent.size(), 1u);  // no rollback
+    EXPECT_EQ(store.marks, 1);
+    EXPECT_TRUE(store.rows[1].in_doubt);
+
+    // The commit did happen; the next identical request (credentials loaded anew) is not nochg:
+    // the host's whole state is sent again, and recording it settles the doubt.
+    store.commit_unknown = false;
+    a.ipv4 = ip("192.0.2.2");
+    r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 2u);
+    EXPECT_FALSE(sender.sent[1].operations.empty());
+    EXPECT_FALSE(store.rows[1].in_doubt);
+
+    // Settled: the same request is nochg again, decided without DNS.
+    r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Unchanged);
+    EXPECT_EQ(sender.sent.size(), 2u);
+}
+
+TEST_F(UpdateServiceTest, PrerequisiteFailureOfOneHostIsRetriedSingly) {
+    sender.scripted = {UpdateStatus::NxRrset, UpdateStatus::Success, UpdateStatus::NxRrset};
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.1")), FamilyIntent::keep()},
+                            {&b, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}},
+                           now);
+    EXPECT_EQ(sender.sent.size(), 3u);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    EXPECT_EQ(r[1].status, ApplyStatus::DnsFailed);
 }
 
 TEST_F(UpdateServiceTest, DatabaseDownBeforeSendingSendsNothing) {

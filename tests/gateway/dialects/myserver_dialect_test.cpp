@@ -323,6 +323,7 @@ public:
                it->second.ipv6 == expected.ipv6;
     }
     // One window per host that never ends (enough for tests that stay inside one interval).
+    void mark_in_doubt(const std::vector<std::int64_t>&, auth::TimePoint) override {}
     std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
                                                              auth::TimePoint now,
                                                              seconds interval) override {

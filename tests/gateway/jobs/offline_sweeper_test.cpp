@@ -53,6 +53,7 @@ public:
         }
         void commit() override {
             if (store_.fail_commit) throw auth::StoreError("database down");
+            if (store_.commit_unknown) throw auth::CommitUnknown("connection lost during COMMIT");
             for (const auto& r : recorded_) {
                 auto& h = store_.hosts.at(r.id).host;
                 h.ipv4 = r.v4;
@@ -88,9 +89,15 @@ public:
         return std::make_unique<Batch>(*this, std::move(out));
     }
 
+    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override {
+        marked.insert(marked.end(), ids.begin(), ids.end());
+    }
+
     std::map<std::int64_t, auth::SweepCandidate> hosts;
     std::map<std::int64_t, auth::OfflineReason> reasons;
+    std::vector<std::int64_t> marked;
     bool fail_commit = false;
+    bool commit_unknown = false;
     int commits = 0;
     std::atomic<int> batches{0};
 };
@@ -198,6 +205,20 @@ TEST_F(OfflineSweeperTest, WhenRecordingFailsTheAddressesArePutBackInDns) {
     ASSERT_EQ(undo.size(), 2u);
     EXPECT_EQ(std::get<AddRecord>(undo[1]).record.data(), Rdata(ip("192.0.2.1")));
     EXPECT_FALSE(store.hosts.at(1).host.offline);
+    // Only where BIND still holds what the sweep wrote (nothing, for a deleting zone).
+    ASSERT_EQ(sender.sent[1].prerequisites.size(), 1u);
+    EXPECT_TRUE(std::holds_alternative<RRsetAbsent>(sender.sent[1].prerequisites[0]));
+    EXPECT_TRUE(store.marked.empty());
+}
+
+TEST_F(OfflineSweeperTest, WhenTheCommitsOutcomeIsUnknownDnsIsKeptAndTheHostMarked) {
+    add(1, ip("192.0.2.1"));
+    add(2, std::nullopt);  // nothing in DNS: nothing in doubt
+    store.commit_unknown = true;
+    const auto report = sweeper().sweep_once();
+    EXPECT_EQ(report.taken_offline, 0u);
+    EXPECT_EQ(sender.sent.size(), 1u);  // no restore
+    EXPECT_EQ(store.marked, std::vector<std::int64_t>{1});
 }
 
 TEST_F(OfflineSweeperTest, ExpiredAccountsGoOfflineWithTheirReason) {

@@ -64,6 +64,9 @@ public:
     virtual std::unique_ptr<SweepBatch> lock_due_hosts(std::int64_t zone_id, TimePoint now,
                                                        std::size_t limit,
                                                        const std::vector<std::int64_t>& skip) = 0;
+    // As HostStore::mark_in_doubt: call only after the SweepBatch whose commit had an unknown
+    // outcome was destroyed (it takes a connection of its own).
+    virtual void mark_in_doubt(const std::vector<std::int64_t>& host_ids, TimePoint now) = 0;
 };
 
 }  // namespace ddns::auth

@@ -20,6 +20,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The connection was lost while COMMIT was on its way: the transaction may or may not have been
+// committed. Not a failure a caller may compensate for (see docs/design.md, "In doubt").
+class CommitUnknown : public StoreError {
+public:
+    using StoreError::StoreError;
+};
+
 class AccountStore {
 public:
     virtual ~AccountStore() = default;
@@ -38,6 +45,9 @@ struct StoredAddresses {
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
     bool offline = false;  // taken offline; the addresses may be the sentinel 0.0.0.0 / ::
+    // Marked in doubt (hosts.dns_in_doubt_since): BIND may hold something else than this state.
+    // Only read under the row lock; never part of a comparison of states.
+    bool in_doubt = false;
 };
 
 // A change in progress: the rows of some hosts are locked (other requests and other gateway
@@ -78,15 +88,15 @@ public:
     // The same statement, counting the update in the host's no-change window of `interval`
     // (zero: no budget, the window is cleared): a window older than `interval` starts anew at
     // `now` with a count of one, else its count grows by one. Returns the window after counting;
-    // nullopt where record_seen_if_unchanged returns false. Stores without a budget count
-    // nothing.
+    // nullopt where record_seen_if_unchanged returns false.
     virtual std::optional<NochgWindow> count_seen_if_unchanged(const StoredAddresses& expected,
                                                                TimePoint now,
-                                                               std::chrono::seconds interval) {
-        (void)interval;
-        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
-        return NochgWindow{};
-    }
+                                                               std::chrono::seconds interval) = 0;
+    // Marks hosts in doubt (the commit recording their DNS change has an unknown outcome), in a
+    // short transaction of its own. Call only after the HostChange that failed was destroyed:
+    // it takes a connection of its own. A host in doubt never takes the no-change path (both
+    // methods above return false for it), and record_applied() clears the mark.
+    virtual void mark_in_doubt(const std::vector<std::int64_t>& host_ids, TimePoint now) = 0;
 };
 
 }  // namespace ddns::auth

@@ -15,6 +15,7 @@ public:
     std::unique_ptr<auth::SweepBatch> lock_due_hosts(
         std::int64_t zone_id, auth::TimePoint now, std::size_t limit,
         const std::vector<std::int64_t>& skip) override;
+    void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
 
 private:
     Database& db_;

@@ -25,6 +25,7 @@ public:
     std::optional<auth::NochgWindow> count_seen_if_unchanged(
         const auth::StoredAddresses& expected, auth::TimePoint now,
         std::chrono::seconds interval) override;
+    void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
 
 private:
     Database& db_;

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ddns/auth/model.hpp"
 #include "ddns/auth/record_store.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/core/zone_batch.hpp"
 #include "ddns/nsupdate/record.hpp"
 #include "ddns/nsupdate/update_client.hpp"
 
@@ -56,6 +58,7 @@ public:
 
 private:
     // Sends the inverse of an acknowledged change whose recording failed.
+    bool in_doubt(CommitOutcome outcome, const std::string& what_changed, const std::string& why);
     void rollback(const auth::Zone& zone, const UpdateRequest& undo);
     bool target_lacks_address(const auth::Zone& zone, const ResourceRecord& record);
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ddns/auth/model.hpp"
@@ -51,8 +52,11 @@ enum class ApplyStatus {
     Unchanged,    // stored state already equal; nothing sent to BIND
     DnsFailed,    // BIND refused / timed out / TSIG failed: nothing changed anywhere
     StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
-    Gone,         // the host was removed while the request was on its way
-    Blocked,      // the operator blocked the host: nothing sent, nothing recorded
+    // BIND applied the change but the commit recording it has an unknown outcome: DNS is kept,
+    // the host is marked in doubt for the reconciler; answered as a server error.
+    InDoubt,
+    Gone,     // the host was removed while the request was on its way
+    Blocked,  // the operator blocked the host: nothing sent, nothing recorded
     // Over its no-change budget: nothing sent, nothing recorded, until retry_after passed.
     // Only ever the client's own doing; DNS failures never lead here.
     Abuse,
@@ -110,6 +114,12 @@ private:
     void process(const std::vector<Batch*>& batches);
     static void record(auth::HostChange& change, const auth::StoredAddresses& from,
                        const auth::StoredAddresses& to, auth::TimePoint now);
+    void compensate(const auth::Zone& zone, const std::vector<const auth::Host*>& applied,
+                    const std::map<std::int64_t, auth::StoredAddresses>& current,
+                    const std::map<std::int64_t, auth::StoredAddresses>& target,
+                    const std::string& what);
+    void mark_in_doubt(const std::vector<const auth::Host*>& applied, auth::TimePoint now,
+                       const std::string& what);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
                       const std::map<std::int64_t, auth::StoredAddresses>& from,
                       const std::map<std::int64_t, auth::StoredAddresses>& to);

@@ -50,9 +50,10 @@ public:
 
 private:
     SweepReport sweep_zone(std::int64_t zone_id, auth::TimePoint now);
-    // Takes the batch's due hosts offline; returns the ids that failed.
+    // Takes the batch's due hosts offline; returns the ids that failed. `in_doubt` receives the
+    // hosts BIND took offline when the commit's outcome is unknown.
     std::vector<std::int64_t> sweep_batch(auth::SweepBatch& batch, auth::TimePoint now,
-                                          SweepReport& report);
+                                          SweepReport& report, std::vector<std::int64_t>& in_doubt);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     UpdateResult send_restore(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     bool stopping();
