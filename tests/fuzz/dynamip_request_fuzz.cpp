@@ -1,8 +1,8 @@
 // Fuzzes the DynamIP request parameters (parse_dynamip_request) from a raw query string. Beyond not
-// crashing: an accepted request has the SiteID as sent (not empty) and a non-empty password; a SiteID
-// that is a DNS name is made of name bytes only (no control byte or space reaches the database or
-// DNS); IPAddr means the client's address exactly when it is absent, empty or AUTO, and otherwise
-// a parsed address prints back to itself.
+// crashing: an accepted request has the SiteID as sent (not empty) and a non-empty password; a
+// SiteID that is a DNS name is made of name bytes only (no control byte or space reaches the
+// database or DNS); IPAddr means the client's address exactly when it is absent, empty or AUTO, and
+// otherwise a parsed address prints back to itself.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
