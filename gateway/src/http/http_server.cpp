@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -16,6 +17,7 @@
 
 #include "ddns/gateway/http/client_address.hpp"
 #include "ddns/gateway/http/framing.hpp"
+#include "head_gate.hpp"
 #include "tls_context.hpp"
 
 namespace ddns::gateway {
@@ -33,8 +35,9 @@ bool is_form(const Poco::Net::HTTPServerRequest& request) {
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
-    Handler(RequestRouter& router, const Logger& log, const HttpServerOptions& options)
-        : router_(router), log_(log), options_(options) {}
+    Handler(RequestRouter& router, const Logger& log, const HttpServerOptions& options,
+            const Poco::ThreadPool& pool)
+        : router_(router), log_(log), options_(options), pool_(pool) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& req,
                        Poco::Net::HTTPServerResponse& resp) override {
@@ -88,14 +91,17 @@ private:
 
     // Answers and closes the connection: nothing after these headers can be trusted to start
     // the next request.
-    static void refuse(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
-                       const Response& response) {
+    void refuse(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                const Response& response) const {
         resp.setKeepAlive(false);
         write(req, resp, response);
     }
 
-    static void write(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
-                      const Response& response) {
+    void write(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+               const Response& response) const {
+        // An idle keep-alive connection holds its worker: when most workers are taken, the
+        // connection ends with this response and the client comes back through the acceptor.
+        if (pool_.used() * 4 > pool_.capacity() * 3) resp.setKeepAlive(false);
         resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status),
                                 response.reason);
         resp.setChunkedTransferEncoding(false);
@@ -114,21 +120,24 @@ private:
     RequestRouter& router_;
     const Logger& log_;
     const HttpServerOptions& options_;
+    const Poco::ThreadPool& pool_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    Factory(RequestRouter& router, const Logger& log, const HttpServerOptions& options)
-        : router_(router), log_(log), options_(options) {}
+    Factory(RequestRouter& router, const Logger& log, const HttpServerOptions& options,
+            const Poco::ThreadPool& pool)
+        : router_(router), log_(log), options_(options), pool_(pool) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(router_, log_, options_);  // POCO takes ownership
+        return new Handler(router_, log_, options_, pool_);  // POCO takes ownership
     }
 
 private:
     RequestRouter& router_;
     const Logger& log_;
     const HttpServerOptions& options_;
+    const Poco::ThreadPool& pool_;
 };
 
 // A bound, listening socket; with `tls`, a secure one. Secure sockets do the TLS handshake in
@@ -174,15 +183,19 @@ struct HttpServer::Impl {
     const Logger& log;
     std::unique_ptr<Poco::ThreadPool> pool;
     std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers;
+    std::unique_ptr<HeadGate> gate;
     std::vector<std::uint16_t> ports;
     std::vector<std::uint16_t> https_ports;
 
     std::vector<Listener> bind_all() const;
+    Poco::AutoPtr<Poco::Net::HTTPServerParams> params() const;
     void serve(const Listener& listener);
+    void serve_plain(const std::vector<Listener>& listeners);
 };
 
 HttpServer::HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log)
-    : impl_(std::make_unique<Impl>(Impl{std::move(options), router, log, nullptr, {}, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(
+          Impl{std::move(options), router, log, nullptr, {}, nullptr, {}, {}})) {}
 
 HttpServer::~HttpServer() {
     stop();
@@ -196,7 +209,9 @@ void HttpServer::start() {
     // listener, plain or TLS, takes its request threads from this one pool.
     impl_->pool =
         std::make_unique<Poco::ThreadPool>(2, static_cast<int>(impl_->config.threads), 60);
-    for (const auto& listener : listeners) impl_->serve(listener);
+    impl_->serve_plain(listeners);
+    for (const auto& listener : listeners)
+        if (listener.tls) impl_->serve(listener);
 }
 
 std::vector<Listener> HttpServer::Impl::bind_all() const {
@@ -218,7 +233,7 @@ std::vector<Listener> HttpServer::Impl::bind_all() const {
     return out;
 }
 
-void HttpServer::Impl::serve(const Listener& listener) {
+Poco::AutoPtr<Poco::Net::HTTPServerParams> HttpServer::Impl::params() const {
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
     params->setMaxThreads(static_cast<int>(config.threads));
     params->setMaxQueued(static_cast<int>(config.max_queued));
@@ -228,8 +243,42 @@ void HttpServer::Impl::serve(const Listener& listener) {
     params->setTimeout(Poco::Timespan(10, 0));
     params->setServerName("ddns-gateway");
     params->setSoftwareVersion("ddns-gateway");
+    return params;
+}
+
+// The plain listeners share one acceptor (HeadGate) that hands a connection to the pool only
+// once its request head has arrived; POCO parses and answers it from there as before.
+void HttpServer::Impl::serve_plain(const std::vector<Listener>& listeners) {
+    std::vector<Poco::Net::ServerSocket> sockets;
+    for (const auto& listener : listeners) {
+        if (listener.tls) continue;
+        sockets.push_back(listener.socket);
+        ports.push_back(listener.address.port);
+    }
+    if (sockets.empty()) return;
+    auto handlers =
+        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *pool));
+    const auto p = params();
+    auto connections = Poco::Net::TCPServerConnectionFactory::Ptr(
+        new Poco::Net::HTTPServerConnectionFactory(p, handlers));
+    auto* dispatcher = new Poco::Net::TCPServerDispatcher(connections, *pool, p);
+    gate = std::make_unique<HeadGate>(
+        std::move(sockets), dispatcher,
+        HeadGateOptions{
+            std::chrono::duration_cast<std::chrono::milliseconds>(config.header_timeout),
+            16 * 1024});
+    dispatcher->release();  // the gate holds its own reference
+    gate->start();
+    for (const auto& listener : listeners)
+        if (!listener.tls) log.info("listening on http://" + listener.address.to_string());
+}
+
+// TLS listeners keep POCO's own acceptor: the handshake happens in the worker (see design.md).
+void HttpServer::Impl::serve(const Listener& listener) {
+    const auto params = this->params();
     (listener.tls ? https_ports : ports).push_back(listener.address.port);
-    auto factory = Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config));
+    auto factory =
+        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *pool));
     servers.push_back(
         std::make_unique<Poco::Net::HTTPServer>(factory, *pool, listener.socket, params));
     servers.back()->start();
@@ -239,6 +288,8 @@ void HttpServer::Impl::serve(const Listener& listener) {
 
 void HttpServer::stop() {
     if (!impl_) return;
+    if (impl_->gate) impl_->gate->stop();
+    impl_->gate.reset();
     for (auto& server : impl_->servers) server->stopAll(true);
     impl_->servers.clear();
     if (impl_->pool) impl_->pool->joinAll();

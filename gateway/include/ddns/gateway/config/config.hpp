@@ -33,6 +33,7 @@ struct HttpSection {
     std::size_t threads{};
     std::size_t max_queued{};
     std::chrono::seconds keepalive_timeout{};
+    std::chrono::seconds header_timeout{};
     std::size_t max_keepalive_requests{};
     std::size_t max_body_bytes{};
     std::string realm;

@@ -1,0 +1,166 @@
+// Slow, idle and foreign clients against the real binary: connections that trickle their
+// request head, sit silent or idle on keep-alive, or speak TLS to the plain port must not hold
+// the workers, so /healthz and updates are still answered at once (issue #9 finding 3).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "stack_environment.hpp"
+
+namespace ddns::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kZone = "example.test";
+constexpr const char* kPassword = "correct-horse-battery";
+
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
+    GatewayStackOptions o;
+    o.extra_config = "http.header_timeout = 3\n";
+    return o;
+}()));
+
+// A raw TCP connection to the gateway's plain port.
+class Connection {
+public:
+    explicit Connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(port);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
+    }
+    ~Connection() { ::close(fd_); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    bool connected() const { return connected_; }
+    bool send(const std::string& bytes) {
+        return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+               static_cast<ssize_t>(bytes.size());
+    }
+    // Reads until `stop` appears, the peer closes or `timeout` passes; returns what came.
+    std::string read(std::chrono::milliseconds timeout, const std::string& stop = {}) {
+        std::string got;
+        const auto until = Clock::now() + timeout;
+        while (Clock::now() < until && (stop.empty() || got.find(stop) == std::string::npos)) {
+            pollfd p{fd_, POLLIN, 0};
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+            if (::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0))) <= 0) break;
+            char buffer[4096];
+            const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+            if (n <= 0) {
+                closed_ = true;
+                break;
+            }
+            got.append(buffer, static_cast<std::size_t>(n));
+        }
+        return got;
+    }
+    bool closed() const { return closed_; }
+
+private:
+    int fd_;
+    bool connected_ = false;
+    bool closed_ = false;
+};
+
+using Connections = std::vector<std::unique_ptr<Connection>>;
+
+class SlowClients : public StackTest {
+protected:
+    Connections open(std::size_t n) {
+        Connections out;
+        for (std::size_t i = 0; i < n; ++i) {
+            out.push_back(std::make_unique<Connection>(stack().http_port()));
+            EXPECT_TRUE(out.back()->connected());
+        }
+        return out;
+    }
+    // Milliseconds `f` took.
+    template <typename F>
+    static long long timed(F&& f) {
+        const auto start = Clock::now();
+        f();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    }
+};
+
+TEST_F(SlowClients, TricklingSilentAndIdleClientsLeaveHealthzAndUpdatesServed) {
+    const std::string user = unique_label();
+    const std::string host = user + "." + kZone;
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+
+    auto idle = open(64);  // keep-alive after one request, then nothing
+    for (auto& c : idle) {
+        c->send("GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n");
+        EXPECT_NE(c->read(5s, "\r\n\r\nok").find(" 200 "), std::string::npos);
+    }
+    auto silent = open(32);  // connected, never a byte
+    auto trickling = open(64);
+    for (auto& c : trickling) c->send("GET /healthz HTTP/1.1\r\n");
+    // Every client sends a byte now and then, well within any read timeout.
+    for (int round = 0; round < 5; ++round) {
+        for (auto& c : trickling) c->send("X");
+        std::this_thread::sleep_for(100ms);
+    }
+    HttpReply health;
+    EXPECT_LT(timed([&] { health = stack().get("/healthz"); }), 1000);
+    EXPECT_EQ(health.status, 200);
+    HttpReply update;
+    EXPECT_LT(timed([&] {
+                  update = stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.77",
+                                       std::pair{user, std::string(kPassword)});
+              }),
+              1000);
+    EXPECT_EQ(update.status, 200) << update.raw;
+    EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.77"});
+}
+
+TEST_F(SlowClients, AHeadNeverCompletedIsAnswered408AfterTheHeaderTimeout) {
+    Connection c(stack().http_port());
+    ASSERT_TRUE(c.connected());
+    c.send("GET /healthz HTTP/1.1\r\nHost: gw\r\n");
+    std::string got;
+    const auto ms = timed([&] { got = c.read(8s); });
+    EXPECT_TRUE(c.closed());
+    EXPECT_EQ(got.rfind("HTTP/1.1 408 ", 0), 0U) << got;
+    EXPECT_GE(ms, 2500);
+    EXPECT_LT(ms, 4500);
+}
+
+TEST_F(SlowClients, ATlsClientHelloOnThePlainPortIsRefusedAtOnce) {
+    Connection c(stack().http_port());
+    ASSERT_TRUE(c.connected());
+    c.send(std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", 11) +
+           std::string(64, '\x01'));
+    std::string got;
+    EXPECT_LT(timed([&] { got = c.read(5s); }), 1000);
+    EXPECT_TRUE(c.closed());
+    EXPECT_EQ(got.rfind("HTTP/1.1 400 ", 0), 0U) << got;
+}
+
+TEST_F(SlowClients, AnHttp09RequestLineIsRefusedAtOnce) {
+    Connection c(stack().http_port());
+    ASSERT_TRUE(c.connected());
+    c.send("GET /healthz\r\n");
+    std::string got;
+    EXPECT_LT(timed([&] { got = c.read(5s); }), 1000);
+    EXPECT_TRUE(c.closed());
+    EXPECT_EQ(got.rfind("HTTP/1.1 400 ", 0), 0U) << got;
+}
+
+}  // namespace
+}  // namespace ddns::test
