@@ -34,7 +34,12 @@ const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEn
 // A raw TCP connection to the gateway's plain port.
 class Connection {
 public:
-    explicit Connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    explicit Connection(std::uint16_t port, const std::string& source = "127.0.0.1")
+        : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);
         sockaddr_in to{};
         to.sin_family = AF_INET;
         to.sin_port = htons(port);
@@ -80,10 +85,10 @@ using Connections = std::vector<std::unique_ptr<Connection>>;
 
 class SlowClients : public StackTest {
 protected:
-    Connections open(std::size_t n) {
+    Connections open(std::size_t n, const std::string& source) {
         Connections out;
         for (std::size_t i = 0; i < n; ++i) {
-            out.push_back(std::make_unique<Connection>(stack().http_port()));
+            out.push_back(std::make_unique<Connection>(stack().http_port(), source));
             EXPECT_TRUE(out.back()->connected());
         }
         return out;
@@ -103,13 +108,13 @@ TEST_F(SlowClients, TricklingSilentAndIdleClientsLeaveHealthzAndUpdatesServed) {
     stack().add_account(user, kPassword);
     stack().add_host(host, user);
 
-    auto idle = open(64);  // keep-alive after one request, then nothing
+    auto idle = open(64, "127.0.0.2");  // keep-alive after one request, then nothing
     for (auto& c : idle) {
         c->send("GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n");
         EXPECT_NE(c->read(5s, "\r\n\r\nok").find(" 200 "), std::string::npos);
     }
-    auto silent = open(32);  // connected, never a byte
-    auto trickling = open(64);
+    auto silent = open(32, "127.0.0.3");  // connected, never a byte
+    auto trickling = open(64, "127.0.0.4");
     for (auto& c : trickling) c->send("GET /healthz HTTP/1.1\r\n");
     // Every client sends a byte now and then, well within any read timeout.
     for (int round = 0; round < 5; ++round) {
@@ -127,6 +132,27 @@ TEST_F(SlowClients, TricklingSilentAndIdleClientsLeaveHealthzAndUpdatesServed) {
               1000);
     EXPECT_EQ(update.status, 200) << update.raw;
     EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.77"});
+}
+
+TEST_F(SlowClients, OneAddressGetsAtMostItsCapOfConnections) {
+    auto held = open(64, "127.0.0.5");  // the cap, each connection silent
+    Connection over(stack().http_port(), "127.0.0.5");
+    std::string got;
+    EXPECT_LT(timed([&] { got = over.read(5s); }), 1000);
+    EXPECT_EQ(got.rfind("HTTP/1.1 503 ", 0), 0U) << got;
+    EXPECT_NE(got.find("\r\nRetry-After: 1\r\n"), std::string::npos) << got;
+    EXPECT_TRUE(over.closed());
+    // Another address is served meanwhile; once one connection ends, the address is again.
+    EXPECT_EQ(http_exchange(stack().http_port(),
+                            "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", 5s, "127.0.0.6")
+                  .status,
+              200);
+    held.pop_back();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(http_exchange(stack().http_port(),
+                            "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", 5s, "127.0.0.5")
+                  .status,
+              200);
 }
 
 TEST_F(SlowClients, AHeadNeverCompletedIsAnswered408AfterTheHeaderTimeout) {

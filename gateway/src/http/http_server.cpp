@@ -183,6 +183,7 @@ struct HttpServer::Impl {
     const Logger& log;
     std::unique_ptr<Poco::ThreadPool> pool;
     std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers;
+    std::unique_ptr<ConnectionCap> cap;
     std::unique_ptr<HeadGate> gate;
     std::vector<std::uint16_t> ports;
     std::vector<std::uint16_t> https_ports;
@@ -195,7 +196,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log)
     : impl_(std::make_unique<Impl>(
-          Impl{std::move(options), router, log, nullptr, {}, nullptr, {}, {}})) {}
+          Impl{std::move(options), router, log, nullptr, {}, nullptr, nullptr, {}, {}})) {}
 
 HttpServer::~HttpServer() {
     stop();
@@ -259,11 +260,13 @@ void HttpServer::Impl::serve_plain(const std::vector<Listener>& listeners) {
     auto handlers =
         Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *pool));
     const auto p = params();
-    auto connections = Poco::Net::TCPServerConnectionFactory::Ptr(
-        new Poco::Net::HTTPServerConnectionFactory(p, handlers));
+    cap =
+        std::make_unique<ConnectionCap>(config.max_connections_per_address, config.trusted_proxies);
+    auto connections =
+        counted_connections(new Poco::Net::HTTPServerConnectionFactory(p, handlers), *cap);
     auto* dispatcher = new Poco::Net::TCPServerDispatcher(connections, *pool, p);
     gate = std::make_unique<HeadGate>(
-        std::move(sockets), dispatcher,
+        std::move(sockets), dispatcher, *cap,
         HeadGateOptions{
             std::chrono::duration_cast<std::chrono::milliseconds>(config.header_timeout),
             16 * 1024});
