@@ -1,12 +1,7 @@
 // Slow, idle and foreign clients against the real binary: connections that trickle their
 // request head, sit silent or idle on keep-alive, or speak TLS to the plain port must not hold
 // the workers, so /healthz and updates are still answered at once (issue #9 finding 3).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -14,13 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "raw_connection.hpp"
 #include "stack_environment.hpp"
 
 namespace ddns::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kZone = "example.test";
 constexpr const char* kPassword = "correct-horse-battery";
@@ -30,56 +25,6 @@ const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEn
     o.extra_config = "http.header_timeout = 3\n";
     return o;
 }()));
-
-// A raw TCP connection to the gateway's plain port.
-class Connection {
-public:
-    explicit Connection(std::uint16_t port, const std::string& source = "127.0.0.1")
-        : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in from{};
-        from.sin_family = AF_INET;
-        ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        to.sin_port = htons(port);
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
-    }
-    ~Connection() { ::close(fd_); }
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
-    bool connected() const { return connected_; }
-    bool send(const std::string& bytes) {
-        return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-               static_cast<ssize_t>(bytes.size());
-    }
-    // Reads until `stop` appears, the peer closes or `timeout` passes; returns what came.
-    std::string read(std::chrono::milliseconds timeout, const std::string& stop = {}) {
-        std::string got;
-        const auto until = Clock::now() + timeout;
-        while (Clock::now() < until && (stop.empty() || got.find(stop) == std::string::npos)) {
-            pollfd p{fd_, POLLIN, 0};
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-            if (::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0))) <= 0) break;
-            char buffer[4096];
-            const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
-            if (n <= 0) {
-                closed_ = true;
-                break;
-            }
-            got.append(buffer, static_cast<std::size_t>(n));
-        }
-        return got;
-    }
-    bool closed() const { return closed_; }
-
-private:
-    int fd_;
-    bool connected_ = false;
-    bool closed_ = false;
-};
 
 using Connections = std::vector<std::unique_ptr<Connection>>;
 

@@ -90,7 +90,16 @@ public:
     }
     CountedConnection(const CountedConnection&) = delete;
     CountedConnection& operator=(const CountedConnection&) = delete;
-    void run() override { inner_->run(); }
+    void run() override {
+        cap_.enter();
+        try {
+            inner_->run();
+        } catch (...) {
+            cap_.leave();
+            throw;
+        }
+        cap_.leave();
+    }
 
 private:
     std::unique_ptr<Poco::Net::TCPServerConnection> inner_;

@@ -45,8 +45,14 @@ public:
     // Counts one more connection for `key`; false (and nothing counted) when at the cap.
     bool admit(const std::string& key);
     void release(const std::string& key);
+    // Connections of the plain listeners in a worker now (between requests included).
+    void enter() { ++active_; }
+    void leave() { --active_; }
+    // More than 3/4 of `threads` workers serve plain connections.
+    bool busy(std::size_t threads) const { return active_.load() * 4 > threads * 3; }
 
 private:
+    std::atomic<std::size_t> active_{0};
     std::size_t max_;
     TrustedProxies exempt_;
     std::mutex mutex_;

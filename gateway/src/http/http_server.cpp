@@ -36,8 +36,8 @@ bool is_form(const Poco::Net::HTTPServerRequest& request) {
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
     Handler(RequestRouter& router, const Logger& log, const HttpServerOptions& options,
-            const Poco::ThreadPool& pool)
-        : router_(router), log_(log), options_(options), pool_(pool) {}
+            const ConnectionCap& load)
+        : router_(router), log_(log), options_(options), load_(load) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& req,
                        Poco::Net::HTTPServerResponse& resp) override {
@@ -101,7 +101,7 @@ private:
                const Response& response) const {
         // An idle keep-alive connection holds its worker: when most workers are taken, the
         // connection ends with this response and the client comes back through the acceptor.
-        if (pool_.used() * 4 > pool_.capacity() * 3) resp.setKeepAlive(false);
+        if (load_.busy(options_.threads)) resp.setKeepAlive(false);
         resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status),
                                 response.reason);
         resp.setChunkedTransferEncoding(false);
@@ -120,24 +120,24 @@ private:
     RequestRouter& router_;
     const Logger& log_;
     const HttpServerOptions& options_;
-    const Poco::ThreadPool& pool_;
+    const ConnectionCap& load_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
     Factory(RequestRouter& router, const Logger& log, const HttpServerOptions& options,
-            const Poco::ThreadPool& pool)
-        : router_(router), log_(log), options_(options), pool_(pool) {}
+            const ConnectionCap& load)
+        : router_(router), log_(log), options_(options), load_(load) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(router_, log_, options_, pool_);  // POCO takes ownership
+        return new Handler(router_, log_, options_, load_);  // POCO takes ownership
     }
 
 private:
     RequestRouter& router_;
     const Logger& log_;
     const HttpServerOptions& options_;
-    const Poco::ThreadPool& pool_;
+    const ConnectionCap& load_;
 };
 
 // A bound, listening socket; with `tls`, a secure one. Secure sockets do the TLS handshake in
@@ -210,6 +210,8 @@ void HttpServer::start() {
     // listener, plain or TLS, takes its request threads from this one pool.
     impl_->pool =
         std::make_unique<Poco::ThreadPool>(2, static_cast<int>(impl_->config.threads), 60);
+    impl_->cap = std::make_unique<ConnectionCap>(impl_->config.max_connections_per_address,
+                                                 impl_->config.trusted_proxies);
     impl_->serve_plain(listeners);
     for (const auto& listener : listeners)
         if (listener.tls) impl_->serve(listener);
@@ -258,10 +260,8 @@ void HttpServer::Impl::serve_plain(const std::vector<Listener>& listeners) {
     }
     if (sockets.empty()) return;
     auto handlers =
-        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *pool));
+        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *cap));
     const auto p = params();
-    cap =
-        std::make_unique<ConnectionCap>(config.max_connections_per_address, config.trusted_proxies);
     auto connections =
         counted_connections(new Poco::Net::HTTPServerConnectionFactory(p, handlers), *cap);
     auto* dispatcher = new Poco::Net::TCPServerDispatcher(connections, *pool, p);
@@ -281,7 +281,7 @@ void HttpServer::Impl::serve(const Listener& listener) {
     const auto params = this->params();
     (listener.tls ? https_ports : ports).push_back(listener.address.port);
     auto factory =
-        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *pool));
+        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *cap));
     servers.push_back(
         std::make_unique<Poco::Net::HTTPServer>(factory, *pool, listener.socket, params));
     servers.back()->start();
