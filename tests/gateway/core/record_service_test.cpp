@@ -2,6 +2,7 @@
 // every refusal that must cost no DNS traffic, nothing recorded unless BIND said yes, and the
 // inverse UPDATE when recording fails.
 #include "ddns/gateway/core/record_service.hpp"
+#include "fakes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,8 @@
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeSender;
 
 DnsName name(const char* text) {
     return *DnsName::parse(text);
@@ -29,20 +32,6 @@ ResourceRecord cname(const char* owner, const char* target) {
 ResourceRecord mx(const char* owner, std::uint16_t preference, const char* exchange) {
     return rr(owner, RecordType::MX, MxData{preference, name(exchange)});
 }
-
-class FakeSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        if (scripted.empty()) return {UpdateStatus::Success, {}};
-        const auto status = scripted.front();
-        scripted.erase(scripted.begin());
-        return {status, "scripted"};
-    }
-    std::vector<UpdateRequest> sent;
-    std::vector<UpdateStatus> scripted;  // replies to the next messages, then Success
-};
 
 // Records of one zone by id; a change buffers its writes until commit, like a transaction.
 class FakeRecordStore final : public auth::RecordStore {

@@ -11,9 +11,12 @@
 #include <thread>
 
 #include "ddns/gateway/core/update_service.hpp"
+#include "fakes.hpp"
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeSender;
 
 IpAddress ip(const char* text) {
     return *IpAddress::parse(text);
@@ -21,33 +24,6 @@ IpAddress ip(const char* text) {
 DnsName name(const char* text) {
     return *DnsName::parse(text);
 }
-
-class FakeSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        std::unique_lock lock(mutex);
-        sent.push_back(request);
-        if (gate) {
-            // Hold the first message "in flight" until the test opens the gate.
-            in_flight = true;
-            cv.notify_all();
-            cv.wait(lock, [&] { return !gate; });
-        }
-        if (!scripted.empty()) {
-            auto s = scripted.front();
-            scripted.erase(scripted.begin());
-            return {s, "scripted"};
-        }
-        return {UpdateStatus::Success, {}};
-    }
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool gate = false;
-    bool in_flight = false;
-    std::vector<UpdateRequest> sent;
-    std::vector<UpdateStatus> scripted;
-};
 
 // Stored addresses per host; changes are buffered until commit, as in a transaction.
 class FakeHostStore final : public auth::HostStore {

@@ -11,9 +11,12 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
+#include "fakes.hpp"
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeSender;
 
 using namespace std::chrono;
 
@@ -276,17 +279,6 @@ INSTANTIATE_TEST_SUITE_P(
                       OwnerCase{"@.example.org", nullptr, MyServerCode::InvalidHost}));
 
 // ---- The dialect against fakes ----
-
-class FakeSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        return {status, {}};
-    }
-    std::vector<UpdateRequest> sent;
-    UpdateStatus status = UpdateStatus::Success;
-};
 
 class FakeHostStore final : public auth::HostStore {
 public:

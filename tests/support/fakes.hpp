@@ -1,0 +1,88 @@
+// Shared in-memory fakes of the gateway's seams (the DNS transport and the stores), used by the
+// unit tests instead of real named and PostgreSQL. Each fake records what it was asked, can be
+// scripted to answer otherwise and can be made to fail, as the tests need; public members are
+// the knobs and the observations.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "ddns/auth/record_store.hpp"
+#include "ddns/auth/store.hpp"
+#include "ddns/nsupdate/update_client.hpp"
+
+namespace ddns::fakes {
+
+// Records every UPDATE it is handed and answers from `scripted` (one status per message, in
+// order), then `status`. With `gate` set, each message waits "in flight" (in_flight = true, cv
+// notified) until the test clears `gate` under `mutex` and notifies `cv`.
+class FakeSender final : public UpdateSender {
+public:
+    UpdateResult send(const UpdateRequest& request, const TsigKey&, const ServerEndpoint&) override;
+
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool gate = false;
+    bool in_flight = false;
+    std::vector<UpdateRequest> sent;
+    std::vector<UpdateStatus> scripted;
+    UpdateStatus status = UpdateStatus::Success;
+};
+
+// Stored addresses per host; a change buffers its writes until commit, as in a transaction.
+// The no-change statements behave like the conditional UPDATE (online, not in doubt, same
+// addresses) and count no-change windows per host. Thread-safe: the group-commit tests call it
+// from several threads.
+class FakeHostStore final : public auth::HostStore {
+public:
+    std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override;
+    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override;
+    std::optional<auth::NochgWindow> count_seen_if_unchanged(
+        const auth::StoredAddresses& expected, auth::TimePoint now,
+        std::chrono::seconds interval) override;
+    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override;
+
+    std::mutex mutex;
+    std::map<std::int64_t, auth::StoredAddresses> rows;
+    std::map<std::int64_t, auth::OfflineReason> reasons;  // of the last record_offline
+    std::map<std::int64_t, auth::NochgWindow> windows;    // no-change windows with a budget
+    std::map<std::int64_t, int> seen;                     // last_seen refreshes committed
+    std::map<std::int64_t, int> seen_attempts;            // no-change statements tried
+    int changes_begun = 0;
+    int commits = 0;
+    int marks = 0;  // mark_in_doubt calls
+    bool fail_begin = false;
+    bool fail_commit = false;
+    bool commit_unknown = false;  // commit applies, then throws CommitUnknown
+};
+
+// Records per zone by id; a change works on a copy of its zone (it sees its own writes) and
+// writes it back at commit, which can be made to fail or to end with an unknown outcome.
+class FakeRecordStore final : public auth::RecordStore {
+public:
+    using Rows = std::map<std::int64_t, ResourceRecord>;
+
+    std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override;
+    std::vector<auth::StoredRecord> list_records(std::int64_t zone_id) override;
+
+    // Seeds a stored record (no change, no commit); returns its id.
+    std::int64_t add(std::int64_t zone_id, ResourceRecord record);
+    // The records stored in a zone, in id order.
+    std::vector<ResourceRecord> stored(std::int64_t zone_id) const;
+
+    std::map<std::int64_t, Rows> zones;
+    std::set<DnsName> hosts;  // owner names that are hosts (host_named)
+    std::vector<std::int64_t> locked_zones;
+    std::int64_t next_id = 1;
+    bool fail_begin = false;
+    bool fail_commit = false;
+    bool commit_unknown = false;  // commit applies, then throws CommitUnknown
+    bool fail_list = false;
+};
+
+}  // namespace ddns::fakes
