@@ -16,6 +16,7 @@
 namespace ddns::gateway {
 namespace {
 
+using fakes::FakeHostStore;
 using fakes::FakeSender;
 
 IpAddress ip(const char* text) {
@@ -24,93 +25,6 @@ IpAddress ip(const char* text) {
 DnsName name(const char* text) {
     return *DnsName::parse(text);
 }
-
-// Stored addresses per host; changes are buffered until commit, as in a transaction.
-class FakeHostStore final : public auth::HostStore {
-public:
-    class Change final : public auth::HostChange {
-    public:
-        Change(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
-            std::lock_guard lock(store_.mutex);
-            ++store_.changes_begun;
-            for (auto id : ids)
-                if (auto it = store_.rows.find(id); it != store_.rows.end())
-                    locked_.push_back(it->second);
-        }
-        const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
-        void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::TimePoint) override {
-            buffered_[id] = auth::StoredAddresses{id, v4, v6, false};
-        }
-        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::OfflineReason reason,
-                            auth::TimePoint) override {
-            buffered_[id] = auth::StoredAddresses{id, v4, v6, true};
-            reasons_[id] = reason;
-        }
-        void record_seen(std::int64_t id, auth::TimePoint) override { ++seen_[id]; }
-        void commit() override {
-            std::lock_guard lock(store_.mutex);
-            if (store_.fail_commit) throw auth::StoreError("database down");
-            if (store_.commit_unknown) {
-                // The server committed, and the connection went before it could say so.
-                for (auto& [id, row] : buffered_) store_.rows[id] = row;
-                throw auth::CommitUnknown("commit outcome unknown: connection lost");
-            }
-            for (auto& [id, n] : seen_) store_.rows[id].in_doubt = false;
-            for (auto& [id, row] : buffered_) store_.rows[id] = row;
-            for (auto& [id, reason] : reasons_) store_.reasons[id] = reason;
-            for (auto& [id, n] : seen_) store_.seen[id] += n;
-            ++store_.commits;
-        }
-
-    private:
-        FakeHostStore& store_;
-        std::vector<auth::StoredAddresses> locked_;
-        std::map<std::int64_t, auth::StoredAddresses> buffered_;
-        std::map<std::int64_t, auth::OfflineReason> reasons_;
-        std::map<std::int64_t, int> seen_;
-    };
-
-    std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
-        if (fail_begin) throw auth::StoreError("database down");
-        return std::make_unique<Change>(*this, ids);
-    }
-    std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
-                                                             auth::TimePoint now,
-                                                             std::chrono::seconds) override {
-        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
-        return auth::NochgWindow{};  // no budget in these tests
-    }
-    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override {
-        std::lock_guard lock(mutex);
-        for (auto id : ids) rows[id].in_doubt = true;
-        ++marks;
-    }
-    // Like the conditional UPDATE: only an online row, not in doubt, that still holds `expected`.
-    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
-        std::lock_guard lock(mutex);
-        ++seen_attempts[expected.host_id];
-        auto it = rows.find(expected.host_id);
-        if (it == rows.end() || it->second.offline || it->second.in_doubt ||
-            it->second.ipv4 != expected.ipv4 || it->second.ipv6 != expected.ipv6)
-            return false;
-        ++seen[expected.host_id];
-        return true;
-    }
-
-    std::mutex mutex;
-    std::map<std::int64_t, auth::StoredAddresses> rows;
-    std::map<std::int64_t, auth::OfflineReason> reasons;
-    std::map<std::int64_t, int> seen;
-    std::map<std::int64_t, int> seen_attempts;
-    int changes_begun = 0;
-    int commits = 0;
-    bool fail_begin = false;
-    bool fail_commit = false;
-    bool commit_unknown = false;
-    int marks = 0;
-};
 
 class UpdateServiceTest : public ::testing::Test {
 protected:

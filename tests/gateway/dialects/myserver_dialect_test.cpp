@@ -16,6 +16,7 @@
 namespace ddns::gateway {
 namespace {
 
+using fakes::FakeHostStore;
 using fakes::FakeSender;
 
 using namespace std::chrono;
@@ -279,56 +280,6 @@ INSTANTIATE_TEST_SUITE_P(
                       OwnerCase{"@.example.org", nullptr, MyServerCode::InvalidHost}));
 
 // ---- The dialect against fakes ----
-
-class FakeHostStore final : public auth::HostStore {
-public:
-    class Change final : public auth::HostChange {
-    public:
-        Change(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
-            for (auto id : ids)
-                if (auto it = store_.rows.find(id); it != store_.rows.end())
-                    locked_.push_back(it->second);
-        }
-        const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
-        void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::TimePoint) override {
-            store_.rows[id] = auth::StoredAddresses{id, v4, v6};
-        }
-        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::OfflineReason,
-                            auth::TimePoint) override {
-            store_.rows[id] = auth::StoredAddresses{id, v4, v6};
-        }
-        void record_seen(std::int64_t, auth::TimePoint) override {}
-        void commit() override {}
-
-    private:
-        FakeHostStore& store_;
-        std::vector<auth::StoredAddresses> locked_;
-    };
-    std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
-        return std::make_unique<Change>(*this, ids);
-    }
-    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
-        auto it = rows.find(expected.host_id);
-        return it != rows.end() && it->second.ipv4 == expected.ipv4 &&
-               it->second.ipv6 == expected.ipv6;
-    }
-    // One window per host that never ends (enough for tests that stay inside one interval).
-    void mark_in_doubt(const std::vector<std::int64_t>&, auth::TimePoint) override {}
-    std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
-                                                             auth::TimePoint now,
-                                                             seconds interval) override {
-        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
-        if (interval == seconds::zero()) return auth::NochgWindow{};
-        auto& w = windows[expected.host_id];
-        if (!w.start) w.start = now;
-        ++w.count;
-        return w;
-    }
-    std::map<std::int64_t, auth::StoredAddresses> rows;
-    std::map<std::int64_t, auth::NochgWindow> windows;
-};
 
 // Records per zone; changes apply at commit, which can be made to fail.
 class FakeRecordStore final : public auth::RecordStore {
