@@ -17,6 +17,7 @@ namespace ddns::gateway {
 namespace {
 
 using fakes::FakeHostStore;
+using fakes::FakeRecordStore;
 using fakes::FakeSender;
 
 using namespace std::chrono;
@@ -281,49 +282,6 @@ INSTANTIATE_TEST_SUITE_P(
 
 // ---- The dialect against fakes ----
 
-// Records per zone; changes apply at commit, which can be made to fail.
-class FakeRecordStore final : public auth::RecordStore {
-public:
-    class Change final : public auth::RecordChange {
-    public:
-        Change(FakeRecordStore& store, std::int64_t zone) : store_(store), zone_(zone) {}
-        std::vector<auth::StoredRecord> records_at(const DnsName& owner) override {
-            std::vector<auth::StoredRecord> out;
-            for (const auto& r : store_.zones[zone_])
-                if (r.record.owner() == owner) out.push_back(r);
-            return out;
-        }
-        bool host_named(const DnsName&) override { return false; }
-        void insert(const ResourceRecord& record) override { added_.push_back(record); }
-        void erase(std::int64_t id) override { erased_.push_back(id); }
-        void commit() override {
-            if (store_.fail_commit) throw auth::StoreError("database down");
-            auto& rows = store_.zones[zone_];
-            std::erase_if(rows, [&](const auth::StoredRecord& r) {
-                return std::find(erased_.begin(), erased_.end(), r.id) != erased_.end();
-            });
-            for (auto& r : added_) rows.push_back({++store_.last_id, r});
-        }
-
-    private:
-        FakeRecordStore& store_;
-        std::int64_t zone_;
-        std::vector<ResourceRecord> added_;
-        std::vector<std::int64_t> erased_;
-    };
-    std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone) override {
-        return std::make_unique<Change>(*this, zone);
-    }
-    std::vector<auth::StoredRecord> list_records(std::int64_t zone) override {
-        if (fail_list) throw auth::StoreError("database down");
-        return zones[zone];
-    }
-    std::map<std::int64_t, std::vector<auth::StoredRecord>> zones;
-    std::int64_t last_id = 0;
-    bool fail_commit = false;
-    bool fail_list = false;
-};
-
 class FakeAccounts final : public auth::AccountStore {
 public:
     std::optional<auth::Principal> load_principal(std::string_view username,
@@ -386,9 +344,7 @@ protected:
     std::string as(const char* user, const std::string& query) {
         return call(std::string("Usr=") + user + "&Pwd=" + kPw + "&" + query);
     }
-    void store_record(const auth::Zone& z, ResourceRecord r) {
-        records.zones[z.id].push_back({++records.last_id, std::move(r)});
-    }
+    void store_record(const auth::Zone& z, ResourceRecord r) { records.add(z.id, std::move(r)); }
 
     auth::PasswordHasher hasher{auth::Argon2Params{1, std::size_t{8} * 1024}};
     std::string password_hash = hasher.hash(Secret(std::string_view(kPw)));
@@ -547,7 +503,7 @@ TEST_F(MyServerDialectTest, DeleteSelectsOneRrOrTheMxOfOnePreference) {
               "Error:Record Not Found\r\n");
     EXPECT_EQ(as("dom", "FXN=Delete&Type=MX%2010"), "DNS DELETE:SUCCESS\r\n");
     ASSERT_EQ(records.zones[2].size(), 1u);
-    EXPECT_EQ(records.zones[2][0].record.data(), Rdata(MxData{20, name("c.example")}));
+    EXPECT_EQ(records.stored(2)[0].data(), Rdata(MxData{20, name("c.example")}));
 }
 
 // The update log: whose fault each answer is. Server Error is never the client's.
