@@ -14,11 +14,11 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::CountingHasher;
+using fakes::FakeAccountStore;
+using fakes::FakeClock;
 using std::chrono::hours;
 using std::chrono::seconds;
-using test::CountingHasher;
-using test::FakeAccountStore;
-using test::FakeClock;
 
 constexpr const char* kPassword = "router-password";
 constexpr const char* kToken = "abcdefghijklmnopqrstuvwxyz234567";

@@ -11,11 +11,11 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::CountingHasher;
+using fakes::FakeAccountStore;
+using fakes::FakeClock;
+using fakes::FakeSteadyClock;
 using std::chrono::seconds;
-using test::CountingHasher;
-using test::FakeAccountStore;
-using test::FakeClock;
-using test::FakeSteadyClock;
 
 constexpr const char* kPassword = "router-password";
 const IpAddress kAttacker = *IpAddress::parse("198.51.100.3");

@@ -16,10 +16,10 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::FakeSteadyClock;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using test::FakeSteadyClock;
 
 IpAddress ip(const std::string& text) {
     return *IpAddress::parse(text);

@@ -156,4 +156,58 @@ std::vector<ResourceRecord> FakeRecordStore::stored(std::int64_t zone_id) const 
     return out;
 }
 
+void FakeAccountStore::add(auth::Account account,
+                           std::optional<std::pair<std::string, auth::TokenMatch>> token) {
+    const std::string name = account.username;
+    Entry entry{auth::Principal{std::move(account), {}, std::nullopt, {}}, {}};
+    if (token) entry.tokens.emplace(std::move(token->first), token->second);
+    entries_[name] = std::move(entry);
+}
+
+void FakeAccountStore::add(auth::Principal principal) {
+    principal.token.reset();
+    const std::string name = principal.account.username;
+    entries_[name] = Entry{std::move(principal), {}};
+}
+
+auth::Account& FakeAccountStore::account(const std::string& username) {
+    return entries_.at(username).principal.account;
+}
+
+void FakeAccountStore::add_host(const std::string& username, auth::Host host) {
+    entries_.at(username).principal.hosts.push_back(std::move(host));
+}
+
+void FakeAccountStore::remove_hosts(const std::string& username) {
+    entries_.at(username).principal.hosts.clear();
+}
+
+void FakeAccountStore::add_token(const std::string& username, std::string digest,
+                                 auth::TokenMatch match) {
+    entries_.at(username).tokens[std::move(digest)] = match;
+}
+
+std::optional<auth::Principal> FakeAccountStore::load_principal(std::string_view username,
+                                                                std::string_view token_digest) {
+    ++calls;
+    last_digest = std::string(token_digest);
+    if (fail) throw auth::StoreError("database down");
+    auto it = entries_.find(std::string(username));
+    if (it == entries_.end()) return std::nullopt;
+    auth::Principal p = it->second.principal;
+    if (auto t = it->second.tokens.find(std::string(token_digest));
+        !token_digest.empty() && t != it->second.tokens.end())
+        p.token = t->second;
+    return p;
+}
+
+std::optional<std::string> FakeAccountStore::find_host_owner(const DnsName& name) {
+    ++host_lookups;
+    if (fail) throw auth::StoreError("database down");
+    for (const auto& [username, entry] : entries_)
+        for (const auto& host : entry.principal.hosts)
+            if (host.name == name) return owner_override.value_or(username);
+    return std::nullopt;
+}
+
 }  // namespace ddns::fakes

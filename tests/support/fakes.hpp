@@ -1,17 +1,25 @@
 // Shared in-memory fakes of the gateway's seams (the DNS transport and the stores), used by the
-// unit tests instead of real named and PostgreSQL. Each fake records what it was asked, can be
-// scripted to answer otherwise and can be made to fail, as the tests need; public members are
-// the knobs and the observations.
+// unit tests instead of real named and PostgreSQL, and clocks the tests move by hand. Each fake
+// records what it was asked, can be scripted to answer otherwise and can be made to fail, as the
+// tests need; public members are the knobs and the observations.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "ddns/auth/model.hpp"
+#include "ddns/auth/password.hpp"
 #include "ddns/auth/record_store.hpp"
 #include "ddns/auth/store.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -83,6 +91,74 @@ public:
     bool fail_commit = false;
     bool commit_unknown = false;  // commit applies, then throws CommitUnknown
     bool fail_list = false;
+};
+
+// Accounts by username, each returned as a principal with its hosts and owned zones; a token is
+// returned with it only for its digest. Counts lookups and can be made to fail.
+class FakeAccountStore final : public auth::AccountStore {
+public:
+    void add(auth::Account account,
+             std::optional<std::pair<std::string, auth::TokenMatch>> token = {});
+    // A principal as given (hosts and owned zones included); its token field is ignored.
+    void add(auth::Principal principal);
+    auth::Account& account(const std::string& username);
+    // A host of `username`'s account, returned with its principal and found by name.
+    void add_host(const std::string& username, auth::Host host);
+    void remove_hosts(const std::string& username);
+    // A token of `username`'s account, returned with the principal for `digest` only.
+    void add_token(const std::string& username, std::string digest, auth::TokenMatch match);
+
+    std::optional<auth::Principal> load_principal(std::string_view username,
+                                                  std::string_view token_digest) override;
+    std::optional<std::string> find_host_owner(const DnsName& name) override;
+
+    int calls = 0;  // load_principal calls
+    int host_lookups = 0;
+    std::string last_digest;
+    // When set, find_host_owner answers this username instead of the real owner (a host that
+    // changed hands between the two lookups).
+    std::optional<std::string> owner_override;
+    bool fail = false;  // every lookup throws StoreError
+
+private:
+    struct Entry {
+        auth::Principal principal;
+        std::map<std::string, auth::TokenMatch> tokens;  // by digest
+    };
+    std::map<std::string, Entry> entries_;
+};
+
+// libsodium's argon2id minimum: keeps each hash/verify well under a millisecond.
+inline auth::Argon2Params fast_params() {
+    return auth::Argon2Params{1, 8 * 1024};
+}
+
+// A password hasher with cheap parameters that counts its verifications.
+class CountingHasher final : public auth::PasswordHasher {
+public:
+    CountingHasher() : PasswordHasher(fast_params()) {}
+    bool verify(std::string_view encoded_hash, const Secret& password) const override {
+        ++verifications;
+        return PasswordHasher::verify(encoded_hash, password);
+    }
+    mutable std::atomic<int> verifications{0};
+};
+
+struct FakeClock {
+    auth::TimePoint now = auth::TimePoint{} + std::chrono::hours(24 * 365 * 50);
+    auto function() {
+        return [this] { return now; };
+    }
+};
+
+// The throttle measures durations on a steady clock; this one starts well after its epoch, like
+// a machine that has been up for a while.
+struct FakeSteadyClock {
+    std::chrono::steady_clock::time_point now =
+        std::chrono::steady_clock::time_point{} + std::chrono::hours(24 * 100);
+    auto function() {
+        return [this] { return now; };
+    }
 };
 
 }  // namespace ddns::fakes

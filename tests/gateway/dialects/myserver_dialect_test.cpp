@@ -16,6 +16,7 @@
 namespace ddns::gateway {
 namespace {
 
+using fakes::FakeAccountStore;
 using fakes::FakeHostStore;
 using fakes::FakeRecordStore;
 using fakes::FakeSender;
@@ -282,26 +283,6 @@ INSTANTIATE_TEST_SUITE_P(
 
 // ---- The dialect against fakes ----
 
-class FakeAccounts final : public auth::AccountStore {
-public:
-    std::optional<auth::Principal> load_principal(std::string_view username,
-                                                  std::string_view digest) override {
-        if (fail) throw auth::StoreError("database down");
-        auto it = principals.find(std::string(username));
-        if (it == principals.end()) return std::nullopt;
-        auth::Principal p = it->second;
-        if (auto t = tokens.find(std::string(digest)); !digest.empty() && t != tokens.end())
-            p.token = t->second;
-        return p;
-    }
-    std::optional<std::string> find_host_owner(const DnsName&) override {
-        return std::nullopt;  // this dialect names accounts, never hosts
-    }
-    std::map<std::string, auth::Principal> principals;
-    std::map<std::string, auth::TokenMatch> tokens;  // by digest
-    bool fail = false;
-};
-
 constexpr const char* kPw = "pw";
 
 class MyServerDialectTest : public ::testing::Test {
@@ -317,12 +298,12 @@ protected:
                                         std::nullopt, std::nullopt, shared});
         hosts.rows[100] = {100, ip("192.0.2.1"), std::nullopt};
         hosts.rows[101] = {101, std::nullopt, std::nullopt};
-        accounts.principals["free"] = free;
+        accounts.add(free);
         auth::Principal domain{account(20, "dom", auth::Plan::Domain), {}, std::nullopt, {one}};
-        accounts.principals["dom"] = domain;
+        accounts.add(domain);
         domain.account = account(21, "dom2", auth::Plan::Domain);
         domain.owned_zones = {one, two};
-        accounts.principals["dom2"] = domain;
+        accounts.add(domain);
     }
     std::shared_ptr<const auth::Zone> zone(std::int64_t id, const char* n,
                                            std::optional<std::int64_t> owner) {
@@ -349,7 +330,7 @@ protected:
     auth::PasswordHasher hasher{auth::Argon2Params{1, std::size_t{8} * 1024}};
     std::string password_hash = hasher.hash(Secret(std::string_view(kPw)));
     std::shared_ptr<const auth::Zone> shared, one, two;
-    FakeAccounts accounts;
+    FakeAccountStore accounts;
     FakeSender sender;
     FakeHostStore hosts;
     FakeRecordStore records;
@@ -437,14 +418,23 @@ TEST_F(MyServerDialectTest, FreeDeleteOfAnotherAddressSendsNothing) {
 
 TEST_F(MyServerDialectTest, HostScopedTokenSeesOnlyItsHostAndNoZone) {
     const std::string token = "abcdefghijklmnopqrstuvwxyz234567";
-    accounts.tokens[auth::token_digest(token)] = auth::TokenMatch{7, 101};
+    accounts.add_token("free", auth::token_digest(token), auth::TokenMatch{7, 101});
     EXPECT_EQ(call("FXN=Add&Usr=free&Pwd=" + token + "&IP=192.0.2.5"), "DNS ADD:SUCCESS\r\n")
         << "the token's only host is the default";
     EXPECT_EQ(hosts.rows[101].ipv4, ip("192.0.2.5"));
     EXPECT_EQ(call("FXN=Add&Usr=free&Pwd=" + token + "&Host=home&IP=192.0.2.5"),
               "Error:Permission Denied\r\n");
     EXPECT_EQ(hosts.rows[100].ipv4, ip("192.0.2.1"));
+    // A token is only ever matched for its own account (as the store's query joins them): a
+    // domain account's token limited to one of its hosts reaches none of the zone's records.
+    const std::string dom_token = "zyxwvutsrqponmlkjihgfedcba765432";
+    accounts.add_host("dom", auth::Host{200, 20, name("h.one.example"), 60, std::nullopt,
+                                        std::nullopt, std::nullopt, one});
+    accounts.add_token("dom", auth::token_digest(dom_token), auth::TokenMatch{8, 200});
     EXPECT_EQ(call("FXN=Add&Usr=dom&Pwd=" + token + "&Host=www&IP=192.0.2.5"),
+              "Error:Invalid Password\r\n")
+        << "another account's token";
+    EXPECT_EQ(call("FXN=Add&Usr=dom&Pwd=" + dom_token + "&Host=www&IP=192.0.2.5"),
               "Error:Permission Denied\r\n");
     EXPECT_EQ(sender.sent.size(), 1u);
 }
