@@ -8,11 +8,13 @@
 #include <atomic>
 #include <map>
 
+#include "fakes.hpp"
 #include "test_support.hpp"
 
 namespace ddns::gateway {
 namespace {
 
+using fakes::FakeSender;
 using std::chrono::minutes;
 
 IpAddress ip(const char* text) {
@@ -23,20 +25,6 @@ DnsName name(const std::string& text) {
 }
 
 const auth::TimePoint kNow = auth::TimePoint(std::chrono::hours(24 * 365 * 50));
-
-class ScriptedSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        if (scripted.empty()) return {UpdateStatus::Success, {}};
-        const auto s = scripted.front();
-        scripted.erase(scripted.begin());
-        return {s, "scripted"};
-    }
-    std::vector<UpdateRequest> sent;
-    std::vector<UpdateStatus> scripted;
-};
 
 // Every online host is "selected" (as if the SQL had found it due); the sweeper must re-check.
 class FakeLifecycleStore final : public auth::LifecycleStore {
@@ -125,7 +113,7 @@ protected:
     }
 
     std::shared_ptr<auth::Zone> zone;
-    ScriptedSender sender;
+    FakeSender sender;
     FakeLifecycleStore store;
     Logger log{LogLevel::Error};
 };
