@@ -192,7 +192,7 @@ std::optional<auth::Principal> FakeAccountStore::load_principal(std::string_view
     ++calls;
     last_digest = std::string(token_digest);
     if (fail) throw auth::StoreError("database down");
-    auto it = entries_.find(std::string(username));
+    auto it = entries_.find(std::string(username.substr(0, username.find('\0'))));
     if (it == entries_.end()) return std::nullopt;
     auth::Principal p = it->second.principal;
     if (auto t = it->second.tokens.find(std::string(token_digest));

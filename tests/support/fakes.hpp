@@ -94,7 +94,8 @@ public:
 };
 
 // Accounts by username, each returned as a principal with its hosts and owned zones; a token is
-// returned with it only for its digest. Counts lookups and can be made to fail.
+// returned with it only for its digest. Counts lookups and can be made to fail (a database
+// outage). Like libpq, which passes parameters as C strings, it sees a username only up to a NUL.
 class FakeAccountStore final : public auth::AccountStore {
 public:
     void add(auth::Account account,
