@@ -4,6 +4,7 @@
 // tests need; public members are the knobs and the observations.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -13,15 +14,19 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/model.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/record_store.hpp"
 #include "ddns/auth/store.hpp"
+#include "ddns/auth/throttle_store.hpp"
 #include "ddns/nsupdate/update_client.hpp"
 
 namespace ddns::fakes {
@@ -160,6 +165,70 @@ struct FakeSteadyClock {
     auto function() {
         return [this] { return now; };
     }
+};
+
+// The streak policy of the migration's throttle_failure(), in memory, on a clock the test moves.
+// `down` makes recording and listing throw (a database outage).
+class FakeThrottleStore final : public auth::ThrottleStore {
+public:
+    explicit FakeThrottleStore(FakeSteadyClock& clock) : clock_(clock) {}
+
+    Secret hash_key(const Secret& proposal) override {
+        ++calls;
+        if (key_.empty()) key_ = proposal.clone();
+        return key_.clone();
+    }
+    std::vector<std::chrono::milliseconds> record_failures(
+        std::span<const auth::SharedFailure> failures) override {
+        ++calls;
+        if (down) throw std::runtime_error("database down");
+        std::vector<std::chrono::milliseconds> out;
+        for (const auto& f : failures) {
+            Row& r = rows_[{f.streak.scope, f.streak.key}];
+            const auto now = clock_.now;
+            if (now >= r.forget_at) r = Row{};
+            ++r.failures;
+            if (r.failures >= (r.locks == 0 ? f.threshold : 1U)) {
+                std::chrono::seconds d = f.initial;
+                for (unsigned i = 0; i < r.locks && d < f.max; ++i) d *= 2;
+                r.locked_until = std::max(r.locked_until, now + std::min(d, f.max));
+                ++r.locks;
+                r.failures = 0;
+            }
+            r.forget_at = std::max(now, r.locked_until) + f.window;
+            out.push_back(remaining(r));
+        }
+        return out;
+    }
+    std::vector<auth::SharedLock> active_locks() override {
+        ++calls;
+        if (down) throw std::runtime_error("database down");
+        std::vector<auth::SharedLock> out;
+        for (const auto& [k, r] : rows_)
+            if (remaining(r) > std::chrono::milliseconds(0))
+                out.push_back({{k.first, k.second}, remaining(r)});
+        return out;
+    }
+    std::size_t prune() override { return 0; }
+
+    int calls = 0;
+    bool down = false;
+
+private:
+    struct Row {
+        unsigned failures = 0;
+        unsigned locks = 0;
+        auth::SteadyClock::time_point locked_until{};
+        auth::SteadyClock::time_point forget_at{};
+    };
+    std::chrono::milliseconds remaining(const Row& r) const {
+        return std::max(
+            std::chrono::milliseconds(0),
+            std::chrono::duration_cast<std::chrono::milliseconds>(r.locked_until - clock_.now));
+    }
+    FakeSteadyClock& clock_;
+    Secret key_;
+    std::map<std::pair<char, std::uint64_t>, Row> rows_;
 };
 
 }  // namespace ddns::fakes
