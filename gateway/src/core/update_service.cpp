@@ -314,6 +314,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
     change.reset();  // the connection goes back before anything below needs one
     if (outcome == CommitOutcome::Failed) compensate(zone, applied, current, target, what);
     if (outcome == CommitOutcome::Unknown) mark_in_doubt(applied, now, what);
+    mark_unanswered(changed, failed, now);
     const bool stored_ok = outcome == CommitOutcome::Committed;
     std::set<std::int64_t> in_doubt;
     if (outcome == CommitOutcome::Unknown)
@@ -416,6 +417,28 @@ void UpdateService::mark_in_doubt(const std::vector<const auth::Host*>& applied,
         store_.mark_in_doubt(ids, now);
     } catch (const auth::StoreError& e) {
         log_.error(std::string("marking host(s) in doubt failed: ") + e.what());
+    }
+}
+
+// BIND's reply was lost or could not be verified: it may have applied the change. The database
+// keeps the old state (nothing is claimed), and the hosts are marked in doubt so that the next
+// request sends their state again instead of answering nochg, and the reconciler settles them.
+// A refusal or a failed prerequisite is certain (BIND applied nothing) and marks nothing.
+void UpdateService::mark_unanswered(const std::vector<const auth::Host*>& changed,
+                                    const std::map<std::int64_t, UpdateStatus>& failed,
+                                    auth::TimePoint now) {
+    std::vector<std::int64_t> ids;
+    for (const auth::Host* h : changed) {
+        const auto f = failed.find(h->id);
+        if (f != failed.end() &&
+            (f->second == UpdateStatus::Timeout || f->second == UpdateStatus::BadReply))
+            ids.push_back(h->id);
+    }
+    if (ids.empty()) return;
+    try {
+        store_.mark_in_doubt(ids, now);
+    } catch (const auth::StoreError& e) {
+        log_.error(std::string("marking host(s) in doubt after a lost reply failed: ") + e.what());
     }
 }
 

@@ -591,5 +591,37 @@ TEST_F(UpdateServiceTest, TakeOfflineThatBindRefusesChangesNothing) {
     EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
 }
 
+// Issue #9 finding 4: a lost reply (BIND may have applied the change) marks the hosts in doubt, so
+// the next identical request is sent again instead of being answered nochg from the database,
+// and the reconciler settles them; a refusal (BIND surely did not apply it) marks nothing.
+TEST_F(UpdateServiceTest, ALostReplyMarksTheHostsInDoubt) {
+    stored(a, ip("192.0.2.1"), std::nullopt);
+    for (auto status : {UpdateStatus::Timeout, UpdateStatus::BadReply}) {
+        store.rows[1].in_doubt = false;
+        store.marks = 0;
+        sender.scripted = {status};
+        auto r =
+            service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+        EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed) << to_string(status);
+        EXPECT_EQ(store.marks, 1) << to_string(status);
+        EXPECT_TRUE(store.rows[1].in_doubt) << to_string(status);
+        EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1")) << to_string(status);
+    }
+
+    // The client repeats the request: not nochg, the whole state goes to BIND again.
+    const auto before = sender.sent.size();
+    auto r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.2")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::Changed);
+    EXPECT_EQ(sender.sent.size(), before + 1);
+    EXPECT_FALSE(store.rows[1].in_doubt);
+
+    store.marks = 0;
+    sender.scripted = {UpdateStatus::Refused};
+    r = service.apply({{&a, FamilyIntent::set(ip("192.0.2.3")), FamilyIntent::keep()}}, now);
+    EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed);
+    EXPECT_EQ(store.marks, 0);
+    EXPECT_FALSE(store.rows[1].in_doubt);
+}
+
 }  // namespace
 }  // namespace ddns::gateway

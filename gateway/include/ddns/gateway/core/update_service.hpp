@@ -120,6 +120,8 @@ private:
                     const std::string& what);
     void mark_in_doubt(const std::vector<const auth::Host*>& applied, auth::TimePoint now,
                        const std::string& what);
+    void mark_unanswered(const std::vector<const auth::Host*>& changed,
+                         const std::map<std::int64_t, UpdateStatus>& failed, auth::TimePoint now);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
                       const std::map<std::int64_t, auth::StoredAddresses>& from,
                       const std::map<std::int64_t, auth::StoredAddresses>& to);
