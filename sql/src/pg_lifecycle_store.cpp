@@ -42,7 +42,7 @@ const std::string& lock_due_sql() {
 
 constexpr std::string_view kZone = R"sql(
 SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsig_secret,
-       default_ttl, heartbeat_seconds, offline_action
+       default_ttl, owner_account_id, heartbeat_seconds, offline_action
 FROM zones WHERE id = $1::bigint)sql";
 
 std::string id_array(const std::vector<std::int64_t>& ids) {
@@ -60,7 +60,7 @@ public:
         const Result z = lease_->exec_prepared("sweep_zone", kZone, {id_param(zone_id)});
         if (z.rows() == 0) return;  // removed meanwhile
         auth::Zone loaded = zone_from_row(z, 0, 0);
-        read_zone_lifecycle(loaded, z, 0, 8);
+        read_zone_lifecycle(loaded, z, 0, 9);  // after zone_from_row's nine columns
         const auto zone = std::make_shared<const auth::Zone>(std::move(loaded));
 
         const Result r = lease_->exec_prepared(

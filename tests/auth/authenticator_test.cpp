@@ -14,11 +14,11 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::CountingHasher;
+using fakes::FakeAccountStore;
+using fakes::FakeClock;
 using std::chrono::hours;
 using std::chrono::seconds;
-using test::CountingHasher;
-using test::FakeAccountStore;
-using test::FakeClock;
 
 constexpr const char* kPassword = "router-password";
 constexpr const char* kToken = "abcdefghijklmnopqrstuvwxyz234567";
@@ -269,15 +269,8 @@ TEST_F(AuthenticatorTest, EmptyCredentialsAreRefusedWithoutALookup) {
 }
 
 TEST_F(AuthenticatorTest, StoreErrorsPropagate) {
-    class FailingStore final : public AccountStore {
-    public:
-        std::optional<Principal> load_principal(std::string_view, std::string_view) override {
-            throw StoreError("database unavailable");
-        }
-        std::optional<std::string> find_host_owner(const DnsName&) override {
-            throw StoreError("database unavailable");
-        }
-    } failing;
+    FakeAccountStore failing;
+    failing.fail = true;
     Authenticator auth(failing, hasher, clock.function());
     EXPECT_THROW(login(auth, kPassword), StoreError);
     EXPECT_THROW((void)auth.authenticate_host(*DnsName::parse("home.example.org"),

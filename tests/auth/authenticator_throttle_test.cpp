@@ -11,35 +11,15 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::CountingHasher;
+using fakes::FakeAccountStore;
+using fakes::FakeClock;
+using fakes::FakeSteadyClock;
 using std::chrono::seconds;
-using test::CountingHasher;
-using test::FakeAccountStore;
-using test::FakeClock;
-using test::FakeSteadyClock;
 
 constexpr const char* kPassword = "router-password";
 const IpAddress kAttacker = *IpAddress::parse("198.51.100.3");
 const IpAddress kRouter = *IpAddress::parse("198.51.100.4");
-
-// Delegates to a FakeAccountStore, or throws StoreError while `down` (a database outage). Like
-// libpq, which passes parameters as C strings, it sees a username only up to a NUL.
-class FlakyStore final : public AccountStore {
-public:
-    explicit FlakyStore(AccountStore& inner) : inner_(inner) {}
-    std::optional<Principal> load_principal(std::string_view username,
-                                            std::string_view token_digest) override {
-        if (down) throw StoreError("database unavailable");
-        return inner_.load_principal(username.substr(0, username.find('\0')), token_digest);
-    }
-    std::optional<std::string> find_host_owner(const DnsName& name) override {
-        if (down) throw StoreError("database unavailable");
-        return inner_.find_host_owner(name);
-    }
-    bool down = false;
-
-private:
-    AccountStore& inner_;
-};
 
 class AuthenticatorThrottle : public ::testing::Test {
 protected:
@@ -72,9 +52,8 @@ protected:
     FakeSteadyClock steady;
     CountingHasher hasher;
     FakeAccountStore store;
-    FlakyStore flaky{store};
     FailureThrottle throttle{policy(), steady.function()};
-    Authenticator auth{flaky, hasher, clock.function(), AuthenticatorOptions{}, &throttle};
+    Authenticator auth{store, hasher, clock.function(), AuthenticatorOptions{}, &throttle};
 };
 
 TEST_F(AuthenticatorThrottle, AThrottledRequestIsNotCheckedAtAll) {
@@ -149,12 +128,12 @@ TEST_F(AuthenticatorThrottle, DisabledOrExpiredAfterTheRightPasswordIsNotAFailur
 }
 
 TEST_F(AuthenticatorThrottle, ADatabaseOutageCountsAsNothing) {
-    flaky.down = true;
+    store.fail = true;
     for (int i = 0; i < 20; ++i) {
         EXPECT_THROW(login(kPassword, kRouter), StoreError);
         EXPECT_THROW(login("guess", kAttacker), StoreError);
     }
-    flaky.down = false;
+    store.fail = false;
     EXPECT_EQ(login(kPassword, kRouter).status, AuthStatus::Ok);
     EXPECT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);
     EXPECT_EQ(login("guess", kAttacker).status, AuthStatus::BadCredentials);

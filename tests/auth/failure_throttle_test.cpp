@@ -13,9 +13,9 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::FakeSteadyClock;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using test::FakeSteadyClock;
 
 IpAddress ip(const std::string& text) {
     return *IpAddress::parse(text);

@@ -12,7 +12,7 @@
 namespace ddns::auth {
 namespace {
 
-using test::fast_params;
+using fakes::fast_params;
 
 struct RoundTripCase {
     const char* name;

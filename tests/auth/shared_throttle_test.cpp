@@ -16,74 +16,15 @@
 namespace ddns::auth {
 namespace {
 
+using fakes::FakeSteadyClock;
+using fakes::FakeThrottleStore;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using test::FakeSteadyClock;
 
 IpAddress ip(const std::string& text) {
     return *IpAddress::parse(text);
 }
-
-// The streak policy of the migration's throttle_failure(), in memory.
-class FakeThrottleStore final : public ThrottleStore {
-public:
-    explicit FakeThrottleStore(FakeSteadyClock& clock) : clock_(clock) {}
-
-    Secret hash_key(const Secret& proposal) override {
-        ++calls;
-        if (key_.empty()) key_ = proposal.clone();
-        return key_.clone();
-    }
-    std::vector<milliseconds> record_failures(std::span<const SharedFailure> failures) override {
-        ++calls;
-        if (down) throw std::runtime_error("database down");
-        std::vector<milliseconds> out;
-        for (const auto& f : failures) {
-            Row& r = rows_[{f.streak.scope, f.streak.key}];
-            const auto now = clock_.now;
-            if (now >= r.forget_at) r = Row{};
-            ++r.failures;
-            if (r.failures >= (r.locks == 0 ? f.threshold : 1U)) {
-                seconds d = f.initial;
-                for (unsigned i = 0; i < r.locks && d < f.max; ++i) d *= 2;
-                r.locked_until = std::max(r.locked_until, now + std::min(d, f.max));
-                ++r.locks;
-                r.failures = 0;
-            }
-            r.forget_at = std::max(now, r.locked_until) + f.window;
-            out.push_back(remaining(r));
-        }
-        return out;
-    }
-    std::vector<SharedLock> active_locks() override {
-        ++calls;
-        if (down) throw std::runtime_error("database down");
-        std::vector<SharedLock> out;
-        for (const auto& [k, r] : rows_)
-            if (remaining(r) > milliseconds(0)) out.push_back({{k.first, k.second}, remaining(r)});
-        return out;
-    }
-    std::size_t prune() override { return 0; }
-
-    int calls = 0;
-    bool down = false;
-
-private:
-    struct Row {
-        unsigned failures = 0;
-        unsigned locks = 0;
-        SteadyClock::time_point locked_until{};
-        SteadyClock::time_point forget_at{};
-    };
-    milliseconds remaining(const Row& r) const {
-        return std::max(milliseconds(0),
-                        std::chrono::duration_cast<milliseconds>(r.locked_until - clock_.now));
-    }
-    FakeSteadyClock& clock_;
-    Secret key_;
-    std::map<std::pair<char, std::uint64_t>, Row> rows_;
-};
 
 FailureThrottleOptions shared_policy(ThrottleStore& store) {
     FailureThrottleOptions o;

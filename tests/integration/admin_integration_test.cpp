@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "ddns/nsupdate/update_client.hpp"
 #include "stack_environment.hpp"
 
 namespace ddns::test {
@@ -47,6 +48,20 @@ protected:
         std::vector<std::string> argv{gateway_binary()};
         argv.insert(argv.end(), args.begin(), args.end());
         return run_command(argv);
+    }
+    // Gives `name` a TXT record in BIND, as the zone's operator would by hand.
+    void add_txt_in_bind(const std::string& name) {
+        auto key = parse_tsig_key_file(read_file(stack().named().key_file()));
+        ASSERT_TRUE(key.has_value());
+        const auto txt = ResourceRecord::make(*DnsName::parse(name), RecordType::TXT, 300,
+                                              TxtData{{"given out by hand"}});
+        ASSERT_TRUE(txt.has_value());
+        UpdateRequest request{*DnsName::parse("example.test"), {}, {AddRecord{*txt}}};
+        UpdateClient client;
+        const auto r =
+            client.send(request, *key, {*IpAddress::parse("127.0.0.1"), stack().named().port()});
+        ASSERT_TRUE(r.ok()) << r.detail;
+        ASSERT_FALSE(stack().named().query(name, "TXT").empty());
     }
     std::string update(const std::string& user, const std::string& secret, const std::string& host,
                        const std::string& ip) {
@@ -173,6 +188,60 @@ TEST_F(Admin, HostAddNeedsAZoneAndAnAccount) {
     EXPECT_TRUE(contains(r.output, "already exists")) << r.output;
     r = stack().admin({"host", "list", "--account", user});
     EXPECT_TRUE(contains(r.output, user + ".example.test")) << r.output;
+}
+
+TEST_F(Admin, HostAddRefusesTheZoneApexEvenWithTheOverride) {
+    const std::string user = unique_label();
+    stack().add_account(user, kPassword);
+    for (const Strings& extra : {Strings{}, Strings{"--allow-existing"}}) {
+        Strings args{"host", "add", "example.test", "--account", user};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = stack().admin(args);
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        EXPECT_TRUE(contains(r.output, "apex")) << r.output;
+    }
+    EXPECT_FALSE(
+        contains(stack().admin({"host", "list", "--account", user}).output, "example.test"));
+}
+
+TEST_F(Admin, HostAddRefusesANameThatHoldsRecordsInBind) {
+    const std::string user = unique_label();
+    stack().add_account(user, kPassword);
+    // The name server's own address record.
+    auto r = stack().admin({"host", "add", "ns.example.test", "--account", user});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "already holds records in BIND")) << r.output;
+    // A name the operator gave a record by hand, of a type the gateway never writes.
+    const std::string taken = user + "-taken.example.test";
+    add_txt_in_bind(taken);
+    r = stack().admin({"host", "add", taken, "--account", user});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "--allow-existing")) << r.output;
+    EXPECT_EQ(stack().sql("select count(*) from hosts where name in ('ns.example.test', '" + taken +
+                          "')"),
+              "0");
+    // The operator's explicit override takes it knowingly; BIND's records stay as they were.
+    r = stack().admin({"host", "add", taken, "--account", user, "--allow-existing"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(stack().admin({"host", "list", "--account", user}).output, taken));
+    EXPECT_EQ(stack().named().query(taken, "TXT"), Strings{"\"given out by hand\""});
+    EXPECT_EQ(stack().named().query("ns.example.test", "A"), Strings{"127.0.0.1"});
+    // A fresh name still needs no override.
+    r = stack().admin({"host", "add", user + "-fresh.example.test", "--account", user});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST_F(Admin, HostAddRefusesWhenBindCannotSayWhetherTheNameIsFree) {
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    stack().add_account(user, kPassword);
+    stack().named().stop();
+    const auto r = stack().admin({"host", "add", host, "--account", user});
+    stack().named().start_again();
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "could not ask BIND")) << r.output;
+    EXPECT_FALSE(contains(stack().admin({"host", "list", "--account", user}).output, host));
+    stack().add_host(host, user);
 }
 
 TEST_F(Admin, ListsKeepTheirColumnsForLongNames) {

@@ -106,6 +106,8 @@ TEST_F(PgLifecycleStoreTest, CandidatesCarryWhatTheSweeperNeeds) {
     EXPECT_EQ(c.host.zone->offline_action, auth::OfflineAction::Sentinel);
     EXPECT_EQ(c.host.offline_action, std::nullopt) << "follows its zone";
     EXPECT_EQ(c.host.zone->key.name, name("gw-key"));
+    // The zone has no owner; its heartbeat (1200 s) once came out as the owner's account id.
+    EXPECT_EQ(c.host.zone->owner_account_id, std::nullopt);
     EXPECT_FALSE(c.account_expires_at);
 }
 

@@ -18,6 +18,7 @@
 #include "ddns/gateway/base/utc_time.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/host_name_rule.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/audit_repository.hpp"
@@ -47,6 +48,31 @@ std::string nochg_text(AdminContext& cx, const std::optional<std::chrono::second
                      std::to_string(cx.config.abuse.nochg_budget) + ")";
 }
 
+// Why `name` may not become a host of `zone` (empty: it may), asking BIND whether the name
+// already holds records unless the operator's override makes that moot.
+std::string host_name_refusal(AdminContext& cx, const auth::Zone& zone, const DnsName& name,
+                              bool allow_existing) {
+    std::optional<UpdateResult> probe;
+    if (host_name_needs_probe(zone.name, name, allow_existing))
+        probe = cx.dns.send(name_unused_probe(zone.name, name), zone.key, zone.server);
+    switch (host_name_verdict(zone.name, name, probe, allow_existing)) {
+        case HostNameVerdict::Allowed:
+            return {};
+        case HostNameVerdict::ZoneApex:
+            return "the apex of zone " + zone.name.str() +
+                   " holds the zone's own records; a host needs a name below it";
+        case HostNameVerdict::InUse:
+            return "the name already holds records in BIND (" + zone.server.to_string() +
+                   "); a host's account would replace its addresses. Add it with "
+                   "--allow-existing only if that account may take the name over";
+        case HostNameVerdict::Unverified:
+            break;
+    }
+    return "could not ask BIND (" + zone.server.to_string() +
+           ") whether the name is in use: " + std::string(to_string(probe->status)) + " " +
+           probe->detail + "; host not added (--allow-existing skips this check)";
+}
+
 }  // namespace
 
 int host_add(AdminContext& cx, const Args& a) {
@@ -54,6 +80,11 @@ int host_add(AdminContext& cx, const Args& a) {
     const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
     if (!name.is_hostname()) return cx.fail(name.str() + " is not a valid host name");
     const std::string user = a.need("--account");
+    if (const auto zone = cx.repo.find_zone_containing(name)) {
+        const std::string refusal =
+            host_name_refusal(cx, *zone, name, a.flags.count("--allow-existing") > 0);
+        if (!refusal.empty()) return cx.fail("host " + name.str() + ": " + refusal);
+    }
     auto id = cx.repo.add_host(name, user);
     if (!id && id.error() == sql::AdminError::HoldsRecords)
         return cx.fail("host " + name.str() +

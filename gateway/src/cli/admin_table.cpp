@@ -32,7 +32,7 @@ const AdminCommand kCommands[] = {
     {"account", "unblock", "USER", "", account_unblock},
     {"account", "list", "", "", account_list},
     {"account", "remove", "USER", "(also clears its hosts in DNS; refused\n while the account owns zones)", account_remove},
-    {"host", "add", "FQDN --account USER", "", host_add},
+    {"host", "add", "FQDN --account USER [--allow-existing]", "(refuses the zone apex, and names that hold\n records in BIND unless --allow-existing)", host_add},
     {"host", "list", "[--account USER]", "", host_list},
     {"host", "remove", "FQDN", "(deletes its A/AAAA in DNS first)", host_remove},
     {"host", "heartbeat", "FQDN DURATION|off|zone", "(zone: follow the zone's timeout)", host_heartbeat},
@@ -100,7 +100,7 @@ int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::
         return raw.empty() ? 2 : 0;
     }
     try {
-        const Args a = Args::parse(raw, {"--no-check", "--dry-run"});
+        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing"});
         // `log` and `reconcile` are the commands without an ACTION.
         const bool single = !a.words.empty() && (a.words[0] == "log" || a.words[0] == "reconcile");
         const std::size_t head = single ? 1 : 2;

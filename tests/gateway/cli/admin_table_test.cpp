@@ -11,6 +11,7 @@
 #include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/pg_store.hpp"
+#include "fakes.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -121,16 +122,6 @@ INSTANTIATE_TEST_SUITE_P(
                       UsageCase{{"zone", "add", "example.org", "--ttl"},
                                 "option --ttl needs a value"}));
 
-// A sender that must not be called: every case below is refused before any DNS traffic.
-class CountingSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest&, const TsigKey&, const ServerEndpoint&) override {
-        ++sent;
-        return UpdateResult{};
-    }
-    int sent = 0;
-};
-
 // A context whose database is never reached (the pool connects lazily, and these inputs are
 // refused first) and whose clock stands still.
 class AdminHandlerTest : public ::testing::Test {
@@ -149,7 +140,8 @@ protected:
     sql::AdminRepository repo_{db_};
     sql::AuditRepository audit_{db_};
     sql::PgStore store_{db_};
-    CountingSender dns_;
+    // Must not be called: every case here is refused before any DNS traffic.
+    fakes::FakeSender dns_;
     Logger log_{LogLevel::Error};
     int clock_reads_ = 0;
     std::istringstream in_{"short\n"};
@@ -176,7 +168,7 @@ TEST_F(AdminHandlerTest, ZoneAddRefusesAHostNameAsServer) {
     EXPECT_EQ(err_.str(),
               "ddns-gateway admin: --server must be IP:PORT (an address, not a host name)\n");
     EXPECT_EQ(out_.str(), "");
-    EXPECT_EQ(dns_.sent, 0);
+    EXPECT_TRUE(dns_.sent.empty());
 }
 
 TEST_F(AdminHandlerTest, AccountAddRefusesAShortPasswordFromStdin) {
@@ -199,7 +191,7 @@ TEST_F(AdminHandlerTest, LogReadsTheInjectedClockForSince) {
 TEST_F(AdminHandlerTest, UsageErrorsInsideAHandlerAnswerTwo) {
     EXPECT_EQ(run({"record", "add", "www.example.org", "A"}), 2);
     EXPECT_EQ(err_.str(), "ddns-gateway admin: missing DATA\n" + admin_usage());
-    EXPECT_EQ(dns_.sent, 0);
+    EXPECT_TRUE(dns_.sent.empty());
 }
 
 }  // namespace

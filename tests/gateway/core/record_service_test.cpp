@@ -2,6 +2,7 @@
 // every refusal that must cost no DNS traffic, nothing recorded unless BIND said yes, and the
 // inverse UPDATE when recording fails.
 #include "ddns/gateway/core/record_service.hpp"
+#include "fakes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,9 @@
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeRecordStore;
+using fakes::FakeSender;
 
 DnsName name(const char* text) {
     return *DnsName::parse(text);
@@ -30,77 +34,6 @@ ResourceRecord mx(const char* owner, std::uint16_t preference, const char* excha
     return rr(owner, RecordType::MX, MxData{preference, name(exchange)});
 }
 
-class FakeSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        if (scripted.empty()) return {UpdateStatus::Success, {}};
-        const auto status = scripted.front();
-        scripted.erase(scripted.begin());
-        return {status, "scripted"};
-    }
-    std::vector<UpdateRequest> sent;
-    std::vector<UpdateStatus> scripted;  // replies to the next messages, then Success
-};
-
-// Records of one zone by id; a change buffers its writes until commit, like a transaction.
-class FakeRecordStore final : public auth::RecordStore {
-public:
-    class Change final : public auth::RecordChange {
-    public:
-        explicit Change(FakeRecordStore& store) : store_(store), rows_(store.rows) {}
-        std::vector<auth::StoredRecord> records_at(const DnsName& owner) override {
-            std::vector<auth::StoredRecord> out;
-            for (const auto& [id, record] : rows_)
-                if (record.owner() == owner) out.push_back({id, record});
-            return out;
-        }
-        bool host_named(const DnsName& owner) override { return store_.hosts.count(owner) > 0; }
-        void insert(const ResourceRecord& record) override {
-            rows_.emplace(store_.next_id++, record);
-        }
-        void erase(std::int64_t id) override { rows_.erase(id); }
-        void commit() override {
-            if (store_.fail_commit) throw auth::StoreError("database down");
-            if (store_.commit_unknown) {
-                store_.rows = rows_;  // it did commit; the answer was lost
-                throw auth::CommitUnknown("connection lost during COMMIT");
-            }
-            store_.rows = rows_;
-        }
-
-    private:
-        FakeRecordStore& store_;
-        std::map<std::int64_t, ResourceRecord> rows_;
-    };
-
-    std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override {
-        locked_zones.push_back(zone_id);
-        if (fail_begin) throw auth::StoreError("database down");
-        return std::make_unique<Change>(*this);
-    }
-    std::vector<auth::StoredRecord> list_records(std::int64_t) override {
-        std::vector<auth::StoredRecord> out;
-        for (const auto& [id, record] : rows) out.push_back({id, record});
-        return out;
-    }
-
-    std::vector<ResourceRecord> stored() const {
-        std::vector<ResourceRecord> out;
-        for (const auto& [id, record] : rows) out.push_back(record);
-        return out;
-    }
-
-    std::map<std::int64_t, ResourceRecord> rows;
-    std::set<DnsName> hosts;
-    std::vector<std::int64_t> locked_zones;
-    std::int64_t next_id = 1;
-    bool fail_begin = false;
-    bool fail_commit = false;
-    bool commit_unknown = false;
-};
-
 class RecordServiceTest : public ::testing::Test {
 protected:
     RecordServiceTest()
@@ -113,7 +46,7 @@ protected:
         store.hosts.insert(name("home.example.org"));
     }
     void seed(const std::vector<ResourceRecord>& records) {
-        for (const auto& r : records) store.rows.emplace(store.next_id++, r);
+        for (const auto& r : records) store.add(zone.id, r);
     }
     RecordOutcome add(const ResourceRecord& record) { return service.add(zone, record).outcome; }
     RecordOutcome remove(const RecordSelector& selector) {
@@ -139,7 +72,7 @@ TEST_F(RecordServiceTest, AddSendsOneAddGuardedAgainstACnameAndRecordsIt) {
     const auto& absent = std::get<RRsetAbsent>(request.prerequisites[0]);
     EXPECT_EQ(absent.owner, name("example.org"));
     EXPECT_EQ(absent.type, RecordType::CNAME);
-    EXPECT_EQ(store.stored(), std::vector{mx("example.org", 10, "mail.example.org")});
+    EXPECT_EQ(store.stored(zone.id), std::vector{mx("example.org", 10, "mail.example.org")});
     EXPECT_EQ(store.locked_zones, std::vector<std::int64_t>{7});
 }
 
@@ -149,7 +82,7 @@ TEST_F(RecordServiceTest, ASecondAddressJoinsTheRrsetWithoutDeletingTheFirst) {
     ASSERT_EQ(sender.sent.size(), 2u);
     ASSERT_EQ(sender.sent[1].operations.size(), 1u);
     EXPECT_TRUE(std::holds_alternative<AddRecord>(sender.sent[1].operations[0]));
-    EXPECT_EQ(store.stored(),
+    EXPECT_EQ(store.stored(zone.id),
               (std::vector{a("www.example.org", "192.0.2.1"), a("www.example.org", "192.0.2.2")}));
 }
 
@@ -224,12 +157,12 @@ TEST_F(RecordServiceTest, RefusalsCostNoDnsTrafficAndChangeNothing) {
         {"suffix but not below", {}, a("badexample.org", "192.0.2.1"), RecordOutcome::OutsideZone},
     };
     for (const auto& row : rows) {
-        store.rows.clear();
+        store.zones[zone.id].clear();
         seed(row.stored);
         sender.sent.clear();
         EXPECT_EQ(add(row.record), row.outcome) << row.label;
         EXPECT_TRUE(sender.sent.empty()) << row.label;
-        EXPECT_EQ(store.stored(), row.stored) << row.label;
+        EXPECT_EQ(store.stored(zone.id), row.stored) << row.label;
     }
 }
 
@@ -237,7 +170,7 @@ TEST_F(RecordServiceTest, MailAndTextMayLiveAtAHostsName) {
     EXPECT_EQ(add(mx("home.example.org", 10, "mail.example.org")), RecordOutcome::Added);
     EXPECT_EQ(add(rr("home.example.org", RecordType::TXT, TxtData{{"hello"}})),
               RecordOutcome::Added);
-    EXPECT_EQ(store.rows.size(), 2u);
+    EXPECT_EQ(store.zones[zone.id].size(), 2u);
 }
 
 TEST_F(RecordServiceTest, AFailedPrerequisiteIsACnameConflictAndNothingIsRecorded) {
@@ -246,7 +179,7 @@ TEST_F(RecordServiceTest, AFailedPrerequisiteIsACnameConflictAndNothingIsRecorde
         const auto result = service.add(zone, cname("x.example.org", "w.example.org"));
         EXPECT_EQ(result.outcome, RecordOutcome::CnameConflict);
         EXPECT_EQ(result.dns_status, status);
-        EXPECT_TRUE(store.rows.empty());
+        EXPECT_TRUE(store.zones[zone.id].empty());
     }
 }
 
@@ -257,7 +190,7 @@ TEST_F(RecordServiceTest, BindRefusingMeansNothingIsRecorded) {
         const auto result = service.add(zone, a("x.example.org", "192.0.2.1"));
         EXPECT_EQ(result.outcome, RecordOutcome::DnsFailed);
         EXPECT_EQ(result.dns_status, status);
-        EXPECT_TRUE(store.rows.empty());
+        EXPECT_TRUE(store.zones[zone.id].empty());
     }
 }
 
@@ -267,7 +200,7 @@ TEST_F(RecordServiceTest, ARefusedMxToAnInZoneTargetWithoutAddressIsToldApart) {
     sender.scripted = {UpdateStatus::Refused, UpdateStatus::NxRrset, UpdateStatus::NxRrset};
     const auto result = service.add(zone, mx("example.org", 10, "mail.example.org"));
     EXPECT_EQ(result.outcome, RecordOutcome::TargetWithoutAddress);
-    EXPECT_TRUE(store.rows.empty());
+    EXPECT_TRUE(store.zones[zone.id].empty());
     ASSERT_EQ(sender.sent.size(), 3u);
     for (std::size_t i = 1; i < 3; ++i) {
         EXPECT_TRUE(sender.sent[i].operations.empty()) << "a probe changes nothing";
@@ -293,7 +226,7 @@ TEST_F(RecordServiceTest, ARefusedMxWhoseTargetHasAnAddressStaysADnsFailure) {
     sender.scripted = {UpdateStatus::Timeout};
     EXPECT_EQ(add(mx("example.org", 10, "mail.example.org")), RecordOutcome::DnsFailed);
     EXPECT_EQ(sender.sent.size(), 1u);
-    EXPECT_TRUE(store.rows.empty());
+    EXPECT_TRUE(store.zones[zone.id].empty());
 }
 
 TEST_F(RecordServiceTest, AFailedCommitAfterAnAddIsUndoneInDns) {
@@ -304,14 +237,14 @@ TEST_F(RecordServiceTest, AFailedCommitAfterAnAddIsUndoneInDns) {
     EXPECT_TRUE(undo.prerequisites.empty());
     ASSERT_EQ(undo.operations.size(), 1u);
     EXPECT_EQ(std::get<DeleteRecord>(undo.operations[0]).record, a("x.example.org", "192.0.2.1"));
-    EXPECT_TRUE(store.rows.empty());
+    EXPECT_TRUE(store.zones[zone.id].empty());
 }
 
 TEST_F(RecordServiceTest, ACommitWithAnUnknownOutcomeKeepsDnsAndAnswersAServerError) {
     store.commit_unknown = true;
     EXPECT_EQ(add(a("x.example.org", "192.0.2.1")), RecordOutcome::StoreFailed);
     EXPECT_EQ(sender.sent.size(), 1u);  // no rollback: the database may hold the record
-    EXPECT_EQ(store.rows.size(), 1u);
+    EXPECT_EQ(store.zones[zone.id].size(), 1u);
     EXPECT_EQ(remove({name("x.example.org"), RecordType::A, std::nullopt, std::nullopt}),
               RecordOutcome::StoreFailed);
     EXPECT_EQ(sender.sent.size(), 2u);
@@ -329,9 +262,9 @@ TEST_F(RecordServiceTest, AnotherTtlRetimesTheWholeRrsetAsBindDoes) {
     seed({a("w.example.org", "192.0.2.1", 300), a("w.example.org", "192.0.2.2", 300),
           rr("w.example.org", RecordType::TXT, TxtData{{"t"}}, 300)});
     ASSERT_EQ(add(a("w.example.org", "192.0.2.3", 60)), RecordOutcome::Added);
-    for (const auto& r : store.stored())
+    for (const auto& r : store.stored(zone.id))
         EXPECT_EQ(r.ttl(), r.type() == RecordType::A ? 60u : 300u) << r.data_text();
-    EXPECT_EQ(store.rows.size(), 4u);
+    EXPECT_EQ(store.zones[zone.id].size(), 4u);
 
     // When recording fails, the undo puts the old TTL back along with the deletion.
     store.fail_commit = true;
@@ -354,7 +287,7 @@ TEST_F(RecordServiceTest, RemovingSomeOfAnRrsetDeletesThoseRrsInOneMessage) {
     ASSERT_EQ(sender.sent[0].operations.size(), 1u);
     EXPECT_EQ(std::get<DeleteRecord>(sender.sent[0].operations[0]).record,
               a("w.example.org", "192.0.2.2"));
-    EXPECT_EQ(store.rows.size(), 3u);
+    EXPECT_EQ(store.zones[zone.id].size(), 3u);
 }
 
 TEST_F(RecordServiceTest, RemovingEveryRrOfAnRrsetDeletesTheRrset) {
@@ -367,14 +300,15 @@ TEST_F(RecordServiceTest, RemovingEveryRrOfAnRrsetDeletesTheRrset) {
     const auto& del = std::get<DeleteRRset>(sender.sent[0].operations[0]);
     EXPECT_EQ(del.owner, name("w.example.org"));
     EXPECT_EQ(del.type, RecordType::A);
-    EXPECT_EQ(store.stored(), std::vector{rr("w.example.org", RecordType::TXT, TxtData{{"t"}})});
+    EXPECT_EQ(store.stored(zone.id),
+              std::vector{rr("w.example.org", RecordType::TXT, TxtData{{"t"}})});
 
     // The last RR named by its data is the whole RRset too.
     sender.sent.clear();
     EXPECT_EQ(remove({name("w.example.org"), RecordType::TXT, Rdata{TxtData{{"t"}}}, std::nullopt}),
               RecordOutcome::Removed);
     EXPECT_TRUE(std::holds_alternative<DeleteRRset>(sender.sent.at(0).operations.at(0)));
-    EXPECT_TRUE(store.rows.empty());
+    EXPECT_TRUE(store.zones[zone.id].empty());
 }
 
 TEST_F(RecordServiceTest, MxRecordsCanBeChosenByPreference) {
@@ -384,7 +318,7 @@ TEST_F(RecordServiceTest, MxRecordsCanBeChosenByPreference) {
               RecordOutcome::Removed);
     ASSERT_EQ(sender.sent.size(), 1u);
     EXPECT_EQ(sender.sent[0].operations.size(), 2u);
-    EXPECT_EQ(store.stored(), std::vector{mx("example.org", 20, "c.example.org")});
+    EXPECT_EQ(store.stored(zone.id), std::vector{mx("example.org", 20, "c.example.org")});
     EXPECT_EQ(remove({name("example.org"), RecordType::MX, std::nullopt, 30}),
               RecordOutcome::NotFound);
 }
@@ -402,7 +336,7 @@ TEST_F(RecordServiceTest, NothingToRemoveCostsNoDnsTraffic) {
     EXPECT_EQ(remove({name("w.example.net"), RecordType::A, std::nullopt, std::nullopt}),
               RecordOutcome::OutsideZone);
     EXPECT_TRUE(sender.sent.empty());
-    EXPECT_EQ(store.rows.size(), 1u);
+    EXPECT_EQ(store.zones[zone.id].size(), 1u);
 }
 
 TEST_F(RecordServiceTest, RemovalFailuresLeaveTheRecordsStored) {
@@ -412,7 +346,7 @@ TEST_F(RecordServiceTest, RemovalFailuresLeaveTheRecordsStored) {
         service.remove(zone, {name("w.example.org"), RecordType::A, std::nullopt, std::nullopt});
     EXPECT_EQ(result.outcome, RecordOutcome::DnsFailed);
     EXPECT_EQ(result.dns_status, UpdateStatus::Refused);
-    EXPECT_EQ(store.rows.size(), 2u);
+    EXPECT_EQ(store.zones[zone.id].size(), 2u);
 
     // BIND deleted, the database did not record it: BIND gets the RRs back.
     store.fail_commit = true;
@@ -424,12 +358,12 @@ TEST_F(RecordServiceTest, RemovalFailuresLeaveTheRecordsStored) {
     ASSERT_EQ(undo.size(), 2u);
     EXPECT_EQ(std::get<AddRecord>(undo[0]).record, a("w.example.org", "192.0.2.1"));
     EXPECT_EQ(std::get<AddRecord>(undo[1]).record, a("w.example.org", "192.0.2.2"));
-    EXPECT_EQ(store.rows.size(), 2u);
+    EXPECT_EQ(store.zones[zone.id].size(), 2u);
 }
 
 TEST_F(RecordServiceTest, ListReturnsTheStoredRecords) {
     seed({a("w.example.org", "192.0.2.1"), mx("example.org", 10, "w.example.org")});
-    EXPECT_EQ(service.list(zone), store.stored());
+    EXPECT_EQ(service.list(zone), store.stored(zone.id));
     store.fail_begin = true;  // list takes no lock
     EXPECT_EQ(service.list(zone).size(), 2u);
 }

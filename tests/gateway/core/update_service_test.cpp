@@ -11,9 +11,13 @@
 #include <thread>
 
 #include "ddns/gateway/core/update_service.hpp"
+#include "fakes.hpp"
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeHostStore;
+using fakes::FakeSender;
 
 IpAddress ip(const char* text) {
     return *IpAddress::parse(text);
@@ -21,120 +25,6 @@ IpAddress ip(const char* text) {
 DnsName name(const char* text) {
     return *DnsName::parse(text);
 }
-
-class FakeSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        std::unique_lock lock(mutex);
-        sent.push_back(request);
-        if (gate) {
-            // Hold the first message "in flight" until the test opens the gate.
-            in_flight = true;
-            cv.notify_all();
-            cv.wait(lock, [&] { return !gate; });
-        }
-        if (!scripted.empty()) {
-            auto s = scripted.front();
-            scripted.erase(scripted.begin());
-            return {s, "scripted"};
-        }
-        return {UpdateStatus::Success, {}};
-    }
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool gate = false;
-    bool in_flight = false;
-    std::vector<UpdateRequest> sent;
-    std::vector<UpdateStatus> scripted;
-};
-
-// Stored addresses per host; changes are buffered until commit, as in a transaction.
-class FakeHostStore final : public auth::HostStore {
-public:
-    class Change final : public auth::HostChange {
-    public:
-        Change(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
-            std::lock_guard lock(store_.mutex);
-            ++store_.changes_begun;
-            for (auto id : ids)
-                if (auto it = store_.rows.find(id); it != store_.rows.end())
-                    locked_.push_back(it->second);
-        }
-        const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
-        void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::TimePoint) override {
-            buffered_[id] = auth::StoredAddresses{id, v4, v6, false};
-        }
-        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::OfflineReason reason,
-                            auth::TimePoint) override {
-            buffered_[id] = auth::StoredAddresses{id, v4, v6, true};
-            reasons_[id] = reason;
-        }
-        void record_seen(std::int64_t id, auth::TimePoint) override { ++seen_[id]; }
-        void commit() override {
-            std::lock_guard lock(store_.mutex);
-            if (store_.fail_commit) throw auth::StoreError("database down");
-            if (store_.commit_unknown) {
-                // The server committed, and the connection went before it could say so.
-                for (auto& [id, row] : buffered_) store_.rows[id] = row;
-                throw auth::CommitUnknown("commit outcome unknown: connection lost");
-            }
-            for (auto& [id, n] : seen_) store_.rows[id].in_doubt = false;
-            for (auto& [id, row] : buffered_) store_.rows[id] = row;
-            for (auto& [id, reason] : reasons_) store_.reasons[id] = reason;
-            for (auto& [id, n] : seen_) store_.seen[id] += n;
-            ++store_.commits;
-        }
-
-    private:
-        FakeHostStore& store_;
-        std::vector<auth::StoredAddresses> locked_;
-        std::map<std::int64_t, auth::StoredAddresses> buffered_;
-        std::map<std::int64_t, auth::OfflineReason> reasons_;
-        std::map<std::int64_t, int> seen_;
-    };
-
-    std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
-        if (fail_begin) throw auth::StoreError("database down");
-        return std::make_unique<Change>(*this, ids);
-    }
-    std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
-                                                             auth::TimePoint now,
-                                                             std::chrono::seconds) override {
-        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
-        return auth::NochgWindow{};  // no budget in these tests
-    }
-    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override {
-        std::lock_guard lock(mutex);
-        for (auto id : ids) rows[id].in_doubt = true;
-        ++marks;
-    }
-    // Like the conditional UPDATE: only an online row, not in doubt, that still holds `expected`.
-    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
-        std::lock_guard lock(mutex);
-        ++seen_attempts[expected.host_id];
-        auto it = rows.find(expected.host_id);
-        if (it == rows.end() || it->second.offline || it->second.in_doubt ||
-            it->second.ipv4 != expected.ipv4 || it->second.ipv6 != expected.ipv6)
-            return false;
-        ++seen[expected.host_id];
-        return true;
-    }
-
-    std::mutex mutex;
-    std::map<std::int64_t, auth::StoredAddresses> rows;
-    std::map<std::int64_t, auth::OfflineReason> reasons;
-    std::map<std::int64_t, int> seen;
-    std::map<std::int64_t, int> seen_attempts;
-    int changes_begun = 0;
-    int commits = 0;
-    bool fail_begin = false;
-    bool fail_commit = false;
-    bool commit_unknown = false;
-    int marks = 0;
-};
 
 class UpdateServiceTest : public ::testing::Test {
 protected:

@@ -11,9 +11,15 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
+#include "fakes.hpp"
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeAccountStore;
+using fakes::FakeHostStore;
+using fakes::FakeRecordStore;
+using fakes::FakeSender;
 
 using namespace std::chrono;
 
@@ -277,130 +283,6 @@ INSTANTIATE_TEST_SUITE_P(
 
 // ---- The dialect against fakes ----
 
-class FakeSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        return {status, {}};
-    }
-    std::vector<UpdateRequest> sent;
-    UpdateStatus status = UpdateStatus::Success;
-};
-
-class FakeHostStore final : public auth::HostStore {
-public:
-    class Change final : public auth::HostChange {
-    public:
-        Change(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
-            for (auto id : ids)
-                if (auto it = store_.rows.find(id); it != store_.rows.end())
-                    locked_.push_back(it->second);
-        }
-        const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
-        void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::TimePoint) override {
-            store_.rows[id] = auth::StoredAddresses{id, v4, v6};
-        }
-        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::OfflineReason,
-                            auth::TimePoint) override {
-            store_.rows[id] = auth::StoredAddresses{id, v4, v6};
-        }
-        void record_seen(std::int64_t, auth::TimePoint) override {}
-        void commit() override {}
-
-    private:
-        FakeHostStore& store_;
-        std::vector<auth::StoredAddresses> locked_;
-    };
-    std::unique_ptr<auth::HostChange> begin_change(const std::vector<std::int64_t>& ids) override {
-        return std::make_unique<Change>(*this, ids);
-    }
-    bool record_seen_if_unchanged(const auth::StoredAddresses& expected, auth::TimePoint) override {
-        auto it = rows.find(expected.host_id);
-        return it != rows.end() && it->second.ipv4 == expected.ipv4 &&
-               it->second.ipv6 == expected.ipv6;
-    }
-    // One window per host that never ends (enough for tests that stay inside one interval).
-    void mark_in_doubt(const std::vector<std::int64_t>&, auth::TimePoint) override {}
-    std::optional<auth::NochgWindow> count_seen_if_unchanged(const auth::StoredAddresses& expected,
-                                                             auth::TimePoint now,
-                                                             seconds interval) override {
-        if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
-        if (interval == seconds::zero()) return auth::NochgWindow{};
-        auto& w = windows[expected.host_id];
-        if (!w.start) w.start = now;
-        ++w.count;
-        return w;
-    }
-    std::map<std::int64_t, auth::StoredAddresses> rows;
-    std::map<std::int64_t, auth::NochgWindow> windows;
-};
-
-// Records per zone; changes apply at commit, which can be made to fail.
-class FakeRecordStore final : public auth::RecordStore {
-public:
-    class Change final : public auth::RecordChange {
-    public:
-        Change(FakeRecordStore& store, std::int64_t zone) : store_(store), zone_(zone) {}
-        std::vector<auth::StoredRecord> records_at(const DnsName& owner) override {
-            std::vector<auth::StoredRecord> out;
-            for (const auto& r : store_.zones[zone_])
-                if (r.record.owner() == owner) out.push_back(r);
-            return out;
-        }
-        bool host_named(const DnsName&) override { return false; }
-        void insert(const ResourceRecord& record) override { added_.push_back(record); }
-        void erase(std::int64_t id) override { erased_.push_back(id); }
-        void commit() override {
-            if (store_.fail_commit) throw auth::StoreError("database down");
-            auto& rows = store_.zones[zone_];
-            std::erase_if(rows, [&](const auth::StoredRecord& r) {
-                return std::find(erased_.begin(), erased_.end(), r.id) != erased_.end();
-            });
-            for (auto& r : added_) rows.push_back({++store_.last_id, r});
-        }
-
-    private:
-        FakeRecordStore& store_;
-        std::int64_t zone_;
-        std::vector<ResourceRecord> added_;
-        std::vector<std::int64_t> erased_;
-    };
-    std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone) override {
-        return std::make_unique<Change>(*this, zone);
-    }
-    std::vector<auth::StoredRecord> list_records(std::int64_t zone) override {
-        if (fail_list) throw auth::StoreError("database down");
-        return zones[zone];
-    }
-    std::map<std::int64_t, std::vector<auth::StoredRecord>> zones;
-    std::int64_t last_id = 0;
-    bool fail_commit = false;
-    bool fail_list = false;
-};
-
-class FakeAccounts final : public auth::AccountStore {
-public:
-    std::optional<auth::Principal> load_principal(std::string_view username,
-                                                  std::string_view digest) override {
-        if (fail) throw auth::StoreError("database down");
-        auto it = principals.find(std::string(username));
-        if (it == principals.end()) return std::nullopt;
-        auth::Principal p = it->second;
-        if (auto t = tokens.find(std::string(digest)); !digest.empty() && t != tokens.end())
-            p.token = t->second;
-        return p;
-    }
-    std::optional<std::string> find_host_owner(const DnsName&) override {
-        return std::nullopt;  // this dialect names accounts, never hosts
-    }
-    std::map<std::string, auth::Principal> principals;
-    std::map<std::string, auth::TokenMatch> tokens;  // by digest
-    bool fail = false;
-};
-
 constexpr const char* kPw = "pw";
 
 class MyServerDialectTest : public ::testing::Test {
@@ -416,12 +298,12 @@ protected:
                                         std::nullopt, std::nullopt, shared});
         hosts.rows[100] = {100, ip("192.0.2.1"), std::nullopt};
         hosts.rows[101] = {101, std::nullopt, std::nullopt};
-        accounts.principals["free"] = free;
+        accounts.add(free);
         auth::Principal domain{account(20, "dom", auth::Plan::Domain), {}, std::nullopt, {one}};
-        accounts.principals["dom"] = domain;
+        accounts.add(domain);
         domain.account = account(21, "dom2", auth::Plan::Domain);
         domain.owned_zones = {one, two};
-        accounts.principals["dom2"] = domain;
+        accounts.add(domain);
     }
     std::shared_ptr<const auth::Zone> zone(std::int64_t id, const char* n,
                                            std::optional<std::int64_t> owner) {
@@ -443,14 +325,12 @@ protected:
     std::string as(const char* user, const std::string& query) {
         return call(std::string("Usr=") + user + "&Pwd=" + kPw + "&" + query);
     }
-    void store_record(const auth::Zone& z, ResourceRecord r) {
-        records.zones[z.id].push_back({++records.last_id, std::move(r)});
-    }
+    void store_record(const auth::Zone& z, ResourceRecord r) { records.add(z.id, std::move(r)); }
 
     auth::PasswordHasher hasher{auth::Argon2Params{1, std::size_t{8} * 1024}};
     std::string password_hash = hasher.hash(Secret(std::string_view(kPw)));
     std::shared_ptr<const auth::Zone> shared, one, two;
-    FakeAccounts accounts;
+    FakeAccountStore accounts;
     FakeSender sender;
     FakeHostStore hosts;
     FakeRecordStore records;
@@ -538,14 +418,23 @@ TEST_F(MyServerDialectTest, FreeDeleteOfAnotherAddressSendsNothing) {
 
 TEST_F(MyServerDialectTest, HostScopedTokenSeesOnlyItsHostAndNoZone) {
     const std::string token = "abcdefghijklmnopqrstuvwxyz234567";
-    accounts.tokens[auth::token_digest(token)] = auth::TokenMatch{7, 101};
+    accounts.add_token("free", auth::token_digest(token), auth::TokenMatch{7, 101});
     EXPECT_EQ(call("FXN=Add&Usr=free&Pwd=" + token + "&IP=192.0.2.5"), "DNS ADD:SUCCESS\r\n")
         << "the token's only host is the default";
     EXPECT_EQ(hosts.rows[101].ipv4, ip("192.0.2.5"));
     EXPECT_EQ(call("FXN=Add&Usr=free&Pwd=" + token + "&Host=home&IP=192.0.2.5"),
               "Error:Permission Denied\r\n");
     EXPECT_EQ(hosts.rows[100].ipv4, ip("192.0.2.1"));
+    // A token is only ever matched for its own account (as the store's query joins them): a
+    // domain account's token limited to one of its hosts reaches none of the zone's records.
+    const std::string dom_token = "zyxwvutsrqponmlkjihgfedcba765432";
+    accounts.add_host("dom", auth::Host{200, 20, name("h.one.example"), 60, std::nullopt,
+                                        std::nullopt, std::nullopt, one});
+    accounts.add_token("dom", auth::token_digest(dom_token), auth::TokenMatch{8, 200});
     EXPECT_EQ(call("FXN=Add&Usr=dom&Pwd=" + token + "&Host=www&IP=192.0.2.5"),
+              "Error:Invalid Password\r\n")
+        << "another account's token";
+    EXPECT_EQ(call("FXN=Add&Usr=dom&Pwd=" + dom_token + "&Host=www&IP=192.0.2.5"),
               "Error:Permission Denied\r\n");
     EXPECT_EQ(sender.sent.size(), 1u);
 }
@@ -604,7 +493,7 @@ TEST_F(MyServerDialectTest, DeleteSelectsOneRrOrTheMxOfOnePreference) {
               "Error:Record Not Found\r\n");
     EXPECT_EQ(as("dom", "FXN=Delete&Type=MX%2010"), "DNS DELETE:SUCCESS\r\n");
     ASSERT_EQ(records.zones[2].size(), 1u);
-    EXPECT_EQ(records.zones[2][0].record.data(), Rdata(MxData{20, name("c.example")}));
+    EXPECT_EQ(records.stored(2)[0].data(), Rdata(MxData{20, name("c.example")}));
 }
 
 // The update log: whose fault each answer is. Server Error is never the client's.

@@ -11,10 +11,13 @@
 #include "ddns/auth/store.hpp"
 #include "ddns/gateway/jobs/audit_log.hpp"
 #include "ddns/gateway/jobs/audit_pruner.hpp"
+#include "job_fakes.hpp"
 #include "test_support.hpp"
 
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeAuditStore;
 
 using namespace std::chrono_literals;
 
@@ -25,58 +28,6 @@ auth::AuditRecord record(std::string username) {
     note.hosts.emplace_back();
     return auth::AuditRecord{kNow, *IpAddress::parse("192.0.2.1"), "ua", false, std::move(note)};
 }
-
-// Records the batches; can hold a write "in the database" until released, or fail.
-class FakeAuditStore final : public auth::AuditStore {
-public:
-    void write(const std::vector<auth::AuditRecord>& records) override {
-        std::unique_lock lock(mutex);
-        ++calls;
-        entered.notify_all();
-        released.wait(lock, [&] { return !hold; });
-        if (failures > 0) {
-            --failures;
-            throw auth::StoreError("database down");
-        }
-        batches.push_back(records);
-    }
-    std::size_t prune(auth::TimePoint cutoff, std::size_t limit) override {
-        std::lock_guard lock(mutex);
-        cutoffs.push_back(cutoff);
-        const std::size_t n = std::min(limit, old_rows);
-        old_rows -= n;
-        return n;
-    }
-
-    std::vector<std::string> usernames() {
-        std::lock_guard lock(mutex);
-        std::vector<std::string> out;
-        for (const auto& b : batches)
-            for (const auto& r : b) out.push_back(r.note.username);
-        return out;
-    }
-    void wait_for_call(int n) {
-        std::unique_lock lock(mutex);
-        entered.wait(lock, [&] { return calls >= n; });
-    }
-    void release() {
-        {
-            std::lock_guard lock(mutex);
-            hold = false;
-        }
-        released.notify_all();
-    }
-
-    std::mutex mutex;
-    std::condition_variable entered;
-    std::condition_variable released;
-    bool hold = false;
-    int failures = 0;
-    int calls = 0;
-    std::vector<std::vector<auth::AuditRecord>> batches;
-    std::size_t old_rows = 0;
-    std::vector<auth::TimePoint> cutoffs;
-};
 
 TEST(AuditLog, RecordsReachTheStoreInOrderInBoundedBatches) {
     FakeAuditStore store;

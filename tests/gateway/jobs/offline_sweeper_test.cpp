@@ -8,11 +8,16 @@
 #include <atomic>
 #include <map>
 
+#include "fakes.hpp"
+#include "job_fakes.hpp"
 #include "test_support.hpp"
 
 namespace ddns::gateway {
 namespace {
 
+using fakes::FakeLifecycleStore;
+
+using fakes::FakeSender;
 using std::chrono::minutes;
 
 IpAddress ip(const char* text) {
@@ -24,84 +29,6 @@ DnsName name(const std::string& text) {
 
 const auth::TimePoint kNow = auth::TimePoint(std::chrono::hours(24 * 365 * 50));
 
-class ScriptedSender final : public UpdateSender {
-public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        if (scripted.empty()) return {UpdateStatus::Success, {}};
-        const auto s = scripted.front();
-        scripted.erase(scripted.begin());
-        return {s, "scripted"};
-    }
-    std::vector<UpdateRequest> sent;
-    std::vector<UpdateStatus> scripted;
-};
-
-// Every online host is "selected" (as if the SQL had found it due); the sweeper must re-check.
-class FakeLifecycleStore final : public auth::LifecycleStore {
-public:
-    class Batch final : public auth::SweepBatch {
-    public:
-        Batch(FakeLifecycleStore& store, std::vector<auth::SweepCandidate> hosts)
-            : store_(store), hosts_(std::move(hosts)) {}
-        const std::vector<auth::SweepCandidate>& hosts() const override { return hosts_; }
-        void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                            const std::optional<IpAddress>& v6, auth::OfflineReason reason,
-                            auth::TimePoint) override {
-            recorded_.push_back({id, v4, v6, reason});
-        }
-        void commit() override {
-            if (store_.fail_commit) throw auth::StoreError("database down");
-            if (store_.commit_unknown) throw auth::CommitUnknown("connection lost during COMMIT");
-            for (const auto& r : recorded_) {
-                auto& h = store_.hosts.at(r.id).host;
-                h.ipv4 = r.v4;
-                h.ipv6 = r.v6;
-                h.offline = true;
-                store_.reasons[r.id] = r.reason;
-            }
-            ++store_.commits;
-        }
-
-    private:
-        struct Recorded {
-            std::int64_t id;
-            std::optional<IpAddress> v4, v6;
-            auth::OfflineReason reason;
-        };
-        FakeLifecycleStore& store_;
-        std::vector<auth::SweepCandidate> hosts_;
-        std::vector<Recorded> recorded_;
-    };
-
-    std::vector<std::int64_t> zones_with_due_hosts(auth::TimePoint) override { return {7}; }
-    std::unique_ptr<auth::SweepBatch> lock_due_hosts(
-        std::int64_t, auth::TimePoint, std::size_t limit,
-        const std::vector<std::int64_t>& skip) override {
-        ++batches;
-        std::vector<auth::SweepCandidate> out;
-        for (const auto& [id, c] : hosts) {
-            if (c.host.offline || std::count(skip.begin(), skip.end(), id) != 0) continue;
-            if (out.size() == limit) break;
-            out.push_back(c);
-        }
-        return std::make_unique<Batch>(*this, std::move(out));
-    }
-
-    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override {
-        marked.insert(marked.end(), ids.begin(), ids.end());
-    }
-
-    std::map<std::int64_t, auth::SweepCandidate> hosts;
-    std::map<std::int64_t, auth::OfflineReason> reasons;
-    std::vector<std::int64_t> marked;
-    bool fail_commit = false;
-    bool commit_unknown = false;
-    int commits = 0;
-    std::atomic<int> batches{0};
-};
-
 class OfflineSweeperTest : public ::testing::Test {
 protected:
     OfflineSweeperTest() {
@@ -109,6 +36,7 @@ protected:
         zone = std::make_shared<auth::Zone>(auth::Zone{7, name("example.org"),
                                                        ServerEndpoint{ip("127.0.0.1"), 53},
                                                        std::move(*key), 60, std::nullopt});
+        store.due_zones = {zone->id};
     }
     // A host last seen `ago` before kNow with a 20-minute heartbeat.
     void add(std::int64_t id, std::optional<IpAddress> v4, minutes ago = minutes(30)) {
@@ -125,7 +53,7 @@ protected:
     }
 
     std::shared_ptr<auth::Zone> zone;
-    ScriptedSender sender;
+    FakeSender sender;
     FakeLifecycleStore store;
     Logger log{LogLevel::Error};
 };

@@ -9,8 +9,13 @@
 #include <map>
 #include <set>
 
+#include "job_fakes.hpp"
+
 namespace ddns::gateway {
 namespace {
+
+using fakes::FakeReconcileStore;
+using fakes::FakeZoneDns;
 
 DnsName name(const std::string& text) {
     return *DnsName::parse(text);
@@ -18,115 +23,6 @@ DnsName name(const std::string& text) {
 ResourceRecord a(const std::string& owner, const char* address, std::uint32_t ttl = 60) {
     return ResourceRecord::address(name(owner), ttl, *IpAddress::parse(address));
 }
-
-using Key = std::pair<DnsName, RecordType>;
-
-class FakeDns final : public RRsetReader, public UpdateSender {
-public:
-    RRsetRead read(const DnsName& owner, RecordType type, const TsigKey&,
-                   const ServerEndpoint&) override {
-        ++reads;
-        if (unreadable) return {{UpdateStatus::Timeout, "scripted"}, {}};
-        const auto it = rrsets.find({owner, type});
-        if (it == rrsets.end()) return {{UpdateStatus::Success, {}}, {}};
-        return {{UpdateStatus::Success, {}}, it->second};
-    }
-    UpdateResult send(const UpdateRequest& request, const TsigKey&,
-                      const ServerEndpoint&) override {
-        sent.push_back(request);
-        if (before_update) before_update();
-        std::map<Key, std::vector<ResourceRecord>> expected;
-        for (const auto& p : request.prerequisites) {
-            if (const auto* absent = std::get_if<RRsetAbsent>(&p)) {
-                if (rrsets.contains({absent->owner, absent->type}))
-                    return {UpdateStatus::YxRrset, "scripted"};
-            } else if (const auto* v = std::get_if<RRsetExistsValue>(&p)) {
-                expected[{v->record.owner(), v->record.type()}].push_back(v->record);
-            } else {
-                ADD_FAILURE() << "unexpected prerequisite kind";
-            }
-        }
-        for (auto& [key, list] : expected) {
-            if (!same_rdata(list, rrsets[key])) return {UpdateStatus::NxRrset, "scripted"};
-        }
-        for (const auto& op : request.operations) {
-            if (const auto* del = std::get_if<DeleteRRset>(&op)) {
-                rrsets.erase({del->owner, del->type});
-            } else if (const auto* add = std::get_if<AddRecord>(&op)) {
-                rrsets[{add->record.owner(), add->record.type()}].push_back(add->record);
-            } else {
-                ADD_FAILURE() << "unexpected operation kind";
-            }
-        }
-        std::erase_if(rrsets, [](const auto& kv) { return kv.second.empty(); });
-        return {UpdateStatus::Success, {}};
-    }
-    static bool same_rdata(std::vector<ResourceRecord> x, std::vector<ResourceRecord> y) {
-        auto text = [](const std::vector<ResourceRecord>& v) {
-            std::multiset<std::string> s;
-            for (const auto& r : v) s.insert(r.data_text());
-            return s;
-        };
-        return text(x) == text(y);
-    }
-    void set(const std::string& owner, std::vector<ResourceRecord> records,
-             RecordType type = RecordType::A) {
-        rrsets[{name(owner), type}] = std::move(records);
-    }
-    std::vector<ResourceRecord> get(const std::string& owner, RecordType type = RecordType::A) {
-        const auto it = rrsets.find({name(owner), type});
-        return it == rrsets.end() ? std::vector<ResourceRecord>{} : it->second;
-    }
-
-    std::map<Key, std::vector<ResourceRecord>> rrsets;
-    std::vector<UpdateRequest> sent;
-    bool unreadable = false;
-    int reads = 0;
-    std::function<void()> before_update;
-};
-
-class FakeStore final : public auth::ReconcileStore {
-public:
-    class Batch final : public auth::ReconcileBatch {
-    public:
-        Batch(FakeStore& store, std::vector<auth::ReconcileHost> hosts)
-            : store_(store), hosts_(std::move(hosts)) {}
-        std::shared_ptr<const auth::Zone> zone() const override { return store_.zone; }
-        const std::vector<auth::ReconcileHost>& hosts() const override { return hosts_; }
-        void clear_in_doubt(std::int64_t id) override { cleared_.push_back(id); }
-        void commit() override {
-            for (auto id : cleared_) store_.hosts.at(id).in_doubt_since.reset();
-        }
-
-    private:
-        FakeStore& store_;
-        std::vector<auth::ReconcileHost> hosts_;
-        std::vector<std::int64_t> cleared_;
-    };
-
-    std::vector<std::int64_t> zone_ids() override { return {zone->id}; }
-    std::vector<std::int64_t> zones_in_doubt() override {
-        for (const auto& [id, h] : hosts)
-            if (h.in_doubt_since) return {zone->id};
-        return {};
-    }
-    std::unique_ptr<auth::ReconcileBatch> lock_hosts(std::int64_t zone_id,
-                                                     auth::HostSelection which, std::int64_t after,
-                                                     std::size_t limit) override {
-        std::vector<auth::ReconcileHost> out;
-        for (const auto& [id, h] : hosts) {
-            if (zone_id != zone->id || id <= after || out.size() >= limit) continue;
-            if (which == auth::HostSelection::InDoubt && !h.in_doubt_since) continue;
-            if (locked_elsewhere.contains(id)) continue;
-            out.push_back(h);
-        }
-        return std::make_unique<Batch>(*this, std::move(out));
-    }
-
-    std::shared_ptr<const auth::Zone> zone;
-    std::map<std::int64_t, auth::ReconcileHost> hosts;
-    std::set<std::int64_t> locked_elsewhere;
-};
 
 class ReconcilerTest : public ::testing::Test {
 protected:
@@ -150,8 +46,8 @@ protected:
         return Reconciler(dns, dns, store, log, options);
     }
 
-    FakeDns dns;
-    FakeStore store;
+    FakeZoneDns dns;
+    FakeReconcileStore store;
     Logger log{LogLevel::Error};
 };
 

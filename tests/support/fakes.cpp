@@ -1,0 +1,213 @@
+#include "fakes.hpp"
+
+#include <utility>
+
+namespace ddns::fakes {
+
+UpdateResult FakeSender::send(const UpdateRequest& request, const TsigKey&, const ServerEndpoint&) {
+    std::unique_lock lock(mutex);
+    sent.push_back(request);
+    if (gate) {
+        in_flight = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return !gate; });
+    }
+    if (scripted.empty()) return {status, {}};
+    const auto s = scripted.front();
+    scripted.erase(scripted.begin());
+    return {s, "scripted"};
+}
+
+namespace {
+
+class HostChange final : public auth::HostChange {
+public:
+    HostChange(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
+        std::lock_guard lock(store_.mutex);
+        ++store_.changes_begun;
+        for (auto id : ids)
+            if (auto it = store_.rows.find(id); it != store_.rows.end())
+                locked_.push_back(it->second);
+    }
+    const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
+    void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
+                        const std::optional<IpAddress>& v6, auth::TimePoint) override {
+        buffered_[id] = auth::StoredAddresses{id, v4, v6, false};
+    }
+    void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
+                        const std::optional<IpAddress>& v6, auth::OfflineReason reason,
+                        auth::TimePoint) override {
+        buffered_[id] = auth::StoredAddresses{id, v4, v6, true};
+        reasons_[id] = reason;
+    }
+    void record_seen(std::int64_t id, auth::TimePoint) override { ++seen_[id]; }
+    void commit() override {
+        std::lock_guard lock(store_.mutex);
+        if (store_.fail_commit) throw auth::StoreError("database down");
+        if (store_.commit_unknown) {
+            // The server committed, and the connection went before it could say so.
+            for (auto& [id, row] : buffered_) store_.rows[id] = row;
+            throw auth::CommitUnknown("commit outcome unknown: connection lost");
+        }
+        for (auto& [id, n] : seen_) store_.rows[id].in_doubt = false;
+        for (auto& [id, row] : buffered_) store_.rows[id] = row;
+        for (auto& [id, reason] : reasons_) store_.reasons[id] = reason;
+        for (auto& [id, n] : seen_) store_.seen[id] += n;
+        ++store_.commits;
+    }
+
+private:
+    FakeHostStore& store_;
+    std::vector<auth::StoredAddresses> locked_;
+    std::map<std::int64_t, auth::StoredAddresses> buffered_;
+    std::map<std::int64_t, auth::OfflineReason> reasons_;
+    std::map<std::int64_t, int> seen_;
+};
+
+class RecordChange final : public auth::RecordChange {
+public:
+    RecordChange(FakeRecordStore& store, std::int64_t zone_id)
+        : store_(store), zone_id_(zone_id), rows_(store.zones[zone_id]) {}
+    std::vector<auth::StoredRecord> records_at(const DnsName& owner) override {
+        std::vector<auth::StoredRecord> out;
+        for (const auto& [id, record] : rows_)
+            if (record.owner() == owner) out.push_back({id, record});
+        return out;
+    }
+    bool host_named(const DnsName& owner) override { return store_.hosts.count(owner) > 0; }
+    void insert(const ResourceRecord& record) override { rows_.emplace(store_.next_id++, record); }
+    void erase(std::int64_t id) override { rows_.erase(id); }
+    void commit() override {
+        if (store_.fail_commit) throw auth::StoreError("database down");
+        store_.zones[zone_id_] = rows_;
+        // It did commit; the answer was lost.
+        if (store_.commit_unknown) throw auth::CommitUnknown("connection lost during COMMIT");
+    }
+
+private:
+    FakeRecordStore& store_;
+    std::int64_t zone_id_;
+    FakeRecordStore::Rows rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<auth::HostChange> FakeHostStore::begin_change(
+    const std::vector<std::int64_t>& ids) {
+    if (fail_begin) throw auth::StoreError("database down");
+    return std::make_unique<HostChange>(*this, ids);
+}
+
+bool FakeHostStore::record_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                             auth::TimePoint) {
+    std::lock_guard lock(mutex);
+    ++seen_attempts[expected.host_id];
+    auto it = rows.find(expected.host_id);
+    if (it == rows.end() || it->second.offline || it->second.in_doubt ||
+        it->second.ipv4 != expected.ipv4 || it->second.ipv6 != expected.ipv6)
+        return false;
+    ++seen[expected.host_id];
+    return true;
+}
+
+std::optional<auth::NochgWindow> FakeHostStore::count_seen_if_unchanged(
+    const auth::StoredAddresses& expected, auth::TimePoint now, std::chrono::seconds interval) {
+    if (!record_seen_if_unchanged(expected, now)) return std::nullopt;
+    std::lock_guard lock(mutex);
+    if (interval == std::chrono::seconds::zero()) {
+        windows.erase(expected.host_id);
+        return auth::NochgWindow{};
+    }
+    auto& w = windows[expected.host_id];
+    if (!w.start || now - *w.start >= interval) w = auth::NochgWindow{now, 0};
+    ++w.count;
+    return w;
+}
+
+void FakeHostStore::mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) {
+    std::lock_guard lock(mutex);
+    for (auto id : ids) rows[id].in_doubt = true;
+    ++marks;
+}
+
+std::unique_ptr<auth::RecordChange> FakeRecordStore::begin_record_change(std::int64_t zone_id) {
+    locked_zones.push_back(zone_id);
+    if (fail_begin) throw auth::StoreError("database down");
+    return std::make_unique<RecordChange>(*this, zone_id);
+}
+
+std::vector<auth::StoredRecord> FakeRecordStore::list_records(std::int64_t zone_id) {
+    if (fail_list) throw auth::StoreError("database down");
+    std::vector<auth::StoredRecord> out;
+    for (const auto& [id, record] : zones[zone_id]) out.push_back({id, record});
+    return out;
+}
+
+std::int64_t FakeRecordStore::add(std::int64_t zone_id, ResourceRecord record) {
+    const auto id = next_id++;
+    zones[zone_id].emplace(id, std::move(record));
+    return id;
+}
+
+std::vector<ResourceRecord> FakeRecordStore::stored(std::int64_t zone_id) const {
+    std::vector<ResourceRecord> out;
+    if (auto it = zones.find(zone_id); it != zones.end())
+        for (const auto& [id, record] : it->second) out.push_back(record);
+    return out;
+}
+
+void FakeAccountStore::add(auth::Account account,
+                           std::optional<std::pair<std::string, auth::TokenMatch>> token) {
+    const std::string name = account.username;
+    Entry entry{auth::Principal{std::move(account), {}, std::nullopt, {}}, {}};
+    if (token) entry.tokens.emplace(std::move(token->first), token->second);
+    entries_[name] = std::move(entry);
+}
+
+void FakeAccountStore::add(auth::Principal principal) {
+    principal.token.reset();
+    const std::string name = principal.account.username;
+    entries_[name] = Entry{std::move(principal), {}};
+}
+
+auth::Account& FakeAccountStore::account(const std::string& username) {
+    return entries_.at(username).principal.account;
+}
+
+void FakeAccountStore::add_host(const std::string& username, auth::Host host) {
+    entries_.at(username).principal.hosts.push_back(std::move(host));
+}
+
+void FakeAccountStore::remove_hosts(const std::string& username) {
+    entries_.at(username).principal.hosts.clear();
+}
+
+void FakeAccountStore::add_token(const std::string& username, std::string digest,
+                                 auth::TokenMatch match) {
+    entries_.at(username).tokens[std::move(digest)] = match;
+}
+
+std::optional<auth::Principal> FakeAccountStore::load_principal(std::string_view username,
+                                                                std::string_view token_digest) {
+    ++calls;
+    last_digest = std::string(token_digest);
+    if (fail) throw auth::StoreError("database down");
+    auto it = entries_.find(std::string(username.substr(0, username.find('\0'))));
+    if (it == entries_.end()) return std::nullopt;
+    auth::Principal p = it->second.principal;
+    if (auto t = it->second.tokens.find(std::string(token_digest));
+        !token_digest.empty() && t != it->second.tokens.end())
+        p.token = t->second;
+    return p;
+}
+
+std::optional<std::string> FakeAccountStore::find_host_owner(const DnsName& name) {
+    ++host_lookups;
+    if (fail) throw auth::StoreError("database down");
+    for (const auto& [username, entry] : entries_)
+        for (const auto& host : entry.principal.hosts)
+            if (host.name == name) return owner_override.value_or(username);
+    return std::nullopt;
+}
+
+}  // namespace ddns::fakes
