@@ -133,5 +133,16 @@ TEST_F(SlowClients, AnHttp09RequestLineIsRefusedAtOnce) {
     EXPECT_EQ(got.rfind("HTTP/1.1 400 ", 0), 0U) << got;
 }
 
+// An idle keep-alive connection sits in a worker; SIGTERM must end it, not wait out
+// http.keepalive_timeout (10 s).
+TEST_F(SlowClients, StopEndsIdleKeepAliveConnectionsAtOnce) {
+    Connection idle(stack().http_port());
+    idle.send("GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n");
+    ASSERT_NE(idle.read(5s, "\r\n\r\nok\n").find(" 200 "), std::string::npos);
+    EXPECT_LT(timed([&] { stack().stop_gateway(); }), 3000);
+    stack().start_gateway();
+    EXPECT_EQ(stack().get("/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace ddns::test

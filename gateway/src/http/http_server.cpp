@@ -12,6 +12,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 
+#include <functional>
 #include <istream>
 #include <stdexcept>
 
@@ -132,6 +133,9 @@ public:
         const Poco::Net::HTTPServerRequest&) override {
         return new Handler(router_, log_, options_, load_);  // POCO takes ownership
     }
+    // What HTTPServer::stopAll(true) does: each open connection, idle keep-alive included,
+    // stops after its current request and has its socket shut down.
+    void stop_connections() { serverStopped(this, true); }
 
 private:
     RequestRouter& router_;
@@ -185,6 +189,7 @@ struct HttpServer::Impl {
     std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers;
     std::unique_ptr<ConnectionCap> cap;
     std::unique_ptr<HeadGate> gate;
+    std::function<void()> stop_plain_connections;
     std::vector<std::uint16_t> ports;
     std::vector<std::uint16_t> https_ports;
 
@@ -196,7 +201,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log)
     : impl_(std::make_unique<Impl>(
-          Impl{std::move(options), router, log, nullptr, {}, nullptr, nullptr, {}, {}})) {}
+          Impl{std::move(options), router, log, nullptr, {}, nullptr, nullptr, nullptr, {}, {}})) {}
 
 HttpServer::~HttpServer() {
     stop();
@@ -259,8 +264,10 @@ void HttpServer::Impl::serve_plain(const std::vector<Listener>& listeners) {
         ports.push_back(listener.address.port);
     }
     if (sockets.empty()) return;
-    auto handlers =
-        Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(router, log, config, *cap));
+    auto* factory = new Factory(router, log, config, *cap);
+    auto handlers = Poco::Net::HTTPRequestHandlerFactory::Ptr(factory);
+    // `handlers` keeps the factory alive for as long as the function.
+    stop_plain_connections = [handlers, factory] { factory->stop_connections(); };
     const auto p = params();
     auto connections =
         counted_connections(new Poco::Net::HTTPServerConnectionFactory(p, handlers), *cap);
@@ -293,6 +300,7 @@ void HttpServer::stop() {
     if (!impl_) return;
     if (impl_->gate) impl_->gate->stop();
     impl_->gate.reset();
+    if (impl_->stop_plain_connections) impl_->stop_plain_connections();
     for (auto& server : impl_->servers) server->stopAll(true);
     impl_->servers.clear();
     if (impl_->pool) impl_->pool->joinAll();
