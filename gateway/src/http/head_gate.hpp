@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ddns/gateway/http/client_address.hpp"
+#include "ddns/gateway/http/request_head.hpp"
 
 namespace ddns::gateway {
 
@@ -26,12 +27,6 @@ struct HeadGateOptions {
     std::chrono::milliseconds header_timeout{10000};
     std::size_t max_head_bytes = 16 * 1024;
 };
-
-// What the bytes peeked so far say about a connection.
-enum class HeadState { Incomplete, Complete, Foreign, TooLarge };
-// Classifies the first bytes of a connection: a complete HTTP/1.x head, not yet, or bytes
-// that can never start one (TLS ClientHello, the HTTP/2 preface, an HTTP/0.9 line).
-HeadState classify_head(const char* data, std::size_t size, std::size_t max_head_bytes);
 
 // Open connections per client address (IPv6 per /64), from the accept to the close, whether the
 // acceptor or a worker holds them. Trusted proxies are exempt: every client behind them shares
