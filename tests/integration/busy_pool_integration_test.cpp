@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "raw_connection.hpp"
 #include "stack_environment.hpp"
@@ -51,24 +53,30 @@ TEST_F(BusyPool, ResponsesSayCloseOnlyWhenMostWorkersAreBusy) {
     EXPECT_TRUE(says_close(got)) << got;
 }
 
+// Two workers and a queue of one hold three stuck requests; more get 503 at once. Which ones
+// depends on how fast the workers pick theirs up, so every connection is either still waiting
+// or got 503 with Retry-After: none is closed without an answer.
 TEST_F(BusyPool, AFullQueueAnswers503WithRetryAfter) {
-    Connection first(stack().http_port());
-    Connection second(stack().http_port());
-    first.send(kStuck);
-    second.send(kStuck);
-    std::this_thread::sleep_for(300ms);
-    Connection queued(stack().http_port());
-    queued.send(kHealth);
-    std::this_thread::sleep_for(300ms);
-    Connection over(stack().http_port());
-    over.send(kHealth);
-    std::string got;
-    const auto start = Clock::now();
-    got = over.read(5s);
-    EXPECT_LT(Clock::now() - start, 1s);
-    EXPECT_EQ(got.rfind("HTTP/1.1 503 ", 0), 0U) << got;
-    EXPECT_NE(got.find("\r\nRetry-After: 1\r\n"), std::string::npos) << got;
-    EXPECT_TRUE(over.closed());
+    std::vector<std::unique_ptr<Connection>> stuck;
+    for (int i = 0; i < 5; ++i) {
+        stuck.push_back(std::make_unique<Connection>(stack().http_port()));
+        stuck.back()->send(kStuck);
+        std::this_thread::sleep_for(200ms);
+    }
+    int refused = 0;
+    for (auto& c : stuck) {
+        const auto got = c->read(300ms);
+        if (got.empty()) {
+            EXPECT_FALSE(c->closed()) << "closed without an answer";
+            continue;
+        }
+        EXPECT_EQ(got.rfind("HTTP/1.1 503 ", 0), 0U) << got;
+        EXPECT_NE(got.find("\r\nRetry-After: 1\r\n"), std::string::npos) << got;
+        EXPECT_TRUE(c->closed());
+        ++refused;
+    }
+    EXPECT_GE(refused, 1);
+    EXPECT_LE(refused, 3);
 }
 
 }  // namespace

@@ -151,8 +151,8 @@ void set_blocking(int fd, bool blocking) {
 }
 
 bool pool_full(const Poco::Net::TCPServerDispatcher& dispatcher) {
-    return dispatcher.currentThreads() >= dispatcher.maxThreads() &&
-           dispatcher.queuedConnections() >= dispatcher.params().getMaxQueued();
+    // POCO's enqueue() drops a connection silently exactly when its queue is this full.
+    return dispatcher.queuedConnections() >= dispatcher.params().getMaxQueued();
 }
 
 }  // namespace
