@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "ddns/nsupdate/update_client.hpp"
 #include "stack_environment.hpp"
@@ -169,6 +170,22 @@ TEST_F(Admin, AccountsNeedAReasonablePasswordAndUniqueNames) {
     const std::string hash =
         stack().sql("select password_hash from accounts where username = '" + user + "'");
     EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
+}
+
+// An account past its expiry is listed as expired, not active (every dialect refuses it).
+TEST_F(Admin, AccountListShowsAnExpiredAccountAsExpired) {
+    const std::string user = unique_label();
+    stack().add_account(user, kPassword);
+    auto r = stack().admin({"account", "expiry", user, "2001-01-01"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = stack().admin({"account", "list"});
+    std::istringstream lines(r.output);
+    std::string row;
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind(user + " ", 0) == 0) row = line;
+    ASSERT_FALSE(row.empty()) << r.output;
+    EXPECT_TRUE(contains(row, "expired")) << row;
+    EXPECT_FALSE(contains(row, "active")) << row;
 }
 
 TEST_F(Admin, HostAddNeedsAZoneAndAnAccount) {
