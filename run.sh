@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts a complete demo on loopback: an unprivileged named and PostgreSQL under .local/, the
-# database migrated, a demo zone, account, host and token, and the gateway on 127.0.0.1:8080
-# (HTTP) and 127.0.0.1:8443 (HTTPS, with a self-signed certificate made on the first run).
+# Builds the gateway and the agent, and starts a complete demo on loopback: an unprivileged named
+# and PostgreSQL under .local/, the database migrated, a demo zone, account, host and token, and
+# the gateway on 127.0.0.1:8080 (HTTP) and 127.0.0.1:8443 (HTTPS, with a self-signed certificate
+# made on the first run).
 # Ctrl-C stops everything this script started. Data in .local/ survives restarts;
 # `rm -rf .local` starts over (run as root from a directory the postgres user cannot reach, the
 # database lives in a postgres-owned directory under /var/tmp that .local/pg links to).
@@ -21,7 +22,7 @@ LOCAL=$ROOT/.local
 
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target ddns-gateway
+cmake --build build -j"$(nproc)" --target ddns-gateway ddns-agent
 GATEWAY=$ROOT/build/gateway/ddns-gateway
 
 PG_BIN=$(pg_config --bindir 2>/dev/null || true)

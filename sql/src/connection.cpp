@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "ddns/auth/store.hpp"
+#include "ddns/sql/database.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -109,18 +110,23 @@ bool Result::boolean(int row, int col) const {
     return text(row, col) == "t";
 }
 
+bool conninfo_parses(const std::string& conninfo) {
+    // libpq's parse errors quote fragments of the string, which may be a password: dropped.
+    char* parse_error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
+    if (parse_error != nullptr) PQfreemem(parse_error);
+    if (options == nullptr) return false;
+    PQconninfoFree(options);
+    return true;
+}
+
 std::unique_ptr<Connection> Connection::open(const std::string& conninfo) {
     return open(conninfo, std::nullopt);
 }
 
 std::unique_ptr<Connection> Connection::open(
     const std::string& conninfo, std::optional<std::chrono::steady_clock::time_point> deadline) {
-    // Validate first: libpq's parse errors quote fragments of the string, which may be a password.
-    char* parse_error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
-    if (parse_error != nullptr) PQfreemem(parse_error);
-    if (options == nullptr) throw auth::StoreError("database: invalid connection string");
-    PQconninfoFree(options);
+    if (!conninfo_parses(conninfo)) throw auth::StoreError("database: invalid connection string");
 
     PgConnPtr conn;
     if (deadline) {

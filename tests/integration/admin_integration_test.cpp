@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "ddns/nsupdate/update_client.hpp"
 #include "stack_environment.hpp"
@@ -96,6 +97,34 @@ TEST_F(Admin, CheckConfigAndUsageErrorsExitNonZeroWithAMessage) {
     EXPECT_TRUE(contains(r.output, "unknown command")) << r.output;
 }
 
+// Issue #12: check-config parses database.url (a postgresql:// URI or key=value settings) and,
+// with --connect, connects; the password in it is never echoed.
+TEST_F(Admin, CheckConfigParsesTheDatabaseUrlAndConnectsOnRequest) {
+    TempDir dir;
+    for (const char* url : {"mysql://ddns:s3cret-pw@db/ddns", "postgresql//ddns:s3cret-pw@db/ddns",
+                            "host=127.0.0.1 no_such_key=1 password=s3cret-pw"}) {
+        write_file(dir.path() / "url.conf", std::string("database.url = ") + url + "\n");
+        const auto r = gateway({"check-config", "--config", (dir.path() / "url.conf").string()});
+        EXPECT_EQ(r.exit_code, 1) << url << ": " << r.output;
+        EXPECT_TRUE(contains(r.output, "database.url")) << r.output;
+        EXPECT_FALSE(contains(r.output, "s3cret-pw")) << r.output;
+    }
+    // The stack's own configuration connects.
+    auto r = gateway({"check-config", "--config", stack().config_path().string(), "--connect"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "database reachable")) << r.output;
+    // A well-formed URL of a server that is not there: fine without --connect, not with it.
+    write_file(dir.path() / "down.conf",
+               "database.url = postgresql://ddns:s3cret-pw@127.0.0.1:1/ddns?connect_timeout=2\n");
+    r = gateway({"check-config", "--config", (dir.path() / "down.conf").string()});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    r = gateway({"check-config", "--config", (dir.path() / "down.conf").string(), "--connect"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_FALSE(contains(r.output, "s3cret-pw")) << r.output;
+    r = gateway({"check-config", "--config", stack().config_path().string(), "--frob"});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
 TEST_F(Admin, ServeRefusesAnUnmigratedDatabaseAndMigrateIsIdempotent) {
     std::string database = unique_label();
     std::replace(database.begin(), database.end(), '-', '_');
@@ -169,6 +198,22 @@ TEST_F(Admin, AccountsNeedAReasonablePasswordAndUniqueNames) {
     const std::string hash =
         stack().sql("select password_hash from accounts where username = '" + user + "'");
     EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
+}
+
+// An account past its expiry is listed as expired, not active (every dialect refuses it).
+TEST_F(Admin, AccountListShowsAnExpiredAccountAsExpired) {
+    const std::string user = unique_label();
+    stack().add_account(user, kPassword);
+    auto r = stack().admin({"account", "expiry", user, "2001-01-01"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = stack().admin({"account", "list"});
+    std::istringstream lines(r.output);
+    std::string row;
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind(user + " ", 0) == 0) row = line;
+    ASSERT_FALSE(row.empty()) << r.output;
+    EXPECT_TRUE(contains(row, "expired")) << row;
+    EXPECT_FALSE(contains(row, "active")) << row;
 }
 
 TEST_F(Admin, HostAddNeedsAZoneAndAnAccount) {

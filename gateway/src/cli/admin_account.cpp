@@ -127,13 +127,17 @@ int account_expiry(AdminContext& cx, const Args& a) {
 int account_list(AdminContext& cx, const Args&) {
     std::vector<std::vector<std::string>> rows = {
         {"USER", "PLAN", "UPDATES", "STATE", "EXPIRES", "HOSTS", "EMAIL"}};
-    for (const auto& acc : cx.repo.list_accounts())
+    const auth::TimePoint now = cx.now();
+    for (const auto& acc : cx.repo.list_accounts()) {
+        // In the order the dialects check them: a disabled account is refused first.
+        const char* state = acc.disabled                               ? "disabled"
+                            : acc.blocked_at                           ? "blocked"
+                            : acc.expires_at && *acc.expires_at <= now ? "expired"
+                                                                       : "active";
         rows.push_back({acc.username, std::string(to_string(acc.plan)),
-                        acc.dynamic_updates ? "on" : "off",
-                        acc.disabled     ? "disabled"
-                        : acc.blocked_at ? "blocked"
-                                         : "active",
-                        format_time(acc.expires_at), std::to_string(acc.host_count), acc.email});
+                        acc.dynamic_updates ? "on" : "off", state, format_time(acc.expires_at),
+                        std::to_string(acc.host_count), acc.email});
+    }
     print_table(cx.out, rows);
     return 0;
 }

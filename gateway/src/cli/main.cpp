@@ -16,7 +16,7 @@ constexpr const char* kUsage = R"(usage: ddns-gateway COMMAND --config FILE [ARG
 commands:
   serve         serve HTTP until SIGINT/SIGTERM
   migrate       apply pending database migrations
-  check-config  validate the configuration file and exit
+  check-config  validate the configuration file and exit (--connect: also reach the database)
   admin         manage zones, accounts, hosts and tokens (see `ddns-gateway admin --help`)
   version       print the version
 )";
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "serve") return ddns::gateway::run_serve(*config);
         if (command == "migrate") return ddns::gateway::run_migrate(*config);
-        if (command == "check-config") return ddns::gateway::run_check_config(*config);
+        if (command == "check-config") return ddns::gateway::run_check_config(*config, rest);
         return ddns::gateway::run_admin(*config, rest, std::cin, std::cout, std::cerr);
     } catch (const std::exception& e) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";

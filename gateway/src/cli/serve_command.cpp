@@ -169,11 +169,33 @@ int run_migrate(const Config& config) {
     return 0;
 }
 
-int run_check_config(const Config& config) {
+int run_check_config(const Config& config, const std::vector<std::string>& args) {
+    bool connect = false;
+    for (const auto& a : args) {
+        if (a != "--connect") {
+            std::cerr << "ddns-gateway: check-config takes only --connect, not " << a << "\n";
+            return 2;
+        }
+        connect = true;
+    }
     // The certificate and key are loaded as `serve` would, so a bad file shows before a restart.
     if (auto error = check_tls_files(config.http_server_options())) {
         std::cerr << "ddns-gateway: " << *error << "\n";
         return 1;
+    }
+    // Parsed as libpq will; the value itself is never printed (it may hold a password).
+    if (!sql::conninfo_parses(config.database.url)) {
+        std::cerr << "ddns-gateway: database.url is neither a postgresql:// (or postgres://) URI "
+                     "nor key=value settings libpq knows\n";
+        return 1;
+    }
+    if (connect) {
+        sql::Database db(config.database.url, 1);
+        if (auto error = db.ping(std::chrono::seconds(10))) {
+            std::cerr << "ddns-gateway: database.url: " << *error << "\n";
+            return 1;
+        }
+        std::cout << "database reachable\n";
     }
     std::cout << "configuration OK: " << config.http.listen.size() + config.https.listen.size()
               << " listen address(es)";

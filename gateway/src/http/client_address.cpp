@@ -174,24 +174,31 @@ std::vector<std::optional<IpAddress>> parse_x_forwarded_for(std::string_view hea
     return hops;
 }
 
+namespace {
+
+// The hops of the header the configuration says to believe, nearest last; nullopt when the
+// request carries none with content.
+std::optional<std::vector<std::optional<IpAddress>>> believed_hops(
+    const std::optional<std::string>& forwarded, const std::optional<std::string>& x_forwarded_for,
+    ProxyHeader header) {
+    if (header != ProxyHeader::XForwardedFor && has_content(forwarded))
+        return parse_forwarded_for(*forwarded);
+    if (header != ProxyHeader::Forwarded && has_content(x_forwarded_for))
+        return parse_x_forwarded_for(*x_forwarded_for);
+    return std::nullopt;
+}
+
+}  // namespace
+
 IpAddress resolve_client_address(const IpAddress& peer, const std::optional<std::string>& forwarded,
                                  const std::optional<std::string>& x_forwarded_for,
                                  const TrustedProxies& trusted, ProxyHeader header) {
     if (!trusted.contains(peer)) return peer;
-
-    const bool use_forwarded = header != ProxyHeader::XForwardedFor;
-    const bool use_xff = header != ProxyHeader::Forwarded;
-    std::vector<std::optional<IpAddress>> hops;
-    if (use_forwarded && has_content(forwarded)) {
-        hops = parse_forwarded_for(*forwarded);
-    } else if (use_xff && has_content(x_forwarded_for)) {
-        hops = parse_x_forwarded_for(*x_forwarded_for);
-    } else {
-        return peer;
-    }
+    const auto hops = believed_hops(forwarded, x_forwarded_for, header);
+    if (!hops) return peer;
 
     IpAddress nearest = peer;  // the last address known to be genuine
-    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    for (auto it = hops->rbegin(); it != hops->rend(); ++it) {
         if (!*it) return nearest;
         if (!trusted.contains(**it)) return **it;
         nearest = **it;
@@ -203,18 +210,13 @@ bool forwarding_usable(const IpAddress& peer, const std::optional<std::string>& 
                        const std::optional<std::string>& x_forwarded_for,
                        const TrustedProxies& trusted, ProxyHeader header) {
     if (!trusted.contains(peer)) return true;
-    const bool use_forwarded = header != ProxyHeader::XForwardedFor;
-    const bool use_xff = header != ProxyHeader::Forwarded;
-    std::vector<std::optional<IpAddress>> hops;
-    if (use_forwarded && has_content(forwarded)) {
-        hops = parse_forwarded_for(*forwarded);
-    } else if (use_xff && has_content(x_forwarded_for)) {
-        hops = parse_x_forwarded_for(*x_forwarded_for);
-    } else {
+    const auto hops = believed_hops(forwarded, x_forwarded_for, header);
+    if (!hops) {
         // No header is the proxy's own request; a header without content names nobody.
-        return !(use_forwarded && forwarded) && !(use_xff && x_forwarded_for);
+        return !(header != ProxyHeader::XForwardedFor && forwarded) &&
+               !(header != ProxyHeader::Forwarded && x_forwarded_for);
     }
-    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    for (auto it = hops->rbegin(); it != hops->rend(); ++it) {
         if (!*it) return false;
         if (!trusted.contains(**it)) return true;
     }

@@ -56,4 +56,8 @@ private:
     friend class Lease;
 };
 
+// Whether libpq can parse `conninfo` (a postgresql:// or postgres:// URI, or key=value settings
+// with known keys). Says nothing about reaching the server; never echoes the string.
+bool conninfo_parses(const std::string& conninfo);
+
 }  // namespace ddns::sql
