@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks that every #include follows the arrows of docs/layout.md.
 
-Modules: nsupdate <- auth <- sql <- gateway, and nsupdate <- agent (a module includes only its own headers and those of
-the modules before it). Inside gateway, a file in gateway/{include/ddns/gateway,src}/<layer>/ may include headers of its own layer and of
+Modules: nsupdate <- auth <- sql <- gateway, and nsupdate <- agent (a module includes only its
+own headers and those of the modules before it). Inside gateway, a file in gateway/{include/ddns/gateway,src}/<layer>/ may include headers of its own layer and of
 the layers listed for it below, and nothing else of the gateway. Exit status 1 lists each
 offending include as file:line.
 """
