@@ -313,8 +313,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
         what);
     change.reset();  // the connection goes back before anything below needs one
     if (outcome == CommitOutcome::Failed) compensate(zone, applied, current, target, what);
-    if (outcome == CommitOutcome::Unknown) mark_in_doubt(applied, now, what);
-    mark_unanswered(changed, failed, now);
+    mark_in_doubt(in_doubt_after(changed, applied, failed, outcome, what), now);
     const bool stored_ok = outcome == CommitOutcome::Committed;
     std::set<std::int64_t> in_doubt;
     if (outcome == CommitOutcome::Unknown)
@@ -402,17 +401,10 @@ void UpdateService::compensate(const auth::Zone& zone,
                    std::string(to_string(result.status)));
 }
 
-// The commit's outcome is unknown: the database may hold the new state, so BIND keeps it and the
-// hosts are marked for the reconciler. Best effort, on a connection of its own (the change's
+// Marks hosts for the reconciler, best effort, on a connection of its own (the change's
 // connection was released before).
-void UpdateService::mark_in_doubt(const std::vector<const auth::Host*>& applied,
-                                  auth::TimePoint now, const std::string& what) {
-    log_.error("recording " + std::to_string(applied.size()) +
-               " host(s) after the DNS update has an unknown outcome: " + what +
-               "; DNS kept, host(s) marked in doubt");
-    if (applied.empty()) return;
-    std::vector<std::int64_t> ids;
-    for (const auth::Host* h : applied) ids.push_back(h->id);
+void UpdateService::mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint now) {
+    if (ids.empty()) return;
     try {
         store_.mark_in_doubt(ids, now);
     } catch (const auth::StoreError& e) {
@@ -420,26 +412,26 @@ void UpdateService::mark_in_doubt(const std::vector<const auth::Host*>& applied,
     }
 }
 
-// BIND's reply was lost or could not be verified: it may have applied the change. The database
-// keeps the old state (nothing is claimed), and the hosts are marked in doubt so that the next
+// The hosts whose outcome is unknown: the commit's (the database may hold the new state, so BIND
+// keeps it), or BIND's (its reply was lost or could not be verified: it may have applied the
+// change; the database keeps the old state and nothing is claimed). Marked in doubt, the next
 // request sends their state again instead of answering nochg, and the reconciler settles them.
 // A refusal or a failed prerequisite is certain (BIND applied nothing) and marks nothing.
-void UpdateService::mark_unanswered(const std::vector<const auth::Host*>& changed,
-                                    const std::map<std::int64_t, UpdateStatus>& failed,
-                                    auth::TimePoint now) {
+std::vector<std::int64_t> UpdateService::in_doubt_after(
+    const std::vector<const auth::Host*>& changed, const std::vector<const auth::Host*>& applied,
+    const std::map<std::int64_t, UpdateStatus>& failed, CommitOutcome outcome,
+    const std::string& what) const {
     std::vector<std::int64_t> ids;
-    for (const auth::Host* h : changed) {
-        const auto f = failed.find(h->id);
-        if (f != failed.end() &&
-            (f->second == UpdateStatus::Timeout || f->second == UpdateStatus::BadReply))
+    if (outcome == CommitOutcome::Unknown) {
+        log_.error("recording " + std::to_string(applied.size()) +
+                   " host(s) after the DNS update has an unknown outcome: " + what +
+                   "; DNS kept, host(s) marked in doubt");
+        for (const auth::Host* h : applied) ids.push_back(h->id);
+    }
+    for (const auth::Host* h : changed)
+        if (const auto f = failed.find(h->id); f != failed.end() && outcome_unknown(f->second))
             ids.push_back(h->id);
-    }
-    if (ids.empty()) return;
-    try {
-        store_.mark_in_doubt(ids, now);
-    } catch (const auth::StoreError& e) {
-        log_.error(std::string("marking host(s) in doubt after a lost reply failed: ") + e.what());
-    }
+    return ids;
 }
 
 }  // namespace ddns::gateway

@@ -19,6 +19,10 @@ bool retry_singly(UpdateStatus status) {
     }
 }
 
+bool outcome_unknown(UpdateStatus status) {
+    return status == UpdateStatus::Timeout || status == UpdateStatus::BadReply;
+}
+
 BatchSendResult send_split(
     const std::vector<const auth::Host*>& hosts,
     const std::function<UpdateResult(const std::vector<const auth::Host*>&)>& send) {

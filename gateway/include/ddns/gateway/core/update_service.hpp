@@ -23,6 +23,7 @@
 #include "ddns/auth/nochg_budget.hpp"
 #include "ddns/auth/store.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/core/zone_batch.hpp"
 #include "ddns/nsupdate/update_client.hpp"
 
 namespace ddns::gateway {
@@ -118,10 +119,11 @@ private:
                     const std::map<std::int64_t, auth::StoredAddresses>& current,
                     const std::map<std::int64_t, auth::StoredAddresses>& target,
                     const std::string& what);
-    void mark_in_doubt(const std::vector<const auth::Host*>& applied, auth::TimePoint now,
-                       const std::string& what);
-    void mark_unanswered(const std::vector<const auth::Host*>& changed,
-                         const std::map<std::int64_t, UpdateStatus>& failed, auth::TimePoint now);
+    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint now);
+    std::vector<std::int64_t> in_doubt_after(const std::vector<const auth::Host*>& changed,
+                                             const std::vector<const auth::Host*>& applied,
+                                             const std::map<std::int64_t, UpdateStatus>& failed,
+                                             CommitOutcome outcome, const std::string& what) const;
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
                       const std::map<std::int64_t, auth::StoredAddresses>& from,
                       const std::map<std::int64_t, auth::StoredAddresses>& to);

@@ -18,6 +18,10 @@ namespace ddns::gateway {
 // for every change; retrying singly would only multiply the load on a sick server.
 bool retry_singly(UpdateStatus status);
 
+// Failures after which BIND may have applied the message although nobody heard it say so (the
+// reply was lost or could not be verified): the hosts are in doubt, not certainly unchanged.
+bool outcome_unknown(UpdateStatus status);
+
 struct BatchSendResult {
     std::vector<const auth::Host*> applied;       // BIND acknowledged these
     std::map<std::int64_t, UpdateResult> failed;  // host id -> why not
