@@ -16,17 +16,12 @@ AuditPruner::~AuditPruner() {
 }
 
 void AuditPruner::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
+    stop_.raise();
     if (thread_.joinable()) thread_.join();
 }
 
 bool AuditPruner::stopping() const {
-    std::lock_guard lock(mutex_);
-    return stopping_;
+    return stop_.raised();
 }
 
 std::size_t AuditPruner::prune_once() {
@@ -51,8 +46,7 @@ void AuditPruner::run() {
             log_.warning(std::string("audit: pruning the update log failed, retrying later: ") +
                          e.what());
         }
-        std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;
+        if (stop_.wait_for(options_.interval)) return;
     }
 }
 

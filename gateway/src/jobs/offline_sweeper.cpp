@@ -56,33 +56,24 @@ OfflineSweeper::~OfflineSweeper() {
 }
 
 void OfflineSweeper::start() {
-    std::lock_guard guard(mutex_);
     if (thread_.joinable()) return;
-    stop_ = false;
+    stop_.reset();
     thread_ = std::thread([this] {
-        std::unique_lock lock(mutex_);
-        while (!stop_) {
-            lock.unlock();
+        while (!stop_.raised()) {
             sweep_once();
-            lock.lock();
             // Real time between passes; what is due is decided by clock_.
-            wake_.wait_for(lock, options_.interval, [this] { return stop_; });
+            stop_.wait_for(options_.interval);
         }
     });
 }
 
 void OfflineSweeper::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
+    stop_.raise();
     if (thread_.joinable()) thread_.join();
 }
 
 bool OfflineSweeper::stopping() {
-    std::lock_guard lock(mutex_);
-    return stop_;
+    return stop_.raised();
 }
 
 SweepReport OfflineSweeper::sweep_once() {

@@ -137,40 +137,30 @@ ReconcileReport Reconciler::full_pass(const std::optional<DnsName>& zone) {
 }
 
 void Reconciler::start() {
-    std::lock_guard guard(mutex_);
     if (thread_.joinable()) return;
-    stop_ = false;
+    stop_.reset();
     thread_ = std::thread([this] {
         using Clock = std::chrono::steady_clock;
         auto next_full = Clock::now();
-        std::unique_lock lock(mutex_);
-        while (!stop_) {
-            lock.unlock();
+        while (!stop_.raised()) {
             if (Clock::now() >= next_full) {
                 full_pass();
                 next_full = Clock::now() + options_.interval;
             } else {
                 settle_in_doubt();
             }
-            lock.lock();
-            const auto poll = std::max(options_.in_doubt_poll, std::chrono::seconds(1));
-            wake_.wait_for(lock, poll, [this] { return stop_; });
+            stop_.wait_for(std::max(options_.in_doubt_poll, std::chrono::seconds(1)));
         }
     });
 }
 
 void Reconciler::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
+    stop_.raise();
     if (thread_.joinable()) thread_.join();
 }
 
 bool Reconciler::stopping() {
-    std::lock_guard lock(mutex_);
-    return stop_;
+    return stop_.raised();
 }
 
 }  // namespace ddns::gateway

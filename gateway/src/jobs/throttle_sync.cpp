@@ -15,11 +15,7 @@ ThrottleSync::~ThrottleSync() {
 }
 
 void ThrottleSync::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
+    stop_.raise();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -37,8 +33,7 @@ void ThrottleSync::run() {
                            e.what());
             }
         }
-        std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;
+        if (stop_.wait_for(options_.interval)) return;
     }
 }
 

@@ -4,14 +4,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "ddns/auth/audit.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/jobs/stop_signal.hpp"
 
 namespace ddns::gateway {
 
@@ -43,9 +42,7 @@ private:
     const Logger& log_;
     std::function<auth::TimePoint()> clock_;
     AuditPrunerOptions options_;
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
+    StopSignal stop_;
     std::thread thread_;  // last: starts after everything above is initialised
 };
 

@@ -7,15 +7,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "ddns/auth/lifecycle.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/jobs/stop_signal.hpp"
 #include "ddns/nsupdate/update_client.hpp"
 
 namespace ddns::gateway {
@@ -63,9 +62,7 @@ private:
     const Logger& log_;
     std::function<auth::TimePoint()> clock_;
     SweeperOptions options_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
+    StopSignal stop_;
     std::thread thread_;
 };
 

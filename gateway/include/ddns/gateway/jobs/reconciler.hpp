@@ -10,10 +10,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,6 +19,7 @@
 
 #include "ddns/auth/reconcile_store.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/jobs/stop_signal.hpp"
 #include "ddns/nsupdate/rrset_reader.hpp"
 #include "ddns/nsupdate/update_client.hpp"
 
@@ -90,9 +89,7 @@ private:
     const Logger& log_;
     ReconcileOptions options_;
     ReconcileCounters counters_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
+    StopSignal stop_;
     std::thread thread_;
 };
 

@@ -4,13 +4,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/throttle_store.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/jobs/stop_signal.hpp"
 
 namespace ddns::gateway {
 
@@ -37,9 +36,7 @@ private:
     auth::ThrottleStore& store_;
     const Logger& log_;
     ThrottleSyncOptions options_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
+    StopSignal stop_;
     std::thread thread_;  // last: starts after everything above is initialised
 };
 
