@@ -14,10 +14,12 @@ ALLOWED = {
     "base": set(),
     "http": {"base"},
     "core": {"base"},
+    "account": {"base", "core"},
     "dialects": {"base", "http", "core"},
     "jobs": {"base", "http", "core"},
-    "config": {"base", "http", "core"},
-    "cli": {"base", "http", "core", "dialects", "jobs", "config"},
+    "web": {"base", "http", "core", "account"},
+    "config": {"base", "http", "core", "account", "web"},
+    "cli": {"base", "http", "core", "account", "dialects", "jobs", "web", "config"},
 }
 MODULES = {
     "nsupdate": set(),

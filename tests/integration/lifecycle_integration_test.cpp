@@ -158,7 +158,8 @@ protected:
              {"User-Agent", "lifecycle-test/1.0"}},
             *IpAddress::parse("127.0.0.1"),
             *IpAddress::parse("203.0.113.99"),
-            false};
+            false,
+            {}};
         return core->dyndns2.handle(r).body;
     }
     void admin_ok(const std::vector<std::string>& args) {

@@ -53,6 +53,9 @@ struct RequestView {
     IpAddress peer;    // TCP peer
     IpAddress client;  // after the trusted-proxy rules
     bool tls = false;
+    // The request body as received (at most http.max_body_bytes); form bodies are also merged
+    // into `query` above for the dialects.
+    std::string body;
 
     // First header with this name (case-insensitive).
     std::optional<std::string> header(std::string_view name) const;
