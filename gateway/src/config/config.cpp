@@ -76,6 +76,7 @@ HttpServerOptions Config::http_server_options() const {
     o.max_queued = http.max_queued;
     o.keepalive_timeout = http.keepalive_timeout;
     o.header_timeout = http.header_timeout;
+    o.body_timeout = http.body_timeout;
     o.max_connections_per_address = http.max_connections_per_address;
     o.max_keepalive_requests = http.max_keepalive_requests;
     o.max_body_bytes = http.max_body_bytes;

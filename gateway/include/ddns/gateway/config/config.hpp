@@ -34,6 +34,7 @@ struct HttpSection {
     std::size_t max_queued{};
     std::chrono::seconds keepalive_timeout{};
     std::chrono::seconds header_timeout{};
+    std::chrono::seconds body_timeout{};
     std::size_t max_connections_per_address = 0;
     std::size_t max_keepalive_requests{};
     std::size_t max_body_bytes{};
