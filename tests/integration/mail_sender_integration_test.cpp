@@ -105,8 +105,12 @@ TEST_F(MailSenderTest, SmtpDownForAWhileTheMailArrivesAfterItComesBack) {
     ASSERT_TRUE(server_.wait_for("bob@example.org", seconds(20))) << server_.log();
     ASSERT_TRUE(server_.wait_for("carol@example.org", seconds(20)));
     ASSERT_TRUE(test::wait_until([&] { return sender.counters().pending == 0; }));
-    EXPECT_EQ(row("bob@example.org").substr(0, 7), "sent|2|")
-        << "the retry stays visible: " << row("bob@example.org");
+    // Two attempts at least (the thread may try once more before the server is up); the
+    // error of the failed ones stays for the operator.
+    const std::string bob = row("bob@example.org");
+    EXPECT_EQ(bob.substr(0, 5), "sent|") << bob;
+    EXPECT_GE(std::stoi(bob.substr(5)), 2) << bob;
+    EXPECT_NE(bob.find("refused"), std::string::npos) << bob;
     EXPECT_EQ(sender.counters().sent, 2);
     EXPECT_EQ(server_.messages().size(), 2u) << "each mail exactly once";
 }
