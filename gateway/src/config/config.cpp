@@ -38,6 +38,16 @@ std::optional<std::string> check_listeners(const Config& c) {
     return std::nullopt;
 }
 
+std::optional<std::string> check_mail(const MailSection& m) {
+    if (m.enabled && m.from.empty()) return "mail.enabled needs mail.from";
+    if (!m.username.empty() && m.password_file.empty())
+        return "mail.username needs mail.password_file";
+    if (m.username.empty() && !m.password_file.empty())
+        return "mail.password_file is set but mail.username is not";
+    if (m.retry_max < m.retry_initial) return "mail.retry_max must not be below mail.retry_initial";
+    return std::nullopt;
+}
+
 }  // namespace
 
 auth::Argon2Params Config::argon2_params() const {
@@ -133,6 +143,7 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         return Unexpected{
             std::string("auth.address_lockout_max must not be below auth.address_lockout_initial")};
     if (auto error = check_listeners(config)) return Unexpected{*error};
+    if (auto error = check_mail(config.mail)) return Unexpected{*error};
     return config;
 }
 

@@ -176,6 +176,28 @@ bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+bool set_mail_tls(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "none")
+        c.mail.tls = MailTls::None;
+    else if (v == "starttls")
+        c.mail.tls = MailTls::StartTls;
+    else if (v == "tls")
+        c.mail.tls = MailTls::Tls;
+    else
+        return false;
+    return true;
+}
+
+bool set_mail_auth(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "plain")
+        c.mail.auth = MailAuth::Plain;
+    else if (v == "login")
+        c.mail.auth = MailAuth::Login;
+    else
+        return false;
+    return true;
+}
+
 using C = Config;
 using K = KeyType;
 constexpr long long kNone = 0;
@@ -283,6 +305,39 @@ const ConfigKey kKeys[] = {
      set_number<&C::abuse, &AbuseSection::nochg_budget>},
     {"log.level", K::Choice, kNone, kNone, "info", "debug, info, warning or error",
      set_log_level},
+    // Mail to users: the outbox and its SMTP server.
+    {"mail.enabled", K::Bool, kNone, kNone, "false", "deliver the mail outbox over SMTP",
+     set_bool<&C::mail, &MailSection::enabled>},
+    {"mail.smtp_host", K::Text, kNone, kNone, "localhost", "SMTP server name or address",
+     set_text<&C::mail, &MailSection::smtp_host>},
+    {"mail.smtp_port", K::Integer, 1, 65535, "587", "SMTP server port",
+     set_number<&C::mail, &MailSection::smtp_port>},
+    {"mail.tls", K::Choice, kNone, kNone, "starttls", "none, starttls or tls", set_mail_tls},
+    {"mail.username", K::Text, kNone, kNone, "", "SMTP AUTH user (empty: no AUTH)",
+     set_text<&C::mail, &MailSection::username>},
+    {"mail.password_file", K::Text, kNone, kNone, "", "file holding the SMTP AUTH password",
+     set_text<&C::mail, &MailSection::password_file>},
+    {"mail.auth", K::Choice, kNone, kNone, "plain", "plain or login", set_mail_auth},
+    {"mail.from", K::Text, kNone, kNone, "", "From of every mail",
+     set_text<&C::mail, &MailSection::from>},
+    {"mail.reply_to", K::Text, kNone, kNone, "", "Reply-To of every mail (empty: none)",
+     set_text<&C::mail, &MailSection::reply_to>},
+    {"mail.ca_file", K::Text, kNone, kNone, "", "PEM CAs for the SMTP server's certificate",
+     set_text<&C::mail, &MailSection::ca_file>},
+    {"mail.timeout", K::Duration, 1, 600, "30s", "SMTP connect and reply timeout",
+     set_duration<&C::mail, &MailSection::timeout>},
+    {"mail.interval", K::Duration, 1, 3600, "30s", "outbox polling period",
+     set_duration<&C::mail, &MailSection::interval>},
+    {"mail.batch_size", K::Integer, 1, 1000, "20", "mails claimed at once",
+     set_number<&C::mail, &MailSection::batch_size>},
+    {"mail.retry_initial", K::Duration, 1, 86400, "1m", "delay after the first failure",
+     set_duration<&C::mail, &MailSection::retry_initial>},
+    {"mail.retry_max", K::Duration, 1, 86400, "1h", "longest delay between attempts",
+     set_duration<&C::mail, &MailSection::retry_max>},
+    {"mail.give_up_after", K::Duration, 60, 30 * 86400, "2d", "age at which a mail is given up",
+     set_duration<&C::mail, &MailSection::give_up_after>},
+    {"mail.keep", K::Duration, 3600, 365 * 86400, "7d", "sent and failed mails kept",
+     set_duration<&C::mail, &MailSection::keep>},
 };
 // clang-format on
 

@@ -115,6 +115,30 @@ struct ReconcileSection {
     std::size_t max_repairs{};             // repairing UPDATEs per pass
 };
 
+// Mail to users (issue #10): the SMTP server the outbox is delivered through.
+enum class MailTls { None, StartTls, Tls };
+enum class MailAuth { Plain, Login };
+
+struct MailSection {
+    bool enabled{};  // false: mails wait in the outbox, nothing is sent
+    std::string smtp_host;
+    std::uint16_t smtp_port{};
+    MailTls tls{};
+    std::string username;       // empty: no AUTH
+    std::string password_file;  // the AUTH password (first line), read when serve starts
+    MailAuth auth{};
+    std::string from;  // required when enabled
+    std::string reply_to;
+    std::string ca_file;  // empty: the system's CAs
+    std::chrono::seconds timeout{};
+    std::chrono::seconds interval{};
+    std::size_t batch_size{};
+    std::chrono::seconds retry_initial{};
+    std::chrono::seconds retry_max{};
+    std::chrono::seconds give_up_after{};
+    std::chrono::seconds keep{};
+};
+
 struct Config {
     DatabaseSection database;
     HttpSection http;
@@ -130,6 +154,7 @@ struct Config {
     LogSection log;
     SweepSection sweep;
     ReconcileSection reconcile;
+    MailSection mail;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
