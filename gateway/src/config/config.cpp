@@ -69,6 +69,12 @@ auth::FailureThrottleOptions Config::throttle_options() const {
     return options;
 }
 
+AccountOptions Config::account_options() const {
+    return AccountOptions{account.registration,        account.verify_link_lifetime,
+                          account.reset_link_lifetime, account.max_hosts_per_account,
+                          account.reserved_labels,     account.base_url};
+}
+
 UpdateClientOptions Config::dns_client_options() const {
     UpdateClientOptions options;
     options.timeout = dns.timeout_ms;
@@ -137,6 +143,9 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         }
     }
     if (config.database.url.empty()) return Unexpected{std::string("database.url is required")};
+    // Sign-up mails a verification link: without a base address there is nothing to mail.
+    if (config.account.registration != Registration::Off && config.account.base_url.empty())
+        return Unexpected{std::string("web.registration needs web.base_url (the links in mails)")};
     if (config.auth.lockout_max < config.auth.lockout_initial)
         return Unexpected{std::string("auth.lockout_max must not be below auth.lockout_initial")};
     if (config.auth.address_lockout_max < config.auth.address_lockout_initial)

@@ -162,6 +162,41 @@ bool set_agent_denylist(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// Self-service accounts (web.registration and the other keys of the account layer).
+bool set_registration(Config& c, std::string_view v, const ConfigKey&) {
+    const auto mode = parse_registration(v);
+    if (!mode) return false;
+    c.account.registration = *mode;
+    return true;
+}
+
+// Labels free accounts may not pick: DNS labels, lower-cased.
+bool set_reserved_labels(Config& c, std::string_view v, const ConfigKey&) {
+    c.account.reserved_labels.clear();
+    for (auto item : split_csv(v)) {
+        std::string label(item);
+        std::transform(label.begin(), label.end(), label.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (label.empty() || label.size() > 63 || label.find('.') != std::string::npos)
+            return false;
+        c.account.reserved_labels.push_back(std::move(label));
+    }
+    return true;
+}
+
+// The address the links in mails start with: http(s)://, no trailing slash, nothing that could
+// break a line of the mail. Empty: sign-up and reset cannot mail links (parse_config refuses
+// registration without it).
+bool set_base_url(Config& c, std::string_view v, const ConfigKey&) {
+    if (!v.empty()) {
+        if (!v.starts_with("http://") && !v.starts_with("https://")) return false;
+        if (v.back() == '/' || v.find_first_of(" \t\r\n\"<>") != std::string_view::npos)
+            return false;
+    }
+    c.account.base_url = std::string(v);
+    return true;
+}
+
 bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
     if (v == "debug")
         c.log.level = LogLevel::Debug;
@@ -299,6 +334,18 @@ const ConfigKey kKeys[] = {
      set_duration<&C::audit, &AuditSection::prune_interval>},
     {"audit.queue_size", K::Integer, 1, 1000000, "10000", "update-log entries waiting at most",
      set_number<&C::audit, &AuditSection::queue_size>},
+    // Self-service accounts (api branch).
+    {"web.registration", K::Choice, kNone, kNone, "off", "sign-up: off, invite or open",
+     set_registration},
+    {"web.verify_link_lifetime", K::Duration, 300, 30 * 86400, "1d", "e-mail link valid this long",
+     set_duration<&C::account, &AccountSection::verify_link_lifetime>},
+    {"web.reset_link_lifetime", K::Duration, 300, 86400, "1h", "reset link valid this long",
+     set_duration<&C::account, &AccountSection::reset_link_lifetime>},
+    {"web.max_hosts_per_account", K::Integer, 0, 10000, "5", "hosts of a free account (0: no limit)",
+     set_number<&C::account, &AccountSection::max_hosts_per_account>},
+    {"web.reserved_labels", K::List, kNone, kNone, "www, mail, ns, ns1, ns2, mx, ftp, smtp, imap, admin, api",
+     "labels free accounts may not pick", set_reserved_labels},
+    {"web.base_url", K::Text, kNone, kNone, "", "start of the links in mails", set_base_url},
     {"abuse.nochg_interval", K::Duration, 0, 7 * 86400, "0", "no-change window (0 or off: none)",
      set_duration_or_off<&C::abuse, &AbuseSection::nochg_interval>},
     {"abuse.nochg_budget", K::Integer, 0, 10000, "1", "unchanged updates per window",

@@ -11,6 +11,7 @@
 
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
+#include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/http_options.hpp"
 #include "ddns/nsupdate/expected.hpp"
@@ -95,6 +96,17 @@ struct AuditSection {
     std::size_t queue_size{};
 };
 
+// Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the
+// account layer through AccountOptions; the pages' own web.* keys are in WebSection).
+struct AccountSection {
+    Registration registration{};
+    std::chrono::seconds verify_link_lifetime{};
+    std::chrono::seconds reset_link_lifetime{};
+    std::size_t max_hosts_per_account{};
+    std::vector<std::string> reserved_labels;
+    std::string base_url;  // "" or "http(s)://host[:port][/path]", no trailing slash
+};
+
 struct AbuseSection {
     std::chrono::seconds nochg_interval{};  // 0: no no-change budget
     int nochg_budget{};
@@ -150,6 +162,7 @@ struct Config {
     DnsSection dns;
     AuthSection auth;
     AuditSection audit;
+    AccountSection account;
     AbuseSection abuse;
     LogSection log;
     SweepSection sweep;
@@ -159,6 +172,7 @@ struct Config {
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
     auth::FailureThrottleOptions throttle_options() const;
+    AccountOptions account_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
 };
