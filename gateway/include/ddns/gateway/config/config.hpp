@@ -13,6 +13,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/http_options.hpp"
+#include "ddns/gateway/web/web_options.hpp"
 #include "ddns/nsupdate/expected.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -114,6 +115,17 @@ struct ReconcileSection {
     std::size_t max_repairs{};             // repairing UPDATEs per pass
 };
 
+// The HTML pages (web.*): off unless enabled.
+struct WebSection {
+    bool enabled{};
+    std::string prefix;                    // "" or "/path", no trailing slash
+    std::vector<std::uint16_t> listeners;  // local ports; empty: every listener
+    std::string template_dir;              // operator overrides; empty: none
+    std::chrono::seconds session_idle{};
+    std::chrono::seconds session_lifetime{};
+    std::string site_name;
+};
+
 struct Config {
     DatabaseSection database;
     HttpSection http;
@@ -129,12 +141,14 @@ struct Config {
     LogSection log;
     SweepSection sweep;
     ReconcileSection reconcile;
+    WebSection web;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
     auth::FailureThrottleOptions throttle_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
+    WebOptions web_options() const;
 };
 
 // The defaults of every key (kKeys), database.url still empty.
