@@ -87,6 +87,7 @@ private:
                                              view.header("X-Forwarded-For"),
                                              options_.trusted_proxies, options_.proxy_header);
         view.tls = req.secure();
+        view.local_port = req.serverAddress().port();
         view.body = body;
         return view;
     }
