@@ -82,6 +82,17 @@ UpdateClientOptions Config::dns_client_options() const {
     return options;
 }
 
+WebOptions Config::web_options() const {
+    WebOptions o;
+    o.enabled = web.enabled;
+    o.prefix = web.prefix;
+    o.listener_ports = web.listeners;
+    o.template_dir = web.template_dir;
+    o.lifetime = auth::SessionLifetime{web.session_idle, web.session_lifetime};
+    o.site_name = web.site_name;
+    return o;
+}
+
 HttpServerOptions Config::http_server_options() const {
     HttpServerOptions o;
     o.http_listen = http.listen;

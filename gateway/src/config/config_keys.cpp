@@ -115,6 +115,41 @@ bool set_listen_list(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// web.prefix: empty (the root) or a path of plain segments ("/account", "/my/dns"), no trailing
+// slash, so the pages' links and the router's match are exact.
+bool set_web_prefix(Config& c, std::string_view v, const ConfigKey&) {
+    if (!v.empty()) {
+        if (v.front() != '/' || v.back() == '/' || v.find("//") != std::string_view::npos)
+            return false;
+        const auto bad = [](char ch) {
+            return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '-' ||
+                     ch == '_' || ch == '.');
+        };
+        if (std::any_of(v.begin(), v.end(), bad) || v.find("/.") != std::string_view::npos)
+            return false;
+    }
+    c.web.prefix = std::string(v);
+    return true;
+}
+
+// web.listeners: the local ports whose listeners show the pages (empty: all).
+bool set_web_listeners(Config& c, std::string_view v, const ConfigKey&) {
+    c.web.listeners.clear();
+    for (auto item : split_csv(v)) {
+        long long port = 0;
+        if (!parse_integer(item, port, 1, 65535)) return false;
+        c.web.listeners.push_back(static_cast<std::uint16_t>(port));
+    }
+    return true;
+}
+
+// Text that may be empty (web.template_dir).
+template <auto Section, auto Field>
+bool set_optional_text(Config& c, std::string_view v, const ConfigKey&) {
+    field<Section, Field>(c) = std::string(v);
+    return true;
+}
+
 // The realm goes into every WWW-Authenticate header as a quoted string: a quote or backslash
 // would end or escape it, a control byte (CR, LF) would break or split the header.
 bool set_realm(Config& c, std::string_view v, const ConfigKey&) {
@@ -350,6 +385,21 @@ const ConfigKey kKeys[] = {
      set_duration_or_off<&C::abuse, &AbuseSection::nochg_interval>},
     {"abuse.nochg_budget", K::Integer, 0, 10000, "1", "unchanged updates per window",
      set_number<&C::abuse, &AbuseSection::nochg_budget>},
+    // The HTML pages (web branch).
+    {"web.enabled", K::Bool, kNone, kNone, "false", "serve the self-service pages and API",
+     set_bool<&C::web, &WebSection::enabled>},
+    {"web.prefix", K::Text, kNone, kNone, "", "path the pages live under, e.g. /account",
+     set_web_prefix},
+    {"web.listeners", K::List, kNone, kNone, "", "local ports that show the pages (empty: all)",
+     set_web_listeners},
+    {"web.template_dir", K::Text, kNone, kNone, "", "operator templates and static files",
+     set_optional_text<&C::web, &WebSection::template_dir>},
+    {"web.session_idle", K::Duration, 60, 30 * 86400, "2h", "session ends unused this long",
+     set_duration<&C::web, &WebSection::session_idle>},
+    {"web.session_lifetime", K::Duration, 300, 365 * 86400, "7d", "session ends this long after login",
+     set_duration<&C::web, &WebSection::session_lifetime>},
+    {"web.site_name", K::Text, kNone, kNone, "ddns-gateway", "name shown on every page",
+     set_text<&C::web, &WebSection::site_name>},
     {"log.level", K::Choice, kNone, kNone, "info", "debug, info, warning or error",
      set_log_level},
     // Mail to users: the outbox and its SMTP server.

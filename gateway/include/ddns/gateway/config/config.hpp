@@ -14,6 +14,7 @@
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/http_options.hpp"
+#include "ddns/gateway/web/web_options.hpp"
 #include "ddns/nsupdate/expected.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -151,6 +152,17 @@ struct MailSection {
     std::chrono::seconds keep{};
 };
 
+// The HTML pages (web.*): off unless enabled.
+struct WebSection {
+    bool enabled{};
+    std::string prefix;                    // "" or "/path", no trailing slash
+    std::vector<std::uint16_t> listeners;  // local ports; empty: every listener
+    std::string template_dir;              // operator overrides; empty: none
+    std::chrono::seconds session_idle{};
+    std::chrono::seconds session_lifetime{};
+    std::string site_name;
+};
+
 struct Config {
     DatabaseSection database;
     HttpSection http;
@@ -168,6 +180,7 @@ struct Config {
     SweepSection sweep;
     ReconcileSection reconcile;
     MailSection mail;
+    WebSection web;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
@@ -175,6 +188,7 @@ struct Config {
     AccountOptions account_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
+    WebOptions web_options() const;
 };
 
 // The defaults of every key (kKeys), database.url still empty.
