@@ -12,6 +12,7 @@
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
+#include "ddns/gateway/cli/mail_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
@@ -130,6 +131,14 @@ int run_serve(const Config& config) {
         pruner = std::make_unique<AuditPruner>(
             audit_store, log, clock,
             AuditPrunerOptions{config.audit.retention, config.audit.prune_interval});
+    // Mail to users (the account layer enqueues through mail->outbox()).
+    std::unique_ptr<MailService> mail;
+    try {
+        mail = std::make_unique<MailService>(config, log);
+    } catch (const std::exception& e) {
+        std::cerr << "ddns-gateway: " << e.what() << "\n";
+        return 1;
+    }
     AuditedRouter audited(router, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
@@ -155,6 +164,7 @@ int run_serve(const Config& config) {
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     reconciler.stop();
     http.stop();
+    mail->stop();  // after the requests: a mail they enqueued waits in the outbox
     audit.stop();  // writes what the last requests logged
     return 0;
 }
