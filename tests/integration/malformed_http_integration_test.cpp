@@ -165,6 +165,38 @@ TEST_F(MalformedHttp, ForeignProtocolsAndVersionsGetA4xxOrAClose) {
     expect_nothing_changed();
 }
 
+// The route table over the wire: a method an endpoint does not serve gets 405 with Allow (the
+// update dialects answer in their own words instead), HEAD is GET without the body, an unknown
+// path is 404, and none of them changes anything.
+TEST_F(MalformedHttp, UnservedMethodsGet405WithAllowAndHeadIsGetWithoutBody) {
+    for (const char* request : {"POST /checkip HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n",
+                                "DELETE /healthz HTTP/1.1\r\nHost: gw\r\n",
+                                "PUT /READYZ/ HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n"}) {
+        const auto r = stack().raw(std::string(request) + "Connection: close\r\n\r\n");
+        EXPECT_EQ(r.status_line, "HTTP/1.1 405 Method Not Allowed") << request;
+        EXPECT_EQ(r.header("Allow"), "GET, HEAD") << request;
+        EXPECT_EQ(r.body, "method not allowed\n") << request;
+    }
+    const auto wrong =
+        stack().raw("PUT " + update_line(host, "192.0.2.50").substr(4) + basic(user, kPassword) +
+                    "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(wrong.status, 200);
+    EXPECT_EQ(wrong.body, "badagent");
+
+    const auto get = stack().raw("GET /myip HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    const auto head = stack().raw("HEAD /MyIP HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(get.body, "127.0.0.1\n");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.body, "");
+    EXPECT_EQ(head.header("Content-Length"), get.header("Content-Length"));
+
+    const auto missing =
+        stack().raw("GET /nic/updates HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.body, "not found\n");
+    expect_nothing_changed();
+}
+
 TEST_F(MalformedHttp, NamesWithOuterWhitespaceAreNoNamesInEveryDialect) {
     const std::string token = stack().add_token(user);
     ASSERT_EQ(stack().admin({"account", "enable-updates", user}).exit_code, 0);

@@ -295,7 +295,8 @@ void ConnectionLoop::advance(Conn& c) {
 void ConnectionLoop::dispatch(Conn& c) {
     const std::size_t size = c.head->size + c.body_length;
     std::string body = c.in.substr(c.head->size, c.body_length);
-    Exchange exchange{std::move(*c.head), std::move(body), c.peer, c.io.tls(), false};
+    Exchange exchange{std::move(*c.head), std::move(body), c.peer, c.io.tls(),
+                      local_port(c.io.fd()), false};
     c.head.reset();
     c.in.erase(0, size);
     if (c.in.empty()) c.in.shrink_to_fit();

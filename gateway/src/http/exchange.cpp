@@ -29,6 +29,7 @@ RequestView to_view(const Exchange& exchange, const HttpServerOptions& options) 
         resolve_client_address(view.peer, view.header("Forwarded"), view.header("X-Forwarded-For"),
                                options.trusted_proxies, options.proxy_header);
     view.tls = exchange.tls;
+    view.local_port = exchange.local_port;
     view.body = exchange.body;
     return view;
 }

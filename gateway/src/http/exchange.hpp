@@ -17,6 +17,7 @@ struct Exchange {
     std::string body;  // exactly Content-Length bytes
     IpAddress peer;
     bool tls = false;
+    std::uint16_t local_port = 0;  // the listener's port
     bool keep_alive = false;  // the connection may serve another request after this one
 };
 
