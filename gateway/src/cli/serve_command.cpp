@@ -70,7 +70,7 @@ int run_serve(const Config& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log.level);
+    Logger log(config.log.level, std::make_shared<RepeatFilter>(config.log.repeat_interval));
     sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
     // Versions may have gaps, so "up to date" means every compiled migration is applied.

@@ -115,6 +115,7 @@ struct AbuseSection {
 
 struct LogSection {
     LogLevel level{};
+    std::chrono::seconds repeat_interval{};  // 0: every warning and error is written
 };
 
 struct SweepSection {
