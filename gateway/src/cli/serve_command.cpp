@@ -16,11 +16,11 @@
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/dialect_routes.hpp"
 #include "ddns/gateway/dialects/dynamic_dialect.hpp"
 #include "ddns/gateway/dialects/dynamip_dialect.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
-#include "ddns/gateway/dialects/router.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/http/readiness.hpp"
 #include "ddns/gateway/http/tls.hpp"
@@ -118,7 +118,10 @@ int run_serve(const Config& config) {
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
     // /readyz borrows from the request pool: it is ready when requests can get a connection.
     DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
-    Router router(dyndns2, dynamic, dynamip, myserver, readiness);
+    // The one route table: the web pages, the JSON API and more rows register here too.
+    RouteTable router;
+    add_dialect_routes(router, Dialects{dyndns2, dynamic, dynamip, myserver});
+    add_health_routes(router, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database.url, 2);
     sql::PgAuditStore audit_store(audit_db);
