@@ -196,6 +196,15 @@ int run_check_config(const Config& config, const std::vector<std::string>& args)
         std::cerr << "ddns-gateway: " << *error << "\n";
         return 1;
     }
+    // The SMTP password file, CA file and From are read as `serve` would (never printed).
+    if (config.mail.enabled) {
+        try {
+            const SmtpTransport check(smtp_options(config.mail));
+        } catch (const std::exception& e) {
+            std::cerr << "ddns-gateway: " << e.what() << "\n";
+            return 1;
+        }
+    }
     // Parsed as libpq will; the value itself is never printed (it may hold a password).
     if (!sql::conninfo_parses(config.database.url)) {
         std::cerr << "ddns-gateway: database.url is neither a postgresql:// (or postgres://) URI "
