@@ -9,6 +9,7 @@
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
+#include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
@@ -28,11 +29,15 @@
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/gateway/jobs/throttle_sync.hpp"
+#include "ddns/gateway/web/api.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
+#include "ddns/sql/pg_mail_outbox.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
+#include "ddns/sql/pg_self_service_store.hpp"
+#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
@@ -127,7 +132,19 @@ int run_serve(const Config& config) {
         pruner = std::make_unique<AuditPruner>(
             audit_store, log, clock,
             AuditPrunerOptions{config.audit.retention, config.audit.prune_interval});
-    AuditedRouter audited(router, audit, clock);
+    // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
+    sql::PgSelfServiceStore self_service(db);
+    sql::PgMailOutbox outbox(db);
+    sql::PgSessionStore session_store(db);
+    StoreSessionTerminator sessions(session_store);
+    AccountService accounts(
+        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, outbox, updates,
+                             records, dns, policy, log, clock, &sessions},
+        config.account_options());
+    AccountApi api(accounts, log);
+    ApiFront api_front(api, router);
+    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    AuditedRouter audited(routes, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
