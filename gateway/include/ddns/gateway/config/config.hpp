@@ -100,6 +100,7 @@ struct AuditSection {
 // Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the
 // account layer through AccountOptions; the pages' own web.* keys are in WebSection).
 struct AccountSection {
+    bool api{};  // api.enabled
     Registration registration{};
     std::chrono::seconds verify_link_lifetime{};
     std::chrono::seconds reset_link_lifetime{};
