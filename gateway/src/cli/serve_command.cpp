@@ -12,14 +12,15 @@
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
+#include "ddns/gateway/cli/mail_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/dialect_routes.hpp"
 #include "ddns/gateway/dialects/dynamic_dialect.hpp"
 #include "ddns/gateway/dialects/dynamip_dialect.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
-#include "ddns/gateway/dialects/router.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/http/readiness.hpp"
 #include "ddns/gateway/http/tls.hpp"
@@ -117,7 +118,10 @@ int run_serve(const Config& config) {
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
     // /readyz borrows from the request pool: it is ready when requests can get a connection.
     DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
-    Router router(dyndns2, dynamic, dynamip, myserver, readiness);
+    // The one route table: the web pages, the JSON API and more rows register here too.
+    RouteTable router;
+    add_dialect_routes(router, Dialects{dyndns2, dynamic, dynamip, myserver});
+    add_health_routes(router, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database.url, 2);
     sql::PgAuditStore audit_store(audit_db);
@@ -127,6 +131,14 @@ int run_serve(const Config& config) {
         pruner = std::make_unique<AuditPruner>(
             audit_store, log, clock,
             AuditPrunerOptions{config.audit.retention, config.audit.prune_interval});
+    // Mail to users (the account layer enqueues through mail->outbox()).
+    std::unique_ptr<MailService> mail;
+    try {
+        mail = std::make_unique<MailService>(config, log);
+    } catch (const std::exception& e) {
+        std::cerr << "ddns-gateway: " << e.what() << "\n";
+        return 1;
+    }
     AuditedRouter audited(router, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
@@ -152,6 +164,7 @@ int run_serve(const Config& config) {
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     reconciler.stop();
     http.stop();
+    mail->stop();  // after the requests: a mail they enqueued waits in the outbox
     audit.stop();  // writes what the last requests logged
     return 0;
 }

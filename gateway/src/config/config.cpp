@@ -38,6 +38,16 @@ std::optional<std::string> check_listeners(const Config& c) {
     return std::nullopt;
 }
 
+std::optional<std::string> check_mail(const MailSection& m) {
+    if (m.enabled && m.from.empty()) return "mail.enabled needs mail.from";
+    if (!m.username.empty() && m.password_file.empty())
+        return "mail.username needs mail.password_file";
+    if (m.username.empty() && !m.password_file.empty())
+        return "mail.password_file is set but mail.username is not";
+    if (m.retry_max < m.retry_initial) return "mail.retry_max must not be below mail.retry_initial";
+    return std::nullopt;
+}
+
 }  // namespace
 
 auth::Argon2Params Config::argon2_params() const {
@@ -57,6 +67,12 @@ auth::FailureThrottleOptions Config::throttle_options() const {
     options.network_initial = auth.address_lockout_initial;
     options.network_max = auth.address_lockout_max;
     return options;
+}
+
+AccountOptions Config::account_options() const {
+    return AccountOptions{account.registration,        account.verify_link_lifetime,
+                          account.reset_link_lifetime, account.max_hosts_per_account,
+                          account.reserved_labels,     account.base_url};
 }
 
 UpdateClientOptions Config::dns_client_options() const {
@@ -87,6 +103,7 @@ HttpServerOptions Config::http_server_options() const {
     o.max_queued = http.max_queued;
     o.keepalive_timeout = http.keepalive_timeout;
     o.header_timeout = http.header_timeout;
+    o.body_timeout = http.body_timeout;
     o.max_connections_per_address = http.max_connections_per_address;
     o.max_keepalive_requests = http.max_keepalive_requests;
     o.max_body_bytes = http.max_body_bytes;
@@ -137,12 +154,16 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         }
     }
     if (config.database.url.empty()) return Unexpected{std::string("database.url is required")};
+    // Sign-up mails a verification link: without a base address there is nothing to mail.
+    if (config.account.registration != Registration::Off && config.account.base_url.empty())
+        return Unexpected{std::string("web.registration needs web.base_url (the links in mails)")};
     if (config.auth.lockout_max < config.auth.lockout_initial)
         return Unexpected{std::string("auth.lockout_max must not be below auth.lockout_initial")};
     if (config.auth.address_lockout_max < config.auth.address_lockout_initial)
         return Unexpected{
             std::string("auth.address_lockout_max must not be below auth.address_lockout_initial")};
     if (auto error = check_listeners(config)) return Unexpected{*error};
+    if (auto error = check_mail(config.mail)) return Unexpected{*error};
     return config;
 }
 

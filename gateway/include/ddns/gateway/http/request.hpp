@@ -80,6 +80,9 @@ struct Response {
     std::vector<Header> headers;  // extra headers (never carry IP literals: some clients scan them)
     // What an update dialect did, for the update log and the host fault counters (never sent).
     std::optional<auth::AuditNote> audit;
+    // Which route table row answered ("dyndns2", "checkip", ...; empty for 404), for the update
+    // log, the access log and metrics (never sent).
+    std::string route;
 
     static Response text(int status, std::string reason, std::string body);
 };
