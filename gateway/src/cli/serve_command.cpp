@@ -13,6 +13,7 @@
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
+#include "ddns/gateway/cli/self_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
@@ -139,6 +140,11 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
+    // The account layer and the HTML pages (web.enabled).
+    SelfService self_service(
+        config, SelfServiceDeps{db, store, authenticator, throttle, hasher, mail->outbox(), updates,
+                                records, dns, policy, log, clock});
+    self_service.add_web_routes(router);
     AuditedRouter audited(router, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
