@@ -46,6 +46,8 @@ bool Reconciler::reconcile_host(const auth::Zone& zone, const auth::ReconcileHos
                                 const ZoneSnapshot* snapshot) {
     ZoneWanted wanted{zone.name, {{host.name, RecordType::A}, {host.name, RecordType::AAAA}}, {}};
     add_address(wanted, host, host.ipv4);
+    if (host.ipv4)  // a round robin: the whole A set is the host's state
+        for (const IpAddress& a : host.extra_ipv4) add_address(wanted, host, a);
     add_address(wanted, host, host.ipv6);
     // A host in doubt is always read now: its unknown UPDATE may have landed after the transfer.
     if (snapshot && !host.in_doubt_since) {

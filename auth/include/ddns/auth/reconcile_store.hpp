@@ -24,6 +24,8 @@ struct ReconcileHost {
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
     std::optional<TimePoint> in_doubt_since;
+    // The A records beyond ipv4 (hosts.extra_ipv4): BIND's A RRset should be ipv4 and these.
+    std::vector<IpAddress> extra_ipv4{};
 };
 
 // Hosts of one zone, locked until commit() or destruction (rollback). A change of one of them
