@@ -11,6 +11,7 @@
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/database.hpp"
+#include "ddns/sql/pg_mail_outbox.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -23,6 +24,7 @@ const AdminCommand kCommands[] = {
     {"zone", "remove", "ZONE", "(refused while hosts or records exist)", zone_remove},
     {"zone", "heartbeat", "ZONE DURATION|off", "(timeout of hosts that set none)", zone_heartbeat},
     {"zone", "offline-action", "ZONE delete|sentinel", "(what going offline does to A/AAAA)", zone_offline_action},
+    {"zone", "public", "ZONE on|off", "(free accounts may pick names in it)", zone_public},
     {"account", "add", "USER [--email E] [--plan free|domain]", "(password read from stdin)", account_add},
     {"account", "passwd", "USER", "(new password read from stdin)", account_passwd},
     {"account", "expiry", "USER DATE|never", "(UTC; YYYY-MM-DD[THH:MM[:SS]][Z])", account_expiry},
@@ -44,10 +46,16 @@ const AdminCommand kCommands[] = {
     {"token", "add", "USER [--host FQDN]", "(prints the token once)", token_add},
     {"token", "list", "[--account USER]", "", token_list},
     {"token", "remove", "ID", "", token_remove},
+    {"apitoken", "add", "USER [--name NAME]", "(JSON API token; prints it once)", apitoken_add},
+    {"apitoken", "list", "[--account USER]", "", apitoken_list},
+    {"apitoken", "remove", "ID", "", apitoken_remove},
+    {"invite", "create", "[--days N]", "(one sign-up code, default 14 days; prints it once)", invite_create},
     {"record", "add", "FQDN TYPE DATA... [--ttl N]", "(TYPE: A AAAA CNAME MX NS TXT;\n MX data: PREFERENCE HOST; TXT: the text)", record_add},
     {"record", "remove", "FQDN TYPE [DATA...]", "(without DATA: the whole RRset;\n MX PREFERENCE alone: those MX records)", record_remove},
     {"record", "list", "ZONE", "", record_list},
     {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]", "(the update log, newest first)", log_show},
+    {"mail", "test", "ADDRESS", "(queue a test mail to ADDRESS)", mail_test},
+    {"mail", "queue", "[--all] [--limit N]", "(pending and failed mails, no bodies;\n --all: sent ones too)", mail_queue},
     {"reconcile", "", "[--zone ZONE] [--dry-run]", "(compare every host's A/AAAA in BIND with\n the database, print and repair the\n differences; --dry-run: print only)", reconcile_run},
 };
 // clang-format on
@@ -100,7 +108,7 @@ int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::
         return raw.empty() ? 2 : 0;
     }
     try {
-        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing"});
+        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing", "--all"});
         // `log` and `reconcile` are the commands without an ACTION.
         const bool single = !a.words.empty() && (a.words[0] == "log" || a.words[0] == "reconcile");
         const std::size_t head = single ? 1 : 2;
@@ -128,8 +136,9 @@ int run_admin(const Config& config, const std::vector<std::string>& raw, std::is
         sql::PgStore store(db);
         UpdateClient dns(config.dns_client_options());
         const Logger log(config.log.level);
-        AdminContext cx{config, repo, audit, store, dns, log, [] { return auth::Clock::now(); },
-                        in,     out,  err};
+        sql::PgMailOutbox mail(db);
+        AdminContext cx{config, repo, audit, store, dns,  log, [] { return auth::Clock::now(); },
+                        in,     out,  err,   &mail, &mail};
         return handler(cx, args);
     });
 }
