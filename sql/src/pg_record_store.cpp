@@ -6,6 +6,7 @@
 #include "codec.hpp"
 #include "connection.hpp"
 #include "ddns/sql/pg_store.hpp"
+#include "record_rows.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -183,6 +184,14 @@ private:
 };
 
 }  // namespace
+
+const std::string& zone_records_sql() {
+    return list_records_sql();
+}
+
+std::vector<auth::StoredRecord> stored_records_from(const Result& r) {
+    return records_from(r);
+}
 
 std::unique_ptr<auth::RecordChange> PgStore::begin_record_change(std::int64_t zone_id) {
     return std::make_unique<PgRecordChange>(db_.lease(), zone_id);
