@@ -9,6 +9,7 @@
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
+#include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
@@ -29,11 +30,14 @@
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/gateway/jobs/throttle_sync.hpp"
+#include "ddns/gateway/web/api.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
+#include "ddns/sql/pg_self_service_store.hpp"
+#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
@@ -70,7 +74,7 @@ int run_serve(const Config& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log.level);
+    Logger log(config.log.level, std::make_shared<RepeatFilter>(config.log.repeat_interval));
     sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
     // Versions may have gaps, so "up to date" means every compiled migration is applied.
@@ -139,7 +143,18 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    AuditedRouter audited(router, audit, clock);
+    // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
+    sql::PgSelfServiceStore self_service(db);
+    sql::PgSessionStore session_store(db);
+    StoreSessionTerminator sessions(session_store);
+    AccountService accounts(
+        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
+                             updates, records, dns, policy, log, clock, &sessions},
+        config.account_options());
+    AccountApi api(accounts, log);
+    ApiFront api_front(api, router);
+    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    AuditedRouter audited(routes, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
