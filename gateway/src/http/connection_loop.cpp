@@ -295,8 +295,8 @@ void ConnectionLoop::advance(Conn& c) {
 void ConnectionLoop::dispatch(Conn& c) {
     const std::size_t size = c.head->size + c.body_length;
     std::string body = c.in.substr(c.head->size, c.body_length);
-    Exchange exchange{std::move(*c.head), std::move(body), c.peer, c.io.tls(),
-                      local_port(c.io.fd()), false};
+    Exchange exchange{std::move(*c.head), std::move(body),       c.peer,
+                      c.io.tls(),         local_port(c.io.fd()), false};
     c.head.reset();
     c.in.erase(0, size);
     if (c.in.empty()) c.in.shrink_to_fit();
@@ -308,7 +308,11 @@ void ConnectionLoop::dispatch(Conn& c) {
     c.deadline = kNever;
     const std::uint64_t id = c.id;
     const bool queued = pool_.submit([this, id, exchange = std::move(exchange)] {
-        Answer answer = serve_(exchange);
+        Answer answer{{}, true};
+        try {
+            answer = serve_(exchange);
+        } catch (...) {  // out of memory: the connection still ends, it never waits forever
+        }
         {
             const std::lock_guard lock(done_mutex_);
             done_.push_back({id, std::move(answer)});

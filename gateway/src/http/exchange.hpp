@@ -18,7 +18,7 @@ struct Exchange {
     IpAddress peer;
     bool tls = false;
     std::uint16_t local_port = 0;  // the listener's port
-    bool keep_alive = false;  // the connection may serve another request after this one
+    bool keep_alive = false;       // the connection may serve another request after this one
 };
 
 struct Answer {
