@@ -17,17 +17,10 @@ protected:
 
     static GatewayStackOptions options(const SmtpTestServer& smtp) {
         GatewayStackOptions o;
-        o.extra_config =
-            "mail.enabled = true\n"
-            "mail.smtp_host = 127.0.0.1\n"
-            "mail.smtp_port = " +
-            std::to_string(smtp.port()) +
-            "\n"
-            "mail.tls = none\n"
-            "mail.from = gateway@example.test\n"
-            "api.enabled = true\n"
-            "web.registration = open\n"
-            "web.base_url = https://dyn.example.test\n";
+        o.extra_config = smtp.gateway_mail_config() +
+                         "api.enabled = true\n"
+                         "web.registration = open\n"
+                         "web.base_url = https://dyn.example.test\n";
         return o;
     }
 
