@@ -14,6 +14,7 @@
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
+#include "ddns/gateway/cli/self_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
@@ -143,15 +144,13 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
-    sql::PgSelfServiceStore self_service(db);
-    sql::PgSessionStore session_store(db);
-    StoreSessionTerminator sessions(session_store);
-    AccountService accounts(
-        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
-                             updates, records, dns, policy, log, clock, &sessions},
-        config.account_options());
-    AccountApi api(accounts, log);
+    // The account layer, the HTML pages (web.enabled) and the JSON API (api.enabled), in front
+    // of the dialects' routes.
+    SelfService self_service(
+        config, SelfServiceDeps{db, store, authenticator, throttle, hasher, mail->outbox(), updates,
+                                records, dns, policy, log, clock});
+    self_service.add_web_routes(router);
+    AccountApi api(self_service.accounts(), log);
     ApiFront api_front(api, router);
     RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
     AuditedRouter audited(routes, audit, clock);
