@@ -14,6 +14,7 @@ PACKAGES=(
   iproute2
   libkainjow-mustache-dev
   chromium chromium-driver python3-selenium
+  python3-aiosmtpd
 )
 
 missing=()

@@ -13,14 +13,15 @@
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
+#include "ddns/gateway/cli/mail_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/dialect_routes.hpp"
 #include "ddns/gateway/dialects/dynamic_dialect.hpp"
 #include "ddns/gateway/dialects/dynamip_dialect.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
-#include "ddns/gateway/dialects/router.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/http/readiness.hpp"
 #include "ddns/gateway/http/tls.hpp"
@@ -34,7 +35,6 @@
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
-#include "ddns/sql/pg_mail_outbox.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
 #include "ddns/sql/pg_self_service_store.hpp"
 #include "ddns/sql/pg_session_store.hpp"
@@ -74,7 +74,7 @@ int run_serve(const Config& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log.level);
+    Logger log(config.log.level, std::make_shared<RepeatFilter>(config.log.repeat_interval));
     sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
     // Versions may have gaps, so "up to date" means every compiled migration is applied.
@@ -122,7 +122,10 @@ int run_serve(const Config& config) {
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
     // /readyz borrows from the request pool: it is ready when requests can get a connection.
     DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
-    Router router(dyndns2, dynamic, dynamip, myserver, readiness);
+    // The one route table: the web pages, the JSON API and more rows register here too.
+    RouteTable router;
+    add_dialect_routes(router, Dialects{dyndns2, dynamic, dynamip, myserver});
+    add_health_routes(router, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database.url, 2);
     sql::PgAuditStore audit_store(audit_db);
@@ -132,14 +135,21 @@ int run_serve(const Config& config) {
         pruner = std::make_unique<AuditPruner>(
             audit_store, log, clock,
             AuditPrunerOptions{config.audit.retention, config.audit.prune_interval});
+    // Mail to users (the account layer enqueues through mail->outbox()).
+    std::unique_ptr<MailService> mail;
+    try {
+        mail = std::make_unique<MailService>(config, log);
+    } catch (const std::exception& e) {
+        std::cerr << "ddns-gateway: " << e.what() << "\n";
+        return 1;
+    }
     // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
     sql::PgSelfServiceStore self_service(db);
-    sql::PgMailOutbox outbox(db);
     sql::PgSessionStore session_store(db);
     StoreSessionTerminator sessions(session_store);
     AccountService accounts(
-        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, outbox, updates,
-                             records, dns, policy, log, clock, &sessions},
+        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
+                             updates, records, dns, policy, log, clock, &sessions},
         config.account_options());
     AccountApi api(accounts, log);
     ApiFront api_front(api, router);
@@ -169,6 +179,7 @@ int run_serve(const Config& config) {
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     reconciler.stop();
     http.stop();
+    mail->stop();  // after the requests: a mail they enqueued waits in the outbox
     audit.stop();  // writes what the last requests logged
     return 0;
 }
@@ -199,6 +210,15 @@ int run_check_config(const Config& config, const std::vector<std::string>& args)
     if (auto error = check_tls_files(config.http_server_options())) {
         std::cerr << "ddns-gateway: " << *error << "\n";
         return 1;
+    }
+    // The SMTP password file, CA file and From are read as `serve` would (never printed).
+    if (config.mail.enabled) {
+        try {
+            const SmtpTransport check(smtp_options(config.mail));
+        } catch (const std::exception& e) {
+            std::cerr << "ddns-gateway: " << e.what() << "\n";
+            return 1;
+        }
     }
     // Parsed as libpq will; the value itself is never printed (it may hold a password).
     if (!sql::conninfo_parses(config.database.url)) {

@@ -38,6 +38,16 @@ std::optional<std::string> check_listeners(const Config& c) {
     return std::nullopt;
 }
 
+std::optional<std::string> check_mail(const MailSection& m) {
+    if (m.enabled && m.from.empty()) return "mail.enabled needs mail.from";
+    if (!m.username.empty() && m.password_file.empty())
+        return "mail.username needs mail.password_file";
+    if (m.username.empty() && !m.password_file.empty())
+        return "mail.password_file is set but mail.username is not";
+    if (m.retry_max < m.retry_initial) return "mail.retry_max must not be below mail.retry_initial";
+    return std::nullopt;
+}
+
 }  // namespace
 
 auth::Argon2Params Config::argon2_params() const {
@@ -72,6 +82,17 @@ UpdateClientOptions Config::dns_client_options() const {
     return options;
 }
 
+WebOptions Config::web_options() const {
+    WebOptions o;
+    o.enabled = web.enabled;
+    o.prefix = web.prefix;
+    o.listener_ports = web.listeners;
+    o.template_dir = web.template_dir;
+    o.lifetime = auth::SessionLifetime{web.session_idle, web.session_lifetime};
+    o.site_name = web.site_name;
+    return o;
+}
+
 HttpServerOptions Config::http_server_options() const {
     HttpServerOptions o;
     o.http_listen = http.listen;
@@ -82,6 +103,7 @@ HttpServerOptions Config::http_server_options() const {
     o.max_queued = http.max_queued;
     o.keepalive_timeout = http.keepalive_timeout;
     o.header_timeout = http.header_timeout;
+    o.body_timeout = http.body_timeout;
     o.max_connections_per_address = http.max_connections_per_address;
     o.max_keepalive_requests = http.max_keepalive_requests;
     o.max_body_bytes = http.max_body_bytes;
@@ -141,6 +163,7 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         return Unexpected{
             std::string("auth.address_lockout_max must not be below auth.address_lockout_initial")};
     if (auto error = check_listeners(config)) return Unexpected{*error};
+    if (auto error = check_mail(config.mail)) return Unexpected{*error};
     return config;
 }
 

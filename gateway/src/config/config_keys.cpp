@@ -115,6 +115,41 @@ bool set_listen_list(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// web.prefix: empty (the root) or a path of plain segments ("/account", "/my/dns"), no trailing
+// slash, so the pages' links and the router's match are exact.
+bool set_web_prefix(Config& c, std::string_view v, const ConfigKey&) {
+    if (!v.empty()) {
+        if (v.front() != '/' || v.back() == '/' || v.find("//") != std::string_view::npos)
+            return false;
+        const auto bad = [](char ch) {
+            return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '-' ||
+                     ch == '_' || ch == '.');
+        };
+        if (std::any_of(v.begin(), v.end(), bad) || v.find("/.") != std::string_view::npos)
+            return false;
+    }
+    c.web.prefix = std::string(v);
+    return true;
+}
+
+// web.listeners: the local ports whose listeners show the pages (empty: all).
+bool set_web_listeners(Config& c, std::string_view v, const ConfigKey&) {
+    c.web.listeners.clear();
+    for (auto item : split_csv(v)) {
+        long long port = 0;
+        if (!parse_integer(item, port, 1, 65535)) return false;
+        c.web.listeners.push_back(static_cast<std::uint16_t>(port));
+    }
+    return true;
+}
+
+// Text that may be empty (web.template_dir).
+template <auto Section, auto Field>
+bool set_optional_text(Config& c, std::string_view v, const ConfigKey&) {
+    field<Section, Field>(c) = std::string(v);
+    return true;
+}
+
 // The realm goes into every WWW-Authenticate header as a quoted string: a quote or backslash
 // would end or escape it, a control byte (CR, LF) would break or split the header.
 bool set_realm(Config& c, std::string_view v, const ConfigKey&) {
@@ -211,6 +246,28 @@ bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+bool set_mail_tls(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "none")
+        c.mail.tls = MailTls::None;
+    else if (v == "starttls")
+        c.mail.tls = MailTls::StartTls;
+    else if (v == "tls")
+        c.mail.tls = MailTls::Tls;
+    else
+        return false;
+    return true;
+}
+
+bool set_mail_auth(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "plain")
+        c.mail.auth = MailAuth::Plain;
+    else if (v == "login")
+        c.mail.auth = MailAuth::Login;
+    else
+        return false;
+    return true;
+}
+
 using C = Config;
 using K = KeyType;
 constexpr long long kNone = 0;
@@ -232,15 +289,18 @@ const ConfigKey kKeys[] = {
      set_text<&C::tls, &TlsSection::private_key>},
     {"http.threads", K::Integer, 2, 4096, "32", "request threads shared by all listeners",
      set_number<&C::http, &HttpSection::threads>},
-    {"http.max_queued", K::Integer, 1, 65536, "256", "accepted connections waiting for a thread",
+    {"http.max_queued", K::Integer, 1, 65536, "256", "complete requests waiting for a thread (503 beyond)",
      set_number<&C::http, &HttpSection::max_queued>},
     {"http.keepalive_timeout", K::Seconds, 0, 3600, "10", "idle keep-alive connection lifetime",
      set_number<&C::http, &HttpSection::keepalive_timeout>},
     {"http.header_timeout", K::Seconds, 1, 3600, "10",
-     "seconds a new plain connection may take to send its request head",
+     "seconds a new connection may take for the TLS handshake and request head",
      set_number<&C::http, &HttpSection::header_timeout>},
+    {"http.body_timeout", K::Seconds, 1, 3600, "10",
+     "seconds a request body may take to arrive once its head is in",
+     set_number<&C::http, &HttpSection::body_timeout>},
     {"http.max_connections_per_address", K::Integer, 1, 65536, "64",
-     "open plain connections per client address (IPv6 per /64)",
+     "open connections per client address (IPv6 per /64)",
      set_number<&C::http, &HttpSection::max_connections_per_address>},
     {"http.max_keepalive_requests", K::Integer, 0, 100000, "100", "requests per connection",
      set_number<&C::http, &HttpSection::max_keepalive_requests>},
@@ -303,6 +363,9 @@ const ConfigKey kKeys[] = {
      set_number<&C::reconcile, &ReconcileSection::in_doubt_poll>},
     {"reconcile.max_repairs", K::Integer, 1, 1000000, "1000", "repairing UPDATEs per pass",
      set_number<&C::reconcile, &ReconcileSection::max_repairs>},
+    {"log.repeat_interval", K::Seconds, 0, 86400, "30",
+     "repeated warning or error written once per period (0: every one)",
+     set_number<&C::log, &LogSection::repeat_interval>},
     {"audit.retention", K::Duration, 0, kForever, "30d", "update-log age kept (0: forever)",
      set_duration<&C::audit, &AuditSection::retention>},
     {"audit.prune_interval", K::Duration, 1, kForever, "1h", "update-log pruning period",
@@ -327,8 +390,56 @@ const ConfigKey kKeys[] = {
      set_duration_or_off<&C::abuse, &AbuseSection::nochg_interval>},
     {"abuse.nochg_budget", K::Integer, 0, 10000, "1", "unchanged updates per window",
      set_number<&C::abuse, &AbuseSection::nochg_budget>},
+    // The HTML pages (web branch).
+    {"web.enabled", K::Bool, kNone, kNone, "false", "serve the self-service pages and API",
+     set_bool<&C::web, &WebSection::enabled>},
+    {"web.prefix", K::Text, kNone, kNone, "", "path the pages live under, e.g. /account",
+     set_web_prefix},
+    {"web.listeners", K::List, kNone, kNone, "", "local ports that show the pages (empty: all)",
+     set_web_listeners},
+    {"web.template_dir", K::Text, kNone, kNone, "", "operator templates and static files",
+     set_optional_text<&C::web, &WebSection::template_dir>},
+    {"web.session_idle", K::Duration, 60, 30 * 86400, "2h", "session ends unused this long",
+     set_duration<&C::web, &WebSection::session_idle>},
+    {"web.session_lifetime", K::Duration, 300, 365 * 86400, "7d", "session ends this long after login",
+     set_duration<&C::web, &WebSection::session_lifetime>},
+    {"web.site_name", K::Text, kNone, kNone, "ddns-gateway", "name shown on every page",
+     set_text<&C::web, &WebSection::site_name>},
     {"log.level", K::Choice, kNone, kNone, "info", "debug, info, warning or error",
      set_log_level},
+    // Mail to users: the outbox and its SMTP server.
+    {"mail.enabled", K::Bool, kNone, kNone, "false", "deliver the mail outbox over SMTP",
+     set_bool<&C::mail, &MailSection::enabled>},
+    {"mail.smtp_host", K::Text, kNone, kNone, "localhost", "SMTP server name or address",
+     set_text<&C::mail, &MailSection::smtp_host>},
+    {"mail.smtp_port", K::Integer, 1, 65535, "587", "SMTP server port",
+     set_number<&C::mail, &MailSection::smtp_port>},
+    {"mail.tls", K::Choice, kNone, kNone, "starttls", "none, starttls or tls", set_mail_tls},
+    {"mail.username", K::Text, kNone, kNone, "", "SMTP AUTH user (empty: no AUTH)",
+     set_text<&C::mail, &MailSection::username>},
+    {"mail.password_file", K::Text, kNone, kNone, "", "file holding the SMTP AUTH password",
+     set_text<&C::mail, &MailSection::password_file>},
+    {"mail.auth", K::Choice, kNone, kNone, "plain", "plain or login", set_mail_auth},
+    {"mail.from", K::Text, kNone, kNone, "", "From of every mail",
+     set_text<&C::mail, &MailSection::from>},
+    {"mail.reply_to", K::Text, kNone, kNone, "", "Reply-To of every mail (empty: none)",
+     set_text<&C::mail, &MailSection::reply_to>},
+    {"mail.ca_file", K::Text, kNone, kNone, "", "PEM CAs for the SMTP server's certificate",
+     set_text<&C::mail, &MailSection::ca_file>},
+    {"mail.timeout", K::Duration, 1, 600, "30s", "SMTP connect and reply timeout",
+     set_duration<&C::mail, &MailSection::timeout>},
+    {"mail.interval", K::Duration, 1, 3600, "30s", "outbox polling period",
+     set_duration<&C::mail, &MailSection::interval>},
+    {"mail.batch_size", K::Integer, 1, 1000, "20", "mails claimed at once",
+     set_number<&C::mail, &MailSection::batch_size>},
+    {"mail.retry_initial", K::Duration, 1, 86400, "1m", "delay after the first failure",
+     set_duration<&C::mail, &MailSection::retry_initial>},
+    {"mail.retry_max", K::Duration, 1, 86400, "1h", "longest delay between attempts",
+     set_duration<&C::mail, &MailSection::retry_max>},
+    {"mail.give_up_after", K::Duration, 60, 30 * 86400, "2d", "age at which a mail is given up",
+     set_duration<&C::mail, &MailSection::give_up_after>},
+    {"mail.keep", K::Duration, 3600, 365 * 86400, "7d", "sent and failed mails kept",
+     set_duration<&C::mail, &MailSection::keep>},
 };
 // clang-format on
 

@@ -14,6 +14,7 @@
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/http_options.hpp"
+#include "ddns/gateway/web/web_options.hpp"
 #include "ddns/nsupdate/expected.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -35,6 +36,7 @@ struct HttpSection {
     std::size_t max_queued{};
     std::chrono::seconds keepalive_timeout{};
     std::chrono::seconds header_timeout{};
+    std::chrono::seconds body_timeout{};
     std::size_t max_connections_per_address = 0;
     std::size_t max_keepalive_requests{};
     std::size_t max_body_bytes{};
@@ -114,6 +116,7 @@ struct AbuseSection {
 
 struct LogSection {
     LogLevel level{};
+    std::chrono::seconds repeat_interval{};  // 0: every warning and error is written
 };
 
 struct SweepSection {
@@ -125,6 +128,41 @@ struct ReconcileSection {
     std::chrono::seconds interval{};       // 0: this process does not reconcile
     std::chrono::seconds in_doubt_poll{};  // between passes over hosts in doubt
     std::size_t max_repairs{};             // repairing UPDATEs per pass
+};
+
+// Mail to users (issue #10): the SMTP server the outbox is delivered through.
+enum class MailTls { None, StartTls, Tls };
+enum class MailAuth { Plain, Login };
+
+struct MailSection {
+    bool enabled{};  // false: mails wait in the outbox, nothing is sent
+    std::string smtp_host;
+    std::uint16_t smtp_port{};
+    MailTls tls{};
+    std::string username;       // empty: no AUTH
+    std::string password_file;  // the AUTH password (first line), read when serve starts
+    MailAuth auth{};
+    std::string from;  // required when enabled
+    std::string reply_to;
+    std::string ca_file;  // empty: the system's CAs
+    std::chrono::seconds timeout{};
+    std::chrono::seconds interval{};
+    std::size_t batch_size{};
+    std::chrono::seconds retry_initial{};
+    std::chrono::seconds retry_max{};
+    std::chrono::seconds give_up_after{};
+    std::chrono::seconds keep{};
+};
+
+// The HTML pages (web.*): off unless enabled.
+struct WebSection {
+    bool enabled{};
+    std::string prefix;                    // "" or "/path", no trailing slash
+    std::vector<std::uint16_t> listeners;  // local ports; empty: every listener
+    std::string template_dir;              // operator overrides; empty: none
+    std::chrono::seconds session_idle{};
+    std::chrono::seconds session_lifetime{};
+    std::string site_name;
 };
 
 struct Config {
@@ -143,6 +181,8 @@ struct Config {
     LogSection log;
     SweepSection sweep;
     ReconcileSection reconcile;
+    MailSection mail;
+    WebSection web;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
@@ -150,6 +190,7 @@ struct Config {
     AccountOptions account_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
+    WebOptions web_options() const;
 };
 
 // The defaults of every key (kKeys), database.url still empty.
