@@ -31,7 +31,7 @@ public:
               o.zones = {kPublicZone, kPrivateZone};
               o.unregistered_zones = {kDomainZone};
               o.extra_config =
-                  "api.enabled = true\nweb.registration = open\n"
+                  "web.enabled = true\nweb.registration = open\n"
                   "web.base_url = http://gw.example.test\nweb.max_hosts_per_account = 2\n"
                   "web.reserved_labels = www, admin\n";
               return o;

@@ -17,7 +17,7 @@ public:
               GatewayStackOptions o;
               o.zones = {"inv.test"};
               o.extra_config =
-                  "api.enabled = true\nweb.registration = invite\n"
+                  "web.enabled = true\nweb.registration = invite\n"
                   "web.base_url = https://gw.example.test/account\n";
               return o;
           }()) {}

@@ -143,7 +143,8 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
+    // The account layer and its JSON API (web.enabled and api.enabled), in front of the dialects'
+    // routes.
     sql::PgSelfServiceStore self_service(db);
     sql::PgSessionStore session_store(db);
     StoreSessionTerminator sessions(session_store);
@@ -151,9 +152,10 @@ int run_serve(const Config& config) {
         AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
                              updates, records, dns, policy, log, clock, &sessions},
         config.account_options());
-    AccountApi api(accounts, log);
+    AccountApi api(accounts, log, ApiOptions{config.web.prefix + "/api/v1"});
     ApiFront api_front(api, router);
-    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    RequestRouter& routes =
+        config.web.enabled && config.account.api ? static_cast<RequestRouter&>(api_front) : router;
     AuditedRouter audited(routes, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
