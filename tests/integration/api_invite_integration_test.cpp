@@ -1,10 +1,15 @@
 // Sign-up by invite (web.registration = invite) through the JSON API against the real binary and
 // PostgreSQL: no code and a wrong code are refused without creating anything, a code from
-// `admin invite create` works exactly once, and an expired code is refused.
+// `admin invite create` works exactly once, and an expired code is refused. And with a real SMTP
+// server: sign-up and password reset followed from the link in the mail that arrived.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
+#include <thread>
 
+#include "smtp_server.hpp"
 #include "stack_environment.hpp"
 
 namespace ddns::test {
@@ -81,6 +86,59 @@ TEST_F(Invites, AnExpiredCodeIsRefused) {
     EXPECT_EQ(r.status, 403);
     EXPECT_NE(r.body.find("bad_invite"), std::string::npos);
     EXPECT_EQ(accounts("late"), "0");
+}
+
+HttpReply post(GatewayStack& stack, const std::string& path, const std::string& body) {
+    return stack.raw("POST /api/v1/" + path +
+                     " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body);
+}
+
+// The secret of a link to `page` in a received mail.
+std::string link_token(const ReceivedMail& mail, const std::string& page) {
+    const auto link = extract_link(mail.body, "http://gw.example.test/" + page + "?token=");
+    if (!link) return {};
+    return link->substr(link->find("token=") + 6);
+}
+
+TEST(ApiMail, SignUpAndResetFollowTheLinksOfRealMails) {
+    SmtpTestServer smtp;
+    GatewayStackOptions o;
+    o.zones = {"mail.test"};
+    o.extra_config =
+        "web.enabled = true\nweb.registration = open\n"
+        "web.base_url = http://gw.example.test\n"
+        "mail.enabled = true\nmail.smtp_host = 127.0.0.1\nmail.smtp_port = " +
+        std::to_string(smtp.port()) +
+        "\nmail.tls = none\nmail.from = gateway@example.test\nmail.interval = 1s\n";
+    GatewayStack stack(o);
+    auto r = post(stack, "signup",
+                  R"({"username":"mailuser","email":"mailuser@example.test",)"
+                  R"("password":"a long enough password"})");
+    ASSERT_EQ(r.status, 201) << r.body << stack.gateway_log();
+    auto mail = smtp.wait_for("mailuser@example.test");
+    ASSERT_TRUE(mail) << smtp.log() << stack.gateway_log();
+    const std::string verify = link_token(*mail, "verify");
+    ASSERT_EQ(verify.size(), 32u) << mail->body;
+    EXPECT_EQ(post(stack, "verify", R"({"token":")" + verify + R"("})").status, 200);
+    EXPECT_EQ(stack.sql("select verified from accounts where username = 'mailuser'"), "t");
+
+    r = post(stack, "password/forgot", R"({"login":"mailuser"})");
+    EXPECT_EQ(r.status, 202);
+    std::optional<ReceivedMail> reset;
+    for (int i = 0; i < 200 && !reset; ++i) {
+        for (const auto& m : smtp.messages())
+            if (!link_token(m, "reset").empty()) reset = m;
+        if (!reset) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(reset) << smtp.log();
+    const std::string secret = link_token(*reset, "reset");
+    r = post(stack, "password/reset",
+             R"({"token":")" + secret + R"(","password":"the new long password"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = post(stack, "login", R"({"username":"mailuser","password":"the new long password"})");
+    EXPECT_EQ(r.status, 201) << r.body;
 }
 
 }  // namespace
