@@ -37,8 +37,6 @@
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
-#include "ddns/sql/pg_self_service_store.hpp"
-#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
@@ -144,15 +142,16 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    // The account layer, the HTML pages (web.enabled) and the JSON API (api.enabled), in front
-    // of the dialects' routes.
+    // The account layer, the HTML pages (web.enabled) and the JSON API (web.enabled and
+    // api.enabled, under web.prefix), in front of the dialects' routes.
     SelfService self_service(
         config, SelfServiceDeps{db, store, authenticator, throttle, hasher, mail->outbox(), updates,
                                 records, dns, policy, log, clock});
     self_service.add_web_routes(router);
-    AccountApi api(self_service.accounts(), log);
+    AccountApi api(self_service.accounts(), log, ApiOptions{config.web.prefix + "/api/v1"});
     ApiFront api_front(api, router);
-    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    RequestRouter& routes =
+        config.web.enabled && config.account.api ? static_cast<RequestRouter&>(api_front) : router;
     AuditedRouter audited(routes, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
