@@ -150,16 +150,15 @@ protected:
 
     // A dyndns2 request straight into the dialect (no HTTP), as `who`.
     std::string update(const std::string& query, const std::string& who = {}) {
-        gateway::RequestView r{
-            "GET",
-            "/nic/update",
-            gateway::QueryParams::parse(query),
-            {{"Authorization", "Basic " + base64((who.empty() ? user : who) + ":" + kPassword)},
-             {"User-Agent", "lifecycle-test/1.0"}},
-            *IpAddress::parse("127.0.0.1"),
-            *IpAddress::parse("203.0.113.99"),
-            false,
-            {}};
+        gateway::RequestView r;
+        r.method = "GET";
+        r.path = "/nic/update";
+        r.query = gateway::QueryParams::parse(query);
+        r.headers = {
+            {"Authorization", "Basic " + base64((who.empty() ? user : who) + ":" + kPassword)},
+            {"User-Agent", "lifecycle-test/1.0"}};
+        r.peer = *IpAddress::parse("127.0.0.1");
+        r.client = *IpAddress::parse("203.0.113.99");
         return core->dyndns2.handle(r).body;
     }
     void admin_ok(const std::vector<std::string>& args) {

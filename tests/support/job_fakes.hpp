@@ -40,6 +40,18 @@ public:
         if (it == rrsets.end()) return {{UpdateStatus::Success, {}}, {}};
         return {{UpdateStatus::Success, {}}, it->second};
     }
+    // With `transfers_enabled`, the whole zone as one transfer (NotImp otherwise, as a reader
+    // without transfers answers).
+    ZoneRead transfer(const DnsName&, const TsigKey&, const ServerEndpoint&) override {
+        ++transfers;
+        if (!transfers_enabled) return {{UpdateStatus::NotImp, "scripted"}, {}, 0};
+        if (unreadable || transfer_refused) return {{UpdateStatus::Refused, "scripted"}, {}, 0};
+        ZoneRead zone{{UpdateStatus::Success, {}}, {}, 1};
+        for (const auto& [key, list] : rrsets)
+            zone.records.insert(zone.records.end(), list.begin(), list.end());
+        if (after_transfer) after_transfer();
+        return zone;
+    }
     UpdateResult send(const UpdateRequest& request, const TsigKey&,
                       const ServerEndpoint&) override {
         sent.push_back(request);
@@ -90,8 +102,12 @@ public:
     std::map<RRsetKey, std::vector<ResourceRecord>> rrsets;
     std::vector<UpdateRequest> sent;
     bool unreadable = false;
+    bool transfers_enabled = false;
+    bool transfer_refused = false;  // no allow-transfer for the key
     int reads = 0;
+    int transfers = 0;
     std::function<void()> before_update;
+    std::function<void()> after_transfer;  // BIND changing after the transfer was read
 };
 
 // The hosts of one zone, handed out in id order in batches; hosts in `locked_elsewhere` are

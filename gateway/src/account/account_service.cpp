@@ -21,6 +21,13 @@ constexpr std::chrono::seconds kInviteLimit{365L * 86400};
 
 }  // namespace
 
+NewApiToken make_api_token() {
+    const auto raw = auth::generate_token();
+    std::string text = std::string(kApiTokenPrefix) + std::string(raw.token.expose_view());
+    std::string digest = auth::token_digest(text);
+    return NewApiToken{Secret(text), std::move(digest)};
+}
+
 std::optional<Registration> parse_registration(std::string_view text) noexcept {
     if (text == "off") return Registration::Off;
     if (text == "invite") return Registration::Invite;
@@ -333,10 +340,9 @@ AccountResult<IssuedToken> AccountService::create_api_token(std::int64_t account
     if (name.size() > 64)
         return fail(AccountError::BadInput, "a token name has at most 64 characters");
     if (!d_.store.account_by_id(account_id)) return fail(AccountError::NotFound, "no such account");
-    const auto raw = auth::generate_token();
-    std::string text = std::string(kApiTokenPrefix) + std::string(raw.token.expose_view());
-    const auto id = d_.store.add_api_token(account_id, name, auth::token_digest(text));
-    return IssuedToken{id, Secret(text)};
+    auto token = make_api_token();
+    const auto id = d_.store.add_api_token(account_id, name, token.digest);
+    return IssuedToken{id, std::move(token.text)};
 }
 
 AccountResult<std::vector<auth::TokenInfo>> AccountService::api_tokens(std::int64_t account_id) {

@@ -10,6 +10,16 @@ namespace ddns::gateway {
 
 void Logger::log(LogLevel level, std::string_view message) const {
     if (!enabled(level)) return;
+    if (!repeats_) return write(level, message);
+    for (const auto& summary : repeats_->expired_summaries()) write(LogLevel::Warning, summary);
+    if (level < LogLevel::Warning) return write(level, message);
+    const auto verdict = repeats_->admit(message);
+    if (!verdict.write) return;
+    if (verdict.suppressed == 0) return write(level, message);
+    write(level, std::string(message) + " (" + suppressed_note(verdict.suppressed) + ")");
+}
+
+void Logger::write(LogLevel level, std::string_view message) const {
     static std::mutex mutex;
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);

@@ -9,11 +9,12 @@
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
+#include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
-#include "ddns/gateway/cli/self_service.hpp"
+#include "ddns/gateway/cli/web_front.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
@@ -30,11 +31,14 @@
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/gateway/jobs/throttle_sync.hpp"
+#include "ddns/gateway/web/api.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
+#include "ddns/sql/pg_self_service_store.hpp"
+#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
@@ -71,7 +75,7 @@ int run_serve(const Config& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log.level);
+    Logger log(config.log.level, std::make_shared<RepeatFilter>(config.log.repeat_interval));
     sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
     // Versions may have gaps, so "up to date" means every compiled migration is applied.
@@ -140,12 +144,21 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    // The account layer and the HTML pages (web.enabled).
-    SelfService self_service(
-        config, SelfServiceDeps{db, store, authenticator, throttle, hasher, mail->outbox(), updates,
-                                records, dns, policy, log, clock});
-    self_service.add_web_routes(router);
-    AuditedRouter audited(router, audit, clock);
+    // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
+    sql::PgSelfServiceStore self_service(db);
+    sql::PgSessionStore session_store(db);
+    StoreSessionTerminator sessions(session_store);
+    AccountService accounts(
+        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
+                             updates, records, dns, policy, log, clock, &sessions},
+        config.account_options());
+    AccountApi api(accounts, log);
+    ApiFront api_front(api, router);
+    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    // The HTML pages (web.enabled), over the same account layer and session table.
+    WebFront web(config.web_options(), accounts, session_store, log, clock);
+    web.add_web_routes(router);
+    AuditedRouter audited(routes, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
@@ -201,6 +214,15 @@ int run_check_config(const Config& config, const std::vector<std::string>& args)
     if (auto error = check_tls_files(config.http_server_options())) {
         std::cerr << "ddns-gateway: " << *error << "\n";
         return 1;
+    }
+    // The SMTP password file, CA file and From are read as `serve` would (never printed).
+    if (config.mail.enabled) {
+        try {
+            const SmtpTransport check(smtp_options(config.mail));
+        } catch (const std::exception& e) {
+            std::cerr << "ddns-gateway: " << e.what() << "\n";
+            return 1;
+        }
     }
     // Parsed as libpq will; the value itself is never printed (it may hold a password).
     if (!sql::conninfo_parses(config.database.url)) {

@@ -98,9 +98,8 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
     MyServerLogin info{
         principal.account.username, principal.account.plan, principal.account.expires_at, {}};
     // A token limited to one host sees that host's addresses, not the zone.
-    const bool scoped = principal.token && principal.token->host_id;
-    if (principal.account.plan == auth::Plan::Free || scoped) {
-        for (const auth::Host* h : visible_hosts(principal))
+    if (principal.account.plan == auth::Plan::Free || !principal.may_manage_zones()) {
+        for (const auth::Host* h : principal.updatable_hosts())
             list_host_addresses(*h, h->zone->name, info.records);
         sort_by_owner(info.records, 0);
     } else {
@@ -117,7 +116,7 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
             const std::size_t from = info.records.size();  // zone by zone, each sorted
             const auto base = zones.size() == 1 ? std::optional(zone->name) : std::nullopt;
             for (auto& record : records_.list(*zone)) info.records.push_back({record, base});
-            for (const auth::Host* h : visible_hosts(principal))
+            for (const auth::Host* h : principal.updatable_hosts())
                 if (h->zone->id == zone->id) list_host_addresses(*h, base, info.records);
             sort_by_owner(info.records, from);
         }
@@ -184,7 +183,7 @@ MyServerReply MyServerDialect::change_zone(const auth::Principal& principal,
                                            const MyServerParams& params, const RequestView& request,
                                            AuditFacts& audit) {
     // A token limited to one host must not reach the rest of the zone.
-    if (principal.token && principal.token->host_id) return reply(MyServerCode::PermissionDenied);
+    if (!principal.may_manage_zones()) return reply(MyServerCode::PermissionDenied);
     const auto type = requested_type(params, auth::Plan::Domain);
     if (!type) return reply(MyServerCode::InvalidRecordType);
     const auto zone = pick_zone(principal, params.domain, params.host);

@@ -10,14 +10,6 @@ bool is_full_name(std::string_view host) {
     return host.find('.') != std::string_view::npos;
 }
 
-std::vector<const auth::Host*> visible_hosts(const auth::Principal& principal) {
-    const bool scoped = principal.token && principal.token->host_id.has_value();
-    std::vector<const auth::Host*> out;
-    for (const auto& h : principal.hosts)
-        if (!scoped || *principal.token->host_id == h.id) out.push_back(&h);
-    return out;
-}
-
 Expected<const auth::Zone*, MyServerCode> pick_zone(const auth::Principal& principal,
                                                     std::string_view domain,
                                                     std::string_view host) {
@@ -48,7 +40,7 @@ Expected<const auth::Zone*, MyServerCode> pick_zone(const auth::Principal& princ
 Expected<const auth::Host*, MyServerCode> pick_host(const auth::Principal& principal,
                                                     std::string_view host,
                                                     std::string_view domain) {
-    std::vector<const auth::Host*> candidates = visible_hosts(principal);
+    std::vector<const auth::Host*> candidates = principal.updatable_hosts();
     if (!domain.empty()) {
         const auto name = DnsName::parse(domain);
         if (!name) return Unexpected{MyServerCode::InvalidDomain};

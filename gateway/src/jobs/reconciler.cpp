@@ -24,11 +24,39 @@ Reconciler::~Reconciler() {
     stop();
 }
 
+std::optional<Reconciler::ZoneSnapshot> Reconciler::transfer_zone(const auth::Zone& zone,
+                                                                  ReconcileReport& report) {
+    auto read = reader_.transfer(zone.name, zone.key, zone.server);
+    if (!read.ok()) {
+        if (read.result.status != UpdateStatus::NotImp) {
+            ++counters_.transfer_failures;
+            log_.warning("reconcile: zone transfer failed, reading host by host: " +
+                         std::string(to_string(read.result.status)) + " " + read.result.detail);
+        }
+        return std::nullopt;
+    }
+    ++report.transfers;
+    ZoneSnapshot snapshot;
+    for (auto& rr : read.records) snapshot[rr.owner()].push_back(std::move(rr));
+    return snapshot;
+}
+
 bool Reconciler::reconcile_host(const auth::Zone& zone, const auth::ReconcileHost& host,
-                                auth::ReconcileBatch& batch, ReconcileReport& report) {
+                                auth::ReconcileBatch& batch, ReconcileReport& report,
+                                const ZoneSnapshot* snapshot) {
     ZoneWanted wanted{zone.name, {{host.name, RecordType::A}, {host.name, RecordType::AAAA}}, {}};
     add_address(wanted, host, host.ipv4);
     add_address(wanted, host, host.ipv6);
+    // A host in doubt is always read now: its unknown UPDATE may have landed after the transfer.
+    if (snapshot && !host.in_doubt_since) {
+        const auto it = snapshot->find(host.name);
+        const std::vector<ResourceRecord> seen =
+            it == snapshot->end() ? std::vector<ResourceRecord>{} : it->second;
+        if (find_drift(wanted, seen).empty()) {
+            ++report.hosts_checked;
+            return true;
+        }
+    }
     std::vector<ResourceRecord> observed;
     for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
         auto read = reader_.read(host.name, type, zone.key, zone.server);
@@ -74,16 +102,26 @@ bool Reconciler::reconcile_host(const auth::Zone& zone, const auth::ReconcileHos
 void Reconciler::pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
                                 const std::optional<DnsName>& only, ReconcileReport& report) {
     std::int64_t cursor = 0;
+    std::optional<ZoneSnapshot> snapshot;
+    bool transfer_tried = which == auth::HostSelection::InDoubt;  // few hosts: queries
     while (!stopping() && report.repaired + report.failed < options_.max_repairs) {
         auto batch = store_.lock_hosts(zone_id, which, cursor, options_.batch_size);
         const auto zone = batch->zone();
         if (!zone || batch->hosts().empty()) return;
         if (only && zone->name != *only) return;
+        if (!transfer_tried) {
+            // The zone's settings come with its first batch; no rows are held during the
+            // transfer (the batch is rolled back and locked again).
+            transfer_tried = true;
+            batch.reset();
+            snapshot = transfer_zone(*zone, report);
+            continue;
+        }
         bool readable = true;
         for (const auto& host : batch->hosts()) {
             cursor = host.id;
             if (report.repaired + report.failed >= options_.max_repairs) break;
-            readable = reconcile_host(*zone, host, *batch, report);
+            readable = reconcile_host(*zone, host, *batch, report, snapshot ? &*snapshot : nullptr);
             if (!readable) break;
         }
         batch->commit();
@@ -100,6 +138,7 @@ void Reconciler::account(const ReconcileReport& report) {
     counters_.repaired += report.repaired;
     counters_.failed += report.failed;
     counters_.settled += report.settled;
+    counters_.transfers += report.transfers;
 }
 
 ReconcileReport Reconciler::settle_in_doubt() {
@@ -127,7 +166,8 @@ ReconcileReport Reconciler::full_pass(const std::optional<DnsName>& zone) {
         log_.error(std::string("reconcile: database failure: ") + e.what());
     }
     if (report.drift_found != 0 || !report.complete) {
-        log_.info("reconcile: pass checked " + std::to_string(report.hosts_checked) + " hosts, " +
+        log_.info("reconcile: pass checked " + std::to_string(report.hosts_checked) + " hosts (" +
+                  std::to_string(report.transfers) + " zone(s) by transfer), " +
                   std::to_string(report.drift_found) + " differed, " +
                   std::to_string(report.repaired) + " repaired, " + std::to_string(report.failed) +
                   " failed" + (report.complete ? "" : ", more left for the next pass"));

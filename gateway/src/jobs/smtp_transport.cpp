@@ -184,9 +184,14 @@ SmtpTransport::SmtpTransport(SmtpOptions options) : impl_(std::make_unique<Impl>
         throw std::invalid_argument("mail.reply_to holds control bytes");
     if (!options.username.empty()) impl_->password = Secret(read_password(options.password_file));
     if (options.tls != SmtpTls::None) {
-        impl_->context = new Context(Context::TLS_CLIENT_USE, options.ca_file,
-                                     Context::VERIFY_RELAXED, 9, options.ca_file.empty());
-        impl_->context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
+        try {
+            impl_->context = new Context(Context::TLS_CLIENT_USE, options.ca_file,
+                                         Context::VERIFY_RELAXED, 9, options.ca_file.empty());
+            impl_->context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
+        } catch (const Poco::Exception& e) {
+            throw std::runtime_error("mail.ca_file: cannot load " + options.ca_file + ": " +
+                                     e.displayText());
+        }
     }
     impl_->message_id_domain = domain_of(options.from);
     impl_->options = std::move(options);

@@ -187,5 +187,64 @@ TEST_F(ReconcilerTest, TheThreadSettlesHostsInDoubtUntilStopped) {
     EXPECT_EQ(dns.get(host_name(1)).size(), 1u);
 }
 
+TEST_F(ReconcilerTest, AFullPassReadsTheZoneOnceAndQueriesOnlyTheHostsThatDiffer) {
+    for (int id = 1; id <= 20; ++id) {
+        add(id, "192.0.2.1");
+        dns.set(host_name(id), {a(host_name(id), "192.0.2.1")});
+    }
+    dns.set(host_name(7), {a(host_name(7), "192.0.2.99")});  // changed by hand
+    dns.transfers_enabled = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(dns.transfers, 1);
+    EXPECT_EQ(report.transfers, 1u);
+    EXPECT_EQ(dns.reads, 2) << "A and AAAA of host 7 only, read again before the repair";
+    EXPECT_EQ(report.hosts_checked, 20u);
+    EXPECT_EQ(report.repaired, 1u);
+    EXPECT_EQ(dns.get(host_name(7)), std::vector{a(host_name(7), "192.0.2.1")});
+    EXPECT_EQ(reconciler.counters().transfers.load(), 1u);
+}
+
+TEST_F(ReconcilerTest, ADifferenceOnlyInAnOlderTransferIsNotRepaired) {
+    // The transfer saw .9, then an update committed .1 to BIND and the database: the host's
+    // fresh read agrees, so nothing is sent.
+    add(1, "192.0.2.1");
+    dns.set(host_name(1), {a(host_name(1), "192.0.2.9")});
+    dns.transfers_enabled = true;
+    dns.after_transfer = [this] { dns.set(host_name(1), {a(host_name(1), "192.0.2.1")}); };
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(report.drift_found, 0u);
+    EXPECT_TRUE(dns.sent.empty());
+}
+
+TEST_F(ReconcilerTest, AHostInDoubtIsReadAgainEvenWhenTheTransferAgrees) {
+    // The UPDATE whose reply was lost reached BIND after the transfer was read: only a fresh
+    // read sees it, and the mark may only be cleared after one.
+    add(1, "192.0.2.1", true);
+    dns.set(host_name(1), {a(host_name(1), "192.0.2.1")});
+    dns.transfers_enabled = true;
+    dns.after_transfer = [this] { dns.set(host_name(1), {a(host_name(1), "192.0.2.7")}); };
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(report.repaired, 1u);
+    EXPECT_EQ(dns.get(host_name(1)), std::vector{a(host_name(1), "192.0.2.1")});
+    EXPECT_FALSE(in_doubt(1));
+}
+
+TEST_F(ReconcilerTest, ARefusedTransferFallsBackToQueryingEveryHost) {
+    for (int id = 1; id <= 3; ++id) add(id, "192.0.2.1");
+    dns.set(host_name(2), {a(host_name(2), "192.0.2.1")});
+    dns.transfers_enabled = true;
+    dns.transfer_refused = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(report.transfers, 0u);
+    EXPECT_EQ(reconciler.counters().transfer_failures.load(), 1u);
+    EXPECT_EQ(dns.reads, 6);
+    EXPECT_EQ(report.repaired, 2u);
+    for (int id = 1; id <= 3; ++id) EXPECT_EQ(dns.get(host_name(id)).size(), 1u) << id;
+}
+
 }  // namespace
 }  // namespace ddns::gateway

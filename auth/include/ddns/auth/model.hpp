@@ -101,6 +101,18 @@ struct Principal {
     std::optional<TokenMatch> token;
     // Zones this account owns (domain accounts), by name.
     std::vector<std::shared_ptr<const Zone>> owned_zones;
+
+    // The one rule of what this credential may change, used by every dialect and the
+    // authenticator: a host of the account, and within the token's scope when the secret was a
+    // token limited to one host (the account's other hosts are then invisible to it).
+    bool may_update(const Host& host) const;
+    // The hosts may_update allows, in the account's order.
+    std::vector<const Host*> updatable_hosts() const;
+    // The host called `name` that may_update allows; nullptr when there is none.
+    const Host* updatable_host(const DnsName& name) const;
+    // Whether the credential reaches the account's zones as a whole (records, listings): not
+    // when it is a token limited to one host.
+    bool may_manage_zones() const;
 };
 
 }  // namespace ddns::auth

@@ -100,6 +100,7 @@ struct AuditSection {
 // Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the
 // account layer through AccountOptions; the pages' own web.* keys are in WebSection).
 struct AccountSection {
+    bool api{};  // api.enabled
     Registration registration{};
     std::chrono::seconds verify_link_lifetime{};
     std::chrono::seconds reset_link_lifetime{};
@@ -115,6 +116,7 @@ struct AbuseSection {
 
 struct LogSection {
     LogLevel level{};
+    std::chrono::seconds repeat_interval{};  // 0: every warning and error is written
 };
 
 struct SweepSection {
@@ -126,17 +128,6 @@ struct ReconcileSection {
     std::chrono::seconds interval{};       // 0: this process does not reconcile
     std::chrono::seconds in_doubt_poll{};  // between passes over hosts in doubt
     std::size_t max_repairs{};             // repairing UPDATEs per pass
-};
-
-// The HTML pages (web.*): off unless enabled.
-struct WebSection {
-    bool enabled{};
-    std::string prefix;                    // "" or "/path", no trailing slash
-    std::vector<std::uint16_t> listeners;  // local ports; empty: every listener
-    std::string template_dir;              // operator overrides; empty: none
-    std::chrono::seconds session_idle{};
-    std::chrono::seconds session_lifetime{};
-    std::string site_name;
 };
 
 // Mail to users (issue #10): the SMTP server the outbox is delivered through.
@@ -163,6 +154,17 @@ struct MailSection {
     std::chrono::seconds keep{};
 };
 
+// The HTML pages (web.*): off unless enabled.
+struct WebSection {
+    bool enabled{};
+    std::string prefix;                    // "" or "/path", no trailing slash
+    std::vector<std::uint16_t> listeners;  // local ports; empty: every listener
+    std::string template_dir;              // operator overrides; empty: none
+    std::chrono::seconds session_idle{};
+    std::chrono::seconds session_lifetime{};
+    std::string site_name;
+};
+
 struct Config {
     DatabaseSection database;
     HttpSection http;
@@ -179,8 +181,8 @@ struct Config {
     LogSection log;
     SweepSection sweep;
     ReconcileSection reconcile;
-    WebSection web;
     MailSection mail;
+    WebSection web;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
