@@ -151,9 +151,28 @@ public:
         return std::make_unique<Batch>(*this, std::move(out));
     }
 
+    // Domain records: handed out unless a record change "holds" the zone; commits are counted.
+    class Records final : public auth::ReconcileRecords {
+    public:
+        explicit Records(FakeReconcileStore& store) : store_(store) {}
+        std::shared_ptr<const auth::Zone> zone() const override { return store_.zone; }
+        const std::vector<ResourceRecord>& records() const override { return store_.records; }
+        void commit() override { ++store_.record_commits; }
+
+    private:
+        FakeReconcileStore& store_;
+    };
+    std::unique_ptr<auth::ReconcileRecords> lock_zone_records(std::int64_t zone_id) override {
+        if (zone_id != zone->id || records.empty() || records_held_elsewhere) return nullptr;
+        return std::make_unique<Records>(*this);
+    }
+
     std::shared_ptr<const auth::Zone> zone;
     std::map<std::int64_t, auth::ReconcileHost> hosts;
     std::set<std::int64_t> locked_elsewhere;
+    std::vector<ResourceRecord> records;
+    bool records_held_elsewhere = false;
+    int record_commits = 0;
 };
 
 // The hosts of the zones in `due_zones`. Every online host is "selected" (as if the SQL had found

@@ -189,7 +189,9 @@ AccountResult<Done> AccountService::forgot_password(std::string_view username_or
 
 AccountResult<Done> AccountService::reset_password(std::string_view link_secret,
                                                    const Secret& new_password) {
-    // The link is checked before the password's rules, so a bad password does not use it up.
+    // The password's own rules first: a too short one does not use the link up.
+    if (auto p = account_rules::password_problem(new_password, {}))
+        return fail(AccountError::BadInput, *p);
     const auto now = d_.clock();
     const std::string digest = auth::token_digest(link_secret);
     auto use = d_.store.consume_link(auth::LinkPurpose::Reset, digest, now);
@@ -197,7 +199,8 @@ AccountResult<Done> AccountService::reset_password(std::string_view link_secret,
     const auto user = d_.store.account_by_id(use->account_id);
     if (!user) return fail(AccountError::LinkInvalid, "this link is unknown, used or expired");
     if (auto p = account_rules::password_problem(new_password, user->account.username)) {
-        // Give the link back: a new one is mailed rather than the old one revived.
+        // Only the username rule is left (it needs the account): the link is used, so a new
+        // one is mailed rather than the old one revived.
         mail_link(*user, user->account.email, auth::LinkPurpose::Reset,
                   options_.reset_link_lifetime);
         return fail(AccountError::BadInput, *p + " (a new link was mailed)");

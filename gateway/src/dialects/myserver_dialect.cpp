@@ -1,9 +1,11 @@
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <variant>
 
 #include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "myserver_detail.hpp"
 
@@ -124,8 +126,9 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
     return MyServerReply{MyServerCode::LoginSuccess, std::nullopt, std::move(info)};
 }
 
-// A free account's name holds one address per family: Add replaces the A record, Delete removes
-// it (only the given address, when IP is sent).
+// A free account's name holds a set of A records (the legacy client's round robin, at most
+// auth::kMaxIpv4): Add joins the set, Delete removes the given address or, without IP, the
+// whole set. Every other dialect replaces the set (see docs/protocols.md, section 4).
 MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
                                            const MyServerParams& params, const RequestView& request,
                                            AuditFacts& audit) {
@@ -143,13 +146,19 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
             params.value.empty() ? std::optional(request.client) : parse_ipv4(params.value);
         if (!address || !address->is_v4() || !policy_.allows(*address))
             return reply(MyServerCode::InvalidIpAddress);
-        intent = FamilyIntent::set(*address);
+        const auto held = a_set(target);
+        if (!target.offline && held.size() >= auth::kMaxIpv4 &&
+            std::find(held.begin(), held.end(), *address) == held.end())
+            return reply(MyServerCode::InvalidData);  // the round robin is full
+        intent = FamilyIntent::join(*address);
+    } else if (!params.value.empty()) {
+        const auto address = parse_ipv4(params.value);
+        if (!address) return reply(MyServerCode::InvalidIpAddress);
+        const auto held = a_set(target);
+        if (std::find(held.begin(), held.end(), *address) == held.end())
+            return reply(MyServerCode::RecordNotFound);
+        intent = FamilyIntent::leave(*address);
     } else {
-        if (!params.value.empty()) {
-            const auto address = parse_ipv4(params.value);
-            if (!address) return reply(MyServerCode::InvalidIpAddress);
-            if (target.ipv4 != address) return reply(MyServerCode::RecordNotFound);
-        }
         if (!target.ipv4) return reply(MyServerCode::RecordNotFound);
         intent = FamilyIntent::remove();
     }

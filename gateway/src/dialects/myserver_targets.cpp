@@ -1,6 +1,7 @@
 // Which zone, host, type and data a MyServer request is about.
 #include <algorithm>
 
+#include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
 #include "myserver_detail.hpp"
 
@@ -93,8 +94,10 @@ std::optional<MyServerType> requested_type(const MyServerParams& params, auth::P
 
 void list_host_addresses(const auth::Host& host, const std::optional<DnsName>& zone,
                          std::vector<MyServerListedRecord>& out) {
-    for (const auto& address : {host.ipv4, host.ipv6})
-        if (address) out.push_back({ResourceRecord::address(host.name, host.ttl, *address), zone});
+    std::vector<IpAddress> all = a_set(host);  // a round robin lists every A record
+    if (host.ipv6) all.push_back(*host.ipv6);
+    for (const auto& address : all)
+        out.push_back({ResourceRecord::address(host.name, host.ttl, address), zone});
 }
 
 // Sorts records[from..] by owner name, keeping the store's type/data order within a name.

@@ -64,6 +64,11 @@ std::size_t AuditLog::queued() const {
     return queue_.size() + in_flight_;
 }
 
+AuditLogCounters AuditLog::counters() const {
+    std::lock_guard lock(mutex_);
+    return {written_, dropped_, write_failures_, queue_.size() + in_flight_};
+}
+
 void AuditLog::run() {
     std::unique_lock lock(mutex_);
     for (;;) {

@@ -135,6 +135,9 @@ struct SmtpTransport::Impl {
         std::snprintf(unique, sizeof unique, "%016llx", static_cast<unsigned long long>(random()));
         m.set("Message-ID",
               "<" + std::to_string(id) + "." + unique + "@" + message_id_domain + ">");
+        // POCO writes MIME-Version only for multipart mails; a plain one needs it too, or a
+        // strict reader ignores the charset and the transfer encoding.
+        m.set("MIME-Version", "1.0");
         m.setContentType("text/plain; charset=UTF-8");
         m.setContent(mail.body, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
     }

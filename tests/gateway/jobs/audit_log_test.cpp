@@ -104,6 +104,11 @@ TEST(AuditLog, AnOutageLosesNothingWithinTheBound) {
     EXPECT_EQ(audit.written(), 31u);
     EXPECT_EQ(audit.write_failures(), 40u);
     EXPECT_EQ(audit.queued(), 0u);
+    const AuditLogCounters c = audit.counters();
+    EXPECT_EQ(c.written, 31u);
+    EXPECT_EQ(c.write_failures, 40u);
+    EXPECT_EQ(c.dropped, 0u);
+    EXPECT_EQ(c.in_flight, 0u);
 }
 
 TEST(AuditLog, AnOutageBeyondTheBoundDropsOnlyTheExcess) {

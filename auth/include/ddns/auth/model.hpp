@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -86,7 +87,14 @@ struct Host {
     NochgWindow nochg{};
     // The host's own offline action; nullopt: the zone's (see effective_offline_action()).
     std::optional<OfflineAction> offline_action{};
+    // A records beyond ipv4 (hosts.extra_ipv4): a MyServer free account's Add joins the name's A
+    // RRset, so the host's whole A set is ipv4 followed by these. Empty for every host no such
+    // Add touched; any other update replaces the whole set. At most kMaxIpv4 - 1 of them.
+    std::vector<IpAddress> extra_ipv4{};
 };
+
+// The most A records one host may hold (its round robin, see Host::extra_ipv4).
+inline constexpr std::size_t kMaxIpv4 = 10;
 
 // What a credential check found: the account, the hosts it owns, and, when the presented secret
 // was an update token, which token (and the host it is limited to, if any).

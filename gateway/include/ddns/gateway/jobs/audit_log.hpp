@@ -35,6 +35,14 @@ struct AuditLogOptions {
     std::chrono::milliseconds report_interval{60000};
 };
 
+// A snapshot of the writer's totals since start (for metrics).
+struct AuditLogCounters {
+    std::uint64_t written = 0;
+    std::uint64_t dropped = 0;         // full queue, given up at stop, after stop
+    std::uint64_t write_failures = 0;  // failed attempts, each retried
+    std::size_t in_flight = 0;         // waiting in the queue or being written
+};
+
 class AuditLog {
 public:
     AuditLog(auth::AuditStore& store, const Logger& log, AuditLogOptions options = {});
@@ -54,6 +62,7 @@ public:
     std::uint64_t written() const;
     std::uint64_t write_failures() const;  // failed attempts (each retried)
     std::size_t queued() const;            // waiting, and in flight
+    AuditLogCounters counters() const;     // all of the above at one instant
 
 private:
     void run();
