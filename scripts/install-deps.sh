@@ -12,6 +12,7 @@ PACKAGES=(
   postgresql postgresql-client
   inadyn ddclient wget curl openssl
   iproute2
+  python3 python3-prometheus-client
 )
 
 missing=()

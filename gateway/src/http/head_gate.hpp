@@ -43,6 +43,7 @@ public:
     // Connections of the plain listeners in a worker now (between requests included).
     void enter() { ++active_; }
     void leave() { --active_; }
+    std::size_t active() const { return active_.load(); }
     // More than 3/4 of `threads` workers serve plain connections.
     bool busy(std::size_t threads) const { return active_.load() * 4 > threads * 3; }
 

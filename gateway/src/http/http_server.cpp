@@ -87,6 +87,7 @@ private:
                                              view.header("X-Forwarded-For"),
                                              options_.trusted_proxies, options_.proxy_header);
         view.tls = req.secure();
+        view.listener = (view.tls ? "https://" : "http://") + req.serverAddress().toString();
         view.body = body;
         return view;
     }
@@ -313,6 +314,19 @@ std::vector<std::uint16_t> HttpServer::ports() const {
 
 std::vector<std::uint16_t> HttpServer::https_ports() const {
     return impl_->https_ports;
+}
+
+std::size_t HttpServer::threads_busy() const {
+    return impl_->pool ? static_cast<std::size_t>(impl_->pool->used()) : 0;
+}
+
+// Plain connections count from the worker's first byte to the close (HeadGate holds the rest);
+// TLS connections as POCO's servers count them.
+std::size_t HttpServer::connections_open() const {
+    std::size_t n = impl_->cap ? impl_->cap->active() : 0;
+    for (const auto& server : impl_->servers)
+        n += static_cast<std::size_t>(server->currentConnections());
+    return n;
 }
 
 }  // namespace ddns::gateway

@@ -48,6 +48,11 @@ std::uint64_t AuditLog::dropped() const {
     return dropped_;
 }
 
+std::size_t AuditLog::queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size() + in_flight_;
+}
+
 std::uint64_t AuditLog::written() const {
     std::lock_guard lock(mutex_);
     return written_;

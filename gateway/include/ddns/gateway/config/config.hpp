@@ -101,6 +101,14 @@ struct AbuseSection {
 
 struct LogSection {
     LogLevel level{};
+    LogFormat format{};
+    std::string file;  // empty: stderr
+    bool access{};     // one line per request
+};
+
+struct MetricsSection {
+    std::vector<ListenAddress> listen;  // empty: no metrics listener
+    bool on_public_listeners{};         // /metrics also on http.listen and https.listen
 };
 
 struct SweepSection {
@@ -127,6 +135,7 @@ struct Config {
     AuditSection audit;
     AbuseSection abuse;
     LogSection log;
+    MetricsSection metrics;
     SweepSection sweep;
     ReconcileSection reconcile;
 
@@ -135,6 +144,9 @@ struct Config {
     auth::FailureThrottleOptions throttle_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
+    LogOptions log_options() const;
+    // The metrics listener: metrics.listen with the HTTP limits, no TLS, two threads.
+    HttpServerOptions metrics_server_options() const;
 };
 
 // The defaults of every key (kKeys), database.url still empty.

@@ -53,6 +53,8 @@ struct RequestView {
     IpAddress peer;    // TCP peer
     IpAddress client;  // after the trusted-proxy rules
     bool tls = false;
+    // The listener it came in on, as "http://127.0.0.1:8080" (for the access log).
+    std::string listener;
     // The request body as received (at most http.max_body_bytes); form bodies are also merged
     // into `query` above for the dialects.
     std::string body;

@@ -44,6 +44,7 @@ public:
 
     std::uint64_t dropped() const;  // full queue, failed batches, records after stop()
     std::uint64_t written() const;
+    std::size_t queued() const;  // records waiting for the writer now
 
 private:
     void run();
