@@ -12,6 +12,8 @@ PACKAGES=(
   postgresql postgresql-client
   inadyn ddclient wget curl openssl
   iproute2
+  libkainjow-mustache-dev
+  chromium chromium-driver python3-selenium
   python3 python3-prometheus-client
 )
 

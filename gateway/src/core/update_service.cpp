@@ -74,6 +74,23 @@ UpdateRequest compensation(const auth::Zone& zone, const std::vector<const auth:
     return request;
 }
 
+// One message: for every host and every family that differs, delete the RRset and add the new
+// RR, so A and AAAA (and all hosts of the message) change together or not at all.
+UpdateRequest request_for(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
+                          const std::map<std::int64_t, auth::StoredAddresses>& from,
+                          const std::map<std::int64_t, auth::StoredAddresses>& to) {
+    UpdateRequest request{zone.name, {}, {}};
+    for (const auth::Host* h : hosts) {
+        const auto& a = from.at(h->id);
+        const auto& b = to.at(h->id);
+        if (a.ipv4 != b.ipv4 || a.in_doubt)
+            add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
+        if (a.ipv6 != b.ipv6 || a.in_doubt)
+            add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
+    }
+    return request;
+}
+
 }  // namespace
 
 // One request's changes to one zone, waiting for the message that carries them.
@@ -288,39 +305,43 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
         }
 
     // Send what differs from the stored state (and the whole state of a host in doubt, so that
-    // BIND surely holds it); split by the shared rule when BIND refuses the message.
-    std::vector<const auth::Host*> changed;
+    // BIND surely holds it); split, record, compensate or mark in doubt by the shared sequence.
+    std::vector<std::int64_t> changed;
     for (const auto& [id, t] : target)
-        if (!same(t, current.at(id)) || current.at(id).in_doubt) changed.push_back(hosts.at(id));
-    const BatchSendResult sent = send_split(changed, [&](const std::vector<const auth::Host*>& hs) {
-        return send(zone, hs, current, target);
-    });
-    const std::vector<const auth::Host*>& applied = sent.applied;
-    std::map<std::int64_t, UpdateStatus> failed;  // host id -> why
-    for (const auto& [id, why] : sent.failed) failed[id] = why.status;
+        if (!same(t, current.at(id)) || current.at(id).in_doubt) changed.push_back(id);
+    auto hosts_of = [&](const std::vector<std::int64_t>& ids) {
+        std::vector<const auth::Host*> hs;
+        for (const std::int64_t id : ids) hs.push_back(hosts.at(id));
+        return hs;
+    };
+    const ZoneBatchSteps steps{
+        [&](const std::vector<std::int64_t>& ids) {
+            return send(zone, request_for(zone, hosts_of(ids), current, target));
+        },
+        [&](const BatchSendResult& sent) {
+            // What BIND acknowledged, and last_seen of every host that did not fail.
+            for (const auto& [id, t] : target)
+                if (sent.failed.count(id) == 0) record(*change, current.at(id), t, now);
+            change->commit();
+        },
+        [&] { change.reset(); },  // the connection goes back before anything below needs one
+        [&](const std::vector<std::int64_t>& ids) {
+            return send(zone, compensation(zone, hosts_of(ids), current, target));
+        },
+        [&](const std::vector<std::int64_t>& ids) { store_.mark_in_doubt(ids, now); },
+    };
+    const ZoneBatchResult outcome = run_zone_batch(
+        changed, steps, log_,
+        "dns update for zone " + zone.name.str() + " via " + zone.server.to_string());
+    const auto& failed = outcome.sent.failed;
     if (!failed.empty())
         log_.warning("dns update for zone " + zone.name.str() + " via " + zone.server.to_string() +
                      " failed for " + std::to_string(failed.size()) +
-                     " host(s): " + std::string(to_string(failed.begin()->second)));
-
-    // Record what BIND acknowledged (and last_seen of every host that did not fail).
-    std::string what;
-    const CommitOutcome outcome = record_batch(
-        [&] {
-            for (const auto& [id, t] : target) {
-                if (failed.count(id) != 0) continue;
-                record(*change, current.at(id), t, now);
-            }
-            change->commit();
-        },
-        what);
-    change.reset();  // the connection goes back before anything below needs one
-    if (outcome == CommitOutcome::Failed) compensate(zone, applied, current, target, what);
-    mark_in_doubt(in_doubt_after(changed, applied, failed, outcome, what), now);
-    const bool stored_ok = outcome == CommitOutcome::Committed;
+                     " host(s): " + std::string(to_string(failed.begin()->second.status)));
+    const bool stored_ok = outcome.outcome == CommitOutcome::Committed;
     std::set<std::int64_t> in_doubt;
-    if (outcome == CommitOutcome::Unknown)
-        for (const auth::Host* h : applied) in_doubt.insert(h->id);
+    if (outcome.outcome == CommitOutcome::Unknown)
+        in_doubt.insert(outcome.sent.applied.begin(), outcome.sent.applied.end());
 
     for (Batch* b : batches)
         for (std::size_t i = 0; i < b->intents.size(); ++i) {
@@ -333,7 +354,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
             }
             if (auto f = failed.find(id); f != failed.end()) {
                 r = HostApplyResult{ApplyStatus::DnsFailed, cur->second.ipv4, cur->second.ipv6,
-                                    f->second};
+                                    f->second.status};
             } else if (in_doubt.count(id) != 0) {
                 r = HostApplyResult{ApplyStatus::InDoubt, cur->second.ipv4, cur->second.ipv6,
                                     UpdateStatus::Success};
@@ -366,75 +387,9 @@ void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses
     }
 }
 
-UpdateResult UpdateService::send(const auth::Zone& zone,
-                                 const std::vector<const auth::Host*>& hosts,
-                                 const std::map<std::int64_t, auth::StoredAddresses>& from,
-                                 const std::map<std::int64_t, auth::StoredAddresses>& to) {
-    // One message: for every host and every family that differs, delete the RRset and add the
-    // new RR, so A and AAAA (and all hosts of the message) change together or not at all.
-    UpdateRequest request{zone.name, {}, {}};
-    for (const auth::Host* h : hosts) {
-        const auto& a = from.at(h->id);
-        const auto& b = to.at(h->id);
-        if (a.ipv4 != b.ipv4 || a.in_doubt)
-            add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
-        if (a.ipv6 != b.ipv6 || a.in_doubt)
-            add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
-    }
+UpdateResult UpdateService::send(const auth::Zone& zone, const UpdateRequest& request) {
     const ServerSlots::Slot slot(*slots_, zone.server);
     return sender_.send(request, zone.key, zone.server);
-}
-
-// The commit failed for certain: put BIND back, unless another instance changed it meanwhile.
-void UpdateService::compensate(const auth::Zone& zone,
-                               const std::vector<const auth::Host*>& applied,
-                               const std::map<std::int64_t, auth::StoredAddresses>& current,
-                               const std::map<std::int64_t, auth::StoredAddresses>& target,
-                               const std::string& what) {
-    log_.error("recording " + std::to_string(applied.size()) +
-               " host(s) failed after the DNS update: " + what + "; rolling DNS back");
-    if (applied.empty()) return;
-    const UpdateRequest undo = compensation(zone, applied, current, target);
-    const ServerSlots::Slot slot(*slots_, zone.server);
-    const UpdateResult result = sender_.send(undo, zone.key, zone.server);
-    if (!result.ok())
-        log_.error("rollback in zone " + zone.name.str() +
-                   " not applied (BIND changed meanwhile, or failed); DNS and database disagree "
-                   "until the next update: " +
-                   std::string(to_string(result.status)));
-}
-
-// Marks hosts for the reconciler, best effort, on a connection of its own (the change's
-// connection was released before).
-void UpdateService::mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint now) {
-    if (ids.empty()) return;
-    try {
-        store_.mark_in_doubt(ids, now);
-    } catch (const auth::StoreError& e) {
-        log_.error(std::string("marking host(s) in doubt failed: ") + e.what());
-    }
-}
-
-// The hosts whose outcome is unknown: the commit's (the database may hold the new state, so BIND
-// keeps it), or BIND's (its reply was lost or could not be verified: it may have applied the
-// change; the database keeps the old state and nothing is claimed). Marked in doubt, the next
-// request sends their state again instead of answering nochg, and the reconciler settles them.
-// A refusal or a failed prerequisite is certain (BIND applied nothing) and marks nothing.
-std::vector<std::int64_t> UpdateService::in_doubt_after(
-    const std::vector<const auth::Host*>& changed, const std::vector<const auth::Host*>& applied,
-    const std::map<std::int64_t, UpdateStatus>& failed, CommitOutcome outcome,
-    const std::string& what) const {
-    std::vector<std::int64_t> ids;
-    if (outcome == CommitOutcome::Unknown) {
-        log_.error("recording " + std::to_string(applied.size()) +
-                   " host(s) after the DNS update has an unknown outcome: " + what +
-                   "; DNS kept, host(s) marked in doubt");
-        for (const auth::Host* h : applied) ids.push_back(h->id);
-    }
-    for (const auth::Host* h : changed)
-        if (const auto f = failed.find(h->id); f != failed.end() && outcome_unknown(f->second))
-            ids.push_back(h->id);
-    return ids;
 }
 
 }  // namespace ddns::gateway

@@ -1,10 +1,32 @@
 #include "ddns/gateway/core/zone_batch.hpp"
 
+#include <utility>
+
 namespace ddns::gateway {
+namespace {
+
+std::string describe(const UpdateResult& result) {
+    return std::string(to_string(result.status)) + (result.detail.empty() ? "" : ": ") +
+           result.detail;
+}
+
+// The changes whose outcome is unknown after the commit ended with `outcome`.
+std::vector<std::int64_t> unknown_changes(const std::vector<std::int64_t>& ids,
+                                          const BatchSendResult& sent, CommitOutcome outcome) {
+    std::vector<std::int64_t> out;
+    if (outcome == CommitOutcome::Unknown) out = sent.applied;
+    for (const std::int64_t id : ids)
+        if (const auto f = sent.failed.find(id);
+            f != sent.failed.end() && outcome_unknown(f->second.status))
+            out.push_back(id);
+    return out;
+}
+
+}  // namespace
 
 bool retry_singly(UpdateStatus status) {
     switch (status) {
-        case UpdateStatus::NxRrset:  // a prerequisite of one host failed
+        case UpdateStatus::NxRrset:  // a prerequisite of one change failed
         case UpdateStatus::YxRrset:
         case UpdateStatus::NxDomain:
         case UpdateStatus::YxDomain:
@@ -23,24 +45,22 @@ bool outcome_unknown(UpdateStatus status) {
     return status == UpdateStatus::Timeout || status == UpdateStatus::BadReply;
 }
 
-BatchSendResult send_split(
-    const std::vector<const auth::Host*>& hosts,
-    const std::function<UpdateResult(const std::vector<const auth::Host*>&)>& send) {
+BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChanges& send) {
     BatchSendResult out;
-    if (hosts.empty()) return out;
-    const UpdateResult whole = send(hosts);
+    if (ids.empty()) return out;
+    const UpdateResult whole = send(ids);
     if (whole.ok()) {
-        out.applied = hosts;
-    } else if (hosts.size() > 1 && retry_singly(whole.status)) {
-        for (const auth::Host* h : hosts) {
-            UpdateResult one = send({h});
+        out.applied = ids;
+    } else if (ids.size() > 1 && retry_singly(whole.status)) {
+        for (const std::int64_t id : ids) {
+            UpdateResult one = send({id});
             if (one.ok())
-                out.applied.push_back(h);
+                out.applied.push_back(id);
             else
-                out.failed.emplace(h->id, std::move(one));
+                out.failed.emplace(id, std::move(one));
         }
     } else {
-        for (const auth::Host* h : hosts) out.failed.emplace(h->id, whole);
+        for (const std::int64_t id : ids) out.failed.emplace(id, whole);
     }
     return out;
 }
@@ -56,6 +76,41 @@ CommitOutcome record_batch(const std::function<void()>& record, std::string& wha
         what = e.what();
         return CommitOutcome::Failed;
     }
+}
+
+ZoneBatchResult run_zone_batch(const std::vector<std::int64_t>& ids, const ZoneBatchSteps& steps,
+                               const Logger& log, std::string_view context) {
+    ZoneBatchResult r;
+    r.sent = send_split(ids, steps.send);
+    r.outcome = record_batch([&] { steps.record(r.sent); }, r.what);
+    steps.release();
+    const std::string where(context);
+    const std::string count = std::to_string(r.sent.applied.size());
+    if (r.outcome == CommitOutcome::Failed) {
+        log.error(where + ": recording " + count + " change(s) failed after the DNS update: " +
+                  r.what + (r.sent.applied.empty() ? "" : "; rolling DNS back"));
+        if (!r.sent.applied.empty()) {
+            r.rollback = steps.compensate(r.sent.applied);
+            if (!r.rollback->ok())
+                log.error(where + ": rollback not applied (BIND changed meanwhile, or failed); " +
+                          "DNS and the database disagree until the reconciler settles it: " +
+                          describe(*r.rollback));
+        }
+    } else if (r.outcome == CommitOutcome::Unknown) {
+        log.error(where + ": recording " + count +
+                  " change(s) after the DNS update has an unknown outcome: " + r.what +
+                  "; DNS kept, marked in doubt");
+    }
+    r.in_doubt = unknown_changes(ids, r.sent, r.outcome);
+    if (!r.in_doubt.empty()) {
+        try {
+            steps.mark_in_doubt(r.in_doubt);
+        } catch (const auth::StoreError& e) {
+            log.error(where + ": marking " + std::to_string(r.in_doubt.size()) +
+                      " change(s) in doubt failed: " + e.what());
+        }
+    }
+    return r;
 }
 
 }  // namespace ddns::gateway

@@ -1,7 +1,7 @@
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 
-#include <algorithm>
-#include <set>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -109,13 +109,10 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
     std::vector<std::int64_t> skip;
     while (!stopping()) {
         try {
-            std::vector<std::int64_t> in_doubt;
             auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, skip);
             if (batch->hosts().empty()) break;
-            const auto left = sweep_batch(*batch, now, report, in_doubt);
+            const auto left = sweep_batch(std::move(batch), now, report);
             skip.insert(skip.end(), left.begin(), left.end());
-            batch.reset();  // its connection goes back before marking needs one
-            if (!in_doubt.empty()) store_.mark_in_doubt(in_doubt, now);
         } catch (const std::exception& e) {
             log_.error("offline sweep of zone id " + std::to_string(zone_id) +
                        ": database failure: " + e.what());
@@ -125,13 +122,15 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
     return report;
 }
 
-std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, auth::TimePoint now,
-                                                      SweepReport& report,
-                                                      std::vector<std::int64_t>& in_doubt) {
+std::vector<std::int64_t> OfflineSweeper::sweep_batch(std::unique_ptr<auth::SweepBatch> batch,
+                                                      auth::TimePoint now, SweepReport& report) {
+    // A copy: the batch (and its rows) is released before compensating or marking.
+    const std::vector<auth::SweepCandidate> candidates = batch->hosts();
     std::vector<std::int64_t> left;
     std::vector<std::pair<const auth::Host*, auth::OfflineReason>> due;
-    std::vector<const auth::Host*> in_dns;  // due hosts that have addresses to remove
-    for (const auth::SweepCandidate& c : batch.hosts()) {
+    std::map<std::int64_t, const auth::Host*> in_dns;  // due hosts that have addresses to remove
+    std::vector<std::int64_t> in_dns_ids;
+    for (const auth::SweepCandidate& c : candidates) {
         // Re-check under the lock: an update may have refreshed last_seen since the selection.
         const auto reason = auth::offline_due(c.host, c.account_expires_at, now);
         if (!reason) {
@@ -139,67 +138,54 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, a
             continue;
         }
         due.emplace_back(&c.host, *reason);
-        if (c.host.ipv4 || c.host.ipv6) in_dns.push_back(&c.host);
+        if (c.host.ipv4 || c.host.ipv6) {
+            in_dns.emplace(c.host.id, &c.host);
+            in_dns_ids.push_back(c.host.id);
+        }
     }
     if (due.empty()) return left;
     const auth::Zone& zone = *due.front().first->zone;
+    auto hosts_of = [&](const std::vector<std::int64_t>& ids) {
+        std::vector<const auth::Host*> hosts;
+        for (const std::int64_t id : ids) hosts.push_back(in_dns.at(id));
+        return hosts;
+    };
 
-    const BatchSendResult sent = send_split(
-        in_dns, [&](const std::vector<const auth::Host*>& hs) { return send(zone, hs); });
-    const std::vector<const auth::Host*>& applied = sent.applied;
-    std::set<std::int64_t> failed;
-    for (const auto& [id, why] : sent.failed) {
-        failed.insert(id);
-        const auth::Host* h = *std::find_if(in_dns.begin(), in_dns.end(),
-                                            [id = id](const auth::Host* x) { return x->id == id; });
-        if (why.status == UpdateStatus::NxRrset)
-            log_.warning("offline sweep: BIND no longer holds the stored address(es) of " +
-                         h->name.str() + " (changed outside the gateway?); left as is");
-        else
-            log_.warning("offline sweep: taking " + h->name.str() + " offline via " +
-                         zone.server.to_string() + " failed: " + describe(why));
-    }
-
-    std::string what;
-    const CommitOutcome outcome = record_batch(
-        [&] {
+    const ZoneBatchSteps steps{
+        [&](const std::vector<std::int64_t>& ids) { return send(zone, hosts_of(ids)); },
+        [&](const BatchSendResult& sent) {
             for (const auto& [host, reason] : due) {
-                if (failed.count(host->id) != 0) continue;
+                if (sent.failed.count(host->id) != 0) continue;
                 const auto offline = offline_addresses(
                     auth::StoredAddresses{host->id, host->ipv4, host->ipv6},
                     auth::effective_offline_action(host->offline_action, zone.offline_action));
-                batch.record_offline(host->id, offline.ipv4, offline.ipv6, reason, now);
+                batch->record_offline(host->id, offline.ipv4, offline.ipv6, reason, now);
             }
-            batch.commit();
+            batch->commit();
         },
-        what);
-    if (outcome == CommitOutcome::Unknown) {
-        // The database may hold the hosts offline: DNS stays as it is, and the caller marks
-        // them in doubt once the batch's connection is released.
-        log_.error("offline sweep: recording after the DNS update has an unknown outcome: " + what +
-                   "; DNS kept, host(s) marked in doubt");
-        for (const auth::Host* h : applied) in_doubt.push_back(h->id);
+        [&] { batch.reset(); },
+        [&](const std::vector<std::int64_t>& ids) { return send_restore(zone, hosts_of(ids)); },
+        [&](const std::vector<std::int64_t>& ids) { store_.mark_in_doubt(ids, now); },
+    };
+    const ZoneBatchResult r =
+        run_zone_batch(in_dns_ids, steps, log_, "offline sweep of zone " + zone.name.str());
+    for (const auto& [id, why] : r.sent.failed) {
+        const auth::Host& h = *in_dns.at(id);
+        if (why.status == UpdateStatus::NxRrset)
+            log_.warning("offline sweep: BIND no longer holds the stored address(es) of " +
+                         h.name.str() + " (changed outside the gateway?); left as is");
+        else
+            log_.warning("offline sweep: taking " + h.name.str() + " offline via " +
+                         zone.server.to_string() + " failed: " + describe(why));
+    }
+    if (r.outcome != CommitOutcome::Committed) {
+        // Nothing recorded: every due host stays due (the unknown ones are also in doubt).
         for (const auto& [host, reason] : due) left.push_back(host->id);
         report.failed += due.size();
         return left;
     }
-    if (outcome == CommitOutcome::Failed) {
-        log_.error("offline sweep: recording failed after the DNS update: " + what +
-                   "; putting the addresses back in DNS");
-        if (!applied.empty()) {
-            const UpdateResult undo = send_restore(zone, applied);
-            if (!undo.ok())
-                log_.error("offline sweep: restoring zone " + zone.name.str() +
-                           " failed; DNS and database disagree for " +
-                           std::to_string(applied.size()) + " host(s): " + describe(undo));
-        }
-        for (const auto& [host, reason] : due) left.push_back(host->id);
-        report.failed += due.size();
-        return left;
-    }
-
     for (const auto& [host, reason] : due) {
-        if (failed.count(host->id) != 0) {
+        if (r.sent.failed.count(host->id) != 0) {
             left.push_back(host->id);
             continue;
         }
@@ -209,8 +195,8 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(auth::SweepBatch& batch, a
                   std::string(auth::to_string(reason)) + ", " +
                   std::string(auth::to_string(action)) + ")");
     }
-    report.taken_offline += due.size() - failed.size();
-    report.failed += failed.size();
+    report.taken_offline += due.size() - r.sent.failed.size();
+    report.failed += r.sent.failed.size();
     return left;
 }
 

@@ -115,6 +115,31 @@ TEST_F(OfflineSweeperTest, TransportFailuresRecordNothingAndAreNotRetriedPerHost
     EXPECT_FALSE(store.hosts.at(2).host.offline);
 }
 
+// A lost or unverifiable reply: BIND may have taken the hosts offline. The database keeps them
+// online and due, and marks them in doubt so that the reconciler settles them (issue #9, 4).
+TEST_F(OfflineSweeperTest, ALostReplyMarksTheHostsInDoubtAndKeepsThemDue) {
+    for (const UpdateStatus lost : {UpdateStatus::Timeout, UpdateStatus::BadReply}) {
+        store.hosts.clear();
+        store.marked.clear();
+        add(1, ip("192.0.2.1"));
+        add(2, ip("192.0.2.2"));
+        add(3, std::nullopt);  // nothing in DNS: goes offline, nothing in doubt
+        sender.scripted = {lost};
+        const auto report = sweeper().sweep_once();
+        EXPECT_EQ(report.taken_offline, 1u) << to_string(lost);
+        EXPECT_EQ(report.failed, 2u) << to_string(lost);
+        EXPECT_FALSE(store.hosts.at(1).host.offline);
+        EXPECT_EQ(store.marked, (std::vector<std::int64_t>{1, 2})) << to_string(lost);
+    }
+}
+
+TEST_F(OfflineSweeperTest, ARefusalIsCertainAndMarksNothing) {
+    add(1, ip("192.0.2.1"));
+    sender.scripted = {UpdateStatus::Refused};
+    EXPECT_EQ(sweeper().sweep_once().failed, 1u);
+    EXPECT_TRUE(store.marked.empty());
+}
+
 TEST_F(OfflineSweeperTest, HostsWithoutAddressesGoOfflineWithoutDns) {
     add(1, std::nullopt);
     EXPECT_EQ(sweeper().sweep_once().taken_offline, 1u);

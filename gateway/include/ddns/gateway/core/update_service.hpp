@@ -118,18 +118,8 @@ private:
     void process(const std::vector<Batch*>& batches);
     static void record(auth::HostChange& change, const auth::StoredAddresses& from,
                        const auth::StoredAddresses& to, auth::TimePoint now);
-    void compensate(const auth::Zone& zone, const std::vector<const auth::Host*>& applied,
-                    const std::map<std::int64_t, auth::StoredAddresses>& current,
-                    const std::map<std::int64_t, auth::StoredAddresses>& target,
-                    const std::string& what);
-    void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint now);
-    std::vector<std::int64_t> in_doubt_after(const std::vector<const auth::Host*>& changed,
-                                             const std::vector<const auth::Host*>& applied,
-                                             const std::map<std::int64_t, UpdateStatus>& failed,
-                                             CommitOutcome outcome, const std::string& what) const;
-    UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
-                      const std::map<std::int64_t, auth::StoredAddresses>& from,
-                      const std::map<std::int64_t, auth::StoredAddresses>& to);
+    // Sends one message, holding a slot of the zone's server.
+    UpdateResult send(const auth::Zone& zone, const UpdateRequest& request);
 
     UpdateSender& sender_;
     auth::HostStore& store_;

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -59,10 +60,10 @@ public:
 
 private:
     SweepReport sweep_zone(std::int64_t zone_id, auth::TimePoint now);
-    // Takes the batch's due hosts offline; returns the ids that failed. `in_doubt` receives the
-    // hosts BIND took offline when the commit's outcome is unknown.
-    std::vector<std::int64_t> sweep_batch(auth::SweepBatch& batch, auth::TimePoint now,
-                                          SweepReport& report, std::vector<std::int64_t>& in_doubt);
+    // Takes the batch's due hosts offline (run_zone_batch: a lost reply or an unknown commit
+    // marks hosts in doubt); returns the ids left due. Releases `batch`.
+    std::vector<std::int64_t> sweep_batch(std::unique_ptr<auth::SweepBatch> batch,
+                                          auth::TimePoint now, SweepReport& report);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     UpdateResult send_restore(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     bool stopping();

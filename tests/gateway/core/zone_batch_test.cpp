@@ -1,0 +1,132 @@
+// The one batched-update sequence (run_zone_batch) against scripted steps: which changes are
+// split, recorded, compensated and marked in doubt for each way BIND and the commit can end.
+#include "ddns/gateway/core/zone_batch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace ddns::gateway {
+namespace {
+
+enum class Commit { Ok, Fails, Unknown };
+
+struct Row {
+    const char* name;
+    std::vector<UpdateStatus> replies;  // one per message sent, in order
+    Commit commit;
+    std::vector<std::int64_t> recorded;     // ids handed to record as applied
+    std::vector<std::int64_t> compensated;  // ids of the compensating message (empty: none)
+    std::vector<std::int64_t> in_doubt;
+    CommitOutcome outcome;
+};
+
+class ZoneBatchTest : public ::testing::TestWithParam<Row> {};
+
+TEST_P(ZoneBatchTest, RunsTheOneSequence) {
+    const Row& row = GetParam();
+    std::deque<UpdateStatus> replies(row.replies.begin(), row.replies.end());
+    std::vector<std::int64_t> recorded, compensated, marked;
+    bool released = false;
+    bool marked_after_release = true;
+    const ZoneBatchSteps steps{
+        [&](const std::vector<std::int64_t>&) {
+            const UpdateStatus s = replies.empty() ? UpdateStatus::Success : replies.front();
+            if (!replies.empty()) replies.pop_front();
+            return UpdateResult{s, {}};
+        },
+        [&](const BatchSendResult& sent) {
+            recorded = sent.applied;
+            if (row.commit == Commit::Fails) throw auth::StoreError("database down");
+            if (row.commit == Commit::Unknown) throw auth::CommitUnknown("connection lost");
+        },
+        [&] { released = true; },
+        [&](const std::vector<std::int64_t>& ids) {
+            EXPECT_TRUE(released) << "compensation after the connection went back";
+            compensated = ids;
+            return UpdateResult{UpdateStatus::Success, {}};
+        },
+        [&](const std::vector<std::int64_t>& ids) {
+            marked_after_release = released;
+            marked = ids;
+        },
+    };
+    const Logger log{LogLevel::Error};
+    const ZoneBatchResult r = run_zone_batch({1, 2, 3}, steps, log, "test");
+    EXPECT_EQ(recorded, row.recorded);
+    EXPECT_EQ(compensated, row.compensated);
+    EXPECT_EQ(marked, row.in_doubt);
+    EXPECT_EQ(r.in_doubt, row.in_doubt);
+    EXPECT_EQ(r.outcome, row.outcome);
+    EXPECT_TRUE(released);
+    EXPECT_TRUE(marked_after_release);
+}
+
+using S = UpdateStatus;
+INSTANTIATE_TEST_SUITE_P(
+    Rows, ZoneBatchTest,
+    ::testing::Values(
+        Row{"AllApplied", {S::Success}, Commit::Ok, {1, 2, 3}, {}, {}, CommitOutcome::Committed},
+        Row{"RefusedThenSingly",
+            {S::NxRrset, S::Success, S::NxRrset, S::Success},
+            Commit::Ok,
+            {1, 3},
+            {},
+            {},
+            CommitOutcome::Committed},
+        Row{"LostReplyIsInDoubtAndNotSplit",
+            {S::Timeout},
+            Commit::Ok,
+            {},
+            {},
+            {1, 2, 3},
+            CommitOutcome::Committed},
+        Row{"UnverifiableReplyIsInDoubt",
+            {S::BadReply},
+            Commit::Ok,
+            {},
+            {},
+            {1, 2, 3},
+            CommitOutcome::Committed},
+        Row{"KeyFailureIsCertain", {S::BadKey}, Commit::Ok, {}, {}, {}, CommitOutcome::Committed},
+        Row{"FailedCommitCompensatesWhatWasApplied",
+            {S::Refused, S::Success, S::Refused, S::Success},
+            Commit::Fails,
+            {1, 3},
+            {1, 3},
+            {},
+            CommitOutcome::Failed},
+        Row{"UnknownCommitKeepsDnsAndMarks",
+            {S::Success},
+            Commit::Unknown,
+            {1, 2, 3},
+            {},
+            {1, 2, 3},
+            CommitOutcome::Unknown},
+        Row{"SingleLostReplyAfterSplitIsInDoubt",
+            {S::Refused, S::Success, S::Timeout, S::Refused},
+            Commit::Ok,
+            {1},
+            {},
+            {2},
+            CommitOutcome::Committed}),
+    [](const ::testing::TestParamInfo<Row>& row) { return std::string(row.param.name); });
+
+TEST(ZoneBatch, AFailedMarkIsLoggedNotThrown) {
+    const ZoneBatchSteps steps{
+        [](const std::vector<std::int64_t>&) {
+            return UpdateResult{UpdateStatus::Timeout, {}};
+        },
+        [](const BatchSendResult&) {},
+        [] {},
+        [](const std::vector<std::int64_t>&) {
+            return UpdateResult{UpdateStatus::Success, {}};
+        },
+        [](const std::vector<std::int64_t>&) { throw auth::StoreError("database down"); },
+    };
+    const Logger log{LogLevel::Error};
+    EXPECT_EQ(run_zone_batch({7}, steps, log, "test").in_doubt, std::vector<std::int64_t>{7});
+}
+
+}  // namespace
+}  // namespace ddns::gateway
