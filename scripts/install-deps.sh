@@ -14,6 +14,7 @@ PACKAGES=(
   iproute2
   libkainjow-mustache-dev
   chromium chromium-driver python3-selenium
+  python3-aiosmtpd
   python3 python3-prometheus-client
 )
 

@@ -126,9 +126,7 @@ TEST_F(MalformedHttp, BadFramingIsRefusedAndTheConnectionClosed) {
         {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", 400},
         {"Transfer-Encoding: gzip\r\n\r\n", 400},
         {"Content-Length: -1\r\n\r\n", 400},
-        // POCO's own parser rejects this one before the gateway sees it and closes the
-        // connection without an answer (status 0 here): refused all the same.
-        {"Content-Length: 5, 6\r\n\r\nhello", 0},
+        {"Content-Length: 5, 6\r\n\r\nhello", 400},
         {"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400},
         {"Content-Length: 4097\r\n\r\n" + std::string(4097, 'x'), 413},
         {basic(user, kPassword) + "\r\n", 400},  // a second Authorization
@@ -164,6 +162,38 @@ TEST_F(MalformedHttp, ForeignProtocolsAndVersionsGetA4xxOrAClose) {
         EXPECT_TRUE(r.status == 0 || (r.status >= 400 && r.status < 500))
             << request.substr(0, 40) << " -> " << r.status_line;
     }
+    expect_nothing_changed();
+}
+
+// The route table over the wire: a method an endpoint does not serve gets 405 with Allow (the
+// update dialects answer in their own words instead), HEAD is GET without the body, an unknown
+// path is 404, and none of them changes anything.
+TEST_F(MalformedHttp, UnservedMethodsGet405WithAllowAndHeadIsGetWithoutBody) {
+    for (const char* request : {"POST /checkip HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n",
+                                "DELETE /healthz HTTP/1.1\r\nHost: gw\r\n",
+                                "PUT /READYZ/ HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n"}) {
+        const auto r = stack().raw(std::string(request) + "Connection: close\r\n\r\n");
+        EXPECT_EQ(r.status_line, "HTTP/1.1 405 Method Not Allowed") << request;
+        EXPECT_EQ(r.header("Allow"), "GET, HEAD") << request;
+        EXPECT_EQ(r.body, "method not allowed\n") << request;
+    }
+    const auto wrong =
+        stack().raw("PUT " + update_line(host, "192.0.2.50").substr(4) + basic(user, kPassword) +
+                    "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(wrong.status, 200);
+    EXPECT_EQ(wrong.body, "badagent");
+
+    const auto get = stack().raw("GET /myip HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    const auto head = stack().raw("HEAD /MyIP HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(get.body, "127.0.0.1\n");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.body, "");
+    EXPECT_EQ(head.header("Content-Length"), get.header("Content-Length"));
+
+    const auto missing =
+        stack().raw("GET /nic/updates HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.body, "not found\n");
     expect_nothing_changed();
 }
 

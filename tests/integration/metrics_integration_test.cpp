@@ -211,7 +211,9 @@ std::vector<std::map<std::string, std::string>> json_log() {
 
 TEST_F(Metrics, JsonAccessLinesHaveEveryFieldAndNoSecret) {
     const std::string token = stack().add_token(user, host);
-    const std::string agent = "metrics-test/" + user + " \x01\x1b[31m";
+    // Control bytes in a header are refused before any dialect sees them; a byte that is not
+    // UTF-8 gets through and must still leave every line valid JSON.
+    const std::string agent = "metrics-test/" + user + " caf\xe9";
     // Credentials in the query (DynamIP), in the Authorization header (dyndns2), a token as the
     // password (dyndns2), a wrong password: none may show up anywhere in the log.
     const auto by_header =
@@ -244,7 +246,7 @@ TEST_F(Metrics, JsonAccessLinesHaveEveryFieldAndNoSecret) {
     for (auto& line : mine) {
         EXPECT_EQ(line["level"], "info");
         EXPECT_EQ(line["time"].size(), 24u) << line["time"];  // 2026-12-06T21:00:00.000Z
-        EXPECT_EQ(line["listener"], "http://127.0.0.1:" + port);
+        EXPECT_EQ(line["listener"], "http:" + port);
         EXPECT_EQ(line["client"], "127.0.0.1");
         EXPECT_EQ(line["peer"], "127.0.0.1");
         EXPECT_EQ(line["method"], "GET");
@@ -253,8 +255,8 @@ TEST_F(Metrics, JsonAccessLinesHaveEveryFieldAndNoSecret) {
         EXPECT_EQ(line["status"], "200");
         EXPECT_GT(std::stod(line["duration_ms"]), 0.0);
         EXPECT_EQ(line["account"], user);
-        // Decoded by the JSON parser, the control characters are back as they were sent.
-        EXPECT_EQ(line["user_agent"], "metrics-test/" + user + " \\x01\\x1b[31m");
+        // The Latin-1 byte became U+FFFD (shown escaped by the parser script).
+        EXPECT_EQ(line["user_agent"], "metrics-test/" + user + " caf\\ufffd");
     }
     // The failed login names no account: a presented name is not a proven one.
     bool saw_badauth = false;

@@ -74,3 +74,95 @@ AccountResult<Done> AccountService::remove_record(std::int64_t account_id,
 }
 
 }  // namespace ddns::gateway
+
+namespace ddns::gateway {
+
+using account_rules::fail;
+
+namespace {
+
+std::optional<std::uint16_t> preference(std::string_view text) {
+    if (text.empty() || text.size() > 5) return std::nullopt;
+    unsigned value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(value);
+}
+
+AccountResult<Rdata> parse_data(RecordType type, const std::string& data) {
+    switch (type) {
+        case RecordType::A:
+        case RecordType::AAAA: {
+            const auto address = IpAddress::parse(data);
+            if (!address || address_record_type(address->family()) != type)
+                return fail(AccountError::BadInput,
+                            std::string(to_string(type)) + " data is one IPv" +
+                                (type == RecordType::A ? "4" : "6") + " address");
+            return Rdata{*address};
+        }
+        case RecordType::CNAME:
+        case RecordType::NS: {
+            const auto target = DnsName::parse(data);
+            if (!target) return fail(AccountError::BadInput, "the data is one domain name");
+            return Rdata{*target};
+        }
+        case RecordType::MX: {
+            const auto space = data.find(' ');
+            const auto pref =
+                space == std::string::npos ? std::nullopt : preference(data.substr(0, space));
+            const auto exchange =
+                space == std::string::npos ? std::nullopt : DnsName::parse(data.substr(space + 1));
+            if (!pref || !exchange)
+                return fail(AccountError::BadInput, "MX data is PREFERENCE (0-65535) HOST");
+            return Rdata{MxData{*pref, *exchange}};
+        }
+        case RecordType::TXT: {
+            if (data.size() > 2048) return fail(AccountError::BadInput, "TXT data is too long");
+            TxtData txt;
+            for (std::size_t at = 0; at < data.size(); at += 255)
+                txt.strings.push_back(data.substr(at, 255));
+            if (txt.strings.empty()) txt.strings.emplace_back();
+            return Rdata{std::move(txt)};
+        }
+    }
+    return fail(AccountError::BadInput, "unknown record type");
+}
+
+}  // namespace
+
+AccountResult<Done> AccountService::add_record(std::int64_t account_id, const RecordInput& input) {
+    const auto owner = DnsName::parse(input.name);
+    const auto type = parse_record_type(input.type);
+    if (!owner) return fail(AccountError::BadInput, "the name is not a domain name");
+    if (!type) return fail(AccountError::BadInput, "the type is A, AAAA, CNAME, MX, NS or TXT");
+    auto data = parse_data(*type, input.data);
+    if (!data) return Unexpected{data.error()};
+    const auto zone = owned_zone_for(account_id, *owner);
+    if (!zone) return fail(AccountError::NotFound, "the name is outside your zones");
+    auto record = ResourceRecord::make(*owner, *type, input.ttl.value_or(zone->default_ttl),
+                                       std::move(*data));
+    if (!record) return fail(AccountError::BadInput, "the data does not fit the type");
+    return add_record(account_id, *record);
+}
+
+AccountResult<Done> AccountService::remove_record(std::int64_t account_id,
+                                                  const RecordInput& input) {
+    const auto owner = DnsName::parse(input.name);
+    const auto type = parse_record_type(input.type);
+    if (!owner) return fail(AccountError::BadInput, "the name is not a domain name");
+    if (!type) return fail(AccountError::BadInput, "the type is A, AAAA, CNAME, MX, NS or TXT");
+    RecordSelector selector{*owner, *type, std::nullopt, std::nullopt};
+    if (*type == RecordType::MX && preference(input.data)) {
+        selector.mx_preference = preference(input.data);
+    } else if (!input.data.empty()) {
+        auto data = parse_data(*type, input.data);
+        if (!data) return Unexpected{data.error()};
+        selector.data = std::move(*data);
+    }
+    return remove_record(account_id, selector);
+}
+
+}  // namespace ddns::gateway

@@ -11,6 +11,7 @@
 #include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/database.hpp"
+#include "ddns/sql/pg_mail_outbox.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -48,6 +49,8 @@ const AdminCommand kCommands[] = {
     {"record", "remove", "FQDN TYPE [DATA...]", "(without DATA: the whole RRset;\n MX PREFERENCE alone: those MX records)", record_remove},
     {"record", "list", "ZONE", "", record_list},
     {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]", "(the update log, newest first)", log_show},
+    {"mail", "test", "ADDRESS", "(queue a test mail to ADDRESS)", mail_test},
+    {"mail", "queue", "[--all] [--limit N]", "(pending and failed mails, no bodies;\n --all: sent ones too)", mail_queue},
     {"reconcile", "", "[--zone ZONE] [--dry-run]", "(compare every host's A/AAAA in BIND with\n the database, print and repair the\n differences; --dry-run: print only)", reconcile_run},
 };
 // clang-format on
@@ -100,7 +103,7 @@ int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::
         return raw.empty() ? 2 : 0;
     }
     try {
-        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing"});
+        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing", "--all"});
         // `log` and `reconcile` are the commands without an ACTION.
         const bool single = !a.words.empty() && (a.words[0] == "log" || a.words[0] == "reconcile");
         const std::size_t head = single ? 1 : 2;
@@ -128,8 +131,9 @@ int run_admin(const Config& config, const std::vector<std::string>& raw, std::is
         sql::PgStore store(db);
         UpdateClient dns(config.dns_client_options());
         const Logger log(config.log.level);
-        AdminContext cx{config, repo, audit, store, dns, log, [] { return auth::Clock::now(); },
-                        in,     out,  err};
+        sql::PgMailOutbox mail(db);
+        AdminContext cx{config, repo, audit, store, dns,  log, [] { return auth::Clock::now(); },
+                        in,     out,  err,   &mail, &mail};
         return handler(cx, args);
     });
 }

@@ -13,15 +13,16 @@
 #include "ddns/gateway/base/metrics.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
+#include "ddns/gateway/cli/mail_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/metered_sender.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/dialect_routes.hpp"
 #include "ddns/gateway/dialects/dynamic_dialect.hpp"
 #include "ddns/gateway/dialects/dynamip_dialect.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
-#include "ddns/gateway/dialects/router.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/http/metrics_endpoint.hpp"
 #include "ddns/gateway/http/observed_router.hpp"
@@ -141,7 +142,10 @@ int run_serve(const Config& config) {
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
     // /readyz borrows from the request pool: it is ready when requests can get a connection.
     DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
-    Router router(dyndns2, dynamic, dynamip, myserver, readiness);
+    // The one route table: the web pages, the JSON API and more rows register here too.
+    RouteTable router;
+    add_dialect_routes(router, Dialects{dyndns2, dynamic, dynamip, myserver});
+    add_health_routes(router, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database.url, 2);
     sql::PgAuditStore audit_store(audit_db);
@@ -151,14 +155,25 @@ int run_serve(const Config& config) {
         pruner = std::make_unique<AuditPruner>(
             audit_store, log, clock,
             AuditPrunerOptions{config.audit.retention, config.audit.prune_interval});
+    // Mail to users (the account layer enqueues through mail->outbox()).
+    std::unique_ptr<MailService> mail;
+    try {
+        mail = std::make_unique<MailService>(config, log);
+    } catch (const std::exception& e) {
+        std::cerr << "ddns-gateway: " << e.what() << "\n";
+        return 1;
+    }
+    MetricsEndpoint metrics_only(metrics);
+    if (config.metrics.on_public_listeners)
+        router.add(Route{"metrics",
+                         {"/metrics"},
+                         kGet,
+                         [&metrics_only](const RequestView& r) { return metrics_only.route(r); },
+                         {},
+                         {}});
     ObservedRouter observed(router, metrics, log, ObservedRouterOptions{config.log.access});
     AuditedRouter audited(observed, audit, clock);
-    MetricsEndpoint metrics_and_updates(metrics, &audited);
-    HttpServer http(config.http_server_options(),
-                    config.metrics.on_public_listeners
-                        ? static_cast<RequestRouter&>(metrics_and_updates)
-                        : audited,
-                    log);
+    HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
     OfflineSweeper sweeper(dns, lifecycle, log, clock,
@@ -174,7 +189,6 @@ int run_serve(const Config& config) {
     if (config.reconcile.interval.count() > 0) reconciler.start();
     register_serve_metrics(metrics,
                            ServeParts{db, audit_db, updates, audit, sweeper, reconciler, http});
-    MetricsEndpoint metrics_only(metrics);
     std::unique_ptr<HttpServer> metrics_http;
     if (!config.metrics.listen.empty()) {
         metrics_http =
@@ -198,6 +212,7 @@ int run_serve(const Config& config) {
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     reconciler.stop();
     http.stop();
+    mail->stop();  // after the requests: a mail they enqueued waits in the outbox
     audit.stop();  // writes what the last requests logged
     return 0;
 }

@@ -75,10 +75,10 @@ void register_serve_metrics(Metrics& m, const ServeParts& p) {
         return Samples{{{{"version", version()}}, 1}};
     });
     const auto& http = p.http;
-    m.collect("ddns_http_threads_busy", "Request threads serving a connection now.",
-              MetricType::Gauge, [&http] { return one(static_cast<double>(http.threads_busy())); });
-    m.collect("ddns_http_connections_open", "Connections held by a request thread now.",
-              MetricType::Gauge,
+    m.collect("ddns_http_threads_busy", "Request threads running a request now.", MetricType::Gauge,
+              [&http] { return one(static_cast<double>(http.threads_busy())); });
+    m.collect("ddns_http_connections_open",
+              "Client connections open now, idle keep-alive included.", MetricType::Gauge,
               [&http] { return one(static_cast<double>(http.connections_open())); });
     register_pools(m, p.db, p.audit_db);
     register_jobs(m, p);

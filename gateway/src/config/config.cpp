@@ -38,6 +38,16 @@ std::optional<std::string> check_listeners(const Config& c) {
     return std::nullopt;
 }
 
+std::optional<std::string> check_mail(const MailSection& m) {
+    if (m.enabled && m.from.empty()) return "mail.enabled needs mail.from";
+    if (!m.username.empty() && m.password_file.empty())
+        return "mail.username needs mail.password_file";
+    if (m.username.empty() && !m.password_file.empty())
+        return "mail.password_file is set but mail.username is not";
+    if (m.retry_max < m.retry_initial) return "mail.retry_max must not be below mail.retry_initial";
+    return std::nullopt;
+}
+
 }  // namespace
 
 auth::Argon2Params Config::argon2_params() const {
@@ -59,11 +69,28 @@ auth::FailureThrottleOptions Config::throttle_options() const {
     return options;
 }
 
+AccountOptions Config::account_options() const {
+    return AccountOptions{account.registration,        account.verify_link_lifetime,
+                          account.reset_link_lifetime, account.max_hosts_per_account,
+                          account.reserved_labels,     account.base_url};
+}
+
 UpdateClientOptions Config::dns_client_options() const {
     UpdateClientOptions options;
     options.timeout = dns.timeout_ms;
     options.udp_attempts = dns.attempts;
     return options;
+}
+
+WebOptions Config::web_options() const {
+    WebOptions o;
+    o.enabled = web.enabled;
+    o.prefix = web.prefix;
+    o.listener_ports = web.listeners;
+    o.template_dir = web.template_dir;
+    o.lifetime = auth::SessionLifetime{web.session_idle, web.session_lifetime};
+    o.site_name = web.site_name;
+    return o;
 }
 
 HttpServerOptions Config::http_server_options() const {
@@ -76,6 +103,7 @@ HttpServerOptions Config::http_server_options() const {
     o.max_queued = http.max_queued;
     o.keepalive_timeout = http.keepalive_timeout;
     o.header_timeout = http.header_timeout;
+    o.body_timeout = http.body_timeout;
     o.max_connections_per_address = http.max_connections_per_address;
     o.max_keepalive_requests = http.max_keepalive_requests;
     o.max_body_bytes = http.max_body_bytes;
@@ -139,12 +167,16 @@ Expected<Config, std::string> parse_config(std::string_view text) {
         }
     }
     if (config.database.url.empty()) return Unexpected{std::string("database.url is required")};
+    // Sign-up mails a verification link: without a base address there is nothing to mail.
+    if (config.account.registration != Registration::Off && config.account.base_url.empty())
+        return Unexpected{std::string("web.registration needs web.base_url (the links in mails)")};
     if (config.auth.lockout_max < config.auth.lockout_initial)
         return Unexpected{std::string("auth.lockout_max must not be below auth.lockout_initial")};
     if (config.auth.address_lockout_max < config.auth.address_lockout_initial)
         return Unexpected{
             std::string("auth.address_lockout_max must not be below auth.address_lockout_initial")};
     if (auto error = check_listeners(config)) return Unexpected{*error};
+    if (auto error = check_mail(config.mail)) return Unexpected{*error};
     return config;
 }
 

@@ -115,6 +115,41 @@ bool set_listen_list(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// web.prefix: empty (the root) or a path of plain segments ("/account", "/my/dns"), no trailing
+// slash, so the pages' links and the router's match are exact.
+bool set_web_prefix(Config& c, std::string_view v, const ConfigKey&) {
+    if (!v.empty()) {
+        if (v.front() != '/' || v.back() == '/' || v.find("//") != std::string_view::npos)
+            return false;
+        const auto bad = [](char ch) {
+            return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '-' ||
+                     ch == '_' || ch == '.');
+        };
+        if (std::any_of(v.begin(), v.end(), bad) || v.find("/.") != std::string_view::npos)
+            return false;
+    }
+    c.web.prefix = std::string(v);
+    return true;
+}
+
+// web.listeners: the local ports whose listeners show the pages (empty: all).
+bool set_web_listeners(Config& c, std::string_view v, const ConfigKey&) {
+    c.web.listeners.clear();
+    for (auto item : split_csv(v)) {
+        long long port = 0;
+        if (!parse_integer(item, port, 1, 65535)) return false;
+        c.web.listeners.push_back(static_cast<std::uint16_t>(port));
+    }
+    return true;
+}
+
+// Text that may be empty (web.template_dir).
+template <auto Section, auto Field>
+bool set_optional_text(Config& c, std::string_view v, const ConfigKey&) {
+    field<Section, Field>(c) = std::string(v);
+    return true;
+}
+
 // The realm goes into every WWW-Authenticate header as a quoted string: a quote or backslash
 // would end or escape it, a control byte (CR, LF) would break or split the header.
 bool set_realm(Config& c, std::string_view v, const ConfigKey&) {
@@ -162,6 +197,41 @@ bool set_agent_denylist(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// Self-service accounts (web.registration and the other keys of the account layer).
+bool set_registration(Config& c, std::string_view v, const ConfigKey&) {
+    const auto mode = parse_registration(v);
+    if (!mode) return false;
+    c.account.registration = *mode;
+    return true;
+}
+
+// Labels free accounts may not pick: DNS labels, lower-cased.
+bool set_reserved_labels(Config& c, std::string_view v, const ConfigKey&) {
+    c.account.reserved_labels.clear();
+    for (auto item : split_csv(v)) {
+        std::string label(item);
+        std::transform(label.begin(), label.end(), label.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (label.empty() || label.size() > 63 || label.find('.') != std::string::npos)
+            return false;
+        c.account.reserved_labels.push_back(std::move(label));
+    }
+    return true;
+}
+
+// The address the links in mails start with: http(s)://, no trailing slash, nothing that could
+// break a line of the mail. Empty: sign-up and reset cannot mail links (parse_config refuses
+// registration without it).
+bool set_base_url(Config& c, std::string_view v, const ConfigKey&) {
+    if (!v.empty()) {
+        if (!v.starts_with("http://") && !v.starts_with("https://")) return false;
+        if (v.back() == '/' || v.find_first_of(" \t\r\n\"<>") != std::string_view::npos)
+            return false;
+    }
+    c.account.base_url = std::string(v);
+    return true;
+}
+
 bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
     if (v == "debug")
         c.log.level = LogLevel::Debug;
@@ -179,6 +249,28 @@ bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
 bool set_log_format(Config& c, std::string_view v, const ConfigKey&) {
     if (v != "text" && v != "json") return false;
     c.log.format = v == "json" ? LogFormat::Json : LogFormat::Text;
+    return true;
+}
+
+bool set_mail_tls(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "none")
+        c.mail.tls = MailTls::None;
+    else if (v == "starttls")
+        c.mail.tls = MailTls::StartTls;
+    else if (v == "tls")
+        c.mail.tls = MailTls::Tls;
+    else
+        return false;
+    return true;
+}
+
+bool set_mail_auth(Config& c, std::string_view v, const ConfigKey&) {
+    if (v == "plain")
+        c.mail.auth = MailAuth::Plain;
+    else if (v == "login")
+        c.mail.auth = MailAuth::Login;
+    else
+        return false;
     return true;
 }
 
@@ -203,15 +295,18 @@ const ConfigKey kKeys[] = {
      set_text<&C::tls, &TlsSection::private_key>},
     {"http.threads", K::Integer, 2, 4096, "32", "request threads shared by all listeners",
      set_number<&C::http, &HttpSection::threads>},
-    {"http.max_queued", K::Integer, 1, 65536, "256", "accepted connections waiting for a thread",
+    {"http.max_queued", K::Integer, 1, 65536, "256", "complete requests waiting for a thread (503 beyond)",
      set_number<&C::http, &HttpSection::max_queued>},
     {"http.keepalive_timeout", K::Seconds, 0, 3600, "10", "idle keep-alive connection lifetime",
      set_number<&C::http, &HttpSection::keepalive_timeout>},
     {"http.header_timeout", K::Seconds, 1, 3600, "10",
-     "seconds a new plain connection may take to send its request head",
+     "seconds a new connection may take for the TLS handshake and request head",
      set_number<&C::http, &HttpSection::header_timeout>},
+    {"http.body_timeout", K::Seconds, 1, 3600, "10",
+     "seconds a request body may take to arrive once its head is in",
+     set_number<&C::http, &HttpSection::body_timeout>},
     {"http.max_connections_per_address", K::Integer, 1, 65536, "64",
-     "open plain connections per client address (IPv6 per /64)",
+     "open connections per client address (IPv6 per /64)",
      set_number<&C::http, &HttpSection::max_connections_per_address>},
     {"http.max_keepalive_requests", K::Integer, 0, 100000, "100", "requests per connection",
      set_number<&C::http, &HttpSection::max_keepalive_requests>},
@@ -280,10 +375,37 @@ const ConfigKey kKeys[] = {
      set_duration<&C::audit, &AuditSection::prune_interval>},
     {"audit.queue_size", K::Integer, 1, 1000000, "10000", "update-log entries waiting at most",
      set_number<&C::audit, &AuditSection::queue_size>},
+    // Self-service accounts (api branch).
+    {"web.registration", K::Choice, kNone, kNone, "off", "sign-up: off, invite or open",
+     set_registration},
+    {"web.verify_link_lifetime", K::Duration, 300, 30 * 86400, "1d", "e-mail link valid this long",
+     set_duration<&C::account, &AccountSection::verify_link_lifetime>},
+    {"web.reset_link_lifetime", K::Duration, 300, 86400, "1h", "reset link valid this long",
+     set_duration<&C::account, &AccountSection::reset_link_lifetime>},
+    {"web.max_hosts_per_account", K::Integer, 0, 10000, "5", "hosts of a free account (0: no limit)",
+     set_number<&C::account, &AccountSection::max_hosts_per_account>},
+    {"web.reserved_labels", K::List, kNone, kNone, "www, mail, ns, ns1, ns2, mx, ftp, smtp, imap, admin, api",
+     "labels free accounts may not pick", set_reserved_labels},
+    {"web.base_url", K::Text, kNone, kNone, "", "start of the links in mails", set_base_url},
     {"abuse.nochg_interval", K::Duration, 0, 7 * 86400, "0", "no-change window (0 or off: none)",
      set_duration_or_off<&C::abuse, &AbuseSection::nochg_interval>},
     {"abuse.nochg_budget", K::Integer, 0, 10000, "1", "unchanged updates per window",
      set_number<&C::abuse, &AbuseSection::nochg_budget>},
+    // The HTML pages (web branch).
+    {"web.enabled", K::Bool, kNone, kNone, "false", "serve the self-service pages and API",
+     set_bool<&C::web, &WebSection::enabled>},
+    {"web.prefix", K::Text, kNone, kNone, "", "path the pages live under, e.g. /account",
+     set_web_prefix},
+    {"web.listeners", K::List, kNone, kNone, "", "local ports that show the pages (empty: all)",
+     set_web_listeners},
+    {"web.template_dir", K::Text, kNone, kNone, "", "operator templates and static files",
+     set_optional_text<&C::web, &WebSection::template_dir>},
+    {"web.session_idle", K::Duration, 60, 30 * 86400, "2h", "session ends unused this long",
+     set_duration<&C::web, &WebSection::session_idle>},
+    {"web.session_lifetime", K::Duration, 300, 365 * 86400, "7d", "session ends this long after login",
+     set_duration<&C::web, &WebSection::session_lifetime>},
+    {"web.site_name", K::Text, kNone, kNone, "ddns-gateway", "name shown on every page",
+     set_text<&C::web, &WebSection::site_name>},
     {"log.level", K::Choice, kNone, kNone, "info", "debug, info, warning or error",
      set_log_level},
     {"log.format", K::Choice, kNone, kNone, "text", "text or json (one object per line)",
@@ -297,6 +419,39 @@ const ConfigKey kKeys[] = {
     {"metrics.on_public_listeners", K::Bool, kNone, kNone, "false",
      "also answer /metrics on the update listeners",
      set_bool<&C::metrics, &MetricsSection::on_public_listeners>},
+    // Mail to users: the outbox and its SMTP server.
+    {"mail.enabled", K::Bool, kNone, kNone, "false", "deliver the mail outbox over SMTP",
+     set_bool<&C::mail, &MailSection::enabled>},
+    {"mail.smtp_host", K::Text, kNone, kNone, "localhost", "SMTP server name or address",
+     set_text<&C::mail, &MailSection::smtp_host>},
+    {"mail.smtp_port", K::Integer, 1, 65535, "587", "SMTP server port",
+     set_number<&C::mail, &MailSection::smtp_port>},
+    {"mail.tls", K::Choice, kNone, kNone, "starttls", "none, starttls or tls", set_mail_tls},
+    {"mail.username", K::Text, kNone, kNone, "", "SMTP AUTH user (empty: no AUTH)",
+     set_text<&C::mail, &MailSection::username>},
+    {"mail.password_file", K::Text, kNone, kNone, "", "file holding the SMTP AUTH password",
+     set_text<&C::mail, &MailSection::password_file>},
+    {"mail.auth", K::Choice, kNone, kNone, "plain", "plain or login", set_mail_auth},
+    {"mail.from", K::Text, kNone, kNone, "", "From of every mail",
+     set_text<&C::mail, &MailSection::from>},
+    {"mail.reply_to", K::Text, kNone, kNone, "", "Reply-To of every mail (empty: none)",
+     set_text<&C::mail, &MailSection::reply_to>},
+    {"mail.ca_file", K::Text, kNone, kNone, "", "PEM CAs for the SMTP server's certificate",
+     set_text<&C::mail, &MailSection::ca_file>},
+    {"mail.timeout", K::Duration, 1, 600, "30s", "SMTP connect and reply timeout",
+     set_duration<&C::mail, &MailSection::timeout>},
+    {"mail.interval", K::Duration, 1, 3600, "30s", "outbox polling period",
+     set_duration<&C::mail, &MailSection::interval>},
+    {"mail.batch_size", K::Integer, 1, 1000, "20", "mails claimed at once",
+     set_number<&C::mail, &MailSection::batch_size>},
+    {"mail.retry_initial", K::Duration, 1, 86400, "1m", "delay after the first failure",
+     set_duration<&C::mail, &MailSection::retry_initial>},
+    {"mail.retry_max", K::Duration, 1, 86400, "1h", "longest delay between attempts",
+     set_duration<&C::mail, &MailSection::retry_max>},
+    {"mail.give_up_after", K::Duration, 60, 30 * 86400, "2d", "age at which a mail is given up",
+     set_duration<&C::mail, &MailSection::give_up_after>},
+    {"mail.keep", K::Duration, 3600, 365 * 86400, "7d", "sent and failed mails kept",
+     set_duration<&C::mail, &MailSection::keep>},
 };
 // clang-format on
 

@@ -1,7 +1,6 @@
 #include "ddns/gateway/http/observed_router.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 namespace ddns::gateway {
@@ -10,27 +9,14 @@ namespace {
 constexpr std::size_t kMaxUserAgent = 200;
 constexpr std::size_t kMaxPath = 200;
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (out.size() > 1 && out.back() == '/') out.pop_back();
-    return out;
-}
-
 std::string cut(std::string_view text, std::size_t max) {
     return std::string(text.substr(0, std::min(text.size(), max)));
 }
 
 }  // namespace
 
-std::string route_name(const RequestView& request, const Response& response) {
-    if (response.audit && !response.audit->dialect.empty()) return response.audit->dialect;
-    const std::string path = lower(request.path);
-    if (path == "/checkip" || path == "/myip" || path == "/ip") return "checkip";
-    if (path == "/healthz") return "healthz";
-    if (path == "/readyz") return "readyz";
-    if (path == "/metrics") return "metrics";
+std::string route_name(const RequestView&, const Response& response) {
+    if (!response.route.empty()) return response.route;  // the route table's row name
     return response.status == 404 ? "unknown" : "other";
 }
 
@@ -50,7 +36,8 @@ std::vector<LogField> access_fields(const RequestView& request, const Response& 
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(took.count()) / 1000.0);
     std::vector<LogField> fields{
-        {"listener", request.listener},
+        {"listener",
+         std::string(request.tls ? "https:" : "http:") + std::to_string(request.local_port)},
         {"client", request.client.to_string()},
         {"peer", request.peer.to_string()},
         {"method", cut(request.method, 16)},

@@ -17,4 +17,19 @@ Response render_readiness(ReadinessCheck& check) {
     return Response::text(503, "Service Unavailable", "database unavailable\n");
 }
 
+void add_health_routes(RouteTable& table, ReadinessCheck& check) {
+    table.add(Route{"health",
+                    {"/healthz"},
+                    kGet,
+                    [](const RequestView&) { return Response::text(200, "OK", "ok\n"); },
+                    {},
+                    {}});
+    table.add(Route{"ready",
+                    {"/readyz"},
+                    kGet,
+                    [&check](const RequestView&) { return render_readiness(check); },
+                    {},
+                    {}});
+}
+
 }  // namespace ddns::gateway

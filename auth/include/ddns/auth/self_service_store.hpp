@@ -57,10 +57,10 @@ struct UserHost {
     std::int64_t id = 0;
     DnsName name;
     DnsName zone;
-    std::optional<IpAddress> ipv4;
-    std::optional<IpAddress> ipv6;
-    std::optional<TimePoint> last_seen;
-    std::optional<TimePoint> updated_at;
+    std::optional<IpAddress> ipv4{};
+    std::optional<IpAddress> ipv6{};
+    std::optional<TimePoint> last_seen{};
+    std::optional<TimePoint> updated_at{};
     // Own setting (nullopt: the zone's; zero: none) and the zone's.
     std::optional<std::chrono::seconds> heartbeat_setting{};
     std::optional<std::chrono::seconds> zone_heartbeat{};
@@ -72,8 +72,8 @@ struct UserHost {
     std::int64_t client_faults = 0;
     std::int64_t server_faults = 0;
     std::int64_t auth_faults = 0;
-    std::optional<std::string> last_fault;
-    std::optional<TimePoint> last_fault_at;
+    std::optional<std::string> last_fault{};
+    std::optional<TimePoint> last_fault_at{};
 };
 
 enum class HostConflict { NameTaken, HoldsRecords, LimitReached };

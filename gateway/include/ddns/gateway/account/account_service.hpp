@@ -114,6 +114,17 @@ struct HostSettings {
     std::optional<std::optional<auth::OfflineAction>> offline_action;
 };
 
+// A record as a user types it: the owner name, the type's mnemonic, the data in presentation
+// form ("192.0.2.1", "mail.example.org", "10 mail.example.org", TXT: the text itself) and the
+// TTL (nullopt: the zone's). For a removal, empty data takes the whole RRset and an MX's data
+// may be the preference alone.
+struct RecordInput {
+    std::string name;
+    std::string type;
+    std::string data;
+    std::optional<std::uint32_t> ttl;
+};
+
 class AccountService {
 public:
     struct Deps {
@@ -195,6 +206,8 @@ public:
                                                        std::string_view zone);
     AccountResult<Done> add_record(std::int64_t account_id, const ResourceRecord& record);
     AccountResult<Done> remove_record(std::int64_t account_id, const RecordSelector& selector);
+    AccountResult<Done> add_record(std::int64_t account_id, const RecordInput& input);
+    AccountResult<Done> remove_record(std::int64_t account_id, const RecordInput& input);
 
     // Operators (admin invite create): a one-time sign-up code valid for `lifetime`.
     IssuedToken create_invite(std::chrono::seconds lifetime);

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "ddns/auth/mail_outbox.hpp"
+#include "ddns/auth/mail_queue.hpp"
 #include "ddns/auth/model.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/config/config.hpp"
@@ -57,6 +59,9 @@ struct AdminContext {
     std::istream& in;
     std::ostream& out;
     std::ostream& err;
+    // The mail outbox (both sides); null where a context has none (the unit tests' fakes).
+    auth::MailOutbox* mail_outbox = nullptr;
+    auth::MailQueue* mail_queue = nullptr;
 
     // Prints `ddns-gateway admin: MESSAGE` on err; returns the exit code 1.
     int fail(const std::string& message) const;
@@ -102,5 +107,8 @@ int record_list(AdminContext& cx, const Args& a);
 int log_show(AdminContext& cx, const Args& a);
 // admin_reconcile.cpp
 int reconcile_run(AdminContext& cx, const Args& a);
+// admin_mail.cpp
+int mail_test(AdminContext& cx, const Args& a);
+int mail_queue(AdminContext& cx, const Args& a);
 
 }  // namespace ddns::gateway

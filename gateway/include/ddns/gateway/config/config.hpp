@@ -11,8 +11,10 @@
 
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
+#include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/http_options.hpp"
+#include "ddns/gateway/web/web_options.hpp"
 #include "ddns/nsupdate/expected.hpp"
 #include "ddns/nsupdate/ip_address.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -34,6 +36,7 @@ struct HttpSection {
     std::size_t max_queued{};
     std::chrono::seconds keepalive_timeout{};
     std::chrono::seconds header_timeout{};
+    std::chrono::seconds body_timeout{};
     std::size_t max_connections_per_address = 0;
     std::size_t max_keepalive_requests{};
     std::size_t max_body_bytes{};
@@ -94,6 +97,17 @@ struct AuditSection {
     std::size_t queue_size{};
 };
 
+// Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the
+// account layer through AccountOptions; the pages' own web.* keys are in WebSection).
+struct AccountSection {
+    Registration registration{};
+    std::chrono::seconds verify_link_lifetime{};
+    std::chrono::seconds reset_link_lifetime{};
+    std::size_t max_hosts_per_account{};
+    std::vector<std::string> reserved_labels;
+    std::string base_url;  // "" or "http(s)://host[:port][/path]", no trailing slash
+};
+
 struct AbuseSection {
     std::chrono::seconds nochg_interval{};  // 0: no no-change budget
     int nochg_budget{};
@@ -122,6 +136,41 @@ struct ReconcileSection {
     std::size_t max_repairs{};             // repairing UPDATEs per pass
 };
 
+// Mail to users (issue #10): the SMTP server the outbox is delivered through.
+enum class MailTls { None, StartTls, Tls };
+enum class MailAuth { Plain, Login };
+
+struct MailSection {
+    bool enabled{};  // false: mails wait in the outbox, nothing is sent
+    std::string smtp_host;
+    std::uint16_t smtp_port{};
+    MailTls tls{};
+    std::string username;       // empty: no AUTH
+    std::string password_file;  // the AUTH password (first line), read when serve starts
+    MailAuth auth{};
+    std::string from;  // required when enabled
+    std::string reply_to;
+    std::string ca_file;  // empty: the system's CAs
+    std::chrono::seconds timeout{};
+    std::chrono::seconds interval{};
+    std::size_t batch_size{};
+    std::chrono::seconds retry_initial{};
+    std::chrono::seconds retry_max{};
+    std::chrono::seconds give_up_after{};
+    std::chrono::seconds keep{};
+};
+
+// The HTML pages (web.*): off unless enabled.
+struct WebSection {
+    bool enabled{};
+    std::string prefix;                    // "" or "/path", no trailing slash
+    std::vector<std::uint16_t> listeners;  // local ports; empty: every listener
+    std::string template_dir;              // operator overrides; empty: none
+    std::chrono::seconds session_idle{};
+    std::chrono::seconds session_lifetime{};
+    std::string site_name;
+};
+
 struct Config {
     DatabaseSection database;
     HttpSection http;
@@ -133,20 +182,25 @@ struct Config {
     DnsSection dns;
     AuthSection auth;
     AuditSection audit;
+    AccountSection account;
     AbuseSection abuse;
     LogSection log;
     MetricsSection metrics;
     SweepSection sweep;
     ReconcileSection reconcile;
+    MailSection mail;
+    WebSection web;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
     auth::FailureThrottleOptions throttle_options() const;
+    AccountOptions account_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
     LogOptions log_options() const;
     // The metrics listener: metrics.listen with the HTTP limits, no TLS, two threads.
     HttpServerOptions metrics_server_options() const;
+    WebOptions web_options() const;
 };
 
 // The defaults of every key (kKeys), database.url still empty.

@@ -26,8 +26,9 @@ struct HttpServerOptions {
     std::size_t threads = 32;
     std::size_t max_queued = 256;
     std::chrono::seconds keepalive_timeout{10};
-    std::size_t max_connections_per_address = 64;  // plain listeners; trusted proxies exempt
-    std::chrono::seconds header_timeout{10};       // a plain connection's head must arrive by then
+    std::size_t max_connections_per_address = 64;  // trusted proxies exempt
+    std::chrono::seconds header_timeout{10};       // TLS handshake and request head, from accept
+    std::chrono::seconds body_timeout{10};         // the whole body, from the end of the head
     std::size_t max_keepalive_requests = 100;
     std::size_t max_body_bytes = 64 * 1024;  // larger bodies get 413 and a closed connection
     TrustedProxies trusted_proxies;

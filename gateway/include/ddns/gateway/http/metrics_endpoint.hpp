@@ -1,6 +1,6 @@
-// GET /metrics: the registry in the Prometheus text format. Served by a listener of its own
-// (metrics.listen); on the update listeners only when the operator asks
-// (metrics.on_public_listeners), by wrapping their router.
+// GET /metrics: the registry in the Prometheus text format. The router of the listener of its
+// own (metrics.listen); on the update listeners only when the operator asks
+// (metrics.on_public_listeners: a row of their route table calls it).
 #pragma once
 
 #include "ddns/gateway/base/metrics.hpp"
@@ -10,14 +10,12 @@ namespace ddns::gateway {
 
 class MetricsEndpoint final : public RequestRouter {
 public:
-    // Requests for other paths go to `other`, or get 404 without one.
-    explicit MetricsEndpoint(const Metrics& metrics, RequestRouter* other = nullptr)
-        : metrics_(metrics), other_(other) {}
+    // Other paths get 404.
+    explicit MetricsEndpoint(const Metrics& metrics) : metrics_(metrics) {}
     Response route(const RequestView& request) override;
 
 private:
     const Metrics& metrics_;
-    RequestRouter* other_;
 };
 
 }  // namespace ddns::gateway

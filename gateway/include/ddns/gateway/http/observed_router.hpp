@@ -34,8 +34,8 @@ private:
     Gauge& in_flight_;
 };
 
-// The route a request took, from a bounded set: the dialect that answered it, else the kind of
-// fixed endpoint ("checkip", "healthz", "readyz", "metrics"), else "unknown" (a 404).
+// The route a request took, from a bounded set: the route table's row name (Response::route:
+// "dyndns2", "checkip", "healthz", ...), else "unknown" for a 404.
 std::string route_name(const RequestView& request, const Response& response);
 
 // The answer words of a response's audit note, distinct, joined by ','; empty without a note.

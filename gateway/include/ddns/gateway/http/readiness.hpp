@@ -7,6 +7,7 @@
 
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/request.hpp"
+#include "ddns/gateway/http/route_table.hpp"
 
 namespace ddns::sql {
 class Database;
@@ -37,5 +38,9 @@ private:
 
 // The /readyz answer: 200 `ready`, or 503 `database unavailable`.
 Response render_readiness(ReadinessCheck& check);
+
+// Adds "health" (/healthz: 200 `ok` while the listener serves, whatever the database does) and
+// "ready" (/readyz, render_readiness), both GET. `check` must outlive the table.
+void add_health_routes(RouteTable& table, ReadinessCheck& check);
 
 }  // namespace ddns::gateway

@@ -2,6 +2,7 @@
 // here on requests are plain values, so dialects are testable without sockets.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,8 +54,8 @@ struct RequestView {
     IpAddress peer;    // TCP peer
     IpAddress client;  // after the trusted-proxy rules
     bool tls = false;
-    // The listener it came in on, as "http://127.0.0.1:8080" (for the access log).
-    std::string listener;
+    // The local port the connection came in on (which listener; 0 when unknown).
+    std::uint16_t local_port = 0;
     // The request body as received (at most http.max_body_bytes); form bodies are also merged
     // into `query` above for the dialects.
     std::string body;
@@ -79,6 +80,9 @@ struct Response {
     std::vector<Header> headers;  // extra headers (never carry IP literals: some clients scan them)
     // What an update dialect did, for the update log and the host fault counters (never sent).
     std::optional<auth::AuditNote> audit;
+    // Which route table row answered ("dyndns2", "checkip", ...; empty for 404), for the update
+    // log, the access log and metrics (never sent).
+    std::string route;
 
     static Response text(int status, std::string reason, std::string body);
 };

@@ -1,5 +1,5 @@
 // What the listeners hand every request to: one call from a request value to a response value.
-// The route table (dialects/router.hpp) and decorators such as the update log implement it.
+// The route table (http/route_table.hpp) and decorators such as the update log implement it.
 #pragma once
 
 #include "ddns/gateway/http/request.hpp"

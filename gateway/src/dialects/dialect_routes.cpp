@@ -1,0 +1,36 @@
+#include "ddns/gateway/dialects/dialect_routes.hpp"
+
+#include "ddns/gateway/dialects/checkip_dialect.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+// The update dialects serve GET and POST (POST reads its form like a query) and answer any other
+// method in their own words: their clients read nothing else (protocols.md §0).
+template <class Dialect>
+Route update_route(std::string name, std::vector<std::string> paths, Dialect& dialect) {
+    Handler handle = [&dialect](const RequestView& r) { return dialect.handle(r); };
+    return Route{std::move(name), std::move(paths), kGetPost, handle, handle, {}};
+}
+
+Route checkip_route(std::string path, CheckIpStyle style) {
+    return Route{
+        "checkip", {std::move(path)},
+        kGet,      [style](const RequestView& r) { return render_checkip(style, r.client); },
+        {},        {}};
+}
+
+}  // namespace
+
+void add_dialect_routes(RouteTable& table, Dialects d) {
+    table.add(update_route("dyndns2", {"/nic/update", "/v3/update", "/update"}, d.dyndns2));
+    table.add(update_route("dynamip", {"/Login/updateip.asp"}, d.dynamip));
+    table.add(update_route("dynamic", {"/dynamic"}, d.dynamic));
+    table.add(
+        update_route("myserver", {"/dnslogin3.asp", "/autoupdate/dnslogin3.asp"}, d.myserver));
+    table.add(checkip_route("/checkip", CheckIpStyle::Html));
+    table.add(checkip_route("/myip", CheckIpStyle::Plain));
+    table.add(checkip_route("/ip", CheckIpStyle::Xml));
+}
+
+}  // namespace ddns::gateway

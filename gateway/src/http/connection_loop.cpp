@@ -1,0 +1,409 @@
+#include "connection_loop.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <limits>
+#include <stdexcept>
+
+#include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/http/framing.hpp"
+#include "transport.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kWake = 0;  // listeners are 1..n, connections above kFirstConnection
+constexpr std::uint64_t kFirstConnection = 1ULL << 32;
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+constexpr auto kNever = Clock::time_point::max();
+
+bool wants_keep_alive(const RequestHead& head) {
+    std::string connection;
+    for (const auto& h : head.headers)
+        if (text::iequals(h.name, "Connection")) connection += "," + h.value;
+    bool close = false;
+    bool keep = false;
+    for (const auto token : text::split_list(connection)) {
+        close = close || text::iequals(token, "close");
+        keep = keep || text::iequals(token, "keep-alive");
+    }
+    if (close) return false;
+    return head.version == "HTTP/1.1" || keep;
+}
+
+bool expects_continue(const RequestHead& head) {
+    for (const auto& h : head.headers)
+        if (text::iequals(h.name, "Expect") && text::iequals(h.value, "100-continue")) return true;
+    return false;
+}
+
+Response refusal(int status, std::string reason, std::string body = {}) {
+    return Response::text(status, std::move(reason), std::move(body));
+}
+
+}  // namespace
+
+struct ConnectionLoop::Conn {
+    enum class Phase { Handshake, Head, Body, Working, Writing, Closing, Gone };
+    Conn(std::uint64_t id_, int fd, SSL_CTX* tls, IpAddress peer_, std::optional<std::string> key)
+        : id(id_), io(fd, tls), peer(peer_), cap_key(std::move(key)) {}
+    std::uint64_t id;
+    Transport io;
+    IpAddress peer;
+    std::optional<std::string> cap_key;
+    Phase phase = Phase::Head;
+    Clock::time_point deadline = kNever;
+    std::string in;
+    std::string out;
+    std::size_t out_at = 0;
+    std::size_t lingered = 0;
+    bool head_started = false;  // a byte of the next request arrived
+    bool close_after = false;
+    bool eof = false;
+    std::size_t served = 0;
+    std::optional<RequestHead> head;
+    std::size_t body_length = 0;
+};
+
+ConnectionLoop::ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCap& cap,
+                               WorkerPool& pool, Serve serve, LoopOptions options)
+    : listeners_(std::move(listeners)),
+      cap_(cap),
+      pool_(pool),
+      serve_(std::move(serve)),
+      options_(options) {}
+
+ConnectionLoop::~ConnectionLoop() {
+    stop();
+    // Closed only now: a worker may still signal an answer until the pool has stopped.
+    if (wake_ >= 0) ::close(wake_);
+    if (epoll_ >= 0) ::close(epoll_);
+    if (reserve_ >= 0) ::close(reserve_);
+}
+
+void ConnectionLoop::start() {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    reserve_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (epoll_ < 0 || wake_ < 0) throw std::runtime_error("cannot start the connection loop");
+    watch(wake_, kWake, EPOLLIN);
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        const int fd = listeners_[i].fd;
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+        watch(fd, i + 1, EPOLLIN);
+    }
+    thread_ = std::thread([this] { run(); });
+}
+
+void ConnectionLoop::stop() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+    thread_.join();
+}
+
+void ConnectionLoop::watch(int fd, std::uint64_t id, std::uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = id;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void ConnectionLoop::run() {
+    // OpenSSL writes with write(2): a peer gone away must give EPIPE, not kill the process.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    std::vector<epoll_event> events(512);
+    while (!stop_) {
+        const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 100);
+        for (int i = 0; i < n && !stop_; ++i) {
+            const std::uint64_t id = events[static_cast<std::size_t>(i)].data.u64;
+            if (id == kWake) {
+                std::uint64_t count = 0;
+                [[maybe_unused]] const auto r = ::read(wake_, &count, sizeof count);
+                collect_done();
+            } else if (id < kFirstConnection) {
+                accept_all(listeners_[id - 1]);
+            } else if (const auto at = conns_.find(id); at != conns_.end()) {
+                progress(*at->second);
+            }
+        }
+        expire();
+        for (const auto id : dropped_) conns_.erase(id);
+        dropped_.clear();
+        open_.store(conns_.size(), std::memory_order_relaxed);
+    }
+    for (auto& [id, c] : conns_)
+        if (c->cap_key) cap_.release(*c->cap_key);
+    conns_.clear();
+}
+
+void ConnectionLoop::accept_all(const LoopListener& listener) {
+    for (;;) {
+        const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if ((errno == EMFILE || errno == ENFILE) && reserve_ >= 0) {
+                // Out of descriptors: take the one waiting with the spare, refuse it, keep going.
+                ::close(reserve_);
+                const int over = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC);
+                if (over >= 0) {
+                    if (listener.tls == nullptr) {
+                        const auto text =
+                            format_response(Response::text(503, "Service Unavailable", ""),
+                                            "HTTP/1.1", false, false);
+                        [[maybe_unused]] const auto s =
+                            ::send(over, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+                    }
+                    ::close(over);
+                }
+                reserve_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            }
+            return;
+        }
+        const auto peer = peer_address(fd);
+        auto key = peer ? cap_.key(*peer) : std::nullopt;
+        if (!peer || (key && !cap_.admit(*key))) {
+            if (peer && listener.tls == nullptr) {
+                Response busy = Response::text(503, "Service Unavailable", "");
+                busy.headers.push_back({"Retry-After", "1"});
+                const auto text = format_response(busy, "HTTP/1.1", false, false);
+                [[maybe_unused]] const auto s = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+                ::shutdown(fd, SHUT_WR);
+            }
+            ::close(fd);
+            continue;
+        }
+        const std::uint64_t id = kFirstConnection + next_id_++;
+        auto conn = std::make_unique<Conn>(id, fd, listener.tls, *peer, std::move(key));
+        Conn& c = *conn;
+        conns_.emplace(id, std::move(conn));
+        c.phase = c.io.handshaken() ? Conn::Phase::Head : Conn::Phase::Handshake;
+        c.head_started = true;
+        c.deadline = Clock::now() + options_.header_timeout;
+        // Edge-triggered: each event means new bytes or new room, and progress() always goes on
+        // until the socket would block.
+        watch(fd, id, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+        progress(c);
+    }
+}
+
+void ConnectionLoop::progress(Conn& c) {
+    using P = Conn::Phase;
+    if (c.phase == P::Handshake) {
+        const Io io = c.io.handshake();
+        if (io == Io::Wait) return;
+        if (io != Io::Done) return drop(c);
+        c.phase = P::Head;
+    }
+    if (c.phase == P::Writing) {
+        const Io io = c.io.write(c.out, c.out_at);
+        if (io == Io::Wait) return;
+        if (io != Io::Done) return drop(c);
+        finished_writing(c);
+    }
+    if (c.phase == P::Closing) {
+        // Reads what the client still sends, so that closing does not reset the connection
+        // before the client has read the answer.
+        Io io = Io::Done;
+        while (io == Io::Done && c.lingered <= kLingerBytes) {
+            std::string sink;
+            io = c.io.read(sink, 64 * 1024);
+            c.lingered += sink.size();
+        }
+        if (io != Io::Wait) drop(c);
+        return;
+    }
+    if (c.phase == P::Head || c.phase == P::Body) {
+        if (!read_request(c)) return;
+        advance(c);
+    }
+}
+
+bool ConnectionLoop::read_request(Conn& c) {
+    if (c.eof) return true;
+    const std::size_t limit =
+        (c.phase == Conn::Phase::Body ? c.head->size + c.body_length : 0) + options_.max_head_bytes;
+    const Io io = c.io.read(c.in, limit);
+    if (io == Io::Failed) {
+        drop(c);
+        return false;
+    }
+    if (io == Io::Closed) c.eof = true;
+    return true;
+}
+
+void ConnectionLoop::advance(Conn& c) {
+    using P = Conn::Phase;
+    while (c.phase == P::Head || c.phase == P::Body) {
+        if (c.phase == P::Head) {
+            if (c.in.empty()) {
+                if (c.eof) drop(c);
+                return;  // idle between requests
+            }
+            if (!c.head_started) {
+                c.head_started = true;
+                c.deadline = Clock::now() + options_.header_timeout;
+            }
+            switch (classify_head(c.in.data(), c.in.size(), options_.max_head_bytes)) {
+                case HeadState::Incomplete:
+                    if (c.eof) drop(c);
+                    return;
+                case HeadState::Foreign:
+                    return respond(c, refusal(400, "Bad Request"));
+                case HeadState::TooLarge:
+                    return respond(c, refusal(431, "Request Header Fields Too Large"));
+                case HeadState::Complete:
+                    break;
+            }
+            auto head = parse_request_head(c.in);
+            if (!head) return respond(c, refusal(400, "Bad Request", head.error() + "\n"));
+            const Framing framing =
+                check_framing(head->version, head->headers, options_.max_body_bytes);
+            if (framing.refusal) return respond(c, *framing.refusal);
+            c.body_length = framing.body_length;
+            c.head = std::move(*head);
+            c.phase = P::Body;
+            c.deadline = Clock::now() + options_.body_timeout;
+            if (c.in.size() < c.head->size + c.body_length && expects_continue(*c.head)) {
+                // 25 bytes to an idle socket: written at once, or the client sends anyway.
+                const std::string go = "HTTP/1.1 100 Continue\r\n\r\n";
+                std::size_t at = 0;
+                [[maybe_unused]] const Io io = c.io.write(go, at);
+            }
+            continue;
+        }
+        if (c.in.size() >= c.head->size + c.body_length) return dispatch(c);
+        if (c.eof) return respond(c, refusal(400, "Bad Request", "incomplete body\n"));
+        const std::size_t before = c.in.size();
+        if (!read_request(c)) return;
+        if (c.in.size() == before && !c.eof) return;  // wait for more of the body
+    }
+}
+
+void ConnectionLoop::dispatch(Conn& c) {
+    const std::size_t size = c.head->size + c.body_length;
+    std::string body = c.in.substr(c.head->size, c.body_length);
+    Exchange exchange{std::move(*c.head), std::move(body),       c.peer,
+                      c.io.tls(),         local_port(c.io.fd()), false};
+    c.head.reset();
+    c.in.erase(0, size);
+    if (c.in.empty()) c.in.shrink_to_fit();
+    ++c.served;
+    exchange.keep_alive = options_.max_keepalive_requests > 0 &&
+                          c.served < options_.max_keepalive_requests && !stop_ &&
+                          wants_keep_alive(exchange.head);
+    c.phase = Conn::Phase::Working;
+    c.deadline = kNever;
+    const std::uint64_t id = c.id;
+    const bool queued = pool_.submit([this, id, exchange = std::move(exchange)] {
+        Answer answer = serve_(exchange);
+        {
+            const std::lock_guard lock(done_mutex_);
+            done_.push_back({id, std::move(answer)});
+        }
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+    });
+    if (!queued) {
+        Response busy = refusal(503, "Service Unavailable");
+        busy.headers.push_back({"Retry-After", "1"});
+        respond(c, busy);
+    }
+}
+
+void ConnectionLoop::respond(Conn& c, const Response& response) {
+    c.out = format_response(response, "HTTP/1.1", false, false);
+    c.out_at = 0;
+    c.close_after = true;
+    c.phase = Conn::Phase::Writing;
+    c.deadline = Clock::now() + options_.header_timeout;
+    progress(c);
+}
+
+void ConnectionLoop::finished_writing(Conn& c) {
+    c.out.clear();
+    c.out.shrink_to_fit();
+    c.out_at = 0;
+    if (c.close_after || stop_) {
+        c.io.finish();
+        c.phase = Conn::Phase::Closing;
+        c.deadline = Clock::now() + kLinger;
+        return;
+    }
+    c.phase = Conn::Phase::Head;
+    c.head_started = false;
+    c.deadline = Clock::now() + options_.keepalive_timeout;
+}
+
+void ConnectionLoop::drop(Conn& c) {
+    if (c.phase == Conn::Phase::Gone) return;
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.io.fd(), nullptr);
+    if (c.cap_key) cap_.release(*c.cap_key);
+    c.cap_key.reset();
+    c.phase = Conn::Phase::Gone;
+    dropped_.push_back(c.id);
+}
+
+void ConnectionLoop::collect_done() {
+    std::vector<Done> done;
+    {
+        const std::lock_guard lock(done_mutex_);
+        done.swap(done_);
+    }
+    for (auto& d : done) {
+        const auto at = conns_.find(d.id);
+        if (at == conns_.end() || at->second->phase != Conn::Phase::Working) continue;
+        Conn& c = *at->second;
+        c.out = std::move(d.answer.bytes);
+        c.out_at = 0;
+        c.close_after = d.answer.close;
+        c.phase = Conn::Phase::Writing;
+        c.deadline = Clock::now() + options_.header_timeout;
+        progress(c);
+    }
+}
+
+// Every deadline is looked at ten times a second, however many events arrive meanwhile.
+void ConnectionLoop::expire() {
+    using P = Conn::Phase;
+    const auto now = Clock::now();
+    if (now < next_expiry_) return;
+    next_expiry_ = now + std::chrono::milliseconds(100);
+    for (auto& [id, conn] : conns_) {
+        Conn& c = *conn;
+        if (c.deadline > now) continue;
+        switch (c.phase) {
+            case P::Head:
+                // Idle between requests: closed without a word (a new connection that sent
+                // nothing gets its 408).
+                if (c.in.empty() && c.served > 0) {
+                    drop(c);
+                    break;
+                }
+                [[fallthrough]];
+            case P::Body:
+                respond(c, refusal(408, "Request Timeout"));
+                break;
+            case P::Working:
+            case P::Gone:
+                break;
+            default:
+                drop(c);
+        }
+    }
+}
+
+}  // namespace ddns::gateway

@@ -1,0 +1,96 @@
+// Private: the one thread that owns every client connection, plain and TLS. It accepts, does the
+// TLS handshake, reads the request head and the whole body, and writes the answers, all on
+// non-blocking sockets with deadlines; a worker sees a request only once it is complete, and
+// hands back the bytes of its answer. Slow, idle, silent and foreign clients, a trickled body
+// and an idle keep-alive connection cost a file descriptor and a buffer, never a worker.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "connection_cap.hpp"
+#include "exchange.hpp"
+#include "worker_pool.hpp"
+
+namespace ddns::gateway {
+
+struct LoopOptions {
+    std::chrono::milliseconds header_timeout{10000};  // TLS handshake and request head
+    std::chrono::milliseconds body_timeout{10000};    // the body, from the end of the head
+    std::chrono::milliseconds keepalive_timeout{10000};
+    std::size_t max_head_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 64 * 1024;
+    std::size_t max_keepalive_requests = 100;  // 0: one request per connection
+};
+
+struct LoopListener {
+    int fd;        // listening; the caller keeps it open until the loop stopped
+    SSL_CTX* tls;  // nullptr for plain HTTP
+};
+
+class ConnectionLoop {
+public:
+    using Serve = std::function<Answer(const Exchange&)>;
+    ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCap& cap, WorkerPool& pool,
+                   Serve serve, LoopOptions options);
+    ~ConnectionLoop();
+    ConnectionLoop(const ConnectionLoop&) = delete;
+    ConnectionLoop& operator=(const ConnectionLoop&) = delete;
+    void start();
+    // Closes every connection at once (idle keep-alive included); answers still being made by
+    // workers are dropped.
+    void stop();
+    // Client connections open now, idle keep-alive included (for /metrics).
+    std::size_t open() const noexcept { return open_.load(std::memory_order_relaxed); }
+
+private:
+    struct Conn;
+    struct Done {
+        std::uint64_t id;
+        Answer answer;
+    };
+    void run();
+    void accept_all(const LoopListener& listener);
+    void progress(Conn& c);
+    bool read_request(Conn& c);
+    void advance(Conn& c);
+    void dispatch(Conn& c);
+    void respond(Conn& c, const Response& response);
+    void finished_writing(Conn& c);
+    void drop(Conn& c);
+    void collect_done();
+    void expire();
+    void watch(int fd, std::uint64_t id, std::uint32_t events);
+
+    std::vector<LoopListener> listeners_;
+    ConnectionCap& cap_;
+    WorkerPool& pool_;
+    Serve serve_;
+    LoopOptions options_;
+    int epoll_ = -1;
+    int wake_ = -1;     // eventfd: an answer is ready, or stop
+    int reserve_ = -1;  // a spare descriptor, to answer a client when descriptors run out
+    std::uint64_t next_id_ = 1;
+    std::unordered_map<std::uint64_t, std::unique_ptr<Conn>> conns_;
+    std::vector<std::uint64_t> dropped_;
+    std::chrono::steady_clock::time_point next_expiry_{};
+    std::mutex done_mutex_;
+    std::vector<Done> done_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> open_{0};
+    std::thread thread_;
+};
+
+}  // namespace ddns::gateway

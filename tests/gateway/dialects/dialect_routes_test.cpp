@@ -1,0 +1,96 @@
+// The dialects' rows of the route table: each path reaches its dialect under its route name,
+// a wrong method is answered in the dialect's own words (protocols.md §0), check-IP answers a
+// wrong method with the uniform 405.
+#include <gtest/gtest.h>
+
+#include "ddns/gateway/dialects/dialect_routes.hpp"
+#include "fakes.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+using fakes::FakeAccountStore;
+using fakes::FakeHostStore;
+using fakes::FakeRecordStore;
+using fakes::FakeSender;
+
+class DialectRoutes : public ::testing::Test {
+protected:
+    DialectRoutes() { add_dialect_routes(table, Dialects{dyndns2, dynamic, dynamip, myserver}); }
+
+    Response call(const std::string& method, const std::string& path,
+                  const std::string& query = "") {
+        RequestView request;
+        request.method = method;
+        request.path = path;
+        request.query = QueryParams::parse(query);
+        request.headers.push_back({"User-Agent", "test/1.0"});
+        request.peer = request.client = *IpAddress::parse("198.51.100.9");
+        return table.route(request);
+    }
+
+    auth::PasswordHasher hasher{fakes::fast_params()};
+    FakeAccountStore accounts;
+    FakeSender sender;
+    FakeHostStore hosts;
+    FakeRecordStore records;
+    Logger log{LogLevel::Error};
+    auth::Authenticator authenticator{accounts, hasher, [] { return auth::Clock::now(); }};
+    UpdateService updates{sender, hosts, log};
+    RecordService record_service{sender, records, log};
+    AddressPolicy policy;
+    std::function<auth::TimePoint()> clock = [] { return auth::Clock::now(); };
+    Dyndns2Dialect dyndns2{authenticator, updates, policy, log, clock, Dyndns2Options{}};
+    DynamicDialect dynamic{authenticator, updates, policy, log, clock, DynamicOptions{}};
+    DynamipDialect dynamip{authenticator, updates, policy, log, clock};
+    MyServerDialect myserver{authenticator, updates, record_service, policy, log, clock};
+    RouteTable table;
+};
+
+TEST_F(DialectRoutes, EveryPathReachesItsDialectUnderItsName) {
+    struct Row {
+        const char* path;
+        const char* route;
+        const char* body;  // what the dialect answers a GET without parameters
+    };
+    for (const Row& row :
+         {Row{"/nic/update", "dyndns2", "badauth"}, Row{"/V3/Update/", "dyndns2", "badauth"},
+          Row{"/update", "dyndns2", "badauth"}, Row{"/dynamic", "dynamic", "badauth"},
+          Row{"/login/UpdateIP.asp", "dynamip",
+              "{{{Missing Parameters|SiteID and Password are required}}}\r\n"},
+          Row{"/dnslogin3.asp", "myserver", "Error:Invalid Command\r\n"},
+          Row{"/AutoUpdate/DNSLogin3.asp", "myserver", "Error:Invalid Command\r\n"},
+          Row{"/myip", "checkip", "198.51.100.9\n"}}) {
+        for (const char* method : {"GET", "HEAD", "POST"}) {
+            if (std::string(row.route) == "checkip" && std::string(method) == "POST") continue;
+            const Response r = call(method, row.path);
+            EXPECT_EQ(r.route, row.route) << row.path;
+            EXPECT_EQ(r.body, row.body) << method << " " << row.path;
+        }
+    }
+}
+
+TEST_F(DialectRoutes, AWrongMethodIsAnsweredInTheDialectsWords) {
+    EXPECT_EQ(call("PUT", "/nic/update").body, "badagent");
+    const Response dynamic_refusal = call("DELETE", "/dynamic", "user=alice&password=x");
+    EXPECT_EQ(dynamic_refusal.status, 405);
+    EXPECT_EQ(dynamic_refusal.body, "method not allowed");
+    // The update log still sees who asked.
+    ASSERT_TRUE(dynamic_refusal.audit);
+    EXPECT_EQ(dynamic_refusal.audit->username, "alice");
+    EXPECT_EQ(call("PUT", "/Login/updateip.asp").body,
+              "{{{Invalid Request|Send the update as a GET request}}}\r\n");
+    EXPECT_EQ(call("OPTIONS", "/dnslogin3.asp", "FXN=GetIPAddress").body,
+              "Error:Invalid Command\r\n");
+}
+
+TEST_F(DialectRoutes, CheckIpRefusesOtherMethodsUniformly) {
+    const Response r = call("POST", "/checkip");
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.route, "checkip");
+    EXPECT_EQ(r.body, "method not allowed\n");
+    EXPECT_EQ(call("GET", "/nic").status, 404);
+}
+
+}  // namespace
+}  // namespace ddns::gateway

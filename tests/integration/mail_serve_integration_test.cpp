@@ -1,0 +1,122 @@
+// The whole mail path through the real binary: `admin mail test` enqueues, `serve` (with
+// mail.enabled) delivers over STARTTLS with AUTH to a real SMTP server; with the server down the
+// mail waits in the outbox (`admin mail queue` shows the error) and arrives once it is back; a
+// wrong password is retried and reported, and never appears in the gateway's log.
+#include <gtest/gtest.h>
+
+#include "gateway_stack.hpp"
+#include "smtp_server.hpp"
+#include "test_support.hpp"
+
+namespace ddns::test {
+namespace {
+
+const std::string kSmtpPassword = "Smtp-Passw0rd-for-the-gateway";
+
+GatewayStackOptions mail_stack(const SmtpTestServer& smtp, const std::filesystem::path& password) {
+    GatewayStackOptions o;
+    o.extra_config =
+        "mail.enabled = true\n"
+        "mail.smtp_host = 127.0.0.1\n"
+        "mail.smtp_port = " +
+        std::to_string(smtp.port()) +
+        "\n"
+        "mail.tls = starttls\n"
+        "mail.ca_file = " +
+        smtp.ca_file().string() +
+        "\n"
+        "mail.username = mailer\n"
+        "mail.password_file = " +
+        password.string() +
+        "\n"
+        "mail.from = DDNS Gateway <gateway@example.test>\n"
+        "mail.timeout = 5s\n"
+        "mail.interval = 1s\n"
+        "mail.retry_initial = 1s\n"
+        "mail.retry_max = 2s\n";
+    return o;
+}
+
+std::filesystem::path password_file(const TempDir& dir, const std::string& password) {
+    const auto path = dir.path() / "smtp-password";
+    write_file(path, password + "\n");
+    return path;
+}
+
+TEST(MailServe, AdminMailTestArrivesOverStartTlsWithAuth) {
+    SmtpTestServer smtp(
+        {SmtpTestTls::StartTls, std::make_pair(std::string("mailer"), kSmtpPassword)});
+    TempDir dir;
+    GatewayStack stack(mail_stack(smtp, password_file(dir, kSmtpPassword)));
+    const auto queued = stack.admin({"mail", "test", "operator@example.test"});
+    ASSERT_EQ(queued.exit_code, 0) << queued.output;
+    const auto got = smtp.wait_for("operator@example.test");
+    ASSERT_TRUE(got) << smtp.log() << stack.gateway_log();
+    EXPECT_EQ(got->header("Subject"), "ddns-gateway test mail");
+    EXPECT_EQ(got->header("From"), "DDNS Gateway <gateway@example.test>");
+    EXPECT_NE(got->body.find("SMTP settings"), std::string::npos);
+    ASSERT_TRUE(wait_until([&] { return stack.sql("SELECT state FROM mail_outbox") == "sent"; }))
+        << stack.gateway_log();
+    const auto listed = stack.admin({"mail", "queue", "--all"});
+    EXPECT_NE(listed.output.find("sent"), std::string::npos) << listed.output;
+    EXPECT_EQ(listed.output.find("SMTP settings"), std::string::npos) << "never the body";
+}
+
+TEST(MailServe, SmtpDownForAWhileTheMailArrivesAfterItComesBack) {
+    SmtpTestServer smtp(
+        {SmtpTestTls::StartTls, std::make_pair(std::string("mailer"), kSmtpPassword)});
+    TempDir dir;
+    GatewayStack stack(mail_stack(smtp, password_file(dir, kSmtpPassword)));
+    smtp.stop();
+    ASSERT_EQ(stack.admin({"mail", "test", "late@example.test"}).exit_code, 0);
+    ASSERT_TRUE(wait_until([&] {
+        return stack.sql("SELECT attempts > 0 AND last_error IS NOT NULL FROM mail_outbox") == "t";
+    })) << stack.gateway_log();
+    const auto waiting = stack.admin({"mail", "queue"});
+    EXPECT_NE(waiting.output.find("pending"), std::string::npos) << waiting.output;
+    EXPECT_NE(waiting.output.find("late@example.test"), std::string::npos);
+    EXPECT_NE(waiting.output.find("1 pending, 0 failed"), std::string::npos) << waiting.output;
+    smtp.start();
+    ASSERT_TRUE(smtp.wait_for("late@example.test", std::chrono::seconds(30)))
+        << stack.gateway_log();
+    ASSERT_TRUE(wait_until([&] {
+        return stack.sql("SELECT state || ' ' || (attempts > 1) FROM mail_outbox") == "sent true";
+    })) << stack.sql("SELECT state || ' ' || attempts FROM mail_outbox");
+    EXPECT_EQ(smtp.messages().size(), 1u);
+}
+
+TEST(MailServe, AWrongPasswordIsRetriedReportedAndNeverLogged) {
+    SmtpTestServer smtp(
+        {SmtpTestTls::StartTls, std::make_pair(std::string("mailer"), kSmtpPassword)});
+    TempDir dir;
+    const std::string wrong = "Wrong-Smtp-Passw0rd-4711";
+    GatewayStack stack(mail_stack(smtp, password_file(dir, wrong)));
+    ASSERT_EQ(stack.admin({"mail", "test", "alice@example.test"}).exit_code, 0);
+    ASSERT_TRUE(
+        wait_until([&] { return stack.sql("SELECT attempts >= 2 FROM mail_outbox") == "t"; },
+                   std::chrono::seconds(30)))
+        << stack.gateway_log();
+    EXPECT_EQ(stack.sql("SELECT state FROM mail_outbox"), "pending") << "retried, not given up";
+    const auto listed = stack.admin({"mail", "queue"});
+    EXPECT_NE(listed.output.find("535"), std::string::npos) << listed.output;
+    EXPECT_NE(stack.gateway_log().find("535"), std::string::npos) << "reported in the log";
+    EXPECT_EQ(stack.gateway_log().find(wrong), std::string::npos);
+    EXPECT_EQ(listed.output.find(wrong), std::string::npos);
+    EXPECT_TRUE(smtp.messages().empty());
+}
+
+TEST(MailServe, AnUnreadablePasswordFileStopsServeAtStart) {
+    SmtpTestServer smtp({SmtpTestTls::StartTls, std::nullopt});
+    TempDir dir;
+    auto options = mail_stack(smtp, dir.path() / "absent");
+    try {
+        GatewayStack stack(options);
+        ADD_FAILURE() << "serve started without its SMTP password";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("mail.password_file: cannot read"), std::string::npos)
+            << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace ddns::test
