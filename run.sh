@@ -2,7 +2,8 @@
 # Builds the gateway and the agent, and starts a complete demo on loopback: an unprivileged named
 # and PostgreSQL under .local/, the database migrated, a demo zone, account, host and token, and
 # the gateway on 127.0.0.1:8080 (HTTP) and 127.0.0.1:8443 (HTTPS, with a self-signed certificate
-# made on the first run).
+# made on the first run), and a local mail catcher (the tests' SMTP server) on 127.0.0.1:2525 that
+# stores the mails the gateway sends as .eml files in .local/mail/.
 # Ctrl-C stops everything this script started. Data in .local/ survives restarts;
 # `rm -rf .local` starts over (run as root from a directory the postgres user cannot reach, the
 # database lives in a postgres-owned directory under /var/tmp that .local/pg links to).
@@ -14,6 +15,7 @@ HTTP_PORT=${HTTP_PORT:-8080}
 HTTPS_PORT=${HTTPS_PORT:-8443}
 DNS_PORT=${DNS_PORT:-15353}
 PG_PORT=${PG_PORT:-15432}
+SMTP_PORT=${SMTP_PORT:-2525}
 ZONE=${ZONE:-dyn.example.test}
 DEMO_USER=demo
 DEMO_PASSWORD=demo-password
@@ -116,6 +118,17 @@ named -g -c "$LOCAL/named/named.conf" >"$LOCAL/named/named.log" 2>&1 &
 PIDS+=($!)
 wait_for "named" dig +short +norec @127.0.0.1 -p "$DNS_PORT" "$ZONE" SOA
 
+# --- mail catcher ---------------------------------------------------------------------------
+# The SMTP server of the tests (python3-aiosmtpd, Debian's interpreter): plain SMTP on loopback,
+# every accepted mail a file in .local/mail/, so sign-up and reset links can be followed.
+MAIL_DIR=$LOCAL/mail
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+"$PYTHON" tests/support/smtp_server.py --port "$SMTP_PORT" --maildir "$MAIL_DIR" \
+  >"$LOCAL/mail-catcher.log" 2>&1 &
+PIDS+=($!)
+wait_for "the mail catcher" grep -q "listening on" "$LOCAL/mail-catcher.log"
+
 # --- TLS certificate ------------------------------------------------------------------------
 # Self-signed for 127.0.0.1 and localhost, made once and kept, so a client that trusts it keeps
 # working across reruns. RSA, because the oldest TLS 1.2 clients do not all speak ECDSA.
@@ -142,6 +155,15 @@ tls.certificate = $TLS_CERT
 tls.private_key = $TLS_KEY
 proxy.trusted =
 log.level = info
+# Mail goes to the local catcher (plain SMTP is fine on loopback; use starttls or tls with a
+# real server).
+mail.enabled = true
+mail.smtp_host = 127.0.0.1
+mail.smtp_port = $SMTP_PORT
+mail.tls = none
+mail.from = ddns-gateway demo <gateway@example.test>
+mail.interval = 5s
+mail.retry_initial = 5s
 CONF
 "$GATEWAY" check-config --config "$CONFIG" >/dev/null
 "$GATEWAY" migrate --config "$CONFIG"
@@ -188,6 +210,13 @@ See the result in named:
   dig +short @127.0.0.1 -p $DNS_PORT $DEMO_HOST A
 Admin commands:
   $GATEWAY admin --config $CONFIG host list
+
+Mails the gateway sends (address verification, password reset, a test) land as .eml files in
+  $MAIL_DIR/
+Try it:
+  $GATEWAY admin --config $CONFIG mail test you@example.test
+  ls $MAIL_DIR/
+  $GATEWAY admin --config $CONFIG mail queue --all
 
 Press Ctrl-C to stop.
 EOT

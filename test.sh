@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs missing Debian packages, builds, checks formatting, and runs the unit,
-# integration (real named + PostgreSQL) and client-compatibility (inadyn, ddclient, wget, curl)
+# integration (real named + PostgreSQL), client-compatibility (inadyn, ddclient, wget, curl) and
+# browser (headless Chromium walking the web pages; screenshots in build/browser-artefacts/)
 # tests through CTest, then a bounded fuzz run (label fuzz, tests/fuzz/README.md). Extra arguments
 # go to ctest and skip the fuzz stage (e.g. ./test.sh -L unit, ./test.sh -R Dyndns2).
 set -euo pipefail

@@ -150,13 +150,7 @@ AuthOutcome Authenticator::check_host_credential(const DnsName& host, const Secr
 
     // The host may have been removed or given to another account between the two lookups, and
     // a token limited to one host is no credential for the others.
-    const Principal& principal = *outcome.principal;
-    const bool scoped = principal.token && principal.token->host_id.has_value();
-    const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
-    const bool granted =
-        std::any_of(principal.hosts.begin(), principal.hosts.end(),
-                    [&](const Host& h) { return h.name == host && (!scoped || scope_id == h.id); });
-    if (!granted) return {};
+    if (!outcome.principal->updatable_host(host)) return {};
     return outcome;
 }
 

@@ -6,24 +6,24 @@
 #include "ddns/nsupdate/rrset_reader.hpp"
 #include "dns_wire.hpp"
 #include "message_id.hpp"
+#include "rdata_read.hpp"
 #include "transport.hpp"
 #include "tsig.hpp"
 
 namespace ddns {
-namespace {
+namespace detail {
 
-constexpr std::uint16_t kClassIn = 1;
-
-std::vector<std::uint8_t> encode_query(std::uint16_t id, const DnsName& owner, RecordType type) {
+std::vector<std::uint8_t> encode_query(std::uint16_t id, const DnsName& owner,
+                                       std::uint16_t qtype) {
     std::vector<std::uint8_t> out;
-    detail::put_u16(out, id);
-    detail::put_u16(out, 0);  // QUERY, no recursion desired: only the server's own data
-    detail::put_u16(out, 1);  // QDCOUNT
-    for (int i = 0; i < 3; ++i) detail::put_u16(out, 0);
-    const auto name = detail::name_to_wire(owner);
+    put_u16(out, id);
+    put_u16(out, 0);  // QUERY, no recursion desired: only the server's own data
+    put_u16(out, 1);  // QDCOUNT
+    for (int i = 0; i < 3; ++i) put_u16(out, 0);
+    const auto name = name_to_wire(owner);
     out.insert(out.end(), name.begin(), name.end());
-    detail::put_u16(out, static_cast<std::uint16_t>(type));
-    detail::put_u16(out, kClassIn);
+    put_u16(out, qtype);
+    put_u16(out, kClassIn);
     return out;
 }
 
@@ -39,9 +39,7 @@ std::optional<DnsName> name_from_wire(const std::vector<std::uint8_t>& wire) {
     return DnsName::parse(text);
 }
 
-// The rdata at the reader's position (`length` octets) as the type's value; nullopt when it does
-// not parse or the type is not one the gateway writes.
-std::optional<Rdata> read_rdata(detail::WireReader& r, RecordType type, std::size_t length) {
+std::optional<Rdata> read_rdata(WireReader& r, RecordType type, std::size_t length) {
     const std::size_t end = r.position() + length;
     std::optional<Rdata> data;
     if (type == RecordType::A && length == 4) {
@@ -72,6 +70,10 @@ std::optional<Rdata> read_rdata(detail::WireReader& r, RecordType type, std::siz
     return data;
 }
 
+}  // namespace detail
+
+namespace {
+
 // Reads the answer section of a reply classify_reply() accepted (so its layout is sound).
 std::vector<ResourceRecord> answer_rrset(std::span<const std::uint8_t> reply, const DnsName& owner,
                                          RecordType type) {
@@ -93,11 +95,11 @@ std::vector<ResourceRecord> answer_rrset(std::span<const std::uint8_t> reply, co
         const std::uint32_t ttl = r.u32();
         const std::uint16_t length = r.u16();
         if (name != owner_wire || rr_type != static_cast<std::uint16_t>(type) ||
-            klass != kClassIn) {
+            klass != detail::kClassIn) {
             r.skip(length);
             continue;
         }
-        auto data = read_rdata(r, type, length);
+        auto data = detail::read_rdata(r, type, length);
         if (!data) continue;
         if (auto rr = ResourceRecord::make(owner, type, ttl, std::move(*data))) {
             records.push_back(std::move(*rr));
@@ -118,7 +120,8 @@ RRsetRead QueryClient::read(const DnsName& owner, RecordType type, const TsigKey
     detail::TsigParams params;
     params.time_signed = options_.clock();
     params.fudge = options_.fudge;
-    const auto signed_query = detail::sign_message(encode_query(id, owner, type), key, params);
+    const auto signed_query = detail::sign_message(
+        detail::encode_query(id, owner, static_cast<std::uint16_t>(type)), key, params);
     if (!signed_query) return {{UpdateStatus::EncodeError, "query could not be signed"}, {}};
 
     const auto exchange = detail::tcp_exchange(server, signed_query->wire, options_.timeout);

@@ -115,21 +115,37 @@ Exchange udp_exchange(const ServerEndpoint& server, std::span<const std::uint8_t
 
 Exchange tcp_exchange(const ServerEndpoint& server, std::span<const std::uint8_t> request,
                       std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    if (request.size() > 65535) return failure(UpdateStatus::EncodeError, "message too large");
-    Fd fd(open_socket(server, SOCK_STREAM));
-    if (fd.get() < 0) return errno_failure("socket", errno);
+    TcpStream stream(Clock::now() + timeout);
+    Exchange err;
+    if (!stream.open(server, request, err)) return err;
+    return stream.next();
+}
+
+TcpStream::~TcpStream() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool TcpStream::open(const ServerEndpoint& server, std::span<const std::uint8_t> request,
+                     Exchange& err) {
+    const auto fail = [&err](Exchange e) {
+        err = std::move(e);
+        return false;
+    };
+    if (request.size() > 65535)
+        return fail(failure(UpdateStatus::EncodeError, "message too large"));
+    fd_ = open_socket(server, SOCK_STREAM);
+    if (fd_ < 0) return fail(errno_failure("socket", errno));
     sockaddr_storage addr{};
     const socklen_t len = to_sockaddr(server, addr);
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
-        if (errno != EINPROGRESS) return errno_failure("connect", errno);
-        const int ready = wait_for(fd.get(), POLLOUT, deadline);
-        if (ready == 0) return failure(UpdateStatus::Timeout, "TCP connect timed out");
-        if (ready < 0) return errno_failure("poll", errno);
-        int err = 0;
-        socklen_t err_len = sizeof err;
-        ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &err_len);
-        if (err != 0) return errno_failure("connect", err);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+        if (errno != EINPROGRESS) return fail(errno_failure("connect", errno));
+        const int ready = wait_for(fd_, POLLOUT, deadline_);
+        if (ready == 0) return fail(failure(UpdateStatus::Timeout, "TCP connect timed out"));
+        if (ready < 0) return fail(errno_failure("poll", errno));
+        int so_error = 0;
+        socklen_t so_error_len = sizeof so_error;
+        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_error_len);
+        if (so_error != 0) return fail(errno_failure("connect", so_error));
     }
 
     std::vector<std::uint8_t> out;
@@ -139,48 +155,53 @@ Exchange tcp_exchange(const ServerEndpoint& server, std::span<const std::uint8_t
     out.insert(out.end(), request.begin(), request.end());
     std::size_t sent = 0;
     while (sent < out.size()) {
-        const auto n = ::send(fd.get(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+        const auto n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
         if (n >= 0) {
             sent += static_cast<std::size_t>(n);
             continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            return errno_failure("send", errno);
+            return fail(errno_failure("send", errno));
         }
-        const int ready = wait_for(fd.get(), POLLOUT, deadline);
-        if (ready == 0) return failure(UpdateStatus::Timeout, "TCP send timed out");
-        if (ready < 0) return errno_failure("poll", errno);
+        const int ready = wait_for(fd_, POLLOUT, deadline_);
+        if (ready == 0) return fail(failure(UpdateStatus::Timeout, "TCP send timed out"));
+        if (ready < 0) return fail(errno_failure("poll", errno));
     }
+    return true;
+}
 
-    auto read_exact = [&](std::uint8_t* dst, std::size_t want, Exchange& err) {
-        std::size_t got = 0;
-        while (got < want) {
-            const auto n = ::recv(fd.get(), dst + got, want - got, 0);
-            if (n > 0) {
-                got += static_cast<std::size_t>(n);
-                continue;
-            }
-            if (n == 0) {
-                err = failure(UpdateStatus::NetworkError, "TCP connection closed by the server");
-                return false;
-            }
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                err = errno_failure("recv", errno);
-                return false;
-            }
-            const int ready = wait_for(fd.get(), POLLIN, deadline);
-            if (ready == 0) {
-                err = failure(UpdateStatus::Timeout, "no reply over TCP");
-                return false;
-            }
-            if (ready < 0) {
-                err = errno_failure("poll", errno);
-                return false;
-            }
+bool TcpStream::read_exact(std::uint8_t* dst, std::size_t want, Exchange& err) {
+    std::size_t got = 0;
+    while (got < want) {
+        const auto n = ::recv(fd_, dst + got, want - got, 0);
+        if (n > 0) {
+            got += static_cast<std::size_t>(n);
+            continue;
         }
-        return true;
-    };
+        if (n == 0) {
+            err = failure(UpdateStatus::NetworkError, "TCP connection closed by the server");
+            return false;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            err = errno_failure("recv", errno);
+            return false;
+        }
+        const int ready = wait_for(fd_, POLLIN, deadline_);
+        if (ready == 0) {
+            err = failure(UpdateStatus::Timeout, "no reply over TCP");
+            return false;
+        }
+        if (ready < 0) {
+            err = errno_failure("poll", errno);
+            return false;
+        }
+    }
+    return true;
+}
+
+Exchange TcpStream::next() {
     Exchange e;
+    if (fd_ < 0) return failure(UpdateStatus::NetworkError, "not connected");
     std::uint8_t prefix[2];
     if (!read_exact(prefix, 2, e)) return e;
     const std::size_t size = static_cast<std::size_t>((prefix[0] << 8) | prefix[1]);

@@ -148,22 +148,11 @@ UpdateStatus status_for_rcode(unsigned rcode) noexcept {
     }
 }
 
-UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint16_t request_id,
-                            std::span<const std::uint8_t> reply, const TsigKey& key,
-                            std::uint64_t now, unsigned opcode) {
-    if (reply.size() < kHeaderSize) return result(UpdateStatus::BadReply, "reply too short");
-    WireReader r(reply);
-    const std::uint16_t id = r.u16();
-    const std::uint16_t flags = r.u16();
+TsigScan scan_tsig(std::span<const std::uint8_t> message) {
+    TsigScan out;
+    WireReader r(message);
+    r.skip(4);
     const std::uint16_t counts[4] = {r.u16(), r.u16(), r.u16(), r.u16()};
-    if (id != request_id) return result(UpdateStatus::BadReply, "reply id does not match");
-    if ((flags & 0x8000) == 0) return result(UpdateStatus::BadReply, "not a response");
-    if (((flags >> 11) & 0xfu) != opcode)
-        return result(UpdateStatus::BadReply, "unexpected opcode");
-    if ((flags & 0x0200) != 0) return result(UpdateStatus::BadReply, "reply truncated");
-    const unsigned rcode = flags & 0xfu;
-    const std::string rcode_text = "rcode " + std::to_string(rcode);
-
     for (std::uint16_t i = 0; i < counts[0]; ++i) {
         (void)r.name();
         r.skip(4);
@@ -178,42 +167,52 @@ UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint
         r.skip(r.u16());
         if (type == kTypeTsig) {
             if (i + 1 != records || counts[3] == 0) {
-                return result(UpdateStatus::BadReply, "TSIG record is not the last record");
+                out.malformed = "TSIG record is not the last record";
+                return out;
             }
             tsig_start = start;
         }
     }
-    if (!r.ok() || r.position() != reply.size()) {
-        return result(UpdateStatus::BadReply, "malformed reply");
+    if (message.size() < kHeaderSize || !r.ok() || r.position() != message.size()) {
+        out.malformed = "malformed reply";
+        return out;
     }
-    if (!tsig_start) {
-        if (rcode == 0) return result(UpdateStatus::BadReply, "unsigned NOERROR reply");
-        // An unsigned failure cannot be trusted as proof of anything, but it is a failure either
-        // way; report what the server said.
-        return result(status_for_rcode(rcode), rcode_text + " (unsigned reply)");
-    }
+    if (!tsig_start) return out;
 
-    WireReader t(reply);
+    WireReader t(message);
     t.skip(*tsig_start);
-    const auto owner = t.name();
+    TsigView v;
+    v.start = *tsig_start;
+    v.arcount = counts[3];
+    v.owner = t.name();
     t.skip(2);  // type
     const std::uint16_t klass = t.u16();
-    const std::uint32_t ttl = t.u32();
+    v.ttl = t.u32();
     t.skip(2);  // rdlength (already validated by the walk above)
-    const auto algorithm = t.name();
-    const std::uint64_t time_signed = t.u48();
-    const std::uint16_t fudge = t.u16();
-    const auto mac = t.bytes(t.u16());
-    const std::uint16_t original_id = t.u16();
-    const std::uint16_t error = t.u16();
-    const auto other = t.bytes(t.u16());
-    if (!t.ok() || t.position() != reply.size() || klass != kClassAny) {
-        return result(UpdateStatus::BadReply, "malformed TSIG record");
+    v.algorithm = t.name();
+    v.time_signed = t.u48();
+    v.fudge = t.u16();
+    v.mac = t.bytes(t.u16());
+    v.original_id = t.u16();
+    v.error = t.u16();
+    v.other = t.bytes(t.u16());
+    if (!t.ok() || t.position() != message.size() || klass != kClassAny) {
+        out.malformed = "malformed TSIG record";
+        return out;
     }
-    if (owner != name_to_wire(key.name) || algorithm != algorithm_wire(key.algorithm)) {
+    out.tsig = std::move(v);
+    return out;
+}
+
+namespace {
+
+// The key, algorithm and TSIG error of a found TSIG; nullopt when they are acceptable.
+std::optional<UpdateResult> tsig_refusal(const TsigView& v, const TsigKey& key,
+                                         const std::string& rcode_text) {
+    if (v.owner != name_to_wire(key.name) || v.algorithm != algorithm_wire(key.algorithm)) {
         return result(UpdateStatus::BadReply, "reply signed with another key or algorithm");
     }
-    switch (error) {
+    switch (v.error) {
         case 0:
             break;
         case kTsigBadSig:
@@ -223,32 +222,121 @@ UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint
         case kTsigBadTime:
             return result(UpdateStatus::BadTime, rcode_text + ", TSIG error BADTIME");
         default:
-            return result(UpdateStatus::BadReply, "TSIG error " + std::to_string(error));
+            return result(UpdateStatus::BadReply, "TSIG error " + std::to_string(v.error));
     }
-    if (mac.empty()) return result(UpdateStatus::BadReply, "reply TSIG has no MAC");
+    if (v.mac.empty()) return result(UpdateStatus::BadReply, "reply TSIG has no MAC");
+    return std::nullopt;
+}
 
+// The MAC input up to the TSIG variables: the prior MAC, `before` (earlier unsigned messages of a
+// stream), then the message without its TSIG, with the original id and ARCOUNT less one.
+std::vector<std::uint8_t> mac_input(std::span<const std::uint8_t> prior_mac,
+                                    std::span<const std::uint8_t> before,
+                                    std::span<const std::uint8_t> message, const TsigView& v) {
     std::vector<std::uint8_t> input;
-    input.reserve(reply.size() + request_mac.size() + 2);
-    put_u16(input, static_cast<std::uint16_t>(request_mac.size()));
-    input.insert(input.end(), request_mac.begin(), request_mac.end());
-    input.insert(input.end(), reply.begin(),
-                 reply.begin() + static_cast<std::ptrdiff_t>(*tsig_start));
-    const std::size_t message_at = 2 + request_mac.size();
-    input[message_at] = static_cast<std::uint8_t>(original_id >> 8);
-    input[message_at + 1] = static_cast<std::uint8_t>(original_id);
-    const std::size_t arcount_at = message_at + 10;
-    const auto arcount = static_cast<std::uint16_t>(counts[3] - 1);
-    input[arcount_at] = static_cast<std::uint8_t>(arcount >> 8);
-    input[arcount_at + 1] = static_cast<std::uint8_t>(arcount);
-    append_variables(input, owner, ttl, algorithm, time_signed, fudge, error, other);
+    input.reserve(2 + prior_mac.size() + before.size() + v.start + 64);
+    put_u16(input, static_cast<std::uint16_t>(prior_mac.size()));
+    input.insert(input.end(), prior_mac.begin(), prior_mac.end());
+    input.insert(input.end(), before.begin(), before.end());
+    const std::size_t message_at = input.size();
+    input.insert(input.end(), message.begin(),
+                 message.begin() + static_cast<std::ptrdiff_t>(v.start));
+    input[message_at] = static_cast<std::uint8_t>(v.original_id >> 8);
+    input[message_at + 1] = static_cast<std::uint8_t>(v.original_id);
+    const auto arcount = static_cast<std::uint16_t>(v.arcount - 1);
+    input[message_at + 10] = static_cast<std::uint8_t>(arcount >> 8);
+    input[message_at + 11] = static_cast<std::uint8_t>(arcount);
+    return input;
+}
+
+std::optional<UpdateResult> check_mac(std::span<const std::uint8_t> input, const TsigView& v,
+                                      const TsigKey& key, std::uint64_t now) {
     const auto expected = tsig_hmac(key.algorithm, key.secret, input);
-    if (expected.empty() || !constant_time_equal(expected, mac)) {
+    if (expected.empty() || !constant_time_equal(expected, v.mac)) {
         return result(UpdateStatus::BadReply, "reply TSIG MAC does not verify");
     }
-    const std::uint64_t skew = now > time_signed ? now - time_signed : time_signed - now;
-    if (skew > fudge) return result(UpdateStatus::BadReply, "reply TSIG time outside the fudge");
+    const std::uint64_t skew = now > v.time_signed ? now - v.time_signed : v.time_signed - now;
+    if (skew > v.fudge) return result(UpdateStatus::BadReply, "reply TSIG time outside the fudge");
+    return std::nullopt;
+}
+
+// QR, opcode, id and TC of a reply header; nullopt when they fit.
+std::optional<UpdateResult> header_refusal(std::span<const std::uint8_t> reply,
+                                           std::uint16_t request_id, unsigned opcode) {
+    if (reply.size() < kHeaderSize) return result(UpdateStatus::BadReply, "reply too short");
+    const std::uint16_t flags = get_u16(reply, 2);
+    if (get_u16(reply, 0) != request_id)
+        return result(UpdateStatus::BadReply, "reply id does not match");
+    if ((flags & 0x8000) == 0) return result(UpdateStatus::BadReply, "not a response");
+    if (((flags >> 11) & 0xfu) != opcode)
+        return result(UpdateStatus::BadReply, "unexpected opcode");
+    if ((flags & 0x0200) != 0) return result(UpdateStatus::BadReply, "reply truncated");
+    return std::nullopt;
+}
+
+}  // namespace
+
+UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint16_t request_id,
+                            std::span<const std::uint8_t> reply, const TsigKey& key,
+                            std::uint64_t now, unsigned opcode) {
+    if (auto refusal = header_refusal(reply, request_id, opcode)) return std::move(*refusal);
+    const unsigned rcode = get_u16(reply, 2) & 0xfu;
+    const std::string rcode_text = "rcode " + std::to_string(rcode);
+    const TsigScan scan = scan_tsig(reply);
+    if (!scan.malformed.empty()) return result(UpdateStatus::BadReply, scan.malformed);
+    if (!scan.tsig) {
+        if (rcode == 0) return result(UpdateStatus::BadReply, "unsigned NOERROR reply");
+        // An unsigned failure cannot be trusted as proof of anything, but it is a failure either
+        // way; report what the server said.
+        return result(status_for_rcode(rcode), rcode_text + " (unsigned reply)");
+    }
+    const TsigView& v = *scan.tsig;
+    if (auto refusal = tsig_refusal(v, key, rcode_text)) return std::move(*refusal);
+    auto input = mac_input(request_mac, {}, reply, v);
+    append_variables(input, v.owner, v.ttl, v.algorithm, v.time_signed, v.fudge, v.error, v.other);
+    if (auto refusal = check_mac(input, v, key, now)) return std::move(*refusal);
     if (rcode == 0) return result(UpdateStatus::Success, "NOERROR");
     return result(status_for_rcode(rcode), rcode_text);
+}
+
+TsigStreamVerifier::TsigStreamVerifier(const TsigKey& key,
+                                       std::span<const std::uint8_t> request_mac,
+                                       std::uint16_t request_id)
+    : key_(key), prior_mac_(request_mac.begin(), request_mac.end()), id_(request_id) {}
+
+UpdateResult TsigStreamVerifier::next(std::span<const std::uint8_t> message, std::uint64_t now) {
+    if (first_) {
+        auto verdict = classify_reply(prior_mac_, id_, message, key_, now, kOpcodeQuery);
+        if (!verdict.ok()) return verdict;
+        const auto mac = scan_tsig(message).tsig->mac;  // classify_reply verified it exists
+        prior_mac_.assign(mac.begin(), mac.end());
+        first_ = false;
+        return verdict;
+    }
+    if (auto refusal = header_refusal(message, id_, kOpcodeQuery)) return std::move(*refusal);
+    const unsigned rcode = get_u16(message, 2) & 0xfu;
+    if (rcode != 0) {
+        return result(status_for_rcode(rcode), "rcode " + std::to_string(rcode) + " mid-stream");
+    }
+    const TsigScan scan = scan_tsig(message);
+    if (!scan.malformed.empty()) return result(UpdateStatus::BadReply, scan.malformed);
+    if (!scan.tsig) {
+        // RFC 8945 §5.3.1: up to 99 unsigned messages, covered by the next signed one.
+        if (++unsigned_run_ > 99)
+            return result(UpdateStatus::BadReply, "too many unsigned messages");
+        pending_.insert(pending_.end(), message.begin(), message.end());
+        return result(UpdateStatus::Success, "unsigned, covered by the next TSIG");
+    }
+    const TsigView& v = *scan.tsig;
+    if (auto refusal = tsig_refusal(v, key_, "rcode 0")) return std::move(*refusal);
+    auto input = mac_input(prior_mac_, pending_, message, v);
+    put_u48(input, v.time_signed);  // later messages: the TSIG timers only
+    put_u16(input, v.fudge);
+    if (auto refusal = check_mac(input, v, key_, now)) return std::move(*refusal);
+    prior_mac_.assign(v.mac.begin(), v.mac.end());
+    pending_.clear();
+    unsigned_run_ = 0;
+    return result(UpdateStatus::Success, "NOERROR");
 }
 
 }  // namespace ddns::detail

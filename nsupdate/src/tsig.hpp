@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ddns/nsupdate/tsig_key.hpp"
@@ -54,5 +55,46 @@ UpdateStatus status_for_rcode(unsigned rcode) noexcept;
 UpdateResult classify_reply(std::span<const std::uint8_t> request_mac, std::uint16_t request_id,
                             std::span<const std::uint8_t> reply, const TsigKey& key,
                             std::uint64_t now, unsigned opcode = kOpcodeUpdate);
+
+// Where a message's TSIG is and what it says (the spans point into the message).
+struct TsigView {
+    std::size_t start = 0;      // offset of the TSIG RR
+    std::uint16_t arcount = 0;  // the message's ARCOUNT, TSIG included
+    std::vector<std::uint8_t> owner;
+    std::uint32_t ttl = 0;
+    std::vector<std::uint8_t> algorithm;
+    std::uint64_t time_signed = 0;
+    std::uint16_t fudge = 0;
+    std::span<const std::uint8_t> mac;
+    std::uint16_t original_id = 0;
+    std::uint16_t error = 0;
+    std::span<const std::uint8_t> other;
+};
+struct TsigScan {
+    std::string malformed;         // non-empty: the message does not parse, or TSIG is misplaced
+    std::optional<TsigView> tsig;  // unset: unsigned
+};
+// Walks a whole message and finds its TSIG RR, which must be the last record.
+TsigScan scan_tsig(std::span<const std::uint8_t> message);
+
+// Verifies the messages of a multi-message reply (a zone transfer) in order, RFC 8945 §5.3.1:
+// the first like classify_reply (opcode QUERY), each later signed one over the prior MAC, the
+// unsigned messages since (at most 99) and itself, with the TSIG timers only. A stream is
+// trustworthy only when every call succeeded and the last message was signed (ends_signed()).
+class TsigStreamVerifier {
+public:
+    TsigStreamVerifier(const TsigKey& key, std::span<const std::uint8_t> request_mac,
+                       std::uint16_t request_id);
+    UpdateResult next(std::span<const std::uint8_t> message, std::uint64_t now);
+    bool ends_signed() const noexcept { return !first_ && unsigned_run_ == 0; }
+
+private:
+    const TsigKey& key_;
+    std::vector<std::uint8_t> prior_mac_;
+    std::uint16_t id_;
+    bool first_ = true;
+    std::size_t unsigned_run_ = 0;
+    std::vector<std::uint8_t> pending_;  // unsigned messages since the last signed one
+};
 
 }  // namespace ddns::detail

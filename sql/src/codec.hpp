@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connection.hpp"
 #include "ddns/auth/model.hpp"
@@ -52,6 +53,28 @@ inline std::optional<IpAddress> stored_address(std::optional<std::string_view> t
     auto address = IpAddress::parse(*text);
     if (!address) throw auth::StoreError("database: stored address does not parse");
     return address;
+}
+
+// hosts.extra_ipv4 as written: an inet[] literal.
+inline Param addresses_param(const std::vector<IpAddress>& addresses) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+        out += (i ? "," : "") + addresses[i].to_string();
+    return out + "}";
+}
+
+// hosts.extra_ipv4 as read: host_list() (migration 012), addresses separated by spaces.
+inline std::vector<IpAddress> stored_addresses(std::string_view text) {
+    std::vector<IpAddress> out;
+    while (!text.empty()) {
+        const std::size_t space = text.find(' ');
+        if (space != 0) {
+            if (auto address = stored_address(text.substr(0, space))) out.push_back(*address);
+        }
+        if (space == std::string_view::npos) break;
+        text.remove_prefix(space + 1);
+    }
+    return out;
 }
 
 inline std::uint32_t stored_ttl(std::int64_t ttl) {

@@ -61,7 +61,7 @@ inline std::optional<auth::OfflineAction> read_host_offline_action(const Result&
 }
 
 constexpr std::string_view kRecordOffline = R"sql(
-UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
+UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet, extra_ipv4 = '{}',
                  updated_at = to_timestamp($4::bigint / 1000000.0),
                  offline_since = to_timestamp($4::bigint / 1000000.0), offline_reason = $5
 WHERE id = $1::bigint)sql";

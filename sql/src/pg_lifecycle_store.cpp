@@ -33,7 +33,8 @@ const std::string& lock_due_sql() {
         "SELECT h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6), "
         "(extract(epoch FROM h.last_seen) * 1000000)::bigint, h.heartbeat_seconds, "
         "h.offline_since IS NOT NULL, h.account_id, "
-        "(extract(epoch FROM a.expires_at) * 1000000)::bigint, h.offline_action "
+        "(extract(epoch FROM a.expires_at) * 1000000)::bigint, h.offline_action, "
+        "host_list(h.extra_ipv4) "
         "FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id "
         "WHERE h.zone_id = $2::bigint AND h.id <> ALL($4::bigint[]) AND " +
         due_condition() + " ORDER BY h.id LIMIT $3::bigint FOR UPDATE OF h SKIP LOCKED";
@@ -79,6 +80,7 @@ public:
                 auth::effective_heartbeat(opt_seconds(r, row, 6), zone->heartbeat_timeout),
                 r.boolean(row, 7)};
             host.offline_action = read_host_offline_action(r, row, 10);
+            host.extra_ipv4 = stored_addresses(r.text(row, 11));
             hosts_.push_back(auth::SweepCandidate{std::move(host), opt_time(r, row, 9)});
         }
     }

@@ -2,6 +2,7 @@
 
 #include "codec.hpp"
 #include "connection.hpp"
+#include "record_rows.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -16,7 +17,7 @@ FROM zones WHERE id = $1::bigint)sql";
 // the row locks, so skipped rows do not use up the batch.
 constexpr std::string_view kLockHosts = R"sql(
 SELECT id, name, ttl, host(ipv4), host(ipv6),
-       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint
+       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint, host_list(extra_ipv4)
 FROM hosts
 WHERE zone_id = $1::bigint AND id > $2::bigint AND ($3::boolean OR dns_in_doubt_since IS NOT NULL)
 ORDER BY id LIMIT $4::bigint FOR UPDATE SKIP LOCKED)sql";
@@ -38,10 +39,10 @@ public:
             "reconcile_lock_hosts", kLockHosts,
             {id_param(zone_id), id_param(after_id), all ? "true" : "false", std::to_string(limit)});
         for (int row = 0; row < r.rows(); ++row) {
-            hosts_.push_back(
-                auth::ReconcileHost{r.int64(row, 0), stored_name(r.text(row, 1)),
-                                    stored_ttl(r.int64(row, 2)), stored_address(r.opt_text(row, 3)),
-                                    stored_address(r.opt_text(row, 4)), opt_time(r, row, 5)});
+            hosts_.push_back(auth::ReconcileHost{
+                r.int64(row, 0), stored_name(r.text(row, 1)), stored_ttl(r.int64(row, 2)),
+                stored_address(r.opt_text(row, 3)), stored_address(r.opt_text(row, 4)),
+                opt_time(r, row, 5), stored_addresses(r.text(row, 6))});
         }
     }
 
@@ -57,6 +58,37 @@ private:
     Transaction transaction_;
     std::shared_ptr<const auth::Zone> zone_;
     std::vector<auth::ReconcileHost> hosts_;
+};
+
+// The lock record changes take (pg_record_store.cpp), without waiting: a zone whose records are
+// being changed is compared on the next pass.
+constexpr std::string_view kLockZoneRecords =
+    "SELECT id FROM zones WHERE id = $1::bigint FOR UPDATE SKIP LOCKED";
+
+class PgReconcileRecords final : public auth::ReconcileRecords {
+public:
+    PgReconcileRecords(Database::Lease lease, std::int64_t zone_id)
+        : lease_(std::move(lease)), transaction_(*lease_) {
+        if (lease_->exec_prepared("reconcile_lock_zone", kLockZoneRecords, {id_param(zone_id)})
+                .rows() == 0)
+            return;  // held by a record change, or removed
+        const Result z = lease_->exec_prepared("reconcile_zone", kZone, {id_param(zone_id)});
+        if (z.rows() == 0) return;
+        zone_ = std::make_shared<const auth::Zone>(zone_from_row(z, 0, 0));
+        const Result r = lease_->exec_prepared("reconcile_zone_records", zone_records_sql(),
+                                               {id_param(zone_id)});
+        for (auto& stored : stored_records_from(r)) records_.push_back(std::move(stored.record));
+    }
+
+    std::shared_ptr<const auth::Zone> zone() const override { return zone_; }
+    const std::vector<ResourceRecord>& records() const override { return records_; }
+    void commit() override { transaction_.commit(); }
+
+private:
+    Database::Lease lease_;
+    Transaction transaction_;
+    std::shared_ptr<const auth::Zone> zone_;
+    std::vector<ResourceRecord> records_;
 };
 
 std::vector<std::int64_t> ids(const Result& r) {
@@ -85,6 +117,12 @@ std::unique_ptr<auth::ReconcileBatch> PgReconcileStore::lock_hosts(std::int64_t 
                                                                    std::int64_t after_id,
                                                                    std::size_t limit) {
     return std::make_unique<PgReconcileBatch>(db_.lease(), zone_id, which, after_id, limit);
+}
+
+std::unique_ptr<auth::ReconcileRecords> PgReconcileStore::lock_zone_records(std::int64_t zone_id) {
+    auto locked = std::make_unique<PgReconcileRecords>(db_.lease(), zone_id);
+    if (!locked->zone() || locked->records().empty()) return nullptr;
+    return locked;
 }
 
 }  // namespace ddns::sql

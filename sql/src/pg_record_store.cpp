@@ -6,6 +6,7 @@
 #include "codec.hpp"
 #include "connection.hpp"
 #include "ddns/sql/pg_store.hpp"
+#include "record_rows.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -184,6 +185,14 @@ private:
 
 }  // namespace
 
+const std::string& zone_records_sql() {
+    return list_records_sql();
+}
+
+std::vector<auth::StoredRecord> stored_records_from(const Result& r) {
+    return records_from(r);
+}
+
 std::unique_ptr<auth::RecordChange> PgStore::begin_record_change(std::int64_t zone_id) {
     return std::make_unique<PgRecordChange>(db_.lease(), zone_id);
 }
@@ -192,6 +201,38 @@ std::vector<auth::StoredRecord> PgStore::list_records(std::int64_t zone_id) {
     auto conn = db_.lease();
     return records_from(
         conn->exec_prepared("list_records", list_records_sql(), {id_param(zone_id)}));
+}
+
+namespace {
+
+// record_rrsets_in_doubt (migration 012); the earliest mark of an RRset is kept. now(): the
+// mark is the database's own fact, like created_at.
+constexpr std::string_view kMarkRRsetInDoubt = R"sql(
+INSERT INTO record_rrsets_in_doubt (zone_id, name, type, since)
+VALUES ($1::bigint, $2, $3, now()) ON CONFLICT DO NOTHING)sql";
+
+constexpr std::string_view kRRsetsInDoubt = R"sql(
+SELECT name, type, (extract(epoch FROM since) * 1000000)::bigint
+FROM record_rrsets_in_doubt WHERE zone_id = $1::bigint ORDER BY name, type)sql";
+
+}  // namespace
+
+void PgStore::mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& name, RecordType type) {
+    auto conn = db_.lease();
+    conn->exec_prepared("mark_rrset_in_doubt", kMarkRRsetInDoubt,
+                        {id_param(zone_id), name.str(), std::string(to_string(type))});
+}
+
+std::vector<auth::RRsetInDoubt> PgStore::rrsets_in_doubt(std::int64_t zone_id) {
+    auto conn = db_.lease();
+    const Result r = conn->exec_prepared("rrsets_in_doubt", kRRsetsInDoubt, {id_param(zone_id)});
+    std::vector<auth::RRsetInDoubt> out;
+    for (int row = 0; row < r.rows(); ++row) {
+        const auto type = parse_record_type(r.text(row, 1));
+        if (!type) throw auth::StoreError("database: stored record type is unknown");
+        out.push_back({stored_name(r.text(row, 0)), *type, time_from_micros(r.int64(row, 2))});
+    }
+    return out;
 }
 
 }  // namespace ddns::sql

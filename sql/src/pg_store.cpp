@@ -35,7 +35,7 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action,
        a.blocked_at IS NOT NULL, coalesce(h.blocked_at IS NOT NULL, false),
        h.nochg_interval_seconds, (extract(epoch FROM h.nochg_window_start) * 1000000)::bigint,
-       coalesce(h.nochg_count, 0), h.offline_action
+       coalesce(h.nochg_count, 0), h.offline_action, host_list(h.extra_ipv4)
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -75,9 +75,11 @@ constexpr int kHostNochgStart = kAccountBlocked + 3;
 constexpr int kHostNochgCount = kAccountBlocked + 4;
 // The host's own offline action (migration 006).
 constexpr int kHostOfflineAction = kAccountBlocked + 5;
+// The host's A records beyond ipv4 (migration 012).
+constexpr int kHostExtraIpv4 = kHostOfflineAction + 1;
 
 constexpr std::string_view kRecordApplied = R"sql(
-UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet,
+UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet, extra_ipv4 = '{}',
                  updated_at = to_timestamp($4::bigint / 1000000.0),
                  last_seen = to_timestamp($4::bigint / 1000000.0),
                  offline_since = NULL, offline_reason = NULL,
@@ -87,8 +89,12 @@ WHERE id = $1::bigint)sql";
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
 // overlapping hosts wait for each other instead of deadlocking.
 constexpr std::string_view kLockHosts = R"sql(
-SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL, dns_in_doubt_since IS NOT NULL
+SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL, dns_in_doubt_since IS NOT NULL,
+       host_list(extra_ipv4)
 FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+
+constexpr std::string_view kRecordExtraIpv4 =
+    "UPDATE hosts SET extra_ipv4 = $2::inet[] WHERE id = $1::bigint";
 
 // Under the row lock a host in doubt is always sent to BIND in full, so recording it settles it.
 constexpr std::string_view kRecordSeen = R"sql(
@@ -113,7 +119,7 @@ UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0),
           THEN nochg_count + 1
       ELSE 1 END
 WHERE id = $1::bigint AND offline_since IS NULL AND dns_in_doubt_since IS NULL
-  AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
+  AND extra_ipv4 = '{}' AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
 RETURNING (extract(epoch FROM nochg_window_start) * 1000000)::bigint, nochg_count)sql";
 
 auth::Account account_from_row(const Result& r) {
@@ -178,6 +184,7 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
             auth::NochgWindow{opt_time(r, row, kHostNochgStart),
                               static_cast<int>(r.int64(row, kHostNochgCount))},
             read_host_offline_action(r, row, kHostOfflineAction),
+            stored_addresses(r.opt_text(row, kHostExtraIpv4).value_or("")),
         });
     }
     return principal;
@@ -197,9 +204,10 @@ public:
         ids += "}";
         const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {ids});
         for (int row = 0; row < r.rows(); ++row)
-            locked_.push_back(auth::StoredAddresses{
-                r.int64(row, 0), stored_address(r.opt_text(row, 1)),
-                stored_address(r.opt_text(row, 2)), r.boolean(row, 3), r.boolean(row, 4)});
+            locked_.push_back(
+                auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
+                                      stored_address(r.opt_text(row, 2)), r.boolean(row, 3),
+                                      r.boolean(row, 4), stored_addresses(r.text(row, 5))});
     }
 
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
@@ -215,6 +223,11 @@ public:
                         const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
                         auth::TimePoint now) override {
         record_host_offline(*lease_, host_id, ipv4, ipv6, reason, now);
+    }
+
+    void record_extra_ipv4(std::int64_t host_id, const std::vector<IpAddress>& extra) override {
+        lease_->exec_prepared("record_extra_ipv4", kRecordExtraIpv4,
+                              {id_param(host_id), addresses_param(extra)});
     }
 
     void record_seen(std::int64_t host_id, auth::TimePoint now) override {

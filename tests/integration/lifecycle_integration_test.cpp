@@ -7,6 +7,8 @@
 // keeps the real time (BIND checks it). One test runs the real binary with a short real timeout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <latch>
 #include <mutex>
 #include <set>
@@ -150,16 +152,15 @@ protected:
 
     // A dyndns2 request straight into the dialect (no HTTP), as `who`.
     std::string update(const std::string& query, const std::string& who = {}) {
-        gateway::RequestView r{
-            "GET",
-            "/nic/update",
-            gateway::QueryParams::parse(query),
-            {{"Authorization", "Basic " + base64((who.empty() ? user : who) + ":" + kPassword)},
-             {"User-Agent", "lifecycle-test/1.0"}},
-            *IpAddress::parse("127.0.0.1"),
-            *IpAddress::parse("203.0.113.99"),
-            false,
-            {}};
+        gateway::RequestView r;
+        r.method = "GET";
+        r.path = "/nic/update";
+        r.query = gateway::QueryParams::parse(query);
+        r.headers = {
+            {"Authorization", "Basic " + base64((who.empty() ? user : who) + ":" + kPassword)},
+            {"User-Agent", "lifecycle-test/1.0"}};
+        r.peer = *IpAddress::parse("127.0.0.1");
+        r.client = *IpAddress::parse("203.0.113.99");
         return core->dyndns2.handle(r).body;
     }
     void admin_ok(const std::vector<std::string>& args) {
@@ -206,6 +207,30 @@ TEST_F(Lifecycle, AHeartbeatHostGoesOfflineAfterItsTimeoutAndComesBackWithItsNex
     EXPECT_EQ(a_records(host), Strings{"192.0.2.50"});
     EXPECT_TRUE(aaaa_records(host).empty()) << "only the family in the request comes back";
     EXPECT_EQ(state(host), "online 192.0.2.50 -");
+}
+
+// A MyServer free account's round robin (FamilyAction::Join) is the host's whole A set: the
+// sweeper's prerequisite names every record of it and the whole set goes offline.
+TEST_F(Lifecycle, ARoundRobinGoesOfflineAsAWhole) {
+    admin_ok({"host", "heartbeat", host, "20m"});
+    ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.61"), "good 192.0.2.61");
+    for (const char* more : {"192.0.2.62", "192.0.2.63"}) {
+        const auto principal = core->store.load_principal(user, "");
+        ASSERT_TRUE(principal);
+        const auto r = core->updates.apply(
+            {{&principal->hosts.at(0), gateway::FamilyIntent::join(*IpAddress::parse(more)),
+              gateway::FamilyIntent::keep()}},
+            TestClock::now());
+        ASSERT_EQ(r.at(0).status, gateway::ApplyStatus::Changed) << more;
+    }
+    auto held = a_records(host);
+    std::sort(held.begin(), held.end());
+    EXPECT_EQ(held, (Strings{"192.0.2.61", "192.0.2.62", "192.0.2.63"}));
+    TestClock::advance(minutes(21));
+    EXPECT_EQ(sweep().taken_offline, 1u);
+    EXPECT_TRUE(a_records(host).empty());
+    EXPECT_EQ(state(host), "heartbeat - -");
+    EXPECT_EQ(row(host, "cardinality(extra_ipv4)"), "0");
 }
 
 TEST_F(Lifecycle, SentinelZonePointsOfflineHostsAtZeroAddresses) {

@@ -118,5 +118,34 @@ TEST(MailServe, AnUnreadablePasswordFileStopsServeAtStart) {
     }
 }
 
+TEST(MailServe, CheckConfigReadsThePasswordAndCaFilesWithoutPrintingThem) {
+    TempDir dir;
+    const auto config = dir.path() / "gateway.conf";
+    const std::string secret = "Never-Printed-Passw0rd";
+    write_file(dir.path() / "pw", secret + "\n");
+    write_file(dir.path() / "not-a-ca.pem", "not a certificate\n");
+    const std::string base =
+        "database.url = postgresql://u@127.0.0.1:1/db\n"
+        "mail.enabled = true\n"
+        "mail.from = gw@example.test\n"
+        "mail.username = mailer\n";
+    const auto check = [&](const std::string& extra) {
+        write_file(config, base + extra);
+        return run_command({gateway_binary(), "check-config", "--config", config.string()});
+    };
+    const auto ok = check("mail.password_file = " + (dir.path() / "pw").string() + "\n");
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
+    EXPECT_EQ(ok.output.find(secret), std::string::npos);
+    const auto missing = check("mail.password_file = " + (dir.path() / "absent").string() + "\n");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("mail.password_file: cannot read"), std::string::npos)
+        << missing.output;
+    const auto bad_ca = check("mail.password_file = " + (dir.path() / "pw").string() +
+                              "\nmail.ca_file = " + (dir.path() / "not-a-ca.pem").string() + "\n");
+    EXPECT_EQ(bad_ca.exit_code, 1);
+    EXPECT_NE(bad_ca.output.find("mail.ca_file: cannot load"), std::string::npos) << bad_ca.output;
+    EXPECT_EQ(bad_ca.output.find(secret), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ddns::test

@@ -98,6 +98,17 @@ protected:
     std::string stored_ipv4(const std::string& name) {
         return sql("select coalesce(host(ipv4),'-') from hosts where name = '" + name + "'");
     }
+    // The host's whole A set as stored: "-" for none, else the addresses in order.
+    std::string stored_a_set(const std::string& name) {
+        return sql(
+            "select coalesce(host(ipv4) || coalesce((select string_agg(' ' || host(x), '') "
+            "from unnest(extra_ipv4) x), ''), '-') from hosts where name = '" +
+            name + "'");
+    }
+    static Strings sorted(Strings s) {
+        std::sort(s.begin(), s.end());
+        return s;
+    }
     std::string record_count(const std::string& name, const std::string& type) {
         return sql("select count(*) from records where name = '" + name + "' and type = '" + type +
                    "'");
@@ -215,37 +226,67 @@ TEST_F(MyServer, ANameWithOuterWhitespaceIsNoName) {
     EXPECT_EQ(stored_ipv4(host), "-");
 }
 
-TEST_F(MyServer, FreeAccountAddReplacesItsAddressAndDeleteRemovesIt) {
+// The legacy client's documented round robin (issue #8): a free account's Add joins the name's
+// A RRset, Login lists every record, Delete with IP removes that one (the client sends
+// Delete(old) then Add(new)), Delete without IP the whole set.
+TEST_F(MyServer, FreeAccountAddMakesARoundRobinAndDeleteRemovesOne) {
     add_free_account();
     // Host and Type default to the account's only name and A.
     EXPECT_EQ(body(as(user, "FXN=Add&IP=192.0.2.51")), "DNS ADD:SUCCESS\r\n");
     EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.51"});
-    EXPECT_EQ(stored_ipv4(host), "192.0.2.51");
-    // A free name holds one address: Add replaces it.
+    EXPECT_EQ(stored_a_set(host), "192.0.2.51");
     EXPECT_EQ(body(as(user, "FXN=Add&Host=" + label + "&Type=A&IP=192.0.2.52")),
               "DNS ADD:SUCCESS\r\n");
-    EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.52"});
-    EXPECT_EQ(stored_ipv4(host), "192.0.2.52");
+    EXPECT_EQ(sorted(dig(host, "A")), (Strings{"192.0.2.51", "192.0.2.52"}));
+    EXPECT_EQ(stored_a_set(host), "192.0.2.51 192.0.2.52");
+    EXPECT_EQ(body(as(user, "FXN=Login")).substr(body(as(user, "FXN=Login")).find("RecordTypes")),
+              "RecordTypes:A;;A;;" + label + ";;192.0.2.51;;A;;" + label + ";;192.0.2.52;;\r\n");
 
     auto before = zone_serial(kShared);
     EXPECT_EQ(body(as(user, "FXN=Add&Host=" + host + "&IP=192.0.2.52")),
               "Error:Record Already Exists\r\n");
+    EXPECT_EQ(body(as(user, "FXN=Add&IP=192.0.2.51")), "Error:Record Already Exists\r\n");
     EXPECT_EQ(body(as(user, "FXN=Delete&IP=192.0.2.99")), "Error:Record Not Found\r\n");
     EXPECT_EQ(zone_serial(kShared), before);
-    EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.52"});
 
-    EXPECT_EQ(body(as(user, "FXN=Delete&Host=" + label + "&IP=192.0.2.52")),
+    // Delete(old), then Add(new): the other record stays throughout.
+    EXPECT_EQ(body(as(user, "FXN=Delete&Host=" + label + "&IP=192.0.2.51")),
               "DNS DELETE:SUCCESS\r\n");
+    EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.52"});
+    EXPECT_EQ(stored_a_set(host), "192.0.2.52");
+    EXPECT_EQ(body(as(user, "FXN=Add&IP=192.0.2.53")), "DNS ADD:SUCCESS\r\n");
+    EXPECT_EQ(sorted(dig(host, "A")), (Strings{"192.0.2.52", "192.0.2.53"}));
+
+    // Delete without IP removes the whole set.
+    EXPECT_EQ(body(as(user, "FXN=Delete&Type=A")), "DNS DELETE:SUCCESS\r\n");
     EXPECT_TRUE(dig(host, "A").empty());
-    EXPECT_EQ(stored_ipv4(host), "-");
+    EXPECT_EQ(stored_a_set(host), "-");
     before = zone_serial(kShared);
     EXPECT_EQ(body(as(user, "FXN=Delete")), "Error:Record Not Found\r\n");
     EXPECT_EQ(zone_serial(kShared), before);
+}
 
-    // Delete without IP removes whatever address the name has.
-    ASSERT_EQ(body(as(user, "FXN=Add&IP=192.0.2.53")), "DNS ADD:SUCCESS\r\n");
-    EXPECT_EQ(body(as(user, "FXN=Delete&Type=A")), "DNS DELETE:SUCCESS\r\n");
-    EXPECT_TRUE(dig(host, "A").empty());
+// At most 10 A records; every other dialect replaces the whole set with its one address.
+TEST_F(MyServer, FreeRoundRobinIsCappedAndAnotherDialectReplacesIt) {
+    add_free_account();
+    Strings all;
+    for (int i = 60; i < 70; ++i) {
+        all.push_back("192.0.2." + std::to_string(i));
+        ASSERT_EQ(body(as(user, "FXN=Add&IP=" + all.back())), "DNS ADD:SUCCESS\r\n") << i;
+    }
+    const auto before = zone_serial(kShared);
+    EXPECT_EQ(body(as(user, "FXN=Add&IP=192.0.2.70")), "Error:Invalid Data\r\n");
+    EXPECT_EQ(zone_serial(kShared), before);
+    EXPECT_EQ(sorted(dig(host, "A")), all);
+
+    // dyndns2 with the first address of the set: the set becomes that one address.
+    EXPECT_EQ(stack()
+                  .get("/nic/update?hostname=" + host + "&myip=192.0.2.60",
+                       std::pair{user, std::string(kPassword)})
+                  .body,
+              "good 192.0.2.60");
+    EXPECT_EQ(dig(host, "A"), Strings{"192.0.2.60"});
+    EXPECT_EQ(stored_a_set(host), "192.0.2.60");
 }
 
 TEST_F(MyServer, FreeAccountWithoutIpUsesTheForwardedClientAddress) {

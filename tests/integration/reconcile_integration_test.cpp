@@ -1,10 +1,11 @@
 // The reconciler in the real binary against real named and PostgreSQL: a record changed by hand
 // in BIND, a host in doubt whose UPDATE reached BIND but not the database, a host BIND holds
 // although the database says it has no address (a zone restored from an old copy), and a name
-// the gateway does not manage, which must survive every pass. Assertions on what named serves
-// and on the rows.
+// the gateway does not manage, which must survive every pass, and a domain account's record
+// edited by hand. Assertions on what named serves and on the rows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -20,6 +21,7 @@ constexpr const char* kPassword = "correct-horse-battery";
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
     o.extra_config = "reconcile.interval = 2\nreconcile.in_doubt_poll = 1\n";
+    o.unregistered_zones = {"owned.test"};  // given to a domain account by one test
     return o;
 }()));
 
@@ -121,8 +123,56 @@ TEST_F(Reconcile, AdminReconcilePrintsTheDifferencesAndRepairsThemUnlessDryRun) 
     r = stack().admin({"reconcile"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("1 repaired, 0 failed"), std::string::npos) << r.output;
+    // The test named allows the zone's key to transfer the zone: one AXFR, not a query per host.
+    EXPECT_NE(r.output.find("(1 zone(s) read by transfer)"), std::string::npos) << r.output;
     EXPECT_EQ(a_records(host), Strings{"192.0.2.50"});
     EXPECT_EQ(stack().admin({"reconcile", "--bogus"}).exit_code, 2);
+}
+
+TEST_F(Reconcile, ADomainRecordChangedByHandIsPutBackAndLogged) {
+    const std::string owner = user + "-domain";
+    stack().add_account(owner, kPassword, "domain");
+    auto r = stack().admin({"zone", "add", "owned.test", "--server",
+                            "127.0.0.1:" + std::to_string(stack().named().port()), "--key-file",
+                            stack().named().key_file().string(), "--ttl", "60", "--owner", owner});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = stack().admin({"record", "add", "www.owned.test", "A", "192.0.2.60"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = stack().admin({"record", "add", "www.owned.test", "A", "192.0.2.61"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto served = [&] {
+        auto v = stack().named().query("www.owned.test", "A");
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    ASSERT_EQ(served(), (Strings{"192.0.2.60", "192.0.2.61"}));
+
+    // By hand: one of the two replaced, and a name the gateway does not manage added.
+    auto key = parse_tsig_key_file(read_file(stack().named().key_file()));
+    ASSERT_TRUE(key.has_value());
+    const auto www = *DnsName::parse("www.owned.test");
+    const auto other = *DnsName::parse("static.owned.test");
+    UpdateRequest edit{
+        *DnsName::parse("owned.test"),
+        {},
+        {DeleteRRset{www, RecordType::A},
+         AddRecord{ResourceRecord::address(www, 60, *IpAddress::parse("192.0.2.60"))},
+         AddRecord{ResourceRecord::address(www, 60, *IpAddress::parse("192.0.2.99"))},
+         AddRecord{ResourceRecord::address(other, 60, *IpAddress::parse("192.0.2.98"))}}};
+    UpdateClient client;
+    const auto sent =
+        client.send(edit, *key, {*IpAddress::parse("127.0.0.1"), stack().named().port()});
+    ASSERT_TRUE(sent.ok()) << sent.detail;
+
+    // The edit landed (sent.ok()); the reconciler may put it back before anyone looks.
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return served() == Strings{"192.0.2.60", "192.0.2.61"};
+        },
+        seconds(20), std::chrono::milliseconds(100)));
+    EXPECT_EQ(stack().named().query("static.owned.test", "A"), Strings{"192.0.2.98"});
+    EXPECT_NE(stack().gateway_log().find("192.0.2.99"), std::string::npos)
+        << "the repair is logged with what BIND held";
 }
 
 }  // namespace

@@ -69,6 +69,8 @@ TEST(SmtpTransport, PlainDeliveryArrivesWithItsHeadersAndBodyIntact) {
     })) << "no raw 8-bit bytes in the header";
     EXPECT_NE(got->header("Message-ID").value_or("").find("<42."), std::string::npos);
     EXPECT_TRUE(got->header("Date"));
+    EXPECT_EQ(got->header("MIME-Version"), "1.0");
+    EXPECT_EQ(got->header("Content-Type"), "text/plain; charset=UTF-8");
     // The transfer adds at most a final line break.
     EXPECT_EQ(got->body.substr(0, m.body.size()), m.body) << "dot-stuffing and QP undone exactly";
     EXPECT_LE(got->body.size(), m.body.size() + 1);

@@ -105,5 +105,30 @@ TEST_F(PgReconcileStoreTest, AZoneThatIsGoneLocksNothing) {
     EXPECT_TRUE(batch->hosts().empty());
 }
 
+TEST_F(PgReconcileStoreTest, LocksAZonesRecordsUnlessARecordChangeHoldsTheZone) {
+    EXPECT_EQ(store_->lock_zone_records(zone_), nullptr) << "no records: nothing to compare";
+    PgStore records(*db_);
+    const auto mx = *ResourceRecord::make(name("example.org"), RecordType::MX, 300,
+                                          MxData{10, name("mail.example.net")});
+    const auto txt = *ResourceRecord::make(name("www.example.org"), RecordType::TXT, 300,
+                                           TxtData{{"hello", std::string("\0\xff", 2)}});
+    {
+        auto change = records.begin_record_change(zone_);
+        change->insert(mx);
+        change->insert(txt);
+        change->commit();
+    }
+    {
+        auto locked = store_->lock_zone_records(zone_);
+        ASSERT_NE(locked, nullptr);
+        EXPECT_EQ(locked->zone()->name, name("example.org"));
+        EXPECT_EQ(locked->records(), (std::vector{mx, txt}));
+        EXPECT_EQ(store_->lock_zone_records(other_zone_), nullptr);
+    }
+    // A record change in progress holds the zone's row: the reconciler passes it over.
+    auto change = records.begin_record_change(zone_);
+    EXPECT_EQ(store_->lock_zone_records(zone_), nullptr);
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -186,6 +186,22 @@ TEST_F(PgRecordStoreTest, TheSchemaRefusesRowsThatAreNoRr) {
     EXPECT_FALSE(sql_ok("DELETE FROM accounts WHERE username = 'dora'"));
 }
 
+// Migration 012: an RRset in doubt is named by zone, owner and type (an Add whose reply was lost
+// has no row); the earliest mark is kept.
+TEST_F(PgRecordStoreTest, RRsetsInDoubtAreMarkedOncePerRRset) {
+    store_->mark_rrset_in_doubt(zone_, name("www.example.org"), RecordType::A);
+    store_->mark_rrset_in_doubt(zone_, name("example.org"), RecordType::MX);
+    const auto first = store_->rrsets_in_doubt(zone_);
+    store_->mark_rrset_in_doubt(zone_, name("www.example.org"), RecordType::A);
+    const auto marks = store_->rrsets_in_doubt(zone_);
+    ASSERT_EQ(marks.size(), 2u);
+    EXPECT_EQ(marks[0].name, name("example.org"));
+    EXPECT_EQ(marks[0].type, RecordType::MX);
+    EXPECT_EQ(marks[1].name, name("www.example.org"));
+    EXPECT_EQ(marks[1].since, first[1].since) << "the earliest mark is kept";
+    EXPECT_TRUE(store_->rrsets_in_doubt(other_zone_).empty());
+}
+
 TEST_F(PgRecordStoreTest, AMissingZoneCannotBeLocked) {
     EXPECT_THROW(store_->begin_record_change(987654), auth::StoreError);
 }

@@ -1,6 +1,7 @@
 // PgStore against a migrated database: principals with and without tokens, recorded state,
 // and behaviour while the database is down.
 #include "ddns/sql/pg_store.hpp"
+#include "connection.hpp"
 
 #include <gtest/gtest.h>
 
@@ -179,6 +180,53 @@ TEST_F(PgStoreTest, RecordAppliedPersistsBothFamilies) {
                      "WHERE id = " +
                      std::to_string(host_a_)),
               "- 2001:db8::8");
+}
+
+// A round robin (migration 012): the A records beyond ipv4 are loaded with the host, read under
+// the lock, kept out of the no-change path, and emptied by the next plain record_applied.
+TEST_F(PgStoreTest, ExtraIpv4IsTheRoundRobinAndAPlainApplyEmptiesIt) {
+    const auto t1 = at_micros(1'700'000'000'000'000);
+    const std::vector<IpAddress> extra{*IpAddress::parse("192.0.2.8"),
+                                       *IpAddress::parse("192.0.2.9")};
+    {
+        auto change = store_->begin_change({host_a_});
+        change->record_applied(host_a_, IpAddress::parse("192.0.2.7"), std::nullopt, t1);
+        change->record_extra_ipv4(host_a_, extra);
+        change->commit();
+    }
+    auto p = store_->load_principal("alice", "");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->hosts[0].extra_ipv4, extra);
+    EXPECT_TRUE(p->hosts[1].extra_ipv4.empty());
+    {
+        auto change = store_->begin_change({host_a_});
+        EXPECT_EQ(change->locked().at(0).extra_ipv4, extra);
+    }
+    EXPECT_FALSE(store_->record_seen_if_unchanged(
+        auth::StoredAddresses{host_a_, IpAddress::parse("192.0.2.7"), std::nullopt}, t1))
+        << "a round robin is not the state {192.0.2.7}";
+    record(*store_, host_a_, IpAddress::parse("192.0.2.7"), std::nullopt, t1);
+    p = store_->load_principal("alice", "");
+    EXPECT_TRUE(p->hosts[0].extra_ipv4.empty());
+    // The schema: IPv4 host addresses only, at most 9, never without ipv4.
+    auto conn = db_->lease();
+    const std::string id = std::to_string(host_a_);
+    EXPECT_FALSE(conn->try_exec("UPDATE hosts SET extra_ipv4 = '{2001:db8::1}' WHERE id = " + id)
+                     .has_value());
+    EXPECT_FALSE(conn->try_exec("UPDATE hosts SET extra_ipv4 = '{192.0.2.0/24}' WHERE id = " + id)
+                     .has_value());
+    EXPECT_FALSE(conn->try_exec("UPDATE hosts SET ipv4 = NULL, extra_ipv4 = '{192.0.2.1}' "
+                                "WHERE id = " +
+                                id)
+                     .has_value());
+    EXPECT_FALSE(conn->try_exec("UPDATE hosts SET extra_ipv4 = array_fill('192.0.2.1'::inet, "
+                                "ARRAY[10]) WHERE id = " +
+                                id)
+                     .has_value());
+    EXPECT_TRUE(conn->try_exec("UPDATE hosts SET extra_ipv4 = array_fill('192.0.2.1'::inet, "
+                               "ARRAY[9]) WHERE id = " +
+                               id)
+                    .has_value());
 }
 
 TEST_F(PgStoreTest, RecordSeenTouchesOnlyLastSeen) {

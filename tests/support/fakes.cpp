@@ -40,6 +40,9 @@ public:
         buffered_[id] = auth::StoredAddresses{id, v4, v6, true};
         reasons_[id] = reason;
     }
+    void record_extra_ipv4(std::int64_t id, const std::vector<IpAddress>& extra) override {
+        buffered_.at(id).extra_ipv4 = extra;  // after record_applied, as the interface says
+    }
     void record_seen(std::int64_t id, auth::TimePoint) override { ++seen_[id]; }
     void commit() override {
         std::lock_guard lock(store_.mutex);
@@ -104,7 +107,8 @@ bool FakeHostStore::record_seen_if_unchanged(const auth::StoredAddresses& expect
     ++seen_attempts[expected.host_id];
     auto it = rows.find(expected.host_id);
     if (it == rows.end() || it->second.offline || it->second.in_doubt ||
-        it->second.ipv4 != expected.ipv4 || it->second.ipv6 != expected.ipv6)
+        !it->second.extra_ipv4.empty() || it->second.ipv4 != expected.ipv4 ||
+        it->second.ipv6 != expected.ipv6)
         return false;
     ++seen[expected.host_id];
     return true;
@@ -128,6 +132,18 @@ void FakeHostStore::mark_in_doubt(const std::vector<std::int64_t>& ids, auth::Ti
     std::lock_guard lock(mutex);
     for (auto id : ids) rows[id].in_doubt = true;
     ++marks;
+}
+
+void FakeRecordStore::mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& owner,
+                                          RecordType type) {
+    in_doubt.emplace(zone_id, owner, type);
+}
+
+std::vector<auth::RRsetInDoubt> FakeRecordStore::rrsets_in_doubt(std::int64_t zone_id) {
+    std::vector<auth::RRsetInDoubt> out;
+    for (const auto& [z, owner, type] : in_doubt)
+        if (z == zone_id) out.push_back({owner, type, auth::TimePoint{}});
+    return out;
 }
 
 std::unique_ptr<auth::RecordChange> FakeRecordStore::begin_record_change(std::int64_t zone_id) {

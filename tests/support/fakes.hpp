@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -82,6 +83,8 @@ public:
 
     std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override;
     std::vector<auth::StoredRecord> list_records(std::int64_t zone_id) override;
+    void mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& name, RecordType type) override;
+    std::vector<auth::RRsetInDoubt> rrsets_in_doubt(std::int64_t zone_id) override;
 
     // Seeds a stored record (no change, no commit); returns its id.
     std::int64_t add(std::int64_t zone_id, ResourceRecord record);
@@ -96,6 +99,8 @@ public:
     bool fail_commit = false;
     bool commit_unknown = false;  // commit applies, then throws CommitUnknown
     bool fail_list = false;
+    using RRset = std::tuple<std::int64_t, DnsName, RecordType>;
+    std::set<RRset> in_doubt;
 };
 
 // Accounts by username, each returned as a principal with its hosts and owned zones; a token is

@@ -40,6 +40,18 @@ public:
         if (it == rrsets.end()) return {{UpdateStatus::Success, {}}, {}};
         return {{UpdateStatus::Success, {}}, it->second};
     }
+    // With `transfers_enabled`, the whole zone as one transfer (NotImp otherwise, as a reader
+    // without transfers answers).
+    ZoneRead transfer(const DnsName&, const TsigKey&, const ServerEndpoint&) override {
+        ++transfers;
+        if (!transfers_enabled) return {{UpdateStatus::NotImp, "scripted"}, {}, 0};
+        if (unreadable || transfer_refused) return {{UpdateStatus::Refused, "scripted"}, {}, 0};
+        ZoneRead zone{{UpdateStatus::Success, {}}, {}, 1};
+        for (const auto& [key, list] : rrsets)
+            zone.records.insert(zone.records.end(), list.begin(), list.end());
+        if (after_transfer) after_transfer();
+        return zone;
+    }
     UpdateResult send(const UpdateRequest& request, const TsigKey&,
                       const ServerEndpoint&) override {
         sent.push_back(request);
@@ -90,8 +102,12 @@ public:
     std::map<RRsetKey, std::vector<ResourceRecord>> rrsets;
     std::vector<UpdateRequest> sent;
     bool unreadable = false;
+    bool transfers_enabled = false;
+    bool transfer_refused = false;  // no allow-transfer for the key
     int reads = 0;
+    int transfers = 0;
     std::function<void()> before_update;
+    std::function<void()> after_transfer;  // BIND changing after the transfer was read
 };
 
 // The hosts of one zone, handed out in id order in batches; hosts in `locked_elsewhere` are
@@ -135,9 +151,28 @@ public:
         return std::make_unique<Batch>(*this, std::move(out));
     }
 
+    // Domain records: handed out unless a record change "holds" the zone; commits are counted.
+    class Records final : public auth::ReconcileRecords {
+    public:
+        explicit Records(FakeReconcileStore& store) : store_(store) {}
+        std::shared_ptr<const auth::Zone> zone() const override { return store_.zone; }
+        const std::vector<ResourceRecord>& records() const override { return store_.records; }
+        void commit() override { ++store_.record_commits; }
+
+    private:
+        FakeReconcileStore& store_;
+    };
+    std::unique_ptr<auth::ReconcileRecords> lock_zone_records(std::int64_t zone_id) override {
+        if (zone_id != zone->id || records.empty() || records_held_elsewhere) return nullptr;
+        return std::make_unique<Records>(*this);
+    }
+
     std::shared_ptr<const auth::Zone> zone;
     std::map<std::int64_t, auth::ReconcileHost> hosts;
     std::set<std::int64_t> locked_elsewhere;
+    std::vector<ResourceRecord> records;
+    bool records_held_elsewhere = false;
+    int record_commits = 0;
 };
 
 // The hosts of the zones in `due_zones`. Every online host is "selected" (as if the SQL had found

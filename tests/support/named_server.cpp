@@ -97,7 +97,10 @@ std::unique_ptr<NamedServer> NamedServer::start(NamedServerOptions options) {
         conf << "zone \"" << zone << "\" {\n"
              << "  type primary;\n"
              << "  file \"" << file.string() << "\";\n"
-             << "  update-policy { grant " << server->options_.key_name << " zonesub ANY; };\n"
+             << "  update-policy { grant " << server->options_.key_name
+             << " zonesub ANY; };\n"
+             // The reconciler reads whole zones by AXFR, signed with the zone's key.
+             << "  allow-transfer { key " << server->options_.key_name << "; };\n"
              << "};\n";
     }
     write_file(server->conf_, conf.str());

@@ -102,10 +102,11 @@ void PostgresServer::start() {
     }
 }
 
-void PostgresServer::stop() {
+void PostgresServer::stop(StopMode mode) {
     if (!child_) return;
-    // Fast shutdown: postgres's SIGTERM ("smart") would wait for every client to disconnect.
-    run_command(as_server_user({bindir_ + "/pg_ctl", "stop", "-D", data_dir_.string(), "-m", "fast",
+    // Never "smart" (postgres's SIGTERM), which would wait for every client to disconnect.
+    const char* how = mode == StopMode::Immediate ? "immediate" : "fast";
+    run_command(as_server_user({bindir_ + "/pg_ctl", "stop", "-D", data_dir_.string(), "-m", how,
                                 "-w", "-t", "30"}),
                 std::chrono::seconds(40));
     child_->stop();

@@ -26,8 +26,11 @@ public:
     // CREATE DATABASE `name` ([a-z0-9_], up to 63 characters); returns its conninfo.
     std::string create_database(const std::string& name);
 
-    // Fast shutdown (open client connections are cut). Idempotent.
-    void stop();
+    // How stop() ends the server (pg_ctl -m): `Fast` cuts client connections and checkpoints;
+    // `Immediate` quits at once like a crash or power loss (crash recovery on the next start).
+    enum class StopMode { Fast, Immediate };
+    // Idempotent.
+    void stop(StopMode mode = StopMode::Fast);
     // Starts the same cluster again on the same port and waits until it accepts connections.
     void start_again();
     bool running() const { return child_ != nullptr; }

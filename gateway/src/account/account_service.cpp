@@ -21,6 +21,13 @@ constexpr std::chrono::seconds kInviteLimit{365L * 86400};
 
 }  // namespace
 
+NewApiToken make_api_token() {
+    const auto raw = auth::generate_token();
+    std::string text = std::string(kApiTokenPrefix) + std::string(raw.token.expose_view());
+    std::string digest = auth::token_digest(text);
+    return NewApiToken{Secret(text), std::move(digest)};
+}
+
 std::optional<Registration> parse_registration(std::string_view text) noexcept {
     if (text == "off") return Registration::Off;
     if (text == "invite") return Registration::Invite;
@@ -182,7 +189,9 @@ AccountResult<Done> AccountService::forgot_password(std::string_view username_or
 
 AccountResult<Done> AccountService::reset_password(std::string_view link_secret,
                                                    const Secret& new_password) {
-    // The link is checked before the password's rules, so a bad password does not use it up.
+    // The password's own rules first: a too short one does not use the link up.
+    if (auto p = account_rules::password_problem(new_password, {}))
+        return fail(AccountError::BadInput, *p);
     const auto now = d_.clock();
     const std::string digest = auth::token_digest(link_secret);
     auto use = d_.store.consume_link(auth::LinkPurpose::Reset, digest, now);
@@ -190,7 +199,8 @@ AccountResult<Done> AccountService::reset_password(std::string_view link_secret,
     const auto user = d_.store.account_by_id(use->account_id);
     if (!user) return fail(AccountError::LinkInvalid, "this link is unknown, used or expired");
     if (auto p = account_rules::password_problem(new_password, user->account.username)) {
-        // Give the link back: a new one is mailed rather than the old one revived.
+        // Only the username rule is left (it needs the account): the link is used, so a new
+        // one is mailed rather than the old one revived.
         mail_link(*user, user->account.email, auth::LinkPurpose::Reset,
                   options_.reset_link_lifetime);
         return fail(AccountError::BadInput, *p + " (a new link was mailed)");
@@ -333,10 +343,9 @@ AccountResult<IssuedToken> AccountService::create_api_token(std::int64_t account
     if (name.size() > 64)
         return fail(AccountError::BadInput, "a token name has at most 64 characters");
     if (!d_.store.account_by_id(account_id)) return fail(AccountError::NotFound, "no such account");
-    const auto raw = auth::generate_token();
-    std::string text = std::string(kApiTokenPrefix) + std::string(raw.token.expose_view());
-    const auto id = d_.store.add_api_token(account_id, name, auth::token_digest(text));
-    return IssuedToken{id, Secret(text)};
+    auto token = make_api_token();
+    const auto id = d_.store.add_api_token(account_id, name, token.digest);
+    return IssuedToken{id, std::move(token.text)};
 }
 
 AccountResult<std::vector<auth::TokenInfo>> AccountService::api_tokens(std::int64_t account_id) {

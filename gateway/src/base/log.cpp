@@ -110,10 +110,14 @@ std::string json_escape(std::string_view text) {
     return out;
 }
 
-Logger::Logger(LogLevel level) : level_(level), sink_(std::make_unique<Sink>()) {}
+Logger::Logger(LogLevel level, std::shared_ptr<RepeatFilter> repeats)
+    : level_(level), repeats_(std::move(repeats)), sink_(std::make_unique<Sink>()) {}
 
-Logger::Logger(const LogOptions& options)
-    : level_(options.level), format_(options.format), sink_(std::make_unique<Sink>()) {
+Logger::Logger(const LogOptions& options, std::shared_ptr<RepeatFilter> repeats)
+    : level_(options.level),
+      format_(options.format),
+      repeats_(std::move(repeats)),
+      sink_(std::make_unique<Sink>()) {
     sink_->path = options.file;
     if (!sink_->path.empty() && !reopen())
         throw std::runtime_error("cannot open log.file " + sink_->path);
@@ -132,12 +136,24 @@ bool Logger::reopen() const {
 }
 
 void Logger::log(LogLevel level, std::string_view message) const {
-    event(level, message, {});
+    if (!enabled(level)) return;
+    if (!repeats_) return write(level, message, {});
+    for (const auto& summary : repeats_->expired_summaries()) write(LogLevel::Warning, summary, {});
+    if (level < LogLevel::Warning) return write(level, message, {});
+    const auto verdict = repeats_->admit(message);
+    if (!verdict.write) return;
+    if (verdict.suppressed == 0) return write(level, message, {});
+    write(level, std::string(message) + " (" + suppressed_note(verdict.suppressed) + ")", {});
 }
 
+// Events (the access line) are never rate limited: each stands for one request.
 void Logger::event(LogLevel level, std::string_view message,
                    const std::vector<LogField>& fields) const {
-    if (!enabled(level)) return;
+    if (enabled(level)) write(level, message, fields);
+}
+
+void Logger::write(LogLevel level, std::string_view message,
+                   const std::vector<LogField>& fields) const {
     std::string line;
     if (format_ == LogFormat::Json) {
         line = "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) +

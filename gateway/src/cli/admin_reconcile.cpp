@@ -30,7 +30,8 @@ int reconcile_run(AdminContext& cx, const Args& a) {
     Reconciler reconciler(reader, cx.dns, store, cx.log, options);
     const ReconcileReport report = reconciler.full_pass(zone);
     for (const auto& line : report.differences) cx.out << line << "\n";
-    cx.out << report.hosts_checked << " hosts checked, " << report.drift_found << " differed";
+    cx.out << report.hosts_checked << " hosts checked (" << report.transfers
+           << " zone(s) read by transfer), " << report.drift_found << " differed";
     if (!dry_run) cx.out << ", " << report.repaired << " repaired, " << report.failed << " failed";
     cx.out << "\n";
     if (!report.complete) {

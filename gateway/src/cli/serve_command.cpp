@@ -9,11 +9,13 @@
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/password.hpp"
+#include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/metrics.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
+#include "ddns/gateway/cli/self_service.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/metered_sender.hpp"
 #include "ddns/gateway/core/record_service.hpp"
@@ -33,11 +35,14 @@
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/gateway/jobs/throttle_sync.hpp"
+#include "ddns/gateway/web/api.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
+#include "ddns/sql/pg_self_service_store.hpp"
+#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 #include "serve_metrics.hpp"
@@ -87,7 +92,7 @@ int run_serve(const Config& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log_options());
+    Logger log(config.log_options(), std::make_shared<RepeatFilter>(config.log.repeat_interval));
     Metrics metrics;
     sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
@@ -171,7 +176,16 @@ int run_serve(const Config& config) {
                          [&metrics_only](const RequestView& r) { return metrics_only.route(r); },
                          {},
                          {}});
-    ObservedRouter observed(router, metrics, log, ObservedRouterOptions{config.log.access});
+    // The account layer, the HTML pages (web.enabled) and the JSON API (api.enabled), in front
+    // of the dialects' routes.
+    SelfService self_service(
+        config, SelfServiceDeps{db, store, authenticator, throttle, hasher, mail->outbox(), updates,
+                                records, dns, policy, log, clock});
+    self_service.add_web_routes(router);
+    AccountApi api(self_service.accounts(), log);
+    ApiFront api_front(api, router);
+    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    ObservedRouter observed(routes, metrics, log, ObservedRouterOptions{config.log.access});
     AuditedRouter audited(observed, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
@@ -189,6 +203,12 @@ int run_serve(const Config& config) {
     if (config.reconcile.interval.count() > 0) reconciler.start();
     register_serve_metrics(metrics,
                            ServeParts{db, audit_db, updates, audit, sweeper, reconciler, http});
+    if (const RepeatFilter* repeats = log.repeats())
+        metrics.collect("ddns_log_lines_suppressed", "Repeated warnings and errors not written.",
+                        MetricType::Counter, [repeats] {
+                            return std::vector<Sample>{
+                                {{}, static_cast<double>(repeats->counters().suppressed.load())}};
+                        });
     std::unique_ptr<HttpServer> metrics_http;
     if (!config.metrics.listen.empty()) {
         metrics_http =
@@ -243,6 +263,15 @@ int run_check_config(const Config& config, const std::vector<std::string>& args)
     if (auto error = check_tls_files(config.http_server_options())) {
         std::cerr << "ddns-gateway: " << *error << "\n";
         return 1;
+    }
+    // The SMTP password file, CA file and From are read as `serve` would (never printed).
+    if (config.mail.enabled) {
+        try {
+            const SmtpTransport check(smtp_options(config.mail));
+        } catch (const std::exception& e) {
+            std::cerr << "ddns-gateway: " << e.what() << "\n";
+            return 1;
+        }
     }
     // Parsed as libpq will; the value itself is never printed (it may hold a password).
     if (!sql::conninfo_parses(config.database.url)) {

@@ -369,6 +369,9 @@ const ConfigKey kKeys[] = {
      set_number<&C::reconcile, &ReconcileSection::in_doubt_poll>},
     {"reconcile.max_repairs", K::Integer, 1, 1000000, "1000", "repairing UPDATEs per pass",
      set_number<&C::reconcile, &ReconcileSection::max_repairs>},
+    {"log.repeat_interval", K::Seconds, 0, 86400, "30",
+     "repeated warning or error written once per period (0: every one)",
+     set_number<&C::log, &LogSection::repeat_interval>},
     {"audit.retention", K::Duration, 0, kForever, "30d", "update-log age kept (0: forever)",
      set_duration<&C::audit, &AuditSection::retention>},
     {"audit.prune_interval", K::Duration, 1, kForever, "1h", "update-log pruning period",
@@ -376,6 +379,8 @@ const ConfigKey kKeys[] = {
     {"audit.queue_size", K::Integer, 1, 1000000, "10000", "update-log entries waiting at most",
      set_number<&C::audit, &AuditSection::queue_size>},
     // Self-service accounts (api branch).
+    {"api.enabled", K::Bool, kNone, kNone, "false", "serve the JSON account API under /api/v1",
+     set_bool<&C::account, &AccountSection::api>},
     {"web.registration", K::Choice, kNone, kNone, "off", "sign-up: off, invite or open",
      set_registration},
     {"web.verify_link_lifetime", K::Duration, 300, 30 * 86400, "1d", "e-mail link valid this long",

@@ -8,13 +8,16 @@
 namespace ddns::gateway {
 namespace {
 
-// Removes one family of a host that is going offline; `address` is what BIND should still hold.
-void take_family_offline(UpdateRequest& request, const auth::Host& host, const IpAddress& address,
-                         auth::OfflineAction action) {
+// Removes one family of a host that is going offline; `held` is what BIND should still hold (one
+// address, or the A set of a round robin).
+void take_family_offline(UpdateRequest& request, const auth::Host& host,
+                         const std::vector<IpAddress>& held, auth::OfflineAction action) {
+    const IpAddress& address = held.front();
     const RecordType type = address_record_type(address.family());
-    // Value-dependent "RRset exists" (RFC 2136 §2.4.2): the RRset is exactly this one record.
-    request.prerequisites.emplace_back(
-        RRsetExistsValue{ResourceRecord::address(host.name, host.ttl, address)});
+    // Value-dependent "RRset exists" (RFC 2136 §2.4.2, §3.2.5): the RRset is exactly these.
+    for (const IpAddress& a : held)
+        request.prerequisites.emplace_back(
+            RRsetExistsValue{ResourceRecord::address(host.name, host.ttl, a)});
     request.operations.emplace_back(DeleteRRset{host.name, type});
     if (action == auth::OfflineAction::Sentinel)
         request.operations.emplace_back(AddRecord{
@@ -36,6 +39,7 @@ auth::StoredAddresses offline_addresses(const auth::StoredAddresses& current,
     if (current.offline) return current;
     auth::StoredAddresses out = current;
     out.offline = true;
+    out.extra_ipv4.clear();  // the round robin goes with the A set
     auto apply = [action](std::optional<IpAddress>& slot) {
         if (!slot) return;
         if (action == auth::OfflineAction::Delete)
@@ -53,13 +57,21 @@ std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& addres
     return address;
 }
 
+std::vector<IpAddress> a_set(const auth::Host& host) {
+    std::vector<IpAddress> out;
+    if (!host.ipv4) return out;
+    out.push_back(*host.ipv4);
+    out.insert(out.end(), host.extra_ipv4.begin(), host.extra_ipv4.end());
+    return out;
+}
+
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
         const auth::OfflineAction action =
             auth::effective_offline_action(h->offline_action, zone.offline_action);
-        if (h->ipv4) take_family_offline(request, *h, *h->ipv4, action);
-        if (h->ipv6) take_family_offline(request, *h, *h->ipv6, action);
+        if (h->ipv4) take_family_offline(request, *h, a_set(*h), action);
+        if (h->ipv6) take_family_offline(request, *h, {*h->ipv6}, action);
     }
     return request;
 }

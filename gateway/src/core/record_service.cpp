@@ -64,6 +64,17 @@ std::optional<DnsName> in_zone_exchange(const auth::Zone& zone, const ResourceRe
     return mx->exchange;
 }
 
+// A message whose prerequisites say that BIND holds exactly `rrset` at (name, type): the
+// compensation of a change that wrote it, which must never overwrite a newer change another
+// instance made meanwhile (RFC 2136 §3.2.5: together the records are the whole RRset).
+UpdateRequest guarded_by(const auth::Zone& zone, const DnsName& name, RecordType type,
+                         const std::vector<ResourceRecord>& rrset) {
+    UpdateRequest request{zone.name, {}, {}};
+    for (const auto& rr : rrset) request.prerequisites.emplace_back(RRsetExistsValue{rr});
+    if (rrset.empty()) request.prerequisites.emplace_back(RRsetAbsent{name, type});
+    return request;
+}
+
 bool prerequisite_failed(UpdateStatus status) {
     return status == UpdateStatus::YxDomain || status == UpdateStatus::YxRrset;
 }
@@ -94,9 +105,12 @@ RecordResult RecordService::add(const auth::Zone& zone, const ResourceRecord& re
     // RFC 2136 add without delete: the RR joins its RRset (a second A makes a round robin).
     // BIND keeps one TTL per RRset, so the RRs already there take the new one.
     std::vector<auth::StoredRecord> retimed;
-    for (const auto& stored : here)
-        if (stored.record.type() == record.type() && stored.record.ttl() != record.ttl())
-            retimed.push_back(stored);
+    std::vector<ResourceRecord> written{record};  // the RRset once BIND applied the add
+    for (const auto& stored : here) {
+        if (stored.record.type() != record.type()) continue;
+        written.push_back(with_ttl(stored.record, record.ttl()));
+        if (stored.record.ttl() != record.ttl()) retimed.push_back(stored);
+    }
     // The CNAME rule again, in DNS: if the database missed data that BIND holds, the
     // prerequisite fails instead of BIND silently ignoring the add.
     UpdateRequest request{zone.name, {}, {AddRecord{record}}};
@@ -104,8 +118,20 @@ RecordResult RecordService::add(const auth::Zone& zone, const ResourceRecord& re
         request.prerequisites.emplace_back(NameAbsent{record.owner()});
     else
         request.prerequisites.emplace_back(RRsetAbsent{record.owner(), RecordType::CNAME});
-    const UpdateResult sent = sender_.send(request, zone.key, zone.server);
-    if (!sent.ok()) {
+    UpdateRequest undo = guarded_by(zone, record.owner(), record.type(), written);
+    undo.operations.emplace_back(DeleteRecord{record});
+    for (const auto& old : retimed) undo.operations.emplace_back(AddRecord{old.record});
+
+    const ZoneBatchResult r = run(zone, record.owner(), record.type(), "adding " + describe(record),
+                                  std::move(change), request, undo, [&](auth::RecordChange& c) {
+                                      c.insert(record);
+                                      for (const auto& old : retimed) {
+                                          c.erase(old.id);
+                                          c.insert(with_ttl(old.record, record.ttl()));
+                                      }
+                                  });
+    if (!r.sent.failed.empty()) {
+        const UpdateResult& sent = r.sent.failed.begin()->second;
         if (prerequisite_failed(sent.status)) {
             log_.warning("DNS and the database disagree at " + record.owner().str() + " in zone " +
                          zone.name.str() + ": BIND holds data the database does not know (" +
@@ -120,27 +146,7 @@ RecordResult RecordService::add(const auth::Zone& zone, const ResourceRecord& re
                      " failed: " + std::string(to_string(sent.status)));
         return {RecordOutcome::DnsFailed, sent.status};
     }
-
-    std::string what;
-    const CommitOutcome outcome = record_batch(
-        [&] {
-            change->insert(record);
-            for (const auto& old : retimed) {
-                change->erase(old.id);
-                change->insert(with_ttl(old.record, record.ttl()));
-            }
-            change->commit();
-        },
-        what);
-    if (in_doubt(outcome, describe(record), what)) return {RecordOutcome::StoreFailed};
-    if (outcome == CommitOutcome::Failed) {
-        log_.error("recording " + describe(record) + " failed after the DNS update: " + what +
-                   "; rolling DNS back");
-        UpdateRequest undo{zone.name, {}, {DeleteRecord{record}}};
-        for (const auto& old : retimed) undo.operations.emplace_back(AddRecord{old.record});
-        rollback(zone, undo);
-        return {RecordOutcome::StoreFailed};
-    }
+    if (r.outcome != CommitOutcome::Committed) return {RecordOutcome::StoreFailed};
     return {RecordOutcome::Added};
 }
 
@@ -168,32 +174,26 @@ RecordResult RecordService::remove(const auth::Zone& zone, const RecordSelector&
         request.operations.emplace_back(DeleteRRset{selector.name, selector.type});
     else
         for (const auto& s : matched) request.operations.emplace_back(DeleteRecord{s.record});
-    const UpdateResult sent = sender_.send(request, zone.key, zone.server);
-    if (!sent.ok()) {
-        log_.warning("removing " + std::to_string(matched.size()) + " " +
-                     std::string(to_string(selector.type)) + " record(s) at " +
-                     selector.name.str() + " via " + zone.server.to_string() +
+    std::vector<ResourceRecord> left;  // the RRset once BIND applied the removal
+    for (const auto& s : rrset)
+        if (!matches(selector, s.record)) left.push_back(s.record);
+    UpdateRequest undo = guarded_by(zone, selector.name, selector.type, left);
+    for (const auto& s : matched) undo.operations.emplace_back(AddRecord{s.record});
+
+    const std::string what = "removing " + std::to_string(matched.size()) + " " +
+                             std::string(to_string(selector.type)) + " record(s) at " +
+                             selector.name.str();
+    const ZoneBatchResult r = run(zone, selector.name, selector.type, what, std::move(change),
+                                  request, undo, [&](auth::RecordChange& c) {
+                                      for (const auto& s : matched) c.erase(s.id);
+                                  });
+    if (!r.sent.failed.empty()) {
+        const UpdateResult& sent = r.sent.failed.begin()->second;
+        log_.warning(what + " via " + zone.server.to_string() +
                      " failed: " + std::string(to_string(sent.status)));
         return {RecordOutcome::DnsFailed, sent.status};
     }
-
-    std::string what;
-    const CommitOutcome outcome = record_batch(
-        [&] {
-            for (const auto& s : matched) change->erase(s.id);
-            change->commit();
-        },
-        what);
-    if (in_doubt(outcome, selector.name.str(), what)) return {RecordOutcome::StoreFailed};
-    if (outcome == CommitOutcome::Failed) {
-        log_.error("forgetting " + std::to_string(matched.size()) + " record(s) at " +
-                   selector.name.str() + " failed after the DNS update: " + what +
-                   "; rolling DNS back");
-        UpdateRequest undo{zone.name, {}, {}};
-        for (const auto& s : matched) undo.operations.emplace_back(AddRecord{s.record});
-        rollback(zone, undo);
-        return {RecordOutcome::StoreFailed};
-    }
+    if (r.outcome != CommitOutcome::Committed) return {RecordOutcome::StoreFailed};
     return {RecordOutcome::Removed};
 }
 
@@ -203,14 +203,28 @@ std::vector<ResourceRecord> RecordService::list(const auth::Zone& zone) {
     return records;
 }
 
-// A commit with an unknown outcome: the database may hold the change BIND applied, so DNS is
-// kept (no rollback) and the caller gets a server error; the next listing shows what stuck.
-bool RecordService::in_doubt(CommitOutcome outcome, const std::string& what_changed,
-                             const std::string& why) {
-    if (outcome != CommitOutcome::Unknown) return false;
-    log_.error("recording the change at " + what_changed +
-               " has an unknown outcome after the DNS update: " + why + "; DNS kept");
-    return true;
+// One record change through the shared sequence: it is a batch of one (id 0). `write` stores
+// the change in `change`; a failed commit sends `undo`, an unknown outcome (the commit's, or a
+// lost reply) marks the RRset in doubt.
+ZoneBatchResult RecordService::run(const auth::Zone& zone, const DnsName& name, RecordType type,
+                                   const std::string& what,
+                                   std::unique_ptr<auth::RecordChange> change,
+                                   const UpdateRequest& request, const UpdateRequest& undo,
+                                   const std::function<void(auth::RecordChange&)>& write) {
+    const ZoneBatchSteps steps{
+        [&](const std::vector<std::int64_t>&) {
+            return sender_.send(request, zone.key, zone.server);
+        },
+        [&](const BatchSendResult& sent) {
+            if (sent.applied.empty()) return;  // BIND said no: nothing to record
+            write(*change);
+            change->commit();
+        },
+        [&] { change.reset(); },
+        [&](const std::vector<std::int64_t>&) { return sender_.send(undo, zone.key, zone.server); },
+        [&](const std::vector<std::int64_t>&) { store_.mark_rrset_in_doubt(zone.id, name, type); },
+    };
+    return run_zone_batch({0}, steps, log_, what + " in zone " + zone.name.str());
 }
 
 // BIND answers REFUSED both for a policy denial and for an MX whose in-zone exchange has no
@@ -226,13 +240,6 @@ bool RecordService::target_lacks_address(const auth::Zone& zone, const ResourceR
             return false;
     }
     return true;
-}
-
-void RecordService::rollback(const auth::Zone& zone, const UpdateRequest& undo) {
-    const UpdateResult result = sender_.send(undo, zone.key, zone.server);
-    if (!result.ok())
-        log_.error("rollback in zone " + zone.name.str() +
-                   " failed; DNS and database disagree: " + std::string(to_string(result.status)));
 }
 
 }  // namespace ddns::gateway

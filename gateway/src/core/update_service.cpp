@@ -12,21 +12,44 @@
 namespace ddns::gateway {
 namespace {
 
-std::optional<IpAddress> resolve(const FamilyIntent& intent,
-                                 const std::optional<IpAddress>& current) {
+// The records of one family of a state: the A set (ipv4, then the round robin's extra_ipv4), or
+// the AAAA.
+std::vector<IpAddress> family_set(const auth::StoredAddresses& s, RecordType type) {
+    std::vector<IpAddress> out;
+    if (type == RecordType::AAAA) {
+        if (s.ipv6) out.push_back(*s.ipv6);
+    } else if (s.ipv4) {
+        out.push_back(*s.ipv4);
+        out.insert(out.end(), s.extra_ipv4.begin(), s.extra_ipv4.end());
+    }
+    return out;
+}
+
+// The family's set after `intent` (an offline host's sentinel counts as no address).
+std::vector<IpAddress> resolve(const FamilyIntent& intent, std::vector<IpAddress> set) {
+    std::erase_if(set, [](const IpAddress& a) { return is_sentinel(a); });
+    const auto at = intent.address ? std::find(set.begin(), set.end(), *intent.address) : set.end();
     switch (intent.action) {
         case FamilyAction::Keep:
-            return current;
+            break;
         case FamilyAction::Set:
-            return intent.address;
+            set = {*intent.address};
+            break;
         case FamilyAction::Remove:
-            return std::nullopt;
+            set.clear();
+            break;
+        case FamilyAction::Join:
+            if (at == set.end() && set.size() < auth::kMaxIpv4) set.push_back(*intent.address);
+            break;
+        case FamilyAction::Leave:
+            if (at != set.end()) set.erase(at);
+            break;
     }
-    return current;
+    return set;
 }
 
 bool same(const auth::StoredAddresses& a, const auth::StoredAddresses& b) {
-    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6;
+    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.extra_ipv4 == b.extra_ipv4;
 }
 
 // The state of a host after `intent`, from its state `s`.
@@ -34,17 +57,21 @@ auth::StoredAddresses next_state(const HostIntent& intent, const auth::StoredAdd
                                  auth::OfflineAction action) {
     if (intent.take_offline) return offline_addresses(s, action);
     auth::StoredAddresses n = s;
-    n.ipv4 = without_sentinel(resolve(intent.ipv4, s.ipv4));
-    n.ipv6 = without_sentinel(resolve(intent.ipv6, s.ipv6));
+    const auto a = resolve(intent.ipv4, family_set(s, RecordType::A));
+    n.ipv4 = a.empty() ? std::nullopt : std::optional(a.front());
+    n.extra_ipv4.assign(a.empty() ? a.end() : a.begin() + 1, a.end());
+    const auto aaaa = resolve(intent.ipv6, family_set(s, RecordType::AAAA));
+    n.ipv6 = aaaa.empty() ? std::nullopt : std::optional(aaaa.front());
     n.offline = false;
     return n;
 }
 
-// Replace one family of a host: delete its RRset, add the new RR (if any).
+// Replace one family of a host: delete its RRset, add the new RRs (if any).
 void add_family_ops(std::vector<UpdateOperation>& ops, const auth::Host& host, RecordType type,
-                    const std::optional<IpAddress>& target) {
+                    const std::vector<IpAddress>& target) {
     ops.emplace_back(DeleteRRset{host.name, type});
-    if (target) ops.emplace_back(AddRecord{ResourceRecord::address(host.name, host.ttl, *target)});
+    for (const IpAddress& a : target)
+        ops.emplace_back(AddRecord{ResourceRecord::address(host.name, host.ttl, a)});
 }
 
 // The compensating message after a failed commit: puts each family back to `from`, on the
@@ -56,18 +83,16 @@ UpdateRequest compensation(const auth::Zone& zone, const std::vector<const auth:
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
         const auto& was = from.at(h->id);
-        const auto& now = to.at(h->id);
-        const std::pair<RecordType, std::pair<std::optional<IpAddress>, std::optional<IpAddress>>>
-            families[] = {{RecordType::A, {was.ipv4, now.ipv4}},
-                          {RecordType::AAAA, {was.ipv6, now.ipv6}}};
-        for (const auto& [type, pair] : families) {
-            const auto& [back, written] = pair;
+        for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
+            const auto back = family_set(was, type);
+            const auto written = family_set(to.at(h->id), type);
             if (back == written && !was.in_doubt) continue;
-            if (written)
+            // RFC 2136 §3.2.5: the value-dependent prerequisites of one name and type together
+            // must equal the whole RRset.
+            for (const IpAddress& a : written)
                 request.prerequisites.emplace_back(
-                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, *written)});
-            else
-                request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
+                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, a)});
+            if (written.empty()) request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
             add_family_ops(request.operations, *h, type, back);
         }
     }
@@ -75,18 +100,18 @@ UpdateRequest compensation(const auth::Zone& zone, const std::vector<const auth:
 }
 
 // One message: for every host and every family that differs, delete the RRset and add the new
-// RR, so A and AAAA (and all hosts of the message) change together or not at all.
+// RRs, so A and AAAA (and all hosts of the message) change together or not at all.
 UpdateRequest request_for(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
                           const std::map<std::int64_t, auth::StoredAddresses>& from,
                           const std::map<std::int64_t, auth::StoredAddresses>& to) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
         const auto& a = from.at(h->id);
-        const auto& b = to.at(h->id);
-        if (a.ipv4 != b.ipv4 || a.in_doubt)
-            add_family_ops(request.operations, *h, RecordType::A, b.ipv4);
-        if (a.ipv6 != b.ipv6 || a.in_doubt)
-            add_family_ops(request.operations, *h, RecordType::AAAA, b.ipv6);
+        for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
+            const auto target = family_set(to.at(h->id), type);
+            if (family_set(a, type) != target || a.in_doubt)
+                add_family_ops(request.operations, *h, type, target);
+        }
     }
     return request;
 }
@@ -177,9 +202,12 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
         HostApplyResult& r = results[i];
         if (refused(host, now, r)) continue;
         if (!intents[i].take_offline && !host.offline) {
-            r.ipv4 = resolve(intents[i].ipv4, host.ipv4);
-            r.ipv6 = resolve(intents[i].ipv6, host.ipv6);
-            if (r.ipv4 == host.ipv4 && r.ipv6 == host.ipv6) {
+            const auth::StoredAddresses stored{host.id, host.ipv4, host.ipv6,
+                                               false,   false,     host.extra_ipv4};
+            const auto next = next_state(intents[i], stored, auth::OfflineAction::Delete);
+            r.ipv4 = next.ipv4;
+            r.ipv6 = next.ipv6;
+            if (same(next, stored)) {
                 const ApplyStatus seen = record_unchanged(host, now, r.retry_after);
                 if (seen != ApplyStatus::Changed) {
                     r.status = seen;
@@ -367,6 +395,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
                 // Changed (or taken offline) and not failed: BIND applied it and the commit
                 // succeeded. A host that only came back online without a new address is nochg.
                 r = HostApplyResult{ApplyStatus::Changed, t.ipv4, t.ipv6, UpdateStatus::Success};
+                r.extra_ipv4 = t.extra_ipv4;
             } else {
                 r = HostApplyResult{ApplyStatus::Unchanged, cur->second.ipv4, cur->second.ipv6,
                                     UpdateStatus::Success};
@@ -382,6 +411,7 @@ void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses
         change.record_seen(id, now);  // offline=YES is an authenticated update too
     } else if (!same(to, from) || to.offline != from.offline || (from.in_doubt && !to.offline)) {
         change.record_applied(id, to.ipv4, to.ipv6, now);  // also back online
+        if (!to.extra_ipv4.empty()) change.record_extra_ipv4(id, to.extra_ipv4);
     } else {
         change.record_seen(id, now);
     }

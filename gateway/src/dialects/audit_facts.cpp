@@ -37,7 +37,8 @@ auth::AuditHost audit_applied(const auth::Host& host, const HostApplyResult& res
     out.name = host.name.str();
     out.detail = failure_detail(result);
     const bool changed = result.status == ApplyStatus::Changed;
-    out.ipv4_changed = changed && result.ipv4 != host.ipv4;
+    out.ipv4_changed =
+        changed && (result.ipv4 != host.ipv4 || result.extra_ipv4 != host.extra_ipv4);
     out.ipv6_changed = changed && result.ipv6 != host.ipv6;
     return out;
 }

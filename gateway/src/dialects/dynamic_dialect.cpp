@@ -241,11 +241,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
 
     // Unknown, another account's, or outside a host-scoped token: one answer, so the reply does
     // not tell which names exist elsewhere.
-    const bool scoped = principal.token && principal.token->host_id.has_value();
-    const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
-    const auth::Host* host = nullptr;
-    for (const auth::Host& h : principal.hosts)
-        if (h.name == *name && (!scoped || scope_id == h.id)) host = &h;
+    const auth::Host* host = principal.updatable_host(*name);
     if (!host) return DynamicOutcome::HostNotFound;
     context.audit.about(*host);
 

@@ -268,10 +268,8 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
     }
     const auth::Principal& principal = *outcome.principal;
     note.account_id = principal.account.id;
-    // A token may be limited to one host; then the account's other hosts are invisible to it.
-    const bool scoped = principal.token && principal.token->host_id.has_value();
-    const std::int64_t scope_id = scoped ? principal.token->host_id.value() : 0;
-    auto visible = [&](const auth::Host& h) { return !scoped || scope_id == h.id; };
+    // Only the hosts this credential may update are visible (a token may be limited to one).
+    const std::vector<const auth::Host*> visible = principal.updatable_hosts();
 
     // Which hosts: the list in `hostname`, or the account's only host when absent.
     std::vector<std::string_view> names;
@@ -284,11 +282,8 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
     std::vector<const auth::Host*> targets;  // nullptr where the line is an error
     std::vector<Dyndns2Line> lines;
     if (names.empty()) {
-        std::vector<const auth::Host*> mine;
-        for (const auto& h : principal.hosts)
-            if (visible(h)) mine.push_back(&h);
-        if (mine.size() != 1) return {once(Dyndns2Code::NotFqdn)};
-        targets.push_back(mine.front());
+        if (visible.size() != 1) return {once(Dyndns2Code::NotFqdn)};
+        targets.push_back(visible.front());
         lines.emplace_back();
     }
     for (std::string_view raw : names) {
@@ -301,9 +296,9 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
             // A bare label: complete it with the account's zone when exactly one host matches.
             const auth::Host* match = nullptr;
             int count = 0;
-            for (const auto& h : principal.hosts)
-                if (visible(h) && h.name.labels().front() == name->str()) {
-                    match = &h;
+            for (const auth::Host* h : visible)
+                if (h->name.labels().front() == name->str()) {
+                    match = h;
                     ++count;
                 }
             if (count == 1)
@@ -311,8 +306,7 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
             else
                 line.code = Dyndns2Code::NotFqdn;
         } else {
-            for (const auto& h : principal.hosts)
-                if (visible(h) && h.name == *name) found = &h;
+            found = principal.updatable_host(*name);
             if (!found) line.code = Dyndns2Code::NoHost;
         }
         targets.push_back(found);

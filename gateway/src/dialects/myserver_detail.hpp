@@ -23,8 +23,6 @@ std::string data_text(const Rdata& data);
 
 // True when Host names a full name (has a dot) rather than a label or "@".
 bool is_full_name(std::string_view host);
-// A token limited to one host sees only that host (as in dyndns2).
-std::vector<const auth::Host*> visible_hosts(const auth::Principal& principal);
 // The owned zone a domain account's request is about: the one Domain names, else the one that
 // contains a full-name Host, else the only one.
 Expected<const auth::Zone*, MyServerCode> pick_zone(const auth::Principal& principal,

@@ -1,9 +1,11 @@
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <variant>
 
 #include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "myserver_detail.hpp"
 
@@ -98,9 +100,8 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
     MyServerLogin info{
         principal.account.username, principal.account.plan, principal.account.expires_at, {}};
     // A token limited to one host sees that host's addresses, not the zone.
-    const bool scoped = principal.token && principal.token->host_id;
-    if (principal.account.plan == auth::Plan::Free || scoped) {
-        for (const auth::Host* h : visible_hosts(principal))
+    if (principal.account.plan == auth::Plan::Free || !principal.may_manage_zones()) {
+        for (const auth::Host* h : principal.updatable_hosts())
             list_host_addresses(*h, h->zone->name, info.records);
         sort_by_owner(info.records, 0);
     } else {
@@ -117,7 +118,7 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
             const std::size_t from = info.records.size();  // zone by zone, each sorted
             const auto base = zones.size() == 1 ? std::optional(zone->name) : std::nullopt;
             for (auto& record : records_.list(*zone)) info.records.push_back({record, base});
-            for (const auth::Host* h : visible_hosts(principal))
+            for (const auth::Host* h : principal.updatable_hosts())
                 if (h->zone->id == zone->id) list_host_addresses(*h, base, info.records);
             sort_by_owner(info.records, from);
         }
@@ -125,8 +126,9 @@ MyServerReply MyServerDialect::login(const auth::Principal& principal,
     return MyServerReply{MyServerCode::LoginSuccess, std::nullopt, std::move(info)};
 }
 
-// A free account's name holds one address per family: Add replaces the A record, Delete removes
-// it (only the given address, when IP is sent).
+// A free account's name holds a set of A records (the legacy client's round robin, at most
+// auth::kMaxIpv4): Add joins the set, Delete removes the given address or, without IP, the
+// whole set. Every other dialect replaces the set (see docs/protocols.md, section 4).
 MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
                                            const MyServerParams& params, const RequestView& request,
                                            AuditFacts& audit) {
@@ -144,13 +146,19 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
             params.value.empty() ? std::optional(request.client) : parse_ipv4(params.value);
         if (!address || !address->is_v4() || !policy_.allows(*address))
             return reply(MyServerCode::InvalidIpAddress);
-        intent = FamilyIntent::set(*address);
+        const auto held = a_set(target);
+        if (!target.offline && held.size() >= auth::kMaxIpv4 &&
+            std::find(held.begin(), held.end(), *address) == held.end())
+            return reply(MyServerCode::InvalidData);  // the round robin is full
+        intent = FamilyIntent::join(*address);
+    } else if (!params.value.empty()) {
+        const auto address = parse_ipv4(params.value);
+        if (!address) return reply(MyServerCode::InvalidIpAddress);
+        const auto held = a_set(target);
+        if (std::find(held.begin(), held.end(), *address) == held.end())
+            return reply(MyServerCode::RecordNotFound);
+        intent = FamilyIntent::leave(*address);
     } else {
-        if (!params.value.empty()) {
-            const auto address = parse_ipv4(params.value);
-            if (!address) return reply(MyServerCode::InvalidIpAddress);
-            if (target.ipv4 != address) return reply(MyServerCode::RecordNotFound);
-        }
         if (!target.ipv4) return reply(MyServerCode::RecordNotFound);
         intent = FamilyIntent::remove();
     }
@@ -184,7 +192,7 @@ MyServerReply MyServerDialect::change_zone(const auth::Principal& principal,
                                            const MyServerParams& params, const RequestView& request,
                                            AuditFacts& audit) {
     // A token limited to one host must not reach the rest of the zone.
-    if (principal.token && principal.token->host_id) return reply(MyServerCode::PermissionDenied);
+    if (!principal.may_manage_zones()) return reply(MyServerCode::PermissionDenied);
     const auto type = requested_type(params, auth::Plan::Domain);
     if (!type) return reply(MyServerCode::InvalidRecordType);
     const auto zone = pick_zone(principal, params.domain, params.host);

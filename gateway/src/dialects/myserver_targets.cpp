@@ -1,6 +1,7 @@
 // Which zone, host, type and data a MyServer request is about.
 #include <algorithm>
 
+#include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
 #include "myserver_detail.hpp"
 
@@ -8,14 +9,6 @@ namespace ddns::gateway::myserver {
 
 bool is_full_name(std::string_view host) {
     return host.find('.') != std::string_view::npos;
-}
-
-std::vector<const auth::Host*> visible_hosts(const auth::Principal& principal) {
-    const bool scoped = principal.token && principal.token->host_id.has_value();
-    std::vector<const auth::Host*> out;
-    for (const auto& h : principal.hosts)
-        if (!scoped || *principal.token->host_id == h.id) out.push_back(&h);
-    return out;
 }
 
 Expected<const auth::Zone*, MyServerCode> pick_zone(const auth::Principal& principal,
@@ -48,7 +41,7 @@ Expected<const auth::Zone*, MyServerCode> pick_zone(const auth::Principal& princ
 Expected<const auth::Host*, MyServerCode> pick_host(const auth::Principal& principal,
                                                     std::string_view host,
                                                     std::string_view domain) {
-    std::vector<const auth::Host*> candidates = visible_hosts(principal);
+    std::vector<const auth::Host*> candidates = principal.updatable_hosts();
     if (!domain.empty()) {
         const auto name = DnsName::parse(domain);
         if (!name) return Unexpected{MyServerCode::InvalidDomain};
@@ -101,8 +94,10 @@ std::optional<MyServerType> requested_type(const MyServerParams& params, auth::P
 
 void list_host_addresses(const auth::Host& host, const std::optional<DnsName>& zone,
                          std::vector<MyServerListedRecord>& out) {
-    for (const auto& address : {host.ipv4, host.ipv6})
-        if (address) out.push_back({ResourceRecord::address(host.name, host.ttl, *address), zone});
+    std::vector<IpAddress> all = a_set(host);  // a round robin lists every A record
+    if (host.ipv6) all.push_back(*host.ipv6);
+    for (const auto& address : all)
+        out.push_back({ResourceRecord::address(host.name, host.ttl, address), zone});
 }
 
 // Sorts records[from..] by owner name, keeping the store's type/data order within a name.

@@ -27,17 +27,6 @@ std::optional<IpAddress> peer_address(int fd) {
     return std::nullopt;
 }
 
-std::uint16_t local_port(int fd) {
-    sockaddr_storage local{};
-    socklen_t size = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size) != 0) return 0;
-    if (local.ss_family == AF_INET)
-        return ntohs(reinterpret_cast<const sockaddr_in&>(local).sin_port);
-    if (local.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<const sockaddr_in6&>(local).sin6_port);
-    return 0;
-}
-
 std::optional<std::string> ConnectionCap::key(const IpAddress& peer) const {
     if (exempt_.contains(peer)) return std::nullopt;
     const auto bytes = peer.bytes();

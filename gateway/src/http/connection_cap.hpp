@@ -14,8 +14,6 @@ namespace ddns::gateway {
 
 // The address at the other end of a connected socket.
 std::optional<IpAddress> peer_address(int fd);
-// The local port of a connected socket (0 when unknown): which listener accepted it.
-std::uint16_t local_port(int fd);
 
 class ConnectionCap {
 public:

@@ -1,6 +1,7 @@
 #include "connection_loop.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -52,6 +53,22 @@ Response refusal(int status, std::string reason, std::string body = {}) {
 
 }  // namespace
 
+namespace {
+
+// The local port of an accepted socket (which listener it came through); 0 when unknown.
+std::uint16_t local_port_of(int fd) {
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return 0;
+    if (local.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    if (local.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
+    return 0;
+}
+
+}  // namespace
+
 struct ConnectionLoop::Conn {
     enum class Phase { Handshake, Head, Body, Working, Writing, Closing, Gone };
     Conn(std::uint64_t id_, int fd, SSL_CTX* tls, IpAddress peer_, std::optional<std::string> key)
@@ -72,6 +89,7 @@ struct ConnectionLoop::Conn {
     std::size_t served = 0;
     std::optional<RequestHead> head;
     std::size_t body_length = 0;
+    std::uint16_t local_port = 0;
 };
 
 ConnectionLoop::ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCap& cap,
@@ -189,6 +207,7 @@ void ConnectionLoop::accept_all(const LoopListener& listener) {
         const std::uint64_t id = kFirstConnection + next_id_++;
         auto conn = std::make_unique<Conn>(id, fd, listener.tls, *peer, std::move(key));
         Conn& c = *conn;
+        c.local_port = local_port_of(fd);
         conns_.emplace(id, std::move(conn));
         c.phase = c.io.handshaken() ? Conn::Phase::Head : Conn::Phase::Handshake;
         c.head_started = true;
@@ -296,8 +315,7 @@ void ConnectionLoop::advance(Conn& c) {
 void ConnectionLoop::dispatch(Conn& c) {
     const std::size_t size = c.head->size + c.body_length;
     std::string body = c.in.substr(c.head->size, c.body_length);
-    Exchange exchange{std::move(*c.head), std::move(body),       c.peer,
-                      c.io.tls(),         local_port(c.io.fd()), false};
+    Exchange exchange{std::move(*c.head), std::move(body), c.peer, c.io.tls(), false, c.local_port};
     c.head.reset();
     c.in.erase(0, size);
     if (c.in.empty()) c.in.shrink_to_fit();

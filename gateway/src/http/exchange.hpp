@@ -2,6 +2,8 @@
 // Workers never touch a socket: they turn an Exchange into response bytes and give them back.
 #pragma once
 
+#include <cstdint>
+
 #include <string>
 #include <string_view>
 
@@ -17,8 +19,8 @@ struct Exchange {
     std::string body;  // exactly Content-Length bytes
     IpAddress peer;
     bool tls = false;
-    std::uint16_t local_port = 0;  // the listener's port
     bool keep_alive = false;       // the connection may serve another request after this one
+    std::uint16_t local_port = 0;  // the listener's port (web.listeners)
 };
 
 struct Answer {

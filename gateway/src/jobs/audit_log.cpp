@@ -1,5 +1,6 @@
 #include "ddns/gateway/jobs/audit_log.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -48,14 +49,24 @@ std::uint64_t AuditLog::dropped() const {
     return dropped_;
 }
 
+std::uint64_t AuditLog::written() const {
+    std::lock_guard lock(mutex_);
+    return written_;
+}
+
+std::uint64_t AuditLog::write_failures() const {
+    std::lock_guard lock(mutex_);
+    return write_failures_;
+}
+
 std::size_t AuditLog::queued() const {
     std::lock_guard lock(mutex_);
     return queue_.size() + in_flight_;
 }
 
-std::uint64_t AuditLog::written() const {
+AuditLogCounters AuditLog::counters() const {
     std::lock_guard lock(mutex_);
-    return written_;
+    return {written_, dropped_, write_failures_, queue_.size() + in_flight_};
 }
 
 void AuditLog::run() {
@@ -70,51 +81,86 @@ void AuditLog::run() {
         }
         in_flight_ = batch.size();
         lock.unlock();
-        write_batch(batch);
-        report_drops();
+        const bool written = write_batch(batch);
         lock.lock();
+        if (!written) {
+            // A batch was given up at stop: the database is gone, so is the rest of the queue
+            // (the process must not wait a retry per batch to end).
+            dropped_ += queue_.size();
+            queue_.clear();
+        }
         in_flight_ = 0;
+        lock.unlock();
+        report_drops(false);
+        lock.lock();
         idle_.notify_all();
     }
     lock.unlock();
-    report_drops();
+    report_drops(true);
 }
 
-void AuditLog::write_batch(const std::vector<auth::AuditRecord>& batch) {
+// False: the batch was given up (only once stopping).
+bool AuditLog::write_batch(const std::vector<auth::AuditRecord>& batch) {
+    auto delay = options_.retry_delay;
+    int attempts_at_stop = 0;
     for (int attempt = 1;; ++attempt) {
         try {
             store_.write(batch);
             std::lock_guard lock(mutex_);
             written_ += batch.size();
-            return;
+            if (attempt > 1) {
+                log_.info("audit: update log written again after " + std::to_string(attempt - 1) +
+                          " failed attempt(s)");
+            }
+            return true;
         } catch (const std::exception& e) {
-            log_.warning("audit: writing " + std::to_string(batch.size()) +
-                         " update-log record(s) failed (attempt " + std::to_string(attempt) +
-                         " of " + std::to_string(options_.attempts) + "): " + e.what());
-            if (attempt >= options_.attempts) {
+            bool stopping = false;
+            {
+                std::lock_guard lock(mutex_);
+                ++write_failures_;
+                stopping = stopping_;
+            }
+            // One line per batch, not per attempt: the batch only moves on once it is written.
+            if (attempt == 1) {
+                log_.warning(
+                    "audit: writing " + std::to_string(batch.size()) +
+                    " update-log record(s) failed, retrying until it succeeds: " + e.what());
+            }
+            if (stopping && ++attempts_at_stop >= options_.attempts_at_stop) {
                 std::lock_guard lock(mutex_);
                 dropped_ += batch.size();
-                return;
+                return false;
             }
         }
-        // Wait before the next attempt, unless the process is stopping (then try at once).
+        report_drops(false);
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, options_.retry_delay, [&] { return stopping_; });
+        if (stopping_) {
+            // Still a pause, so the tries at stop are not spent in one instant.
+            lock.unlock();
+            std::this_thread::sleep_for(options_.retry_delay);
+            continue;
+        }
+        wake_.wait_for(lock, delay, [&] { return stopping_; });
+        delay = std::min(delay * 2, std::max(options_.max_retry_delay, options_.retry_delay));
     }
 }
 
-// One line per batch at most, so a full queue is visible without flooding the log.
-void AuditLog::report_drops() {
+// At most one line per report_interval, so a long outage with a full queue does not flood the log.
+void AuditLog::report_drops(bool now) {
     std::uint64_t dropped = 0;
     {
         std::lock_guard lock(mutex_);
         dropped = dropped_;
     }
     if (dropped == reported_drops_) return;
+    const auto t = std::chrono::steady_clock::now();
+    const bool reported_before = last_report_ != std::chrono::steady_clock::time_point{};
+    if (!now && reported_before && t - last_report_ < options_.report_interval) return;
     log_.warning("audit: " + std::to_string(dropped - reported_drops_) +
                  " update-log record(s) dropped (" + std::to_string(dropped) +
-                 " since start): the queue was full or the database unreachable");
+                 " since start): the queue was full or the database unreachable at shutdown");
     reported_drops_ = dropped;
+    last_report_ = t;
 }
 
 Response AuditedRouter::route(const RequestView& request) {

@@ -20,19 +20,21 @@ UpdateRequest restore_update(const auth::Zone& zone, const std::vector<const aut
         const auto written = offline_addresses(
             auth::StoredAddresses{h->id, h->ipv4, h->ipv6},
             auth::effective_offline_action(h->offline_action, zone.offline_action));
-        const std::pair<std::optional<IpAddress>, std::optional<IpAddress>> families[] = {
-            {h->ipv4, written.ipv4}, {h->ipv6, written.ipv6}};
-        for (const auto& [address, offline] : families) {
-            if (!address) continue;
-            const RecordType type = address_record_type(address->family());
+        const std::pair<std::vector<IpAddress>, std::optional<IpAddress>> families[] = {
+            {a_set(*h), written.ipv4},
+            {h->ipv6 ? std::vector{*h->ipv6} : std::vector<IpAddress>{}, written.ipv6}};
+        for (const auto& [held, offline] : families) {
+            if (held.empty()) continue;
+            const RecordType type = address_record_type(held.front().family());
             if (offline)
                 request.prerequisites.emplace_back(
                     RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, *offline)});
             else
                 request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
             request.operations.emplace_back(DeleteRRset{h->name, type});
-            request.operations.emplace_back(
-                AddRecord{ResourceRecord::address(h->name, h->ttl, *address)});
+            for (const IpAddress& a : held)
+                request.operations.emplace_back(
+                    AddRecord{ResourceRecord::address(h->name, h->ttl, a)});
         }
     }
     return request;

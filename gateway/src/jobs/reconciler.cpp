@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "ddns/gateway/jobs/reconcile_plan.hpp"
-
 namespace ddns::gateway {
 namespace {
 
@@ -24,24 +22,70 @@ Reconciler::~Reconciler() {
     stop();
 }
 
+std::optional<Reconciler::ZoneSnapshot> Reconciler::transfer_zone(const auth::Zone& zone,
+                                                                  ReconcileReport& report) {
+    auto read = reader_.transfer(zone.name, zone.key, zone.server);
+    if (!read.ok()) {
+        if (read.result.status != UpdateStatus::NotImp) {
+            ++counters_.transfer_failures;
+            log_.warning("reconcile: zone transfer failed, reading host by host: " +
+                         std::string(to_string(read.result.status)) + " " + read.result.detail);
+        }
+        return std::nullopt;
+    }
+    ++report.transfers;
+    ZoneSnapshot snapshot;
+    for (auto& rr : read.records) snapshot[rr.owner()].push_back(std::move(rr));
+    return snapshot;
+}
+
 bool Reconciler::reconcile_host(const auth::Zone& zone, const auth::ReconcileHost& host,
-                                auth::ReconcileBatch& batch, ReconcileReport& report) {
+                                auth::ReconcileBatch& batch, ReconcileReport& report,
+                                const ZoneSnapshot* snapshot) {
     ZoneWanted wanted{zone.name, {{host.name, RecordType::A}, {host.name, RecordType::AAAA}}, {}};
     add_address(wanted, host, host.ipv4);
+    if (host.ipv4)  // a round robin: the whole A set is the host's state
+        for (const IpAddress& a : host.extra_ipv4) add_address(wanted, host, a);
     add_address(wanted, host, host.ipv6);
+    // A host in doubt is always read now: its unknown UPDATE may have landed after the transfer.
+    if (snapshot && !host.in_doubt_since) {
+        const auto it = snapshot->find(host.name);
+        const std::vector<ResourceRecord> seen =
+            it == snapshot->end() ? std::vector<ResourceRecord>{} : it->second;
+        if (find_drift(wanted, seen).empty()) {
+            ++report.hosts_checked;
+            return true;
+        }
+    }
     std::vector<ResourceRecord> observed;
-    for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
-        auto read = reader_.read(host.name, type, zone.key, zone.server);
+    if (!read_rrsets(zone, wanted.managed, observed, report)) return false;
+    ++report.hosts_checked;
+    const bool settled = repair(zone, wanted, observed, report);
+    if (settled && !options_.dry_run && host.in_doubt_since) {
+        batch.clear_in_doubt(host.id);
+        ++report.settled;
+    }
+    return true;
+}
+
+bool Reconciler::read_rrsets(const auth::Zone& zone, const std::set<RRsetKey>& keys,
+                             std::vector<ResourceRecord>& observed, ReconcileReport& report) {
+    for (const auto& [owner, type] : keys) {
+        auto read = reader_.read(owner, type, zone.key, zone.server);
         if (!read.ok()) {
             ++report.failed;
             report.complete = false;
-            log_.warning("reconcile: cannot read " + host.name.fqdn() + " from " +
+            log_.warning("reconcile: cannot read " + owner.fqdn() + " from " +
                          zone.server.to_string() + ": " + read.result.detail);
             return false;
         }
         observed.insert(observed.end(), read.records.begin(), read.records.end());
     }
-    ++report.hosts_checked;
+    return true;
+}
+
+bool Reconciler::repair(const auth::Zone& zone, const ZoneWanted& wanted,
+                        const std::vector<ResourceRecord>& observed, ReconcileReport& report) {
     const std::size_t budget =
         options_.max_repairs - std::min(options_.max_repairs, report.repaired + report.failed);
     const RepairPlan plan = plan_repairs(wanted, observed, options_.dry_run ? 0 : budget);
@@ -52,38 +96,87 @@ bool Reconciler::reconcile_host(const auth::Zone& zone, const auth::ReconcileHos
         log_.warning("reconcile: " + std::string(options_.dry_run ? "differs" : "repairing") + " " +
                      d.describe());
     }
-    for (const auto& request : plan.repairs) {
-        const UpdateResult result = sender_.send(request, zone.key, zone.server);
+    for (std::size_t i = 0; i < plan.repairs.size(); ++i) {
+        const UpdateResult result = sender_.send(plan.repairs[i], zone.key, zone.server);
         if (result.ok()) {
             ++report.repaired;
         } else {
             ++report.failed;
             settled = false;
-            log_.warning("reconcile: repair of " + host.name.fqdn() +
+            log_.warning("reconcile: repair of " + plan.drift[i].rrset.first.fqdn() +
                          " failed: " + std::string(to_string(result.status)) + " " + result.detail);
         }
     }
     if (plan.deferred != 0 && !options_.dry_run) report.complete = false;
-    if (settled && !options_.dry_run && host.in_doubt_since) {
-        batch.clear_in_doubt(host.id);
-        ++report.settled;
+    return settled;
+}
+
+void Reconciler::reconcile_records(std::int64_t zone_id, const std::optional<DnsName>& only,
+                                   std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried,
+                                   ReconcileReport& report) {
+    if (stopping() || report.repaired + report.failed >= options_.max_repairs) return;
+    auto locked = store_.lock_zone_records(zone_id);
+    if (!locked) return;  // no records, or a record change holds the zone: next pass
+    auto zone = locked->zone();
+    if (!zone || (only && zone->name != *only)) return;
+    if (!transfer_tried) {
+        // A zone without hosts: transferred here, without holding the zone's lock meanwhile.
+        transfer_tried = true;
+        locked.reset();
+        snapshot = transfer_zone(*zone, report);
+        locked = store_.lock_zone_records(zone_id);
+        if (!locked || !locked->zone()) return;
+        zone = locked->zone();
     }
-    return true;
+    ZoneWanted all{zone->name, {}, locked->records()};
+    for (const auto& rr : all.records) all.managed.insert({rr.owner(), rr.type()});
+    report.record_sets_checked += all.managed.size();
+    // With a transfer, only the RRsets it shows as different are read again (it predates the
+    // lock); without one, every managed RRset is read.
+    std::set<RRsetKey> suspect = all.managed;
+    if (snapshot) {
+        std::vector<ResourceRecord> seen;
+        for (const auto& [owner, type] : all.managed) {
+            const auto it = snapshot->find(owner);
+            if (it == snapshot->end()) continue;
+            for (const auto& rr : it->second)
+                if (rr.type() == type) seen.push_back(rr);
+        }
+        suspect.clear();
+        for (const auto& d : find_drift(all, seen)) suspect.insert(d.rrset);
+    }
+    if (suspect.empty()) return;
+    ZoneWanted wanted{zone->name, suspect, {}};
+    for (const auto& rr : all.records)
+        if (suspect.contains({rr.owner(), rr.type()})) wanted.records.push_back(rr);
+    std::vector<ResourceRecord> observed;
+    if (!read_rrsets(*zone, suspect, observed, report)) return;
+    repair(*zone, wanted, observed, report);
+    locked->commit();
 }
 
 void Reconciler::pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
-                                const std::optional<DnsName>& only, ReconcileReport& report) {
+                                const std::optional<DnsName>& only, ReconcileReport& report,
+                                std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried) {
     std::int64_t cursor = 0;
     while (!stopping() && report.repaired + report.failed < options_.max_repairs) {
         auto batch = store_.lock_hosts(zone_id, which, cursor, options_.batch_size);
         const auto zone = batch->zone();
         if (!zone || batch->hosts().empty()) return;
         if (only && zone->name != *only) return;
+        if (!transfer_tried) {
+            // The zone's settings come with its first batch; no rows are held during the
+            // transfer (the batch is rolled back and locked again).
+            transfer_tried = true;
+            batch.reset();
+            snapshot = transfer_zone(*zone, report);
+            continue;
+        }
         bool readable = true;
         for (const auto& host : batch->hosts()) {
             cursor = host.id;
             if (report.repaired + report.failed >= options_.max_repairs) break;
-            readable = reconcile_host(*zone, host, *batch, report);
+            readable = reconcile_host(*zone, host, *batch, report, snapshot ? &*snapshot : nullptr);
             if (!readable) break;
         }
         batch->commit();
@@ -96,17 +189,22 @@ void Reconciler::pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
 void Reconciler::account(const ReconcileReport& report) {
     counters_.passes += 1;
     counters_.hosts_checked += report.hosts_checked;
+    counters_.record_sets_checked += report.record_sets_checked;
     counters_.drift_found += report.drift_found;
     counters_.repaired += report.repaired;
     counters_.failed += report.failed;
     counters_.settled += report.settled;
+    counters_.transfers += report.transfers;
 }
 
 ReconcileReport Reconciler::settle_in_doubt() {
     ReconcileReport report;
     try {
         for (const auto zone_id : store_.zones_in_doubt()) {
-            pass_over_zone(zone_id, auth::HostSelection::InDoubt, std::nullopt, report);
+            std::optional<ZoneSnapshot> none;
+            bool tried = true;  // few hosts: queries
+            pass_over_zone(zone_id, auth::HostSelection::InDoubt, std::nullopt, report, none,
+                           tried);
         }
     } catch (const std::exception& e) {
         report.complete = false;
@@ -120,14 +218,18 @@ ReconcileReport Reconciler::full_pass(const std::optional<DnsName>& zone) {
     ReconcileReport report;
     try {
         for (const auto zone_id : store_.zone_ids()) {
-            pass_over_zone(zone_id, auth::HostSelection::All, zone, report);
+            std::optional<ZoneSnapshot> snapshot;
+            bool tried = false;
+            pass_over_zone(zone_id, auth::HostSelection::All, zone, report, snapshot, tried);
+            reconcile_records(zone_id, zone, snapshot, tried, report);
         }
     } catch (const std::exception& e) {
         report.complete = false;
         log_.error(std::string("reconcile: database failure: ") + e.what());
     }
     if (report.drift_found != 0 || !report.complete) {
-        log_.info("reconcile: pass checked " + std::to_string(report.hosts_checked) + " hosts, " +
+        log_.info("reconcile: pass checked " + std::to_string(report.hosts_checked) + " hosts (" +
+                  std::to_string(report.transfers) + " zone(s) by transfer), " +
                   std::to_string(report.drift_found) + " differed, " +
                   std::to_string(report.repaired) + " repaired, " + std::to_string(report.failed) +
                   " failed" + (report.complete ? "" : ", more left for the next pass"));

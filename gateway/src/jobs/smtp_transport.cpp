@@ -135,6 +135,9 @@ struct SmtpTransport::Impl {
         std::snprintf(unique, sizeof unique, "%016llx", static_cast<unsigned long long>(random()));
         m.set("Message-ID",
               "<" + std::to_string(id) + "." + unique + "@" + message_id_domain + ">");
+        // POCO writes MIME-Version only for multipart mails; a plain one needs it too, or a
+        // strict reader ignores the charset and the transfer encoding.
+        m.set("MIME-Version", "1.0");
         m.setContentType("text/plain; charset=UTF-8");
         m.setContent(mail.body, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
     }
@@ -184,9 +187,14 @@ SmtpTransport::SmtpTransport(SmtpOptions options) : impl_(std::make_unique<Impl>
         throw std::invalid_argument("mail.reply_to holds control bytes");
     if (!options.username.empty()) impl_->password = Secret(read_password(options.password_file));
     if (options.tls != SmtpTls::None) {
-        impl_->context = new Context(Context::TLS_CLIENT_USE, options.ca_file,
-                                     Context::VERIFY_RELAXED, 9, options.ca_file.empty());
-        impl_->context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
+        try {
+            impl_->context = new Context(Context::TLS_CLIENT_USE, options.ca_file,
+                                         Context::VERIFY_RELAXED, 9, options.ca_file.empty());
+            impl_->context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
+        } catch (const Poco::Exception& e) {
+            throw std::runtime_error("mail.ca_file: cannot load " + options.ca_file + ": " +
+                                     e.displayText());
+        }
     }
     impl_->message_id_domain = domain_of(options.from);
     impl_->options = std::move(options);

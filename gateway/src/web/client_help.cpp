@@ -143,12 +143,12 @@ Response host_help(PageKit& kit, Page& page) {
     data.set("name", place.host);
     data.set("server", place.scheme + "://" + place.server);
     auto list = TemplateData::list();
-    for (auto& c : clients(place))
-        list.push(TemplateData{}
-                      .set("id", c.id)
-                      .set("title", c.title)
-                      .set("intro", c.intro)
-                      .set("text", c.text));
+    for (auto& c : clients(place)) {
+        TemplateData item;
+        item.set("id", c.id).set("title", c.title).set("text", c.text);
+        if (!c.intro.empty()) item.set("intro", c.intro);
+        list.push(std::move(item));
+    }
     data.set("clients", list);
     return kit.render(page, 200, "page/help.html", data);
 }

@@ -37,7 +37,7 @@ void state_of(const auth::UserHost& h, TemplateData& data) {
     }
     data.set("state", state);
     data.set("state_class", state == "online" ? "state-online" : "state-offline");
-    data.set("why", why);
+    if (!why.empty()) data.set("why", why);  // an empty text would still open {{#why}}
 }
 
 TemplateData host_data(const auth::UserHost& h) {

@@ -151,7 +151,7 @@ std::optional<Response> WebPages::handle(const RequestView& request) {
                 return response;
             }
         } else {
-            const std::string_view method = is_get(request.method) ? "GET" : request.method;
+            const std::string method = is_get(request.method) ? "GET" : request.method;
             const Route* route = nullptr;
             std::string allow;
             for (const auto& r : kRoutes) {

@@ -6,12 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "admin_handler_fixture.hpp"
 #include "ddns/gateway/cli/admin_table.hpp"
-#include "ddns/sql/admin_repository.hpp"
-#include "ddns/sql/audit_repository.hpp"
-#include "ddns/sql/database.hpp"
-#include "ddns/sql/pg_store.hpp"
-#include "fakes.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -48,7 +44,7 @@ TEST(AdminTable, RowsAreUniqueAndHaveHandlers) {
         EXPECT_TRUE(seen.insert({c.object, c.action}).second) << c.object << " " << c.action;
         EXPECT_NE(c.handler, nullptr) << c.object << " " << c.action;
     }
-    EXPECT_EQ(seen.size(), 33u);
+    EXPECT_EQ(seen.size(), 38u);
 }
 
 struct Dispatched {
@@ -121,46 +117,6 @@ INSTANTIATE_TEST_SUITE_P(
                       UsageCase{{"Zone", "list"}, "unknown command: Zone list"},
                       UsageCase{{"zone", "add", "example.org", "--ttl"},
                                 "option --ttl needs a value"}));
-
-// A context whose database is never reached (the pool connects lazily, and these inputs are
-// refused first) and whose clock stands still.
-class AdminHandlerTest : public ::testing::Test {
-protected:
-    int run(const std::vector<std::string>& words) {
-        return dispatch_admin(words, out_, err_, [&](AdminHandler handler, const Args& args) {
-            return handler(cx_, args);
-        });
-    }
-
-    const Config config_ = [] {
-        auto c = parse_config("database.url = host=127.0.0.1 port=1 connect_timeout=1\n");
-        return *c;
-    }();
-    sql::Database db_{config_.database.url, 1};
-    sql::AdminRepository repo_{db_};
-    sql::AuditRepository audit_{db_};
-    sql::PgStore store_{db_};
-    // Must not be called: every case here is refused before any DNS traffic.
-    fakes::FakeSender dns_;
-    Logger log_{LogLevel::Error};
-    int clock_reads_ = 0;
-    std::istringstream in_{"short\n"};
-    std::ostringstream out_;
-    std::ostringstream err_;
-    AdminContext cx_{config_,
-                     repo_,
-                     audit_,
-                     store_,
-                     dns_,
-                     log_,
-                     [this] {
-                         ++clock_reads_;
-                         return auth::TimePoint{} + std::chrono::hours(24 * 365 * 50);
-                     },
-                     in_,
-                     out_,
-                     err_};
-};
 
 TEST_F(AdminHandlerTest, ZoneAddRefusesAHostNameAsServer) {
     EXPECT_EQ(

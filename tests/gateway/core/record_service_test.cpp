@@ -234,7 +234,10 @@ TEST_F(RecordServiceTest, AFailedCommitAfterAnAddIsUndoneInDns) {
     EXPECT_EQ(add(a("x.example.org", "192.0.2.1")), RecordOutcome::StoreFailed);
     ASSERT_EQ(sender.sent.size(), 2u);
     const auto& undo = sender.sent[1];
-    EXPECT_TRUE(undo.prerequisites.empty());
+    // Only where BIND still holds exactly what the add wrote.
+    ASSERT_EQ(undo.prerequisites.size(), 1u);
+    EXPECT_EQ(std::get<RRsetExistsValue>(undo.prerequisites[0]).record,
+              a("x.example.org", "192.0.2.1"));
     ASSERT_EQ(undo.operations.size(), 1u);
     EXPECT_EQ(std::get<DeleteRecord>(undo.operations[0]).record, a("x.example.org", "192.0.2.1"));
     EXPECT_TRUE(store.zones[zone.id].empty());
@@ -245,6 +248,8 @@ TEST_F(RecordServiceTest, ACommitWithAnUnknownOutcomeKeepsDnsAndAnswersAServerEr
     EXPECT_EQ(add(a("x.example.org", "192.0.2.1")), RecordOutcome::StoreFailed);
     EXPECT_EQ(sender.sent.size(), 1u);  // no rollback: the database may hold the record
     EXPECT_EQ(store.zones[zone.id].size(), 1u);
+    EXPECT_EQ(store.in_doubt,
+              (std::set<FakeRecordStore::RRset>{{zone.id, name("x.example.org"), RecordType::A}}));
     EXPECT_EQ(remove({name("x.example.org"), RecordType::A, std::nullopt, std::nullopt}),
               RecordOutcome::StoreFailed);
     EXPECT_EQ(sender.sent.size(), 2u);
@@ -359,6 +364,48 @@ TEST_F(RecordServiceTest, RemovalFailuresLeaveTheRecordsStored) {
     EXPECT_EQ(std::get<AddRecord>(undo[0]).record, a("w.example.org", "192.0.2.1"));
     EXPECT_EQ(std::get<AddRecord>(undo[1]).record, a("w.example.org", "192.0.2.2"));
     EXPECT_EQ(store.zones[zone.id].size(), 2u);
+    // Only where BIND still holds what the removal left: nothing.
+    ASSERT_EQ(sender.sent[1].prerequisites.size(), 1u);
+    EXPECT_EQ(std::get<RRsetAbsent>(sender.sent[1].prerequisites[0]).type, RecordType::A);
+    EXPECT_TRUE(store.in_doubt.empty());
+}
+
+TEST_F(RecordServiceTest, ARollbackAfterRemovingSomeRequiresWhatIsLeft) {
+    seed({a("w.example.org", "192.0.2.1"), a("w.example.org", "192.0.2.2")});
+    store.fail_commit = true;
+    EXPECT_EQ(remove({name("w.example.org"), RecordType::A, Rdata(ip("192.0.2.1")), std::nullopt}),
+              RecordOutcome::StoreFailed);
+    ASSERT_EQ(sender.sent.size(), 2u);
+    ASSERT_EQ(sender.sent[1].prerequisites.size(), 1u);
+    EXPECT_EQ(std::get<RRsetExistsValue>(sender.sent[1].prerequisites[0]).record,
+              a("w.example.org", "192.0.2.2"));
+}
+
+// BIND may have applied a change whose reply was lost: the RRset is marked in doubt for the
+// reconciler (issue #9, finding 4), nothing is recorded, the caller gets a DNS failure.
+TEST_F(RecordServiceTest, ALostReplyMarksTheRrsetInDoubt) {
+    for (const UpdateStatus lost : {UpdateStatus::Timeout, UpdateStatus::BadReply}) {
+        store.in_doubt.clear();
+        sender.scripted = {lost};
+        EXPECT_EQ(add(a("x.example.org", "192.0.2.1")), RecordOutcome::DnsFailed);
+        EXPECT_TRUE(store.stored(zone.id).empty());
+        EXPECT_EQ(
+            store.in_doubt,
+            (std::set<FakeRecordStore::RRset>{{zone.id, name("x.example.org"), RecordType::A}}));
+    }
+    seed({mx("example.org", 10, "mail.example.net")});
+    store.in_doubt.clear();
+    sender.scripted = {UpdateStatus::Timeout};
+    EXPECT_EQ(remove({name("example.org"), RecordType::MX, std::nullopt, std::nullopt}),
+              RecordOutcome::DnsFailed);
+    EXPECT_EQ(store.stored(zone.id).size(), 1u);
+    EXPECT_EQ(store.in_doubt,
+              (std::set<FakeRecordStore::RRset>{{zone.id, name("example.org"), RecordType::MX}}));
+    // A refusal is certain: nothing in doubt.
+    store.in_doubt.clear();
+    sender.scripted = {UpdateStatus::Refused};
+    EXPECT_EQ(add(a("y.example.org", "192.0.2.1")), RecordOutcome::DnsFailed);
+    EXPECT_TRUE(store.in_doubt.empty());
 }
 
 TEST_F(RecordServiceTest, ListReturnsTheStoredRecords) {

@@ -399,7 +399,9 @@ TEST_F(MyServerDialectTest, FreeHostNeedsHostWhenTheAccountHasSeveral) {
     EXPECT_EQ(as("free", "FXN=Add&Host=cabin&IP=192.0.2.2"), "DNS ADD:SUCCESS\r\n");
     EXPECT_EQ(hosts.rows[101].ipv4, ip("192.0.2.2"));
     EXPECT_EQ(as("free", "FXN=Add&Host=HOME.dyn.example.&IP=192.0.2.3"), "DNS ADD:SUCCESS\r\n");
-    EXPECT_EQ(hosts.rows[100].ipv4, ip("192.0.2.3"));
+    // Add joins the name's A records (a round robin beside 192.0.2.1).
+    EXPECT_EQ(hosts.rows[100].ipv4, ip("192.0.2.1"));
+    EXPECT_EQ(hosts.rows[100].extra_ipv4, std::vector{ip("192.0.2.3")});
     EXPECT_EQ(as("free", "FXN=Add&Host=home&Domain=dyn.example&IP=192.0.2.4"),
               "DNS ADD:SUCCESS\r\n");
     EXPECT_EQ(as("free", "FXN=Add&Host=home&Domain=dyn..example&IP=192.0.2.4"),

@@ -1,7 +1,7 @@
 // The audit path without a database: the writer thread batches records, a full queue drops and
-// counts instead of blocking, failed batches are retried then given up, stop() writes what is
-// queued, the router hands over exactly the responses that carry a note, and the pruner deletes
-// in batches up to its cutoff.
+// counts instead of blocking, failed batches are retried until the database is back (given up
+// only at stop), stop() writes what is queued, the router hands over exactly the responses that
+// carry a note, and the pruner deletes in batches up to its cutoff.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,10 +29,19 @@ auth::AuditRecord record(std::string username) {
     return auth::AuditRecord{kNow, *IpAddress::parse("192.0.2.1"), "ua", false, std::move(note)};
 }
 
+AuditLogOptions options(std::size_t capacity, std::size_t batch_size) {
+    AuditLogOptions o;
+    o.capacity = capacity;
+    o.batch_size = batch_size;
+    o.retry_delay = 1ms;
+    o.max_retry_delay = 4ms;
+    return o;
+}
+
 TEST(AuditLog, RecordsReachTheStoreInOrderInBoundedBatches) {
     FakeAuditStore store;
     Logger log(LogLevel::Error);
-    AuditLog audit(store, log, AuditLogOptions{100, 3, 3, 1ms});
+    AuditLog audit(store, log, options(100, 3));
     store.hold = true;  // let records pile up behind the first batch
     audit.record(record("r0"));
     store.wait_for_call(1);
@@ -50,7 +59,7 @@ TEST(AuditLog, RecordsReachTheStoreInOrderInBoundedBatches) {
 TEST(AuditLog, AFullQueueDropsAndCountsInsteadOfWaitingForTheDatabase) {
     FakeAuditStore store;
     Logger log(LogLevel::Error);
-    AuditLog audit(store, log, AuditLogOptions{2, 10, 3, 1ms});
+    AuditLog audit(store, log, options(2, 10));
     store.hold = true;  // the database hangs
     audit.record(record("in-flight"));
     store.wait_for_call(1);
@@ -67,7 +76,7 @@ TEST(AuditLog, AFailedBatchIsRetried) {
     FakeAuditStore store;
     store.failures = 2;
     Logger log(LogLevel::Error);
-    AuditLog audit(store, log, AuditLogOptions{100, 10, 3, 1ms});
+    AuditLog audit(store, log, options(100, 10));
     audit.record(record("a"));
     audit.flush();
     EXPECT_EQ(store.usernames(), std::vector<std::string>{"a"});
@@ -75,23 +84,67 @@ TEST(AuditLog, AFailedBatchIsRetried) {
     EXPECT_EQ(audit.dropped(), 0u);
 }
 
-TEST(AuditLog, ABatchThatKeepsFailingIsCountedAsDroppedAndTheLogGoesOn) {
+TEST(AuditLog, AnOutageLosesNothingWithinTheBound) {
+    // The database is down for many attempts (a PostgreSQL restart): the batch is kept and
+    // retried, records arriving meanwhile queue behind it, and all of them are written once it is
+    // back, in order. Before, a batch was given up after three attempts (about two seconds).
     FakeAuditStore store;
-    store.failures = 3;
+    store.failures = 40;
     Logger log(LogLevel::Error);
-    AuditLog audit(store, log, AuditLogOptions{100, 10, 3, 1ms});
-    audit.record(record("lost"));
+    AuditLog audit(store, log, options(100, 10));
+    audit.record(record("first"));
+    store.wait_for_call(2);
+    for (int i = 0; i < 30; ++i) audit.record(record("during" + std::to_string(i)));
     audit.flush();
-    EXPECT_EQ(audit.dropped(), 1u);
-    audit.record(record("kept"));
+    const auto names = store.usernames();
+    ASSERT_EQ(names.size(), 31u);
+    EXPECT_EQ(names.front(), "first");
+    EXPECT_EQ(names.back(), "during29");
+    EXPECT_EQ(audit.dropped(), 0u);
+    EXPECT_EQ(audit.written(), 31u);
+    EXPECT_EQ(audit.write_failures(), 40u);
+    EXPECT_EQ(audit.queued(), 0u);
+    const AuditLogCounters c = audit.counters();
+    EXPECT_EQ(c.written, 31u);
+    EXPECT_EQ(c.write_failures, 40u);
+    EXPECT_EQ(c.dropped, 0u);
+    EXPECT_EQ(c.in_flight, 0u);
+}
+
+TEST(AuditLog, AnOutageBeyondTheBoundDropsOnlyTheExcess) {
+    FakeAuditStore store;
+    store.failures = 1000000;  // down until the test says otherwise
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, options(5, 2));
+    audit.record(record("in-flight"));
+    store.wait_for_call(1);
+    for (int i = 0; i < 8; ++i) audit.record(record("q" + std::to_string(i)));
+    EXPECT_EQ(audit.dropped(), 3u) << "five wait, three are over the bound";
+    {
+        std::lock_guard lock(store.mutex);
+        store.failures = 0;  // the database is back
+    }
     audit.flush();
-    EXPECT_EQ(store.usernames(), std::vector<std::string>{"kept"});
+    EXPECT_EQ(store.usernames().size(), 6u);
+    EXPECT_EQ(audit.dropped(), 3u);
+}
+
+TEST(AuditLog, StopGivesUpOnADeadDatabaseInBoundedTime) {
+    FakeAuditStore store;
+    store.failures = 1000000;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, options(100, 2));
+    for (int i = 0; i < 9; ++i) audit.record(record("r" + std::to_string(i)));
+    store.wait_for_call(1);
+    audit.stop();  // returns: three tries of the batch in flight, the rest dropped with it
+    EXPECT_EQ(audit.dropped(), 9u);
+    EXPECT_EQ(audit.written(), 0u);
 }
 
 TEST(AuditLog, StopWritesWhatIsQueuedAndRefusesLaterRecords) {
     FakeAuditStore store;
     Logger log(LogLevel::Error);
-    AuditLog audit(store, log, AuditLogOptions{100, 2, 3, 1ms});
+    AuditLog audit(store, log, options(100, 2));
     store.hold = true;
     audit.record(record("r0"));
     store.wait_for_call(1);

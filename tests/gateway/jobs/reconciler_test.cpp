@@ -187,5 +187,121 @@ TEST_F(ReconcilerTest, TheThreadSettlesHostsInDoubtUntilStopped) {
     EXPECT_EQ(dns.get(host_name(1)).size(), 1u);
 }
 
+TEST_F(ReconcilerTest, AFullPassReadsTheZoneOnceAndQueriesOnlyTheHostsThatDiffer) {
+    for (int id = 1; id <= 20; ++id) {
+        add(id, "192.0.2.1");
+        dns.set(host_name(id), {a(host_name(id), "192.0.2.1")});
+    }
+    dns.set(host_name(7), {a(host_name(7), "192.0.2.99")});  // changed by hand
+    dns.transfers_enabled = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(dns.transfers, 1);
+    EXPECT_EQ(report.transfers, 1u);
+    EXPECT_EQ(dns.reads, 2) << "A and AAAA of host 7 only, read again before the repair";
+    EXPECT_EQ(report.hosts_checked, 20u);
+    EXPECT_EQ(report.repaired, 1u);
+    EXPECT_EQ(dns.get(host_name(7)), std::vector{a(host_name(7), "192.0.2.1")});
+    EXPECT_EQ(reconciler.counters().transfers.load(), 1u);
+}
+
+TEST_F(ReconcilerTest, ADifferenceOnlyInAnOlderTransferIsNotRepaired) {
+    // The transfer saw .9, then an update committed .1 to BIND and the database: the host's
+    // fresh read agrees, so nothing is sent.
+    add(1, "192.0.2.1");
+    dns.set(host_name(1), {a(host_name(1), "192.0.2.9")});
+    dns.transfers_enabled = true;
+    dns.after_transfer = [this] { dns.set(host_name(1), {a(host_name(1), "192.0.2.1")}); };
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(report.drift_found, 0u);
+    EXPECT_TRUE(dns.sent.empty());
+}
+
+TEST_F(ReconcilerTest, AHostInDoubtIsReadAgainEvenWhenTheTransferAgrees) {
+    // The UPDATE whose reply was lost reached BIND after the transfer was read: only a fresh
+    // read sees it, and the mark may only be cleared after one.
+    add(1, "192.0.2.1", true);
+    dns.set(host_name(1), {a(host_name(1), "192.0.2.1")});
+    dns.transfers_enabled = true;
+    dns.after_transfer = [this] { dns.set(host_name(1), {a(host_name(1), "192.0.2.7")}); };
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(report.repaired, 1u);
+    EXPECT_EQ(dns.get(host_name(1)), std::vector{a(host_name(1), "192.0.2.1")});
+    EXPECT_FALSE(in_doubt(1));
+}
+
+TEST_F(ReconcilerTest, ARefusedTransferFallsBackToQueryingEveryHost) {
+    for (int id = 1; id <= 3; ++id) add(id, "192.0.2.1");
+    dns.set(host_name(2), {a(host_name(2), "192.0.2.1")});
+    dns.transfers_enabled = true;
+    dns.transfer_refused = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(report.transfers, 0u);
+    EXPECT_EQ(reconciler.counters().transfer_failures.load(), 1u);
+    EXPECT_EQ(dns.reads, 6);
+    EXPECT_EQ(report.repaired, 2u);
+    for (int id = 1; id <= 3; ++id) EXPECT_EQ(dns.get(host_name(id)).size(), 1u) << id;
+}
+
+ResourceRecord mx(const std::string& owner, std::uint16_t preference, const std::string& target) {
+    return *ResourceRecord::make(name(owner), RecordType::MX, 300,
+                                 MxData{preference, name(target)});
+}
+ResourceRecord txt(const std::string& owner, const std::string& text) {
+    return *ResourceRecord::make(name(owner), RecordType::TXT, 300, TxtData{{text}});
+}
+
+TEST_F(ReconcilerTest, ADomainRecordChangedByHandIsRepairedAndOthersAreLeftAlone) {
+    // The owner of example.org keeps two MX and a TXT at the apex; someone edited the MX in BIND
+    // and added a TXT at a name the gateway does not manage.
+    store.records = {mx("example.org", 10, "mx1.example.net"),
+                     mx("example.org", 20, "mx2.example.net"), txt("example.org", "v=spf1 -all")};
+    dns.set("example.org", {mx("example.org", 10, "evil.example.net")}, RecordType::MX);
+    dns.set("example.org", {txt("example.org", "v=spf1 -all")}, RecordType::TXT);
+    dns.set("static.example.org", {txt("static.example.org", "by hand")}, RecordType::TXT);
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    auto held = dns.get("example.org", RecordType::MX);
+    EXPECT_TRUE(FakeZoneDns::same_rdata(held, {mx("example.org", 10, "mx1.example.net"),
+                                               mx("example.org", 20, "mx2.example.net")}));
+    EXPECT_EQ(dns.get("static.example.org", RecordType::TXT),
+              std::vector{txt("static.example.org", "by hand")});
+    EXPECT_EQ(report.drift_found, 1u);
+    EXPECT_EQ(report.repaired, 1u);
+    EXPECT_EQ(report.record_sets_checked, 2u);
+    EXPECT_EQ(store.record_commits, 1);
+    ASSERT_EQ(report.differences.size(), 1u);
+    EXPECT_NE(report.differences[0].find("evil.example.net"), std::string::npos);
+}
+
+TEST_F(ReconcilerTest, DomainRecordsAreReadFromTheTransferAndOnlySuspectsAreQueried) {
+    store.records = {txt("example.org", "a"), txt("www.example.org", "b"),
+                     txt("mail.example.org", "c")};
+    for (const auto& rr : store.records) dns.set(rr.owner().str(), {rr}, RecordType::TXT);
+    dns.set("www.example.org", {txt("www.example.org", "changed")}, RecordType::TXT);
+    dns.transfers_enabled = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(dns.transfers, 1);
+    EXPECT_EQ(dns.reads, 1) << "only www's TXT, read again under the lock";
+    EXPECT_EQ(dns.get("www.example.org", RecordType::TXT),
+              std::vector{txt("www.example.org", "b")});
+}
+
+TEST_F(ReconcilerTest, AZoneWhoseRecordsAreBeingChangedIsLeftForTheNextPass) {
+    store.records = {txt("example.org", "a")};
+    store.records_held_elsewhere = true;
+    auto reconciler = make();
+    reconciler.full_pass();
+    EXPECT_TRUE(dns.sent.empty());
+    EXPECT_EQ(dns.reads, 0);
+    store.records_held_elsewhere = false;
+    reconciler.full_pass();
+    EXPECT_EQ(dns.get("example.org", RecordType::TXT), std::vector{txt("example.org", "a")});
+}
+
 }  // namespace
 }  // namespace ddns::gateway

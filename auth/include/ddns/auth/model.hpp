@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -86,7 +87,14 @@ struct Host {
     NochgWindow nochg{};
     // The host's own offline action; nullopt: the zone's (see effective_offline_action()).
     std::optional<OfflineAction> offline_action{};
+    // A records beyond ipv4 (hosts.extra_ipv4): a MyServer free account's Add joins the name's A
+    // RRset, so the host's whole A set is ipv4 followed by these. Empty for every host no such
+    // Add touched; any other update replaces the whole set. At most kMaxIpv4 - 1 of them.
+    std::vector<IpAddress> extra_ipv4{};
 };
+
+// The most A records one host may hold (its round robin, see Host::extra_ipv4).
+inline constexpr std::size_t kMaxIpv4 = 10;
 
 // What a credential check found: the account, the hosts it owns, and, when the presented secret
 // was an update token, which token (and the host it is limited to, if any).
@@ -101,6 +109,18 @@ struct Principal {
     std::optional<TokenMatch> token;
     // Zones this account owns (domain accounts), by name.
     std::vector<std::shared_ptr<const Zone>> owned_zones;
+
+    // The one rule of what this credential may change, used by every dialect and the
+    // authenticator: a host of the account, and within the token's scope when the secret was a
+    // token limited to one host (the account's other hosts are then invisible to it).
+    bool may_update(const Host& host) const;
+    // The hosts may_update allows, in the account's order.
+    std::vector<const Host*> updatable_hosts() const;
+    // The host called `name` that may_update allows; nullptr when there is none.
+    const Host* updatable_host(const DnsName& name) const;
+    // Whether the credential reaches the account's zones as a whole (records, listings): not
+    // when it is a token limited to one host.
+    bool may_manage_zones() const;
 };
 
 }  // namespace ddns::auth

@@ -24,6 +24,8 @@ struct ReconcileHost {
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
     std::optional<TimePoint> in_doubt_since;
+    // The A records beyond ipv4 (hosts.extra_ipv4): BIND's A RRset should be ipv4 and these.
+    std::vector<IpAddress> extra_ipv4{};
 };
 
 // Hosts of one zone, locked until commit() or destruction (rollback). A change of one of them
@@ -37,6 +39,17 @@ public:
     virtual const std::vector<ReconcileHost>& hosts() const = 0;
     // DNS and the database were compared (and repaired) while locked: the host is settled.
     virtual void clear_in_doubt(std::int64_t host_id) = 0;
+    virtual void commit() = 0;
+};
+
+// The records domain accounts manage in one zone (the records table), read while the zone's row
+// is locked the way record changes lock it, so none of them changes until commit() or
+// destruction (rollback).
+class ReconcileRecords {
+public:
+    virtual ~ReconcileRecords() = default;
+    virtual std::shared_ptr<const Zone> zone() const = 0;
+    virtual const std::vector<ResourceRecord>& records() const = 0;
     virtual void commit() = 0;
 };
 
@@ -58,6 +71,13 @@ public:
     virtual std::unique_ptr<ReconcileBatch> lock_hosts(std::int64_t zone_id, HostSelection which,
                                                        std::int64_t after_id,
                                                        std::size_t limit) = 0;
+    // The zone's records with its row locked (FOR UPDATE SKIP LOCKED). Null when a record change
+    // holds the zone (compared on the next pass), or the zone has no records. The default, for
+    // stores without records: null.
+    virtual std::unique_ptr<ReconcileRecords> lock_zone_records(std::int64_t zone_id) {
+        (void)zone_id;
+        return nullptr;
+    }
 };
 
 }  // namespace ddns::auth

@@ -34,12 +34,29 @@ public:
     virtual void commit() = 0;
 };
 
+// An RRset of domain records whose last UPDATE may or may not be in BIND
+// (record_rrsets_in_doubt, migration 012).
+struct RRsetInDoubt {
+    DnsName name;
+    RecordType type = RecordType::A;
+    TimePoint since;
+};
+
 class RecordStore {
 public:
     virtual ~RecordStore() = default;
     virtual std::unique_ptr<RecordChange> begin_record_change(std::int64_t zone_id) = 0;
     // Every stored record of the zone, ordered by name, type, then data.
     virtual std::vector<StoredRecord> list_records(std::int64_t zone_id) = 0;
+    // Marks the RRset (name, type) of the zone in doubt: BIND's reply to its UPDATE was lost,
+    // or the commit recording it has an unknown outcome. In a short transaction of its own (call
+    // only after the RecordChange was destroyed); the earliest mark is kept. The reconciler
+    // compares such an RRset with the stored records, repairs it (the database wins) and deletes
+    // the mark.
+    virtual void mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& name,
+                                     RecordType type) = 0;
+    // The zone's RRsets in doubt, ordered by name, then type.
+    virtual std::vector<RRsetInDoubt> rrsets_in_doubt(std::int64_t zone_id) = 0;
 };
 
 }  // namespace ddns::auth

@@ -48,6 +48,8 @@ struct StoredAddresses {
     // Marked in doubt (hosts.dns_in_doubt_since): BIND may hold something else than this state.
     // Only read under the row lock; never part of a comparison of states.
     bool in_doubt = false;
+    // The A records beyond ipv4 (Host::extra_ipv4), in order; part of the state.
+    std::vector<IpAddress> extra_ipv4{};
 };
 
 // A change in progress: the rows of some hosts are locked (other requests and other gateway
@@ -69,6 +71,9 @@ public:
     virtual void record_offline(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
                                 const std::optional<IpAddress>& ipv6, OfflineReason reason,
                                 TimePoint now) = 0;
+    // Sets the A records beyond ipv4 of a host whose record_applied() was called in this change
+    // (record_applied() alone leaves none: every update but a round-robin Add replaces the set).
+    virtual void record_extra_ipv4(std::int64_t host_id, const std::vector<IpAddress>& extra) = 0;
     // Refreshes last_seen of a locked host whose addresses did not change.
     virtual void record_seen(std::int64_t host_id, TimePoint now) = 0;
     virtual void commit() = 0;

@@ -171,6 +171,17 @@ public:
     std::vector<TokenSummary> list_tokens(std::optional<std::string_view> username = std::nullopt);
     std::optional<AdminError> remove_token(std::int64_t id);
 
+    // Self-service (admin_self_service.cpp). A public zone lets free accounts pick names in it
+    // (NotFound when unknown); an invite is a one-time sign-up code (its digest); API tokens
+    // are the JSON API's credentials, never accepted by an update protocol.
+    std::optional<AdminError> set_zone_public(const DnsName& zone, bool open);
+    void add_invite(std::string_view digest, auth::TimePoint expires);
+    Expected<std::int64_t, AdminError> add_api_token(std::string_view username,
+                                                     std::string_view name,
+                                                     std::string_view digest);
+    std::vector<TokenSummary> list_api_tokens(std::optional<std::string_view> username);
+    std::optional<AdminError> remove_api_token(std::int64_t id);
+
 private:
     Database& db_;
 };

@@ -1,5 +1,6 @@
 // PostgreSQL implementation of the reconciler's storage seam: hosts are locked with
-// FOR UPDATE SKIP LOCKED, like the sweeper's, so instances sharing a database split the work.
+// FOR UPDATE SKIP LOCKED, like the sweeper's, so instances sharing a database split the work;
+// a zone's domain records under the zone row's lock, which record changes take too.
 #pragma once
 
 #include "ddns/auth/reconcile_store.hpp"
@@ -17,6 +18,7 @@ public:
                                                      auth::HostSelection which,
                                                      std::int64_t after_id,
                                                      std::size_t limit) override;
+    std::unique_ptr<auth::ReconcileRecords> lock_zone_records(std::int64_t zone_id) override;
 
 private:
     Database& db_;

@@ -20,6 +20,8 @@ public:
     // RecordStore (pg_record_store.cpp).
     std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override;
     std::vector<auth::StoredRecord> list_records(std::int64_t zone_id) override;
+    void mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& name, RecordType type) override;
+    std::vector<auth::RRsetInDoubt> rrsets_in_doubt(std::int64_t zone_id) override;
     bool record_seen_if_unchanged(const auth::StoredAddresses& expected,
                                   auth::TimePoint now) override;
     std::optional<auth::NochgWindow> count_seen_if_unchanged(

@@ -95,6 +95,14 @@ struct SignUpRequest {
     std::optional<IpAddress> client;
 };
 
+// A new API token: its text ("ddnsapi_" and 32 base32 characters; never the shape of an update
+// token, so no update protocol ever looks one up) and the digest the database keeps.
+struct NewApiToken {
+    Secret text;
+    std::string digest;
+};
+NewApiToken make_api_token();
+
 // A secret shown once (update token, API token, invite code).
 struct IssuedToken {
     std::int64_t id = 0;

@@ -2,12 +2,16 @@
 // logrotate can move it), as text or as one JSON object per line (log.format). Callers pass only
 // values that are safe to log: never passwords, tokens, TSIG secrets or the database URL.
 // Control characters in any value are escaped, so a client's user agent cannot forge a line.
+// With a RepeatFilter, a warning or error repeated within its interval is written once, with a
+// count of the suppressed ones on the next line of that kind (repeat_filter.hpp).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ddns/gateway/base/repeat_filter.hpp"
 
 namespace ddns::gateway {
 
@@ -29,9 +33,10 @@ struct LogOptions {
 
 class Logger {
 public:
-    explicit Logger(LogLevel level = LogLevel::Info);
+    explicit Logger(LogLevel level = LogLevel::Info,
+                    std::shared_ptr<RepeatFilter> repeats = nullptr);
     // Opens options.file for appending; throws std::runtime_error naming it when it cannot.
-    explicit Logger(const LogOptions& options);
+    explicit Logger(const LogOptions& options, std::shared_ptr<RepeatFilter> repeats = nullptr);
     ~Logger();
     Logger(const Logger&) = delete;
     Logger& operator=(const Logger&) = delete;
@@ -48,10 +53,16 @@ public:
     // file kept, when it cannot be opened.
     bool reopen() const;
 
+    // Null when repeated lines are not limited.
+    const RepeatFilter* repeats() const noexcept { return repeats_.get(); }
+
 private:
     struct Sink;
+    void write(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
+
     LogLevel level_;
     LogFormat format_ = LogFormat::Text;
+    std::shared_ptr<RepeatFilter> repeats_;
     std::unique_ptr<Sink> sink_;
 };
 

@@ -99,6 +99,13 @@ int host_nochg_interval(AdminContext& cx, const Args& a);
 int token_add(AdminContext& cx, const Args& a);
 int token_list(AdminContext& cx, const Args& a);
 int token_remove(AdminContext& cx, const Args& a);
+
+// admin_self_service.cpp
+int zone_public(AdminContext& cx, const Args& a);
+int invite_create(AdminContext& cx, const Args& a);
+int apitoken_add(AdminContext& cx, const Args& a);
+int apitoken_list(AdminContext& cx, const Args& a);
+int apitoken_remove(AdminContext& cx, const Args& a);
 // admin_record.cpp
 int record_add(AdminContext& cx, const Args& a);
 int record_remove(AdminContext& cx, const Args& a);

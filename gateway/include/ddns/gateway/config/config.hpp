@@ -100,6 +100,7 @@ struct AuditSection {
 // Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the
 // account layer through AccountOptions; the pages' own web.* keys are in WebSection).
 struct AccountSection {
+    bool api{};  // api.enabled
     Registration registration{};
     std::chrono::seconds verify_link_lifetime{};
     std::chrono::seconds reset_link_lifetime{};
@@ -115,6 +116,7 @@ struct AbuseSection {
 
 struct LogSection {
     LogLevel level{};
+    std::chrono::seconds repeat_interval{};  // 0: every warning and error is written
     LogFormat format{};
     std::string file;  // empty: stderr
     bool access{};     // one line per request

@@ -20,6 +20,9 @@ namespace ddns::gateway {
 IpAddress sentinel_address(IpFamily family);
 bool is_sentinel(const std::optional<IpAddress>& address);
 
+// The host's whole A set: ipv4, then the round robin's extra_ipv4 (empty without ipv4).
+std::vector<IpAddress> a_set(const auth::Host& host);
+
 // What BIND holds for a host once it is offline: nothing (Delete), or the sentinel for each
 // family the host had (Sentinel). A host already offline keeps what it has.
 auth::StoredAddresses offline_addresses(const auth::StoredAddresses& current,
@@ -30,10 +33,10 @@ auth::StoredAddresses offline_addresses(const auth::StoredAddresses& current,
 std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& address);
 
 // The sweeper's UPDATE for hosts of `zone` going offline. For every family a host has, a
-// prerequisite that BIND still holds exactly that address (so a record changed behind the
-// gateway's back is left alone: the message fails with NXRRSET), then the RRset's deletion and,
-// with the Sentinel action (the host's own, else the zone's), the sentinel's addition. Hosts
-// without addresses contribute nothing.
+// prerequisite that BIND still holds exactly that address (the whole A set of a round robin) (so a
+// record changed behind the gateway's back is left alone: the message fails with NXRRSET), then the
+// RRset's deletion and, with the Sentinel action (the host's own, else the zone's), the sentinel's
+// addition. Hosts without addresses contribute nothing.
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
 
 // A heartbeat timeout as parse_duration() reads it ("90s", "20m", "2h", "1d" or plain

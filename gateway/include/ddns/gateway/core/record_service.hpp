@@ -4,6 +4,8 @@
 // after BIND acknowledged. Nothing here knows HTTP or any dialect's words.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +31,11 @@ enum class RecordOutcome {
     // An MX whose exchange lies in the zone and has neither A nor AAAA there: BIND refuses it
     // (its update integrity check); nothing changed.
     TargetWithoutAddress,
-    DnsFailed,    // BIND refused / timed out: nothing changed anywhere
-    StoreFailed,  // the database failed; nothing changed (a DNS change was rolled back)
+    // BIND refused: nothing changed anywhere. Its reply lost: the RRset is marked in doubt.
+    DnsFailed,
+    // The database failed: nothing changed (the DNS change was rolled back, guarded), or the
+    // commit's outcome is unknown (DNS kept, the RRset marked in doubt).
+    StoreFailed,
 };
 
 struct RecordResult {
@@ -57,9 +62,10 @@ public:
     std::vector<ResourceRecord> list(const auth::Zone& zone);
 
 private:
-    // Sends the inverse of an acknowledged change whose recording failed.
-    bool in_doubt(CommitOutcome outcome, const std::string& what_changed, const std::string& why);
-    void rollback(const auth::Zone& zone, const UpdateRequest& undo);
+    ZoneBatchResult run(const auth::Zone& zone, const DnsName& name, RecordType type,
+                        const std::string& what, std::unique_ptr<auth::RecordChange> change,
+                        const UpdateRequest& request, const UpdateRequest& undo,
+                        const std::function<void(auth::RecordChange&)>& write);
     bool target_lacks_address(const auth::Zone& zone, const ResourceRecord& record);
 
     UpdateSender& sender_;

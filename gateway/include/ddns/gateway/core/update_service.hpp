@@ -29,15 +29,21 @@
 
 namespace ddns::gateway {
 
-enum class FamilyAction { Keep, Set, Remove };
+// Set and Remove replace the family's whole RRset (every dialect's update). Join and Leave are
+// for the A set only (a MyServer free account's round robin, auth::Host::extra_ipv4): Join adds
+// the address unless it is there or the set holds auth::kMaxIpv4 already, Leave removes that
+// one address if it is there.
+enum class FamilyAction { Keep, Set, Remove, Join, Leave };
 
 struct FamilyIntent {
     FamilyAction action = FamilyAction::Keep;
-    std::optional<IpAddress> address;  // set when action == Set
+    std::optional<IpAddress> address;  // set for Set, Join and Leave
 
     static FamilyIntent keep() { return {}; }
     static FamilyIntent set(IpAddress a) { return {FamilyAction::Set, a}; }
     static FamilyIntent remove() { return {FamilyAction::Remove, std::nullopt}; }
+    static FamilyIntent join(IpAddress a) { return {FamilyAction::Join, a}; }
+    static FamilyIntent leave(IpAddress a) { return {FamilyAction::Leave, a}; }
 };
 
 struct HostIntent {
@@ -70,6 +76,7 @@ struct HostApplyResult {
     std::optional<IpAddress> ipv6;
     UpdateStatus dns_status = UpdateStatus::Success;
     std::chrono::seconds retry_after{0};  // set when status is Abuse (at least 1 s)
+    std::vector<IpAddress> extra_ipv4{};  // the round robin's further A records, when Changed
 };
 
 struct UpdateServiceOptions {

@@ -1,7 +1,10 @@
 // The audit path: dialects describe each update request in an auth::AuditNote on their Response;
 // AuditedRouter adds the time, client address, user agent and TLS flag and hands the record to
 // AuditLog, whose own thread writes batches to the store. A request never waits for the
-// database on behalf of the log: when the queue is full, records are dropped and counted.
+// database on behalf of the log: when the queue is full, records are dropped and counted. While
+// the database is unreachable the writer keeps its batch and retries with a growing delay, so an
+// outage loses nothing until the queue's bound is exceeded; drops are logged once per interval.
+// A batch whose commit had an unknown outcome is written again (at least once, never lost).
 #pragma once
 
 #include <chrono>
@@ -23,8 +26,21 @@ namespace ddns::gateway {
 struct AuditLogOptions {
     std::size_t capacity = 10000;  // records waiting at most; beyond that they are dropped
     std::size_t batch_size = 200;  // records per transaction at most
-    int attempts = 3;              // tries per batch before it is dropped (database down)
-    std::chrono::milliseconds retry_delay{1000};
+    // After a failed write: wait retry_delay, doubling up to max_retry_delay, and try again
+    // for as long as it takes (the database is down, or restarting).
+    std::chrono::milliseconds retry_delay{250};
+    std::chrono::milliseconds max_retry_delay{5000};
+    int attempts_at_stop = 3;  // once stop() was called: tries before a batch is given up
+    // Drops (and failed writes) are logged at most once per interval, with the count since.
+    std::chrono::milliseconds report_interval{60000};
+};
+
+// A snapshot of the writer's totals since start (for metrics).
+struct AuditLogCounters {
+    std::uint64_t written = 0;
+    std::uint64_t dropped = 0;         // full queue, given up at stop, after stop
+    std::uint64_t write_failures = 0;  // failed attempts, each retried
+    std::size_t in_flight = 0;         // waiting in the queue or being written
 };
 
 class AuditLog {
@@ -42,14 +58,17 @@ public:
     // Writes what is queued, then ends the writer thread; later records are dropped.
     void stop();
 
-    std::uint64_t dropped() const;  // full queue, failed batches, records after stop()
+    std::uint64_t dropped() const;  // full queue, batches given up at stop, records after stop()
     std::uint64_t written() const;
-    std::size_t queued() const;  // records waiting for the writer now
+    std::uint64_t write_failures() const;  // failed attempts (each retried)
+    std::size_t queued() const;            // waiting, and in flight
+    AuditLogCounters counters() const;     // all of the above at one instant
 
 private:
     void run();
-    void write_batch(const std::vector<auth::AuditRecord>& batch);
-    void report_drops();
+    bool write_batch(const std::vector<auth::AuditRecord>& batch);
+    // Logs the drops since the last report, at most once per report_interval unless `now`.
+    void report_drops(bool now);
 
     auth::AuditStore& store_;
     const Logger& log_;
@@ -63,6 +82,8 @@ private:
     std::uint64_t dropped_ = 0;
     std::uint64_t reported_drops_ = 0;  // writer thread only
     std::uint64_t written_ = 0;
+    std::uint64_t write_failures_ = 0;
+    std::chrono::steady_clock::time_point last_report_{};  // writer thread only
     std::thread thread_;  // last: starts after everything above is initialised
 };
 

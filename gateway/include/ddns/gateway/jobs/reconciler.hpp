@@ -2,23 +2,31 @@
 // BIND hold what the database says for every host. Every `in_doubt_poll` it settles the hosts
 // whose last UPDATE had an unknown outcome; on start and every `interval` it compares every host
 // of every zone. Hosts are compared while their rows are locked (SKIP LOCKED: instances split the
-// work, a host being updated waits for the next pass), BIND's side is read with signed queries,
-// and each difference is repaired with an UPDATE guarded by what was read (reconcile_plan.hpp):
-// the database wins for the A/AAAA of its hosts, and nothing else in the zone is touched. The
-// repairs of one pass are bounded by `max_repairs`.
+// work, a host being updated waits for the next pass). A full pass reads each zone once with a
+// signed AXFR and queries only the hosts the transfer shows as different (again, under the
+// lock, since the transfer may predate a change committed since) and the hosts in doubt; without
+// a transfer (refused, not configured) it queries every host. A full pass also compares the
+// records domain accounts manage (A, AAAA, CNAME, MX, NS, TXT of the records table), with the
+// zone's row locked as record changes lock it. Each difference is repaired with an
+// UPDATE guarded by what was read (reconcile_plan.hpp): the database wins for the A/AAAA of its
+// hosts, and nothing else in the zone is touched. The repairs of one pass are bounded by
+// `max_repairs`.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "ddns/auth/reconcile_store.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/jobs/reconcile_plan.hpp"
 #include "ddns/gateway/jobs/stop_signal.hpp"
 #include "ddns/nsupdate/rrset_reader.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -37,18 +45,23 @@ struct ReconcileOptions {
 struct ReconcileCounters {
     std::atomic<std::uint64_t> passes{0};
     std::atomic<std::uint64_t> hosts_checked{0};
-    std::atomic<std::uint64_t> drift_found{0};  // RRsets that differed
-    std::atomic<std::uint64_t> repaired{0};     // repairs BIND acknowledged
-    std::atomic<std::uint64_t> failed{0};       // failed repairs and unreadable hosts
-    std::atomic<std::uint64_t> settled{0};      // in-doubt marks cleared
+    std::atomic<std::uint64_t> record_sets_checked{0};  // domain records' RRsets
+    std::atomic<std::uint64_t> drift_found{0};          // RRsets that differed
+    std::atomic<std::uint64_t> repaired{0};             // repairs BIND acknowledged
+    std::atomic<std::uint64_t> failed{0};               // failed repairs and unreadable hosts
+    std::atomic<std::uint64_t> settled{0};              // in-doubt marks cleared
+    std::atomic<std::uint64_t> transfers{0};            // zone transfers read
+    std::atomic<std::uint64_t> transfer_failures{0};    // refused or failed: hosts were queried
 };
 
 struct ReconcileReport {
     std::size_t hosts_checked = 0;
+    std::size_t record_sets_checked = 0;
     std::size_t drift_found = 0;
     std::size_t repaired = 0;
     std::size_t failed = 0;
     std::size_t settled = 0;
+    std::size_t transfers = 0;             // zones read by AXFR
     bool complete = true;                  // false: budget spent or BIND unreadable; more to do
     std::vector<std::string> differences;  // one line per differing RRset, "zone: ..."
 };
@@ -75,11 +88,28 @@ public:
     const ReconcileCounters& counters() const noexcept { return counters_; }
 
 private:
+    // A zone transfer's records by owner.
+    using ZoneSnapshot = std::map<DnsName, std::vector<ResourceRecord>>;
+
     void pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
-                        const std::optional<DnsName>& only, ReconcileReport& report);
+                        const std::optional<DnsName>& only, ReconcileReport& report,
+                        std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried);
+    // The zone's domain records, after its hosts, with the hosts' transfer if one was tried.
+    void reconcile_records(std::int64_t zone_id, const std::optional<DnsName>& only,
+                           std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried,
+                           ReconcileReport& report);
+    // Reads the RRsets `keys` now. False: BIND could not be read (counted and logged).
+    bool read_rrsets(const auth::Zone& zone, const std::set<RRsetKey>& keys,
+                     std::vector<ResourceRecord>& observed, ReconcileReport& report);
+    // Logs and repairs the differences between `wanted` and `observed` within the pass's budget.
+    // True when nothing is left different (every repair acknowledged, none deferred).
+    bool repair(const auth::Zone& zone, const ZoneWanted& wanted,
+                const std::vector<ResourceRecord>& observed, ReconcileReport& report);
+    std::optional<ZoneSnapshot> transfer_zone(const auth::Zone& zone, ReconcileReport& report);
     // One host, its row locked. False: BIND could not be read (stop this zone's pass).
     bool reconcile_host(const auth::Zone& zone, const auth::ReconcileHost& host,
-                        auth::ReconcileBatch& batch, ReconcileReport& report);
+                        auth::ReconcileBatch& batch, ReconcileReport& report,
+                        const ZoneSnapshot* snapshot);
     void account(const ReconcileReport& report);
     bool stopping();
 

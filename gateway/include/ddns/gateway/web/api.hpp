@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "ddns/auth/session.hpp"
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/request.hpp"
@@ -42,6 +43,19 @@ public:
 private:
     AccountApi& api_;
     RequestRouter& next_;
+};
+
+// Ends the web sessions of an account through the session store, for the account layer (a
+// password change or reset, a deleted account).
+class StoreSessionTerminator final : public SessionTerminator {
+public:
+    explicit StoreSessionTerminator(auth::SessionStore& store) : store_(store) {}
+    void end_sessions(std::int64_t account_id, const std::optional<std::string>& keep) override {
+        store_.end_account(account_id, keep);
+    }
+
+private:
+    auth::SessionStore& store_;
 };
 
 }  // namespace ddns::gateway
