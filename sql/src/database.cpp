@@ -17,11 +17,15 @@ struct Database::Impl {
     std::condition_variable available;
     std::vector<std::unique_ptr<Connection>> idle;
     std::size_t open = 0;  // idle + leased
+    PoolStats stats;
 
     void give_back(std::unique_ptr<Connection> conn) {
         // A connection left inside a transaction or broken is closed, not reused.
         bool reusable = conn->usable() && !conn->in_transaction();
-        if (!reusable) conn.reset();
+        if (!reusable) {
+            conn.reset();
+            stats.discarded.fetch_add(1, std::memory_order_relaxed);
+        }
         std::lock_guard lock(mutex);
         if (reusable) {
             idle.push_back(std::move(conn));
@@ -48,6 +52,7 @@ std::optional<Database::Lease> Database::lease_until(Deadline deadline) {
     const auto can_lease = [this] {
         return !impl_->idle.empty() || impl_->open < impl_->pool_size;
     };
+    if (!can_lease()) impl_->stats.waits.fetch_add(1, std::memory_order_relaxed);
     for (;;) {
         if (!deadline) {
             impl_->available.wait(lock, can_lease);
@@ -67,6 +72,7 @@ std::optional<Database::Lease> Database::lease_until(Deadline deadline) {
         try {
             return Lease(*this, Connection::open(impl_->conninfo, deadline));
         } catch (...) {
+            impl_->stats.connect_errors.fetch_add(1, std::memory_order_relaxed);
             lock.lock();
             --impl_->open;
             impl_->available.notify_one();
@@ -84,6 +90,10 @@ std::optional<std::string> Database::ping(std::chrono::milliseconds timeout) {
     } catch (const auth::StoreError& e) {
         return e.what();
     }
+}
+
+const PoolStats& Database::stats() const noexcept {
+    return impl_->stats;
 }
 
 Database::Lease::Lease(Database& db, std::unique_ptr<Connection> conn)

@@ -215,6 +215,10 @@ void GatewayStack::stop_gateway() {
     gateway_.reset();
 }
 
+void GatewayStack::signal_gateway(int signal) {
+    if (gateway_) ::kill(gateway_->pid(), signal);
+}
+
 void GatewayStack::kill_gateway() {
     if (gateway_) ::kill(gateway_->pid(), SIGKILL);
     stop_gateway();  // reaps it

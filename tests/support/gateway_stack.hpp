@@ -113,6 +113,8 @@ public:
     void start_gateway();
     // SIGKILL: no shutdown at all, as in a crash or an OOM kill.
     void kill_gateway();
+    // Sends `signal` (SIGHUP, ...) to the running gateway.
+    void signal_gateway(int signal);
     std::string gateway_log() const;
     // Everything a failing test should print: gateway, named and PostgreSQL logs.
     std::string logs() const;

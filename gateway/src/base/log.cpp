@@ -4,43 +4,177 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace ddns::gateway {
 
-void Logger::log(LogLevel level, std::string_view message) const {
-    if (!enabled(level)) return;
-    if (!repeats_) return write(level, message);
-    for (const auto& summary : repeats_->expired_summaries()) write(LogLevel::Warning, summary);
-    if (level < LogLevel::Warning) return write(level, message);
-    const auto verdict = repeats_->admit(message);
-    if (!verdict.write) return;
-    if (verdict.suppressed == 0) return write(level, message);
-    write(level, std::string(message) + " (" + suppressed_note(verdict.suppressed) + ")");
+struct Logger::Sink {
+    std::string path;  // empty: stderr
+    std::FILE* file = nullptr;
+    std::mutex mutex;
+    ~Sink() {
+        if (file) std::fclose(file);
+    }
+};
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    const unsigned char c = b(0);
+    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (n == 0 || i + n > text.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((b(k) & 0xC0) != 0x80) return 0;
+    if (n == 3 && ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0))) return 0;
+    if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90))) return 0;
+    return n;
 }
 
-void Logger::write(LogLevel level, std::string_view message) const {
-    static std::mutex mutex;
+// Text lines keep printable bytes; control characters become \xNN.
+std::string text_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", u);
+            out += buf;
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string timestamp() {
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
     std::tm tm{};
     ::gmtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    const char* name = level == LogLevel::Debug     ? "debug"
-                       : level == LogLevel::Info    ? "info"
-                       : level == LogLevel::Warning ? "warning"
-                                                    : "error";
-    // Control characters from clients (user agents, names) must not forge log lines.
-    std::string clean;
-    clean.reserve(message.size());
-    for (char c : message) clean.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-    std::lock_guard lock(mutex);
-    std::fprintf(stderr, "%s.%03dZ %s %s\n", stamp, static_cast<int>(ms.count()), name,
-                 clean.c_str());
-    std::fflush(stderr);
+    char stamp[40];
+    const auto n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(ms.count()));
+    return stamp;
+}
+
+const char* level_name(LogLevel level) {
+    return level == LogLevel::Debug     ? "debug"
+           : level == LogLevel::Info    ? "info"
+           : level == LogLevel::Warning ? "warning"
+                                        : "error";
+}
+
+}  // namespace
+
+std::string json_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto u = static_cast<unsigned char>(text[i]);
+        if (u >= 0x80) {
+            const std::size_t n = utf8_length(text, i);
+            if (n == 0) {
+                out += "\\ufffd";
+                ++i;
+            } else {
+                out.append(text.substr(i, n));
+                i += n;
+            }
+            continue;
+        }
+        if (u == '"')
+            out += "\\\"";
+        else if (u == '\\')
+            out += "\\\\";
+        else if (u == '\n')
+            out += "\\n";
+        else if (u == '\r')
+            out += "\\r";
+        else if (u == '\t')
+            out += "\\t";
+        else if (u < 0x20 || u == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", u);
+            out += buf;
+        } else {
+            out.push_back(static_cast<char>(u));
+        }
+        ++i;
+    }
+    return out;
+}
+
+Logger::Logger(LogLevel level, std::shared_ptr<RepeatFilter> repeats)
+    : level_(level), repeats_(std::move(repeats)), sink_(std::make_unique<Sink>()) {}
+
+Logger::Logger(const LogOptions& options, std::shared_ptr<RepeatFilter> repeats)
+    : level_(options.level),
+      format_(options.format),
+      repeats_(std::move(repeats)),
+      sink_(std::make_unique<Sink>()) {
+    sink_->path = options.file;
+    if (!sink_->path.empty() && !reopen())
+        throw std::runtime_error("cannot open log.file " + sink_->path);
+}
+
+Logger::~Logger() = default;
+
+bool Logger::reopen() const {
+    if (sink_->path.empty()) return true;
+    std::FILE* f = std::fopen(sink_->path.c_str(), "ae");
+    if (!f) return false;
+    std::lock_guard lock(sink_->mutex);
+    if (sink_->file) std::fclose(sink_->file);
+    sink_->file = f;
+    return true;
+}
+
+void Logger::log(LogLevel level, std::string_view message) const {
+    if (!enabled(level)) return;
+    if (!repeats_) return write(level, message, {});
+    for (const auto& summary : repeats_->expired_summaries()) write(LogLevel::Warning, summary, {});
+    if (level < LogLevel::Warning) return write(level, message, {});
+    const auto verdict = repeats_->admit(message);
+    if (!verdict.write) return;
+    if (verdict.suppressed == 0) return write(level, message, {});
+    write(level, std::string(message) + " (" + suppressed_note(verdict.suppressed) + ")", {});
+}
+
+// Events (the access line) are never rate limited: each stands for one request.
+void Logger::event(LogLevel level, std::string_view message,
+                   const std::vector<LogField>& fields) const {
+    if (enabled(level)) write(level, message, fields);
+}
+
+void Logger::write(LogLevel level, std::string_view message,
+                   const std::vector<LogField>& fields) const {
+    std::string line;
+    if (format_ == LogFormat::Json) {
+        line = "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) +
+               "\",\"msg\":\"" + json_escape(message) + "\"";
+        for (const auto& f : fields) {
+            line += ",\"" + json_escape(f.key) + "\":";
+            line += f.number ? f.value : "\"" + json_escape(f.value) + "\"";
+        }
+        line += "}\n";
+    } else {
+        line = timestamp() + " " + level_name(level) + " " + text_escape(message);
+        for (const auto& f : fields) {
+            line += " " + text_escape(f.key) + "=";
+            line += f.number ? f.value : "\"" + text_escape(f.value) + "\"";
+        }
+        line += "\n";
+    }
+    std::lock_guard lock(sink_->mutex);
+    std::FILE* out = sink_->file ? sink_->file : stderr;
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fflush(out);
 }
 
 }  // namespace ddns::gateway

@@ -11,11 +11,13 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/base/metrics.hpp"
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
 #include "ddns/gateway/cli/web_front.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
+#include "ddns/gateway/core/metered_sender.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
 #include "ddns/gateway/dialects/dialect_routes.hpp"
@@ -24,6 +26,8 @@
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
 #include "ddns/gateway/http/http_server.hpp"
+#include "ddns/gateway/http/metrics_endpoint.hpp"
+#include "ddns/gateway/http/observed_router.hpp"
 #include "ddns/gateway/http/readiness.hpp"
 #include "ddns/gateway/http/tls.hpp"
 #include "ddns/gateway/jobs/audit_log.hpp"
@@ -41,6 +45,7 @@
 #include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
+#include "serve_metrics.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -64,6 +69,17 @@ void log_lock(const Logger& log, const auth::LockEvent& e) {
     }
 }
 
+std::string lock_scope(auth::LockEvent::Scope scope) {
+    switch (scope) {
+        case auth::LockEvent::Scope::Address:
+            return "address";
+        case auth::LockEvent::Scope::Network:
+            return "network";
+        default:
+            return "account";
+    }
+}
+
 }  // namespace
 
 int run_serve(const Config& config) {
@@ -72,10 +88,12 @@ int run_serve(const Config& config) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Logger log(config.log.level, std::make_shared<RepeatFilter>(config.log.repeat_interval));
+    Logger log(config.log_options(), std::make_shared<RepeatFilter>(config.log.repeat_interval));
+    Metrics metrics;
     sql::Database db(config.database.url, config.database.pool_size);
     const int schema = sql::current_schema_version(db);
     // Versions may have gaps, so "up to date" means every compiled migration is applied.
@@ -90,7 +108,12 @@ int run_serve(const Config& config) {
     auth::PasswordHasher hasher(config.argon2_params());
     auto clock = [] { return auth::Clock::now(); };
     auth::FailureThrottleOptions throttle_options = config.throttle_options();
-    throttle_options.on_lock = [&log](const auth::LockEvent& e) { log_lock(log, e); };
+    auto& locks =
+        metrics.counters("ddns_auth_locks", "Brute-force locks begun, by scope.", {"scope"});
+    throttle_options.on_lock = [&log, &locks](const auth::LockEvent& e) {
+        locks.with({lock_scope(e.scope)}).inc();
+        log_lock(log, e);
+    };
     sql::PgThrottleStore throttle_store(db);
     if (config.auth.shared_throttle) {
         throttle_options.shared = &throttle_store;
@@ -107,7 +130,8 @@ int run_serve(const Config& config) {
             ThrottleSyncOptions{config.auth.throttle_sync_interval, std::chrono::seconds(60)});
     auth::Authenticator authenticator(
         store, hasher, clock, auth::AuthenticatorOptions{config.auth.cache_ttl, 10000}, &throttle);
-    UpdateClient dns(config.dns_client_options());
+    UpdateClient dns_client(config.dns_client_options());
+    MeteredSender dns(dns_client, metrics);  // every UPDATE below is counted here
     UpdateServiceOptions update_options;
     update_options.nochg =
         auth::NochgPolicy{config.abuse.nochg_interval, config.abuse.nochg_budget};
@@ -144,6 +168,14 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
+    MetricsEndpoint metrics_only(metrics);
+    if (config.metrics.on_public_listeners)
+        router.add(Route{"metrics",
+                         {"/metrics"},
+                         kGet,
+                         [&metrics_only](const RequestView& r) { return metrics_only.route(r); },
+                         {},
+                         {}});
     // The account layer, its JSON API (web.enabled and api.enabled, under web.prefix) and the
     // HTML pages (web.enabled), over the same account layer and session table, in front of the
     // dialects' routes.
@@ -158,7 +190,8 @@ int run_serve(const Config& config) {
     if (config.web.enabled && config.account.api) add_api_routes(router, api);
     WebFront web(config.web_options(), accounts, session_store, log, clock);
     web.add_web_routes(router);
-    AuditedRouter audited(router, audit, clock);
+    ObservedRouter observed(router, metrics, log, ObservedRouterOptions{config.log.access});
+    AuditedRouter audited(observed, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);
@@ -173,12 +206,33 @@ int run_serve(const Config& config) {
         ReconcileOptions{config.reconcile.interval, config.reconcile.in_doubt_poll,
                          config.reconcile.max_repairs, 100, false});
     if (config.reconcile.interval.count() > 0) reconciler.start();
+    register_serve_metrics(metrics,
+                           ServeParts{db, audit_db, updates, audit, sweeper, reconciler, http});
+    if (const RepeatFilter* repeats = log.repeats())
+        metrics.collect("ddns_log_lines_suppressed", "Repeated warnings and errors not written.",
+                        MetricType::Counter, [repeats] {
+                            return std::vector<Sample>{
+                                {{}, static_cast<double>(repeats->counters().suppressed.load())}};
+                        });
+    std::unique_ptr<HttpServer> metrics_http;
+    if (!config.metrics.listen.empty()) {
+        metrics_http =
+            std::make_unique<HttpServer>(config.metrics_server_options(), metrics_only, log);
+        metrics_http->start();
+    }
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
     int received = 0;
-    sigwait(&signals, &received);
+    // SIGHUP reopens log.file (after logrotate moved it) and goes on serving.
+    while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+        if (log.reopen())
+            log.info("received SIGHUP, log file reopened");
+        else
+            log.error("received SIGHUP, cannot reopen log.file: going on with the old file");
+    }
     log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
              ", shutting down");
+    if (metrics_http) metrics_http->stop();
     if (throttle_sync) throttle_sync->stop();
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     reconciler.stop();

@@ -112,6 +112,19 @@ HttpServerOptions Config::http_server_options() const {
     return o;
 }
 
+LogOptions Config::log_options() const {
+    return LogOptions{log.level, log.format, log.file};
+}
+
+HttpServerOptions Config::metrics_server_options() const {
+    HttpServerOptions o = http_server_options();
+    o.http_listen = metrics.listen;
+    o.https_listen.clear();
+    o.threads = 2;
+    o.max_queued = 16;
+    return o;
+}
+
 Config default_config() {
     Config config;
     for (const auto& key : config_keys()) {

@@ -246,6 +246,12 @@ bool set_log_level(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+bool set_log_format(Config& c, std::string_view v, const ConfigKey&) {
+    if (v != "text" && v != "json") return false;
+    c.log.format = v == "json" ? LogFormat::Json : LogFormat::Text;
+    return true;
+}
+
 bool set_mail_tls(Config& c, std::string_view v, const ConfigKey&) {
     if (v == "none")
         c.mail.tls = MailTls::None;
@@ -407,6 +413,17 @@ const ConfigKey kKeys[] = {
      set_text<&C::web, &WebSection::site_name>},
     {"log.level", K::Choice, kNone, kNone, "info", "debug, info, warning or error",
      set_log_level},
+    {"log.format", K::Choice, kNone, kNone, "text", "text or json (one object per line)",
+     set_log_format},
+    {"log.file", K::Text, kNone, kNone, "", "log file, reopened on SIGHUP (empty: stderr)",
+     set_text<&C::log, &LogSection::file>},
+    {"log.access", K::Bool, kNone, kNone, "true", "one access-log line per request",
+     set_bool<&C::log, &LogSection::access>},
+    {"metrics.listen", K::List, kNone, kNone, "", "Prometheus /metrics addresses, ADDRESS:PORT",
+     set_listen_list<&C::metrics, &MetricsSection::listen>},
+    {"metrics.on_public_listeners", K::Bool, kNone, kNone, "false",
+     "also answer /metrics on the update listeners",
+     set_bool<&C::metrics, &MetricsSection::on_public_listeners>},
     // Mail to users: the outbox and its SMTP server.
     {"mail.enabled", K::Bool, kNone, kNone, "false", "deliver the mail outbox over SMTP",
      set_bool<&C::mail, &MailSection::enabled>},

@@ -223,6 +223,9 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
         batch.now = now;
     }
     for (auto& [zone_id, batch] : by_zone) submit(queue_for(zone_id), batch);
+    for (const auto& r : results)
+        if (r.status == ApplyStatus::Abuse)
+            budget_refusals_.fetch_add(1, std::memory_order_relaxed);
     return results;
 }
 

@@ -161,6 +161,7 @@ void ConnectionLoop::run() {
         expire();
         for (const auto id : dropped_) conns_.erase(id);
         dropped_.clear();
+        open_.store(conns_.size(), std::memory_order_relaxed);
     }
     for (auto& [id, c] : conns_)
         if (c->cap_key) cap_.release(*c->cap_key);

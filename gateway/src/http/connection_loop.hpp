@@ -52,6 +52,8 @@ public:
     // Closes every connection at once (idle keep-alive included); answers still being made by
     // workers are dropped.
     void stop();
+    // Client connections open now, idle keep-alive included (for /metrics).
+    std::size_t open() const noexcept { return open_.load(std::memory_order_relaxed); }
 
 private:
     struct Conn;
@@ -87,6 +89,7 @@ private:
     std::mutex done_mutex_;
     std::vector<Done> done_;
     std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> open_{0};
     std::thread thread_;
 };
 

@@ -154,4 +154,12 @@ std::vector<std::uint16_t> HttpServer::https_ports() const {
     return impl_->https_ports;
 }
 
+std::size_t HttpServer::threads_busy() const {
+    return impl_->pool ? impl_->pool->busy() : 0;
+}
+
+std::size_t HttpServer::connections_open() const {
+    return impl_->loop ? impl_->loop->open() : 0;
+}
+
 }  // namespace ddns::gateway

@@ -38,6 +38,11 @@ void WorkerPool::stop() {
     workers_.clear();
 }
 
+std::size_t WorkerPool::busy() {
+    const std::lock_guard lock(mutex_);
+    return workers_.size() > idle_ ? workers_.size() - idle_ : 0;
+}
+
 void WorkerPool::work() {
     for (;;) {
         std::function<void()> task;

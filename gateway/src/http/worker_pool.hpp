@@ -22,6 +22,8 @@ public:
     bool submit(std::function<void()> task);
     // Runs the tasks already started to their end, drops the waiting ones, joins the threads.
     void stop();
+    // Threads running a task now (for /metrics).
+    std::size_t busy();
 
 private:
     void work();

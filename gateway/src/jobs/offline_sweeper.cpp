@@ -80,6 +80,7 @@ bool OfflineSweeper::stopping() {
 
 SweepReport OfflineSweeper::sweep_once() {
     SweepReport report;
+    counters_.passes.fetch_add(1, std::memory_order_relaxed);
     const auth::TimePoint now = clock_();
     std::vector<std::int64_t> zones;
     try {
@@ -94,6 +95,8 @@ SweepReport OfflineSweeper::sweep_once() {
         report.taken_offline += zone.taken_offline;
         report.failed += zone.failed;
     }
+    counters_.taken_offline.fetch_add(report.taken_offline, std::memory_order_relaxed);
+    counters_.failed.fetch_add(report.failed, std::memory_order_relaxed);
     if (report.taken_offline != 0 || report.failed != 0)
         log_.info("offline sweep: " + std::to_string(report.taken_offline) +
                   " host(s) taken offline, " + std::to_string(report.failed) +

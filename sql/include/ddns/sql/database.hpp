@@ -2,8 +2,10 @@
 // the repositories built on it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +13,13 @@
 namespace ddns::sql {
 
 class Connection;  // RAII PGconn wrapper, private to sql/
+
+// What the pool went through since it was made, for the gateway's /metrics.
+struct PoolStats {
+    std::atomic<std::uint64_t> waits{0};           // leases that found every connection taken
+    std::atomic<std::uint64_t> connect_errors{0};  // connections that could not be opened
+    std::atomic<std::uint64_t> discarded{0};  // connections closed as broken or mid-transaction
+};
 
 class Database {
 public:
@@ -45,6 +54,8 @@ public:
     // and the round trip all share `timeout`. nullopt when it answered, else why not (never the
     // conninfo). A connection whose query timed out is closed, not reused.
     std::optional<std::string> ping(std::chrono::milliseconds timeout);
+
+    const PoolStats& stats() const noexcept;
 
 private:
     using Deadline = std::optional<std::chrono::steady_clock::time_point>;

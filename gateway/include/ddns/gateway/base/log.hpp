@@ -1,38 +1,73 @@
-// Minimal thread-safe logger to stderr (one line per event, ISO time, level). Callers pass only
+// Thread-safe logger: one line per event, to stderr or a file (log.file, reopened on SIGHUP so
+// logrotate can move it), as text or as one JSON object per line (log.format). Callers pass only
 // values that are safe to log: never passwords, tokens, TSIG secrets or the database URL.
+// Control characters in any value are escaped, so a client's user agent cannot forge a line.
 // With a RepeatFilter, a warning or error repeated within its interval is written once, with a
 // count of the suppressed ones on the next line of that kind (repeat_filter.hpp).
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ddns/gateway/base/repeat_filter.hpp"
 
 namespace ddns::gateway {
 
 enum class LogLevel { Debug, Info, Warning, Error };
+enum class LogFormat { Text, Json };
+
+// One named value of a structured event. `number` values are written without quotes in JSON.
+struct LogField {
+    std::string key;
+    std::string value;
+    bool number = false;
+};
+
+struct LogOptions {
+    LogLevel level = LogLevel::Info;
+    LogFormat format = LogFormat::Text;
+    std::string file;  // empty: stderr
+};
 
 class Logger {
 public:
     explicit Logger(LogLevel level = LogLevel::Info,
-                    std::shared_ptr<RepeatFilter> repeats = nullptr)
-        : level_(level), repeats_(std::move(repeats)) {}
+                    std::shared_ptr<RepeatFilter> repeats = nullptr);
+    // Opens options.file for appending; throws std::runtime_error naming it when it cannot.
+    explicit Logger(const LogOptions& options, std::shared_ptr<RepeatFilter> repeats = nullptr);
+    ~Logger();
+    Logger(const Logger&) = delete;
+    Logger& operator=(const Logger&) = delete;
+
     bool enabled(LogLevel level) const noexcept { return level >= level_; }
     void log(LogLevel level, std::string_view message) const;
+    // A message with named fields: JSON members, or `key="value"` pairs after the text.
+    void event(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
     void debug(std::string_view m) const { log(LogLevel::Debug, m); }
     void info(std::string_view m) const { log(LogLevel::Info, m); }
     void warning(std::string_view m) const { log(LogLevel::Warning, m); }
     void error(std::string_view m) const { log(LogLevel::Error, m); }
+    // Reopens log.file (after a rotation moved it); nothing to do on stderr. False, with the old
+    // file kept, when it cannot be opened.
+    bool reopen() const;
 
     // Null when repeated lines are not limited.
     const RepeatFilter* repeats() const noexcept { return repeats_.get(); }
 
 private:
-    void write(LogLevel level, std::string_view message) const;
+    struct Sink;
+    void write(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
 
     LogLevel level_;
+    LogFormat format_ = LogFormat::Text;
     std::shared_ptr<RepeatFilter> repeats_;
+    std::unique_ptr<Sink> sink_;
 };
+
+// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped;
+// bytes that are not valid UTF-8 become U+FFFD, so every line parses.
+std::string json_escape(std::string_view text);
 
 }  // namespace ddns::gateway

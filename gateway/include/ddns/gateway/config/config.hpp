@@ -117,6 +117,14 @@ struct AbuseSection {
 struct LogSection {
     LogLevel level{};
     std::chrono::seconds repeat_interval{};  // 0: every warning and error is written
+    LogFormat format{};
+    std::string file;  // empty: stderr
+    bool access{};     // one line per request
+};
+
+struct MetricsSection {
+    std::vector<ListenAddress> listen;  // empty: no metrics listener
+    bool on_public_listeners{};         // /metrics also on http.listen and https.listen
 };
 
 struct SweepSection {
@@ -179,6 +187,7 @@ struct Config {
     AccountSection account;
     AbuseSection abuse;
     LogSection log;
+    MetricsSection metrics;
     SweepSection sweep;
     ReconcileSection reconcile;
     MailSection mail;
@@ -190,6 +199,9 @@ struct Config {
     AccountOptions account_options() const;
     UpdateClientOptions dns_client_options() const;
     HttpServerOptions http_server_options() const;
+    LogOptions log_options() const;
+    // The metrics listener: metrics.listen with the HTTP limits, no TLS, two threads.
+    HttpServerOptions metrics_server_options() const;
     WebOptions web_options() const;
 };
 

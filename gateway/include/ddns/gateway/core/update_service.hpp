@@ -8,6 +8,7 @@
 // gets that message's result.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -106,6 +107,8 @@ public:
 
     // Requests waiting for the next UPDATE message of a zone (for metrics and tests).
     std::size_t queued(std::int64_t zone_id);
+    // Host updates refused for being over their no-change budget, since start (for metrics).
+    std::uint64_t budget_refusals() const noexcept { return budget_refusals_.load(); }
 
 private:
     struct Batch;
@@ -132,6 +135,7 @@ private:
     std::unique_ptr<ServerSlots> slots_;
     std::mutex queues_mutex_;
     std::map<std::int64_t, std::unique_ptr<ZoneQueue>> queues_;
+    std::atomic<std::uint64_t> budget_refusals_{0};
 };
 
 }  // namespace ddns::gateway

@@ -2,6 +2,7 @@
 // into RequestView values and writes Response values with an exact Content-Length (never chunked).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -28,6 +29,10 @@ public:
     std::vector<std::uint16_t> ports() const;
     // The bound HTTPS ports, in https.listen order.
     std::vector<std::uint16_t> https_ports() const;
+
+    // Request threads serving a connection now, and connections held by one (for /metrics).
+    std::size_t threads_busy() const;
+    std::size_t connections_open() const;
 
 private:
     struct Impl;

@@ -6,8 +6,10 @@
 // after BIND acknowledged. A failed host stays due and is tried again on the next pass.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -30,6 +32,13 @@ struct SweepReport {
     std::size_t failed = 0;         // left due: BIND failed, disagreed, or the database failed
 };
 
+// Totals since start, for /metrics.
+struct SweeperCounters {
+    std::atomic<std::uint64_t> passes{0};
+    std::atomic<std::uint64_t> taken_offline{0};
+    std::atomic<std::uint64_t> failed{0};
+};
+
 class OfflineSweeper {
 public:
     // `clock` decides what is due (tests move it); TSIG signing in `sender` keeps real time.
@@ -42,6 +51,7 @@ public:
     // One pass over every zone with due hosts. Never throws: database failures are logged and
     // the hosts stay due.
     SweepReport sweep_once();
+    const SweeperCounters& counters() const noexcept { return counters_; }
 
     // Runs sweep_once() now and then every `interval` on a background thread, until stop().
     void start();
@@ -64,6 +74,7 @@ private:
     std::function<auth::TimePoint()> clock_;
     SweeperOptions options_;
     StopSignal stop_;
+    SweeperCounters counters_;
     std::thread thread_;
 };
 

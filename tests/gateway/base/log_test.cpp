@@ -1,0 +1,100 @@
+// The logger's two formats, its escaping of control characters and bad UTF-8, and reopening
+// log.file after a rotation. That every JSON line parses and holds no secret is checked on the
+// real binary in tests/integration/metrics_integration_test.cpp.
+#include "ddns/gateway/base/log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+struct EscapeCase {
+    std::string in;
+    std::string out;
+};
+
+class JsonEscape : public ::testing::TestWithParam<EscapeCase> {};
+
+TEST_P(JsonEscape, Escapes) {
+    EXPECT_EQ(json_escape(GetParam().in), GetParam().out);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, JsonEscape,
+    ::testing::Values(EscapeCase{"plain", "plain"}, EscapeCase{"a\"b", "a\\\"b"},
+                      EscapeCase{"back\\slash", "back\\\\slash"},
+                      EscapeCase{"line\nforged", "line\\nforged"}, EscapeCase{"\r\t", "\\r\\t"},
+                      EscapeCase{std::string("nul\0x", 5), "nul\\u0000x"},
+                      EscapeCase{"\x1b[31m", "\\u001b[31m"}, EscapeCase{"\x7f", "\\u007f"},
+                      EscapeCase{"caf\xc3\xa9", "caf\xc3\xa9"},            // valid UTF-8 kept
+                      EscapeCase{"bad\xff", "bad\\ufffd"},                 // not UTF-8
+                      EscapeCase{"\xc3", "\\ufffd"},                       // cut sequence
+                      EscapeCase{"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"}  // surrogate
+                      ));
+
+TEST(Logger, JsonLinesCarryTimeLevelMessageAndFields) {
+    test::TempDir dir("ddns-log-test");
+    const auto path = dir.path() / "gateway.log";
+    Logger log(LogOptions{LogLevel::Info, LogFormat::Json, path.string()});
+    log.event(LogLevel::Info, "access", {{"path", "/nic/update"}, {"status", "200", true}});
+    log.debug("not written below the level");
+    const std::string text = slurp(path);
+    EXPECT_EQ(text.find("not written"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"level\":\"info\",\"msg\":\"access\",\"path\":\"/nic/update\","
+                        "\"status\":200}\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.rfind("{\"time\":\"", 0), 0u) << text;
+}
+
+TEST(Logger, TextLinesEscapeControlCharacters) {
+    test::TempDir dir("ddns-log-test");
+    const auto path = dir.path() / "gateway.log";
+    Logger log(LogOptions{LogLevel::Info, LogFormat::Text, path.string()});
+    log.event(LogLevel::Warning, "evil\nline", {{"user_agent", "x\r\n2026 error forged"}});
+    const std::string text = slurp(path);
+    EXPECT_NE(text.find(" warning evil\\x0aline user_agent=\"x\\x0d\\x0a2026 error forged\"\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+}
+
+TEST(Logger, ReopenWritesToTheNewFileAfterARotation) {
+    test::TempDir dir("ddns-log-test");
+    const auto path = dir.path() / "gateway.log";
+    Logger log(LogOptions{LogLevel::Info, LogFormat::Text, path.string()});
+    log.info("before");
+    std::filesystem::rename(path, dir.path() / "gateway.log.1");
+    log.info("still old");
+    ASSERT_TRUE(log.reopen());
+    log.info("after");
+    EXPECT_NE(slurp(dir.path() / "gateway.log.1").find("still old"), std::string::npos);
+    const std::string now = slurp(path);
+    EXPECT_NE(now.find("after"), std::string::npos) << now;
+    EXPECT_EQ(now.find("before"), std::string::npos) << now;
+}
+
+TEST(Logger, AnUnwritableFileIsAnErrorNamingIt) {
+    try {
+        Logger log(LogOptions{LogLevel::Info, LogFormat::Text, "/nonexistent-dir/gateway.log"});
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/gateway.log"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace ddns::gateway
