@@ -164,6 +164,10 @@ mail.tls = none
 mail.from = ddns-gateway demo <gateway@example.test>
 mail.interval = 5s
 mail.retry_initial = 5s
+# The self-service pages, open for sign-up; links in mails point at the plain listener.
+web.enabled = true
+web.registration = open
+web.base_url = http://127.0.0.1:$HTTP_PORT
 CONF
 "$GATEWAY" check-config --config "$CONFIG" >/dev/null
 "$GATEWAY" migrate --config "$CONFIG"
@@ -183,6 +187,7 @@ if [ ! -s "$LOCAL/demo-token" ]; then
 fi
 TOKEN=$(cat "$LOCAL/demo-token")
 admin account enable-updates "$DEMO_USER" >/dev/null   # the demo also shows /dynamic
+admin zone public "$ZONE" on >/dev/null                # users who sign up pick names in it
 
 "$GATEWAY" serve --config "$CONFIG" &
 PIDS+=($!)
@@ -217,6 +222,11 @@ Try it:
   $GATEWAY admin --config $CONFIG mail test you@example.test
   ls $MAIL_DIR/
   $GATEWAY admin --config $CONFIG mail queue --all
+
+The self-service pages (sign up, get a name and a token, router settings, password reset):
+  http://127.0.0.1:$HTTP_PORT/         (log in as $DEMO_USER / $DEMO_PASSWORD, or sign up)
+  https://127.0.0.1:$HTTPS_PORT/       (the same over HTTPS, self-signed certificate)
+The sign-up and reset mails arrive in $MAIL_DIR/ (open the .eml file, follow the link).
 
 Press Ctrl-C to stop.
 EOT

@@ -188,6 +188,11 @@ class Walk:
         self.open("/")
         self.expect(address, "overview")
         self.snap("overview-updated")
+        self.d.set_window_size(390, 844)  # a phone
+        self.open("/")
+        self.expect(address, "overview on a narrow screen")
+        self.snap("overview-phone")
+        self.d.set_window_size(1100, 1200)
         self.open("/host?name=" + host)
         self.expect("browser-walk-curl/1.0", "history")
         self.expect("good", "history")

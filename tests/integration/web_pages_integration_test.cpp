@@ -279,6 +279,75 @@ TEST_F(WebPages, WrongPasswordsAreThrottledWithRetryAfter) {
     EXPECT_FALSE(c.cookies().contains("ddns_session"));
 }
 
+// The secret of the newest mailed link of `kind` ("reset", "verify") to `email`, read from the
+// outbox (the SMTP path itself is the browser test's and the mail tests' business).
+std::string mailed_token(GatewayStack& stack, const std::string& email, const std::string& kind) {
+    const std::string body = stack.sql("select body from mail_outbox where recipient = '" + email +
+                                       "' and kind = '" + kind + "' order by id desc limit 1");
+    std::smatch m;
+    if (!std::regex_search(body, m, std::regex("token=([a-z2-7]{32})"))) return {};
+    return m[1];
+}
+
+TEST_F(WebPages, ForgotAnswersTheSameForEveryNameAndTheResetLinkWorksOnce) {
+    const std::string email = user + "@example.test";
+    stack().sql("update accounts set email = '" + email + "' where username = '" + user + "'");
+    WebClient c(stack());
+    c.get("/forgot");
+    const auto known = c.post("/forgot", {{"login", user}});
+    c.get("/forgot");
+    const auto unknown = c.post("/forgot", {{"login", user + "-nobody"}});
+    EXPECT_EQ(known.status, 200);
+    EXPECT_EQ(known.status, unknown.status);
+    const auto message = [](const std::string& body) {
+        return body.substr(body.find("<main>"), body.find("</main>") - body.find("<main>"));
+    };
+    EXPECT_EQ(message(known.body), message(unknown.body)) << "no account enumeration";
+    const std::string token = mailed_token(stack(), email, "reset");
+    ASSERT_FALSE(token.empty());
+
+    // Opening the link changes nothing; its form's POST does, once.
+    auto r = c.get("/reset?token=" + token);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(contains(r.body, token)) << "the form carries it";
+    r = c.post("/reset", {{"token", token}, {"password", "short"}, {"password2", "short"}});
+    EXPECT_EQ(r.status, 400) << "a bad password does not use the link up";
+    const std::string fresh = mailed_token(stack(), email, "reset");
+    r = c.post("/reset", {{"token", fresh},
+                          {"password", "the new long password"},
+                          {"password2", "the new long password"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = c.post("/reset", {{"token", fresh},
+                          {"password", "another long password"},
+                          {"password2", "another long password"}});
+    EXPECT_EQ(r.status, 410) << "used";
+    EXPECT_EQ(WebClient(stack()).log_in(user, "the new long password").status, 303);
+    EXPECT_EQ(WebClient(stack()).log_in(user, "another long password").status, 401);
+}
+
+TEST_F(WebPages, SignUpThenTheMailedLinkThenLogin) {
+    const std::string name = "signup-" + std::to_string(iteration_of("signup-name"));
+    const std::string email = name + "@example.test";
+    WebClient c(stack());
+    c.get("/signup");
+    auto r = c.post("/signup", {{"username", name},
+                                {"email", email},
+                                {"password", "a sign-up password"},
+                                {"password2", "a sign-up password"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(c.log_in(name, "a sign-up password").status, 403) << "not verified yet";
+    const std::string token = mailed_token(stack(), email, "verify");
+    ASSERT_FALSE(token.empty());
+    r = c.get("/verify?token=" + token);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(count("select verified from accounts where username = '" + name + "'"), "f")
+        << "opening the link changes nothing";
+    r = c.post("/verify", {{"token", token}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(count("select verified from accounts where username = '" + name + "'"), "t");
+    EXPECT_EQ(c.log_in(name, "a sign-up password").status, 303);
+}
+
 TEST_F(WebPages, UnknownPathsAndOtherMethodsAreNotThePages) {
     WebClient c(stack());
     const auto update = c.get("/nic/update");

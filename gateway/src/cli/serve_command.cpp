@@ -14,7 +14,7 @@
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
-#include "ddns/gateway/cli/self_service.hpp"
+#include "ddns/gateway/cli/web_front.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
@@ -148,15 +148,22 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    // The account layer, the HTML pages (web.enabled) and the JSON API (api.enabled), in front
-    // of the dialects' routes.
-    SelfService self_service(
-        config, SelfServiceDeps{db, store, authenticator, throttle, hasher, mail->outbox(), updates,
-                                records, dns, policy, log, clock});
-    self_service.add_web_routes(router);
-    AccountApi api(self_service.accounts(), log);
+    // The account layer, its JSON API (web.enabled and api.enabled, under web.prefix) and the
+    // HTML pages (web.enabled), over the same account layer and session table, in front of the
+    // dialects' routes.
+    sql::PgSelfServiceStore self_service(db);
+    sql::PgSessionStore session_store(db);
+    StoreSessionTerminator sessions(session_store);
+    AccountService accounts(
+        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
+                             updates, records, dns, policy, log, clock, &sessions},
+        config.account_options());
+    AccountApi api(accounts, log, ApiOptions{config.web.prefix + "/api/v1"});
     ApiFront api_front(api, router);
-    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    RequestRouter& routes =
+        config.web.enabled && config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    WebFront web(config.web_options(), accounts, session_store, log, clock);
+    web.add_web_routes(router);
     AuditedRouter audited(routes, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();

@@ -15,7 +15,6 @@
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/base/templates.hpp"
 #include "ddns/gateway/http/request.hpp"
-#include "ddns/gateway/http/request_router.hpp"
 #include "ddns/gateway/web/web_options.hpp"
 #include "ddns/gateway/web/web_sessions.hpp"
 
@@ -43,34 +42,6 @@ public:
 private:
     Deps d_;
     const WebOptions& options_;
-};
-
-// Ends an account's web sessions for the account layer (after a password change or reset).
-class WebSessionTerminator final : public SessionTerminator {
-public:
-    explicit WebSessionTerminator(WebSessions& sessions) : sessions_(sessions) {}
-    void end_sessions(std::int64_t account_id,
-                      const std::optional<std::string>& keep_session) override {
-        sessions_.end_account(account_id, keep_session);
-    }
-
-private:
-    WebSessions& sessions_;
-};
-
-// Puts the pages in front of another router: their paths go to the pages, the rest (the update
-// protocols, the API) to `next`. The pages' requests never enter the update log.
-class WebRouter final : public RequestRouter {
-public:
-    WebRouter(WebPages& pages, RequestRouter& next) : pages_(pages), next_(next) {}
-    Response route(const RequestView& request) override {
-        if (auto page = pages_.handle(request)) return *std::move(page);
-        return next_.route(request);
-    }
-
-private:
-    WebPages& pages_;
-    RequestRouter& next_;
 };
 
 }  // namespace ddns::gateway::web

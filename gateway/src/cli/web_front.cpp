@@ -1,14 +1,13 @@
-#include "ddns/gateway/cli/self_service.hpp"
+#include "ddns/gateway/cli/web_front.hpp"
 
 #include "ddns/gateway/base/templates.hpp"
 #include "ddns/gateway/web/web_pages.hpp"
 #include "ddns/gateway/web/web_sessions.hpp"
-#include "ddns/sql/pg_self_service_store.hpp"
-#include "ddns/sql/pg_session_store.hpp"
 
 namespace ddns::gateway {
+namespace {
 
-// The pages' paths, below web.prefix (web_pages.hpp lists them too; a test keeps them in step).
+// The pages' paths below web.prefix, as web_pages.hpp lists them.
 constexpr const char* kPagePaths[] = {"/",
                                       "/login",
                                       "/logout",
@@ -32,45 +31,35 @@ constexpr const char* kPagePaths[] = {"/",
                                       "/settings/delete",
                                       "/static/style.css"};
 
-struct SelfService::Impl {
-    Impl(const Config& config, SelfServiceDeps d)
-        : web_options(config.web_options()),
-          store(d.db),
-          session_store(d.db),
-          sessions(session_store, d.clock, web_options),
-          terminator(sessions),
-          accounts(AccountService::Deps{store, d.principals, d.authenticator, &d.throttle, d.hasher,
-                                        d.outbox, d.updates, d.records, d.dns, d.policy, d.log,
-                                        d.clock, &terminator},
-                   config.account_options()),
-          templates(web_options.template_dir),
-          pages(web::WebPages::Deps{accounts, sessions, templates, d.log, d.clock}, web_options) {}
+}  // namespace
 
-    WebOptions web_options;
-    sql::PgSelfServiceStore store;
-    sql::PgSessionStore session_store;
+struct WebFront::Impl {
+    Impl(WebOptions web_options, AccountService& accounts, auth::SessionStore& store,
+         const Logger& log, std::function<auth::TimePoint()> clock)
+        : options(std::move(web_options)),
+          sessions(store, clock, options),
+          templates(options.template_dir),
+          pages(web::WebPages::Deps{accounts, sessions, templates, log, clock}, options) {}
+
+    WebOptions options;
     web::WebSessions sessions;
-    web::WebSessionTerminator terminator;
-    AccountService accounts;
     Templates templates;
     web::WebPages pages;
 };
 
-SelfService::SelfService(const Config& config, SelfServiceDeps deps)
-    : impl_(std::make_unique<Impl>(config, std::move(deps))) {}
-
-SelfService::~SelfService() = default;
-
-AccountService& SelfService::accounts() {
-    return impl_->accounts;
+WebFront::WebFront(WebOptions options, AccountService& accounts, auth::SessionStore& sessions,
+                   const Logger& log, std::function<auth::TimePoint()> clock)
+    : impl_(std::make_unique<Impl>(std::move(options), accounts, sessions, log, std::move(clock))) {
 }
 
-void SelfService::add_web_routes(RouteTable& routes) {
-    if (!impl_->web_options.enabled) return;
+WebFront::~WebFront() = default;
+
+void WebFront::add_web_routes(RouteTable& routes) {
+    if (!impl_->options.enabled) return;
     Route route;
     route.name = "web";
-    for (const char* path : kPagePaths) route.paths.push_back(impl_->web_options.prefix + path);
-    if (!impl_->web_options.prefix.empty()) route.paths.push_back(impl_->web_options.prefix);
+    for (const char* path : kPagePaths) route.paths.push_back(impl_->options.prefix + path);
+    if (!impl_->options.prefix.empty()) route.paths.push_back(impl_->options.prefix);
     route.methods = {"GET", "POST"};
     auto& pages = impl_->pages;
     route.handler = [&pages](const RequestView& request) {
