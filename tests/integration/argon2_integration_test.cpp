@@ -93,5 +93,49 @@ TEST_F(BoundedArgon2, ColdLoginStormIsAnsweredWithinTheMemoryBudget) {
               << before_kib / 1024 << " MiB before, VmHWM " << peak_kib / 1024 << " MiB\n";
 }
 
+// No queue at all: logins that find the one slot taken are answered busy at once, as the
+// throttle answers, never badauth, and get in when they retry. (That a busy login counts as no
+// failure is proven in tests/auth/argon2_gate_test.cpp: here the storm's successful logins from
+// the same address would reset the address streak and hide a counted failure.)
+TEST(BoundedArgon2Busy, LoginsWithoutASlotAreAbuseWithRetryAfter) {
+    GatewayStackOptions o;
+    o.argon2_config =
+        "auth.argon2_opslimit = 2\nauth.argon2_memlimit_kib = " + std::to_string(kRunKib) +
+        "\nauth.argon2_memory_budget_mib = 64\n"
+        "auth.argon2_queue_timeout_ms = 0\n";
+    GatewayStack stack(o);
+    constexpr int kStorm = 16;
+    std::vector<std::string> users;
+    for (int i = 0; i < kStorm; ++i) {
+        users.push_back("busy" + std::to_string(i));
+        stack.add_account(users.back(), kPassword);
+        stack.add_host(users.back() + "." + kZone, users.back());
+    }
+    auto login = [&](std::size_t i) {
+        return stack.get("/nic/update?hostname=" + users[i] + "." + kZone + "&myip=192.0.2.78",
+                         std::pair{users[i], std::string(kPassword)});
+    };
+    std::vector<HttpReply> replies(kStorm);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < kStorm; ++i)
+        threads.emplace_back([&, i] { replies[i] = login(i); });
+    for (auto& t : threads) t.join();
+
+    int busy = 0;
+    for (std::size_t i = 0; i < kStorm; ++i) {
+        ASSERT_EQ(replies[i].status, 200) << stack.logs();
+        if (replies[i].body == "good 192.0.2.78") continue;
+        ASSERT_EQ(replies[i].body, "abuse") << "never badauth for a right password";
+        EXPECT_EQ(replies[i].header("Retry-After"), std::optional<std::string>("1"));
+        ++busy;
+    }
+    EXPECT_GT(busy, 0) << "16 logins at once with one slot and no queue: some found it taken";
+    // The same logins again, one at a time: each finds the slot free.
+    for (std::size_t i = 0; i < kStorm; ++i) {
+        if (replies[i].body != "abuse") continue;
+        EXPECT_EQ(login(i).body, "good 192.0.2.78") << users[i];
+    }
+}
+
 }  // namespace
 }  // namespace ddns::test
