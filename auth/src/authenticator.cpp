@@ -76,17 +76,23 @@ AuthOutcome Authenticator::authenticate(std::string_view username, const Secret&
 
 AuthOutcome Authenticator::throttled(const std::optional<IpAddress>& client, std::string_view name,
                                      const std::function<AuthOutcome()>& check) {
-    if (!throttle_ || !client) return check();
-    FailureThrottle::Ticket ticket = throttle_->admit(*client, name);
-    if (!ticket.admitted())
-        return AuthOutcome{AuthStatus::Throttled, std::nullopt, ticket.retry_after()};
-    // A StoreError leaves the ticket unreported: the attempt counts as nothing.
-    AuthOutcome outcome = check();
-    if (outcome.status == AuthStatus::BadCredentials)
-        ticket.failed();
-    else
-        ticket.succeeded();
-    return outcome;
+    try {
+        if (!throttle_ || !client) return check();
+        FailureThrottle::Ticket ticket = throttle_->admit(*client, name);
+        if (!ticket.admitted())
+            return AuthOutcome{AuthStatus::Throttled, std::nullopt, ticket.retry_after()};
+        // A StoreError or Argon2Busy leaves the ticket unreported: the attempt counts as nothing.
+        AuthOutcome outcome = check();
+        if (outcome.status == AuthStatus::BadCredentials)
+            ticket.failed();
+        else
+            ticket.succeeded();
+        return outcome;
+    } catch (const Argon2Busy& busy) {
+        // No argon2 slot in time: nothing was checked, so the caller hears "try again", never
+        // "bad credentials", and no failure is counted against the client or the account.
+        return AuthOutcome{AuthStatus::Throttled, std::nullopt, busy.retry_after()};
+    }
 }
 
 AuthOutcome Authenticator::check_credential(std::string_view username, const Secret& secret,

@@ -5,6 +5,7 @@
 #include <array>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "sodium_init.hpp"
 
@@ -16,7 +17,8 @@ constexpr std::string_view kArgon2idPrefix = "$argon2id$";
 
 }  // namespace
 
-PasswordHasher::PasswordHasher(Argon2Params params) : params_(params) {
+PasswordHasher::PasswordHasher(Argon2Params params, std::shared_ptr<Argon2Gate> gate)
+    : params_(params), gate_(std::move(gate)) {
     detail::ensure_sodium();
     if (params_.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
         params_.opslimit > crypto_pwhash_argon2id_OPSLIMIT_MAX) {
@@ -28,7 +30,16 @@ PasswordHasher::PasswordHasher(Argon2Params params) : params_(params) {
     }
 }
 
+Argon2Gate::Slot PasswordHasher::enter() const {
+    return gate_ ? gate_->acquire() : Argon2Gate::Slot();
+}
+
 std::string PasswordHasher::hash(const Secret& password) const {
+    const Argon2Gate::Slot slot = enter();
+    return hash_now(password);
+}
+
+std::string PasswordHasher::hash_now(const Secret& password) const {
     std::array<char, crypto_pwhash_STRBYTES> out{};
     const std::string_view pw = password.expose_view();
     if (::crypto_pwhash_str_alg(out.data(), pw.data(), pw.size(),
@@ -43,6 +54,11 @@ bool PasswordHasher::verify(std::string_view encoded_hash, const Secret& passwor
     // Refuse anything that is not argon2id: libsodium would also accept argon2i, and an empty or
     // truncated hash must never match.
     if (!is_argon2id(encoded_hash)) return false;
+    const Argon2Gate::Slot slot = enter();
+    return verify_now(encoded_hash, password);
+}
+
+bool PasswordHasher::verify_now(std::string_view encoded_hash, const Secret& password) const {
     const std::string nul_terminated(encoded_hash);
     const std::string_view pw = password.expose_view();
     return ::crypto_pwhash_str_verify(nul_terminated.c_str(), pw.data(), pw.size()) == 0;

@@ -173,17 +173,13 @@ GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(opt
                      "\ntls.private_key = " + tls_files_.private_key.string() + "\n";
     }
     config_path_ = dir_.path() / "gateway.conf";
-    write_file(config_path_,
-               "database.url = " + conninfo_ + "\n" +
-                   "database.pool_size = 4\n"
-                   "http.listen = " +
-                   listen + "\n" + tls_config +
-                   // Fast argon2 for tests; production keeps the interactive defaults.
-                   "auth.argon2_opslimit = 1\n"
-                   "auth.argon2_memlimit_kib = 8\n"
-                   "dns.timeout_ms = 500\n"
-                   "log.level = debug\n" +
-                   options_.extra_config);
+    write_file(config_path_, "database.url = " + conninfo_ + "\n" +
+                                 "database.pool_size = 4\n"
+                                 "http.listen = " +
+                                 listen + "\n" + tls_config + options_.argon2_config +
+                                 "dns.timeout_ms = 500\n"
+                                 "log.level = debug\n" +
+                                 options_.extra_config);
     const auto migrated =
         run_command({gateway_binary(), "migrate", "--config", config_path_.string()});
     if (migrated.exit_code != 0) throw std::runtime_error("migrate failed: " + migrated.output);
@@ -237,6 +233,10 @@ CommandResult GatewayStack::admin(const std::vector<std::string>& args, const st
     std::vector<std::string> argv{gateway_binary(), "admin", "--config", config_path_.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, std::chrono::seconds(30), input);
+}
+
+pid_t GatewayStack::gateway_pid() const {
+    return gateway_ ? gateway_->pid() : -1;
 }
 
 void GatewayStack::add_account(const std::string& user, const std::string& password,

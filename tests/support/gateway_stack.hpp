@@ -59,7 +59,9 @@ HttpReply https_exchange(std::uint16_t port, const std::filesystem::path& ca_fil
 struct GatewayStackOptions {
     std::vector<std::string> zones = {"example.test"};  // served by named and added to the gateway
     std::vector<std::string> unregistered_zones;        // served by named only
-    std::string extra_config;        // appended to the generated configuration file
+    std::string extra_config;  // appended to the generated configuration file
+    // Fast argon2 for tests; production keeps the interactive defaults.
+    std::string argon2_config = "auth.argon2_opslimit = 1\nauth.argon2_memlimit_kib = 8\n";
     std::size_t http_listeners = 1;  // plain HTTP ports in http.listen (see http_ports())
     // Also serve HTTPS on a port of its own, with a certificate made at test time (https_get).
     bool tls = false;
@@ -116,6 +118,8 @@ public:
     // Sends `signal` (SIGHUP, ...) to the running gateway.
     void signal_gateway(int signal);
     std::string gateway_log() const;
+    // The running gateway's process id (-1 when stopped), e.g. to read /proc/PID/status.
+    pid_t gateway_pid() const;
     // Everything a failing test should print: gateway, named and PostgreSQL logs.
     std::string logs() const;
 

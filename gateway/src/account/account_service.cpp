@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "account_rules.hpp"
+#include "ddns/auth/argon2_gate.hpp"
 #include "ddns/auth/token.hpp"
 
 namespace ddns::gateway {
@@ -18,6 +19,12 @@ namespace {
 constexpr std::string_view kApiTokenPrefix = "ddnsapi_";
 
 constexpr std::chrono::seconds kInviteLimit{365L * 86400};
+
+// Every argon2 slot was busy (auth.argon2_memory_budget): nothing was checked or changed.
+AccountFailure busy(const auth::Argon2Busy& e) {
+    return AccountFailure{AccountError::Throttled, "the server is busy; try again in a moment",
+                          e.retry_after()};
+}
 
 }  // namespace
 
@@ -146,7 +153,13 @@ AccountResult<std::int64_t> AccountService::sign_up(const SignUpRequest& request
         return fail(AccountError::BadInput, *p);
     if (auto p = account_rules::password_problem(request.password, request.username))
         return fail(AccountError::BadInput, *p);
-    auth::NewAccount account{request.username, request.email, d_.hasher.hash(request.password),
+    std::string password_hash;
+    try {
+        password_hash = d_.hasher.hash(request.password);
+    } catch (const auth::Argon2Busy& e) {
+        return Unexpected{busy(e)};
+    }
+    auth::NewAccount account{request.username, request.email, std::move(password_hash),
                              auth::Plan::Free, false};
     std::optional<std::string> invite;
     if (options_.registration == Registration::Invite) invite = auth::token_digest(request.invite);
@@ -205,7 +218,16 @@ AccountResult<Done> AccountService::reset_password(std::string_view link_secret,
                   options_.reset_link_lifetime);
         return fail(AccountError::BadInput, *p + " (a new link was mailed)");
     }
-    apply_new_password(user->account.id, new_password, std::nullopt);
+    try {
+        apply_new_password(user->account.id, new_password, std::nullopt);
+    } catch (const auth::Argon2Busy& e) {
+        // The link is used and nothing changed: a new one, as for the username rule above.
+        mail_link(*user, user->account.email, auth::LinkPurpose::Reset,
+                  options_.reset_link_lifetime);
+        auto failure = busy(e);
+        failure.message += " (a new link was mailed)";
+        return Unexpected{failure};
+    }
     // A reset means the old password may be known to someone else: the API tokens made with
     // it go too. Update tokens stay (routers keep working); the overview lists them.
     d_.store.revoke_api_tokens(user->account.id);
@@ -292,11 +314,15 @@ AccountResult<Done> AccountService::change_password(
     const std::optional<std::string>& keep_session) {
     const auto user = d_.store.account_by_id(account_id);
     if (!user) return fail(AccountError::NotFound, "no such account");
-    if (!d_.hasher.verify(user->account.password_hash, current))
-        return fail(AccountError::BadCredentials, "the current password is wrong");
-    if (auto p = account_rules::password_problem(replacement, user->account.username))
-        return fail(AccountError::BadInput, *p);
-    apply_new_password(account_id, replacement, keep_session);
+    try {
+        if (!d_.hasher.verify(user->account.password_hash, current))
+            return fail(AccountError::BadCredentials, "the current password is wrong");
+        if (auto p = account_rules::password_problem(replacement, user->account.username))
+            return fail(AccountError::BadInput, *p);
+        apply_new_password(account_id, replacement, keep_session);
+    } catch (const auth::Argon2Busy& e) {
+        return Unexpected{busy(e)};
+    }
     d_.log.info("account: password changed user=" + user->account.username);
     return Done{};
 }
@@ -321,8 +347,12 @@ AccountResult<Done> AccountService::delete_account(std::int64_t account_id,
                                                    const Secret& password) {
     const auto user = d_.store.account_by_id(account_id);
     if (!user) return fail(AccountError::NotFound, "no such account");
-    if (!d_.hasher.verify(user->account.password_hash, password))
-        return fail(AccountError::BadCredentials, "the password is wrong");
+    try {
+        if (!d_.hasher.verify(user->account.password_hash, password))
+            return fail(AccountError::BadCredentials, "the password is wrong");
+    } catch (const auth::Argon2Busy& e) {
+        return Unexpected{busy(e)};
+    }
     if (!d_.store.owned_zones(account_id).empty())
         return fail(AccountError::NotAllowed,
                     "this account owns zones; the operator must remove them first");

@@ -105,7 +105,11 @@ int run_serve(const Config& config) {
         return 1;
     }
     sql::PgStore store(db);
-    auth::PasswordHasher hasher(config.argon2_params());
+    // One gate for every argon2 run of the process: logins of every dialect, web and API,
+    // sign-up, password changes (issue #13).
+    auth::PasswordHasher hasher(config.argon2_params(),
+                                std::make_shared<auth::Argon2Gate>(
+                                    config.argon2_slots(), config.auth.argon2_queue_timeout_ms));
     auto clock = [] { return auth::Clock::now(); };
     auth::FailureThrottleOptions throttle_options = config.throttle_options();
     auto& locks =

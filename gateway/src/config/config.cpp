@@ -54,6 +54,11 @@ auth::Argon2Params Config::argon2_params() const {
     return auth::Argon2Params{auth.argon2_opslimit, auth.argon2_memlimit_kib * 1024};
 }
 
+std::size_t Config::argon2_slots() const {
+    return auth::Argon2Gate::slots_for(auth.argon2_memory_budget_mib * 1024 * 1024,
+                                       auth.argon2_memlimit_kib * 1024);
+}
+
 // The throttle names its three locks by what they count: auth.lockout_* per address (and
 // name), auth.account_lockout* per account, auth.address_lockout_* address-wide ("network").
 auth::FailureThrottleOptions Config::throttle_options() const {

@@ -333,6 +333,13 @@ const ConfigKey kKeys[] = {
     {"auth.argon2_memlimit_kib", K::Integer, 8, 4LL * 1024 * 1024, "65536",
      "argon2id memory for new hashes, KiB",
      set_number<&C::auth, &AuthSection::argon2_memlimit_kib>},
+    // Bounded argon2 (issue #13).
+    {"auth.argon2_memory_budget_mib", K::Integer, 1, 1024 * 1024, "256",
+     "memory for concurrent argon2 runs, MiB (runs = budget / memlimit, at least 1)",
+     set_number<&C::auth, &AuthSection::argon2_memory_budget_mib>},
+    {"auth.argon2_queue_timeout_ms", K::Milliseconds, 0, 60000, "2000",
+     "wait for an argon2 slot before answering busy",
+     set_number<&C::auth, &AuthSection::argon2_queue_timeout_ms>},
     {"auth.cache_ttl", K::Seconds, 0, 86400, "600", "successful password checks remembered",
      set_number<&C::auth, &AuthSection::cache_ttl>},
     {"auth.lockout_failures", K::Integer, 0, 1000, "5", "failures per address and name (0: off)",

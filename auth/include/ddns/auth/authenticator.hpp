@@ -28,7 +28,8 @@ enum class AuthStatus {
     Disabled,        // account disabled by the operator
     Expired,         // account past its expiry date
     Blocked,         // account blocked by the operator (admin account block)
-    Throttled,       // too many failures from this address or for this account: not checked
+    Throttled,       // too many failures from this address or for this account, or every
+                     // argon2 slot busy (see argon2_gate.hpp): not checked
 };
 
 struct AuthOutcome {

@@ -74,6 +74,8 @@ struct DnsSection {
 struct AuthSection {
     std::uint64_t argon2_opslimit{};
     std::size_t argon2_memlimit_kib{};
+    std::size_t argon2_memory_budget_mib{};               // bounds concurrent argon2 runs
+    std::chrono::milliseconds argon2_queue_timeout_ms{};  // wait for a slot, then "busy"
     std::chrono::seconds cache_ttl{};
     // Per client address and account name.
     unsigned lockout_failures{};  // 0: off
@@ -195,6 +197,8 @@ struct Config {
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
+    // How many argon2 runs fit in auth.argon2_memory_budget_mib at auth.argon2_memlimit_kib.
+    std::size_t argon2_slots() const;
     auth::FailureThrottleOptions throttle_options() const;
     AccountOptions account_options() const;
     UpdateClientOptions dns_client_options() const;
