@@ -116,10 +116,11 @@ protected:
 
     // Every RR of `zone` as named serves it (AXFR), minus what the operator's zone file holds
     // (SOA, the apex NS ns.ZONE and its address): those are not the account's records.
+    // Signed with the zone's key: named allows transfers to that key only.
     Rrs axfr(const std::string& zone) {
-        const auto r =
-            run_command({find_program("dig"), "+noall", "+answer", "+time=2", "+tries=1",
-                         "@127.0.0.1", "-p", std::to_string(stack().named().port()), zone, "AXFR"});
+        const auto r = run_command({find_program("dig"), "+noall", "+answer", "+time=2", "+tries=1",
+                                    "-k", stack().named().key_file().string(), "@127.0.0.1", "-p",
+                                    std::to_string(stack().named().port()), zone, "AXFR"});
         EXPECT_EQ(r.exit_code, 0) << r.output;
         Rrs out;
         std::istringstream lines(r.output);
