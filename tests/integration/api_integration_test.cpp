@@ -31,7 +31,7 @@ public:
               o.zones = {kPublicZone, kPrivateZone};
               o.unregistered_zones = {kDomainZone};
               o.extra_config =
-                  "api.enabled = true\nweb.registration = open\n"
+                  "web.enabled = true\nweb.registration = open\n"
                   "web.base_url = http://gw.example.test\nweb.max_hosts_per_account = 2\n"
                   "web.reserved_labels = www, admin\n";
               return o;
@@ -394,6 +394,59 @@ TEST_F(Api, DomainAccountsManageTheirRecords) {
              R"({"name":")" + www + R"(","type":"A"})", token);
     EXPECT_EQ(r.status, 204) << r.http.body;
     EXPECT_TRUE(a_records(www).empty());
+}
+
+TEST_F(Api, SettingsApiTokensEmailChangeAndDeletion) {
+    const std::string name = user();
+    const std::string token = new_user(name);
+    const std::string fqdn = host();
+    ASSERT_EQ(call("POST", "hosts", R"({"name":")" + fqdn + R"("})", token).status, 201);
+    // Addresses that are not public are refused and change nothing.
+    auto r = call("PUT", "hosts/" + fqdn + "/address", R"({"ipv4":"10.0.0.1"})", token);
+    EXPECT_EQ(r.error_code(), "bad_input");
+    EXPECT_TRUE(a_records(fqdn).empty());
+    // Heartbeat: at least a minute; a free account does not choose the offline action.
+    EXPECT_EQ(call("PATCH", "hosts/" + fqdn, R"({"heartbeat":5})", token).error_code(),
+              "bad_input");
+    r = call("PATCH", "hosts/" + fqdn, R"({"heartbeat":900})", token);
+    EXPECT_EQ(r.status, 200) << r.http.body;
+    EXPECT_EQ(stack().sql("select heartbeat_seconds from hosts where name = '" + fqdn + "'"),
+              "900");
+    EXPECT_EQ(
+        call("PATCH", "hosts/" + fqdn, R"({"offline_action":"sentinel"})", token).error_code(),
+        "not_allowed");
+
+    // A second API token; revoking it leaves the first working.
+    r = call("POST", "api-tokens", R"({"name":"script"})", token);
+    ASSERT_EQ(r.status, 201);
+    const std::string second = r.text("token");
+    const auto second_id = r.json->getValue<std::int64_t>("id");
+    EXPECT_EQ(call("GET", "account", {}, second).status, 200);
+    EXPECT_EQ(call("DELETE", "api-tokens/" + std::to_string(second_id), {}, token).status, 204);
+    EXPECT_EQ(call("GET", "account", {}, second).status, 401);
+    EXPECT_EQ(call("GET", "account", {}, token).status, 200);
+
+    // The e-mail address changes only when the link mailed to the new address is followed.
+    const std::string fresh = name + "-new@mail.example.test";
+    EXPECT_EQ(call("PUT", "account/email", R"({"email":")" + fresh + R"("})", token).status, 202);
+    EXPECT_EQ(call("GET", "account", {}, token).text("email"), email(name));
+    const std::string link = mailed_token(fresh, "change-email");
+    ASSERT_EQ(link.size(), 32u);
+    EXPECT_EQ(call("POST", "verify", R"({"token":")" + link + R"("})").status, 200);
+    EXPECT_EQ(call("GET", "account", {}, token).text("email"), fresh);
+
+    // Deleting needs the password, and clears the names in DNS first.
+    ASSERT_EQ(call("PUT", "hosts/" + fqdn + "/address", R"({"ipv4":"192.0.2.90"})", token).status,
+              200);
+    EXPECT_EQ(a_records(fqdn), std::vector<std::string>{"192.0.2.90"});
+    EXPECT_EQ(call("DELETE", "account", R"({"password":"wrong password!"})", token).status, 401);
+    EXPECT_EQ(
+        call("DELETE", "account", R"({"password":")" + std::string(kPassword) + R"("})", token)
+            .status,
+        204);
+    EXPECT_TRUE(a_records(fqdn).empty());
+    EXPECT_EQ(stack().sql("select count(*) from accounts where username = '" + name + "'"), "0");
+    EXPECT_EQ(call("GET", "account", {}, token).status, 401);
 }
 
 }  // namespace

@@ -13,41 +13,17 @@ namespace {
 
 const std::string kSmtpPassword = "Smtp-Passw0rd-for-the-gateway";
 
-GatewayStackOptions mail_stack(const SmtpTestServer& smtp, const std::filesystem::path& password) {
+GatewayStackOptions mail_stack(const SmtpTestServer& smtp,
+                               const std::optional<std::string>& password = {}) {
     GatewayStackOptions o;
-    o.extra_config =
-        "mail.enabled = true\n"
-        "mail.smtp_host = 127.0.0.1\n"
-        "mail.smtp_port = " +
-        std::to_string(smtp.port()) +
-        "\n"
-        "mail.tls = starttls\n"
-        "mail.ca_file = " +
-        smtp.ca_file().string() +
-        "\n"
-        "mail.username = mailer\n"
-        "mail.password_file = " +
-        password.string() +
-        "\n"
-        "mail.from = DDNS Gateway <gateway@example.test>\n"
-        "mail.timeout = 5s\n"
-        "mail.interval = 1s\n"
-        "mail.retry_initial = 1s\n"
-        "mail.retry_max = 2s\n";
+    o.extra_config = smtp.gateway_mail_config(password);
     return o;
-}
-
-std::filesystem::path password_file(const TempDir& dir, const std::string& password) {
-    const auto path = dir.path() / "smtp-password";
-    write_file(path, password + "\n");
-    return path;
 }
 
 TEST(MailServe, AdminMailTestArrivesOverStartTlsWithAuth) {
     SmtpTestServer smtp(
         {SmtpTestTls::StartTls, std::make_pair(std::string("mailer"), kSmtpPassword)});
-    TempDir dir;
-    GatewayStack stack(mail_stack(smtp, password_file(dir, kSmtpPassword)));
+    GatewayStack stack(mail_stack(smtp));
     const auto queued = stack.admin({"mail", "test", "operator@example.test"});
     ASSERT_EQ(queued.exit_code, 0) << queued.output;
     const auto got = smtp.wait_for("operator@example.test");
@@ -65,8 +41,7 @@ TEST(MailServe, AdminMailTestArrivesOverStartTlsWithAuth) {
 TEST(MailServe, SmtpDownForAWhileTheMailArrivesAfterItComesBack) {
     SmtpTestServer smtp(
         {SmtpTestTls::StartTls, std::make_pair(std::string("mailer"), kSmtpPassword)});
-    TempDir dir;
-    GatewayStack stack(mail_stack(smtp, password_file(dir, kSmtpPassword)));
+    GatewayStack stack(mail_stack(smtp));
     smtp.stop();
     ASSERT_EQ(stack.admin({"mail", "test", "late@example.test"}).exit_code, 0);
     ASSERT_TRUE(wait_until([&] {
@@ -88,9 +63,8 @@ TEST(MailServe, SmtpDownForAWhileTheMailArrivesAfterItComesBack) {
 TEST(MailServe, AWrongPasswordIsRetriedReportedAndNeverLogged) {
     SmtpTestServer smtp(
         {SmtpTestTls::StartTls, std::make_pair(std::string("mailer"), kSmtpPassword)});
-    TempDir dir;
     const std::string wrong = "Wrong-Smtp-Passw0rd-4711";
-    GatewayStack stack(mail_stack(smtp, password_file(dir, wrong)));
+    GatewayStack stack(mail_stack(smtp, wrong));
     ASSERT_EQ(stack.admin({"mail", "test", "alice@example.test"}).exit_code, 0);
     ASSERT_TRUE(
         wait_until([&] { return stack.sql("SELECT attempts >= 2 FROM mail_outbox") == "t"; },
@@ -108,7 +82,9 @@ TEST(MailServe, AWrongPasswordIsRetriedReportedAndNeverLogged) {
 TEST(MailServe, AnUnreadablePasswordFileStopsServeAtStart) {
     SmtpTestServer smtp({SmtpTestTls::StartTls, std::nullopt});
     TempDir dir;
-    auto options = mail_stack(smtp, dir.path() / "absent");
+    auto options = mail_stack(smtp);  // a server without AUTH: the lines below are the only ones
+    options.extra_config +=
+        "mail.username = mailer\nmail.password_file = " + (dir.path() / "absent").string() + "\n";
     try {
         GatewayStack stack(options);
         ADD_FAILURE() << "serve started without its SMTP password";

@@ -151,9 +151,13 @@ TEST_F(TlsDialects, MyServerLoginAndAddOverHttps) {
     EXPECT_EQ(login.error, "");
     EXPECT_EQ(login.body.rfind("DNS LOGIN:SUCCESS\r\n", 0), 0u) << login.body;
     EXPECT_TRUE(contains(login.body, "UserName:" + user + "\r\n")) << login.body;
+    // As the legacy client changes an address: Delete the old record, then Add (a free
+    // account's Add is additive: round robin).
     expect_update_over_tls("DNS ADD:SUCCESS", [&](const std::string& address, bool https) {
-        return get("/dnslogin3.asp?FXN=Add&Usr=" + user + "&Pwd=" + pct(kPassword) +
-                       "&Host=" + host + "&Type=A&IP=" + address,
+        const std::string credentials = "&Usr=" + user + "&Pwd=" + pct(kPassword);
+        get("/dnslogin3.asp?FXN=Delete" + credentials + "&Host=" + host + "&Type=A", https);
+        return get("/dnslogin3.asp?FXN=Add" + credentials + "&Host=" + host +
+                       "&Type=A&IP=" + address,
                    https)
             .body;
     });

@@ -193,6 +193,25 @@ std::optional<ReceivedMail> SmtpTestServer::wait_for(const std::string& recipien
     return found;
 }
 
+std::string SmtpTestServer::gateway_mail_config(const std::optional<std::string>& password) const {
+    const char* tls = options_.tls == SmtpTestTls::None       ? "none"
+                      : options_.tls == SmtpTestTls::StartTls ? "starttls"
+                                                              : "tls";
+    std::string config = "mail.enabled = true\nmail.smtp_host = 127.0.0.1\nmail.smtp_port = " +
+                         std::to_string(port_) + "\nmail.tls = " + tls + "\n";
+    if (options_.tls != SmtpTestTls::None) config += "mail.ca_file = " + cert_.string() + "\n";
+    if (options_.auth) {
+        const auto file = dir_.path() / ("gateway-password-" + std::to_string(++password_files_));
+        write_file(file, password.value_or(options_.auth->second) + "\n");
+        config += "mail.username = " + options_.auth->first +
+                  "\nmail.password_file = " + file.string() + "\n";
+    }
+    return config +
+           "mail.from = DDNS Gateway <gateway@example.test>\n"
+           "mail.timeout = 5s\nmail.interval = 1s\nmail.retry_initial = 1s\n"
+           "mail.retry_max = 2s\n";
+}
+
 std::string SmtpTestServer::log() const {
     return read_file(dir_.path() / "smtp.log");
 }

@@ -61,6 +61,11 @@ public:
         std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
     std::string log() const;
 
+    // The mail.* lines of a gateway configuration that delivers here: host, port, TLS mode, the
+    // CA file, and with AUTH the user and a password file (holding `password` when given, else
+    // the server's own), with retries a second apart.
+    std::string gateway_mail_config(const std::optional<std::string>& password = {}) const;
+
 private:
     SmtpTestServerOptions options_;
     TempDir dir_{"ddns-smtp"};
@@ -70,6 +75,7 @@ private:
     std::uint16_t port_ = 0;
     std::unique_ptr<ChildProcess> process_;
     int starts_ = 0;
+    mutable int password_files_ = 0;
 };
 
 // Reads one stored message file.

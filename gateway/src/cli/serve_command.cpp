@@ -37,8 +37,6 @@
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
-#include "ddns/sql/pg_self_service_store.hpp"
-#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
@@ -144,7 +142,9 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
-    // The account layer and its JSON API (api.enabled), in front of the dialects' routes.
+    // The account layer, its JSON API (web.enabled and api.enabled, under web.prefix) and the
+    // HTML pages (web.enabled), over the same account layer and session table, in front of the
+    // dialects' routes.
     sql::PgSelfServiceStore self_service(db);
     sql::PgSessionStore session_store(db);
     StoreSessionTerminator sessions(session_store);
@@ -152,10 +152,10 @@ int run_serve(const Config& config) {
         AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
                              updates, records, dns, policy, log, clock, &sessions},
         config.account_options());
-    AccountApi api(accounts, log);
+    AccountApi api(accounts, log, ApiOptions{config.web.prefix + "/api/v1"});
     ApiFront api_front(api, router);
-    RequestRouter& routes = config.account.api ? static_cast<RequestRouter&>(api_front) : router;
-    // The HTML pages (web.enabled), over the same account layer and session table.
+    RequestRouter& routes =
+        config.web.enabled && config.account.api ? static_cast<RequestRouter&>(api_front) : router;
     WebFront web(config.web_options(), accounts, session_store, log, clock);
     web.add_web_routes(router);
     AuditedRouter audited(routes, audit, clock);

@@ -373,7 +373,7 @@ const ConfigKey kKeys[] = {
     {"audit.queue_size", K::Integer, 1, 1000000, "10000", "update-log entries waiting at most",
      set_number<&C::audit, &AuditSection::queue_size>},
     // Self-service accounts (api branch).
-    {"api.enabled", K::Bool, kNone, kNone, "false", "serve the JSON account API under /api/v1",
+    {"api.enabled", K::Bool, kNone, kNone, "true", "with web.enabled, serve the JSON API too",
      set_bool<&C::account, &AccountSection::api>},
     {"web.registration", K::Choice, kNone, kNone, "off", "sign-up: off, invite or open",
      set_registration},

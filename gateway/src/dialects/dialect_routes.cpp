@@ -9,8 +9,12 @@ namespace {
 // method in their own words: their clients read nothing else (protocols.md §0).
 template <class Dialect>
 Route update_route(std::string name, std::vector<std::string> paths, Dialect& dialect) {
-    Handler handle = [&dialect](const RequestView& r) { return dialect.handle(r); };
-    return Route{std::move(name), std::move(paths), kGetPost, handle, handle, {}};
+    return Route{std::move(name),
+                 std::move(paths),
+                 kGetPost,
+                 [&dialect](const RequestView& r) { return dialect.handle(r); },
+                 [&dialect](const RequestView& r) { return dialect.refuse_method(r); },
+                 {}};
 }
 
 Route checkip_route(std::string path, CheckIpStyle style) {

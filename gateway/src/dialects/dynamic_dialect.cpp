@@ -5,6 +5,7 @@
 
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
+#include "ddns/gateway/dialects/update_steps.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -69,25 +70,19 @@ std::optional<BasicCredentials> credentials_of(const RequestView& request) {
     return authorization ? parse_basic_authorization(*authorization) : std::nullopt;
 }
 
-DynamicOutcome outcome_of(ApplyStatus status) {
-    switch (status) {
-        case ApplyStatus::Changed:
-        case ApplyStatus::Unchanged:
-            return DynamicOutcome::Ok;
-        case ApplyStatus::DnsFailed:
-            return DynamicOutcome::DnsFailure;
-        case ApplyStatus::StoreFailed:
-        case ApplyStatus::InDoubt:
-            return DynamicOutcome::BackendFailure;
-        case ApplyStatus::Gone:
-            return DynamicOutcome::HostNotFound;
-        case ApplyStatus::Blocked:
-            return DynamicOutcome::Blocked;
-        case ApplyStatus::Abuse:
-            return DynamicOutcome::TooManyUnchanged;
-    }
-    return DynamicOutcome::BackendFailure;
-}
+// /dynamic's answers to the shared outcomes: each its own status and words.
+constexpr OutcomeWords<DynamicOutcome> kWords{.bad_credentials = DynamicOutcome::BadCredentials,
+                                              .account_disabled = DynamicOutcome::AccountDisabled,
+                                              .account_expired = DynamicOutcome::AccountExpired,
+                                              .account_blocked = DynamicOutcome::Blocked,
+                                              .throttled = DynamicOutcome::Throttled,
+                                              .changed = DynamicOutcome::Ok,
+                                              .unchanged = DynamicOutcome::Ok,
+                                              .dns_failed = DynamicOutcome::DnsFailure,
+                                              .backend_failed = DynamicOutcome::BackendFailure,
+                                              .gone = DynamicOutcome::HostNotFound,
+                                              .host_blocked = DynamicOutcome::Blocked,
+                                              .over_budget = DynamicOutcome::TooManyUnchanged};
 
 }  // namespace
 
@@ -177,15 +172,24 @@ DynamicDialect::DynamicDialect(auth::Authenticator& authenticator, UpdateService
 
 Response DynamicDialect::handle(const RequestView& request) {
     LogContext context;
-    DynamicOutcome outcome = DynamicOutcome::BackendFailure;
-    try {
-        outcome = process(request, context);
-    } catch (const std::exception& e) {
-        log_.error(std::string("dynamic: backend failure: ") + e.what());
-    }
+    const DynamicOutcome outcome = run_steps(
+        log_, "dynamic", [&] { return process(request, context); },
+        [] { return DynamicOutcome::BackendFailure; });
+    return answer(request, outcome, context);
+}
+
+Response DynamicDialect::refuse_method(const RequestView& request) {
+    LogContext context;
+    // The update log records the username even for a refused method.
+    if (const auto credentials = credentials_of(request)) context.username = credentials->username;
+    return answer(request, DynamicOutcome::MethodNotAllowed, context);
+}
+
+Response DynamicDialect::answer(const RequestView& request, DynamicOutcome outcome,
+                                const LogContext& context) const {
     Response response = render_dynamic(outcome, options_.realm, context.retry_after);
     if (log_.enabled(LogLevel::Info))
-        log_.info("dynamic client=" + request.client.to_string() + " user=" + context.user +
+        log_.info(log_start("dynamic", request) + " user=" + context.user +
                   " host=" + context.host + " ip=" + context.address +
                   " result=" + std::to_string(response.status) + " " + response.body);
     response.audit = dynamic_audit(outcome, context.username,
@@ -194,12 +198,9 @@ Response DynamicDialect::handle(const RequestView& request) {
 }
 
 DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& context) {
-    // Parsed once; the update log records the username even for a refused method.
     auto credentials = credentials_of(request);
-    if (credentials) context.username = credentials->username;
-    if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
-        return DynamicOutcome::MethodNotAllowed;
     if (!credentials) return DynamicOutcome::MissingCredentials;
+    context.username = credentials->username;
     context.user = text::printable(credentials->username, 255);
 
     // The secret must be an update token: a leaked router configuration then never exposes the
@@ -207,21 +208,9 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     const auth::AuthOutcome auth =
         authenticator_.authenticate(credentials->username, credentials->password,
                                     auth::CredentialPolicy::TokenOnly, request.client);
-    if (auth.principal) context.audit.account_id = auth.principal->account.id;
-    switch (auth.status) {
-        case auth::AuthStatus::Ok:
-            break;
-        case auth::AuthStatus::BadCredentials:
-            return DynamicOutcome::BadCredentials;
-        case auth::AuthStatus::Disabled:
-            return DynamicOutcome::AccountDisabled;
-        case auth::AuthStatus::Expired:
-            return DynamicOutcome::AccountExpired;
-        case auth::AuthStatus::Blocked:
-            return DynamicOutcome::Blocked;
-        case auth::AuthStatus::Throttled:
-            context.retry_after = auth.retry_after;
-            return DynamicOutcome::Throttled;
+    if (const auto refused = refusal_of(auth, kWords, context.audit.account_id)) {
+        if (*refused == DynamicOutcome::Throttled) context.retry_after = auth.retry_after;
+        return *refused;
     }
     const auth::Principal& principal = *auth.principal;
     if (!principal.account.dynamic_updates) return DynamicOutcome::UpdatesDisabled;
@@ -251,7 +240,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     const auto results = updates_.apply({intent}, clock_());
     context.retry_after = results.front().retry_after;
     context.audit.applied_to(*host, results.front());
-    return outcome_of(results.front().status);
+    return answer_of(kWords, results.front().status);
 }
 
 }  // namespace ddns::gateway

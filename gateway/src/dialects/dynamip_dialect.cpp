@@ -6,6 +6,7 @@
 
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
+#include "ddns/gateway/dialects/update_steps.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -22,9 +23,25 @@ std::string two_digits(long long value) {
     return (value < 10 ? "0" : "") + std::to_string(value);
 }
 
-DynamipOutcome fail(DynamipCode code) {
+// DynamIP's answers to the shared outcomes. A host removed meanwhile is Invalid Password, like
+// an unknown SiteID.
+constexpr OutcomeWords<DynamipCode> kWords{.bad_credentials = DynamipCode::InvalidPassword,
+                                           .account_disabled = DynamipCode::AccountDisabled,
+                                           .account_expired = DynamipCode::AccountExpired,
+                                           .account_blocked = DynamipCode::Blocked,
+                                           .throttled = DynamipCode::Throttled,
+                                           .changed = DynamipCode::Updated,
+                                           .unchanged = DynamipCode::Updated,
+                                           .dns_failed = DynamipCode::DnsFailure,
+                                           .backend_failed = DynamipCode::ServerError,
+                                           .gone = DynamipCode::InvalidPassword,
+                                           .host_blocked = DynamipCode::Blocked,
+                                           .over_budget = DynamipCode::TooManyUpdates};
+
+DynamipOutcome fail(DynamipCode code, std::chrono::seconds retry_after = {}) {
     DynamipOutcome outcome;
     outcome.code = code;
+    outcome.retry_after = retry_after;
     return outcome;
 }
 
@@ -162,19 +179,24 @@ DynamipDialect::DynamipDialect(auth::Authenticator& authenticator, UpdateService
       clock_(std::move(clock)) {}
 
 Response DynamipDialect::handle(const RequestView& request) {
-    DynamipOutcome outcome;
     AuditFacts audit;
-    try {
-        outcome = process(request, clock_(), audit);
-    } catch (const std::exception& e) {
-        log_.error(std::string("dynamip: backend failure: ") + e.what());
-        outcome = fail(DynamipCode::ServerError);
-    }
+    const DynamipOutcome outcome = run_steps(
+        log_, "dynamip", [&] { return process(request, clock_(), audit); },
+        [] { return fail(DynamipCode::ServerError); });
+    return answer(request, outcome, audit);
+}
+
+Response DynamipDialect::refuse_method(const RequestView& request) {
+    return answer(request, fail(DynamipCode::BadMethod), AuditFacts{});
+}
+
+Response DynamipDialect::answer(const RequestView& request, const DynamipOutcome& outcome,
+                                const AuditFacts& audit) const {
     Response response = render_dynamip(outcome);
     if (log_.enabled(LogLevel::Info)) {
         // The SiteID is logged only in its validated form: raw, it could carry anything.
         const auto site = DnsName::parse(trim(request.query.get_nocase("SiteID").value_or("")));
-        log_.info("dynamip client=" + request.client.to_string() +
+        log_.info(log_start("dynamip", request) +
                   " site=" + (site ? site->str() : std::string("-")) + " result=\"" +
                   response.body.substr(0, response.body.find('\r')) + "\"");
     }
@@ -201,10 +223,6 @@ Expected<DynamipRequest, DynamipCode> parse_dynamip_request(const QueryParams& q
 
 DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoint now,
                                        AuditFacts& audit) {
-    // HEAD is served like GET (without the body), as for dyndns2.
-    if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
-        return fail(DynamipCode::BadMethod);
-
     auto parsed = parse_dynamip_request(request.query);
     if (!parsed) return fail(parsed.error());
     const std::string& site_text = parsed->site_text;
@@ -215,29 +233,13 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     auth::AuthOutcome auth =
         authenticator_.authenticate_host(*site, std::move(parsed->password),
                                          auth::CredentialPolicy::PasswordOrToken, request.client);
-    if (auth.principal) audit.account_id = auth.principal->account.id;
-    switch (auth.status) {
-        case auth::AuthStatus::Ok:
-            break;
-        case auth::AuthStatus::BadCredentials:
-            return fail(DynamipCode::InvalidPassword);
-        case auth::AuthStatus::Disabled:
-            return fail(DynamipCode::AccountDisabled);
-        case auth::AuthStatus::Expired:
-            return fail(DynamipCode::AccountExpired);
-        case auth::AuthStatus::Blocked:
-            return fail(DynamipCode::Blocked);
-        case auth::AuthStatus::Throttled: {
-            DynamipOutcome throttled = fail(DynamipCode::Throttled);
-            throttled.retry_after = auth.retry_after;
-            return throttled;
-        }
-    }
+    if (const auto refused = refusal_of(auth, kWords, audit.account_id))
+        return fail(*refused,
+                    *refused == DynamipCode::Throttled ? auth.retry_after : std::chrono::seconds{});
     const auth::Principal& principal = *auth.principal;
-    // authenticate_host guarantees the host is among the principal's hosts.
-    const auto host = std::find_if(principal.hosts.begin(), principal.hosts.end(),
-                                   [&](const auth::Host& h) { return h.name == *site; });
-    if (host == principal.hosts.end()) return fail(DynamipCode::InvalidPassword);
+    // authenticate_host already checked this (Principal::may_update); asked again, not assumed.
+    const auth::Host* host = principal.updatable_host(*site);
+    if (!host) return fail(DynamipCode::InvalidPassword);
     audit.about(*host);
 
     // IPAddr=AUTO (any case), empty or absent: the address the request came from (protocols.md §6).
@@ -247,29 +249,13 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     if (!policy_.allows(*address)) return fail(DynamipCode::AddressNotAllowed);
 
     // Only the family of the address changes; the other is left alone.
-    HostIntent intent{&*host, FamilyIntent::keep(), FamilyIntent::keep()};
+    HostIntent intent{host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
     const HostApplyResult result = updates_.apply({intent}, now).front();
     audit.applied_to(*host, result);
-    switch (result.status) {
-        case ApplyStatus::Changed:
-        case ApplyStatus::Unchanged:
-            break;
-        case ApplyStatus::Blocked:
-            return fail(DynamipCode::Blocked);
-        case ApplyStatus::Abuse: {
-            DynamipOutcome abuse = fail(DynamipCode::TooManyUpdates);
-            abuse.retry_after = result.retry_after;
-            return abuse;
-        }
-        case ApplyStatus::DnsFailed:
-            return fail(DynamipCode::DnsFailure);
-        case ApplyStatus::StoreFailed:
-        case ApplyStatus::InDoubt:
-            return fail(DynamipCode::ServerError);
-        case ApplyStatus::Gone:
-            return fail(DynamipCode::InvalidPassword);
-    }
+    if (const DynamipCode code = answer_of(kWords, result.status); code != DynamipCode::Updated)
+        return fail(code, result.status == ApplyStatus::Abuse ? result.retry_after
+                                                              : std::chrono::seconds{});
     return DynamipOutcome{DynamipCode::Updated, site_text, address, principal.account.expires_at,
                           now};
 }

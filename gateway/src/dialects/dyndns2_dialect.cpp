@@ -1,3 +1,5 @@
+// Dyndns2Dialect: one request in named steps (gate, authenticate, resolve names, check addresses,
+// build intents, apply, audit, log), each reading and filling the request's Work.
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 
 #include <algorithm>
@@ -6,6 +8,7 @@
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
+#include "ddns/gateway/dialects/update_steps.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -13,12 +16,20 @@ namespace {
 using text::split_list;
 using text::trim;
 
-std::string addresses_text(const Dyndns2Line& line) {
-    std::string out;
-    if (line.ipv4) out = line.ipv4->to_string();
-    if (line.ipv6) out += (out.empty() ? "" : ",") + line.ipv6->to_string();
-    return out;
-}
+// dyndns2's words for the shared outcomes. A disabled or expired account is `badauth` like a
+// wrong password; a blocked account, a throttled login and a host over its budget are `abuse`.
+constexpr OutcomeWords<Dyndns2Code> kWords{.bad_credentials = Dyndns2Code::BadAuth,
+                                           .account_disabled = Dyndns2Code::BadAuth,
+                                           .account_expired = Dyndns2Code::BadAuth,
+                                           .account_blocked = Dyndns2Code::Abuse,
+                                           .throttled = Dyndns2Code::Abuse,
+                                           .changed = Dyndns2Code::Good,
+                                           .unchanged = Dyndns2Code::NoChg,
+                                           .dns_failed = Dyndns2Code::DnsErr,
+                                           .backend_failed = Dyndns2Code::ServerError,
+                                           .gone = Dyndns2Code::NoHost,
+                                           .host_blocked = Dyndns2Code::Abuse,
+                                           .over_budget = Dyndns2Code::Abuse};
 
 Dyndns2Line once(Dyndns2Code code) {
     return Dyndns2Line{code, std::nullopt, std::nullopt};
@@ -33,18 +44,17 @@ void echo_addresses(Dyndns2Line& line, const Dyndns2Addresses& wanted) {
     if (wanted.ipv6.action == FamilyAction::Remove) line.ipv6 = IpAddress::v6({});
 }
 
-// A host name as the client sent it, normalised when it parses (so it matches stored names).
-std::string presented_name(std::string_view raw) {
-    const auto name = DnsName::parse(raw);
-    return name ? name->str() : std::string(raw);
-}
-
-std::string auth_failure(auth::AuthStatus status) {
+// The update-log detail of a refused credential.
+std::string auth_detail(auth::AuthStatus status) {
     switch (status) {
         case auth::AuthStatus::Disabled:
             return "account disabled";
         case auth::AuthStatus::Expired:
             return "account expired";
+        case auth::AuthStatus::Blocked:
+            return "account blocked";
+        case auth::AuthStatus::Throttled:
+            return "too many failed logins";
         default:
             return "wrong credentials";
     }
@@ -52,141 +62,31 @@ std::string auth_failure(auth::AuthStatus status) {
 
 }  // namespace
 
-Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm,
-                        std::chrono::seconds retry_after) {
-    std::string body;
-    bool unauthorized = false;
-    for (const auto& line : lines) {
-        if (!body.empty()) body += '\n';
-        switch (line.code) {
-            case Dyndns2Code::Good:
-                body += "good " + addresses_text(line);
-                break;
-            case Dyndns2Code::NoChg:
-                body += "nochg " + addresses_text(line);
-                break;
-            case Dyndns2Code::BadAuth:
-            case Dyndns2Code::NoCredentials:
-                body += "badauth";
-                unauthorized = true;
-                break;
-            case Dyndns2Code::NotFqdn:
-                body += "notfqdn";
-                break;
-            case Dyndns2Code::NoHost:
-                body += "nohost";
-                break;
-            case Dyndns2Code::NumHost:
-                body += "numhost";
-                break;
-            case Dyndns2Code::Abuse:
-                body += "abuse";
-                break;
-            case Dyndns2Code::BadAgent:
-                body += "badagent";
-                break;
-            case Dyndns2Code::BadSys:
-                body += "badsys";
-                break;
-            case Dyndns2Code::NotDonator:
-                body += "!donator";
-                break;
-            case Dyndns2Code::DnsErr:
-            case Dyndns2Code::AddressRefused:
-                body += "dnserr";
-                break;
-            case Dyndns2Code::ServerError:
-                body += "911";
-                break;
-        }
-    }
-    if (unauthorized) {
-        Response r = Response::text(401, "Unauthorized", body);
-        r.headers.push_back({"WWW-Authenticate", "Basic realm=\"" + realm + "\""});
-        return r;
-    }
-    Response r = Response::text(200, "OK", body);
-    if (retry_after > std::chrono::seconds::zero())
-        r.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
-    return r;
-}
+// One request between the steps: what each step found, for the next ones, the answer, the
+// update log and the log line.
+struct Dyndns2Dialect::Work {
+    explicit Work(const RequestView& r) : request(r) {}
 
-auth::FaultClass dyndns2_fault(Dyndns2Code code) noexcept {
-    switch (code) {
-        case Dyndns2Code::Good:
-        case Dyndns2Code::NoChg:
-        case Dyndns2Code::NoCredentials:
-            return auth::FaultClass::None;
-        case Dyndns2Code::BadAuth:
-            return auth::FaultClass::Auth;
-        case Dyndns2Code::DnsErr:
-        case Dyndns2Code::ServerError:
-            return auth::FaultClass::Server;
-        case Dyndns2Code::NotFqdn:
-        case Dyndns2Code::NoHost:
-        case Dyndns2Code::NumHost:
-        case Dyndns2Code::Abuse:
-        case Dyndns2Code::BadAgent:
-        case Dyndns2Code::BadSys:
-        case Dyndns2Code::NotDonator:
-        case Dyndns2Code::AddressRefused:
-            return auth::FaultClass::Client;
-    }
-    return auth::FaultClass::Client;
-}
+    const RequestView& request;
+    std::chrono::seconds retry_after{0};
+    auth::AuditNote note{"dyndns2", std::nullopt, {}, {}, {}};
+    std::string agent;
+    std::optional<BasicCredentials> credentials;
+    std::optional<auth::AuthOutcome> auth;  // principal set once authenticated
+    // One entry per answer line: the names asked for (empty: the caller's only host), the host
+    // each is about (nullptr where the line is an error), the line.
+    std::vector<std::string_view> names;
+    std::vector<const auth::Host*> targets;
+    std::vector<Dyndns2Line> lines;
+    std::optional<Dyndns2Addresses> addresses;
+    std::string refusal;  // why the addresses are refused (dnserr without DNS traffic)
+    bool offline = false;
+    std::vector<HostIntent> intents;
+    std::vector<std::optional<std::size_t>> intent_of_line;
+    std::vector<HostApplyResult> results;
 
-auth::AuditNote dyndns2_audit(auth::AuditNote note, const std::vector<Dyndns2Line>& lines,
-                              std::string_view hostname) {
-    if (lines.empty()) return note;
-    if (note.hosts.size() != lines.size()) {
-        note.hosts.clear();
-        for (std::string_view raw : split_list(hostname, "")) {
-            if (note.hosts.size() == Dyndns2Options::kMaxHosts) break;
-            if (trim(raw).empty()) continue;
-            auth::AuditHost entry;
-            entry.name = presented_name(raw);
-            note.hosts.push_back(std::move(entry));
-        }
-        if (note.hosts.empty()) note.hosts.emplace_back();
-    }
-    for (std::size_t i = 0; i < note.hosts.size(); ++i) {
-        const Dyndns2Line& line = lines.size() == note.hosts.size() ? lines[i] : lines.front();
-        const std::string text = render_dyndns2({line}, {}).body;
-        note.hosts[i].outcome = text.substr(0, text.find(' '));
-        note.hosts[i].fault = dyndns2_fault(line.code);
-    }
-    return note;
-}
-
-Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
-                                                                 const IpAddress& client) {
-    Dyndns2Addresses out;
-    bool any = false;
-    for (const char* name : {"myip", "myipv4", "myipv6", "ip", "ipv6"}) {
-        const auto value = query.get(name);
-        if (!value) continue;
-        for (std::string_view token : split_list(*value)) {
-            if (token.empty()) continue;
-            // FRITZ!Box sends <ip6lanprefix> as "2001:db8:1:2::/64"; the prefix length goes.
-            if (const auto slash = token.find('/'); slash != std::string_view::npos)
-                token = token.substr(0, slash);
-            const auto address = IpAddress::parse(token);
-            if (!address) return Unexpected{AddressError::Malformed};
-            FamilyIntent intent =
-                address->is_unspecified() ? FamilyIntent::remove() : FamilyIntent::set(*address);
-            FamilyIntent& slot = address->is_v4() ? out.ipv4 : out.ipv6;
-            if (slot.action != FamilyAction::Keep &&
-                (slot.action != intent.action || slot.address != intent.address))
-                return Unexpected{AddressError::Conflicting};
-            slot = intent;
-            any = true;
-        }
-    }
-    if (!any) {
-        (client.is_v4() ? out.ipv4 : out.ipv6) = FamilyIntent::set(client);
-    }
-    return out;
-}
+    const auth::Principal& principal() const { return *auth->principal; }
+};
 
 Dyndns2Dialect::Dyndns2Dialect(auth::Authenticator& authenticator, UpdateService& updates,
                                const AddressPolicy& policy, const Logger& log,
@@ -199,94 +99,97 @@ Dyndns2Dialect::Dyndns2Dialect(auth::Authenticator& authenticator, UpdateService
       options_(std::move(options)) {}
 
 Response Dyndns2Dialect::handle(const RequestView& request) {
-    std::vector<Dyndns2Line> lines;
-    std::chrono::seconds retry_after{0};
-    auth::AuditNote note{"dyndns2", std::nullopt, {}, {}, {}};
-    try {
-        lines = process(request, retry_after, note);
-    } catch (const std::exception& e) {
-        log_.error(std::string("dyndns2: backend failure: ") + e.what());
-        lines = {once(Dyndns2Code::ServerError)};
-        note.hosts.clear();
-        note.detail = "backend failure";
-    }
-    Response response = render_dyndns2(lines, options_.realm, retry_after);
+    Work w{request};
+    const auto lines = run_steps(
+        log_, "dyndns2", [&] { return process(w); },
+        [&] {
+            w.note.hosts.clear();
+            w.note.detail = "backend failure";
+            return std::vector{once(Dyndns2Code::ServerError)};
+        });
+    return answer(w, lines);
+}
+
+Response Dyndns2Dialect::refuse_method(const RequestView& request) {
+    Work w{request};
+    return answer(w, {once(Dyndns2Code::BadAgent)});
+}
+
+Response Dyndns2Dialect::answer(Work& w, const std::vector<Dyndns2Line>& lines) const {
+    Response response = render_dyndns2(lines, options_.realm, w.retry_after);
     response.audit =
-        dyndns2_audit(std::move(note), lines, request.query.get("hostname").value_or(""));
+        dyndns2_audit(std::move(w.note), lines, w.request.query.get("hostname").value_or(""));
     return response;
 }
 
-std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
-                                                 std::chrono::seconds& retry_after,
-                                                 auth::AuditNote& note) {
-    if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
-        return {once(Dyndns2Code::BadAgent)};
-    const std::string agent = request.header("User-Agent").value_or("");
-    if (options_.require_user_agent && trim(agent).empty()) return {once(Dyndns2Code::BadAgent)};
+std::vector<Dyndns2Line> Dyndns2Dialect::process(Work& w) {
+    if (auto refused = gate(w)) return {*refused};
+    if (auto refused = authenticate(w)) return {*refused};
+    if (auto refused = resolve_names(w)) return {*refused};
+    check_addresses(w);
+    build_intents(w);
+    apply(w);
+    audit(w);
+    log_summary(w);
+    return w.lines;
+}
+
+// Before the credential check: the User-Agent, Basic credentials, and `system`.
+std::optional<Dyndns2Line> Dyndns2Dialect::gate(Work& w) const {
+    w.agent = w.request.header("User-Agent").value_or("");
+    if (options_.require_user_agent && trim(w.agent).empty()) return once(Dyndns2Code::BadAgent);
     for (const auto& denied : options_.agent_denylist)
-        if (!denied.empty() && agent.find(denied) != std::string::npos)
-            return {once(Dyndns2Code::BadAgent)};
+        if (!denied.empty() && w.agent.find(denied) != std::string::npos)
+            return once(Dyndns2Code::BadAgent);
 
-    const auto authorization = request.header("Authorization");
-    auto credentials = authorization ? parse_basic_authorization(*authorization) : std::nullopt;
-    if (!credentials) return {once(Dyndns2Code::NoCredentials)};
-    note.username = credentials->username;
+    const auto authorization = w.request.header("Authorization");
+    w.credentials = authorization ? parse_basic_authorization(*authorization) : std::nullopt;
+    if (!w.credentials) return once(Dyndns2Code::NoCredentials);
+    w.note.username = w.credentials->username;
 
-    if (const auto system = request.query.get("system")) {
+    if (const auto system = w.request.query.get("system")) {
         if (*system != "dyndns" && *system != "statdns" && *system != "custom")
-            return {once(Dyndns2Code::BadSys)};
+            return once(Dyndns2Code::BadSys);
     }
+    return std::nullopt;
+}
 
-    auth::AuthOutcome outcome =
-        authenticator_.authenticate(credentials->username, credentials->password,
-                                    auth::CredentialPolicy::PasswordOrToken, request.client);
-    if (outcome.status == auth::AuthStatus::Throttled) {
-        // `abuse` (200), not `badauth`: the password was not even checked, and a client told
-        // badauth may stop for good (inadyn exits on a 401) although its password is right.
-        log_.info("dyndns2 client=" + request.client.to_string() + " user=" +
-                  credentials->username + " result=abuse (too many failed logins, retry in " +
-                  std::to_string(outcome.retry_after.count()) + " s)");
-        retry_after = outcome.retry_after;
-        note.detail = "too many failed logins";
-        return {once(Dyndns2Code::Abuse)};
-    }
-    if (outcome.status == auth::AuthStatus::Blocked) {
-        // The operator's block: `abuse` like a host over its budget, without Retry-After (it
-        // lasts until the operator lifts it).
-        log_.info("dyndns2 client=" + request.client.to_string() +
-                  " user=" + credentials->username + " result=abuse (account blocked)");
-        note.account_id = outcome.principal->account.id;
-        note.detail = "account blocked";
-        return {once(Dyndns2Code::Abuse)};
-    }
-    if (outcome.status != auth::AuthStatus::Ok) {
-        log_.info("dyndns2 client=" + request.client.to_string() +
-                  " user=" + credentials->username + " result=badauth");
-        if (outcome.principal) note.account_id = outcome.principal->account.id;
-        note.detail = auth_failure(outcome.status);
-        return {once(Dyndns2Code::BadAuth)};
-    }
-    const auth::Principal& principal = *outcome.principal;
-    note.account_id = principal.account.id;
-    // Only the hosts this credential may update are visible (a token may be limited to one).
-    const std::vector<const auth::Host*> visible = principal.updatable_hosts();
+std::optional<Dyndns2Line> Dyndns2Dialect::authenticate(Work& w) {
+    w.auth = authenticator_.authenticate(w.credentials->username, w.credentials->password,
+                                         auth::CredentialPolicy::PasswordOrToken, w.request.client);
+    const auto refusal = refusal_of(*w.auth, kWords, w.note.account_id);
+    if (!refusal) return std::nullopt;
+    // A throttled login is `abuse` (200), not `badauth`: the password was not even checked, and
+    // a client told badauth may stop for good (inadyn exits on a 401) although its password is
+    // right. The operator's block is `abuse` without Retry-After (it lasts until lifted).
+    if (w.auth->status == auth::AuthStatus::Throttled) w.retry_after = w.auth->retry_after;
+    w.note.detail = auth_detail(w.auth->status);
+    const std::string why =
+        w.auth->status == auth::AuthStatus::Throttled
+            ? " (too many failed logins, retry in " + std::to_string(w.retry_after.count()) + " s)"
+        : w.auth->status == auth::AuthStatus::Blocked ? " (account blocked)"
+                                                      : "";
+    log_.info(log_start("dyndns2", w.request) + " user=" + w.credentials->username +
+              " result=" + dyndns2_word(once(*refusal)) + why);
+    return once(*refusal);
+}
 
-    // Which hosts: the list in `hostname`, or the account's only host when absent.
-    std::vector<std::string_view> names;
-    const std::string hostname = request.query.get("hostname").value_or("");
+// Which hosts: the list in `hostname`, or the account's only host when absent. Only the hosts
+// this credential may update are visible (Principal::may_update).
+std::optional<Dyndns2Line> Dyndns2Dialect::resolve_names(Work& w) const {
+    const std::vector<const auth::Host*> visible = w.principal().updatable_hosts();
+    const std::string hostname = w.request.query.get("hostname").value_or("");
     if (!trim(hostname).empty()) {
         // Items are not trimmed: " a1.example" is no name (notfqdn), not a1.example.
-        names = split_list(hostname, "");
-        if (names.size() > Dyndns2Options::kMaxHosts) return {once(Dyndns2Code::NumHost)};
+        w.names = split_list(hostname, "");
+        if (w.names.size() > Dyndns2Options::kMaxHosts) return once(Dyndns2Code::NumHost);
     }
-    std::vector<const auth::Host*> targets;  // nullptr where the line is an error
-    std::vector<Dyndns2Line> lines;
-    if (names.empty()) {
-        if (visible.size() != 1) return {once(Dyndns2Code::NotFqdn)};
-        targets.push_back(visible.front());
-        lines.emplace_back();
+    if (w.names.empty()) {
+        if (visible.size() != 1) return once(Dyndns2Code::NotFqdn);
+        w.targets.push_back(visible.front());
+        w.lines.emplace_back();
     }
-    for (std::string_view raw : names) {
+    for (std::string_view raw : w.names) {
         Dyndns2Line line;
         const auth::Host* found = nullptr;
         const auto name = DnsName::parse(raw);
@@ -294,136 +197,123 @@ std::vector<Dyndns2Line> Dyndns2Dialect::process(const RequestView& request,
             line.code = Dyndns2Code::NotFqdn;
         } else if (name->label_count() == 1) {
             // A bare label: complete it with the account's zone when exactly one host matches.
-            const auth::Host* match = nullptr;
             int count = 0;
             for (const auth::Host* h : visible)
                 if (h->name.labels().front() == name->str()) {
-                    match = h;
+                    found = h;
                     ++count;
                 }
-            if (count == 1)
-                found = match;
-            else
+            if (count != 1) {
+                found = nullptr;
                 line.code = Dyndns2Code::NotFqdn;
+            }
         } else {
-            found = principal.updatable_host(*name);
+            found = w.principal().updatable_host(*name);
             if (!found) line.code = Dyndns2Code::NoHost;
         }
-        targets.push_back(found);
-        lines.push_back(line);
+        w.targets.push_back(found);
+        w.lines.push_back(line);
     }
+    return std::nullopt;
+}
 
-    const auto addresses = parse_dyndns2_addresses(request.query, request.client);
-    // dnserr without DNS traffic: say why in the log, or operators will look at BIND.
-    std::string refusal;
+// The addresses asked for, and why they are refused if they are (dnserr without DNS traffic:
+// the log says why, or operators look at BIND). offline=YES takes the hosts offline whatever the
+// addresses say.
+void Dyndns2Dialect::check_addresses(Work& w) const {
+    auto addresses = parse_dyndns2_addresses(w.request.query, w.request.client);
+    w.offline = w.request.query.get("offline").value_or("") == "YES";
     if (!addresses) {
-        refusal = addresses.error() == AddressError::Malformed ? "malformed address"
-                                                               : "conflicting addresses";
+        w.refusal = addresses.error() == AddressError::Malformed ? "malformed address"
+                                                                 : "conflicting addresses";
     } else {
+        w.addresses = *addresses;
         for (const FamilyIntent* f : {&addresses->ipv4, &addresses->ipv6})
             if (f->action == FamilyAction::Set && !policy_.allows(*f->address))
-                refusal = "address " + f->address->to_string() + " is not publicly routable";
+                w.refusal = "address " + f->address->to_string() + " is not publicly routable";
     }
-    // offline=YES takes the hosts offline whatever the addresses say; only domain accounts
-    // have it (protocols.md §7), free accounts get !donator.
-    const bool offline = request.query.get("offline").value_or("") == "YES";
-    const bool offline_allowed = principal.account.plan == auth::Plan::Domain;
-    if (offline) refusal.clear();
-    const bool refused = !refusal.empty();
-    if (refused)
-        log_.info("dyndns2 client=" + request.client.to_string() +
-                  " user=" + principal.account.username + " refused: " + refusal);
+    if (w.offline) w.refusal.clear();
+    if (!w.refusal.empty())
+        log_.info(log_start("dyndns2", w.request) + " user=" + w.principal().account.username +
+                  " refused: " + w.refusal);
+}
 
-    // Duplicate names in one request share one intent (and one result).
-    std::vector<HostIntent> intents;
+// One intent per host; duplicate names in one request share it (and its result). Only domain
+// accounts may take hosts offline (protocols.md §7); free accounts get !donator.
+void Dyndns2Dialect::build_intents(Work& w) const {
+    const bool offline_allowed = w.principal().account.plan == auth::Plan::Domain;
     std::map<std::int64_t, std::size_t> intent_of_host;
-    std::vector<std::optional<std::size_t>> intent_index(targets.size());
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-        if (!targets[i]) continue;
-        if (refused) {
-            lines[i].code = Dyndns2Code::AddressRefused;
+    w.intent_of_line.assign(w.targets.size(), std::nullopt);
+    for (std::size_t i = 0; i < w.targets.size(); ++i) {
+        const auth::Host* target = w.targets[i];
+        if (!target) continue;
+        if (!w.refusal.empty()) {
+            w.lines[i].code = Dyndns2Code::AddressRefused;
             continue;
         }
-        if (offline && !offline_allowed) {
-            lines[i].code = Dyndns2Code::NotDonator;
+        if (w.offline && !offline_allowed) {
+            w.lines[i].code = Dyndns2Code::NotDonator;
             continue;
         }
-        auto [it, inserted] = intent_of_host.emplace(targets[i]->id, intents.size());
-        if (inserted) {
-            if (offline)
-                intents.push_back(HostIntent{targets[i], {}, {}, true});
-            else
-                intents.push_back(HostIntent{targets[i], addresses->ipv4, addresses->ipv6});
-        }
-        intent_index[i] = it->second;
+        auto [it, inserted] = intent_of_host.emplace(target->id, w.intents.size());
+        if (inserted)
+            w.intents.push_back(w.offline
+                                    ? HostIntent{target, {}, {}, true}
+                                    : HostIntent{target, w.addresses->ipv4, w.addresses->ipv6});
+        w.intent_of_line[i] = it->second;
     }
+}
 
-    const auto results = updates_.apply(intents, clock_());
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (intent_index[i]) {
-            const HostApplyResult& r = results[*intent_index[i]];
-            switch (r.status) {
-                case ApplyStatus::Changed:
-                    lines[i].code = Dyndns2Code::Good;
-                    break;
-                case ApplyStatus::Unchanged:
-                    lines[i].code = Dyndns2Code::NoChg;
-                    break;
-                case ApplyStatus::DnsFailed:
-                    lines[i].code = Dyndns2Code::DnsErr;
-                    break;
-                case ApplyStatus::StoreFailed:
-                case ApplyStatus::InDoubt:
-                    lines[i].code = Dyndns2Code::ServerError;
-                    break;
-                case ApplyStatus::Gone:
-                    lines[i].code = Dyndns2Code::NoHost;
-                    break;
-                case ApplyStatus::Blocked:
-                    lines[i].code = Dyndns2Code::Abuse;
-                    break;
-                case ApplyStatus::Abuse:
-                    // One Retry-After for the response: the longest wait of its hosts.
-                    lines[i].code = Dyndns2Code::Abuse;
-                    retry_after = std::max(retry_after, r.retry_after);
-                    break;
-            }
-            if (lines[i].code != Dyndns2Code::Good && lines[i].code != Dyndns2Code::NoChg) continue;
-            // An offline host answers "good 0.0.0.0" (just taken offline) or "nochg 0.0.0.0"
-            // (already offline): the address dyndns2 uses for "no address".
-            if (offline)
-                lines[i].ipv4 = sentinel_address(IpFamily::V4);
-            else
-                echo_addresses(lines[i], *addresses);
-        }
+// Sends the intents and turns each result into its line's word and echoed addresses.
+void Dyndns2Dialect::apply(Work& w) {
+    w.results = updates_.apply(w.intents, clock_());
+    for (std::size_t i = 0; i < w.lines.size(); ++i) {
+        if (!w.intent_of_line[i]) continue;
+        const HostApplyResult& r = w.results[*w.intent_of_line[i]];
+        Dyndns2Line& line = w.lines[i];
+        line.code = answer_of(kWords, r.status);
+        // One Retry-After for the response: the longest wait of its hosts.
+        if (r.status == ApplyStatus::Abuse) w.retry_after = std::max(w.retry_after, r.retry_after);
+        if (line.code != Dyndns2Code::Good && line.code != Dyndns2Code::NoChg) continue;
+        // An offline host answers "good 0.0.0.0" (just taken offline) or "nochg 0.0.0.0"
+        // (already offline): the address dyndns2 uses for "no address".
+        if (w.offline)
+            line.ipv4 = sentinel_address(IpFamily::V4);
+        else
+            echo_addresses(line, *w.addresses);
     }
-    // For the update log: which host each line is about, and why it failed.
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (intent_index[i]) {
-            note.hosts.push_back(audit_applied(*targets[i], results[*intent_index[i]]));
+}
+
+// For the update log: which host each line is about, and why it failed; dyndns2_audit adds the
+// words.
+void Dyndns2Dialect::audit(Work& w) const {
+    for (std::size_t i = 0; i < w.lines.size(); ++i) {
+        if (w.intent_of_line[i]) {
+            w.note.hosts.push_back(audit_applied(*w.targets[i], w.results[*w.intent_of_line[i]]));
             continue;
         }
         auth::AuditHost entry;
-        if (targets[i]) {
-            entry.host_id = targets[i]->id;
-            entry.name = targets[i]->name.str();
-            entry.detail = refusal;
+        if (w.targets[i]) {
+            entry.host_id = w.targets[i]->id;
+            entry.name = w.targets[i]->name.str();
+            entry.detail = w.refusal;
         } else {
-            entry.name = presented_name(names[i]);
+            entry.name = audit_name(w.names[i]);
         }
-        note.hosts.push_back(std::move(entry));
+        w.note.hosts.push_back(std::move(entry));
     }
-    if (log_.enabled(LogLevel::Info)) {
-        // Each host with the words its client got; built only when it will be printed.
-        std::string summary;
-        for (std::size_t i = 0; i < lines.size(); ++i)
-            summary += (summary.empty() ? "" : ",") +
-                       (targets[i] ? targets[i]->name.str() : std::string("-")) + ":" +
-                       render_dyndns2({lines[i]}, options_.realm).body;
-        log_.info("dyndns2 client=" + request.client.to_string() +
-                  " user=" + principal.account.username + " agent=\"" + agent + "\" " + summary);
-    }
-    return lines;
+}
+
+// Each host with the words its client got; built only when it will be printed.
+void Dyndns2Dialect::log_summary(const Work& w) const {
+    if (!log_.enabled(LogLevel::Info)) return;
+    std::string summary;
+    for (std::size_t i = 0; i < w.lines.size(); ++i)
+        summary += (summary.empty() ? "" : ",") +
+                   (w.targets[i] ? w.targets[i]->name.str() : std::string("-")) + ":" +
+                   dyndns2_word(w.lines[i]);
+    log_.info(log_start("dyndns2", w.request) + " user=" + w.principal().account.username +
+              " agent=\"" + w.agent + "\" " + summary);
 }
 
 }  // namespace ddns::gateway

@@ -7,10 +7,33 @@
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
+#include "ddns/gateway/dialects/update_steps.hpp"
 #include "myserver_detail.hpp"
 
 namespace ddns::gateway {
 namespace {
+
+// MyServer's answers to the shared outcomes, for an Add; kDeleteWords differs where a Delete's
+// words do.
+constexpr OutcomeWords<MyServerCode> kWords{.bad_credentials = MyServerCode::InvalidPassword,
+                                            .account_disabled = MyServerCode::AccountDisabled,
+                                            .account_expired = MyServerCode::AccountExpired,
+                                            .account_blocked = MyServerCode::PermissionDenied,
+                                            .throttled = MyServerCode::TooManyAttempts,
+                                            .changed = MyServerCode::AddSuccess,
+                                            .unchanged = MyServerCode::RecordAlreadyExists,
+                                            .dns_failed = MyServerCode::ServerError,
+                                            .backend_failed = MyServerCode::ServerError,
+                                            .gone = MyServerCode::RecordNotFound,
+                                            .host_blocked = MyServerCode::PermissionDenied,
+                                            .over_budget = MyServerCode::TooManyAttempts};
+
+constexpr OutcomeWords<MyServerCode> kDeleteWords = [] {
+    OutcomeWords<MyServerCode> words = kWords;
+    words.changed = MyServerCode::DeleteSuccess;
+    words.unchanged = MyServerCode::RecordNotFound;
+    return words;
+}();
 
 MyServerReply reply(MyServerCode code) {
     return MyServerReply{code, std::nullopt, std::nullopt};
@@ -36,19 +59,24 @@ MyServerDialect::MyServerDialect(auth::Authenticator& authenticator, UpdateServi
 
 Response MyServerDialect::handle(const RequestView& request) {
     const MyServerParams params = parse_myserver_params(request.query);
-    MyServerReply result;
     AuditFacts audit;
-    try {
-        result = process(request, params, audit);
-    } catch (const std::exception& e) {
-        log_.error(std::string("myserver: backend failure: ") + e.what());
-        result = reply(MyServerCode::ServerError);
-    }
+    const MyServerReply result = run_steps(
+        log_, "myserver", [&] { return process(request, params, audit); },
+        [] { return reply(MyServerCode::ServerError); });
+    return answer(request, params, result, audit);
+}
+
+Response MyServerDialect::refuse_method(const RequestView& request) {
+    return answer(request, parse_myserver_params(request.query),
+                  reply(MyServerCode::InvalidCommand), AuditFacts{});
+}
+
+Response MyServerDialect::answer(const RequestView& request, const MyServerParams& params,
+                                 const MyServerReply& result, const AuditFacts& audit) const {
     Response response = render_myserver(result);
     if (log_.enabled(LogLevel::Info)) {
         const std::string& body = response.body;
-        log_.info("myserver client=" + request.client.to_string() +
-                  " user=" + text::printable(params.user, 100) +
+        log_.info(log_start("myserver", request) + " user=" + text::printable(params.user, 100) +
                   " fxn=" + std::string(command_name(params.command)) + " host=" +
                   text::printable(params.host, 100) + " type=" + text::printable(params.type, 100) +
                   " domain=" + text::printable(params.domain, 100) + " result=\"" +
@@ -62,8 +90,6 @@ Response MyServerDialect::handle(const RequestView& request) {
 
 MyServerReply MyServerDialect::process(const RequestView& request, const MyServerParams& params,
                                        AuditFacts& audit) {
-    if (request.method != "GET" && request.method != "POST" && request.method != "HEAD")
-        return reply(MyServerCode::InvalidCommand);
     if (!params.command) return reply(MyServerCode::InvalidCommand);
     if (*params.command == MyServerCommand::GetIpAddress)
         return MyServerReply{MyServerCode::IpAddress, request.client, std::nullopt};
@@ -73,21 +99,9 @@ MyServerReply MyServerDialect::process(const RequestView& request, const MyServe
     // secret (the authenticator makes both cost the same time, too).
     const auth::AuthOutcome outcome = authenticator_.authenticate(
         params.user, params.password, auth::CredentialPolicy::PasswordOrToken, request.client);
-    if (outcome.principal) audit.account_id = outcome.principal->account.id;
-    switch (outcome.status) {
-        case auth::AuthStatus::Ok:
-            break;
-        case auth::AuthStatus::BadCredentials:
-            return reply(MyServerCode::InvalidPassword);
-        case auth::AuthStatus::Expired:
-            return reply(MyServerCode::AccountExpired);
-        case auth::AuthStatus::Disabled:
-            return reply(MyServerCode::AccountDisabled);
-        case auth::AuthStatus::Blocked:
-            return reply(MyServerCode::PermissionDenied);
-        case auth::AuthStatus::Throttled:
-            return too_many_attempts(outcome.retry_after);
-    }
+    if (const auto refused = refusal_of(outcome, kWords, audit.account_id))
+        return *refused == MyServerCode::TooManyAttempts ? too_many_attempts(outcome.retry_after)
+                                                         : reply(*refused);
     const auth::Principal& principal = *outcome.principal;
     if (*params.command == MyServerCommand::Login) return login(principal, params);
     if (principal.account.plan == auth::Plan::Domain)
@@ -165,25 +179,11 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
     const auto results =
         updates_.apply({HostIntent{&target, intent, FamilyIntent::keep()}}, clock_());
     audit.applied_to(target, results.front());
-    switch (results.front().status) {
-        case ApplyStatus::Changed:
-            return reply(adding ? MyServerCode::AddSuccess : MyServerCode::DeleteSuccess);
-        case ApplyStatus::Unchanged:
-            return reply(adding ? MyServerCode::RecordAlreadyExists : MyServerCode::RecordNotFound);
-        case ApplyStatus::Gone:
-            return reply(MyServerCode::RecordNotFound);
-        case ApplyStatus::DnsFailed:
-        case ApplyStatus::StoreFailed:
-        case ApplyStatus::InDoubt:
-            return reply(MyServerCode::ServerError);
-        case ApplyStatus::Blocked:
-            return reply(MyServerCode::PermissionDenied);
-        case ApplyStatus::Abuse:
-            // An Add that repeats the stored address is a no-change update and counts against
-            // the budget like any other.
-            return too_many_attempts(results.front().retry_after);
-    }
-    return reply(MyServerCode::ServerError);
+    // An Add that repeats the stored address is a no-change update and counts against the
+    // budget like any other (TooManyAttempts with Retry-After).
+    if (results.front().status == ApplyStatus::Abuse)
+        return too_many_attempts(results.front().retry_after);
+    return reply(answer_of(adding ? kWords : kDeleteWords, results.front().status));
 }
 
 // A domain account manages its zone: Add is additive (a second A makes a round robin), Delete

@@ -326,7 +326,11 @@ void ConnectionLoop::dispatch(Conn& c) {
     c.deadline = kNever;
     const std::uint64_t id = c.id;
     const bool queued = pool_.submit([this, id, exchange = std::move(exchange)] {
-        Answer answer = serve_(exchange);
+        Answer answer{{}, true};
+        try {
+            answer = serve_(exchange);
+        } catch (...) {  // out of memory: the connection still ends, it never waits forever
+        }
         {
             const std::lock_guard lock(done_mutex_);
             done_.push_back({id, std::move(answer)});

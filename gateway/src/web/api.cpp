@@ -167,7 +167,13 @@ Response AccountApi::handle(const RequestView& request) {
 }
 
 Response ApiFront::route(const RequestView& request) {
-    if (api_.owns(request)) return api_.handle(request);
+    if (api_.owns(request)) {
+        // The route table matches whole paths; the API's paths carry names and ids, so it is
+        // mounted as a prefix in front of the table and names itself for the logs and metrics.
+        Response response = api_.handle(request);
+        response.route = "api";
+        return response;
+    }
     return next_.route(request);
 }
 

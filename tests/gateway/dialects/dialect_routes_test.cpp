@@ -4,46 +4,26 @@
 #include <gtest/gtest.h>
 
 #include "ddns/gateway/dialects/dialect_routes.hpp"
-#include "fakes.hpp"
+#include "dialect_fixture.hpp"
 
 namespace ddns::gateway {
 namespace {
 
-using fakes::FakeAccountStore;
-using fakes::FakeHostStore;
-using fakes::FakeRecordStore;
-using fakes::FakeSender;
-
-class DialectRoutes : public ::testing::Test {
+class DialectRoutes : public ::testing::Test, public fakes::DialectFixture {
 protected:
     DialectRoutes() { add_dialect_routes(table, Dialects{dyndns2, dynamic, dynamip, myserver}); }
 
     Response call(const std::string& method, const std::string& path,
                   const std::string& query = "") {
-        RequestView request;
-        request.method = method;
-        request.path = path;
-        request.query = QueryParams::parse(query);
-        request.headers.push_back({"User-Agent", "test/1.0"});
-        request.peer = request.client = *IpAddress::parse("198.51.100.9");
-        return table.route(request);
+        RequestView r = request(method, path, query);
+        r.headers.push_back({"User-Agent", "test/1.0"});
+        return table.route(r);
     }
 
-    auth::PasswordHasher hasher{fakes::fast_params()};
-    FakeAccountStore accounts;
-    FakeSender sender;
-    FakeHostStore hosts;
-    FakeRecordStore records;
-    Logger log{LogLevel::Error};
-    auth::Authenticator authenticator{accounts, hasher, [] { return auth::Clock::now(); }};
-    UpdateService updates{sender, hosts, log};
-    RecordService record_service{sender, records, log};
-    AddressPolicy policy;
-    std::function<auth::TimePoint()> clock = [] { return auth::Clock::now(); };
-    Dyndns2Dialect dyndns2{authenticator, updates, policy, log, clock, Dyndns2Options{}};
-    DynamicDialect dynamic{authenticator, updates, policy, log, clock, DynamicOptions{}};
-    DynamipDialect dynamip{authenticator, updates, policy, log, clock};
-    MyServerDialect myserver{authenticator, updates, record_service, policy, log, clock};
+    Dyndns2Dialect dyndns2{authenticator, updates, policy, log, clock.function(), Dyndns2Options{}};
+    DynamicDialect dynamic{authenticator, updates, policy, log, clock.function(), DynamicOptions{}};
+    DynamipDialect dynamip{authenticator, updates, policy, log, clock.function()};
+    MyServerDialect myserver{authenticator, updates, record_service, policy, log, clock.function()};
     RouteTable table;
 };
 

@@ -314,13 +314,20 @@ protected:
     auth::Account account(std::int64_t id, const char* user, auth::Plan plan) {
         return auth::Account{id, user, "", plan, false, std::nullopt, false, password_hash};
     }
+    RequestView request(const std::string& query, const std::string& method) {
+        RequestView r;
+        r.method = method;
+        r.path = "/dnslogin3.asp";
+        r.query = QueryParams::parse(query);
+        r.peer = r.client = ip("198.51.100.9");
+        return r;
+    }
     std::string call(const std::string& query, const std::string& method = "GET") {
-        RequestView request;
-        request.method = method;
-        request.path = "/dnslogin3.asp";
-        request.query = QueryParams::parse(query);
-        request.peer = request.client = ip("198.51.100.9");
-        return dialect.handle(request).body;
+        return dialect.handle(request(query, method)).body;
+    }
+    // What the route table answers a method other than GET, POST and HEAD with.
+    std::string refuse(const std::string& query, const std::string& method) {
+        return dialect.refuse_method(request(query, method)).body;
     }
     std::string as(const char* user, const std::string& query) {
         return call(std::string("Usr=") + user + "&Pwd=" + kPw + "&" + query);
@@ -388,8 +395,9 @@ TEST_F(MyServerDialectTest, NoChangeBudgetSaysWhenToRetry) {
 
 TEST_F(MyServerDialectTest, GetIpAddressNeedsNoCredentialsAndOtherMethodsAreInvalid) {
     EXPECT_EQ(call("FXN=GetIPAddress"), "DNS LOGIN:SUCCESS\r\nIPAddress:198.51.100.9\r\n");
-    EXPECT_EQ(call("FXN=GetIPAddress", "PUT"), "Error:Invalid Command\r\n");
-    EXPECT_EQ(call("FXN=Login&Usr=free&Pwd=pw", "DELETE"), "Error:Invalid Command\r\n");
+    EXPECT_EQ(call("FXN=GetIPAddress", "HEAD"), "DNS LOGIN:SUCCESS\r\nIPAddress:198.51.100.9\r\n");
+    EXPECT_EQ(refuse("FXN=GetIPAddress", "PUT"), "Error:Invalid Command\r\n");
+    EXPECT_EQ(refuse("FXN=Login&Usr=free&Pwd=pw", "DELETE"), "Error:Invalid Command\r\n");
 }
 
 TEST_F(MyServerDialectTest, FreeHostNeedsHostWhenTheAccountHasSeveral) {

@@ -71,11 +71,16 @@ public:
                    const AddressPolicy& policy, const Logger& log,
                    std::function<auth::TimePoint()> clock, DynamicOptions options);
 
+    // A request with a method the route table lets through (GET, POST, HEAD).
     Response handle(const RequestView& request);
+    // Any other method: 405 with Allow (MethodNotAllowed), the username still in the update log.
+    Response refuse_method(const RequestView& request);
 
 private:
     struct LogContext;  // what the log line says about a request (never the token)
     DynamicOutcome process(const RequestView& request, LogContext& context);
+    Response answer(const RequestView& request, DynamicOutcome outcome,
+                    const LogContext& context) const;
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;

@@ -88,10 +88,15 @@ public:
                    const AddressPolicy& policy, const Logger& log,
                    std::function<auth::TimePoint()> clock);
 
+    // A request with a method the route table lets through (GET, POST, HEAD).
     Response handle(const RequestView& request);
+    // Any other method: {{{Invalid Request|...}}} (protocols.md §0).
+    Response refuse_method(const RequestView& request);
 
 private:
     DynamipOutcome process(const RequestView& request, auth::TimePoint now, AuditFacts& audit);
+    Response answer(const RequestView& request, const DynamipOutcome& outcome,
+                    const AuditFacts& audit) const;
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;

@@ -47,7 +47,11 @@ struct Dyndns2Line {
     std::optional<IpAddress> ipv6;
 };
 
-// The only place dyndns2 wire words are spelled. `badauth` answers 401 with a Basic challenge;
+// The word of one line ("good 192.0.2.1", "badauth", ...): the only place dyndns2 wire words are
+// spelled; the reply, the update log and the log line all take it from here.
+std::string dyndns2_word(const Dyndns2Line& line);
+
+// The reply: one dyndns2_word per line. `badauth` answers 401 with a Basic challenge;
 // everything else is 200. Lines are separated by '\n', no leading blank line. A non-zero
 // `retry_after` (a throttled login, answered `abuse`) adds `Retry-After: <seconds>`.
 Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string& realm,
@@ -83,13 +87,24 @@ public:
                    const AddressPolicy& policy, const Logger& log,
                    std::function<auth::TimePoint()> clock, Dyndns2Options options);
 
+    // A request with a method the route table lets through (GET, POST, HEAD).
     Response handle(const RequestView& request);
+    // Any other method: `badagent` (protocols.md §0).
+    Response refuse_method(const RequestView& request);
 
 private:
-    // Sets `retry_after` when the login was throttled, and in `note` what the update log needs
-    // beyond the lines (see dyndns2_audit).
-    std::vector<Dyndns2Line> process(const RequestView& request, std::chrono::seconds& retry_after,
-                                     auth::AuditNote& note);
+    struct Work;  // one request's state between the steps
+    Response answer(Work& w, const std::vector<Dyndns2Line>& lines) const;
+    // The steps, in order; the first three end the request with one line when they refuse it.
+    std::vector<Dyndns2Line> process(Work& w);
+    std::optional<Dyndns2Line> gate(Work& w) const;  // User-Agent, credentials, `system`
+    std::optional<Dyndns2Line> authenticate(Work& w);
+    std::optional<Dyndns2Line> resolve_names(Work& w) const;
+    void check_addresses(Work& w) const;
+    void build_intents(Work& w) const;
+    void apply(Work& w);
+    void audit(Work& w) const;
+    void log_summary(const Work& w) const;
 
     auth::Authenticator& authenticator_;
     UpdateService& updates_;

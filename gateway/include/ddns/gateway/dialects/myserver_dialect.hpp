@@ -135,11 +135,16 @@ public:
                     RecordService& records, const AddressPolicy& policy, const Logger& log,
                     std::function<auth::TimePoint()> clock);
 
+    // A request with a method the route table lets through (GET, POST, HEAD).
     Response handle(const RequestView& request);
+    // Any other method: Error:Invalid Command (protocols.md §0).
+    Response refuse_method(const RequestView& request);
 
 private:
     MyServerReply process(const RequestView& request, const MyServerParams& params,
                           AuditFacts& audit);
+    Response answer(const RequestView& request, const MyServerParams& params,
+                    const MyServerReply& result, const AuditFacts& audit) const;
     MyServerReply login(const auth::Principal& principal, const MyServerParams& params);
     MyServerReply change_host(const auth::Principal& principal, const MyServerParams& params,
                               const RequestView& request, AuditFacts& audit);
