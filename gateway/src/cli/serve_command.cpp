@@ -37,6 +37,8 @@
 #include "ddns/sql/pg_audit_store.hpp"
 #include "ddns/sql/pg_lifecycle_store.hpp"
 #include "ddns/sql/pg_reconcile_store.hpp"
+#include "ddns/sql/pg_self_service_store.hpp"
+#include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
 
