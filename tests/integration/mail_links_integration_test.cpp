@@ -18,6 +18,7 @@ protected:
     static GatewayStackOptions options(const SmtpTestServer& smtp) {
         GatewayStackOptions o;
         o.extra_config = smtp.gateway_mail_config() +
+                         "web.enabled = true\n"
                          "api.enabled = true\n"
                          "web.registration = open\n"
                          "web.base_url = https://dyn.example.test\n";
