@@ -77,34 +77,21 @@ namespace {
 // Reads the answer section of a reply classify_reply() accepted (so its layout is sound).
 std::vector<ResourceRecord> answer_rrset(std::span<const std::uint8_t> reply, const DnsName& owner,
                                          RecordType type) {
-    detail::WireReader r(reply);
-    r.skip(4);
-    const std::uint16_t questions = r.u16();
-    const std::uint16_t answers = r.u16();
-    r.skip(4);
-    for (std::uint16_t i = 0; i < questions; ++i) {
-        (void)r.name();
-        r.skip(4);
-    }
     const auto owner_wire = detail::name_to_wire(owner);
     std::vector<ResourceRecord> records;
-    for (std::uint16_t i = 0; i < answers && r.ok(); ++i) {
-        const auto name = r.name();
-        const std::uint16_t rr_type = r.u16();
-        const std::uint16_t klass = r.u16();
-        const std::uint32_t ttl = r.u32();
-        const std::uint16_t length = r.u16();
-        if (name != owner_wire || rr_type != static_cast<std::uint16_t>(type) ||
-            klass != detail::kClassIn) {
-            r.skip(length);
-            continue;
+    detail::for_each_answer(reply, [&](detail::WireReader& r, const detail::AnswerRecord& rr) {
+        if (rr.name != owner_wire || rr.type != static_cast<std::uint16_t>(type) ||
+            rr.klass != detail::kClassIn) {
+            r.skip(rr.length);
+            return true;
         }
-        auto data = detail::read_rdata(r, type, length);
-        if (!data) continue;
-        if (auto rr = ResourceRecord::make(owner, type, ttl, std::move(*data))) {
-            records.push_back(std::move(*rr));
+        auto data = detail::read_rdata(r, type, rr.length);
+        if (!data) return true;
+        if (auto record = ResourceRecord::make(owner, type, rr.ttl, std::move(*data))) {
+            records.push_back(std::move(*record));
         }
-    }
+        return true;
+    });
     return records;
 }
 

@@ -42,49 +42,46 @@ public:
     // Reads the answer section of one verified message. Empty on success, else why the transfer
     // cannot be used.
     std::string read(std::span<const std::uint8_t> message, std::vector<ResourceRecord>& out) {
-        detail::WireReader r(message);
-        r.skip(4);
-        const std::uint16_t questions = r.u16();
-        const std::uint16_t answers = r.u16();
-        r.skip(4);
-        for (std::uint16_t i = 0; i < questions; ++i) {
-            (void)r.name();
-            r.skip(4);
-        }
-        for (std::uint16_t i = 0; i < answers && r.ok(); ++i) {
-            const auto name = r.name();
-            const std::uint16_t type = r.u16();
-            const std::uint16_t klass = r.u16();
-            const std::uint32_t ttl = r.u32();
-            const std::uint16_t length = r.u16();
-            if (complete_) return "records after the closing SOA";
-            if (type == kTypeSoa) {
-                if (name != zone_wire_) return "SOA of another zone";
-                ++soa_seen_;
-                complete_ = soa_seen_ == 2;
-                r.skip(length);
-                continue;
-            }
-            if (soa_seen_ == 0) return "transfer does not begin with the zone's SOA";
-            if (klass != detail::kClassIn || !gateway_type(type)) {
-                r.skip(length);
-                continue;
-            }
-            const auto rtype = static_cast<RecordType>(type);
-            auto data = detail::read_rdata(r, rtype, length);
-            auto owner = detail::name_from_wire(name);
-            if (!data || !owner) continue;  // not representable: as if absent (see query_client)
-            if (auto rr = ResourceRecord::make(*owner, rtype, ttl, std::move(*data))) {
-                if (out.size() >= max_records_) return "zone larger than the transfer limit";
-                out.push_back(std::move(*rr));
-            }
-        }
-        if (!r.ok()) return "malformed message";
+        std::string error;
+        const bool well_formed = detail::for_each_answer(
+            message, [&](detail::WireReader& r, const detail::AnswerRecord& rr) {
+                error = take(r, rr, out);
+                return error.empty();
+            });
+        if (!error.empty()) return error;
+        if (!well_formed) return "malformed message";
         return {};
     }
     bool complete() const { return complete_; }
 
 private:
+    // One answer record: kept, skipped, or why the transfer cannot be used.
+    std::string take(detail::WireReader& r, const detail::AnswerRecord& rr,
+                     std::vector<ResourceRecord>& out) {
+        if (complete_) return "records after the closing SOA";
+        if (rr.type == kTypeSoa) {
+            if (rr.name != zone_wire_) return "SOA of another zone";
+            ++soa_seen_;
+            complete_ = soa_seen_ == 2;
+            r.skip(rr.length);
+            return {};
+        }
+        if (soa_seen_ == 0) return "transfer does not begin with the zone's SOA";
+        if (rr.klass != detail::kClassIn || !gateway_type(rr.type)) {
+            r.skip(rr.length);
+            return {};
+        }
+        const auto rtype = static_cast<RecordType>(rr.type);
+        auto data = detail::read_rdata(r, rtype, rr.length);
+        auto owner = detail::name_from_wire(rr.name);
+        if (!data || !owner) return {};  // not representable: as if absent (see query_client)
+        if (auto record = ResourceRecord::make(*owner, rtype, rr.ttl, std::move(*data))) {
+            if (out.size() >= max_records_) return "zone larger than the transfer limit";
+            out.push_back(std::move(*record));
+        }
+        return {};
+    }
+
     std::vector<std::uint8_t> zone_wire_;
     std::size_t max_records_;
     int soa_seen_ = 0;

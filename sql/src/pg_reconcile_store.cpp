@@ -65,10 +65,13 @@ private:
 constexpr std::string_view kLockZoneRecords =
     "SELECT id FROM zones WHERE id = $1::bigint FOR UPDATE SKIP LOCKED";
 
+constexpr std::string_view kClearRRsetInDoubt = R"sql(
+DELETE FROM record_rrsets_in_doubt WHERE zone_id = $1::bigint AND name = $2 AND type = $3)sql";
+
 class PgReconcileRecords final : public auth::ReconcileRecords {
 public:
     PgReconcileRecords(Database::Lease lease, std::int64_t zone_id)
-        : lease_(std::move(lease)), transaction_(*lease_) {
+        : lease_(std::move(lease)), transaction_(*lease_), zone_id_(zone_id) {
         if (lease_->exec_prepared("reconcile_lock_zone", kLockZoneRecords, {id_param(zone_id)})
                 .rows() == 0)
             return;  // held by a record change, or removed
@@ -78,17 +81,26 @@ public:
         const Result r = lease_->exec_prepared("reconcile_zone_records", zone_records_sql(),
                                                {id_param(zone_id)});
         for (auto& stored : stored_records_from(r)) records_.push_back(std::move(stored.record));
+        in_doubt_ = rrsets_in_doubt_from(lease_->exec_prepared(
+            "reconcile_rrsets_in_doubt", rrsets_in_doubt_sql(), {id_param(zone_id)}));
     }
 
     std::shared_ptr<const auth::Zone> zone() const override { return zone_; }
     const std::vector<ResourceRecord>& records() const override { return records_; }
+    const std::vector<auth::RRsetInDoubt>& in_doubt() const override { return in_doubt_; }
+    void clear_in_doubt(const DnsName& name, RecordType type) override {
+        lease_->exec_prepared("reconcile_clear_rrset_in_doubt", kClearRRsetInDoubt,
+                              {id_param(zone_id_), name.str(), std::string(to_string(type))});
+    }
     void commit() override { transaction_.commit(); }
 
 private:
     Database::Lease lease_;
     Transaction transaction_;
+    std::int64_t zone_id_;
     std::shared_ptr<const auth::Zone> zone_;
     std::vector<ResourceRecord> records_;
+    std::vector<auth::RRsetInDoubt> in_doubt_;
 };
 
 std::vector<std::int64_t> ids(const Result& r) {
@@ -112,6 +124,13 @@ std::vector<std::int64_t> PgReconcileStore::zones_in_doubt() {
         "SELECT DISTINCT zone_id FROM hosts WHERE dns_in_doubt_since IS NOT NULL ORDER BY 1", {}));
 }
 
+std::vector<std::int64_t> PgReconcileStore::zones_with_records_in_doubt() {
+    auto conn = db_.lease();
+    return ids(conn->exec_prepared("reconcile_zones_with_records_in_doubt",
+                                   "SELECT DISTINCT zone_id FROM record_rrsets_in_doubt ORDER BY 1",
+                                   {}));
+}
+
 std::unique_ptr<auth::ReconcileBatch> PgReconcileStore::lock_hosts(std::int64_t zone_id,
                                                                    auth::HostSelection which,
                                                                    std::int64_t after_id,
@@ -121,7 +140,8 @@ std::unique_ptr<auth::ReconcileBatch> PgReconcileStore::lock_hosts(std::int64_t 
 
 std::unique_ptr<auth::ReconcileRecords> PgReconcileStore::lock_zone_records(std::int64_t zone_id) {
     auto locked = std::make_unique<PgReconcileRecords>(db_.lease(), zone_id);
-    if (!locked->zone() || locked->records().empty()) return nullptr;
+    if (!locked->zone() || (locked->records().empty() && locked->in_doubt().empty()))
+        return nullptr;
     return locked;
 }
 

@@ -193,6 +193,23 @@ std::vector<auth::StoredRecord> stored_records_from(const Result& r) {
     return records_from(r);
 }
 
+const std::string& rrsets_in_doubt_sql() {
+    static const std::string sql = R"sql(
+SELECT name, type, (extract(epoch FROM since) * 1000000)::bigint
+FROM record_rrsets_in_doubt WHERE zone_id = $1::bigint ORDER BY name, type)sql";
+    return sql;
+}
+
+std::vector<auth::RRsetInDoubt> rrsets_in_doubt_from(const Result& r) {
+    std::vector<auth::RRsetInDoubt> out;
+    for (int row = 0; row < r.rows(); ++row) {
+        const auto type = parse_record_type(r.text(row, 1));
+        if (!type) throw auth::StoreError("database: stored record type is unknown");
+        out.push_back({stored_name(r.text(row, 0)), *type, time_from_micros(r.int64(row, 2))});
+    }
+    return out;
+}
+
 std::unique_ptr<auth::RecordChange> PgStore::begin_record_change(std::int64_t zone_id) {
     return std::make_unique<PgRecordChange>(db_.lease(), zone_id);
 }
@@ -211,10 +228,6 @@ constexpr std::string_view kMarkRRsetInDoubt = R"sql(
 INSERT INTO record_rrsets_in_doubt (zone_id, name, type, since)
 VALUES ($1::bigint, $2, $3, now()) ON CONFLICT DO NOTHING)sql";
 
-constexpr std::string_view kRRsetsInDoubt = R"sql(
-SELECT name, type, (extract(epoch FROM since) * 1000000)::bigint
-FROM record_rrsets_in_doubt WHERE zone_id = $1::bigint ORDER BY name, type)sql";
-
 }  // namespace
 
 void PgStore::mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& name, RecordType type) {
@@ -225,14 +238,8 @@ void PgStore::mark_rrset_in_doubt(std::int64_t zone_id, const DnsName& name, Rec
 
 std::vector<auth::RRsetInDoubt> PgStore::rrsets_in_doubt(std::int64_t zone_id) {
     auto conn = db_.lease();
-    const Result r = conn->exec_prepared("rrsets_in_doubt", kRRsetsInDoubt, {id_param(zone_id)});
-    std::vector<auth::RRsetInDoubt> out;
-    for (int row = 0; row < r.rows(); ++row) {
-        const auto type = parse_record_type(r.text(row, 1));
-        if (!type) throw auth::StoreError("database: stored record type is unknown");
-        out.push_back({stored_name(r.text(row, 0)), *type, time_from_micros(r.int64(row, 2))});
-    }
-    return out;
+    return rrsets_in_doubt_from(
+        conn->exec_prepared("rrsets_in_doubt", rrsets_in_doubt_sql(), {id_param(zone_id)}));
 }
 
 }  // namespace ddns::sql

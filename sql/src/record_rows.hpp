@@ -14,4 +14,9 @@ namespace ddns::sql {
 const std::string& zone_records_sql();
 std::vector<auth::StoredRecord> stored_records_from(const Result& r);
 
+// SELECT of a zone's RRsets in doubt ($1: zone id), ordered by name, then type, in the column
+// order rrsets_in_doubt_from reads.
+const std::string& rrsets_in_doubt_sql();
+std::vector<auth::RRsetInDoubt> rrsets_in_doubt_from(const Result& r);
+
 }  // namespace ddns::sql

@@ -6,12 +6,6 @@
 // was ever told of a change that is not in DNS).
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -25,6 +19,7 @@
 
 #include "ddns/nsupdate/update_client.hpp"
 #include "stack_environment.hpp"
+#include "udp_relay.hpp"
 
 namespace ddns::test {
 namespace {
@@ -105,86 +100,6 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<int> successes_{0};
     std::vector<std::thread> threads_;
-};
-
-// A UDP relay between the gateway and named on loopback: queries go through; while `drop` is set,
-// named's replies are thrown away, so the gateway cannot know whether BIND applied an UPDATE.
-class UdpRelay {
-public:
-    explicit UdpRelay(std::uint16_t named_port) {
-        front_ = bound_socket(0);
-        back_ = bound_socket(0);
-        sockaddr_in named = loopback(named_port);
-        if (::connect(back_, reinterpret_cast<sockaddr*>(&named), sizeof named) != 0)
-            throw std::runtime_error("relay: connect");
-        sockaddr_in self{};
-        socklen_t len = sizeof self;
-        ::getsockname(front_, reinterpret_cast<sockaddr*>(&self), &len);
-        port_ = ntohs(self.sin_port);
-        thread_ = std::thread([this] { run(); });
-    }
-    ~UdpRelay() {
-        stop_ = true;
-        thread_.join();
-        ::close(front_);
-        ::close(back_);
-    }
-    std::uint16_t port() const { return port_; }
-    std::atomic<bool> drop{false};
-    std::atomic<int> dropped{0};
-
-private:
-    static sockaddr_in loopback(std::uint16_t port) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        return a;
-    }
-    static int bound_socket(std::uint16_t port) {
-        const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-        sockaddr_in a = loopback(port);
-        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-            throw std::runtime_error("relay: bind");
-        return fd;
-    }
-    void run() {
-        std::map<std::uint16_t, sockaddr_in> asked;  // DNS message id -> who asked
-        unsigned char buffer[65536];
-        while (!stop_) {
-            pollfd fds[2] = {{front_, POLLIN, 0}, {back_, POLLIN, 0}};
-            if (::poll(fds, 2, 100) <= 0) continue;
-            if (fds[0].revents & POLLIN) {
-                sockaddr_in from{};
-                socklen_t len = sizeof from;
-                const auto n = ::recvfrom(front_, buffer, sizeof buffer, 0,
-                                          reinterpret_cast<sockaddr*>(&from), &len);
-                if (n >= 2) {
-                    asked[static_cast<std::uint16_t>(buffer[0] << 8 | buffer[1])] = from;
-                    ::send(back_, buffer, static_cast<std::size_t>(n), 0);
-                }
-            }
-            if (fds[1].revents & POLLIN) {
-                const auto n = ::recv(back_, buffer, sizeof buffer, 0);
-                if (n < 2) continue;
-                const auto it = asked.find(static_cast<std::uint16_t>(buffer[0] << 8 | buffer[1]));
-                if (it == asked.end()) continue;
-                if (drop) {
-                    ++dropped;
-                } else {
-                    ::sendto(front_, buffer, static_cast<std::size_t>(n), 0,
-                             reinterpret_cast<const sockaddr*>(&it->second), sizeof it->second);
-                }
-                asked.erase(it);
-            }
-        }
-    }
-
-    int front_ = -1;
-    int back_ = -1;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
 };
 
 class Fault : public StackTest {

@@ -1,8 +1,9 @@
 // The reconciler in the real binary against real named and PostgreSQL: a record changed by hand
 // in BIND, a host in doubt whose UPDATE reached BIND but not the database, a host BIND holds
 // although the database says it has no address (a zone restored from an old copy), and a name
-// the gateway does not manage, which must survive every pass, and a domain account's record
-// edited by hand. Assertions on what named serves and on the rows.
+// the gateway does not manage, which must survive every pass, a domain account's record
+// edited by hand, and record changes whose replies were lost (marked in doubt, then settled).
+// Assertions on what named serves and on the rows.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "ddns/nsupdate/update_client.hpp"
 #include "stack_environment.hpp"
+#include "udp_relay.hpp"
 
 namespace ddns::test {
 namespace {
@@ -21,7 +23,7 @@ constexpr const char* kPassword = "correct-horse-battery";
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
     o.extra_config = "reconcile.interval = 2\nreconcile.in_doubt_poll = 1\n";
-    o.unregistered_zones = {"owned.test"};  // given to a domain account by one test
+    o.unregistered_zones = {"owned.test", "lost.test"};  // given to domain accounts
     return o;
 }()));
 
@@ -173,6 +175,54 @@ TEST_F(Reconcile, ADomainRecordChangedByHandIsPutBackAndLogged) {
     EXPECT_EQ(stack().named().query("static.owned.test", "A"), Strings{"192.0.2.98"});
     EXPECT_NE(stack().gateway_log().find("192.0.2.99"), std::string::npos)
         << "the repair is logged with what BIND held";
+}
+
+// A record change whose reply is lost reaches BIND but not the database: the record service marks
+// its RRset in doubt, and once BIND can be read again the reconciler puts back what the
+// database says and deletes the mark, in seconds rather than at the next full pass.
+TEST_F(Reconcile, RecordChangesWhoseRepliesWereLostAreSettledToTheDatabase) {
+    const std::string owner = user + "-lost";
+    stack().add_account(owner, kPassword, "domain");
+    UdpRelay relay(stack().named().port());
+    const auto route = [&](std::uint16_t port) {
+        stack().sql("update zones set server_port = " + std::to_string(port) +
+                    " where name = 'lost.test'");
+    };
+    auto r = stack().admin({"zone", "add", "lost.test", "--server",
+                            "127.0.0.1:" + std::to_string(stack().named().port()), "--key-file",
+                            stack().named().key_file().string(), "--ttl", "60", "--owner", owner});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    ASSERT_EQ(stack().admin({"record", "add", "kept.lost.test", "A", "192.0.2.70"}).exit_code, 0);
+    const auto marks = [&] {
+        return stack().sql(
+            "select count(*) from record_rrsets_in_doubt m join zones z on z.id = m.zone_id "
+            "where z.name = 'lost.test'");
+    };
+    const auto rows = [&](const std::string& name) {
+        return stack().sql("select count(*) from records where name = '" + name + "'");
+    };
+
+    // Through the relay, which drops every reply: an add and a removal both reach BIND unheard.
+    // (The reconciler's TCP reads cannot pass the relay, so the marks stay meanwhile.)
+    relay.drop = true;
+    route(relay.port());
+    r = stack().admin({"record", "add", "added.lost.test", "A", "192.0.2.71"});
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    r = stack().admin({"record", "remove", "kept.lost.test", "A", "192.0.2.70"});
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_GT(relay.dropped.load(), 0) << "no reply was dropped";
+    EXPECT_EQ(stack().named().query("added.lost.test", "A"), Strings{"192.0.2.71"});
+    EXPECT_TRUE(stack().named().query("kept.lost.test", "A").empty());
+    EXPECT_EQ(rows("added.lost.test"), "0");
+    EXPECT_EQ(rows("kept.lost.test"), "1");
+    EXPECT_EQ(marks(), "2");
+
+    route(stack().named().port());
+    EXPECT_TRUE(wait_until([&] { return marks() == "0"; }, seconds(10)));
+    EXPECT_TRUE(stack().named().query("added.lost.test", "A").empty());
+    EXPECT_EQ(stack().named().query("kept.lost.test", "A"), Strings{"192.0.2.70"});
+    EXPECT_EQ(rows("added.lost.test"), "0");
+    EXPECT_EQ(rows("kept.lost.test"), "1");
 }
 
 }  // namespace

@@ -130,5 +130,37 @@ TEST_F(PgReconcileStoreTest, LocksAZonesRecordsUnlessARecordChangeHoldsTheZone) 
     EXPECT_EQ(store_->lock_zone_records(zone_), nullptr);
 }
 
+TEST_F(PgReconcileStoreTest, RRsetsInDoubtAreLockedWithTheZoneAndClearedOnlyOnCommit) {
+    PgStore records(*db_);
+    EXPECT_TRUE(store_->zones_with_records_in_doubt().empty());
+    // An Add whose reply was lost: a mark and no row. The zone is locked for it all the same.
+    records.mark_rrset_in_doubt(other_zone_, name("www.example.net"), RecordType::TXT);
+    records.mark_rrset_in_doubt(other_zone_, name("example.net"), RecordType::MX);
+    EXPECT_EQ(store_->zones_with_records_in_doubt(), std::vector{other_zone_});
+    {
+        auto locked = store_->lock_zone_records(other_zone_);
+        ASSERT_NE(locked, nullptr);
+        EXPECT_TRUE(locked->records().empty());
+        ASSERT_EQ(locked->in_doubt().size(), 2u);
+        EXPECT_EQ(locked->in_doubt()[0].name, name("example.net"));
+        EXPECT_EQ(locked->in_doubt()[0].type, RecordType::MX);
+        EXPECT_EQ(locked->in_doubt()[1].name, name("www.example.net"));
+        locked->clear_in_doubt(name("www.example.net"), RecordType::TXT);
+        // Held: a record change (and another reconciler) waits or passes it over.
+        EXPECT_EQ(store_->lock_zone_records(other_zone_), nullptr);
+    }  // rolled back: both marks stay
+    EXPECT_EQ(records.rrsets_in_doubt(other_zone_).size(), 2u);
+    {
+        auto locked = store_->lock_zone_records(other_zone_);
+        ASSERT_NE(locked, nullptr);
+        locked->clear_in_doubt(name("www.example.net"), RecordType::TXT);
+        locked->commit();
+    }
+    const auto left = records.rrsets_in_doubt(other_zone_);
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].type, RecordType::MX);
+    EXPECT_TRUE(records.rrsets_in_doubt(zone_).empty());
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -151,19 +151,38 @@ public:
         return std::make_unique<Batch>(*this, std::move(out));
     }
 
-    // Domain records: handed out unless a record change "holds" the zone; commits are counted.
+    // Domain records and RRsets in doubt: handed out unless a record change "holds" the zone;
+    // commits are counted, cleared marks go at commit.
     class Records final : public auth::ReconcileRecords {
     public:
-        explicit Records(FakeReconcileStore& store) : store_(store) {}
+        explicit Records(FakeReconcileStore& store)
+            : store_(store), in_doubt_(store.records_in_doubt) {}
         std::shared_ptr<const auth::Zone> zone() const override { return store_.zone; }
         const std::vector<ResourceRecord>& records() const override { return store_.records; }
-        void commit() override { ++store_.record_commits; }
+        const std::vector<auth::RRsetInDoubt>& in_doubt() const override { return in_doubt_; }
+        void clear_in_doubt(const DnsName& name, RecordType type) override {
+            cleared_.push_back({name, type});
+        }
+        void commit() override {
+            ++store_.record_commits;
+            std::erase_if(store_.records_in_doubt, [&](const auth::RRsetInDoubt& m) {
+                return std::find(cleared_.begin(), cleared_.end(), RRsetKey{m.name, m.type}) !=
+                       cleared_.end();
+            });
+        }
 
     private:
         FakeReconcileStore& store_;
+        std::vector<auth::RRsetInDoubt> in_doubt_;
+        std::vector<RRsetKey> cleared_;
     };
+    std::vector<std::int64_t> zones_with_records_in_doubt() override {
+        if (records_in_doubt.empty()) return {};
+        return {zone->id};
+    }
     std::unique_ptr<auth::ReconcileRecords> lock_zone_records(std::int64_t zone_id) override {
-        if (zone_id != zone->id || records.empty() || records_held_elsewhere) return nullptr;
+        if (zone_id != zone->id || records_held_elsewhere) return nullptr;
+        if (records.empty() && records_in_doubt.empty()) return nullptr;
         return std::make_unique<Records>(*this);
     }
 
@@ -171,6 +190,7 @@ public:
     std::map<std::int64_t, auth::ReconcileHost> hosts;
     std::set<std::int64_t> locked_elsewhere;
     std::vector<ResourceRecord> records;
+    std::vector<auth::RRsetInDoubt> records_in_doubt;
     bool records_held_elsewhere = false;
     int record_commits = 0;
 };

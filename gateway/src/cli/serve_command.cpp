@@ -155,12 +155,10 @@ int run_serve(const Config& config) {
                              updates, records, dns, policy, log, clock, &sessions},
         config.account_options());
     AccountApi api(accounts, log, ApiOptions{config.web.prefix + "/api/v1"});
-    ApiFront api_front(api, router);
-    RequestRouter& routes =
-        config.web.enabled && config.account.api ? static_cast<RequestRouter&>(api_front) : router;
+    if (config.web.enabled && config.account.api) add_api_routes(router, api);
     WebFront web(config.web_options(), accounts, session_store, log, clock);
     web.add_web_routes(router);
-    AuditedRouter audited(routes, audit, clock);
+    AuditedRouter audited(router, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();
     sql::PgLifecycleStore lifecycle(db);

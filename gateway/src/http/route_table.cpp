@@ -18,6 +18,15 @@ std::string allow_header(const std::vector<std::string>& methods) {
     return out;
 }
 
+// `key` is a request's route_key; `pattern` a row's: exact, or "/prefix/*" for everything below.
+bool path_matches(const std::string& pattern, const std::string& key) {
+    if (pattern.size() > 2 && pattern.ends_with("/*")) {
+        const std::string_view below(pattern.data(), pattern.size() - 1);  // "/prefix/"
+        return key.size() > below.size() && key.starts_with(below);
+    }
+    return pattern == key;
+}
+
 }  // namespace
 
 std::string route_key(std::string_view path) {
@@ -49,7 +58,9 @@ Response RouteTable::route(const RequestView& request) {
     const std::string key = route_key(request.path);
     const Row* found = nullptr;
     for (const Row& row : rows_) {
-        if (std::find(row.keys.begin(), row.keys.end(), key) == row.keys.end()) continue;
+        if (std::none_of(row.keys.begin(), row.keys.end(),
+                         [&](const std::string& k) { return path_matches(k, key); }))
+            continue;
         if (row.route.when && !row.route.when(request)) continue;
         found = &row;
         break;

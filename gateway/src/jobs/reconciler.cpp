@@ -111,12 +111,35 @@ bool Reconciler::repair(const auth::Zone& zone, const ZoneWanted& wanted,
     return settled;
 }
 
+bool Reconciler::settle_marked_records(const auth::Zone& zone, auth::ReconcileRecords& locked,
+                                       ReconcileReport& report) {
+    for (const auto& mark : locked.in_doubt()) {
+        if (stopping() || report.repaired + report.failed >= options_.max_repairs) {
+            report.complete = false;
+            return true;
+        }
+        // Read now, never from a transfer: the unknown UPDATE may have landed after it. No rows
+        // means BIND should hold nothing there.
+        ZoneWanted wanted{zone.name, {{mark.name, mark.type}}, {}};
+        for (const auto& rr : locked.records())
+            if (rr.owner() == mark.name && rr.type() == mark.type) wanted.records.push_back(rr);
+        ++report.record_sets_checked;
+        std::vector<ResourceRecord> observed;
+        if (!read_rrsets(zone, wanted.managed, observed, report)) return false;
+        if (repair(zone, wanted, observed, report) && !options_.dry_run) {
+            locked.clear_in_doubt(mark.name, mark.type);
+            ++report.settled;
+        }
+    }
+    return true;
+}
+
 void Reconciler::reconcile_records(std::int64_t zone_id, const std::optional<DnsName>& only,
                                    std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried,
-                                   ReconcileReport& report) {
+                                   ReconcileReport& report, bool marked_only) {
     if (stopping() || report.repaired + report.failed >= options_.max_repairs) return;
     auto locked = store_.lock_zone_records(zone_id);
-    if (!locked) return;  // no records, or a record change holds the zone: next pass
+    if (!locked) return;  // nothing to compare, or a record change holds the zone: next pass
     auto zone = locked->zone();
     if (!zone || (only && zone->name != *only)) return;
     if (!transfer_tried) {
@@ -128,8 +151,20 @@ void Reconciler::reconcile_records(std::int64_t zone_id, const std::optional<Dns
         if (!locked || !locked->zone()) return;
         zone = locked->zone();
     }
-    ZoneWanted all{zone->name, {}, locked->records()};
-    for (const auto& rr : all.records) all.managed.insert({rr.owner(), rr.type()});
+    // RRsets in doubt first; their marks go in the same transaction, at commit.
+    const bool readable = settle_marked_records(*zone, *locked, report);
+    if (!readable || marked_only) {
+        locked->commit();
+        return;
+    }
+    std::set<RRsetKey> marked;
+    for (const auto& mark : locked->in_doubt()) marked.insert({mark.name, mark.type});
+    ZoneWanted all{zone->name, {}, {}};
+    for (const auto& rr : locked->records()) {
+        if (marked.contains({rr.owner(), rr.type()})) continue;  // compared above
+        all.records.push_back(rr);
+        all.managed.insert({rr.owner(), rr.type()});
+    }
     report.record_sets_checked += all.managed.size();
     // With a transfer, only the RRsets it shows as different are read again (it predates the
     // lock); without one, every managed RRset is read.
@@ -145,13 +180,13 @@ void Reconciler::reconcile_records(std::int64_t zone_id, const std::optional<Dns
         suspect.clear();
         for (const auto& d : find_drift(all, seen)) suspect.insert(d.rrset);
     }
-    if (suspect.empty()) return;
-    ZoneWanted wanted{zone->name, suspect, {}};
-    for (const auto& rr : all.records)
-        if (suspect.contains({rr.owner(), rr.type()})) wanted.records.push_back(rr);
-    std::vector<ResourceRecord> observed;
-    if (!read_rrsets(*zone, suspect, observed, report)) return;
-    repair(*zone, wanted, observed, report);
+    if (!suspect.empty()) {
+        ZoneWanted wanted{zone->name, suspect, {}};
+        for (const auto& rr : all.records)
+            if (suspect.contains({rr.owner(), rr.type()})) wanted.records.push_back(rr);
+        std::vector<ResourceRecord> observed;
+        if (read_rrsets(*zone, suspect, observed, report)) repair(*zone, wanted, observed, report);
+    }
     locked->commit();
 }
 
@@ -206,6 +241,11 @@ ReconcileReport Reconciler::settle_in_doubt() {
             pass_over_zone(zone_id, auth::HostSelection::InDoubt, std::nullopt, report, none,
                            tried);
         }
+        for (const auto zone_id : store_.zones_with_records_in_doubt()) {
+            std::optional<ZoneSnapshot> none;
+            bool tried = true;
+            reconcile_records(zone_id, std::nullopt, none, tried, report, true);
+        }
     } catch (const std::exception& e) {
         report.complete = false;
         log_.error(std::string("reconcile: database failure: ") + e.what());
@@ -221,7 +261,7 @@ ReconcileReport Reconciler::full_pass(const std::optional<DnsName>& zone) {
             std::optional<ZoneSnapshot> snapshot;
             bool tried = false;
             pass_over_zone(zone_id, auth::HostSelection::All, zone, report, snapshot, tried);
-            reconcile_records(zone_id, zone, snapshot, tried, report);
+            reconcile_records(zone_id, zone, snapshot, tried, report, false);
         }
     } catch (const std::exception& e) {
         report.complete = false;

@@ -12,7 +12,7 @@
 namespace ddns::gateway {
 namespace {
 
-struct Route {
+struct Endpoint {
     const char* method;
     const char* pattern;  // segments after the prefix; "{}" matches one segment
     api::Handler handler;
@@ -21,34 +21,34 @@ struct Route {
 
 // clang-format off
 constexpr std::array kRoutes = {
-    Route{"POST",   "signup",                   api::sign_up,             false},
-    Route{"POST",   "verify",                   api::verify,              false},
-    Route{"POST",   "password/forgot",          api::forgot_password,     false},
-    Route{"POST",   "password/reset",           api::reset_password,      false},
-    Route{"POST",   "login",                    api::log_in,              false},
-    Route{"GET",    "account",                  api::get_account,         true},
-    Route{"DELETE", "account",                  api::delete_account,      true},
-    Route{"PUT",    "account/password",         api::change_password,     true},
-    Route{"PUT",    "account/email",            api::change_email,        true},
-    Route{"PUT",    "account/dynamic",          api::set_dynamic,         true},
-    Route{"GET",    "api-tokens",               api::list_api_tokens,     true},
-    Route{"POST",   "api-tokens",               api::create_api_token,    true},
-    Route{"DELETE", "api-tokens/{}",            api::revoke_api_token,    true},
-    Route{"GET",    "zones",                    api::list_zones,          true},
-    Route{"GET",    "names/{}",                 api::check_name,          true},
-    Route{"GET",    "hosts",                    api::list_hosts,          true},
-    Route{"POST",   "hosts",                    api::add_host,            true},
-    Route{"GET",    "hosts/{}",                 api::get_host,            true},
-    Route{"DELETE", "hosts/{}",                 api::remove_host,         true},
-    Route{"PATCH",  "hosts/{}",                 api::configure_host,      true},
-    Route{"PUT",    "hosts/{}/address",         api::set_address,         true},
-    Route{"GET",    "hosts/{}/history",         api::host_history,        true},
-    Route{"GET",    "tokens",                   api::list_update_tokens,  true},
-    Route{"POST",   "tokens",                   api::create_update_token, true},
-    Route{"DELETE", "tokens/{}",                api::revoke_update_token, true},
-    Route{"GET",    "zones/{}/records",         api::list_records,        true},
-    Route{"POST",   "zones/{}/records",         api::add_record,          true},
-    Route{"DELETE", "zones/{}/records",         api::remove_record,       true},
+    Endpoint{"POST",   "signup",                   api::sign_up,             false},
+    Endpoint{"POST",   "verify",                   api::verify,              false},
+    Endpoint{"POST",   "password/forgot",          api::forgot_password,     false},
+    Endpoint{"POST",   "password/reset",           api::reset_password,      false},
+    Endpoint{"POST",   "login",                    api::log_in,              false},
+    Endpoint{"GET",    "account",                  api::get_account,         true},
+    Endpoint{"DELETE", "account",                  api::delete_account,      true},
+    Endpoint{"PUT",    "account/password",         api::change_password,     true},
+    Endpoint{"PUT",    "account/email",            api::change_email,        true},
+    Endpoint{"PUT",    "account/dynamic",          api::set_dynamic,         true},
+    Endpoint{"GET",    "api-tokens",               api::list_api_tokens,     true},
+    Endpoint{"POST",   "api-tokens",               api::create_api_token,    true},
+    Endpoint{"DELETE", "api-tokens/{}",            api::revoke_api_token,    true},
+    Endpoint{"GET",    "zones",                    api::list_zones,          true},
+    Endpoint{"GET",    "names/{}",                 api::check_name,          true},
+    Endpoint{"GET",    "hosts",                    api::list_hosts,          true},
+    Endpoint{"POST",   "hosts",                    api::add_host,            true},
+    Endpoint{"GET",    "hosts/{}",                 api::get_host,            true},
+    Endpoint{"DELETE", "hosts/{}",                 api::remove_host,         true},
+    Endpoint{"PATCH",  "hosts/{}",                 api::configure_host,      true},
+    Endpoint{"PUT",    "hosts/{}/address",         api::set_address,         true},
+    Endpoint{"GET",    "hosts/{}/history",         api::host_history,        true},
+    Endpoint{"GET",    "tokens",                   api::list_update_tokens,  true},
+    Endpoint{"POST",   "tokens",                   api::create_update_token, true},
+    Endpoint{"DELETE", "tokens/{}",                api::revoke_update_token, true},
+    Endpoint{"GET",    "zones/{}/records",         api::list_records,        true},
+    Endpoint{"POST",   "zones/{}/records",         api::add_record,          true},
+    Endpoint{"DELETE", "zones/{}/records",         api::remove_record,       true},
 };
 // clang-format on
 
@@ -126,7 +126,7 @@ Response AccountApi::handle(const RequestView& request) {
         const std::string rest =
             request.path.substr(std::min(request.path.size(), options_.prefix.size() + 1));
         const auto parts = split(rest);
-        const Route* route = nullptr;
+        const Endpoint* route = nullptr;
         bool path_known = false;
         std::vector<std::string> params;
         for (const auto& r : kRoutes) {
@@ -166,15 +166,16 @@ Response AccountApi::handle(const RequestView& request) {
     }
 }
 
-Response ApiFront::route(const RequestView& request) {
-    if (api_.owns(request)) {
-        // The route table matches whole paths; the API's paths carry names and ids, so it is
-        // mounted as a prefix in front of the table and names itself for the logs and metrics.
-        Response response = api_.handle(request);
-        response.route = "api";
-        return response;
-    }
-    return next_.route(request);
+void add_api_routes(RouteTable& routes, AccountApi& api) {
+    Route route;
+    route.name = "api";
+    route.paths = {api.prefix(), api.prefix() + "/*"};
+    route.methods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    // The API answers unknown paths under its prefix and wrong methods itself, as JSON errors.
+    route.handler = [&api](const RequestView& request) { return api.handle(request); };
+    route.wrong_method = route.handler;
+    route.when = [&api](const RequestView& request) { return api.owns(request); };
+    routes.add(std::move(route));
 }
 
 }  // namespace ddns::gateway

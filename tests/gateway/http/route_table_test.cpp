@@ -104,6 +104,18 @@ TEST(RouteTable, RowsSharingAPathAreToldApartByTheirPredicate) {
     EXPECT_EQ(table.names(), (std::vector<std::string>{"acme", "dyndns2"}));
 }
 
+TEST(RouteTable, APathEndingInStarMatchesEverythingBelowItOnly) {
+    RouteTable table;
+    table.add(Route{"api", {"/api/v1/*"}, {"GET", "DELETE"}, says("api"), {}, {}});
+    EXPECT_EQ(table.route(request("GET", "/api/v1/hosts")).body, "api GET");
+    EXPECT_EQ(table.route(request("DELETE", "/API/v1/hosts/a.example/")).body, "api DELETE");
+    EXPECT_EQ(table.route(request("GET", "/api/v1/hosts")).route, "api");
+    EXPECT_EQ(table.route(request("GET", "/api/v1")).status, 404);
+    EXPECT_EQ(table.route(request("GET", "/api/v1/")).status, 404);
+    EXPECT_EQ(table.route(request("GET", "/api/v10/hosts")).status, 404);
+    EXPECT_EQ(table.route(request("POST", "/api/v1/hosts")).status, 405);
+}
+
 TEST(RouteTable, IncompleteRowsAreRefusedWhenAdded) {
     RouteTable table;
     EXPECT_THROW(table.add(Route{"", {"/a"}, kGet, says("a"), {}, {}}), std::invalid_argument);

@@ -303,5 +303,121 @@ TEST_F(ReconcilerTest, AZoneWhoseRecordsAreBeingChangedIsLeftForTheNextPass) {
     EXPECT_EQ(dns.get("example.org", RecordType::TXT), std::vector{txt("example.org", "a")});
 }
 
+// Domain-record RRsets in doubt (record_rrsets_in_doubt): the record service marks the RRset of
+// a change whose reply was lost or whose commit has an unknown outcome.
+class RecordsInDoubt : public ReconcilerTest {
+protected:
+    void mark(const std::string& owner, RecordType type) {
+        store.records_in_doubt.push_back({name(owner), type, auth::Clock::now()});
+    }
+    // An Add of a TXT at www that reached BIND while its reply did not: marked, no row.
+    void lost_add() {
+        mark("www.example.org", RecordType::TXT);
+        dns.set("www.example.org", {txt("www.example.org", "added")}, RecordType::TXT);
+    }
+    bool marked(const std::string& owner, RecordType type) {
+        return std::any_of(
+            store.records_in_doubt.begin(), store.records_in_doubt.end(),
+            [&](const auth::RRsetInDoubt& m) { return m.name == name(owner) && m.type == type; });
+    }
+};
+
+TEST_F(RecordsInDoubt, AnAddWhoseReplyWasLostIsRemovedWhenTheDatabaseHasNoRow) {
+    lost_add();
+    dns.set("static.example.org", {txt("static.example.org", "by hand")}, RecordType::TXT);
+    auto reconciler = make();
+    const auto report = reconciler.settle_in_doubt();
+    EXPECT_TRUE(dns.get("www.example.org", RecordType::TXT).empty());
+    EXPECT_FALSE(marked("www.example.org", RecordType::TXT));
+    EXPECT_EQ(dns.get("static.example.org", RecordType::TXT),
+              std::vector{txt("static.example.org", "by hand")});
+    EXPECT_EQ(report.drift_found, 1u);
+    EXPECT_EQ(report.repaired, 1u);
+    EXPECT_EQ(report.settled, 1u);
+    EXPECT_EQ(reconciler.counters().settled.load(), 1u);
+}
+
+TEST_F(RecordsInDoubt, ARemovalWhoseReplyWasLostIsPutBackFromTheRows) {
+    store.records = {mx("example.org", 10, "mx1.example.net"),
+                     mx("example.org", 20, "mx2.example.net")};
+    mark("example.org", RecordType::MX);
+    dns.set("example.org", {mx("example.org", 10, "mx1.example.net")}, RecordType::MX);
+    auto reconciler = make();
+    reconciler.settle_in_doubt();
+    EXPECT_TRUE(FakeZoneDns::same_rdata(dns.get("example.org", RecordType::MX), store.records));
+    EXPECT_FALSE(marked("example.org", RecordType::MX));
+}
+
+TEST_F(RecordsInDoubt, AnRRsetThatAgreesIsSettledWithoutAnUpdate) {
+    store.records = {txt("www.example.org", "b")};
+    mark("www.example.org", RecordType::TXT);
+    dns.set("www.example.org", {txt("www.example.org", "b")}, RecordType::TXT);
+    auto reconciler = make();
+    const auto report = reconciler.settle_in_doubt();
+    EXPECT_TRUE(dns.sent.empty());
+    EXPECT_FALSE(marked("www.example.org", RecordType::TXT));
+    EXPECT_EQ(report.settled, 1u);
+}
+
+TEST_F(RecordsInDoubt, UnreadableBindOrAFailedGuardKeepsTheMark) {
+    lost_add();
+    dns.unreadable = true;
+    auto reconciler = make();
+    EXPECT_FALSE(reconciler.settle_in_doubt().complete);
+    EXPECT_TRUE(marked("www.example.org", RecordType::TXT));
+    EXPECT_TRUE(dns.sent.empty());
+
+    dns.unreadable = false;
+    // Another change lands between the read and the repair: the guard fails, nothing is
+    // overwritten, the mark stays for the next pass.
+    dns.before_update = [&] {
+        dns.set("www.example.org", {txt("www.example.org", "newer")}, RecordType::TXT);
+    };
+    reconciler.settle_in_doubt();
+    EXPECT_EQ(dns.get("www.example.org", RecordType::TXT),
+              std::vector{txt("www.example.org", "newer")});
+    EXPECT_TRUE(marked("www.example.org", RecordType::TXT));
+
+    dns.before_update = nullptr;
+    reconciler.settle_in_doubt();
+    EXPECT_TRUE(dns.get("www.example.org", RecordType::TXT).empty());
+    EXPECT_FALSE(marked("www.example.org", RecordType::TXT));
+}
+
+TEST_F(RecordsInDoubt, DryRunKeepsTheMarkAndChangesNothing) {
+    lost_add();
+    ReconcileOptions options;
+    options.dry_run = true;
+    auto reconciler = make(options);
+    const auto report = reconciler.settle_in_doubt();
+    EXPECT_EQ(report.drift_found, 1u);
+    EXPECT_TRUE(dns.sent.empty());
+    EXPECT_TRUE(marked("www.example.org", RecordType::TXT));
+}
+
+TEST_F(RecordsInDoubt, AFullPassReadsMarkedRRsetsAgainEvenWhenTheTransferAgrees) {
+    // The lost Add lands in BIND after the transfer was read; the zone has no rows at all.
+    mark("www.example.org", RecordType::TXT);
+    dns.transfers_enabled = true;
+    dns.after_transfer = [&] {
+        dns.set("www.example.org", {txt("www.example.org", "late")}, RecordType::TXT);
+    };
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(dns.transfers, 1);
+    EXPECT_TRUE(dns.get("www.example.org", RecordType::TXT).empty());
+    EXPECT_FALSE(marked("www.example.org", RecordType::TXT));
+    EXPECT_EQ(report.settled, 1u);
+}
+
+TEST_F(RecordsInDoubt, AZoneWhoseRecordsAreBeingChangedKeepsItsMarksForTheNextPass) {
+    lost_add();
+    store.records_held_elsewhere = true;
+    auto reconciler = make();
+    reconciler.settle_in_doubt();
+    EXPECT_EQ(dns.reads, 0);
+    EXPECT_TRUE(marked("www.example.org", RecordType::TXT));
+}
+
 }  // namespace
 }  // namespace ddns::gateway

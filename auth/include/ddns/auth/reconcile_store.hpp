@@ -1,5 +1,6 @@
 // The reconciler's storage seam: which zones and hosts to compare with BIND, the hosts locked
-// while they are compared and repaired, and clearing a host's "in doubt" mark (migration 007).
+// while they are compared and repaired, and clearing a host's "in doubt" mark (migration 007)
+// and a domain-record RRset's (migration 012).
 // The PostgreSQL implementation lives in sql/; backend failures throw StoreError.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/record_store.hpp"  // RRsetInDoubt
 #include "ddns/auth/store.hpp"
 
 namespace ddns::auth {
@@ -42,14 +44,20 @@ public:
     virtual void commit() = 0;
 };
 
-// The records domain accounts manage in one zone (the records table), read while the zone's row
-// is locked the way record changes lock it, so none of them changes until commit() or
-// destruction (rollback).
+// The records domain accounts manage in one zone (the records table) and the zone's RRsets in
+// doubt (record_rrsets_in_doubt), read while the zone's row is locked the way record changes
+// lock it, so none of them changes until commit() or destruction (rollback).
 class ReconcileRecords {
 public:
     virtual ~ReconcileRecords() = default;
     virtual std::shared_ptr<const Zone> zone() const = 0;
     virtual const std::vector<ResourceRecord>& records() const = 0;
+    // The zone's RRsets in doubt, ordered by name, then type; an RRset without rows in records()
+    // should be absent from BIND.
+    virtual const std::vector<RRsetInDoubt>& in_doubt() const = 0;
+    // BIND's RRset was compared with records() (and repaired) under this lock: the mark goes,
+    // at commit().
+    virtual void clear_in_doubt(const DnsName& name, RecordType type) = 0;
     virtual void commit() = 0;
 };
 
@@ -65,14 +73,18 @@ public:
     virtual std::vector<std::int64_t> zone_ids() = 0;
     // Zones with hosts in doubt (read without locks: a hint where to look).
     virtual std::vector<std::int64_t> zones_in_doubt() = 0;
+    // Zones with domain-record RRsets in doubt (read without locks). The default, for stores
+    // without records: none.
+    virtual std::vector<std::int64_t> zones_with_records_in_doubt() { return {}; }
     // Locks up to `limit` hosts of the zone with an id above `after_id`, in id order, skipping
     // rows another transaction holds (FOR UPDATE SKIP LOCKED): several gateway instances never
     // compare one host at once, and a host being updated is left for the next pass.
     virtual std::unique_ptr<ReconcileBatch> lock_hosts(std::int64_t zone_id, HostSelection which,
                                                        std::int64_t after_id,
                                                        std::size_t limit) = 0;
-    // The zone's records with its row locked (FOR UPDATE SKIP LOCKED). Null when a record change
-    // holds the zone (compared on the next pass), or the zone has no records. The default, for
+    // The zone's records and RRsets in doubt with its row locked (FOR UPDATE SKIP LOCKED). Null
+    // when a record change holds the zone (compared on the next pass), or the zone has neither
+    // records nor RRsets in doubt. The default, for
     // stores without records: null.
     virtual std::unique_ptr<ReconcileRecords> lock_zone_records(std::int64_t zone_id) {
         (void)zone_id;

@@ -1,6 +1,7 @@
 // PostgreSQL implementation of the reconciler's storage seam: hosts are locked with
 // FOR UPDATE SKIP LOCKED, like the sweeper's, so instances sharing a database split the work;
-// a zone's domain records under the zone row's lock, which record changes take too.
+// a zone's domain records and RRsets in doubt under the zone row's lock, which record changes
+// take too.
 #pragma once
 
 #include "ddns/auth/reconcile_store.hpp"
@@ -14,6 +15,7 @@ public:
 
     std::vector<std::int64_t> zone_ids() override;
     std::vector<std::int64_t> zones_in_doubt() override;
+    std::vector<std::int64_t> zones_with_records_in_doubt() override;
     std::unique_ptr<auth::ReconcileBatch> lock_hosts(std::int64_t zone_id,
                                                      auth::HostSelection which,
                                                      std::int64_t after_id,

@@ -20,7 +20,8 @@ struct Route {
     // Short name the update log, the access log and metrics see (Response::route).
     std::string name;
     // Paths as written in the docs; compared ASCII case-insensitively, one trailing slash
-    // ignored (the legacy clients were written against IIS).
+    // ignored (the legacy clients were written against IIS). A path ending in "/*" matches every
+    // path below it ("/api/v1/*": the JSON API, whose paths carry names and ids).
     std::vector<std::string> paths;
     // Upper case. HEAD is served wherever GET is (the listener sends the GET answer's headers
     // without the body); it need not be listed.

@@ -7,7 +7,9 @@
 // lock, since the transfer may predate a change committed since) and the hosts in doubt; without
 // a transfer (refused, not configured) it queries every host. A full pass also compares the
 // records domain accounts manage (A, AAAA, CNAME, MX, NS, TXT of the records table), with the
-// zone's row locked as record changes lock it. Each difference is repaired with an
+// zone's row locked as record changes lock it; the RRsets of domain records marked in doubt
+// (record_rrsets_in_doubt) are read and settled first, in every in-doubt pass too, and their
+// marks deleted in the same transaction. Each difference is repaired with an
 // UPDATE guarded by what was read (reconcile_plan.hpp): the database wins for the A/AAAA of its
 // hosts, and nothing else in the zone is touched. The repairs of one pass are bounded by
 // `max_repairs`.
@@ -94,10 +96,15 @@ private:
     void pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
                         const std::optional<DnsName>& only, ReconcileReport& report,
                         std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried);
-    // The zone's domain records, after its hosts, with the hosts' transfer if one was tried.
+    // The zone's domain records, after its hosts, with the hosts' transfer if one was tried:
+    // the RRsets in doubt first, then (unless `marked_only`) every other managed RRset.
     void reconcile_records(std::int64_t zone_id, const std::optional<DnsName>& only,
                            std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried,
-                           ReconcileReport& report);
+                           ReconcileReport& report, bool marked_only);
+    // Reads each RRset in doubt now, repairs it to the locked rows and clears its mark when
+    // settled. False: BIND could not be read (the zone's pass ends).
+    bool settle_marked_records(const auth::Zone& zone, auth::ReconcileRecords& locked,
+                               ReconcileReport& report);
     // Reads the RRsets `keys` now. False: BIND could not be read (counted and logged).
     bool read_rrsets(const auth::Zone& zone, const std::set<RRsetKey>& keys,
                      std::vector<ResourceRecord>& observed, ReconcileReport& report);

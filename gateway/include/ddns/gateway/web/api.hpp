@@ -10,7 +10,7 @@
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/request.hpp"
-#include "ddns/gateway/http/request_router.hpp"
+#include "ddns/gateway/http/route_table.hpp"
 
 namespace ddns::gateway {
 
@@ -27,6 +27,7 @@ public:
     // The answer to a request the API owns. Never throws: a database failure is 503, anything
     // unexpected 500, both as JSON errors.
     Response handle(const RequestView& request);
+    const std::string& prefix() const { return options_.prefix; }
 
 private:
     AccountService& accounts_;
@@ -34,16 +35,9 @@ private:
     ApiOptions options_;
 };
 
-// Sends the API's requests to the API and every other request to `next` (the dialects).
-class ApiFront final : public RequestRouter {
-public:
-    ApiFront(AccountApi& api, RequestRouter& next) : api_(api), next_(next) {}
-    Response route(const RequestView& request) override;
-
-private:
-    AccountApi& api_;
-    RequestRouter& next_;
-};
+// The API's row in the route table (name "api"): its prefix and every path below it, with the
+// API's own JSON answers for unknown paths and methods.
+void add_api_routes(RouteTable& routes, AccountApi& api);
 
 // Ends the web sessions of an account through the session store, for the account layer (a
 // password change or reset, a deleted account).
