@@ -376,6 +376,11 @@ TEST_F(Api, DomainAccountsManageTheirRecords) {
     ASSERT_EQ(t.exit_code, 0) << t.output;
     const std::string token = t.output.substr(0, t.output.find('\n'));
     const std::string www = "www." + std::string(kDomainZone);
+    const auto zones = call("GET", "zones", {}, token);
+    ASSERT_EQ(zones.status, 200) << zones.http.body;
+    EXPECT_NE(zones.http.body.find(R"("owned_zones":[")" + std::string(kDomainZone) + "\"]"),
+              std::string::npos)
+        << zones.http.body;
     auto r = call("POST", std::string("zones/") + kDomainZone + "/records",
                   R"({"name":")" + www + R"(","type":"A","data":"192.0.2.80"})", token);
     ASSERT_EQ(r.status, 201) << r.http.body;
@@ -384,6 +389,8 @@ TEST_F(Api, DomainAccountsManageTheirRecords) {
     EXPECT_NE(r.http.body.find("192.0.2.80"), std::string::npos);
 
     const std::string other = new_user(user("other"));
+    EXPECT_NE(call("GET", "zones", {}, other).http.body.find(R"("owned_zones":[])"),
+              std::string::npos);
     r = call("GET", std::string("zones/") + kDomainZone + "/records", {}, other);
     EXPECT_EQ(r.status, 404);
     r = call("DELETE", std::string("zones/") + kDomainZone + "/records",

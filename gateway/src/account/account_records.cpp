@@ -50,6 +50,14 @@ std::optional<auth::Zone> AccountService::owned_zone_for(std::int64_t account_id
     return best;
 }
 
+AccountResult<std::vector<auth::Zone>> AccountService::owned_zones(std::int64_t account_id) {
+    if (!d_.store.account_by_id(account_id)) return fail(AccountError::NotFound, "no such account");
+    auto zones = d_.store.owned_zones(account_id);
+    std::sort(zones.begin(), zones.end(),
+              [](const auth::Zone& a, const auth::Zone& b) { return a.name.str() < b.name.str(); });
+    return zones;
+}
+
 AccountResult<std::vector<ResourceRecord>> AccountService::records(std::int64_t account_id,
                                                                    std::string_view zone) {
     const auto name = DnsName::parse(zone);

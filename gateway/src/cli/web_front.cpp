@@ -5,33 +5,6 @@
 #include "ddns/gateway/web/web_sessions.hpp"
 
 namespace ddns::gateway {
-namespace {
-
-// The pages' paths below web.prefix, as web_pages.hpp lists them.
-constexpr const char* kPagePaths[] = {"/",
-                                      "/login",
-                                      "/logout",
-                                      "/signup",
-                                      "/verify",
-                                      "/forgot",
-                                      "/reset",
-                                      "/hosts/add",
-                                      "/host",
-                                      "/host/address",
-                                      "/host/settings",
-                                      "/host/remove",
-                                      "/host/help",
-                                      "/tokens",
-                                      "/tokens/create",
-                                      "/tokens/revoke",
-                                      "/settings",
-                                      "/settings/password",
-                                      "/settings/email",
-                                      "/settings/dynamic",
-                                      "/settings/delete",
-                                      "/static/style.css"};
-
-}  // namespace
 
 struct WebFront::Impl {
     Impl(WebOptions web_options, AccountService& accounts, auth::SessionStore& store,
@@ -58,7 +31,9 @@ void WebFront::add_web_routes(RouteTable& routes) {
     if (!impl_->options.enabled) return;
     Route route;
     route.name = "web";
-    for (const char* path : kPagePaths) route.paths.push_back(impl_->options.prefix + path);
+    for (const auto path : web::WebPages::paths())
+        route.paths.push_back(impl_->options.prefix + std::string(path));
+    route.paths.push_back(impl_->options.prefix + "/static/style.css");
     if (!impl_->options.prefix.empty()) route.paths.push_back(impl_->options.prefix);
     route.methods = {"GET", "POST"};
     auto& pages = impl_->pages;

@@ -57,6 +57,10 @@ Response list_zones(Call& c) {
     for (const auto& z : c.accounts.public_zones()) list->add(z.name.str());
     auto o = object();
     o->set("public_zones", list);
+    Poco::JSON::Array::Ptr owned = new Poco::JSON::Array;
+    if (auto zones = c.accounts.owned_zones(c.account_id))
+        for (const auto& z : *zones) owned->add(z.name.str());
+    o->set("owned_zones", owned);  // a domain account's zones (their records: zones/{zone}/records)
     o->set("max_hosts", static_cast<Poco::UInt64>(c.accounts.options().max_hosts_per_account));
     return json(200, o);
 }

@@ -82,6 +82,10 @@ Response tokens(PageKit& kit, Page& page);
 Response create_token(PageKit& kit, Page& page);
 Response revoke_token(PageKit& kit, Page& page);
 
+Response records(PageKit& kit, Page& page);
+Response add_record(PageKit& kit, Page& page);
+Response remove_record(PageKit& kit, Page& page);
+
 Response settings(PageKit& kit, Page& page);
 Response change_password(PageKit& kit, Page& page);
 Response change_email(PageKit& kit, Page& page);

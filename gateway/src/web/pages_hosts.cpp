@@ -78,6 +78,12 @@ TemplateData overview_data(PageKit& kit, const Page& page) {
         for (const auto& h : *hosts) list.push(host_data(h));
     data.set("has_hosts", !list.empty_list());
     data.set("hosts", list);
+    auto owned = TemplateData::list();
+    if (account.plan == auth::Plan::Domain)
+        if (auto mine = kit.d.accounts.owned_zones(page.account_id()))
+            for (const auto& z : *mine) owned.push(TemplateData{}.set("zone", z.name.str()));
+    data.set("has_owned_zones", !owned.empty_list());
+    data.set("owned_zones", owned);
     return data;
 }
 

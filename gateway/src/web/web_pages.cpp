@@ -46,6 +46,9 @@ constexpr std::array kRoutes{
     Route{"/tokens", "GET", Access::User, pages::tokens},
     Route{"/tokens/create", "POST", Access::User, pages::create_token},
     Route{"/tokens/revoke", "POST", Access::User, pages::revoke_token},
+    Route{"/records", "GET", Access::User, pages::records},
+    Route{"/records/add", "POST", Access::User, pages::add_record},
+    Route{"/records/remove", "POST", Access::User, pages::remove_record},
     Route{"/settings", "GET", Access::User, pages::settings},
     Route{"/settings/password", "POST", Access::User, pages::change_password},
     Route{"/settings/email", "POST", Access::User, pages::change_email},
@@ -116,6 +119,13 @@ Response serve(PageKit& kit, Page& page, const Route& route) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> WebPages::paths() {
+    std::vector<std::string_view> out;
+    for (const auto& r : kRoutes)
+        if (std::find(out.begin(), out.end(), r.path) == out.end()) out.push_back(r.path);
+    return out;
+}
 
 bool WebPages::owns(const RequestView& request) const {
     if (!options_.enabled) return false;

@@ -209,6 +209,8 @@ public:
     AccountResult<std::vector<auth::TokenInfo>> api_tokens(std::int64_t account_id);
     AccountResult<Done> revoke_api_token(std::int64_t account_id, std::int64_t token_id);
 
+    // The zones the account owns (domain plan), by name; empty for a free account.
+    AccountResult<std::vector<auth::Zone>> owned_zones(std::int64_t account_id);
     // Domain records of the zones the account owns (domain plan), with admin record's rules.
     AccountResult<std::vector<ResourceRecord>> records(std::int64_t account_id,
                                                        std::string_view zone);

@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
@@ -38,6 +40,8 @@ public:
 
     // Whether the path (as received) is one of the pages' paths on a listener that shows them.
     bool owns(const RequestView& request) const;
+    // Every page's path below the prefix, once each (for the server's route table).
+    static std::vector<std::string_view> paths();
 
 private:
     Deps d_;
