@@ -227,7 +227,8 @@ TEST_F(Lifecycle, ARoundRobinGoesOfflineAsAWhole) {
     std::sort(held.begin(), held.end());
     EXPECT_EQ(held, (Strings{"192.0.2.61", "192.0.2.62", "192.0.2.63"}));
     TestClock::advance(minutes(21));
-    EXPECT_EQ(sweep().taken_offline, 1u);
+    // At least this host: hosts of earlier tests (the order is shuffled) may fall due too.
+    EXPECT_GE(sweep().taken_offline, 1u);
     EXPECT_TRUE(a_records(host).empty());
     EXPECT_EQ(state(host), "heartbeat - -");
     EXPECT_EQ(row(host, "cardinality(extra_ipv4)"), "0");
