@@ -5,6 +5,7 @@
 #include <Poco/JSON/JSONException.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <array>
 
 #include "api_support.hpp"
@@ -114,11 +115,18 @@ std::optional<std::string> bearer_token(const RequestView& request) {
 AccountApi::AccountApi(AccountService& accounts, const Logger& log, ApiOptions options)
     : accounts_(accounts), log_(log), options_(std::move(options)) {}
 
-bool AccountApi::owns(const RequestView& request) const {
+bool api_owns(const ApiOptions& options, const RequestView& request) {
+    const auto& ports = options.listener_ports;
+    if (!ports.empty() && std::find(ports.begin(), ports.end(), request.local_port) == ports.end())
+        return false;
     const std::string& p = request.path;
-    return p == options_.prefix ||
-           (p.starts_with(options_.prefix) && p.size() > options_.prefix.size() &&
-            p[options_.prefix.size()] == '/');
+    return p == options.prefix ||
+           (p.starts_with(options.prefix) && p.size() > options.prefix.size() &&
+            p[options.prefix.size()] == '/');
+}
+
+bool AccountApi::owns(const RequestView& request) const {
+    return api_owns(options_, request);
 }
 
 Response AccountApi::handle(const RequestView& request) {

@@ -3,8 +3,10 @@
 // {"error": {"code": "...", "message": "..."}} with a stable code and the matching status.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ddns/auth/session.hpp"
 #include "ddns/gateway/account/account_service.hpp"
@@ -16,7 +18,13 @@ namespace ddns::gateway {
 
 struct ApiOptions {
     std::string prefix = "/api/v1";  // web.prefix + "/api/v1"
+    // web.listeners: local ports whose listeners show the API (as the pages); empty: every one.
+    std::vector<std::uint16_t> listener_ports;
 };
+
+// True when `request` lies under the API's prefix (the prefix itself included) and came in on a
+// listener that shows the API.
+bool api_owns(const ApiOptions& options, const RequestView& request);
 
 class AccountApi {
 public:
