@@ -181,8 +181,8 @@ int run_serve(const Config& config) {
                          {},
                          {}});
     // The account layer, its JSON API (web.enabled and api.enabled, under web.prefix) and the
-    // HTML pages (web.enabled), over the same account layer and session table, in front of the
-    // dialects' routes.
+    // HTML pages (web.enabled), over the same account layer and session table: rows after the
+    // dialects' rows in the one route table.
     sql::PgSelfServiceStore self_service(db);
     sql::PgSessionStore session_store(db);
     StoreSessionTerminator sessions(session_store);
