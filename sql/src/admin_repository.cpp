@@ -74,21 +74,6 @@ SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsi
        default_ttl, owner_account_id
 FROM zones )sql";
 
-// The row of the zone with the most labels that contains `fqdn` (-1 if none). Few zones, admin
-// path: chosen here with DnsName's rules rather than in SQL.
-int innermost_zone_row(const Result& zones, int name_col, const DnsName& fqdn) {
-    int best = -1;
-    std::size_t best_labels = 0;
-    for (int row = 0; row < zones.rows(); ++row) {
-        const DnsName zone = stored_name(zones.text(row, name_col));
-        if (fqdn.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
-            best = row;
-            best_labels = zone.label_count();
-        }
-    }
-    return best;
-}
-
 constexpr std::string_view kAccountSelect = R"sql(
 SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates, a.disabled,
        (extract(epoch FROM a.expires_at) * 1000000)::bigint,

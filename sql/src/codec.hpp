@@ -117,4 +117,19 @@ inline Param opt_id_param(const std::optional<std::int64_t>& id) {
     return id_param(*id);
 }
 
+// The row of the zone with the most labels that contains `fqdn` (-1 if none). Few zones:
+// chosen here with DnsName's rules rather than in SQL.
+inline int innermost_zone_row(const Result& zones, int name_col, const DnsName& fqdn) {
+    int best = -1;
+    std::size_t best_labels = 0;
+    for (int row = 0; row < zones.rows(); ++row) {
+        const DnsName zone = stored_name(zones.text(row, name_col));
+        if (fqdn.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
+            best = row;
+            best_labels = zone.label_count();
+        }
+    }
+    return best;
+}
+
 }  // namespace ddns::sql

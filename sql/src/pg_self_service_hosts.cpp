@@ -89,15 +89,7 @@ Expected<std::int64_t, auth::HostConflict> PgSelfServiceStore::add_host(std::int
                                                                         std::size_t max_hosts) {
     auto conn = db_.lease();
     auto zones = conn->exec("SELECT id, name, default_ttl FROM zones");
-    int best = -1;
-    std::size_t best_labels = 0;
-    for (int row = 0; row < zones.rows(); ++row) {
-        const DnsName zone = stored_name(zones.text(row, 1));
-        if (name.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
-            best = row;
-            best_labels = zone.label_count();
-        }
-    }
+    const int best = innermost_zone_row(zones, 1, name);
     if (best < 0) throw auth::StoreError("database: no zone contains " + name.str());
     Transaction tx(*conn);
     // The account row FOR UPDATE serialises this account's additions, so two at once cannot

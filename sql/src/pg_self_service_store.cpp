@@ -193,15 +193,7 @@ void PgSelfServiceStore::set_zone_public(const DnsName& zone, bool open) {
 std::optional<auth::Zone> PgSelfServiceStore::zone_containing(const DnsName& name) {
     auto conn = db_.lease();
     auto r = conn->exec(kZoneColumns);
-    int best = -1;
-    std::size_t best_labels = 0;
-    for (int row = 0; row < r.rows(); ++row) {
-        const DnsName zone = stored_name(r.text(row, 1));
-        if (name.is_at_or_below(zone) && (best < 0 || zone.label_count() > best_labels)) {
-            best = row;
-            best_labels = zone.label_count();
-        }
-    }
+    const int best = innermost_zone_row(r, 1, name);
     if (best < 0) return std::nullopt;
     return full_zone(r, best);
 }
