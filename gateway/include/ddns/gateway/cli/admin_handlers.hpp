@@ -75,6 +75,9 @@ int zone_list(AdminContext& cx, const Args& a);
 int zone_remove(AdminContext& cx, const Args& a);
 int zone_heartbeat(AdminContext& cx, const Args& a);
 int zone_offline_action(AdminContext& cx, const Args& a);
+int zone_update(AdminContext& cx, const Args& a);
+int zone_check(AdminContext& cx, const Args& a);
+int zone_ttl(AdminContext& cx, const Args& a);
 // admin_account.cpp
 int account_add(AdminContext& cx, const Args& a);
 int account_passwd(AdminContext& cx, const Args& a);
@@ -83,6 +86,9 @@ int account_enable_updates(AdminContext& cx, const Args& a);
 int account_disable_updates(AdminContext& cx, const Args& a);
 int account_block(AdminContext& cx, const Args& a);
 int account_unblock(AdminContext& cx, const Args& a);
+int account_disable(AdminContext& cx, const Args& a);
+int account_enable(AdminContext& cx, const Args& a);
+int account_plan(AdminContext& cx, const Args& a);
 int account_list(AdminContext& cx, const Args& a);
 int account_remove(AdminContext& cx, const Args& a);
 // admin_host.cpp
@@ -95,6 +101,7 @@ int host_show(AdminContext& cx, const Args& a);
 int host_block(AdminContext& cx, const Args& a);
 int host_unblock(AdminContext& cx, const Args& a);
 int host_nochg_interval(AdminContext& cx, const Args& a);
+int host_ttl(AdminContext& cx, const Args& a);
 // admin_token.cpp
 int token_add(AdminContext& cx, const Args& a);
 int token_list(AdminContext& cx, const Args& a);
