@@ -149,39 +149,61 @@ TEST_F(AdminSettings, PlanChangesAndLeavingTheDomainPlanIsRefusedWhileOwningAZon
     EXPECT_EQ(stack().admin({"account", "plan", user + "-nobody", "free"}).exit_code, 1);
 }
 
-TEST_F(AdminSettings, HostTtlIsItsOwnOrFollowsTheZoneAndReachesBindWithTheNextChange) {
+// A TTL is stored and written to BIND at once, for the host's current records, under the
+// prerequisite that BIND holds what the database says.
+TEST_F(AdminSettings, HostTtlIsItsOwnOrFollowsTheZoneAndReachesBindAtOnce) {
     const std::string other = user + "-b." + kZone;
     stack().add_host(other, user);
-    admin_ok({"host", "ttl", host, "1234"});
-    EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + host + "'"), "1234");
-    ASSERT_EQ(dyndns2(host, "192.0.2.20"), "good 192.0.2.20");
-    const auto ttl_in_bind = [&](const std::string& name) {
+    ASSERT_EQ(dyndns2(host, "192.0.2.20,2001:db8::20"), "good 192.0.2.20,2001:db8::20");
+    ASSERT_EQ(dyndns2(other, "192.0.2.22"), "good 192.0.2.22");
+    const auto ttl_in_bind = [&](const std::string& name, const std::string& type = "A") {
         const auto r = run_command({"dig", "+noall", "+answer", "+norec", "@127.0.0.1", "-p",
-                                    std::to_string(stack().named().port()), name, "A"});
+                                    std::to_string(stack().named().port()), name, type});
         std::istringstream in(r.output);
         std::string owner, ttl;
         in >> owner >> ttl;
         return ttl;
     };
+    const std::string zone_ttl = zone_column(kZone, "default_ttl");
+    EXPECT_EQ(ttl_in_bind(host), zone_ttl);
+    admin_ok({"host", "ttl", host, "1234"});
+    EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + host + "'"), "1234");
     EXPECT_EQ(ttl_in_bind(host), "1234");
+    EXPECT_EQ(ttl_in_bind(host, "AAAA"), "1234");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.20"});
     auto shown = parse_json(admin_stdout({"host", "show", host, "--json"}))
                      .extract<Poco::JSON::Object::Ptr>();
     EXPECT_EQ(shown->getValue<int>("ttl"), 1234);
     EXPECT_EQ(shown->getValue<std::string>("ttl_source"), "host");
     EXPECT_EQ(shown->getValue<std::string>("ipv4"), "192.0.2.20");
-    EXPECT_TRUE(shown->isNull("ipv6"));
+    EXPECT_EQ(shown->getValue<std::string>("ipv6"), "2001:db8::20");
+    // Later changes keep it.
+    ASSERT_EQ(dyndns2(host, "192.0.2.21"), "good 192.0.2.21");
+    EXPECT_EQ(ttl_in_bind(host), "1234");
 
     // The zone's TTL reaches the host that follows it, not the one with its own.
-    const std::string zone_ttl = zone_column(kZone, "default_ttl");
     admin_ok({"zone", "ttl", kZone, "77"});
     EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + other + "'"), "77");
+    EXPECT_EQ(ttl_in_bind(other), "77");
     EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + host + "'"), "1234");
+    EXPECT_EQ(ttl_in_bind(host), "1234");
     admin_ok({"host", "ttl", host, "zone"});
     EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + host + "'"), "77");
-    ASSERT_EQ(dyndns2(host, "192.0.2.21"), "good 192.0.2.21");
     EXPECT_EQ(ttl_in_bind(host), "77");
+
+    // BIND down: the TTL is stored, the command says BIND still has the old one, and the next
+    // change writes it.
+    stack().named().stop();
+    const auto down = stack().admin({"host", "ttl", host, "300"});
+    stack().named().start_again();
+    EXPECT_EQ(down.exit_code, 1) << down.output;
+    EXPECT_TRUE(contains(down.output, "BIND still serves the old one")) << down.output;
+    EXPECT_EQ(ttl_in_bind(host), "77");
+    ASSERT_EQ(dyndns2(host, "192.0.2.23"), "good 192.0.2.23");
+    EXPECT_EQ(ttl_in_bind(host), "300");
     admin_ok({"zone", "ttl", kZone, zone_ttl});
-    EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + host + "'"), zone_ttl);
+    EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + other + "'"), zone_ttl);
+    EXPECT_EQ(stack().sql("select ttl from hosts where name = '" + host + "'"), "300");
 
     for (const Strings& bad :
          {Strings{"host", "ttl", host, "86401"}, Strings{"host", "ttl", host, "-1"},

@@ -119,22 +119,6 @@ int host_list(AdminContext& cx, const Args& a) {
     return 0;
 }
 
-int host_ttl(AdminContext& cx, const Args& a) {
-    const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
-    const std::string& value = arg(a, 1, "TTL|zone");
-    std::optional<std::uint32_t> ttl;  // nullopt: follow the zone
-    if (value != "zone") {
-        ttl = parse_number(value, kMaxTtl);
-        if (!ttl) return cx.fail("the TTL must be a number of seconds from 0 to 86400, or zone");
-    }
-    auto stored = cx.repo.set_host_ttl(name, ttl);
-    if (!stored)
-        return cx.fail("host " + name.str() + ": " + std::string(to_string(stored.error())));
-    cx.out << "host " << name.str() << ": TTL " << *stored << (ttl ? "" : " (its zone's)")
-           << "; BIND sees it with the host's next change\n";
-    return 0;
-}
-
 int host_heartbeat(AdminContext& cx, const Args& a) {
     const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
     const std::string& value = arg(a, 1, "DURATION|off|zone");

@@ -174,17 +174,6 @@ int zone_list(AdminContext& cx, const Args& a) {
     return 0;
 }
 
-int zone_ttl(AdminContext& cx, const Args& a) {
-    const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
-    const auto ttl = parse_number(arg(a, 1, "TTL"), kMaxTtl);
-    if (!ttl) return cx.fail("the TTL must be a number of seconds from 0 to 86400");
-    auto hosts = cx.repo.set_zone_ttl(name, *ttl);
-    if (!hosts) return cx.fail("zone " + name.str() + ": " + std::string(to_string(hosts.error())));
-    cx.out << "zone " << name.str() << ": default TTL " << *ttl << ", also for " << *hosts
-           << " host(s) without their own; BIND sees it with each host's next change\n";
-    return 0;
-}
-
 int zone_heartbeat(AdminContext& cx, const Args& a) {
     const DnsName name = need_name(arg(a, 0, "ZONE"), "zone name");
     const std::string& value = arg(a, 1, "DURATION|off");

@@ -77,7 +77,6 @@ int zone_heartbeat(AdminContext& cx, const Args& a);
 int zone_offline_action(AdminContext& cx, const Args& a);
 int zone_update(AdminContext& cx, const Args& a);
 int zone_check(AdminContext& cx, const Args& a);
-int zone_ttl(AdminContext& cx, const Args& a);
 // admin_account.cpp
 int account_add(AdminContext& cx, const Args& a);
 int account_passwd(AdminContext& cx, const Args& a);
@@ -101,7 +100,6 @@ int host_show(AdminContext& cx, const Args& a);
 int host_block(AdminContext& cx, const Args& a);
 int host_unblock(AdminContext& cx, const Args& a);
 int host_nochg_interval(AdminContext& cx, const Args& a);
-int host_ttl(AdminContext& cx, const Args& a);
 // admin_token.cpp
 int token_add(AdminContext& cx, const Args& a);
 int token_list(AdminContext& cx, const Args& a);
@@ -113,6 +111,9 @@ int invite_create(AdminContext& cx, const Args& a);
 int apitoken_add(AdminContext& cx, const Args& a);
 int apitoken_list(AdminContext& cx, const Args& a);
 int apitoken_remove(AdminContext& cx, const Args& a);
+// admin_ttl.cpp
+int host_ttl(AdminContext& cx, const Args& a);
+int zone_ttl(AdminContext& cx, const Args& a);
 // admin_record.cpp
 int record_add(AdminContext& cx, const Args& a);
 int record_remove(AdminContext& cx, const Args& a);
