@@ -158,7 +158,10 @@ log "postgres, named, gateway and nginx are healthy"
 [ "$(compose exec -T gateway id -u | tr -d '\r')" = 10001 ] || fail "the gateway does not run as uid 10001"
 
 # --- The documented first run (docs/docker.md). ------------------------------------------------
-admin() { compose run --rm -T gateway admin "$@"; }
+# In the running gateway container: docker-compose 1.29's `run` links a one-off container to the
+# service's running one, which host networking refuses (on the bridge network of
+# docker-compose.override.yml the documented `docker-compose run --rm gateway admin` works).
+admin() { compose exec -T gateway ddns-gateway admin "$@"; }
 log "first run: zone, account, host, token"
 admin zone add dyn.example.org --server "127.0.0.1:$NAMED_PORT" \
   --key-file /etc/ddns-gateway/keys/ddns-gateway.key --ttl 60
