@@ -25,6 +25,7 @@ struct Settings {
     long mem_hosts = 1'000'000;   // hosts in the database for the memory case
     int mem_connections = 1'000;  // connections held open for it
     long sweep_hosts = 100'000;   // expired hosts for the sweep case
+    double sweep_limit_s = 300;   // longest wait for them to be gone from DNS
 };
 
 struct Context {

@@ -76,13 +76,16 @@ Result run_closed(int clients, double seconds, const Request& request) {
             for (std::size_t i = 0; Clock::now() < end; ++i) {
                 const auto sent = Clock::now();
                 const bool ok = request(c, i);
+                // Only answers inside the window count: a request still waiting at its end
+                // (e.g. queued behind keep-alive connections) says nothing about the rate.
+                if (Clock::now() > end) break;
                 r.latencies_ms.push_back(ms_since(sent));
                 (ok ? r.ok : r.errors) += 1;
             }
         });
     }
     for (auto& t : threads) t.join();
-    return merge(per, std::chrono::duration<double>(Clock::now() - start).count());
+    return merge(per, seconds);
 }
 
 Result run_rate(double per_second, double seconds, int workers, const Request& request) {
@@ -141,6 +144,14 @@ bool HttpClient::connect_now() {
         return false;
     }
     return true;
+}
+
+bool HttpClient::still_open() const {
+    if (fd_ < 0) return false;
+    pollfd pfd{fd_, POLLIN, 0};
+    if (::poll(&pfd, 1, 0) == 0) return true;  // nothing to read: not closed
+    char b = 0;
+    return ::recv(fd_, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 HttpClient::Reply HttpClient::exchange(const std::string& head) {

@@ -31,7 +31,7 @@ struct Result {
 using Request = std::function<bool(int client, std::size_t i)>;
 
 // `clients` threads, each sending its next request as soon as the previous one was answered,
-// for `seconds`.
+// for `seconds`; answers that arrive after the window are not counted.
 Result run_closed(int clients, double seconds, const Request& request);
 // Requests offered at `per_second` for `seconds` whatever the answers take (at most `workers`
 // outstanding); a latency counts from the request's scheduled time, so queueing shows.
@@ -53,6 +53,8 @@ public:
     Reply exchange(const std::string& request_line_and_headers);
     // Opens the connection now (keep-alive clients), so it can be held idle.
     bool connect_now();
+    // True while the connection is open and the server has not closed it.
+    bool still_open() const;
 
 private:
     bool read_reply(Reply& reply, bool& server_closes);

@@ -21,8 +21,10 @@ PROCESSES = {"bind": ["named"], "gateway.changes": ["gateway", "postgres", "name
 RATIOS = [f"ratio.changes_vs_bind.{c}" for c in (1, 8, 64)] + [
     "ratio.change_p99_minus_bind_p99"] + [
     f"ratio.nochg_vs_hello.{m}.{c}" for m in ("close", "keepalive") for c in (8, 64)]
-BIG = ["memory.hosts", "memory.startup", "memory.connections_held", "memory.rss_idle",
-       "memory.rss_holding", "memory.rss_peak", "sweep.hosts", "sweep.left", "sweep.seconds"]
+BIG = ["memory.hosts", "memory.startup", "memory.connections_held",
+       "memory.connections_open_after", "memory.rss_idle",
+       "memory.rss_holding", "memory.rss_peak", "sweep.hosts", "sweep.left", "sweep.seconds",
+       "sweep.rate"]
 
 
 def expected():
