@@ -32,9 +32,11 @@ std::optional<std::vector<NoticeKind>> parse_notice_kinds(std::string_view list)
         std::string_view word = list.substr(0, comma);
         while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
         while (!word.empty() && word.back() == ' ') word.remove_suffix(1);
-        const auto kind = notice_kind_from(word);
-        if (!kind) return std::nullopt;
-        wanted[static_cast<std::size_t>(*kind)] = any = true;
+        if (!word.empty()) {  // "a, ,b" is a and b, as in every list of the configuration
+            const auto kind = notice_kind_from(word);
+            if (!kind) return std::nullopt;
+            wanted[static_cast<std::size_t>(*kind)] = any = true;
+        }
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
     }
