@@ -12,6 +12,7 @@
 #include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/pg_mail_outbox.hpp"
+#include "ddns/sql/pg_notice_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -63,6 +64,10 @@ const AdminCommand kCommands[] = {
     {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N] [--json]", "(the update log, newest first)", log_show},
     {"mail", "test", "ADDRESS", "(queue a test mail to ADDRESS)", mail_test},
     {"mail", "queue", "[--all] [--limit N] [--json]", "(pending and failed mails, no bodies;\n --all: sent ones too)", mail_queue},
+    {"notice", "add", "[--account USER] [--kinds K,K] [--email ADDRESS] [--webhook URL]", "(no --account: for every account; --account\n alone: mail to its address; a webhook's\n secret is printed once)", notice_add},
+    {"notice", "list", "[--account USER]", "", notice_list},
+    {"notice", "remove", "ID", "", notice_remove},
+    {"notice", "queue", "[--all] [--limit N]", "(webhook deliveries, no bodies)", notice_queue},
     {"reconcile", "", "[--zone ZONE] [--dry-run]", "(compare every host's A/AAAA in BIND with\n the database, print and repair the\n differences; --dry-run: print only)", reconcile_run},
 };
 // clang-format on
@@ -147,6 +152,10 @@ int run_admin(const Config& config, const std::vector<std::string>& raw, std::is
         sql::PgMailOutbox mail(db);
         AdminContext cx{config, repo, audit, store, dns,  log, [] { return auth::Clock::now(); },
                         in,     out,  err,   &mail, &mail};
+        sql::PgNoticeStore notices(db);
+        sql::PgWebhookOutbox webhooks(db);
+        cx.notices = &notices;
+        cx.webhooks = &webhooks;
         return handler(cx, args);
     });
 }

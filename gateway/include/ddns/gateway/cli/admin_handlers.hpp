@@ -15,6 +15,7 @@
 #include "ddns/auth/mail_outbox.hpp"
 #include "ddns/auth/mail_queue.hpp"
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/notice.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/config/config.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -62,6 +63,9 @@ struct AdminContext {
     // The mail outbox (both sides); null where a context has none (the unit tests' fakes).
     auth::MailOutbox* mail_outbox = nullptr;
     auth::MailQueue* mail_queue = nullptr;
+    // Notice subscriptions and the webhook queue; null where a context has none.
+    auth::NoticeStore* notices = nullptr;
+    auth::WebhookQueue* webhooks = nullptr;
 
     // Prints `ddns-gateway admin: MESSAGE` on err; returns the exit code 1.
     int fail(const std::string& message) const;
@@ -125,5 +129,11 @@ int reconcile_run(AdminContext& cx, const Args& a);
 // admin_mail.cpp
 int mail_test(AdminContext& cx, const Args& a);
 int mail_queue(AdminContext& cx, const Args& a);
+
+// admin_notice.cpp
+int notice_add(AdminContext& cx, const Args& a);
+int notice_list(AdminContext& cx, const Args& a);
+int notice_remove(AdminContext& cx, const Args& a);
+int notice_queue(AdminContext& cx, const Args& a);
 
 }  // namespace ddns::gateway
