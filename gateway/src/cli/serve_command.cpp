@@ -13,6 +13,7 @@
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
+#include "ddns/gateway/cli/notice_service.hpp"
 #include "ddns/gateway/cli/systemd_notify.hpp"
 #include "ddns/gateway/cli/web_front.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
@@ -169,6 +170,16 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
+    // Notices by mail and webhook (notice.*); the account layer manages the subscriptions.
+    std::unique_ptr<NoticeService> notices;
+    try {
+        notices = std::make_unique<NoticeService>(config, log, metrics, [&mail] {
+            if (MailSender* sender = mail->sender()) sender->wake();
+        });
+    } catch (const std::exception& e) {
+        std::cerr << "ddns-gateway: " << e.what() << "\n";
+        return 1;
+    }
     MetricsEndpoint metrics_only(metrics);
     if (config.metrics.on_public_listeners)
         router.add(Route{"metrics",
@@ -225,10 +236,10 @@ int run_serve(const Config& config) {
 
     const Running running{log, http, notifier};
     const int received = serve_until_stopped(signals, running);
-    stop_gracefully(
-        running,
-        StopParts{http, metrics_http.get(), throttle_sync.get(), sweeper, reconciler, *mail, audit},
-        received, config.http.shutdown_grace);
+    stop_gracefully(running,
+                    StopParts{http, metrics_http.get(), throttle_sync.get(), sweeper, reconciler,
+                              *notices, *mail, audit},
+                    received, config.http.shutdown_grace);
     return 0;
 }
 

@@ -66,6 +66,7 @@ void stop_gracefully(const Running& running, const StopParts& parts, int signal,
     if (parts.throttle_sync != nullptr) parts.throttle_sync->stop();
     parts.sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     parts.reconciler.stop();
+    parts.notices.stop();
     parts.mail.stop();   // after the requests: a mail they enqueued waits in the outbox
     parts.audit.stop();  // writes what the last requests logged
     running.log.info("stopped");

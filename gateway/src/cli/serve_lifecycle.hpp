@@ -8,6 +8,7 @@
 
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
+#include "ddns/gateway/cli/notice_service.hpp"
 #include "ddns/gateway/cli/systemd_notify.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/jobs/audit_log.hpp"
@@ -33,14 +34,15 @@ struct Running {
 int serve_until_stopped(const sigset_t& signals, const Running& running);
 
 // What a graceful stop ends, in this order: the listeners (requests begun may finish within
-// `grace`), the metrics listener, the jobs, the mail sender, and last the update log, so that
-// what the last requests logged is written.
+// `grace`), the metrics listener, the jobs, the notices (they enqueue mails), the mail sender,
+// and last the update log, so that what the last requests logged is written.
 struct StopParts {
     HttpServer& http;
     HttpServer* metrics_http;
     ThrottleSync* throttle_sync;
     OfflineSweeper& sweeper;
     Reconciler& reconciler;
+    NoticeService& notices;
     MailService& mail;
     AuditLog& audit;
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ddns/auth/failure_throttle.hpp"
+#include "ddns/auth/notice.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
@@ -166,6 +167,23 @@ struct MailSection {
     std::chrono::seconds keep{};
 };
 
+// Notices (notice.*): the watcher, the webhook sender and the defaults of subscriptions.
+struct NoticeSection {
+    bool enabled{};  // false: no watcher and no webhook sender in this instance
+    std::chrono::seconds interval{};
+    std::chrono::seconds period{};  // at most one notice per host (account) and event
+    int failing_after{};
+    std::chrono::seconds expiry_warning{};
+    std::vector<auth::NoticeKind> default_kinds;
+    std::vector<IpNetwork> webhook_allow;  // non-public ranges webhooks may reach
+    std::chrono::seconds webhook_timeout{};
+    std::string webhook_ca_file;
+    std::chrono::seconds retry_initial{};
+    std::chrono::seconds retry_max{};
+    std::chrono::seconds give_up_after{};
+    std::chrono::seconds keep{};
+};
+
 // The HTML pages (web.*): off unless enabled.
 struct WebSection {
     bool enabled{};
@@ -196,6 +214,7 @@ struct Config {
     ReconcileSection reconcile;
     MailSection mail;
     WebSection web;
+    NoticeSection notice;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
