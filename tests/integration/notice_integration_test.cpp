@@ -11,6 +11,7 @@
 #include "gateway_stack.hpp"
 #include "smtp_server.hpp"
 #include "test_support.hpp"
+#include "web_client.hpp"
 #include "webhook_receiver.hpp"
 
 namespace ddns::test {
@@ -284,6 +285,39 @@ TEST(Notices, UsersManageTheirSubscriptionsThroughTheApi) {
     EXPECT_EQ(n.api("DELETE", "notices/" + id, bob).status, 404) << "another account's";
     EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "1");
     EXPECT_EQ(n.api("DELETE", "notices/" + id, alice).status, 204);
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
+}
+
+TEST(Notices, UsersManageTheirSubscriptionsOnThePages) {
+    NoticeStack n("1h", 0, true, "web.enabled = true\n");
+    WebClient web(*n.stack);
+    ASSERT_EQ(web.log_in("alice", "alice-password-1").status, 303);
+    const auto page = web.get("/notices");
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_NE(page.body.find("No subscriptions yet"), std::string::npos);
+    const auto forged = web.post("/notices/add", {{"mail", "on"}, {"kind_offline", "on"}},
+                                 std::string("not-the-token"));
+    EXPECT_EQ(forged.status, 403);
+    const auto refused = web.post(
+        "/notices/add", {{"kind_offline", "on"}, {"webhook_url", "http://192.168.1.9/hook"}});
+    EXPECT_NE(refused.body.find("not publicly routable"), std::string::npos) << refused.body;
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
+
+    const auto made = web.post(
+        "/notices/add",
+        {{"kind_offline", "on"}, {"kind_address", "on"}, {"webhook_url", n.receiver.url()}});
+    ASSERT_EQ(made.status, 200) << made.body;
+    const auto at = made.body.find("whsec_");
+    ASSERT_NE(at, std::string::npos) << made.body;
+    const std::string secret = made.body.substr(at, made.body.find('<', at) - at);
+    EXPECT_EQ(made.header("Cache-Control").value_or(""), "no-store");
+    EXPECT_EQ(n.stack->sql("SELECT array_to_string(kinds, ',') || ' ' || mail FROM "
+                           "notice_subscriptions"),
+              "offline,address false");
+    EXPECT_EQ(web.get("/notices").body.find(secret), std::string::npos) << "shown once";
+
+    const std::string id = n.stack->sql("SELECT id FROM notice_subscriptions");
+    EXPECT_EQ(web.post("/notices/remove", {{"id", id}}).status, 303);
     EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
 }
 
