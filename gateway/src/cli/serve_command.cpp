@@ -271,14 +271,19 @@ int run_migrate(const Config& config) {
     return 0;
 }
 
-int run_check_config(const Config& config, const std::vector<std::string>& args) {
+int run_check_config(const Config& config, const std::vector<std::string>& args,
+                     const std::vector<Setting>& settings) {
     bool connect = false;
     for (const auto& a : args) {
-        if (a != "--connect") {
-            std::cerr << "ddns-gateway: check-config takes only --connect, not " << a << "\n";
+        if (a == "--print") {
+            std::cout << format_settings(settings);
+        } else if (a == "--connect") {
+            connect = true;
+        } else {
+            std::cerr << "ddns-gateway: check-config takes only --connect and --print, not " << a
+                      << "\n";
             return 2;
         }
-        connect = true;
     }
     // The certificate and key are loaded as `serve` would, so a bad file shows before a restart.
     if (auto error = check_tls_files(config.http_server_options())) {

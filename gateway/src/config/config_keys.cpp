@@ -300,7 +300,7 @@ constexpr long long kForever = std::numeric_limits<long long>::max();
 // clang-format off
 const ConfigKey kKeys[] = {
     {"database.url", K::Text, kNone, kNone, kRequired, "libpq connection URI or key/value string",
-     set_text<&C::database, &DatabaseSection::url>},
+     set_text<&C::database, &DatabaseSection::url>, true},
     {"database.pool_size", K::Integer, 1, 256, "8", "PostgreSQL connections per process",
      set_number<&C::database, &DatabaseSection::pool_size>},
     {"http.listen", K::List, kNone, kNone, "127.0.0.1:8080", "plain HTTP addresses, ADDRESS:PORT",

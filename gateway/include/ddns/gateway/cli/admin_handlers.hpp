@@ -79,6 +79,8 @@ int zone_list(AdminContext& cx, const Args& a);
 int zone_remove(AdminContext& cx, const Args& a);
 int zone_heartbeat(AdminContext& cx, const Args& a);
 int zone_offline_action(AdminContext& cx, const Args& a);
+int zone_update(AdminContext& cx, const Args& a);
+int zone_check(AdminContext& cx, const Args& a);
 // admin_account.cpp
 int account_add(AdminContext& cx, const Args& a);
 int account_passwd(AdminContext& cx, const Args& a);
@@ -87,6 +89,9 @@ int account_enable_updates(AdminContext& cx, const Args& a);
 int account_disable_updates(AdminContext& cx, const Args& a);
 int account_block(AdminContext& cx, const Args& a);
 int account_unblock(AdminContext& cx, const Args& a);
+int account_disable(AdminContext& cx, const Args& a);
+int account_enable(AdminContext& cx, const Args& a);
+int account_plan(AdminContext& cx, const Args& a);
 int account_list(AdminContext& cx, const Args& a);
 int account_remove(AdminContext& cx, const Args& a);
 // admin_host.cpp
@@ -110,6 +115,9 @@ int invite_create(AdminContext& cx, const Args& a);
 int apitoken_add(AdminContext& cx, const Args& a);
 int apitoken_list(AdminContext& cx, const Args& a);
 int apitoken_remove(AdminContext& cx, const Args& a);
+// admin_ttl.cpp
+int host_ttl(AdminContext& cx, const Args& a);
+int zone_ttl(AdminContext& cx, const Args& a);
 // admin_record.cpp
 int record_add(AdminContext& cx, const Args& a);
 int record_remove(AdminContext& cx, const Args& a);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ddns/auth/failure_throttle.hpp"
@@ -231,9 +232,17 @@ struct Config {
 // The defaults of every key (kKeys), database.url still empty.
 Config default_config();
 
-// Parses the text of a configuration file. The error names the line and the key; it never
-// echoes the value of database.url (it may contain a password).
-Expected<Config, std::string> parse_config(std::string_view text);
-Expected<Config, std::string> load_config_file(const std::string& path);
+// The process environment as NAME, value pairs (read once by main; tests pass their own).
+using Environment = std::vector<std::pair<std::string, std::string>>;
+Environment process_environment();
+
+// Parses the text of a configuration file, then the DDNS_* variables of `env` over it
+// (config_sources.hpp). The error names the line or the variable and the key; it never echoes
+// the value of a secret key (database.url may contain a password).
+Expected<Config, std::string> parse_config(std::string_view text, const Environment& env = {});
+Expected<Config, std::string> load_config_file(const std::string& path,
+                                               const Environment& env = {});
+// The file's text ("" for none); the error names the path.
+Expected<std::string, std::string> read_config_text(const std::string& path);
 
 }  // namespace ddns::gateway
