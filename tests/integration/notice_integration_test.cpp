@@ -159,7 +159,7 @@ TEST(Notices, AReceiverDownForAWhileGetsTheNoticeOnceUnderOneKey) {
 }
 
 TEST(Notices, AFlappingHostGetsOneOfflineNoticePerPeriod) {
-    NoticeStack n("1h");
+    NoticeStack n("1h", 0, true, "metrics.on_public_listeners = true\n");
     ASSERT_EQ(n.subscribe({"--account", "alice", "--webhook", n.receiver.url()}).exit_code, 0);
     ASSERT_EQ(n.stack->admin({"host", "heartbeat", kHost, "2s"}).exit_code, 0);
     const auto offline_seen = [&] {
@@ -192,6 +192,16 @@ TEST(Notices, AFlappingHostGetsOneOfflineNoticePerPeriod) {
     EXPECT_EQ(n.receiver.accepted("host.online").size(), 1u);
     EXPECT_NE(n.stack->gateway_log().find("not sent: one was sent less than notice.period ago"),
               std::string::npos);
+    std::string metrics;
+    wait_until([&] {  // the sender's gauge is refreshed at the end of its pass
+        metrics = n.stack->get("/metrics").body;
+        return metrics.find("ddns_webhook_queue_depth 0\n") != std::string::npos;
+    });
+    EXPECT_NE(metrics.find("ddns_notices_suppressed_total 1\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("ddns_notices_total 2\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("ddns_webhook_deliveries_total{result=\"sent\"} 2\n"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("ddns_webhook_queue_depth 0\n"), std::string::npos) << metrics;
 }
 
 TEST(Notices, BadCredentialsInARowAddressChangesAndExpiryAreNoticed) {
