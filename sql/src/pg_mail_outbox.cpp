@@ -5,6 +5,7 @@
 #include <string>
 
 #include "connection.hpp"
+#include "outbox_sql.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -29,23 +30,6 @@ UPDATE mail_outbox m
 RETURNING m.id, m.recipient, m.subject, m.body, m.kind, m.attempts,
           floor(extract(epoch FROM clock_timestamp() - m.created))::bigint)sql";
 
-constexpr std::string_view kSent = R"sql(
-UPDATE mail_outbox SET state = 'sent', finished = clock_timestamp()
- WHERE id = $1 AND state = 'pending')sql";
-
-constexpr std::string_view kRetry = R"sql(
-UPDATE mail_outbox
-   SET last_error = $2, next_attempt = clock_timestamp() + make_interval(secs => $3::integer)
- WHERE id = $1 AND state = 'pending')sql";
-
-constexpr std::string_view kGiveUp = R"sql(
-UPDATE mail_outbox SET state = 'failed', finished = clock_timestamp(), last_error = $2
- WHERE id = $1 AND state = 'pending')sql";
-
-constexpr std::string_view kPrune = R"sql(
-DELETE FROM mail_outbox
- WHERE state <> 'pending' AND finished < clock_timestamp() - make_interval(secs => $1::integer))sql";
-
 constexpr std::string_view kDepth = R"sql(
 SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'failed')
   FROM mail_outbox WHERE state <> 'sent')sql";
@@ -61,17 +45,6 @@ SELECT id, recipient, subject, kind, state, attempts,
  ORDER BY id DESC
  LIMIT $1)sql";
 
-// The SMTP server's answers can be long (a multi-line banner); the operator needs the start.
-constexpr std::size_t kMaxError = 500;
-
-std::string clip(const std::string& error) {
-    return error.size() <= kMaxError ? error : error.substr(0, kMaxError);
-}
-
-std::string seconds_text(std::chrono::seconds s) {
-    return std::to_string(std::clamp<std::int64_t>(s.count(), 0, 365LL * 24 * 3600 * 10));
-}
-
 auth::MailState state_of(std::string_view text) {
     if (text == "sent") return auth::MailState::Sent;
     if (text == "failed") return auth::MailState::Failed;
@@ -81,6 +54,11 @@ auth::MailState state_of(std::string_view text) {
 std::optional<std::string> opt_string(const Result& r, int row, int col) {
     const auto v = r.opt_text(row, col);
     return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+}
+
+const OutboxStatements& statements() {
+    static const OutboxStatements s = outbox_statements("mail_outbox");
+    return s;
 }
 
 }  // namespace
@@ -96,8 +74,8 @@ void PgMailOutbox::enqueue(const auth::OutgoingMail& mail) {
 
 std::vector<auth::QueuedMail> PgMailOutbox::claim(int limit, std::chrono::seconds lease) {
     auto conn = db_.lease();
-    const Result r = conn->exec_prepared("mail_claim", kClaim,
-                                         {std::to_string(std::max(limit, 0)), seconds_text(lease)});
+    const Result r = conn->exec_prepared(
+        "mail_claim", kClaim, {std::to_string(std::max(limit, 0)), seconds_param(lease)});
     std::vector<auth::QueuedMail> out;
     out.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
@@ -115,23 +93,24 @@ std::vector<auth::QueuedMail> PgMailOutbox::claim(int limit, std::chrono::second
 
 void PgMailOutbox::mark_sent(std::int64_t id) {
     auto conn = db_.lease();
-    conn->exec_prepared("mail_sent", kSent, {std::to_string(id)});
+    conn->exec_prepared("mail_sent", statements().sent, {std::to_string(id)});
 }
 
 void PgMailOutbox::retry(std::int64_t id, const std::string& error, std::chrono::seconds delay) {
     auto conn = db_.lease();
-    conn->exec_prepared("mail_retry", kRetry,
-                        {std::to_string(id), clip(error), seconds_text(delay)});
+    conn->exec_prepared("mail_retry", statements().retry,
+                        {std::to_string(id), clip_error(error), seconds_param(delay)});
 }
 
 void PgMailOutbox::give_up(std::int64_t id, const std::string& error) {
     auto conn = db_.lease();
-    conn->exec_prepared("mail_give_up", kGiveUp, {std::to_string(id), clip(error)});
+    conn->exec_prepared("mail_give_up", statements().give_up,
+                        {std::to_string(id), clip_error(error)});
 }
 
 std::int64_t PgMailOutbox::prune(std::chrono::seconds age) {
     auto conn = db_.lease();
-    return conn->exec_prepared("mail_prune", kPrune, {seconds_text(age)}).affected();
+    return conn->exec_prepared("mail_prune", statements().prune, {seconds_param(age)}).affected();
 }
 
 auth::MailQueueDepth PgMailOutbox::depth() {

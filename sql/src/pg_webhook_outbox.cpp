@@ -4,6 +4,7 @@
 #include "codec.hpp"
 #include "connection.hpp"
 #include "ddns/sql/pg_notice_store.hpp"
+#include "outbox_sql.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -25,23 +26,6 @@ UPDATE webhook_outbox w
 RETURNING w.id, s.webhook_url, s.webhook_secret, w.idempotency_key, w.body, w.attempts,
           floor(extract(epoch FROM clock_timestamp() - w.created))::bigint)sql";
 
-constexpr std::string_view kSent = R"sql(
-UPDATE webhook_outbox SET state = 'sent', finished = clock_timestamp()
- WHERE id = $1 AND state = 'pending')sql";
-
-constexpr std::string_view kRetry = R"sql(
-UPDATE webhook_outbox
-   SET last_error = $2, next_attempt = clock_timestamp() + make_interval(secs => $3::integer)
- WHERE id = $1 AND state = 'pending')sql";
-
-constexpr std::string_view kGiveUp = R"sql(
-UPDATE webhook_outbox SET state = 'failed', finished = clock_timestamp(), last_error = $2
- WHERE id = $1 AND state = 'pending')sql";
-
-constexpr std::string_view kPrune = R"sql(
-DELETE FROM webhook_outbox
- WHERE state <> 'pending' AND finished < clock_timestamp() - make_interval(secs => $1::integer))sql";
-
 constexpr std::string_view kList = R"sql(
 SELECT w.id, w.subscription_id, s.webhook_url, w.idempotency_key, w.state, w.attempts,
        to_char(w.created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), w.last_error
@@ -50,22 +34,17 @@ SELECT w.id, w.subscription_id, s.webhook_url, w.idempotency_key, w.state, w.att
  ORDER BY w.id DESC
  LIMIT $1)sql";
 
-constexpr std::size_t kMaxError = 500;
-
-std::string clip(const std::string& error) {
-    return error.size() <= kMaxError ? error : error.substr(0, kMaxError);
-}
-
-std::string seconds_text(std::chrono::seconds s) {
-    return std::to_string(std::clamp<std::int64_t>(s.count(), 0, 365LL * 24 * 3600 * 10));
+const OutboxStatements& statements() {
+    static const OutboxStatements s = outbox_statements("webhook_outbox");
+    return s;
 }
 
 }  // namespace
 
 std::vector<auth::QueuedWebhook> PgWebhookOutbox::claim(int limit, std::chrono::seconds lease) {
     auto conn = db_.lease();
-    const Result r = conn->exec_prepared("webhook_claim", kClaim,
-                                         {std::to_string(std::max(limit, 0)), seconds_text(lease)});
+    const Result r = conn->exec_prepared(
+        "webhook_claim", kClaim, {std::to_string(std::max(limit, 0)), seconds_param(lease)});
     std::vector<auth::QueuedWebhook> out;
     for (int i = 0; i < r.rows(); ++i) {
         auth::QueuedWebhook q;
@@ -84,22 +63,24 @@ std::vector<auth::QueuedWebhook> PgWebhookOutbox::claim(int limit, std::chrono::
 
 void PgWebhookOutbox::mark_sent(std::int64_t id) {
     auto conn = db_.lease();
-    conn->exec_prepared("webhook_sent", kSent, {id_param(id)});
+    conn->exec_prepared("webhook_sent", statements().sent, {id_param(id)});
 }
 
 void PgWebhookOutbox::retry(std::int64_t id, const std::string& error, std::chrono::seconds delay) {
     auto conn = db_.lease();
-    conn->exec_prepared("webhook_retry", kRetry, {id_param(id), clip(error), seconds_text(delay)});
+    conn->exec_prepared("webhook_retry", statements().retry,
+                        {id_param(id), clip_error(error), seconds_param(delay)});
 }
 
 void PgWebhookOutbox::give_up(std::int64_t id, const std::string& error) {
     auto conn = db_.lease();
-    conn->exec_prepared("webhook_give_up", kGiveUp, {id_param(id), clip(error)});
+    conn->exec_prepared("webhook_give_up", statements().give_up, {id_param(id), clip_error(error)});
 }
 
 std::int64_t PgWebhookOutbox::prune(std::chrono::seconds age) {
     auto conn = db_.lease();
-    return conn->exec_prepared("webhook_prune", kPrune, {seconds_text(age)}).affected();
+    return conn->exec_prepared("webhook_prune", statements().prune, {seconds_param(age)})
+        .affected();
 }
 
 std::int64_t PgWebhookOutbox::pending() {

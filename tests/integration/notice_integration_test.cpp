@@ -11,6 +11,7 @@
 #include "gateway_stack.hpp"
 #include "smtp_server.hpp"
 #include "test_support.hpp"
+#include "web_client.hpp"
 #include "webhook_receiver.hpp"
 
 namespace ddns::test {
@@ -33,10 +34,10 @@ struct NoticeStack {
     std::unique_ptr<GatewayStack> stack;
 
     explicit NoticeStack(const std::string& period = "1h", int fail_first = 0,
-                         bool allow_loopback = true)
+                         bool allow_loopback = true, const std::string& extra = {})
         : receiver(fail_first) {
         GatewayStackOptions o;
-        o.extra_config = notice_config(smtp, period, allow_loopback);
+        o.extra_config = notice_config(smtp, period, allow_loopback) + extra;
         stack = std::make_unique<GatewayStack>(o);
         EXPECT_EQ(stack
                       ->admin({"account", "add", "alice", "--email", "alice@example.test"},
@@ -61,6 +62,20 @@ struct NoticeStack {
     HttpReply update(const std::string& ip, const std::string& password = "alice-password-1") {
         return stack->get("/nic/update?hostname=" + kHost + "&myip=" + ip,
                           std::make_pair(std::string("alice"), password));
+    }
+
+    // A JSON API call with an API token.
+    HttpReply api(const std::string& method, const std::string& path, const std::string& token,
+                  const std::string& body = {}) {
+        std::string request = method + " /api/v1/" + path +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                              "Authorization: Bearer " +
+                              token + "\r\n";
+        if (!body.empty())
+            request +=
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n";
+        return stack->raw(request + "\r\n" + body);
     }
 
     std::string logs() const { return stack->logs() + receiver.log() + smtp.log(); }
@@ -144,7 +159,7 @@ TEST(Notices, AReceiverDownForAWhileGetsTheNoticeOnceUnderOneKey) {
 }
 
 TEST(Notices, AFlappingHostGetsOneOfflineNoticePerPeriod) {
-    NoticeStack n("1h");
+    NoticeStack n("1h", 0, true, "metrics.on_public_listeners = true\n");
     ASSERT_EQ(n.subscribe({"--account", "alice", "--webhook", n.receiver.url()}).exit_code, 0);
     ASSERT_EQ(n.stack->admin({"host", "heartbeat", kHost, "2s"}).exit_code, 0);
     const auto offline_seen = [&] {
@@ -177,6 +192,16 @@ TEST(Notices, AFlappingHostGetsOneOfflineNoticePerPeriod) {
     EXPECT_EQ(n.receiver.accepted("host.online").size(), 1u);
     EXPECT_NE(n.stack->gateway_log().find("not sent: one was sent less than notice.period ago"),
               std::string::npos);
+    std::string metrics;
+    wait_until([&] {  // the sender's gauge is refreshed at the end of its pass
+        metrics = n.stack->get("/metrics").body;
+        return metrics.find("ddns_webhook_queue_depth 0\n") != std::string::npos;
+    });
+    EXPECT_NE(metrics.find("ddns_notices_suppressed_total 1\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("ddns_notices_total 2\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("ddns_webhook_deliveries_total{result=\"sent\"} 2\n"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("ddns_webhook_queue_depth 0\n"), std::string::npos) << metrics;
 }
 
 TEST(Notices, BadCredentialsInARowAddressChangesAndExpiryAreNoticed) {
@@ -217,6 +242,93 @@ TEST(Notices, BadCredentialsInARowAddressChangesAndExpiryAreNoticed) {
                            std::chrono::seconds(30)))
         << n.logs();
     EXPECT_EQ(n.receiver.accepted("account.expiring").front().field("host"), "");
+}
+
+std::string json_text(const std::string& body, const std::string& name) {
+    const std::string head = "\"" + name + "\":\"";
+    const auto pos = body.find(head);
+    if (pos == std::string::npos) return {};
+    const auto start = pos + head.size();
+    return body.substr(start, body.find('"', start) - start);
+}
+
+TEST(Notices, UsersManageTheirSubscriptionsThroughTheApi) {
+    NoticeStack n("1h", 0, true, "web.enabled = true\n");
+    const std::string token = n.stack->admin({"apitoken", "add", "alice"}).output;
+    const std::string alice = token.substr(0, token.find('\n'));
+    ASSERT_EQ(n.stack->admin({"account", "add", "bob"}, "bob-password-12\n").exit_code, 0);
+    const std::string bob_out = n.stack->admin({"apitoken", "add", "bob"}).output;
+    const std::string bob = bob_out.substr(0, bob_out.find('\n'));
+
+    const auto bad_kind = n.api("POST", "notices", alice, R"({"kinds":["reboot"],"mail":true})");
+    EXPECT_EQ(bad_kind.status, 400) << bad_kind.body;
+    const auto private_target =
+        n.api("POST", "notices", alice, R"({"webhook_url":"http://10.1.2.3/hook"})");
+    EXPECT_EQ(private_target.status, 400) << private_target.body;
+    EXPECT_NE(private_target.body.find("not publicly routable"), std::string::npos);
+    const auto nothing = n.api("POST", "notices", alice, R"({"kinds":["offline"]})");
+    EXPECT_EQ(nothing.status, 400) << nothing.body;
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
+
+    const auto made =
+        n.api("POST", "notices", alice,
+              R"({"kinds":["offline"],"mail":true,"webhook_url":")" + n.receiver.url() + R"("})");
+    ASSERT_EQ(made.status, 201) << made.body;
+    const std::string secret = json_text(made.body, "webhook_secret");
+    ASSERT_EQ(secret.rfind("whsec_", 0), 0u) << made.body;
+    n.receiver.set_secret(secret);
+    const auto listed = n.api("GET", "notices", alice);
+    EXPECT_EQ(listed.status, 200);
+    EXPECT_NE(listed.body.find(n.receiver.url()), std::string::npos) << listed.body;
+    EXPECT_EQ(listed.body.find(secret), std::string::npos) << "the secret is shown once";
+    EXPECT_EQ(n.api("GET", "notices", bob).body.find(n.receiver.url()), std::string::npos);
+
+    ASSERT_EQ(n.stack->admin({"host", "heartbeat", kHost, "2s"}).exit_code, 0);
+    ASSERT_NE(n.update("192.0.2.30").body.find("good"), std::string::npos);
+    ASSERT_TRUE(wait_until([&] { return !n.receiver.accepted("host.offline").empty(); },
+                           std::chrono::seconds(30)))
+        << n.logs();
+    EXPECT_TRUE(n.receiver.accepted("host.offline").front().signature_ok);
+    ASSERT_TRUE(n.smtp.wait_for("alice@example.test")) << n.logs();
+
+    const std::string id = n.stack->sql("SELECT id FROM notice_subscriptions");
+    EXPECT_EQ(n.api("DELETE", "notices/" + id, bob).status, 404) << "another account's";
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "1");
+    EXPECT_EQ(n.api("DELETE", "notices/" + id, alice).status, 204);
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
+}
+
+TEST(Notices, UsersManageTheirSubscriptionsOnThePages) {
+    NoticeStack n("1h", 0, true, "web.enabled = true\n");
+    WebClient web(*n.stack);
+    ASSERT_EQ(web.log_in("alice", "alice-password-1").status, 303);
+    const auto page = web.get("/notices");
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_NE(page.body.find("No subscriptions yet"), std::string::npos);
+    const auto forged = web.post("/notices/add", {{"mail", "on"}, {"kind_offline", "on"}},
+                                 std::string("not-the-token"));
+    EXPECT_EQ(forged.status, 403);
+    const auto refused = web.post(
+        "/notices/add", {{"kind_offline", "on"}, {"webhook_url", "http://192.168.1.9/hook"}});
+    EXPECT_NE(refused.body.find("not publicly routable"), std::string::npos) << refused.body;
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
+
+    const auto made = web.post(
+        "/notices/add",
+        {{"kind_offline", "on"}, {"kind_address", "on"}, {"webhook_url", n.receiver.url()}});
+    ASSERT_EQ(made.status, 200) << made.body;
+    const auto at = made.body.find("whsec_");
+    ASSERT_NE(at, std::string::npos) << made.body;
+    const std::string secret = made.body.substr(at, made.body.find('<', at) - at);
+    EXPECT_EQ(made.header("Cache-Control").value_or(""), "no-store");
+    EXPECT_EQ(n.stack->sql("SELECT array_to_string(kinds, ',') || ' ' || mail FROM "
+                           "notice_subscriptions"),
+              "offline,address false");
+    EXPECT_EQ(web.get("/notices").body.find(secret), std::string::npos) << "shown once";
+
+    const std::string id = n.stack->sql("SELECT id FROM notice_subscriptions");
+    EXPECT_EQ(web.post("/notices/remove", {{"id", id}}).status, 303);
+    EXPECT_EQ(n.stack->sql("SELECT count(*) FROM notice_subscriptions"), "0");
 }
 
 TEST(Notices, WebhooksToLoopbackAreRefusedUnlessAllowed) {

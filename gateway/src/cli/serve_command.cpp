@@ -194,10 +194,10 @@ int run_serve(const Config& config) {
     sql::PgSelfServiceStore self_service(db);
     sql::PgSessionStore session_store(db);
     StoreSessionTerminator sessions(session_store);
-    AccountService accounts(
-        AccountService::Deps{self_service, store, authenticator, &throttle, hasher, mail->outbox(),
-                             updates, records, dns, policy, log, clock, &sessions},
-        config.account_options());
+    AccountService accounts(AccountService::Deps{self_service, store, authenticator, &throttle,
+                                                 hasher, mail->outbox(), updates, records, dns,
+                                                 policy, log, clock, &sessions, &notices->store()},
+                            config.account_options());
     AccountApi api(accounts, log, ApiOptions{config.web.prefix + "/api/v1", config.web.listeners});
     if (config.web.enabled && config.account.api) add_api_routes(router, api);
     WebFront web(config.web_options(), accounts, session_store, log, clock);

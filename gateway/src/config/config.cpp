@@ -71,7 +71,8 @@ auth::FailureThrottleOptions Config::throttle_options() const {
 AccountOptions Config::account_options() const {
     return AccountOptions{account.registration,        account.verify_link_lifetime,
                           account.reset_link_lifetime, account.max_hosts_per_account,
-                          account.reserved_labels,     account.base_url};
+                          account.reserved_labels,     account.base_url,
+                          notice.default_kinds,        notice.webhook_allow};
 }
 
 UpdateClientOptions Config::dns_client_options() const {

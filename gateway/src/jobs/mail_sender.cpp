@@ -17,35 +17,26 @@ std::string describe(const auth::QueuedMail& m) {
 
 MailSender::MailSender(auth::MailQueue& queue, MailTransport& transport, const Logger& log,
                        MailSenderOptions options)
-    : queue_(queue), transport_(transport), log_(log), options_(options) {}
+    : queue_(queue),
+      transport_(transport),
+      log_(log),
+      options_(options),
+      loop_([this] { pass(); }, options.interval) {}
 
 MailSender::~MailSender() {
     stop();
 }
 
 void MailSender::start() {
-    {
-        const std::lock_guard lock(mutex_);
-        stop_ = false;
-    }
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    loop_.start();
 }
 
 void MailSender::stop() {
-    {
-        const std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    loop_.stop();
 }
 
 void MailSender::wake() {
-    {
-        const std::lock_guard lock(mutex_);
-        woken_ = true;
-    }
-    cv_.notify_all();
+    loop_.wake();
 }
 
 MailSenderCounters MailSender::counters() const {
@@ -53,19 +44,7 @@ MailSenderCounters MailSender::counters() const {
 }
 
 std::chrono::seconds MailSender::backoff(int attempts) const {
-    auto delay = options_.retry_initial;
-    for (int i = 1; i < attempts && delay < options_.retry_max; ++i) delay *= 2;
-    return std::min(delay, options_.retry_max);
-}
-
-void MailSender::run() {
-    for (;;) {
-        pass();
-        std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, options_.interval, [this] { return stop_ || woken_; });
-        if (stop_) return;
-        woken_ = false;
-    }
+    return doubling_delay(options_.retry_initial, options_.retry_max, attempts);
 }
 
 void MailSender::pass() {
@@ -75,12 +54,7 @@ void MailSender::pass() {
             if (const auto n = queue_.prune(options_.keep); n > 0)
                 log_.debug("mail: pruned " + std::to_string(n) + " finished mails");
         }
-        for (;;) {
-            {
-                const std::lock_guard lock(mutex_);
-                if (stop_) break;
-                woken_ = false;  // whatever was enqueued so far is claimed below
-            }
+        while (loop_.next_round()) {
             const auto batch = queue_.claim(options_.batch_size, options_.lease);
             if (batch.empty() || !deliver_batch(batch)) break;
             if (static_cast<int>(batch.size()) < options_.batch_size) break;

@@ -95,21 +95,46 @@ std::string mail_text(auth::NoticeEvent event, const auth::NoticeObservation& ob
     return "";
 }
 
+// The length of the valid UTF-8 sequence at `i` (shortest form, no surrogates), 0 if none.
+std::size_t utf8_length(const std::string& text, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    const auto cont = [&](std::size_t k) { return i + k < text.size() && (b(k) & 0xc0) == 0x80; };
+    const unsigned char c = b(0);
+    if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (!cont(1) || !cont(2)) return 0;
+        if ((c == 0xe0 && b(1) < 0xa0) || (c == 0xed && b(1) >= 0xa0)) return 0;
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if ((c == 0xf0 && b(1) < 0x90) || (c == 0xf4 && b(1) >= 0x90)) return 0;
+        return 4;
+    }
+    return 0;
+}
+
 }  // namespace
 
 std::string json_string(const std::string& text) {
     std::string out = "\"";
-    for (const char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         const auto byte = static_cast<unsigned char>(c);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
-        } else if (byte < 0x20 || byte >= 0x7f) {
+        } else if (byte < 0x20 || byte == 0x7f) {
             char buffer[8];
             std::snprintf(buffer, sizeof buffer, "\\u%04x", byte);
             out += buffer;
-        } else {
+        } else if (byte < 0x80) {
             out += c;
+        } else if (const std::size_t n = utf8_length(text, i); n > 0) {
+            out.append(text, i, n);  // JSON is UTF-8: valid sequences go as they are
+            i += n - 1;
+        } else {
+            out += "\\ufffd";  // a byte that is no UTF-8: the replacement character
         }
     }
     return out + "\"";

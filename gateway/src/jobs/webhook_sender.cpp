@@ -21,51 +21,27 @@ WebhookSender::WebhookSender(auth::WebhookQueue& queue, WebhookPost post, const 
       post_(std::move(post)),
       log_(log),
       unix_now_(std::move(unix_now)),
-      options_(options) {}
+      options_(options),
+      loop_([this] { pass(); }, options.interval) {}
 
 WebhookSender::~WebhookSender() {
     stop();
 }
 
 void WebhookSender::start() {
-    {
-        const std::lock_guard lock(mutex_);
-        stop_ = false;
-    }
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    loop_.start();
 }
 
 void WebhookSender::stop() {
-    {
-        const std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    loop_.stop();
 }
 
 void WebhookSender::wake() {
-    {
-        const std::lock_guard lock(mutex_);
-        woken_ = true;
-    }
-    cv_.notify_all();
+    loop_.wake();
 }
 
 std::chrono::seconds WebhookSender::backoff(int attempts) const {
-    auto delay = options_.retry_initial;
-    for (int i = 1; i < attempts && delay < options_.retry_max; ++i) delay *= 2;
-    return std::min(delay, options_.retry_max);
-}
-
-void WebhookSender::run() {
-    for (;;) {
-        pass();
-        std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, options_.interval, [this] { return stop_ || woken_; });
-        if (stop_) return;
-        woken_ = false;
-    }
+    return doubling_delay(options_.retry_initial, options_.retry_max, attempts);
 }
 
 void WebhookSender::pass() {
@@ -74,12 +50,7 @@ void WebhookSender::pass() {
             next_prune_ = std::chrono::steady_clock::now() + std::chrono::hours(1);
             queue_.prune(options_.keep);
         }
-        for (;;) {
-            {
-                const std::lock_guard lock(mutex_);
-                if (stop_) break;
-                woken_ = false;
-            }
+        while (loop_.next_round()) {
             const auto batch = queue_.claim(options_.batch_size, options_.lease);
             for (const auto& w : batch) deliver(w);
             if (static_cast<int>(batch.size()) < options_.batch_size) break;

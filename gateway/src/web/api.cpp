@@ -50,6 +50,9 @@ constexpr std::array kRoutes = {
     Endpoint{"GET",    "zones/{}/records",         api::list_records,        true},
     Endpoint{"POST",   "zones/{}/records",         api::add_record,          true},
     Endpoint{"DELETE", "zones/{}/records",         api::remove_record,       true},
+    Endpoint{"GET",    "notices",                  api::list_notices,        true},
+    Endpoint{"POST",   "notices",                  api::add_notice,          true},
+    Endpoint{"DELETE", "notices/{}",               api::remove_notice,       true},
 };
 // clang-format on
 

@@ -89,6 +89,10 @@ Response list_update_tokens(Call& c);
 Response create_update_token(Call& c);
 Response revoke_update_token(Call& c);
 
+Response list_notices(Call& c);  // api_notices.cpp
+Response add_notice(Call& c);
+Response remove_notice(Call& c);
+
 Response list_records(Call& c);
 Response add_record(Call& c);
 Response remove_record(Call& c);

@@ -44,6 +44,7 @@ std::optional<std::string_view> notice_for(std::string_view key) {
         {"address_set", "The address was changed in DNS."},
         {"host_saved", "The host settings were saved."},
         {"token_revoked", "The token was revoked; it no longer works."},
+        {"notice_removed", "The notice subscription was removed."},
         {"record_added", "The record was added in DNS."},
         {"record_removed", "The record was removed from DNS."},
         {"password_changed", "Your password was changed. Your other sessions were ended."},

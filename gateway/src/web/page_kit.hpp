@@ -82,6 +82,10 @@ Response tokens(PageKit& kit, Page& page);
 Response create_token(PageKit& kit, Page& page);
 Response revoke_token(PageKit& kit, Page& page);
 
+Response notices(PageKit& kit, Page& page);
+Response add_notice(PageKit& kit, Page& page);
+Response remove_notice(PageKit& kit, Page& page);
+
 Response records(PageKit& kit, Page& page);
 Response add_record(PageKit& kit, Page& page);
 Response remove_record(PageKit& kit, Page& page);

@@ -18,6 +18,7 @@
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/auth/failure_throttle.hpp"
 #include "ddns/auth/mail_outbox.hpp"
+#include "ddns/auth/notice.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/self_service_store.hpp"
 #include "ddns/auth/store.hpp"
@@ -44,6 +45,11 @@ struct AccountOptions {
     std::vector<std::string> reserved_labels;
     // Where the links in mails point, e.g. "https://dyn.example.org" (no trailing slash).
     std::string base_url;
+    // Notices: the kinds of a subscription that names none, and the non-public ranges a
+    // webhook URL may name (notice.default_kinds, notice.webhook_allow).
+    std::vector<auth::NoticeKind> notice_default_kinds{
+        auth::NoticeKind::Offline, auth::NoticeKind::Failing, auth::NoticeKind::Expiry};
+    std::vector<IpNetwork> webhook_allow{};
 };
 
 // Why a use case refused. The fronts map each to one stable code and status.
@@ -150,6 +156,7 @@ public:
         const Logger& log;
         std::function<auth::TimePoint()> clock;
         SessionTerminator* sessions = nullptr;  // may be null (no web pages)
+        auth::NoticeStore* notices = nullptr;   // may be null: no notice subscriptions
     };
     AccountService(Deps deps, AccountOptions options);
 
@@ -219,6 +226,23 @@ public:
     AccountResult<Done> remove_record(std::int64_t account_id, const RecordSelector& selector);
     AccountResult<Done> add_record(std::int64_t account_id, const RecordInput& input);
     AccountResult<Done> remove_record(std::int64_t account_id, const RecordInput& input);
+
+    // Notice subscriptions (account_notices.cpp). Mail goes to the account's own address only;
+    // a webhook's secret is in the answer to its creation and never again.
+    struct NewSubscription {
+        std::optional<std::vector<auth::NoticeKind>> kinds;  // nullopt: the defaults
+        bool mail = false;
+        std::string webhook_url;  // empty: none
+    };
+    struct CreatedSubscription {
+        auth::NoticeSubscription subscription;
+        std::optional<Secret> webhook_secret;
+    };
+    AccountResult<std::vector<auth::NoticeSubscription>> notice_subscriptions(
+        std::int64_t account_id);
+    AccountResult<CreatedSubscription> add_notice_subscription(std::int64_t account_id,
+                                                               const NewSubscription& s);
+    AccountResult<Done> remove_notice_subscription(std::int64_t account_id, std::int64_t id);
 
     // Operators (admin invite create): a one-time sign-up code valid for `lifetime`.
     IssuedToken create_invite(std::chrono::seconds lifetime);

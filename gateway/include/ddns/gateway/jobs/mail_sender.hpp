@@ -7,14 +7,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "ddns/auth/mail_outbox.hpp"
 #include "ddns/auth/mail_queue.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/jobs/pass_loop.hpp"
 #include "ddns/gateway/jobs/smtp_transport.hpp"
 
 namespace ddns::gateway {
@@ -59,7 +57,6 @@ public:
     std::chrono::seconds backoff(int attempts) const;
 
 private:
-    void run();
     // Delivers one claimed batch; false when the SMTP server failed (the rest was postponed).
     bool deliver_batch(const std::vector<auth::QueuedMail>& batch);
     void record_failure(const auth::QueuedMail& m, const DeliveryResult& r);
@@ -70,12 +67,7 @@ private:
     MailSenderOptions options_;
     std::atomic<std::int64_t> pending_{0}, sent_{0}, retried_{0}, failed_{0};
     std::chrono::steady_clock::time_point next_prune_{};
-    // Stop and wake share one condition variable, so either ends the wait between passes.
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool stop_ = false;
-    bool woken_ = false;
-    std::thread thread_;
+    PassLoop loop_;  // last: its thread stops before the members it uses go
 };
 
 // The outbox callers get in `serve`: stores the mail, then wakes this process's sender.

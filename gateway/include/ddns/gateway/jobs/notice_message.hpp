@@ -23,7 +23,8 @@ auth::OutgoingMail notice_mail(const NoticeFacts& facts, const std::string& to,
                                const std::string& site_name);
 // Time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string iso_utc(auth::TimePoint t);
-// A JSON string literal (quotes included), control characters and non-ASCII bytes escaped.
+// A JSON string literal (quotes included): control characters escaped, valid UTF-8 kept, any
+// other byte replaced by U+FFFD, so the document always parses.
 std::string json_string(const std::string& text);
 
 }  // namespace ddns::gateway

@@ -7,12 +7,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -20,6 +17,7 @@
 #include "ddns/gateway/base/http_url.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/webhook_client.hpp"
+#include "ddns/gateway/jobs/pass_loop.hpp"
 
 namespace ddns::gateway {
 
@@ -61,7 +59,6 @@ public:
     const WebhookSenderCounters& counters() const noexcept { return counters_; }
 
 private:
-    void run();
     void deliver(const auth::QueuedWebhook& w);
     void failed(const auth::QueuedWebhook& w, const std::string& error, bool permanent);
 
@@ -72,11 +69,7 @@ private:
     WebhookSenderOptions options_;
     WebhookSenderCounters counters_;
     std::chrono::steady_clock::time_point next_prune_{};
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool stop_ = false;
-    bool woken_ = false;
-    std::thread thread_;
+    PassLoop loop_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace ddns::gateway

@@ -1,0 +1,52 @@
+// The statements the two delivery queues share (mail_outbox, migration 013; webhook_outbox,
+// migration 023): both have the columns state, attempts, next_attempt, last_error and finished,
+// and the same life: pending until sent or given up, retried after a delay, pruned once old.
+// Private to sql/.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ddns::sql {
+
+struct OutboxStatements {
+    std::string sent;     // $1 id
+    std::string retry;    // $1 id, $2 error, $3 delay (s)
+    std::string give_up;  // $1 id, $2 error
+    std::string prune;    // $1 age (s): finished rows older than that
+};
+
+inline OutboxStatements outbox_statements(std::string_view table) {
+    const std::string t(table);
+    return {
+        "UPDATE " + t +
+            " SET state = 'sent', finished = clock_timestamp()"
+            " WHERE id = $1 AND state = 'pending'",
+        "UPDATE " + t +
+            " SET last_error = $2,"
+            " next_attempt = clock_timestamp() + make_interval(secs => $3::integer)"
+            " WHERE id = $1 AND state = 'pending'",
+        "UPDATE " + t +
+            " SET state = 'failed', finished = clock_timestamp(), last_error = $2"
+            " WHERE id = $1 AND state = 'pending'",
+        "DELETE FROM " + t +
+            " WHERE state <> 'pending'"
+            " AND finished < clock_timestamp() - make_interval(secs => $1::integer)",
+    };
+}
+
+// A server's answer can be long (a multi-line banner, an HTML error page): the start is kept.
+inline std::string clip_error(const std::string& error) {
+    constexpr std::size_t kMaxError = 500;
+    return error.size() <= kMaxError ? error : error.substr(0, kMaxError);
+}
+
+// Seconds as a parameter, clamped to 0..10 years (make_interval takes an integer).
+inline std::string seconds_param(std::chrono::seconds s) {
+    return std::to_string(std::clamp<std::int64_t>(s.count(), 0, 365LL * 24 * 3600 * 10));
+}
+
+}  // namespace ddns::sql
