@@ -41,8 +41,9 @@ std::optional<OfflineReason> parse_offline_reason(std::string_view text) noexcep
 
 std::optional<std::chrono::seconds> effective_heartbeat(
     const std::optional<std::chrono::seconds>& host_setting,
-    const std::optional<std::chrono::seconds>& zone_default) noexcept {
-    if (!host_setting) return zone_default;
+    const std::optional<std::chrono::seconds>& zone_default,
+    const std::optional<std::chrono::seconds>& protocol_default) noexcept {
+    if (!host_setting) return zone_default ? zone_default : protocol_default;
     if (host_setting->count() <= 0) return std::nullopt;
     return host_setting;
 }

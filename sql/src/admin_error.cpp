@@ -20,6 +20,9 @@ std::string_view to_string(AdminError error) noexcept {
             return "not a domain account";
         case AdminError::HoldsRecords:
             return "the name holds records";
+        case AdminError::NotDerivable:
+            return "can only derive from another host of the same account and zone that is not "
+                   "derived itself, and a host others derive from cannot be derived";
     }
     return "unknown error";
 }

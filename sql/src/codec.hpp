@@ -55,6 +55,18 @@ inline std::optional<IpAddress> stored_address(std::optional<std::string_view> t
     return address;
 }
 
+// hosts.ipv6_prefix (migration 021) as written and as read (its ::text, "2001:db8::/56").
+inline Param network_param(const std::optional<IpNetwork>& network) {
+    if (!network) return std::nullopt;
+    return network->to_string();
+}
+inline std::optional<IpNetwork> stored_network(std::optional<std::string_view> text) {
+    if (!text) return std::nullopt;
+    auto network = IpNetwork::parse(*text);
+    if (!network) throw auth::StoreError("database: stored prefix does not parse");
+    return network;
+}
+
 // hosts.extra_ipv4 as written: an inet[] literal.
 inline Param addresses_param(const std::vector<IpAddress>& addresses) {
     std::string out = "{";

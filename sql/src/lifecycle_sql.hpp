@@ -33,8 +33,10 @@ inline void mark_hosts_in_doubt(Connection& conn, const std::vector<std::int64_t
 
 // The rule of auth::effective_heartbeat() in SQL, for hosts h joined with their zones z (used
 // where the database must select due hosts; the callers re-check in C++).
+// The protocol's default (migration 022) applies when neither host nor zone set one.
 constexpr std::string_view kEffectiveHeartbeat =
-    "(CASE WHEN h.heartbeat_seconds IS NULL THEN z.heartbeat_seconds "
+    "(CASE WHEN h.heartbeat_seconds IS NULL "
+    "THEN coalesce(z.heartbeat_seconds, h.protocol_heartbeat_seconds) "
     "ELSE nullif(h.heartbeat_seconds, 0) END)";
 
 inline std::optional<std::chrono::seconds> opt_seconds(const Result& r, int row, int col) {

@@ -9,18 +9,43 @@ namespace {
 
 // "Due at $1": the rule of auth::offline_due() for online hosts h of accounts a in zones z.
 // $1 is the sweep time in microseconds since the epoch (the sweeper's clock, not now()).
+//
+// A host derived from another one's prefix (migration 021) lives by that host: it is due when
+// the host it derives from is due or already offline, whatever its own heartbeat says (it sends
+// no updates of its own). The joined row `p` is that host; the two expressions below are what
+// the sweeper reads as the derived host's last_seen and heartbeat, so that auth::offline_due()
+// agrees in C++ (an offline parent reads as "seen at the epoch, one second allowed"). For other
+// hosts the heartbeat column carries the protocol's default (migration 022) where neither the
+// host nor the zone sets one.
+const std::string& liveness_seen() {
+    static const std::string sql =
+        "(CASE WHEN h.derive_from IS NULL THEN h.last_seen "
+        "WHEN p.offline_since IS NOT NULL THEN 'epoch'::timestamptz ELSE p.last_seen END)";
+    return sql;
+}
+const std::string& liveness_heartbeat() {
+    static const std::string sql =
+        "(CASE WHEN h.derive_from IS NULL THEN " + std::string(kEffectiveHeartbeat) +
+        " WHEN p.offline_since IS NOT NULL THEN 1 "
+        "WHEN p.heartbeat_seconds IS NULL "
+        "THEN coalesce(z.heartbeat_seconds, p.protocol_heartbeat_seconds) "
+        "ELSE nullif(p.heartbeat_seconds, 0) END)";
+    return sql;
+}
+constexpr std::string_view kJoinParent = " LEFT JOIN hosts p ON p.id = h.derive_from ";
+
 std::string due_condition() {
     return "h.offline_since IS NULL AND ("
-           "a.expires_at <= to_timestamp($1::bigint / 1000000.0) OR "
-           "h.last_seen + make_interval(secs => " +
-           std::string(kEffectiveHeartbeat) + ") < to_timestamp($1::bigint / 1000000.0))";
+           "a.expires_at <= to_timestamp($1::bigint / 1000000.0) OR " +
+           liveness_seen() + " + make_interval(secs => " + liveness_heartbeat() +
+           ") < to_timestamp($1::bigint / 1000000.0))";
 }
 
 const std::string& zones_with_due_sql() {
     static const std::string sql =
         "SELECT DISTINCT h.zone_id FROM hosts h JOIN zones z ON z.id = h.zone_id "
-        "JOIN accounts a ON a.id = h.account_id WHERE " +
-        due_condition() + " ORDER BY 1";
+        "JOIN accounts a ON a.id = h.account_id" +
+        std::string(kJoinParent) + "WHERE " + due_condition() + " ORDER BY 1";
     return sql;
 }
 
@@ -31,13 +56,20 @@ const std::string& zones_with_due_sql() {
 const std::string& lock_due_sql() {
     static const std::string sql =
         "SELECT h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6), "
-        "(extract(epoch FROM h.last_seen) * 1000000)::bigint, h.heartbeat_seconds, "
+        "(extract(epoch FROM " +
+        liveness_seen() +
+        ") * 1000000)::bigint, "
+        "CASE WHEN h.derive_from IS NOT NULL THEN coalesce(" +
+        liveness_heartbeat() +
+        ", 0) WHEN h.heartbeat_seconds IS NULL AND z.heartbeat_seconds IS NULL "
+        "THEN h.protocol_heartbeat_seconds ELSE h.heartbeat_seconds END, "
         "h.offline_since IS NOT NULL, h.account_id, "
         "(extract(epoch FROM a.expires_at) * 1000000)::bigint, h.offline_action, "
-        "host_list(h.extra_ipv4) "
-        "FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id "
-        "WHERE h.zone_id = $2::bigint AND h.id <> ALL($4::bigint[]) AND " +
-        due_condition() + " ORDER BY h.id LIMIT $3::bigint FOR UPDATE OF h SKIP LOCKED";
+        "host_list(h.extra_ipv4), h.wildcard "
+        "FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id" +
+        std::string(kJoinParent) +
+        "WHERE h.zone_id = $2::bigint AND h.id <> ALL($4::bigint[]) AND " + due_condition() +
+        " ORDER BY h.id LIMIT $3::bigint FOR UPDATE OF h SKIP LOCKED";
     return sql;
 }
 
@@ -81,6 +113,7 @@ public:
                 r.boolean(row, 7)};
             host.offline_action = read_host_offline_action(r, row, 10);
             host.extra_ipv4 = stored_addresses(r.text(row, 11));
+            host.wildcard = r.boolean(row, 12);
             hosts_.push_back(auth::SweepCandidate{std::move(host), opt_time(r, row, 9)});
         }
     }

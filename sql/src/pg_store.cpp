@@ -35,7 +35,9 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action,
        a.blocked_at IS NOT NULL, coalesce(h.blocked_at IS NOT NULL, false),
        h.nochg_interval_seconds, (extract(epoch FROM h.nochg_window_start) * 1000000)::bigint,
-       coalesce(h.nochg_count, 0), h.offline_action, host_list(h.extra_ipv4)
+       coalesce(h.nochg_count, 0), h.offline_action, host_list(h.extra_ipv4),
+       h.ipv6_prefix::text, h.derive_from, host(h.interface_id), h.prefix_length,
+       coalesce(h.wildcard, false), h.protocol_heartbeat_seconds, z.wildcard_allowed
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -77,6 +79,15 @@ constexpr int kHostNochgCount = kAccountBlocked + 4;
 constexpr int kHostOfflineAction = kAccountBlocked + 5;
 // The host's A records beyond ipv4 (migration 012).
 constexpr int kHostExtraIpv4 = kHostOfflineAction + 1;
+// IPv6 prefixes and derived hosts (migration 021).
+constexpr int kHostIpv6Prefix = kHostExtraIpv4 + 1;
+constexpr int kHostDeriveFrom = kHostExtraIpv4 + 2;
+constexpr int kHostInterfaceId = kHostExtraIpv4 + 3;
+constexpr int kHostPrefixLength = kHostExtraIpv4 + 4;
+// The wildcard mirror and the protocol's heartbeat default (migration 022).
+constexpr int kHostWildcard = kHostPrefixLength + 1;
+constexpr int kHostProtocolHeartbeat = kHostPrefixLength + 2;
+constexpr int kZoneWildcardAllowed = kHostPrefixLength + 3;
 
 constexpr std::string_view kRecordApplied = R"sql(
 UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet, extra_ipv4 = '{}',
@@ -90,8 +101,17 @@ WHERE id = $1::bigint)sql";
 // overlapping hosts wait for each other instead of deadlocking.
 constexpr std::string_view kLockHosts = R"sql(
 SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL, dns_in_doubt_since IS NOT NULL,
-       host_list(extra_ipv4)
+       host_list(extra_ipv4), ipv6_prefix::text, wildcard
 FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+
+constexpr std::string_view kRecordPrefix =
+    "UPDATE hosts SET ipv6_prefix = $2::cidr WHERE id = $1::bigint";
+
+constexpr std::string_view kRecordWildcard =
+    "UPDATE hosts SET wildcard = $2::boolean WHERE id = $1::bigint";
+
+constexpr std::string_view kSetProtocolHeartbeat =
+    "UPDATE hosts SET protocol_heartbeat_seconds = $2::integer WHERE id = $1::bigint";
 
 constexpr std::string_view kRecordExtraIpv4 =
     "UPDATE hosts SET extra_ipv4 = $2::inet[] WHERE id = $1::bigint";
@@ -120,6 +140,7 @@ UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0),
       ELSE 1 END
 WHERE id = $1::bigint AND offline_since IS NULL AND dns_in_doubt_since IS NULL
   AND extra_ipv4 = '{}' AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
+  AND ipv6_prefix IS NOT DISTINCT FROM $6::cidr
 RETURNING (extract(epoch FROM nochg_window_start) * 1000000)::bigint, nochg_count)sql";
 
 auth::Account account_from_row(const Result& r) {
@@ -162,6 +183,7 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
         if (!zone) {
             auth::Zone loaded = zone_from_row(r, row, kZoneFirst);
             read_zone_lifecycle(loaded, r, row, kZoneLifecycleFirst);
+            loaded.wildcard_allowed = r.boolean(row, kZoneWildcardAllowed);
             zone = std::make_shared<const auth::Zone>(std::move(loaded));
         }
         if (!host_id) {  // a row of a zone the account owns
@@ -177,7 +199,8 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
             stored_address(r.opt_text(row, kHostIpv6)),
             opt_time(r, row, kHostLastSeen),
             zone,
-            auth::effective_heartbeat(opt_seconds(r, row, kHostHeartbeat), zone->heartbeat_timeout),
+            auth::effective_heartbeat(opt_seconds(r, row, kHostHeartbeat), zone->heartbeat_timeout,
+                                      opt_seconds(r, row, kHostProtocolHeartbeat)),
             r.boolean(row, kHostOffline),
             r.boolean(row, kHostBlocked),
             opt_seconds(r, row, kHostNochgInterval),
@@ -185,6 +208,12 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
                               static_cast<int>(r.int64(row, kHostNochgCount))},
             read_host_offline_action(r, row, kHostOfflineAction),
             stored_addresses(r.opt_text(row, kHostExtraIpv4).value_or("")),
+            stored_network(r.opt_text(row, kHostIpv6Prefix)),
+            r.opt_int64(row, kHostDeriveFrom),
+            stored_address(r.opt_text(row, kHostInterfaceId)),
+            static_cast<unsigned>(r.opt_int64(row, kHostPrefixLength).value_or(0)),
+            r.boolean(row, kHostWildcard),
+            opt_seconds(r, row, kHostProtocolHeartbeat),
         });
     }
     return principal;
@@ -207,7 +236,8 @@ public:
             locked_.push_back(
                 auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
                                       stored_address(r.opt_text(row, 2)), r.boolean(row, 3),
-                                      r.boolean(row, 4), stored_addresses(r.text(row, 5))});
+                                      r.boolean(row, 4), stored_addresses(r.text(row, 5)),
+                                      stored_network(r.opt_text(row, 6)), r.boolean(row, 7)});
     }
 
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
@@ -228,6 +258,16 @@ public:
     void record_extra_ipv4(std::int64_t host_id, const std::vector<IpAddress>& extra) override {
         lease_->exec_prepared("record_extra_ipv4", kRecordExtraIpv4,
                               {id_param(host_id), addresses_param(extra)});
+    }
+
+    void record_prefix(std::int64_t host_id, const std::optional<IpNetwork>& prefix) override {
+        lease_->exec_prepared("record_prefix", kRecordPrefix,
+                              {id_param(host_id), network_param(prefix)});
+    }
+
+    void record_wildcard(std::int64_t host_id, bool mirrored) override {
+        lease_->exec_prepared("record_wildcard", kRecordWildcard,
+                              {id_param(host_id), std::string(mirrored ? "true" : "false")});
     }
 
     void record_seen(std::int64_t host_id, auth::TimePoint now) override {
@@ -258,12 +298,16 @@ std::optional<auth::NochgWindow> PgStore::count_seen_if_unchanged(
     const Result r = conn->exec_prepared(
         "record_seen_if_unchanged", kRecordSeenIfUnchanged,
         {id_param(expected.host_id), address_param(expected.ipv4), address_param(expected.ipv6),
-         micros_param(now), std::to_string(interval.count())});
+         micros_param(now), std::to_string(interval.count()), network_param(expected.ipv6_prefix)});
     if (r.rows() != 1) return std::nullopt;
     return auth::NochgWindow{opt_time(r, 0, 0), static_cast<int>(r.int64(0, 1))};
 }
 
-namespace {}  // namespace
+void PgStore::set_protocol_heartbeat(std::int64_t host_id, std::chrono::seconds timeout) {
+    auto conn = db_.lease();
+    conn->exec_prepared("set_protocol_heartbeat", kSetProtocolHeartbeat,
+                        {id_param(host_id), std::to_string(timeout.count())});
+}
 
 void PgStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) {
     if (host_ids.empty()) return;

@@ -181,5 +181,60 @@ TEST_F(PgLifecycleStoreTest, ARemovedZoneYieldsAnEmptyBatch) {
     EXPECT_TRUE(lifecycle_->lock_due_hosts(987654, kT0 + minutes(30), 10, {})->hosts().empty());
 }
 
+TEST_F(PgLifecycleStoreTest, TheProtocolsHeartbeatAppliesWhenNeitherHostNorZoneSetOne) {
+    AdminRepository repo(*db_);
+    const auto e = *repo.add_host(name("e.example.net"), "alice");  // example.net: no default
+    const auto off = *repo.add_host(name("f.example.net"), "alice");
+    ASSERT_FALSE(repo.set_host_heartbeat(name("f.example.net"), seconds(0)));
+    seen(e, kT0, "192.0.2.5");
+    seen(off, kT0, "192.0.2.6");
+    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(30), 100, {own_timeout_}).empty());
+    PgStore store(*db_);
+    store.set_protocol_heartbeat(e, minutes(20));
+    store.set_protocol_heartbeat(off, minutes(20));
+    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(20), 100, {own_timeout_}).empty());
+    EXPECT_EQ(due_ids(other_zone_, kT0 + minutes(20) + seconds(1), 100, {own_timeout_}),
+              std::vector<std::int64_t>{e});
+    auto batch = lifecycle_->lock_due_hosts(other_zone_, kT0 + minutes(21), 100, {own_timeout_});
+    ASSERT_EQ(batch->hosts().size(), 1u);
+    EXPECT_EQ(batch->hosts()[0].host.heartbeat_timeout, minutes(20));
+    // And the principal sees it too.
+    const auto p = store.load_principal("alice", "");
+    ASSERT_TRUE(p);
+    for (const auto& h : p->hosts) {
+        if (h.id == e) {
+            EXPECT_EQ(h.heartbeat_timeout, minutes(20));
+            EXPECT_EQ(h.protocol_heartbeat, minutes(20));
+        }
+        if (h.id == off) {
+            EXPECT_EQ(h.heartbeat_timeout, std::nullopt) << "its own off wins";
+        }
+    }
+}
+
+TEST_F(PgLifecycleStoreTest, ADerivedHostLivesByTheHostItDerivesFrom) {
+    AdminRepository repo(*db_);
+    const auto router = *repo.add_host(name("r.example.net"), "alice");
+    const auto nas = *repo.add_host(name("nas.example.net"), "alice");
+    ASSERT_FALSE(repo.set_host_heartbeat(name("r.example.net"), minutes(5)));
+    ASSERT_FALSE(repo.set_host_heartbeat(name("nas.example.net"), seconds(30)));
+    ASSERT_FALSE(repo.set_host_derived(
+        name("nas.example.net"), DeriveSpec{name("r.example.net"), *IpAddress::parse("::7"), 64}));
+    seen(router, kT0, "192.0.2.7");
+    seen(nas, kT0 - minutes(10), "192.0.2.8");  // its own last_seen does not matter
+    const std::vector<std::int64_t> skip{own_timeout_};
+    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(5), 100, skip).empty());
+    auto due = due_ids(other_zone_, kT0 + minutes(5) + seconds(1), 100, skip);
+    std::sort(due.begin(), due.end());
+    EXPECT_EQ(due, (std::vector<std::int64_t>{std::min(router, nas), std::max(router, nas)}));
+
+    // A router already offline (by request, say) makes its derived hosts due at once.
+    PgStore store(*db_);
+    auto change = store.begin_change({router});
+    change->record_offline(router, std::nullopt, std::nullopt, auth::OfflineReason::Request, kT0);
+    change->commit();
+    EXPECT_EQ(due_ids(other_zone_, kT0 + seconds(1), 100, skip), std::vector<std::int64_t>{nas});
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -33,11 +33,21 @@ public:
     void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
                         const std::optional<IpAddress>& v6, auth::TimePoint) override {
         buffered_[id] = auth::StoredAddresses{id, v4, v6, false};
+        buffered_[id].ipv6_prefix = prefix_of(id);
+        buffered_[id].wildcard = wildcard_of(id);
+    }
+    void record_wildcard(std::int64_t id, bool mirrored) override {
+        buffered_.at(id).wildcard = mirrored;  // after record_applied, as in update_service
+    }
+    void record_prefix(std::int64_t id, const std::optional<IpNetwork>& prefix) override {
+        buffered_.at(id).ipv6_prefix = prefix;  // after record_applied, as in update_service
     }
     void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
                         const std::optional<IpAddress>& v6, auth::OfflineReason reason,
                         auth::TimePoint) override {
         buffered_[id] = auth::StoredAddresses{id, v4, v6, true};
+        buffered_[id].ipv6_prefix = prefix_of(id);
+        buffered_[id].wildcard = wildcard_of(id);
         reasons_[id] = reason;
     }
     void record_extra_ipv4(std::int64_t id, const std::vector<IpAddress>& extra) override {
@@ -60,6 +70,18 @@ public:
     }
 
 private:
+    // The prefix stays what it was unless record_prefix() changes it (as the row's column).
+    std::optional<IpNetwork> prefix_of(std::int64_t id) const {
+        for (const auto& row : locked_)
+            if (row.host_id == id) return row.ipv6_prefix;
+        return std::nullopt;
+    }
+    bool wildcard_of(std::int64_t id) const {
+        for (const auto& row : locked_)
+            if (row.host_id == id) return row.wildcard;
+        return false;
+    }
+
     FakeHostStore& store_;
     std::vector<auth::StoredAddresses> locked_;
     std::map<std::int64_t, auth::StoredAddresses> buffered_;
@@ -108,7 +130,7 @@ bool FakeHostStore::record_seen_if_unchanged(const auth::StoredAddresses& expect
     auto it = rows.find(expected.host_id);
     if (it == rows.end() || it->second.offline || it->second.in_doubt ||
         !it->second.extra_ipv4.empty() || it->second.ipv4 != expected.ipv4 ||
-        it->second.ipv6 != expected.ipv6)
+        it->second.ipv6 != expected.ipv6 || it->second.ipv6_prefix != expected.ipv6_prefix)
         return false;
     ++seen[expected.host_id];
     return true;

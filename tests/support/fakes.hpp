@@ -60,6 +60,10 @@ public:
         const auth::StoredAddresses& expected, auth::TimePoint now,
         std::chrono::seconds interval) override;
     void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override;
+    void set_protocol_heartbeat(std::int64_t id, std::chrono::seconds timeout) override {
+        std::lock_guard lock(mutex);
+        protocol_heartbeats[id] = timeout;
+    }
 
     std::mutex mutex;
     std::map<std::int64_t, auth::StoredAddresses> rows;
@@ -69,7 +73,8 @@ public:
     std::map<std::int64_t, int> seen_attempts;            // no-change statements tried
     int changes_begun = 0;
     int commits = 0;
-    int marks = 0;  // mark_in_doubt calls
+    int marks = 0;                                                     // mark_in_doubt calls
+    std::map<std::int64_t, std::chrono::seconds> protocol_heartbeats;  // set_protocol_heartbeat
     bool fail_begin = false;
     bool fail_commit = false;
     bool commit_unknown = false;  // commit applies, then throws CommitUnknown

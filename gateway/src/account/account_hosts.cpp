@@ -10,6 +10,7 @@
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/core/host_name_rule.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 
 namespace ddns::gateway {
 
@@ -149,7 +150,8 @@ AccountResult<Done> AccountService::apply_to_host(std::int64_t account_id,
     const auto it = std::find_if(principal->hosts.begin(), principal->hosts.end(),
                                  [&](const auth::Host& h) { return h.id == host.id; });
     if (it == principal->hosts.end()) return fail(AccountError::NotFound, "no such host");
-    const auto results = d_.updates.apply({HostIntent{&*it, v4, v6, false}}, d_.clock());
+    const auto results = d_.updates.apply(
+        {HostIntent{&*it, v4, v6, false, {}, derived_from(principal->hosts, *it)}}, d_.clock());
     return apply_failure(results.at(0).status);
 }
 

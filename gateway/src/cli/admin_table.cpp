@@ -27,6 +27,7 @@ const AdminCommand kCommands[] = {
     {"zone", "ttl", "ZONE N", "(default TTL, also of hosts without their own;\n rewritten in BIND at once)", zone_ttl},
     {"zone", "remove", "ZONE", "(refused while hosts or records exist)", zone_remove},
     {"zone", "heartbeat", "ZONE DURATION|off", "(timeout of hosts that set none)", zone_heartbeat},
+    {"zone", "wildcard", "ZONE on|off", "(dyndns2 wildcard=ON may mirror a host at *.host)", zone_wildcard},
     {"zone", "offline-action", "ZONE delete|sentinel", "(what going offline does to A/AAAA)", zone_offline_action},
     {"zone", "public", "ZONE on|off", "(free accounts may pick names in it)", zone_public},
     {"account", "add", "USER [--email E] [--plan free|domain]", "(password read from stdin)", account_add},
@@ -50,6 +51,8 @@ const AdminCommand kCommands[] = {
     {"host", "show", "FQDN [--json]", "(addresses, fault counters, last updates)", host_show},
     {"host", "block", "FQDN [--reason TEXT]", "(its updates are refused as abuse)", host_block},
     {"host", "unblock", "FQDN", "(also lifts a no-change rate limit)", host_unblock},
+    {"host", "derive", "FQDN --from FQDN --interface-id IID [--prefix-length N] | FQDN --none", "(AAAA = the /N prefix of --from + IID,\n changed with it; N 16-64, default 64)", host_derive},
+    {"host", "derived", "[--account USER]", "(the hosts derived from a prefix)", host_derived},
     {"host", "nochg-interval", "FQDN DURATION|off|default", "(default: abuse.nochg_interval)", host_nochg_interval},
     {"token", "add", "USER [--host FQDN]", "(prints the token once)", token_add},
     {"token", "list", "[--account USER]", "", token_list},
@@ -121,7 +124,7 @@ int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::
     }
     try {
         const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing", "--all",
-                                         "--keep-dns", "--force", "--json"});
+                                         "--keep-dns", "--force", "--json", "--none"});
         // `log` and `reconcile` are the commands without an ACTION.
         const bool single = !a.words.empty() && (a.words[0] == "log" || a.words[0] == "reconcile");
         const std::size_t head = single ? 1 : 2;

@@ -10,18 +10,18 @@ namespace {
 
 // Removes one family of a host that is going offline; `held` is what BIND should still hold (one
 // address, or the A set of a round robin).
-void take_family_offline(UpdateRequest& request, const auth::Host& host,
+void take_family_offline(UpdateRequest& request, const DnsName& owner, std::uint32_t ttl,
                          const std::vector<IpAddress>& held, auth::OfflineAction action) {
     const IpAddress& address = held.front();
     const RecordType type = address_record_type(address.family());
     // Value-dependent "RRset exists" (RFC 2136 §2.4.2, §3.2.5): the RRset is exactly these.
     for (const IpAddress& a : held)
         request.prerequisites.emplace_back(
-            RRsetExistsValue{ResourceRecord::address(host.name, host.ttl, a)});
-    request.operations.emplace_back(DeleteRRset{host.name, type});
+            RRsetExistsValue{ResourceRecord::address(owner, ttl, a)});
+    request.operations.emplace_back(DeleteRRset{owner, type});
     if (action == auth::OfflineAction::Sentinel)
-        request.operations.emplace_back(AddRecord{
-            ResourceRecord::address(host.name, host.ttl, sentinel_address(address.family()))});
+        request.operations.emplace_back(
+            AddRecord{ResourceRecord::address(owner, ttl, sentinel_address(address.family()))});
 }
 
 }  // namespace
@@ -70,8 +70,14 @@ UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const aut
     for (const auth::Host* h : hosts) {
         const auth::OfflineAction action =
             auth::effective_offline_action(h->offline_action, zone.offline_action);
-        if (h->ipv4) take_family_offline(request, *h, a_set(*h), action);
-        if (h->ipv6) take_family_offline(request, *h, {*h->ipv6}, action);
+        // The host's name, and its mirror at *.<name> (dyndns2 wildcard=ON), which holds the same.
+        std::vector<DnsName> names{h->name};
+        if (h->wildcard)
+            if (auto star = h->name.prepend("*")) names.push_back(*std::move(star));
+        for (const DnsName& owner : names) {
+            if (h->ipv4) take_family_offline(request, owner, h->ttl, a_set(*h), action);
+            if (h->ipv6) take_family_offline(request, owner, h->ttl, {*h->ipv6}, action);
+        }
     }
     return request;
 }

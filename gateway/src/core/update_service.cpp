@@ -7,6 +7,7 @@
 
 #include "ddns/auth/lifecycle.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/core/zone_batch.hpp"
 
 namespace ddns::gateway {
@@ -49,7 +50,8 @@ std::vector<IpAddress> resolve(const FamilyIntent& intent, std::vector<IpAddress
 }
 
 bool same(const auth::StoredAddresses& a, const auth::StoredAddresses& b) {
-    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.extra_ipv4 == b.extra_ipv4;
+    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.extra_ipv4 == b.extra_ipv4 &&
+           a.ipv6_prefix == b.ipv6_prefix && a.wildcard == b.wildcard;
 }
 
 // The state of a host after `intent`, from its state `s`.
@@ -62,16 +64,64 @@ auth::StoredAddresses next_state(const HostIntent& intent, const auth::StoredAdd
     n.extra_ipv4.assign(a.empty() ? a.end() : a.begin() + 1, a.end());
     const auto aaaa = resolve(intent.ipv6, family_set(s, RecordType::AAAA));
     n.ipv6 = aaaa.empty() ? std::nullopt : std::optional(aaaa.front());
+    if (intent.ipv6_prefix) n.ipv6_prefix = intent.ipv6_prefix;
+    if (intent.wildcard) n.wildcard = *intent.wildcard;
     n.offline = false;
     return n;
 }
 
-// Replace one family of a host: delete its RRset, add the new RRs (if any).
-void add_family_ops(std::vector<UpdateOperation>& ops, const auth::Host& host, RecordType type,
-                    const std::vector<IpAddress>& target) {
-    ops.emplace_back(DeleteRRset{host.name, type});
+// The AAAA a host derived from a parent in state `parent` must hold; nullopt: none.
+std::optional<IpAddress> derived_aaaa(const auth::StoredAddresses& parent, const auth::Host& d) {
+    const auto source = prefix_source(parent.ipv6_prefix, without_sentinel(parent.ipv6));
+    if (!source || !d.interface_id) return std::nullopt;
+    return derived_address(*source, *d.interface_id, d.prefix_length);
+}
+
+// A derived host follows its parent: offline with it, and otherwise back online with the AAAA
+// the parent's prefix gives (its A set is its own).
+auth::StoredAddresses follow(const auth::StoredAddresses& parent, const auth::Host& d,
+                             const auth::StoredAddresses& s, auth::OfflineAction action) {
+    if (parent.offline) return offline_addresses(s, action);
+    auth::StoredAddresses n = next_state(HostIntent{&d, {}, {}}, s, action);
+    n.ipv6 = derived_aaaa(parent, d);
+    return n;
+}
+
+// Whether a derived host's state (as loaded with the credentials) is not what its parent in
+// state `parent` gives it: the parent's update must then take the locked path even when the
+// parent's own state does not change (a host declared derived since, a missed change).
+bool stale(const auth::StoredAddresses& parent, const std::vector<const auth::Host*>& derived) {
+    for (const auth::Host* d : derived)
+        if (d->offline || d->ipv6 != derived_aaaa(parent, *d)) return true;
+    return false;
+}
+
+// Replace one family at `owner`: delete its RRset, add the new RRs (if any).
+void add_family_ops(std::vector<UpdateOperation>& ops, const DnsName& owner, std::uint32_t ttl,
+                    RecordType type, const std::vector<IpAddress>& target) {
+    ops.emplace_back(DeleteRRset{owner, type});
     for (const IpAddress& a : target)
-        ops.emplace_back(AddRecord{ResourceRecord::address(host.name, host.ttl, a)});
+        ops.emplace_back(AddRecord{ResourceRecord::address(owner, ttl, a)});
+}
+
+// The names that carry a host's addresses: its own name, and *.<name> while a state mirrors
+// them (wildcard), with whether it holds the records before and after the change.
+struct Owner {
+    DnsName name;
+    bool from;  // holds the records in the old state
+    bool to;    // in the new state
+};
+std::vector<Owner> owners(const auth::Host& h, const auth::StoredAddresses& from,
+                          const auth::StoredAddresses& to) {
+    std::vector<Owner> out{{h.name, true, true}};
+    if (from.wildcard || to.wildcard)
+        if (auto star = h.name.prepend("*"))
+            out.push_back({*std::move(star), from.wildcard, to.wildcard});
+    return out;
+}
+
+std::vector<IpAddress> held(const auth::StoredAddresses& s, RecordType type, bool holds) {
+    return holds ? family_set(s, type) : std::vector<IpAddress>{};
 }
 
 // The compensating message after a failed commit: puts each family back to `from`, on the
@@ -83,45 +133,98 @@ UpdateRequest compensation(const auth::Zone& zone, const std::vector<const auth:
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
         const auto& was = from.at(h->id);
-        for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
-            const auto back = family_set(was, type);
-            const auto written = family_set(to.at(h->id), type);
-            if (back == written && !was.in_doubt) continue;
-            // RFC 2136 §3.2.5: the value-dependent prerequisites of one name and type together
-            // must equal the whole RRset.
-            for (const IpAddress& a : written)
-                request.prerequisites.emplace_back(
-                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, a)});
-            if (written.empty()) request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
-            add_family_ops(request.operations, *h, type, back);
-        }
+        const auto& now = to.at(h->id);
+        for (const Owner& o : owners(*h, was, now))
+            for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
+                const auto back = held(was, type, o.from);
+                const auto written = held(now, type, o.to);
+                if (back == written && !was.in_doubt) continue;
+                // RFC 2136 §3.2.5: the value-dependent prerequisites of one name and type
+                // together must equal the whole RRset.
+                for (const IpAddress& a : written)
+                    request.prerequisites.emplace_back(
+                        RRsetExistsValue{ResourceRecord::address(o.name, h->ttl, a)});
+                if (written.empty()) request.prerequisites.emplace_back(RRsetAbsent{o.name, type});
+                add_family_ops(request.operations, o.name, h->ttl, type, back);
+            }
     }
     return request;
 }
 
 // One message: for every host and every family that differs, delete the RRset and add the new
-// RRs, so A and AAAA (and all hosts of the message) change together or not at all.
+// RRs, so A and AAAA (and all hosts of the message) change together or not at all. The mirror
+// at *.<name> changes with them.
 UpdateRequest request_for(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts,
                           const std::map<std::int64_t, auth::StoredAddresses>& from,
                           const std::map<std::int64_t, auth::StoredAddresses>& to) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
-        const auto& a = from.at(h->id);
-        for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
-            const auto target = family_set(to.at(h->id), type);
-            if (family_set(a, type) != target || a.in_doubt)
-                add_family_ops(request.operations, *h, type, target);
-        }
+        const auto& was = from.at(h->id);
+        const auto& now = to.at(h->id);
+        for (const Owner& o : owners(*h, was, now))
+            for (const RecordType type : {RecordType::A, RecordType::AAAA}) {
+                const auto target = held(now, type, o.to);
+                if (held(was, type, o.from) != target || was.in_doubt)
+                    add_family_ops(request.operations, o.name, h->ttl, type, target);
+            }
     }
     return request;
 }
+
+// A derived host follows its parent's target state (a later explicit intent for the derived
+// host itself is overridden: its AAAA is its parent's to give).
+void follow_parents(const std::map<std::int64_t, const auth::Host*>& derived,
+                    const auth::Zone& zone, std::map<std::int64_t, auth::StoredAddresses>& target) {
+    for (const auto& [id, d] : derived) {
+        auto t = target.find(id);
+        const auto parent = target.find(*d->derive_from);
+        if (t == target.end() || parent == target.end()) continue;  // removed meanwhile
+        t->second = follow(parent->second, *d, t->second,
+                           auth::effective_offline_action(d->offline_action, zone.offline_action));
+    }
+}
+
+// The changed hosts as the changes run_zone_batch sees: a changed derived host whose parent
+// changed too is one unit with it, named by the parent's id, so that a split never separates
+// them and they are recorded, compensated and marked in doubt together.
+class Units {
+public:
+    Units(const std::vector<std::int64_t>& changed,
+          const std::map<std::int64_t, const auth::Host*>& derived)
+        : derived_(derived), changed_(changed.begin(), changed.end()) {
+        for (const std::int64_t id : changed) members_[of(id)].push_back(id);
+    }
+    // The unit a host belongs to (itself, unless it follows a changed parent).
+    std::int64_t of(std::int64_t id) const {
+        const auto d = derived_.find(id);
+        if (d == derived_.end() || changed_.count(*d->second->derive_from) == 0) return id;
+        return *d->second->derive_from;
+    }
+    std::vector<std::int64_t> ids() const {
+        std::vector<std::int64_t> out;
+        for (const auto& [unit, ids] : members_) out.push_back(unit);
+        return out;
+    }
+    std::vector<std::int64_t> expand(const std::vector<std::int64_t>& units) const {
+        std::vector<std::int64_t> out;
+        for (const std::int64_t u : units)
+            out.insert(out.end(), members_.at(u).begin(), members_.at(u).end());
+        return out;
+    }
+
+private:
+    const std::map<std::int64_t, const auth::Host*>& derived_;
+    std::set<std::int64_t> changed_;
+    std::map<std::int64_t, std::vector<std::int64_t>> members_;
+};
 
 }  // namespace
 
 // One request's changes to one zone, waiting for the message that carries them.
 struct UpdateService::Batch {
     std::vector<const HostIntent*> intents;
-    std::vector<HostApplyResult*> results;  // parallel to intents
+    std::vector<HostApplyResult*> results;   // parallel to intents
+    std::vector<const auth::Host*> derived;  // hosts following the prefix of one of intents
     auth::TimePoint now;
     bool done = false;
 };
@@ -201,13 +304,17 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
         const auth::Host& host = *intents[i].host;
         HostApplyResult& r = results[i];
         if (refused(host, now, r)) continue;
+        // The protocol's heartbeat default, recorded once (before any DNS traffic).
+        if (const auto& p = intents[i].protocol_heartbeat; p && host.protocol_heartbeat != p)
+            store_.set_protocol_heartbeat(host.id, *p);
         if (!intents[i].take_offline && !host.offline) {
-            const auth::StoredAddresses stored{host.id, host.ipv4, host.ipv6,
-                                               false,   false,     host.extra_ipv4};
+            const auth::StoredAddresses stored{
+                host.id, host.ipv4,       host.ipv6,        false,
+                false,   host.extra_ipv4, host.ipv6_prefix, host.wildcard};
             const auto next = next_state(intents[i], stored, auth::OfflineAction::Delete);
             r.ipv4 = next.ipv4;
             r.ipv6 = next.ipv6;
-            if (same(next, stored)) {
+            if (same(next, stored) && !stale(next, intents[i].derived)) {
                 const ApplyStatus seen = record_unchanged(host, now, r.retry_after);
                 if (seen != ApplyStatus::Changed) {
                     r.status = seen;
@@ -221,6 +328,9 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
         batch.intents.push_back(&intents[i]);
         batch.results.push_back(&r);
         batch.now = now;
+        // Derived hosts travel in their parent's message: one UPDATE covers one zone.
+        for (const auth::Host* d : intents[i].derived)
+            if (d->zone->id == host.zone->id) batch.derived.push_back(d);
     }
     for (auto& [zone_id, batch] : by_zone) submit(queue_for(zone_id), batch);
     for (const auto& r : results)
@@ -244,7 +354,9 @@ ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePo
     const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
     if (!host.heartbeat_timeout && !policy.active() && fresh) return ApplyStatus::Unchanged;
     const auto window = store_.count_seen_if_unchanged(
-        auth::StoredAddresses{host.id, host.ipv4, host.ipv6}, now, policy.interval);
+        auth::StoredAddresses{
+            host.id, host.ipv4, host.ipv6, false, false, {}, host.ipv6_prefix, host.wildcard},
+        now, policy.interval);
     if (!window) return ApplyStatus::Changed;
     retry_after = auth::nochg_retry_after(*window, policy, now);
     return retry_after > std::chrono::seconds::zero() ? ApplyStatus::Abuse : ApplyStatus::Unchanged;
@@ -292,8 +404,12 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
 void UpdateService::process(const std::vector<Batch*>& batches) {
     // Every host touched by these batches, in one zone.
     std::map<std::int64_t, const auth::Host*> hosts;
-    for (const Batch* b : batches)
+    std::map<std::int64_t, const auth::Host*> derived;  // following a parent of these batches
+    for (const Batch* b : batches) {
         for (const HostIntent* intent : b->intents) hosts.emplace(intent->host->id, intent->host);
+        for (const auth::Host* d : b->derived) derived.emplace(d->id, d);
+    }
+    for (const auto& [id, d] : derived) hosts.emplace(id, d);
     const auth::Zone& zone = *hosts.begin()->second->zone;
     const auth::TimePoint now = batches.back()->now;
 
@@ -332,14 +448,22 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
                 auth::effective_offline_action(intent->host->offline_action, zone.offline_action));
         }
 
+    // Then the derived hosts follow their parents' new state.
+    follow_parents(derived, zone, target);
+
     // Send what differs from the stored state (and the whole state of a host in doubt, so that
-    // BIND surely holds it); split, record, compensate or mark in doubt by the shared sequence.
+    // BIND surely holds it); split, record, compensate or mark in doubt by the shared sequence,
+    // which sees units (a changed derived host travels with its changed parent).
     std::vector<std::int64_t> changed;
     for (const auto& [id, t] : target)
         if (!same(t, current.at(id)) || current.at(id).in_doubt) changed.push_back(id);
+    const Units units(changed, derived);
+    auto unit_of = [&](std::int64_t id) { return units.of(id); };
+    auto expand = [&](const std::vector<std::int64_t>& ids) { return units.expand(ids); };
+    changed = units.ids();
     auto hosts_of = [&](const std::vector<std::int64_t>& ids) {
         std::vector<const auth::Host*> hs;
-        for (const std::int64_t id : ids) hs.push_back(hosts.at(id));
+        for (const std::int64_t id : expand(ids)) hs.push_back(hosts.at(id));
         return hs;
     };
     const ZoneBatchSteps steps{
@@ -349,14 +473,14 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
         [&](const BatchSendResult& sent) {
             // What BIND acknowledged, and last_seen of every host that did not fail.
             for (const auto& [id, t] : target)
-                if (sent.failed.count(id) == 0) record(*change, current.at(id), t, now);
+                if (sent.failed.count(unit_of(id)) == 0) record(*change, current.at(id), t, now);
             change->commit();
         },
         [&] { change.reset(); },  // the connection goes back before anything below needs one
         [&](const std::vector<std::int64_t>& ids) {
             return send(zone, compensation(zone, hosts_of(ids), current, target));
         },
-        [&](const std::vector<std::int64_t>& ids) { store_.mark_in_doubt(ids, now); },
+        [&](const std::vector<std::int64_t>& ids) { store_.mark_in_doubt(expand(ids), now); },
     };
     const ZoneBatchResult outcome = run_zone_batch(
         changed, steps, log_,
@@ -369,7 +493,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
     const bool stored_ok = outcome.outcome == CommitOutcome::Committed;
     std::set<std::int64_t> in_doubt;
     if (outcome.outcome == CommitOutcome::Unknown)
-        in_doubt.insert(outcome.sent.applied.begin(), outcome.sent.applied.end());
+        for (const std::int64_t id : expand(outcome.sent.applied)) in_doubt.insert(id);
 
     for (Batch* b : batches)
         for (std::size_t i = 0; i < b->intents.size(); ++i) {
@@ -380,7 +504,7 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
                 r = HostApplyResult{ApplyStatus::Gone, std::nullopt, std::nullopt, {}};
                 continue;
             }
-            if (auto f = failed.find(id); f != failed.end()) {
+            if (auto f = failed.find(unit_of(id)); f != failed.end()) {
                 r = HostApplyResult{ApplyStatus::DnsFailed, cur->second.ipv4, cur->second.ipv6,
                                     f->second.status};
             } else if (in_doubt.count(id) != 0) {
@@ -412,6 +536,8 @@ void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses
     } else if (!same(to, from) || to.offline != from.offline || (from.in_doubt && !to.offline)) {
         change.record_applied(id, to.ipv4, to.ipv6, now);  // also back online
         if (!to.extra_ipv4.empty()) change.record_extra_ipv4(id, to.extra_ipv4);
+        if (to.ipv6_prefix != from.ipv6_prefix) change.record_prefix(id, to.ipv6_prefix);
+        if (to.wildcard != from.wildcard) change.record_wildcard(id, to.wildcard);
     } else {
         change.record_seen(id, now);
     }

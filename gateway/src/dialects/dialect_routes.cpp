@@ -27,7 +27,8 @@ Route checkip_route(std::string path, CheckIpStyle style) {
 }  // namespace
 
 void add_dialect_routes(RouteTable& table, Dialects d) {
-    table.add(update_route("dyndns2", {"/nic/update", "/v3/update", "/update"}, d.dyndns2));
+    table.add(update_route("dyndns2", {"/nic/update", "/v3/update", "/update", "/nic/delete"},
+                           d.dyndns2));
     table.add(update_route("dynamip", {"/Login/updateip.asp"}, d.dynamip));
     table.add(update_route("dynamic", {"/dynamic"}, d.dynamic));
     table.add(

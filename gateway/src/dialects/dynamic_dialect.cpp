@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/dialects/update_steps.hpp"
 
@@ -237,6 +238,7 @@ DynamicOutcome DynamicDialect::process(const RequestView& request, LogContext& c
     // The family of the address picks the record; the other family stays as it is.
     HostIntent intent{host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
+    intent.derived = derived_from(principal.hosts, *host);
     const auto results = updates_.apply({intent}, clock_());
     context.retry_after = results.front().retry_after;
     context.audit.applied_to(*host, results.front());

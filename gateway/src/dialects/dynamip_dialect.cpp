@@ -4,7 +4,9 @@
 #include <chrono>
 #include <string_view>
 
+#include "ddns/auth/lifecycle.hpp"
 #include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/dialects/update_steps.hpp"
 
@@ -251,6 +253,9 @@ DynamipOutcome DynamipDialect::process(const RequestView& request, auth::TimePoi
     // Only the family of the address changes; the other is left alone.
     HostIntent intent{host, FamilyIntent::keep(), FamilyIntent::keep()};
     (address->is_v4() ? intent.ipv4 : intent.ipv6) = FamilyIntent::set(*address);
+    intent.derived = derived_from(principal.hosts, *host);
+    // The protocol's own 20-minute timeout where neither host nor zone set one (§5).
+    intent.protocol_heartbeat = auth::kDynamipHeartbeat;
     const HostApplyResult result = updates_.apply({intent}, now).front();
     audit.applied_to(*host, result);
     if (const DynamipCode code = answer_of(kWords, result.status); code != DynamipCode::Updated)

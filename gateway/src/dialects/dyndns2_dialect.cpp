@@ -7,6 +7,7 @@
 
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/dialects/update_steps.hpp"
 
@@ -45,6 +46,21 @@ void echo_addresses(Dyndns2Line& line, const Dyndns2Addresses& wanted) {
 }
 
 // The update-log detail of a refused credential.
+// Why the address parameters are refused, for the log and the update log.
+std::string address_error_text(AddressError error) {
+    switch (error) {
+        case AddressError::Conflicting:
+            return "conflicting addresses";
+        case AddressError::PrefixLength:
+            return "prefix length out of range";
+        case AddressError::NotAPrefix:
+            return "not a prefix";
+        case AddressError::Malformed:
+            break;
+    }
+    return "malformed address";
+}
+
 std::string auth_detail(auth::AuthStatus status) {
     switch (status) {
         case auth::AuthStatus::Disabled:
@@ -228,16 +244,21 @@ std::optional<Dyndns2Line> Dyndns2Dialect::resolve_names(Work& w) const {
 // the log says why, or operators look at BIND). offline=YES takes the hosts offline whatever the
 // addresses say.
 void Dyndns2Dialect::check_addresses(Work& w) const {
-    auto addresses = parse_dyndns2_addresses(w.request.query, w.request.client);
-    w.offline = w.request.query.get("offline").value_or("") == "YES";
+    const bool removal = is_dyndns2_delete(w.request.path);
+    auto addresses = removal ? parse_dyndns2_delete(w.request.query)
+                             : parse_dyndns2_addresses(w.request.query, w.request.client);
+    // /nic/delete only removes: offline=YES means nothing there.
+    w.offline = !removal && w.request.query.get("offline").value_or("") == "YES";
     if (!addresses) {
-        w.refusal = addresses.error() == AddressError::Malformed ? "malformed address"
-                                                                 : "conflicting addresses";
+        w.refusal = address_error_text(addresses.error());
     } else {
         w.addresses = *addresses;
         for (const FamilyIntent* f : {&addresses->ipv4, &addresses->ipv6})
             if (f->action == FamilyAction::Set && !policy_.allows(*f->address))
                 w.refusal = "address " + f->address->to_string() + " is not publicly routable";
+        // A prefix is judged by its first address, by the same rule (address.allow included).
+        if (const auto& p = addresses->ipv6_prefix; p && !policy_.allows(p->base()))
+            w.refusal = "prefix " + p->to_string() + " is not publicly routable";
     }
     if (w.offline) w.refusal.clear();
     if (!w.refusal.empty())
@@ -263,10 +284,16 @@ void Dyndns2Dialect::build_intents(Work& w) const {
             continue;
         }
         auto [it, inserted] = intent_of_host.emplace(target->id, w.intents.size());
-        if (inserted)
-            w.intents.push_back(w.offline
-                                    ? HostIntent{target, {}, {}, true}
-                                    : HostIntent{target, w.addresses->ipv4, w.addresses->ipv6});
+        if (inserted) {
+            auto derived = derived_from(w.principal().hosts, *target);
+            w.intents.push_back(w.offline ? HostIntent{target, {}, {}, true, {}, std::move(derived)}
+                                          : HostIntent{target, w.addresses->ipv4, w.addresses->ipv6,
+                                                       false, w.addresses->ipv6_prefix,
+                                                       std::move(derived)});
+            // wildcard=ON|OFF only where the operator allows it for the zone (else ignored).
+            if (!w.offline && target->zone->wildcard_allowed)
+                w.intents.back().wildcard = dyndns2_wildcard(w.request.query);
+        }
         w.intent_of_line[i] = it->second;
     }
 }

@@ -1,8 +1,10 @@
 // dyndns2's wire: its words, the address parameters, whose fault an answer is, and the
 // update-log note (protocols.md §1).
+#include <charconv>
 #include <string_view>
 
 #include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 
@@ -121,34 +123,135 @@ auth::AuditNote dyndns2_audit(auth::AuditNote note, const std::vector<Dyndns2Lin
     return note;
 }
 
-Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
-                                                                 const IpAddress& client) {
-    Dyndns2Addresses out;
-    bool any = false;
+namespace {
+
+// "/len" after an address: a number up to the family's width, else Malformed.
+Expected<std::optional<unsigned>, AddressError> suffix_length(std::string_view suffix,
+                                                              const IpAddress& address) {
+    if (suffix.empty()) return std::optional<unsigned>{};
+    unsigned length = 0;
+    const auto [end, ec] = std::from_chars(suffix.data(), suffix.data() + suffix.size(), length);
+    if (ec != std::errc{} || end != suffix.data() + suffix.size() || suffix.size() > 3 ||
+        length > (address.is_v4() ? 32u : 128u))
+        return Unexpected{AddressError::Malformed};
+    return std::optional<unsigned>{length};
+}
+
+// Keeps one prefix per request: a second, different one is Conflicting.
+std::optional<AddressError> take_prefix(std::optional<IpNetwork>& slot, const IpNetwork& prefix) {
+    if (slot && *slot != prefix) return AddressError::Conflicting;
+    slot = prefix;
+    return std::nullopt;
+}
+
+// ip6lanprefix: absent or empty is fine (a FRITZ!Box without IPv6 sends it empty).
+std::optional<AddressError> read_lan_prefix(const QueryParams& query, Dyndns2Addresses& out) {
+    const auto value = query.get("ip6lanprefix");
+    if (!value || trim(*value).empty()) return std::nullopt;
+    const auto prefix = parse_router_prefix(trim(*value));
+    if (prefix) return take_prefix(out.ipv6_prefix, *prefix);
+    switch (prefix.error()) {
+        case PrefixError::Length:
+            return AddressError::PrefixLength;
+        case PrefixError::NotAPrefix:
+            return AddressError::NotAPrefix;
+        case PrefixError::Malformed:
+            break;
+    }
+    return AddressError::Malformed;
+}
+
+}  // namespace
+
+namespace {
+
+// One address of the address parameters: the address and its "/len" (nullopt: none).
+struct AddressToken {
+    IpAddress address;
+    std::optional<unsigned> length;
+};
+
+// Calls `take` for every non-empty item of myip, myipv4, myipv6, ip and ipv6, in that order; the
+// first error (Malformed for an item that is no address with a valid length, or take's) ends it.
+template <class Take>
+std::optional<AddressError> each_address(const QueryParams& query, Take take) {
     for (const char* name : {"myip", "myipv4", "myipv6", "ip", "ipv6"}) {
         const auto value = query.get(name);
         if (!value) continue;
         for (std::string_view token : split_list(*value)) {
             if (token.empty()) continue;
-            // FRITZ!Box sends <ip6lanprefix> as "2001:db8:1:2::/64"; the prefix length goes.
-            if (const auto slash = token.find('/'); slash != std::string_view::npos)
-                token = token.substr(0, slash);
-            const auto address = IpAddress::parse(token);
-            if (!address) return Unexpected{AddressError::Malformed};
-            FamilyIntent intent =
-                address->is_unspecified() ? FamilyIntent::remove() : FamilyIntent::set(*address);
-            FamilyIntent& slot = address->is_v4() ? out.ipv4 : out.ipv6;
-            if (slot.action != FamilyAction::Keep &&
-                (slot.action != intent.action || slot.address != intent.address))
-                return Unexpected{AddressError::Conflicting};
-            slot = intent;
-            any = true;
+            const auto slash = token.find('/');
+            const auto address = IpAddress::parse(token.substr(0, slash));
+            if (!address) return AddressError::Malformed;
+            std::optional<unsigned> length;
+            if (slash != std::string_view::npos) {
+                const auto read = suffix_length(token.substr(slash + 1), *address);
+                if (!read || !*read) return AddressError::Malformed;
+                length = *read;
+            }
+            if (auto e = take(AddressToken{*address, length})) return e;
         }
     }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
+                                                                 const IpAddress& client) {
+    Dyndns2Addresses out;
+    bool any = false;
+    const auto error =
+        each_address(query, [&](const AddressToken& t) -> std::optional<AddressError> {
+            // "2001:db8:1:2::/64" (FRITZ!Box, deSEC): the address, and the prefix it lies in.
+            if (t.length && t.address.is_v6() && !t.address.is_unspecified()) {
+                if (*t.length < kMinPrefixLength) return AddressError::PrefixLength;
+                if (*t.length <= kMaxPrefixLength)
+                    if (auto e = take_prefix(out.ipv6_prefix, IpNetwork(t.address, *t.length)))
+                        return e;
+            }
+            const FamilyIntent intent =
+                t.address.is_unspecified() ? FamilyIntent::remove() : FamilyIntent::set(t.address);
+            FamilyIntent& slot = t.address.is_v4() ? out.ipv4 : out.ipv6;
+            if (slot.action != FamilyAction::Keep &&
+                (slot.action != intent.action || slot.address != intent.address))
+                return AddressError::Conflicting;
+            slot = intent;
+            any = true;
+            return std::nullopt;
+        });
+    if (error) return Unexpected{*error};
+    if (auto e = read_lan_prefix(query, out)) return Unexpected{*e};
     if (!any) {
         (client.is_v4() ? out.ipv4 : out.ipv6) = FamilyIntent::set(client);
     }
     return out;
+}
+
+Expected<Dyndns2Addresses, AddressError> parse_dyndns2_delete(const QueryParams& query) {
+    Dyndns2Addresses out;
+    bool any = false;
+    const auto error =
+        each_address(query, [&](const AddressToken& t) -> std::optional<AddressError> {
+            (t.address.is_v4() ? out.ipv4 : out.ipv6) = FamilyIntent::remove();
+            any = true;
+            return std::nullopt;
+        });
+    if (error) return Unexpected{*error};
+    if (!any) out = Dyndns2Addresses{FamilyIntent::remove(), FamilyIntent::remove()};
+    return out;
+}
+
+std::optional<bool> dyndns2_wildcard(const QueryParams& query) {
+    const auto value = query.get("wildcard");
+    if (!value) return std::nullopt;
+    if (text::iequals(*value, "ON")) return true;
+    if (text::iequals(*value, "OFF")) return false;
+    return std::nullopt;
+}
+
+bool is_dyndns2_delete(std::string_view path) {
+    return text::iequals(text::trim(path, "/"), "nic/delete");
 }
 
 }  // namespace ddns::gateway

@@ -6,6 +6,7 @@
 
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/dialects/update_steps.hpp"
 #include "myserver_detail.hpp"
@@ -176,8 +177,13 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
         if (!target.ipv4) return reply(MyServerCode::RecordNotFound);
         intent = FamilyIntent::remove();
     }
-    const auto results =
-        updates_.apply({HostIntent{&target, intent, FamilyIntent::keep()}}, clock_());
+    const auto results = updates_.apply({HostIntent{&target,
+                                                    intent,
+                                                    FamilyIntent::keep(),
+                                                    false,
+                                                    {},
+                                                    derived_from(principal.hosts, target)}},
+                                        clock_());
     audit.applied_to(target, results.front());
     // An Add that repeats the stored address is a no-change update and counts against the
     // budget like any other (TooManyAttempts with Retry-After).

@@ -64,6 +64,11 @@ TEST(EffectiveHeartbeat, HostSettingOverZoneDefault) {
     EXPECT_EQ(auth::effective_heartbeat(seconds(0), minutes(20)), std::nullopt);
     EXPECT_EQ(auth::effective_heartbeat(seconds(90), minutes(20)), seconds(90));
     EXPECT_EQ(auth::effective_heartbeat(seconds(90), std::nullopt), seconds(90));
+    // The protocol's default (DynamIP) comes last.
+    EXPECT_EQ(auth::effective_heartbeat(std::nullopt, std::nullopt, minutes(20)), minutes(20));
+    EXPECT_EQ(auth::effective_heartbeat(std::nullopt, minutes(5), minutes(20)), minutes(5));
+    EXPECT_EQ(auth::effective_heartbeat(seconds(0), std::nullopt, minutes(20)), std::nullopt);
+    EXPECT_EQ(auth::effective_heartbeat(seconds(90), std::nullopt, minutes(20)), seconds(90));
 }
 
 TEST(EffectiveOfflineAction, HostSettingOverZoneAction) {

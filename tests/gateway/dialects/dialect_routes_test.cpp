@@ -35,7 +35,8 @@ TEST_F(DialectRoutes, EveryPathReachesItsDialectUnderItsName) {
     };
     for (const Row& row :
          {Row{"/nic/update", "dyndns2", "badauth"}, Row{"/V3/Update/", "dyndns2", "badauth"},
-          Row{"/update", "dyndns2", "badauth"}, Row{"/dynamic", "dynamic", "badauth"},
+          Row{"/nic/delete", "dyndns2", "badauth"}, Row{"/update", "dyndns2", "badauth"},
+          Row{"/dynamic", "dynamic", "badauth"},
           Row{"/login/UpdateIP.asp", "dynamip",
               "{{{Missing Parameters|SiteID and Password are required}}}\r\n"},
           Row{"/dnslogin3.asp", "myserver", "Error:Invalid Command\r\n"},

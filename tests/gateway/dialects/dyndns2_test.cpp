@@ -230,5 +230,88 @@ TEST(Dyndns2Addresses, RejectsMalformedAndConflicting) {
     }
 }
 
+TEST(Dyndns2Addresses, ThePrefixARouterSends) {
+    const IpAddress client = ip("203.0.113.9");
+    struct Row {
+        const char* query;
+        const char* prefix;  // nullptr: none
+    };
+    for (const Row& row : {
+             // FRITZ!Box: myip=<ipaddr>,<ip6addr>&ip6lanprefix=<ip6lanprefix>
+             Row{"myip=192.0.2.1,2001:db8::1&ip6lanprefix=2001:db8:1:100::/56",
+                 "2001:db8:1:100::/56"},
+             Row{"myip=192.0.2.1&ip6lanprefix=", nullptr},
+             // deSEC style: the address with its prefix length
+             Row{"myipv6=2001:db8:1:2::/64", "2001:db8:1:2::/64"},
+             Row{"myip=2001:db8:1:2::99/56", "2001:db8:1::/56"},
+             Row{"myip=2001:db8::1/128", nullptr},
+             Row{"myip=2001:db8:1:2::/64&ip6lanprefix=2001:db8:1:2::/64", "2001:db8:1:2::/64"},
+         }) {
+        const auto a = parse_dyndns2_addresses(QueryParams::parse(row.query), client);
+        ASSERT_TRUE(a) << row.query;
+        if (row.prefix) {
+            EXPECT_EQ(a->ipv6_prefix, IpNetwork::parse(row.prefix)) << row.query;
+        } else {
+            EXPECT_EQ(a->ipv6_prefix, std::nullopt) << row.query;
+        }
+    }
+    struct Bad {
+        const char* query;
+        AddressError error;
+    };
+    for (const Bad& bad : {
+             Bad{"myip=192.0.2.1&ip6lanprefix=2001:db8:1:100::/65", AddressError::PrefixLength},
+             Bad{"myip=192.0.2.1&ip6lanprefix=2001:db8:1:100::/8", AddressError::PrefixLength},
+             Bad{"myip=2001:db8::/8", AddressError::PrefixLength},
+             Bad{"myip=192.0.2.1&ip6lanprefix=2001:db8:1:100::1/56", AddressError::NotAPrefix},
+             Bad{"myip=192.0.2.1&ip6lanprefix=2001:db8:1:100::", AddressError::Malformed},
+             Bad{"myip=192.0.2.1&ip6lanprefix=192.0.2.0/24", AddressError::Malformed},
+             Bad{"myip=192.0.2.1&ip6lanprefix=nonsense", AddressError::Malformed},
+             Bad{"myip=2001:db8::1/129", AddressError::Malformed},
+             Bad{"myip=2001:db8::1/abc", AddressError::Malformed},
+             Bad{"myip=192.0.2.1/33", AddressError::Malformed},
+             Bad{"myip=2001:db8:1:2::/64&ip6lanprefix=2001:db8:9:9::/64",
+                 AddressError::Conflicting},
+         }) {
+        const auto a = parse_dyndns2_addresses(QueryParams::parse(bad.query), client);
+        ASSERT_FALSE(a) << bad.query;
+        EXPECT_EQ(a.error(), bad.error) << bad.query;
+    }
+}
+
+struct DeleteCase {
+    const char* query;
+    FamilyAction v4;
+    FamilyAction v6;
+};
+
+class Dyndns2Delete : public ::testing::TestWithParam<DeleteCase> {};
+
+TEST_P(Dyndns2Delete, NamesOnlyTheFamilies) {
+    const auto& c = GetParam();
+    const auto a = parse_dyndns2_delete(QueryParams::parse(c.query));
+    ASSERT_TRUE(a) << c.query;
+    EXPECT_EQ(a->ipv4.action, c.v4) << c.query;
+    EXPECT_EQ(a->ipv6.action, c.v6) << c.query;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, Dyndns2Delete,
+    ::testing::Values(DeleteCase{"", Remove, Remove}, DeleteCase{"myip=", Remove, Remove},
+                      DeleteCase{"myip=192.0.2.1", Remove, Keep},
+                      DeleteCase{"myip=2001:db8::1", Keep, Remove},
+                      DeleteCase{"myipv6=2001:db8:1::/48", Keep, Remove},
+                      DeleteCase{"myip=0.0.0.0,::", Remove, Remove},
+                      DeleteCase{"ip=192.0.2.1&ipv6=2001:db8::1", Remove, Remove}));
+
+TEST(Dyndns2Delete, RejectsMalformedAndKnowsItsPath) {
+    for (const char* q : {"myip=1.2.3", "myip=example.org", "ipv6=2001:db8::g"})
+        EXPECT_FALSE(parse_dyndns2_delete(QueryParams::parse(q))) << q;
+    EXPECT_TRUE(is_dyndns2_delete("/nic/delete"));
+    EXPECT_TRUE(is_dyndns2_delete("/NIC/Delete/"));
+    EXPECT_FALSE(is_dyndns2_delete("/nic/update"));
+    EXPECT_FALSE(is_dyndns2_delete("/nic/deleted"));
+}
+
 }  // namespace
 }  // namespace ddns::gateway

@@ -16,10 +16,15 @@
 namespace ddns::auth {
 
 // The heartbeat timeout that applies to a host: its own setting (nullopt: follow the zone,
-// zero: none) over the zone's default (nullopt: none).
+// zero: none) over the zone's default (nullopt: none), over the default of the protocol that
+// updates the host (Host::protocol_heartbeat; nullopt: none).
 std::optional<std::chrono::seconds> effective_heartbeat(
     const std::optional<std::chrono::seconds>& host_setting,
-    const std::optional<std::chrono::seconds>& zone_default) noexcept;
+    const std::optional<std::chrono::seconds>& zone_default,
+    const std::optional<std::chrono::seconds>& protocol_default = std::nullopt) noexcept;
+
+// The DynamIP-style heartbeat's own timeout (protocols.md §5): its client sends every 15 minutes.
+inline constexpr std::chrono::seconds kDynamipHeartbeat{20 * 60};
 
 // What taking a host offline does to its A/AAAA: its own action (nullopt: follow the zone) over
 // its zone's.

@@ -65,6 +65,9 @@ struct Zone {
     // Heartbeat timeout of the zone's hosts that set none themselves (nullopt: none).
     std::optional<std::chrono::seconds> heartbeat_timeout{};
     OfflineAction offline_action = OfflineAction::Delete;
+    // The operator lets the zone's hosts mirror their addresses at *.host (dyndns2 wildcard=ON;
+    // migration 022).
+    bool wildcard_allowed = false;
 };
 
 struct Host {
@@ -91,6 +94,20 @@ struct Host {
     // RRset, so the host's whole A set is ipv4 followed by these. Empty for every host no such
     // Add touched; any other update replaces the whole set. At most kMaxIpv4 - 1 of them.
     std::vector<IpAddress> extra_ipv4{};
+    // IPv6 prefixes (migration 021, docs/design.md "IPv6 prefixes and derived hosts"): the last
+    // prefix this host's router sent (dyndns2 ip6lanprefix or myip with /len).
+    std::optional<IpNetwork> ipv6_prefix{};
+    // Set for a host derived from another one's prefix: that host (same account and zone), and
+    // the AAAA is the first prefix_length bits of its prefix followed by the rest of
+    // interface_id. The derived AAAA changes in the same UPDATE message as that host's records.
+    std::optional<std::int64_t> derive_from{};
+    std::optional<IpAddress> interface_id{};
+    unsigned prefix_length = 0;
+    // The addresses are mirrored at *.<name> (dyndns2 wildcard=ON, where the zone allows it).
+    bool wildcard = false;
+    // The heartbeat timeout of the protocol that updates this host, recorded by its first update
+    // in that protocol (DynamIP: kDynamipHeartbeat); applies when neither host nor zone set one.
+    std::optional<std::chrono::seconds> protocol_heartbeat{};
 };
 
 // The most A records one host may hold (its round robin, see Host::extra_ipv4).

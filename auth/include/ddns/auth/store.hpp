@@ -50,6 +50,11 @@ struct StoredAddresses {
     bool in_doubt = false;
     // The A records beyond ipv4 (Host::extra_ipv4), in order; part of the state.
     std::vector<IpAddress> extra_ipv4{};
+    // The last prefix the host's router sent (Host::ipv6_prefix); part of the state: the AAAA
+    // of the hosts derived from it follow it.
+    std::optional<IpNetwork> ipv6_prefix{};
+    // The addresses are mirrored at *.<name> (Host::wildcard): the same A and AAAA there.
+    bool wildcard = false;
 };
 
 // A change in progress: the rows of some hosts are locked (other requests and other gateway
@@ -74,6 +79,11 @@ public:
     // Sets the A records beyond ipv4 of a host whose record_applied() was called in this change
     // (record_applied() alone leaves none: every update but a round-robin Add replaces the set).
     virtual void record_extra_ipv4(std::int64_t host_id, const std::vector<IpAddress>& extra) = 0;
+    // Sets the IPv6 prefix (Host::ipv6_prefix) of a locked host; not a DNS record, but the
+    // source of its derived hosts' AAAA, recorded with the change that carried them.
+    virtual void record_prefix(std::int64_t host_id, const std::optional<IpNetwork>& prefix) = 0;
+    // Sets whether BIND now mirrors the host's addresses at *.<name> (Host::wildcard).
+    virtual void record_wildcard(std::int64_t host_id, bool mirrored) = 0;
     // Refreshes last_seen of a locked host whose addresses did not change.
     virtual void record_seen(std::int64_t host_id, TimePoint now) = 0;
     virtual void commit() = 0;
@@ -102,6 +112,9 @@ public:
     // it takes a connection of its own. A host in doubt never takes the no-change path (both
     // methods above return false for it), and record_applied() clears the mark.
     virtual void mark_in_doubt(const std::vector<std::int64_t>& host_ids, TimePoint now) = 0;
+    // Records the heartbeat timeout of the protocol that updates the host
+    // (Host::protocol_heartbeat), in a statement of its own.
+    virtual void set_protocol_heartbeat(std::int64_t host_id, std::chrono::seconds timeout) = 0;
 };
 
 }  // namespace ddns::auth

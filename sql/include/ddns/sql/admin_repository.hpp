@@ -23,6 +23,9 @@ enum class AdminError {
     StillInUse,        // e.g. removing a zone that still has hosts
     NotDomainAccount,  // a zone's owner must be on the domain plan
     HoldsRecords,      // a host cannot take a name that holds records
+    // A derived host needs another host of its account and zone that is not derived itself, and
+    // a host others derive from cannot become derived (no chains).
+    NotDerivable,
 };
 std::string_view to_string(AdminError error) noexcept;
 
@@ -83,6 +86,21 @@ struct HostSummary {
     std::optional<auth::OfflineAction> offline_action_setting{};
     auth::OfflineAction zone_offline_action = auth::OfflineAction::Delete;
     bool ttl_own = false;  // false: `ttl` follows the zone's default_ttl
+};
+
+// A host derived from another one's IPv6 prefix (migration 021, auth::Host::derive_from).
+struct DeriveSpec {
+    DnsName from;
+    IpAddress interface_id;  // IPv6; only its bits beyond prefix_length count
+    unsigned prefix_length = 64;
+};
+
+// A derived host as `host derive` shows it.
+struct DerivedHost {
+    DnsName name;
+    DnsName from;
+    IpAddress interface_id;
+    unsigned prefix_length = 64;
 };
 
 struct TokenSummary {
@@ -148,6 +166,15 @@ public:
                                                  std::optional<std::chrono::seconds> setting);
     // The host's own offline action: nullopt follows the zone. NotFound when the host is
     // unknown. Takes effect with the host's next offline transition.
+    // Declares `fqdn` derived from spec->from (admin_prefix.cpp), or an ordinary host again
+    // (nullopt; its AAAA stays until its next update). NotFound, NoSuchHost (spec->from),
+    // NotDerivable.
+    std::optional<AdminError> set_host_derived(const DnsName& fqdn,
+                                               const std::optional<DeriveSpec>& spec);
+    // Lets the zone's hosts mirror their addresses at *.<host> (dyndns2 wildcard=ON), or not.
+    std::optional<AdminError> set_zone_wildcard(const DnsName& zone, bool allowed);
+    // The derived hosts of an account (every account when nullopt), by name.
+    std::vector<DerivedHost> list_derived(std::optional<std::string_view> username);
     std::optional<AdminError> set_host_offline_action(const DnsName& fqdn,
                                                       std::optional<auth::OfflineAction> action);
 

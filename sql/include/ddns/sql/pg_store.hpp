@@ -28,6 +28,7 @@ public:
         const auth::StoredAddresses& expected, auth::TimePoint now,
         std::chrono::seconds interval) override;
     void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
+    void set_protocol_heartbeat(std::int64_t host_id, std::chrono::seconds timeout) override;
 
 private:
     Database& db_;

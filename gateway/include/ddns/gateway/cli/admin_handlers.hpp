@@ -104,6 +104,10 @@ int host_show(AdminContext& cx, const Args& a);
 int host_block(AdminContext& cx, const Args& a);
 int host_unblock(AdminContext& cx, const Args& a);
 int host_nochg_interval(AdminContext& cx, const Args& a);
+// admin_router.cpp
+int host_derive(AdminContext& cx, const Args& a);
+int host_derived(AdminContext& cx, const Args& a);
+int zone_wildcard(AdminContext& cx, const Args& a);
 // admin_token.cpp
 int token_add(AdminContext& cx, const Args& a);
 int token_list(AdminContext& cx, const Args& a);

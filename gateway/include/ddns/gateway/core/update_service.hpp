@@ -53,6 +53,17 @@ struct HostIntent {
     // Take the host offline now with its zone's offline action (dyndns2 offline=YES); ipv4 and
     // ipv6 are then ignored. Any other intent brings an offline host back online.
     bool take_offline = false;
+    // The IPv6 prefix the host's router sent (nullopt: keep the stored one).
+    std::optional<IpNetwork> ipv6_prefix{};
+    // The hosts derived from this one (derived_from() over the caller's Principal): their AAAA
+    // follow its prefix in the same UPDATE message, and they go offline and come back with it.
+    std::vector<const auth::Host*> derived{};
+    // Mirror the addresses at *.<name> (true) or stop (false); nullopt: as stored. Only where
+    // the zone allows it (Zone::wildcard_allowed); elsewhere the caller leaves it nullopt.
+    std::optional<bool> wildcard{};
+    // The heartbeat timeout of the calling protocol (DynamIP), recorded for the host when it
+    // differs from Host::protocol_heartbeat.
+    std::optional<std::chrono::seconds> protocol_heartbeat{};
 };
 
 enum class ApplyStatus {

@@ -58,14 +58,32 @@ Response render_dyndns2(const std::vector<Dyndns2Line>& lines, const std::string
                         std::chrono::seconds retry_after = std::chrono::seconds::zero());
 
 // What the request asks for each address family (myip, myipv4, myipv6, ip, ipv6). Absent or empty
-// means the client address. "/len" suffixes are stripped; 0.0.0.0 / :: delete that family.
+// means the client address. 0.0.0.0 / :: delete that family. An IPv6 value with "/len", len
+// 16..64, also names the router's prefix (the address keeps its AAAA meaning, as FRITZ!Box and
+// deSEC clients send it); `ip6lanprefix` (FRITZ!Box <ip6lanprefix>) names it alone and must be a
+// prefix exactly (protocols.md §9).
 struct Dyndns2Addresses {
     FamilyIntent ipv4;
     FamilyIntent ipv6;
+    std::optional<IpNetwork> ipv6_prefix{};
 };
-enum class AddressError { Malformed, Conflicting };
+enum class AddressError {
+    Malformed,
+    Conflicting,   // two different addresses of one family, or two different prefixes
+    PrefixLength,  // a prefix shorter than /16 or (ip6lanprefix) longer than /64
+    NotAPrefix,    // ip6lanprefix with bits set beyond its length
+};
 Expected<Dyndns2Addresses, AddressError> parse_dyndns2_addresses(const QueryParams& query,
                                                                  const IpAddress& client);
+
+// What /nic/delete removes (nsupdate.info's extension, protocols.md §1): the families of the
+// addresses named in the same parameters (the value only picks the family), both when none is
+// named. A malformed value is Malformed; nothing is ever Set.
+Expected<Dyndns2Addresses, AddressError> parse_dyndns2_delete(const QueryParams& query);
+// wildcard=ON (true) or OFF (false), in any case; absent, NOCHG or anything else: nullopt.
+std::optional<bool> dyndns2_wildcard(const QueryParams& query);
+// Whether a request path is /nic/delete (paths compare case-insensitively, protocols.md §0).
+bool is_dyndns2_delete(std::string_view path);
 
 // Completes the audit note process() left behind: each host line gets its word and fault class.
 // A request-level answer (one line, hosts never resolved) gets one entry per name in `hostname`
