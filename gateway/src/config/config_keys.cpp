@@ -464,6 +464,11 @@ const ConfigKey kKeys[] = {
      set_duration<&C::mail, &MailSection::give_up_after>},
     {"mail.keep", K::Duration, 3600, 365 * 86400, "7d", "sent and failed mails kept",
      set_duration<&C::mail, &MailSection::keep>},
+    // The principal cache of the no-change path (groupcommit branch, issue #13).
+    {"cache.ttl", K::Seconds, 0, 3600, "0", "cached principals used at most this long (0: off)",
+     set_number<&C::cache, &CacheSection::ttl>},
+    {"cache.capacity", K::Integer, 1, 10000000, "20000", "principals cached at most",
+     set_number<&C::cache, &CacheSection::capacity>},
 };
 // clang-format on
 
