@@ -246,6 +246,21 @@ void Connection::exec_script(std::string_view sql) {
     value_or_throw(check(std::move(result)));
 }
 
+std::vector<std::string> Connection::pending_notifications() {
+    if (PQconsumeInput(conn_.get()) == 0 || PQstatus(conn_.get()) != CONNECTION_OK)
+        throw auth::StoreError("database: connection lost: " + describe(nullptr, conn_.get()));
+    std::vector<std::string> out;
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+        out.emplace_back(n->extra);
+        PQfreemem(n);
+    }
+    return out;
+}
+
+int Connection::socket() const noexcept {
+    return PQsocket(conn_.get());
+}
+
 Transaction::Transaction(Connection& conn) : conn_(conn) {
     conn_.exec("BEGIN");
 }

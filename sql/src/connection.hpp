@@ -88,6 +88,13 @@ public:
     // Several statements without parameters (migration scripts). Throws StoreError.
     void exec_script(std::string_view sql);
 
+    // After LISTEN: the notifications that have reached the socket by now, without waiting
+    // (one read), in arrival order.
+    // Throws StoreError when the connection is lost.
+    std::vector<std::string> pending_notifications();
+    // The socket, to wait on with poll() while another thread may call the above.
+    int socket() const noexcept;
+
 private:
     explicit Connection(PgConnPtr conn) : conn_(std::move(conn)) {}
     // Turns a finished PGresult into a Result, a Violation, or a thrown StoreError.

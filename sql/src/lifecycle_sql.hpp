@@ -62,19 +62,4 @@ inline std::optional<auth::OfflineAction> read_host_offline_action(const Result&
     return action;
 }
 
-constexpr std::string_view kRecordOffline = R"sql(
-UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet, extra_ipv4 = '{}',
-                 updated_at = to_timestamp($4::bigint / 1000000.0),
-                 offline_since = to_timestamp($4::bigint / 1000000.0), offline_reason = $5
-WHERE id = $1::bigint)sql";
-
-inline void record_host_offline(Connection& conn, std::int64_t host_id,
-                                const std::optional<IpAddress>& ipv4,
-                                const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
-                                auth::TimePoint now) {
-    conn.exec_prepared("record_offline", kRecordOffline,
-                       {id_param(host_id), address_param(ipv4), address_param(ipv6),
-                        micros_param(now), std::string(auth::to_string(reason))});
-}
-
 }  // namespace ddns::sql

@@ -1,6 +1,8 @@
 #include "ddns/sql/pg_audit_store.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -10,9 +12,10 @@
 namespace ddns::sql {
 namespace {
 
-// Rows per INSERT statement: 14 parameters each stays far below libpq's 65535.
-constexpr std::size_t kRowsPerInsert = 500;
-constexpr int kParamsPerRow = 14;
+// Rows per INSERT statement: one array parameter per column, so the statement is prepared once
+// whatever the batch's size (a VALUES list of 14 parameters per row had to be parsed and
+// planned for every batch).
+constexpr std::size_t kRowsPerInsert = 2000;
 
 // Auth faults arrive without a host id when the credentials were wrong: they are charged to the
 // named host of the account the presented username names (or to its only host when no name was
@@ -21,11 +24,17 @@ constexpr int kParamsPerRow = 14;
 // fault charged to that host's owner. A request that authenticated names its account: a fault
 // it got before the dialect looked its host up (a refused address, say) is charged to the host
 // of that account it named.
-constexpr std::string_view kInsertHead = R"sql(
-WITH input (logged_at, account_id, username, host_id, hostname, client, user_agent, dialect,
-            outcome, fault, detail, ipv4_changed, ipv6_changed, tls) AS (VALUES )sql";
-
-constexpr std::string_view kInsertTail = R"sql()
+constexpr std::string_view kInsert = R"sql(
+WITH input AS (
+    SELECT to_timestamp(u.micros / 1000000.0) AS logged_at, u.account_id, u.username, u.host_id,
+           u.hostname, u.client, u.user_agent, u.dialect, u.outcome, u.fault, u.detail,
+           u.ipv4_changed, u.ipv6_changed, u.tls
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::inet[],
+                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[],
+                $13::boolean[], $14::boolean[])
+        AS u(micros, account_id, username, host_id, hostname, client, user_agent, dialect,
+             outcome, fault, detail, ipv4_changed, ipv6_changed, tls)
+)
 INSERT INTO update_log (logged_at, account_id, username, host_id, hostname, client, user_agent,
                         dialect, outcome, fault, detail, ipv4_changed, ipv6_changed, tls)
 SELECT i.logged_at, o.owner_id, i.username,
@@ -116,33 +125,60 @@ std::string id_array(const std::set<std::int64_t>& ids) {
     return out + "}";
 }
 
-// One row of the VALUES list: "(to_timestamp($1::bigint / 1000000.0), $2::bigint, ...)".
-void append_placeholders(std::string& sql, std::size_t first) {
-    static constexpr const char* kCasts[kParamsPerRow] = {
-        "::bigint", "::bigint", "::text", "::bigint", "::text",    "::inet",    "::text",
-        "::text",   "::text",   "::text", "::text",   "::boolean", "::boolean", "::boolean"};
-    sql += first == 1 ? "(" : ", (";
-    for (int i = 0; i < kParamsPerRow; ++i) {
-        const std::string n = "$" + std::to_string(first + static_cast<std::size_t>(i)) + kCasts[i];
-        sql += i == 0 ? "to_timestamp(" + n + " / 1000000.0)" : ", " + n;
+// The batch's rows as one array literal per column (kInsert's $1..$14).
+class Columns {
+public:
+    void add(const auth::AuditRecord& record, const auth::AuditHost& host) {
+        const auth::AuditNote& note = record.note;
+        const std::string& detail = host.detail.empty() ? note.detail : host.detail;
+        const std::optional<std::string> values[kColumns] = {
+            micros_param(record.time),
+            opt_id_param(note.account_id),
+            quoted(clean_text(note.username, 255)),
+            opt_id_param(host.host_id),
+            quoted(clean_text(host.name, 255)),
+            record.client.to_string(),
+            quoted(clean_text(record.user_agent, 256)),
+            quoted(clean_text(note.dialect, 32)),
+            quoted(clean_text(host.outcome, 64)),
+            quoted(std::string(auth::to_string(host.fault))),
+            quoted(clean_text(detail, 256)),
+            host.ipv4_changed ? "true" : "false",
+            host.ipv6_changed ? "true" : "false",
+            record.tls ? "true" : "false"};
+        for (int c = 0; c < kColumns; ++c) {
+            std::string& column = columns_[static_cast<std::size_t>(c)];
+            column += rows_ == 0 ? "{" : ",";
+            column += values[c].value_or("NULL");
+        }
+        ++rows_;
     }
-    sql += ")";
-}
+    std::size_t rows() const noexcept { return rows_; }
+    // The parameters, and the columns emptied for the next statement.
+    Params take() {
+        Params params;
+        for (auto& column : columns_) {
+            params.emplace_back(column + "}");
+            column.clear();
+        }
+        rows_ = 0;
+        return params;
+    }
 
-void append_row(std::string& sql, Params& params, const auth::AuditRecord& record,
-                const auth::AuditHost& host) {
-    const auth::AuditNote& note = record.note;
-    append_placeholders(sql, params.size() + 1);
-    const std::string& detail = host.detail.empty() ? note.detail : host.detail;
-    params.insert(
-        params.end(),
-        {micros_param(record.time), opt_id_param(note.account_id), clean_text(note.username, 255),
-         opt_id_param(host.host_id), clean_text(host.name, 255), record.client.to_string(),
-         clean_text(record.user_agent, 256), clean_text(note.dialect, 32),
-         clean_text(host.outcome, 64), std::string(auth::to_string(host.fault)),
-         clean_text(detail, 256), host.ipv4_changed ? "true" : "false",
-         host.ipv6_changed ? "true" : "false", record.tls ? "true" : "false"});
-}
+private:
+    static constexpr int kColumns = 14;
+    // An array element: printable ASCII in double quotes, with '"' and '\\' escaped.
+    static std::string quoted(const std::string& text) {
+        std::string out = "\"";
+        for (char c : text) {
+            if (c == '"' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        return out + "\"";
+    }
+    std::array<std::string, kColumns> columns_{};
+    std::size_t rows_ = 0;
+};
 
 }  // namespace
 
@@ -151,12 +187,10 @@ void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
     Transaction tx(*conn);
     std::set<std::int64_t> log_ids;
     std::set<std::int64_t> host_ids;
-    std::string values;
-    Params params;
+    Columns columns;
     auto insert = [&] {
-        if (params.empty()) return;
-        const Result r =
-            conn->exec(std::string(kInsertHead) + values + std::string(kInsertTail), params);
+        if (columns.rows() == 0) return;
+        const Result r = conn->exec_prepared("audit_insert", kInsert, columns.take());
         // Only rows with a fault or a change touch their host: the hot path's nochg rows take
         // no host lock at all.
         for (int row = 0; row < r.rows(); ++row) {
@@ -165,13 +199,11 @@ void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
             log_ids.insert(r.int64(row, 0));
             host_ids.insert(*host);
         }
-        values.clear();
-        params.clear();
     };
     for (const auto& record : records)
         for (const auto& host : record.note.hosts) {
-            append_row(values, params, record, host);
-            if (params.size() >= kRowsPerInsert * kParamsPerRow) insert();
+            columns.add(record, host);
+            if (columns.rows() >= kRowsPerInsert) insert();
         }
     insert();
     if (!host_ids.empty()) {

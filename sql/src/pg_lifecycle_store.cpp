@@ -2,6 +2,7 @@
 
 #include "codec.hpp"
 #include "connection.hpp"
+#include "host_writes.hpp"
 #include "lifecycle_sql.hpp"
 
 namespace ddns::sql {
@@ -123,15 +124,19 @@ public:
     void record_offline(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
                         const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
                         auth::TimePoint now) override {
-        record_host_offline(*lease_, host_id, ipv4, ipv6, reason, now);
+        writes_.offline(host_id, ipv4, ipv6, reason, now);  // one statement at commit
     }
 
-    void commit() override { transaction_.commit(); }
+    void commit() override {
+        writes_.flush(*lease_);
+        transaction_.commit();
+    }
 
 private:
     Database::Lease lease_;
     Transaction transaction_;
     std::vector<auth::SweepCandidate> hosts_;
+    HostWrites writes_;
 };
 
 }  // namespace

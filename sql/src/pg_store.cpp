@@ -4,6 +4,7 @@
 
 #include "codec.hpp"
 #include "connection.hpp"
+#include "host_writes.hpp"
 #include "lifecycle_sql.hpp"
 
 namespace ddns::sql {
@@ -89,14 +90,6 @@ constexpr int kHostWildcard = kHostPrefixLength + 1;
 constexpr int kHostProtocolHeartbeat = kHostPrefixLength + 2;
 constexpr int kZoneWildcardAllowed = kHostPrefixLength + 3;
 
-constexpr std::string_view kRecordApplied = R"sql(
-UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet, extra_ipv4 = '{}',
-                 updated_at = to_timestamp($4::bigint / 1000000.0),
-                 last_seen = to_timestamp($4::bigint / 1000000.0),
-                 offline_since = NULL, offline_reason = NULL,
-                 nochg_window_start = NULL, nochg_count = 0, dns_in_doubt_since = NULL
-WHERE id = $1::bigint)sql";
-
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
 // overlapping hosts wait for each other instead of deadlocking.
 constexpr std::string_view kLockHosts = R"sql(
@@ -112,14 +105,6 @@ constexpr std::string_view kRecordWildcard =
 
 constexpr std::string_view kSetProtocolHeartbeat =
     "UPDATE hosts SET protocol_heartbeat_seconds = $2::integer WHERE id = $1::bigint";
-
-constexpr std::string_view kRecordExtraIpv4 =
-    "UPDATE hosts SET extra_ipv4 = $2::inet[] WHERE id = $1::bigint";
-
-// Under the row lock a host in doubt is always sent to BIND in full, so recording it settles it.
-constexpr std::string_view kRecordSeen = R"sql(
-UPDATE hosts SET last_seen = to_timestamp($2::bigint / 1000000.0), dns_in_doubt_since = NULL
-WHERE id = $1::bigint)sql";
 
 // The no-change path without a lock of its own: the row update waits for a change or a sweep
 // holding the row, then re-evaluates the WHERE on the row they left (READ COMMITTED), so a
@@ -242,22 +227,20 @@ public:
 
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
 
+    // The writes are gathered and sent as one statement at commit (host_writes.hpp).
     void record_applied(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
                         const std::optional<IpAddress>& ipv6, auth::TimePoint now) override {
-        lease_->exec_prepared(
-            "record_applied", kRecordApplied,
-            {id_param(host_id), address_param(ipv4), address_param(ipv6), micros_param(now)});
+        writes_.applied(host_id, ipv4, ipv6, now);
     }
 
     void record_offline(std::int64_t host_id, const std::optional<IpAddress>& ipv4,
                         const std::optional<IpAddress>& ipv6, auth::OfflineReason reason,
                         auth::TimePoint now) override {
-        record_host_offline(*lease_, host_id, ipv4, ipv6, reason, now);
+        writes_.offline(host_id, ipv4, ipv6, reason, now);
     }
 
     void record_extra_ipv4(std::int64_t host_id, const std::vector<IpAddress>& extra) override {
-        lease_->exec_prepared("record_extra_ipv4", kRecordExtraIpv4,
-                              {id_param(host_id), addresses_param(extra)});
+        writes_.extra_ipv4(host_id, extra);
     }
 
     void record_prefix(std::int64_t host_id, const std::optional<IpNetwork>& prefix) override {
@@ -270,16 +253,22 @@ public:
                               {id_param(host_id), std::string(mirrored ? "true" : "false")});
     }
 
+    // Under the row lock a host in doubt is always sent to BIND in full, so recording it
+    // settles it: last_seen written clears the mark.
     void record_seen(std::int64_t host_id, auth::TimePoint now) override {
-        lease_->exec_prepared("record_seen", kRecordSeen, {id_param(host_id), micros_param(now)});
+        writes_.seen(host_id, now);
     }
 
-    void commit() override { transaction_.commit(); }
+    void commit() override {
+        writes_.flush(*lease_);
+        transaction_.commit();
+    }
 
 private:
     Database::Lease lease_;
     Transaction transaction_;
     std::vector<auth::StoredAddresses> locked_;
+    HostWrites writes_;
 };
 
 }  // namespace

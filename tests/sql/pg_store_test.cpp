@@ -16,12 +16,6 @@
 namespace ddns::sql::test {
 namespace {
 
-// Microsecond precision is what PostgreSQL keeps.
-auth::TimePoint at_micros(std::int64_t micros) {
-    return auth::TimePoint(
-        std::chrono::duration_cast<auth::Clock::duration>(std::chrono::microseconds(micros)));
-}
-
 class PgStoreTest : public SqlTest {
 protected:
     void SetUp() override {

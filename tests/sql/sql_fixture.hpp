@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "ddns/auth/model.hpp"
 #include "ddns/nsupdate/dns_name.hpp"
 #include "ddns/nsupdate/tsig_key.hpp"
 #include "ddns/sql/database.hpp"
@@ -26,6 +29,12 @@ inline TsigKey test_tsig_key() {
     return std::move(make_tsig_key("gw-key", "hmac-sha256",
                                    "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="))
         .value();
+}
+
+// A time at microsecond precision, which is what PostgreSQL keeps.
+inline auth::TimePoint at_micros(std::int64_t micros) {
+    return auth::TimePoint(
+        std::chrono::duration_cast<auth::Clock::duration>(std::chrono::microseconds(micros)));
 }
 
 // A well-formed token digest (64 hex characters) made of one repeated character.

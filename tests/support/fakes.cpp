@@ -23,12 +23,34 @@ namespace {
 class HostChange final : public auth::HostChange {
 public:
     HostChange(FakeHostStore& store, const std::vector<std::int64_t>& ids) : store_(store) {
-        std::lock_guard lock(store_.mutex);
+        std::unique_lock lock(store_.mutex);
         ++store_.changes_begun;
+        if (store_.row_locks) {
+            // As FOR UPDATE: wait until no other change holds any of these rows.
+            ++store_.lock_waits;
+            store_.locks_released.wait(lock, [&] {
+                for (auto id : ids)
+                    if (store_.held.count(id) != 0) return false;
+                return true;
+            });
+            --store_.lock_waits;
+            held_.assign(ids.begin(), ids.end());
+            store_.held.insert(ids.begin(), ids.end());
+        }
         for (auto id : ids)
             if (auto it = store_.rows.find(id); it != store_.rows.end())
                 locked_.push_back(it->second);
     }
+    ~HostChange() override {
+        if (held_.empty()) return;
+        {
+            std::lock_guard lock(store_.mutex);
+            for (auto id : held_) store_.held.erase(id);
+        }
+        store_.locks_released.notify_all();
+    }
+    HostChange(const HostChange&) = delete;
+    HostChange& operator=(const HostChange&) = delete;
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
     void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
                         const std::optional<IpAddress>& v6, auth::TimePoint) override {
@@ -83,6 +105,7 @@ private:
     }
 
     FakeHostStore& store_;
+    std::vector<std::int64_t> held_;  // row locks (with store.row_locks)
     std::vector<auth::StoredAddresses> locked_;
     std::map<std::int64_t, auth::StoredAddresses> buffered_;
     std::map<std::int64_t, auth::OfflineReason> reasons_;

@@ -78,6 +78,13 @@ public:
     bool fail_begin = false;
     bool fail_commit = false;
     bool commit_unknown = false;  // commit applies, then throws CommitUnknown
+    // With row_locks, a change holds its rows from begin_change until it is destroyed, and a
+    // change over a held row waits for it (as SELECT ... FOR UPDATE); lock_waits counts the
+    // changes waiting right now.
+    bool row_locks = false;
+    std::set<std::int64_t> held;
+    int lock_waits = 0;
+    std::condition_variable locks_released;
 };
 
 // Records per zone by id; a change works on a copy of its zone (it sees its own writes) and

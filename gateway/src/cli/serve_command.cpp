@@ -36,6 +36,7 @@
 #include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/gateway/jobs/throttle_sync.hpp"
 #include "ddns/gateway/web/api.hpp"
+#include "ddns/sql/cached_store.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_audit_store.hpp"
@@ -103,6 +104,10 @@ int run_serve(const Config& config) {
     sql::Database db(config.database.url, config.database.pool_size);
     if (!schema_up_to_date(db)) return 1;  // also the first time the database is reached
     sql::PgStore store(db);
+    // The no-change path without synchronous database work: principals cached (invalidated by
+    // notification, migration 018) and last_seen written in batches (issue #13).
+    sql::CachedStore cached(store, db, config.database.url,
+                            sql::CacheOptions{config.cache.ttl, config.cache.capacity});
     // One gate for every argon2 run of the process: logins of every dialect, web and API,
     // sign-up, password changes (issue #13).
     auth::PasswordHasher hasher(config.argon2_params(),
@@ -131,13 +136,13 @@ int run_serve(const Config& config) {
             throttle, throttle_store, log,
             ThrottleSyncOptions{config.auth.throttle_sync_interval, std::chrono::seconds(60)});
     auth::Authenticator authenticator(
-        store, hasher, clock, auth::AuthenticatorOptions{config.auth.cache_ttl, 10000}, &throttle);
+        cached, hasher, clock, auth::AuthenticatorOptions{config.auth.cache_ttl, 10000}, &throttle);
     UpdateClient dns_client(config.dns_client_options());
     MeteredSender dns(dns_client, metrics);  // every UPDATE below is counted here
     UpdateServiceOptions update_options;
     update_options.nochg =
         auth::NochgPolicy{config.abuse.nochg_interval, config.abuse.nochg_budget};
-    UpdateService updates(dns, store, log, update_options);
+    UpdateService updates(dns, cached, log, update_options);
     AddressPolicy policy(config.address.allow);
     Dyndns2Dialect dyndns2(authenticator, updates, policy, log, clock,
                            Dyndns2Options{config.http.realm, config.dyndns2.require_user_agent,

@@ -513,6 +513,11 @@ const ConfigKey kKeys[] = {
      set_duration<&C::notice, &NoticeSection::give_up_after>},
     {"notice.keep", K::Duration, 3600, 365 * 86400, "7d", "delivered and failed webhooks kept",
      set_duration<&C::notice, &NoticeSection::keep>},
+    // The principal cache of the no-change path (groupcommit branch, issue #13).
+    {"cache.ttl", K::Seconds, 0, 3600, "0", "cached principals used at most this long (0: off)",
+     set_number<&C::cache, &CacheSection::ttl>},
+    {"cache.capacity", K::Integer, 1, 10000000, "20000", "principals cached at most",
+     set_number<&C::cache, &CacheSection::capacity>},
 };
 // clang-format on
 

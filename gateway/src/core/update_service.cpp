@@ -226,6 +226,7 @@ struct UpdateService::Batch {
     std::vector<HostApplyResult*> results;   // parallel to intents
     std::vector<const auth::Host*> derived;  // hosts following the prefix of one of intents
     auth::TimePoint now;
+    bool taken = false;  // a sender carries it in the message it is working on
     bool done = false;
 };
 
@@ -233,7 +234,11 @@ struct UpdateService::ZoneQueue {
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<Batch*> pending;
-    bool busy = false;  // a request is sending this zone's current message
+    std::size_t sending = 0;  // messages of this zone being worked on
+    // A sender is taking the row locks of its message: the next sender waits until it holds
+    // them, so messages lock (and hence reach BIND and the database) in the order they were
+    // taken from the queue.
+    bool locking = false;
 };
 
 // Caps the UPDATEs in flight per BIND server.
@@ -345,18 +350,29 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
 // sends the host down the locked path. A host without a heartbeat timeout whose last_seen is
 // fresh needs no write at all: nothing is decided from its last_seen.
 //
-// With a no-change budget the same statement counts the update in the host's window; the
-// update that goes over the budget is already refused (its last_seen is refreshed all the same:
-// the host is alive).
+// Without a budget the write is a note the store may batch (HostStore::note_seen_if_unchanged):
+// for a host without a heartbeat, and for a heartbeat host whose loaded last_seen keeps it far
+// enough from due (seen_note_margin) that the sweeper cannot take it offline before the note is
+// written. Nearer to due, and with a no-change budget, the statement runs now: the budget is
+// counted by the database, so instances sharing it count together, and the update that goes
+// over the budget is refused (its last_seen is refreshed all the same: the host is alive).
 ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePoint now,
                                             std::chrono::seconds& retry_after) {
     const auth::NochgPolicy policy = auth::nochg_policy_for(host, options_.nochg);
-    const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
-    if (!host.heartbeat_timeout && !policy.active() && fresh) return ApplyStatus::Unchanged;
-    const auto window = store_.count_seen_if_unchanged(
-        auth::StoredAddresses{
-            host.id, host.ipv4, host.ipv6, false, false, {}, host.ipv6_prefix, host.wildcard},
-        now, policy.interval);
+    const auth::StoredAddresses expected{
+        host.id, host.ipv4, host.ipv6, false, false, {}, host.ipv6_prefix, host.wildcard};
+    if (!policy.active()) {
+        const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
+        if (!host.heartbeat_timeout && fresh) return ApplyStatus::Unchanged;
+        const bool far_from_due =
+            !host.heartbeat_timeout ||
+            (host.last_seen &&
+             *host.last_seen + *host.heartbeat_timeout - now > options_.seen_note_margin);
+        if (far_from_due)
+            return store_.note_seen_if_unchanged(expected, now) ? ApplyStatus::Unchanged
+                                                                : ApplyStatus::Changed;
+    }
+    const auto window = store_.count_seen_if_unchanged(expected, now, policy.interval);
     if (!window) return ApplyStatus::Changed;
     retry_after = auth::nochg_retry_after(*window, policy, now);
     return retry_after > std::chrono::seconds::zero() ? ApplyStatus::Abuse : ApplyStatus::Unchanged;
@@ -379,29 +395,45 @@ bool UpdateService::refused(const auth::Host& host, auth::TimePoint now, HostApp
 }
 
 void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
+    const std::size_t limit = std::max<std::size_t>(1, options_.max_messages_per_zone);
     std::unique_lock lock(queue.mutex);
     queue.pending.push_back(&batch);
     for (;;) {
-        queue.cv.wait(lock, [&] { return batch.done || !queue.busy; });
+        queue.cv.wait(lock, [&] {
+            return batch.done || (!batch.taken && !queue.locking && queue.sending < limit);
+        });
         if (batch.done) return;
-        // Nobody is sending for this zone: this request sends everything queued so far (its own
-        // batch is among it), then hands over, so no request serves others indefinitely.
-        queue.busy = true;
+        // This request sends everything queued so far (its own batch is among it, unless more
+        // than a message's worth waits before it), then hands over, so no request serves others
+        // indefinitely.
+        ++queue.sending;
+        queue.locking = true;
         const std::size_t take = std::min(queue.pending.size(), options_.max_requests_per_message);
         std::vector<Batch*> batches(queue.pending.begin(),
                                     queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
         queue.pending.erase(queue.pending.begin(),
                             queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
+        for (Batch* b : batches) b->taken = true;
         lock.unlock();
-        process(batches);
+        bool locked = false;
+        const auto on_locked = [&] {
+            if (locked) return;
+            locked = true;
+            const std::lock_guard guard(queue.mutex);
+            queue.locking = false;
+            queue.cv.notify_all();
+        };
+        process(batches, on_locked);
+        on_locked();  // when process() ended before taking the locks
         lock.lock();
         for (Batch* b : batches) b->done = true;
-        queue.busy = false;
+        --queue.sending;
         queue.cv.notify_all();
     }
 }
 
-void UpdateService::process(const std::vector<Batch*>& batches) {
+void UpdateService::process(const std::vector<Batch*>& batches,
+                            const std::function<void()>& on_locked) {
     // Every host touched by these batches, in one zone.
     std::map<std::int64_t, const auth::Host*> hosts;
     std::map<std::int64_t, const auth::Host*> derived;  // following a parent of these batches
@@ -430,8 +462,10 @@ void UpdateService::process(const std::vector<Batch*>& batches) {
         ids.reserve(hosts.size());
         for (const auto& [id, host] : hosts) ids.push_back(id);
         change = store_.begin_change(ids);
+        on_locked();
         for (const auto& stored : change->locked()) current[stored.host_id] = stored;
     } catch (const auth::StoreError& e) {
+        on_locked();
         log_.error(std::string("database failure before update: ") + e.what());
         finish_all(ApplyStatus::StoreFailed, UpdateStatus::Success);
         return;

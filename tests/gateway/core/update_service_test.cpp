@@ -63,7 +63,9 @@ protected:
     auth::Host a{host(0, "x.example.org")};
     auth::Host b{host(0, "y.example.org")};
     Logger log{LogLevel::Error};
-    UpdateService service{sender, store, log};
+    // One message per zone at a time, so that requests queue behind a message in flight
+    // (zone_pipeline_test.cpp runs several).
+    UpdateService service{sender, store, log, UpdateServiceOptions{.max_messages_per_zone = 1}};
     auth::TimePoint now = auth::Clock::now();
 };
 

@@ -107,6 +107,14 @@ public:
     virtual std::optional<NochgWindow> count_seen_if_unchanged(const StoredAddresses& expected,
                                                                TimePoint now,
                                                                std::chrono::seconds interval) = 0;
+    // The no-change path without waiting: notes that a host whose stored state was `expected`
+    // was seen at `now`. A store may write it later, with the notes of other hosts in one
+    // statement, under the condition of record_seen_if_unchanged (a host that changed meanwhile
+    // keeps the last_seen its change wrote), and then returns true. False only when it is known
+    // now that the row moved on (the caller takes the locked path). This one writes at once.
+    virtual bool note_seen_if_unchanged(const StoredAddresses& expected, TimePoint now) {
+        return record_seen_if_unchanged(expected, now);
+    }
     // Marks hosts in doubt (the commit recording their DNS change has an unknown outcome), in a
     // short transaction of its own. Call only after the HostChange that failed was destroyed:
     // it takes a connection of its own. A host in doubt never takes the no-change path (both

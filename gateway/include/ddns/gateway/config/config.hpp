@@ -32,6 +32,12 @@ struct DatabaseSection {
     std::size_t pool_size{};
 };
 
+// The principal cache and batched last_seen writes (sql::CacheOptions).
+struct CacheSection {
+    std::chrono::seconds ttl{};
+    std::size_t capacity{};
+};
+
 struct HttpSection {
     std::vector<ListenAddress> listen;
     std::size_t threads{};
@@ -215,6 +221,7 @@ struct Config {
     MailSection mail;
     WebSection web;
     NoticeSection notice;
+    CacheSection cache;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,10 +96,21 @@ struct UpdateServiceOptions {
     // the stored value is older than this, so the no-change path normally costs a single
     // database round trip. Heartbeat hosts refresh it on every update.
     std::chrono::seconds seen_refresh{60};
+    // A heartbeat host's unchanged update is only noted (written later in a batch, see
+    // HostStore::note_seen_if_unchanged) while its loaded last_seen keeps it at least this far
+    // from due; nearer, last_seen is written before the answer. Longer than a batch takes to be
+    // written (sql::CacheOptions::seen_flush), so the sweeper never sees a host due whose update
+    // was answered.
+    std::chrono::seconds seen_note_margin{15};
     // Requests coalesced into one UPDATE message at most (keeps messages far below 64 KiB).
     std::size_t max_requests_per_message = 64;
     // UPDATE messages in flight per BIND server at most (BIND drops beyond 100).
     std::size_t max_in_flight_per_server = 32;
+    // Messages of one zone worked on at once (each its own transaction holding the row locks of
+    // its hosts). They take their locks one after the other, in queue order, so a later message
+    // touching a host of an earlier one waits for its commit; messages over disjoint hosts
+    // overlap their database round trips with each other's BIND round trip.
+    std::size_t max_messages_per_zone = 4;
     // The default no-change budget (abuse.nochg_interval / abuse.nochg_budget); a host may set
     // its own interval. While it is active for a host, every no-change update is counted, so
     // the last_seen refresh is no longer skipped for that host.
@@ -133,7 +145,8 @@ private:
                                  std::chrono::seconds& retry_after);
     bool refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const;
     void submit(ZoneQueue& queue, Batch& batch);
-    void process(const std::vector<Batch*>& batches);
+    // `on_locked` is called once the message's row locks are held (or could not be taken).
+    void process(const std::vector<Batch*>& batches, const std::function<void()>& on_locked);
     static void record(auth::HostChange& change, const auth::StoredAddresses& from,
                        const auth::StoredAddresses& to, auth::TimePoint now);
     // Sends one message, holding a slot of the zone's server.

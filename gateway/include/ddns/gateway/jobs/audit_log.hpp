@@ -24,8 +24,8 @@
 namespace ddns::gateway {
 
 struct AuditLogOptions {
-    std::size_t capacity = 10000;  // records waiting at most; beyond that they are dropped
-    std::size_t batch_size = 200;  // records per transaction at most
+    std::size_t capacity = 10000;   // records waiting at most; beyond that they are dropped
+    std::size_t batch_size = 1000;  // records per transaction at most
     // After a failed write: wait retry_delay, doubling up to max_retry_delay, and try again
     // for as long as it takes (the database is down, or restarting).
     std::chrono::milliseconds retry_delay{250};

@@ -1,0 +1,137 @@
+// The no-change path without synchronous database work: PgStore behind an in-process cache of
+// principals (account, hosts with their state, the token matched), kept correct across gateway
+// instances by PostgreSQL LISTEN/NOTIFY (migration 018) plus a TTL, and last_seen notes gathered
+// in memory and written in one statement per interval. See docs/design.md, "Database work per
+// message and the principal cache".
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ddns/auth/store.hpp"
+#include "ddns/sql/pg_store.hpp"
+
+namespace ddns::sql {
+
+class Connection;  // private to sql/
+
+struct CacheOptions {
+    // How long a cached principal is used at most (0: nothing is cached, every load reads the
+    // database). Invalidation is by notification; the TTL bounds what a lost one could cost.
+    std::chrono::seconds ttl{0};
+    std::size_t capacity = 20000;  // principals cached at most (all dropped when it is reached)
+    // Noted last_seen values are written this often, all in one statement.
+    std::chrono::milliseconds seen_flush{1000};
+};
+
+// What the cache did since start (for metrics and tests).
+struct CacheCounters {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t invalidations = 0;  // notifications received (and local changes)
+    std::uint64_t seen_written = 0;   // noted last_seen values written
+    bool listening = false;           // the invalidation channel is up (else nothing is cached)
+};
+
+class CachedStore final : public auth::AccountStore, public auth::HostStore {
+public:
+    // `conninfo` opens the connection that LISTENs; reads and writes go through `inner`.
+    CachedStore(PgStore& inner, Database& db, std::string conninfo, CacheOptions options);
+    ~CachedStore() override;  // stop()
+    CachedStore(const CachedStore&) = delete;
+    CachedStore& operator=(const CachedStore&) = delete;
+
+    // Writes what is noted and ends both threads.
+    void stop();
+
+    // AccountStore: a cached copy while the channel is up and the copy is younger than the TTL
+    // and was not invalidated; else loaded (and cached when nothing invalidated it meanwhile).
+    std::optional<auth::Principal> load_principal(std::string_view username,
+                                                  std::string_view token_digest) override;
+    std::optional<std::string> find_host_owner(const DnsName& name) override;
+
+    // HostStore: PgStore's, and every change, doubt mark or failed no-change statement drops
+    // the cached principals holding those hosts at once (the notification follows).
+    std::unique_ptr<auth::HostChange> begin_change(
+        const std::vector<std::int64_t>& host_ids) override;
+    bool record_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                  auth::TimePoint now) override;
+    std::optional<auth::NochgWindow> count_seen_if_unchanged(
+        const auth::StoredAddresses& expected, auth::TimePoint now,
+        std::chrono::seconds interval) override;
+    bool note_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                auth::TimePoint now) override;
+    void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
+
+    // Writes the noted last_seen values now (the flusher does it every seen_flush).
+    void flush_seen();
+    // Waits until the invalidation channel is up (tests), at most `timeout`.
+    bool wait_listening(std::chrono::milliseconds timeout);
+    CacheCounters counters() const;
+
+    // Drops the principals of these hosts' accounts (also called by the change wrapper).
+    void invalidate_hosts(const std::vector<std::int64_t>& host_ids);
+
+private:
+    using SteadyClock = std::chrono::steady_clock;
+    struct Entry {
+        auth::Principal principal;
+        SteadyClock::time_point loaded;
+    };
+    struct Seen {
+        auth::StoredAddresses expected;
+        auth::TimePoint at;
+    };
+
+    void listen_loop();
+    // Reads the notifications that reached the listening socket and applies them. Called by
+    // the listener thread, and before every answer from memory, so that a notification sent
+    // before the request arrived is never missed for want of the listener being scheduled.
+    void drain();
+    void apply(const std::vector<std::string>& payloads);
+    void flush_loop();
+    void invalidate_account(std::int64_t account_id);  // mutex_ held
+    void invalidate_all();                             // mutex_ held
+    void set_listening(bool up);
+    void update_seen(std::int64_t host_id, auth::TimePoint at);  // the cached copies' last_seen
+    void store(const std::string& key, const auth::Principal& p, std::uint64_t started);
+
+    PgStore& inner_;
+    Database& db_;
+    std::string conninfo_;
+    CacheOptions options_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;  // listening_ or stopping_
+    std::unordered_map<std::string, Entry> entries_;
+    std::unordered_multimap<std::int64_t, std::string> keys_of_account_;
+    std::unordered_map<std::int64_t, std::int64_t> account_of_host_;
+    // Invalidation sequence: a load that started before an invalidation of its account (or of
+    // everything) is not cached.
+    std::uint64_t sequence_ = 0;
+    std::unordered_map<std::int64_t, std::uint64_t> invalidated_at_;  // account -> sequence
+    std::uint64_t all_invalidated_at_ = 0;
+    bool listening_ = false;
+    bool stopping_ = false;
+    CacheCounters counters_;
+
+    std::mutex seen_mutex_;
+    std::map<std::int64_t, Seen> seen_;  // noted, not yet written; by host id
+
+    std::mutex conn_mutex_;             // before mutex_ when both are taken
+    std::unique_ptr<Connection> conn_;  // the listening connection (nullptr while down)
+    std::thread listener_;
+    std::thread flusher_;
+};
+
+}  // namespace ddns::sql

@@ -1,0 +1,388 @@
+#include "ddns/sql/cached_store.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "codec.hpp"
+#include "connection.hpp"
+
+namespace ddns::sql {
+namespace {
+
+constexpr const char* kChannel = "ddns_principal";
+
+// Locks the noted hosts in id order first (as every other writer of host rows does, so this
+// cannot deadlock with them), then writes last_seen where the row still holds the noted state
+// and its last_seen is older: a host that changed, went offline or is in doubt keeps what its
+// change wrote. $1..$4: ids, ipv4, ipv6, microseconds, as parallel arrays.
+constexpr std::string_view kLockNoted = R"sql(
+SELECT id FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+
+constexpr std::string_view kWriteNoted = R"sql(
+UPDATE hosts h SET last_seen = to_timestamp(v.seen / 1000000.0)
+FROM unnest($1::bigint[], $2::inet[], $3::inet[], $4::bigint[]) AS v(id, ipv4, ipv6, seen)
+WHERE h.id = v.id AND h.offline_since IS NULL AND h.dns_in_doubt_since IS NULL
+  AND h.extra_ipv4 = '{}' AND h.ipv4 IS NOT DISTINCT FROM v.ipv4
+  AND h.ipv6 IS NOT DISTINCT FROM v.ipv6
+  AND (h.last_seen IS NULL OR h.last_seen < to_timestamp(v.seen / 1000000.0))
+RETURNING h.id)sql";
+
+std::string cache_key(std::string_view username, std::string_view digest) {
+    std::string key(username);
+    key.push_back('\0');
+    key.append(digest);
+    return key;
+}
+
+std::string array_of(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) out += (out.size() > 1 ? "," : "") + item;
+    return out + "}";
+}
+
+// The change path's transaction, dropping the cached principals of its hosts when it ends
+// (committed or not: a failed commit may have an unknown outcome).
+class InvalidatingChange final : public auth::HostChange {
+public:
+    InvalidatingChange(CachedStore& cache, std::unique_ptr<auth::HostChange> inner,
+                       std::vector<std::int64_t> ids)
+        : cache_(cache), inner_(std::move(inner)), ids_(std::move(ids)) {}
+    ~InvalidatingChange() override {
+        inner_.reset();  // the transaction ends first
+        cache_.invalidate_hosts(ids_);
+    }
+    InvalidatingChange(const InvalidatingChange&) = delete;
+    InvalidatingChange& operator=(const InvalidatingChange&) = delete;
+
+    const std::vector<auth::StoredAddresses>& locked() const override { return inner_->locked(); }
+    void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
+                        const std::optional<IpAddress>& v6, auth::TimePoint now) override {
+        inner_->record_applied(id, v4, v6, now);
+    }
+    void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
+                        const std::optional<IpAddress>& v6, auth::OfflineReason reason,
+                        auth::TimePoint now) override {
+        inner_->record_offline(id, v4, v6, reason, now);
+    }
+    void record_extra_ipv4(std::int64_t id, const std::vector<IpAddress>& extra) override {
+        inner_->record_extra_ipv4(id, extra);
+    }
+    void record_seen(std::int64_t id, auth::TimePoint now) override {
+        inner_->record_seen(id, now);
+    }
+    void commit() override {
+        try {
+            inner_->commit();
+        } catch (...) {
+            cache_.invalidate_hosts(ids_);
+            throw;
+        }
+        cache_.invalidate_hosts(ids_);
+    }
+
+private:
+    CachedStore& cache_;
+    std::unique_ptr<auth::HostChange> inner_;
+    std::vector<std::int64_t> ids_;
+};
+
+}  // namespace
+
+CachedStore::CachedStore(PgStore& inner, Database& db, std::string conninfo, CacheOptions options)
+    : inner_(inner), db_(db), conninfo_(std::move(conninfo)), options_(options) {
+    if (options_.ttl > std::chrono::seconds::zero())
+        listener_ = std::thread([this] { listen_loop(); });
+    flusher_ = std::thread([this] { flush_loop(); });
+}
+
+CachedStore::~CachedStore() {
+    stop();
+}
+
+void CachedStore::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    if (listener_.joinable()) listener_.join();
+    if (flusher_.joinable()) flusher_.join();
+    try {
+        flush_seen();
+    } catch (const auth::StoreError&) {
+        // The database is gone at shutdown: the notes are lost, as last_seen writes were before.
+    }
+}
+
+std::optional<auth::Principal> CachedStore::load_principal(std::string_view username,
+                                                           std::string_view token_digest) {
+    const std::string key = cache_key(username, token_digest);
+    drain();
+    std::uint64_t started = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (listening_) {
+            if (auto it = entries_.find(key); it != entries_.end()) {
+                if (SteadyClock::now() - it->second.loaded < options_.ttl) {
+                    ++counters_.hits;
+                    return it->second.principal;
+                }
+            }
+        }
+        ++counters_.misses;
+        started = ++sequence_;
+    }
+    auto loaded = inner_.load_principal(username, token_digest);
+    if (loaded) store(key, *loaded, started);
+    return loaded;
+}
+
+void CachedStore::store(const std::string& key, const auth::Principal& p, std::uint64_t started) {
+    std::lock_guard lock(mutex_);
+    if (!listening_ || all_invalidated_at_ >= started) return;
+    if (auto it = invalidated_at_.find(p.account.id);
+        it != invalidated_at_.end() && it->second >= started)
+        return;
+    if (entries_.size() >= options_.capacity) invalidate_all();
+    const bool fresh_key = entries_.count(key) == 0;
+    entries_[key] = Entry{p, SteadyClock::now()};
+    if (fresh_key) keys_of_account_.emplace(p.account.id, key);
+    for (const auth::Host& h : p.hosts) account_of_host_[h.id] = p.account.id;
+}
+
+std::optional<std::string> CachedStore::find_host_owner(const DnsName& name) {
+    return inner_.find_host_owner(name);
+}
+
+std::unique_ptr<auth::HostChange> CachedStore::begin_change(
+    const std::vector<std::int64_t>& host_ids) {
+    return std::make_unique<InvalidatingChange>(*this, inner_.begin_change(host_ids), host_ids);
+}
+
+bool CachedStore::record_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                           auth::TimePoint now) {
+    return count_seen_if_unchanged(expected, now, std::chrono::seconds::zero()).has_value();
+}
+
+std::optional<auth::NochgWindow> CachedStore::count_seen_if_unchanged(
+    const auth::StoredAddresses& expected, auth::TimePoint now, std::chrono::seconds interval) {
+    auto window = inner_.count_seen_if_unchanged(expected, now, interval);
+    if (window && interval == std::chrono::seconds::zero())
+        update_seen(expected.host_id, now);
+    else
+        invalidate_hosts({expected.host_id});  // moved on, or a window that changed
+    return window;
+}
+
+bool CachedStore::note_seen_if_unchanged(const auth::StoredAddresses& expected,
+                                         auth::TimePoint now) {
+    std::lock_guard lock(seen_mutex_);
+    auto [it, added] = seen_.try_emplace(expected.host_id, Seen{expected, now});
+    if (added) return true;
+    // A note of another state is newer knowledge of the host: it replaces the older note.
+    if (it->second.expected.ipv4 != expected.ipv4 || it->second.expected.ipv6 != expected.ipv6)
+        it->second = Seen{expected, now};
+    else
+        it->second.at = std::max(it->second.at, now);
+    return true;
+}
+
+void CachedStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) {
+    invalidate_hosts(host_ids);
+    inner_.mark_in_doubt(host_ids, now);
+    invalidate_hosts(host_ids);
+}
+
+void CachedStore::flush_seen() {
+    std::map<std::int64_t, Seen> batch;
+    {
+        std::lock_guard lock(seen_mutex_);
+        batch.swap(seen_);
+    }
+    if (batch.empty()) return;
+    std::vector<std::string> ids, v4, v6, at;
+    for (const auto& [id, s] : batch) {
+        ids.push_back(id_param(id));
+        v4.push_back(s.expected.ipv4 ? s.expected.ipv4->to_string() : "NULL");
+        v6.push_back(s.expected.ipv6 ? s.expected.ipv6->to_string() : "NULL");
+        at.push_back(*micros_param(s.at));
+    }
+    try {
+        auto conn = db_.lease();
+        Transaction tx(*conn);
+        conn->exec_prepared("lock_noted", kLockNoted, {array_of(ids)});
+        const Result r = conn->exec_prepared(
+            "write_noted", kWriteNoted, {array_of(ids), array_of(v4), array_of(v6), array_of(at)});
+        tx.commit();
+        for (int row = 0; row < r.rows(); ++row) {
+            const std::int64_t id = r.int64(row, 0);
+            update_seen(id, batch.at(id).at);
+        }
+        std::lock_guard lock(mutex_);
+        counters_.seen_written += static_cast<std::uint64_t>(r.rows());
+    } catch (const auth::StoreError&) {
+        // Kept for the next flush, unless newer notes of the same hosts arrived meanwhile.
+        std::lock_guard lock(seen_mutex_);
+        for (auto& [id, s] : batch) seen_.try_emplace(id, s);
+        throw;
+    }
+}
+
+void CachedStore::update_seen(std::int64_t host_id, auth::TimePoint at) {
+    std::lock_guard lock(mutex_);
+    const auto owner = account_of_host_.find(host_id);
+    if (owner == account_of_host_.end()) return;
+    const auto range = keys_of_account_.equal_range(owner->second);
+    for (auto k = range.first; k != range.second; ++k) {
+        auto e = entries_.find(k->second);
+        if (e == entries_.end()) continue;
+        for (auth::Host& h : e->second.principal.hosts)
+            if (h.id == host_id && (!h.last_seen || *h.last_seen < at)) h.last_seen = at;
+    }
+}
+
+void CachedStore::invalidate_hosts(const std::vector<std::int64_t>& host_ids) {
+    std::lock_guard lock(mutex_);
+    for (const std::int64_t id : host_ids)
+        if (auto owner = account_of_host_.find(id); owner != account_of_host_.end())
+            invalidate_account(owner->second);
+}
+
+void CachedStore::invalidate_account(std::int64_t account_id) {
+    ++counters_.invalidations;
+    invalidated_at_[account_id] = ++sequence_;
+    const auto range = keys_of_account_.equal_range(account_id);
+    for (auto k = range.first; k != range.second; ++k) {
+        if (auto e = entries_.find(k->second); e != entries_.end()) {
+            for (const auth::Host& h : e->second.principal.hosts) account_of_host_.erase(h.id);
+            entries_.erase(e);
+        }
+    }
+    keys_of_account_.erase(account_id);
+    // Marks older than every load in progress are no longer needed; bound the table.
+    if (invalidated_at_.size() > options_.capacity + 1024) {
+        invalidated_at_.clear();
+        all_invalidated_at_ = sequence_;
+    }
+}
+
+void CachedStore::invalidate_all() {
+    ++counters_.invalidations;
+    all_invalidated_at_ = ++sequence_;
+    entries_.clear();
+    keys_of_account_.clear();
+    account_of_host_.clear();
+    invalidated_at_.clear();
+}
+
+void CachedStore::set_listening(bool up) {
+    {
+        std::lock_guard lock(mutex_);
+        invalidate_all();  // whatever was missed while down (or before) is gone with it
+        listening_ = up;
+        counters_.listening = up;
+    }
+    changed_.notify_all();
+}
+
+bool CachedStore::wait_listening(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return listening_; });
+}
+
+CacheCounters CachedStore::counters() const {
+    std::lock_guard lock(mutex_);
+    return counters_;
+}
+
+void CachedStore::apply(const std::vector<std::string>& payloads) {
+    if (payloads.empty()) return;
+    std::lock_guard lock(mutex_);
+    for (const std::string& payload : payloads) {
+        std::int64_t account = 0;
+        const auto [end, ec] =
+            std::from_chars(payload.data(), payload.data() + payload.size(), account);
+        if (ec == std::errc() && end == payload.data() + payload.size())
+            invalidate_account(account);
+        else
+            invalidate_all();  // '*' (a zone), or anything unexpected
+    }
+}
+
+void CachedStore::drain() {
+    std::lock_guard conn_lock(conn_mutex_);
+    if (!conn_) return;  // not listening: nothing is answered from memory
+    try {
+        apply(conn_->pending_notifications());
+    } catch (const auth::StoreError&) {
+        conn_.reset();  // the listener notices and reconnects
+        set_listening(false);
+    }
+}
+
+void CachedStore::listen_loop() {
+    const auto stopping = [&] {
+        std::lock_guard lock(mutex_);
+        return stopping_;
+    };
+    auto last_ping = SteadyClock::now();
+    while (!stopping()) {
+        try {
+            int socket = -1;
+            {
+                std::lock_guard conn_lock(conn_mutex_);
+                if (!conn_) {
+                    auto conn =
+                        Connection::open(conninfo_, SteadyClock::now() + std::chrono::seconds(5));
+                    conn->exec(std::string("LISTEN ") + kChannel);
+                    conn_ = std::move(conn);
+                    set_listening(true);
+                    last_ping = SteadyClock::now();
+                }
+                socket = conn_->socket();
+            }
+            pollfd ready{socket, POLLIN, 0};
+            poll(&ready, 1, 200);
+            std::lock_guard conn_lock(conn_mutex_);
+            if (!conn_) continue;  // dropped by drain(): reconnect
+            apply(conn_->pending_notifications());
+            // A server that vanished without closing the socket is found by a bounded ping.
+            if (SteadyClock::now() - last_ping > std::chrono::seconds(5)) {
+                if (conn_->ping(SteadyClock::now() + std::chrono::seconds(2)))
+                    throw auth::StoreError("database: the listening connection does not answer");
+                last_ping = SteadyClock::now();
+            }
+        } catch (const std::exception&) {
+            {
+                std::lock_guard conn_lock(conn_mutex_);
+                conn_.reset();
+            }
+            set_listening(false);
+            std::unique_lock lock(mutex_);
+            changed_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_; });
+        }
+    }
+    std::lock_guard conn_lock(conn_mutex_);
+    conn_.reset();
+    set_listening(false);
+}
+
+void CachedStore::flush_loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        changed_.wait_for(lock, options_.seen_flush, [&] { return stopping_; });
+        if (stopping_) break;
+        lock.unlock();
+        try {
+            flush_seen();
+        } catch (const std::exception&) {
+            // Kept and retried at the next interval.
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace ddns::sql

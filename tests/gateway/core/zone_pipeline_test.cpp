@@ -1,0 +1,135 @@
+// Several messages of one zone at once (UpdateServiceOptions::max_messages_per_zone): messages
+// over disjoint hosts overlap, a message over a host another one holds waits for its commit
+// (the row lock), and no later message overtakes one that is still taking its locks.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "ddns/gateway/core/update_service.hpp"
+#include "fakes.hpp"
+
+namespace ddns::gateway {
+namespace {
+
+IpAddress ip(const char* text) {
+    return *IpAddress::parse(text);
+}
+
+// Polls `done` until it holds or 20 s passed: a deadline, not a guess of how long threads take.
+bool eventually(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
+class ZonePipelineTest : public ::testing::Test {
+protected:
+    ZonePipelineTest() {
+        auto key = make_tsig_key("k", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0");
+        zone = std::make_shared<auth::Zone>(auth::Zone{7, *DnsName::parse("example.org"),
+                                                       ServerEndpoint{ip("127.0.0.1"), 53},
+                                                       std::move(*key), 60, std::nullopt});
+        store.row_locks = true;
+        std::lock_guard lock(sender.mutex);
+        sender.gate = true;  // every message waits in flight until open()
+    }
+    auth::Host host(std::int64_t id, const char* n) {
+        store.rows[id] = auth::StoredAddresses{id, std::nullopt, std::nullopt};
+        return auth::Host{id,           1,   *DnsName::parse(n), 60, std::nullopt, std::nullopt,
+                          std::nullopt, zone};
+    }
+    std::thread change(UpdateService& service, const auth::Host& h, const char* address,
+                       ApplyStatus& status) {
+        return std::thread([&service, &h, address, &status, this] {
+            status =
+                service.apply({{&h, FamilyIntent::set(ip(address)), FamilyIntent::keep()}}, now)[0]
+                    .status;
+        });
+    }
+    std::size_t sent() {
+        std::lock_guard lock(sender.mutex);
+        return sender.sent.size();
+    }
+    int lock_waits() {
+        std::lock_guard lock(store.mutex);
+        return store.lock_waits;
+    }
+    void open() {
+        {
+            std::lock_guard lock(sender.mutex);
+            sender.gate = false;
+        }
+        sender.cv.notify_all();
+    }
+    // The address a message adds for its (only) host.
+    static Rdata added(const UpdateRequest& r) {
+        return std::get<AddRecord>(r.operations.at(1)).record.data();
+    }
+
+    std::shared_ptr<const auth::Zone> zone;
+    fakes::FakeSender sender;
+    fakes::FakeHostStore store;
+    Logger log{LogLevel::Error};
+    auth::TimePoint now = auth::Clock::now();
+};
+
+TEST_F(ZonePipelineTest, MessagesOverDisjointHostsAreInFlightTogether) {
+    UpdateService service{sender, store, log, UpdateServiceOptions{.max_messages_per_zone = 2}};
+    const auth::Host a = host(1, "a.example.org");
+    const auth::Host b = host(2, "b.example.org");
+    ApplyStatus ra{}, rb{};
+    std::thread one = change(service, a, "192.0.2.1", ra);
+    ASSERT_TRUE(eventually([&] { return sent() == 1; }));
+    std::thread two = change(service, b, "192.0.2.2", rb);
+    // The second message goes out while the first is still waiting for its answer.
+    EXPECT_TRUE(eventually([&] { return sent() == 2; }));
+    open();
+    one.join();
+    two.join();
+    EXPECT_EQ(ra, ApplyStatus::Changed);
+    EXPECT_EQ(rb, ApplyStatus::Changed);
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
+    EXPECT_EQ(store.rows[2].ipv4, ip("192.0.2.2"));
+}
+
+TEST_F(ZonePipelineTest, AMessageOverAHeldHostWaitsForItsCommitAndNothingOvertakesIt) {
+    UpdateService service{sender, store, log, UpdateServiceOptions{.max_messages_per_zone = 4}};
+    const auth::Host a = host(1, "a.example.org");
+    const auth::Host b = host(2, "b.example.org");
+    ApplyStatus r1{}, r2{}, r3{};
+    std::thread first = change(service, a, "192.0.2.1", r1);
+    ASSERT_TRUE(eventually([&] { return sent() == 1; }));
+    // The second message wants host a too: it waits for a's row lock, before sending anything.
+    std::thread second = change(service, a, "192.0.2.2", r2);
+    ASSERT_TRUE(eventually([&] { return lock_waits() == 1; }));
+    // A third request (another host) queues: no message may take its locks before the second.
+    std::thread third = change(service, b, "192.0.2.3", r3);
+    EXPECT_TRUE(eventually([&] { return service.queued(zone->id) == 1; }));
+    EXPECT_EQ(sent(), 1U);
+    open();
+    first.join();
+    second.join();
+    third.join();
+    EXPECT_EQ(r1, ApplyStatus::Changed);
+    EXPECT_EQ(r2, ApplyStatus::Changed);
+    EXPECT_EQ(r3, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 3U);
+    // BIND saw a's changes in request order (b's message, over another host, may go out before
+    // or after the second), and the database holds the later one.
+    EXPECT_EQ(added(sender.sent[0]), Rdata(ip("192.0.2.1")));
+    const std::vector<Rdata> rest{added(sender.sent[1]), added(sender.sent[2])};
+    const std::vector<Rdata> a_first{Rdata(ip("192.0.2.2")), Rdata(ip("192.0.2.3"))};
+    const std::vector<Rdata> b_first{Rdata(ip("192.0.2.3")), Rdata(ip("192.0.2.2"))};
+    EXPECT_TRUE(rest == a_first || rest == b_first);
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.2"));
+    EXPECT_EQ(store.rows[2].ipv4, ip("192.0.2.3"));
+}
+
+}  // namespace
+}  // namespace ddns::gateway

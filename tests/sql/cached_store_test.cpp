@@ -1,0 +1,197 @@
+// CachedStore against a migrated database: a principal is read once and then answered from
+// memory; every change of what it is made of, by any connection, drops it (LISTEN/NOTIFY,
+// migration 018) while the hot columns (last_seen, a token's last_used) do not; noted last_seen
+// values are written in one batch, only where the row still holds the noted state; nothing is
+// cached while the channel is down.
+#include "ddns/sql/cached_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "ddns/sql/admin_repository.hpp"
+#include "ddns/sql/migrator.hpp"
+#include "sql_fixture.hpp"
+#include "test_support.hpp"
+
+namespace ddns::sql::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class CachedStoreTest : public SqlTest {
+protected:
+    void SetUp() override {
+        SqlTest::SetUp();
+        if (HasFatalFailure()) return;
+        migrate(*db_);
+        AdminRepository repo(*db_);
+        const TsigKey key = test_tsig_key();
+        ASSERT_TRUE(repo.add_zone(
+            ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &key, 60}));
+        ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
+        host_ = *repo.add_host(name("a.example.org"), "alice");
+        token_ = *repo.add_token("alice", std::nullopt, digest('a'));
+        pg_ = std::make_unique<PgStore>(*db_);
+        start(CacheOptions{seconds(60)});
+    }
+    void start(CacheOptions options) {
+        cache_.reset();
+        cache_ = std::make_unique<CachedStore>(*pg_, *db_, conninfo_, options);
+        if (options.ttl > seconds::zero()) {
+            ASSERT_TRUE(cache_->wait_listening(seconds(20)));
+        }
+    }
+    // Loads alice with her token; the answer, and whether it came from memory.
+    std::pair<std::optional<auth::Principal>, bool> load(const std::string& secret = "") {
+        const auto hits = cache_->counters().hits;
+        auto p = cache_->load_principal("alice", secret.empty() ? digest('a') : secret);
+        return {std::move(p), cache_->counters().hits > hits};
+    }
+    // Runs `statement` on a connection of its own (as another instance or admin would) and
+    // waits until the cache has heard of `n` more invalidations.
+    void change_elsewhere(const std::string& statement, std::uint64_t n = 1) {
+        const auto before = cache_->counters().invalidations;
+        ASSERT_TRUE(scalar(statement + " RETURNING 1")) << statement;
+        ASSERT_TRUE(ddns::test::wait_until([&] {
+            return cache_->counters().invalidations >= before + n;
+        })) << "no notification for: "
+            << statement;
+    }
+
+    std::int64_t host_ = 0, token_ = 0;
+    std::unique_ptr<PgStore> pg_;
+    std::unique_ptr<CachedStore> cache_;
+};
+
+TEST_F(CachedStoreTest, ASecondLoadIsAnsweredFromMemory) {
+    auto [first, hit1] = load();
+    ASSERT_TRUE(first);
+    EXPECT_FALSE(hit1);
+    EXPECT_TRUE(first->token);
+    auto [second, hit2] = load();
+    ASSERT_TRUE(second);
+    EXPECT_TRUE(hit2);
+    EXPECT_EQ(second->account.password_hash, "hash-a");
+    ASSERT_EQ(second->hosts.size(), 1U);
+    EXPECT_EQ(second->hosts[0].id, host_);
+    // Another secret is another entry: the token match belongs to the secret presented.
+    auto [other, hit3] = load(digest('z'));
+    ASSERT_TRUE(other);
+    EXPECT_FALSE(hit3);
+    EXPECT_FALSE(other->token);
+    EXPECT_FALSE(cache_->load_principal("nobody", digest('a')));
+}
+
+TEST_F(CachedStoreTest, EveryChangeOfAPrincipalsPartsDropsItWhateverConnectionMadeIt) {
+    ASSERT_TRUE(load().first);
+    change_elsewhere("UPDATE accounts SET password_hash = 'hash-new'");
+    auto [p, hit] = load();
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(p->account.password_hash, "hash-new");
+
+    change_elsewhere("UPDATE hosts SET ipv4 = '192.0.2.9'");
+    std::tie(p, hit) = load();
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(p->hosts.at(0).ipv4, IpAddress::parse("192.0.2.9"));
+
+    change_elsewhere("UPDATE hosts SET blocked_at = now()");
+    std::tie(p, hit) = load();
+    EXPECT_FALSE(hit);
+    EXPECT_TRUE(p->hosts.at(0).blocked);
+
+    change_elsewhere("UPDATE zones SET default_ttl = 120");
+    EXPECT_FALSE(load().second);
+
+    change_elsewhere("DELETE FROM tokens WHERE id = " + std::to_string(token_));
+    std::tie(p, hit) = load();
+    EXPECT_FALSE(hit);
+    EXPECT_FALSE(p->token) << "a revoked token still matched";
+}
+
+TEST_F(CachedStoreTest, HotColumnsNotifyNobody) {
+    ASSERT_TRUE(load().first);
+    ASSERT_TRUE(scalar("UPDATE hosts SET last_seen = now(), client_faults = 3 RETURNING 1"));
+    ASSERT_TRUE(scalar("UPDATE tokens SET last_used = now() RETURNING 1"));
+    // A change notified after them arrives after them: once it is heard, they were not.
+    const auto before = cache_->counters().invalidations;
+    ASSERT_TRUE(scalar("UPDATE accounts SET email = 'x@example.org' RETURNING 1"));
+    ASSERT_TRUE(ddns::test::wait_until([&] { return cache_->counters().invalidations > before; }));
+    EXPECT_EQ(cache_->counters().invalidations, before + 1);
+}
+
+TEST_F(CachedStoreTest, NotesAreWrittenInOneBatchWhereTheRowStillHoldsTheNotedState) {
+    const auto v4 = IpAddress::parse("192.0.2.1");
+    {
+        auto change = cache_->begin_change({host_});
+        change->record_applied(host_, v4, std::nullopt, at_micros(1'700'000'000'000'000));
+        change->commit();
+    }
+    // Cached again once the change's own notification has come by.
+    ASSERT_TRUE(ddns::test::wait_until([&] { return load().second; }));
+    EXPECT_TRUE(cache_->note_seen_if_unchanged(auth::StoredAddresses{host_, v4, std::nullopt},
+                                               at_micros(1'700'000'100'000'000)));
+    // Written by the flush, not by the note.
+    EXPECT_EQ(scalar("SELECT extract(epoch FROM last_seen)::bigint FROM hosts"), "1700000000");
+    cache_->flush_seen();
+    EXPECT_EQ(scalar("SELECT extract(epoch FROM last_seen)::bigint FROM hosts"), "1700000100");
+    // The cached copy follows, so the next answer from memory knows the host was seen.
+    auto [p, hit] = load();
+    EXPECT_TRUE(hit);
+    EXPECT_EQ(p->hosts.at(0).last_seen, at_micros(1'700'000'100'000'000));
+
+    // A note of a state the row no longer holds is not written; nor is an older time.
+    cache_->note_seen_if_unchanged(
+        auth::StoredAddresses{host_, IpAddress::parse("192.0.2.2"), std::nullopt},
+        at_micros(1'700'000'200'000'000));
+    cache_->note_seen_if_unchanged(auth::StoredAddresses{host_, v4, std::nullopt},
+                                   at_micros(1'700'000'050'000'000));
+    cache_->flush_seen();
+    EXPECT_EQ(scalar("SELECT extract(epoch FROM last_seen)::bigint FROM hosts"), "1700000100");
+    EXPECT_EQ(cache_->counters().seen_written, 1U);
+}
+
+TEST_F(CachedStoreTest, AChangeThroughTheCacheDropsItsPrincipalAtOnce) {
+    ASSERT_TRUE(load().first);
+    {
+        auto change = cache_->begin_change({host_});
+        change->record_applied(host_, IpAddress::parse("192.0.2.5"), std::nullopt,
+                               auth::Clock::now());
+        change->commit();
+    }
+    // No waiting for the notification: the instance that changed it knows.
+    auto [p, hit] = load();
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(p->hosts.at(0).ipv4, IpAddress::parse("192.0.2.5"));
+    ASSERT_TRUE(ddns::test::wait_until([&] { return load().second; }));
+    cache_->mark_in_doubt({host_}, auth::Clock::now());
+    EXPECT_FALSE(load().second);
+}
+
+TEST_F(CachedStoreTest, NothingIsCachedWhileTheChannelIsDownOrWithoutATtl) {
+    ASSERT_TRUE(load().first);
+    ASSERT_TRUE(load().second);
+    postgres().stop();
+    EXPECT_TRUE(ddns::test::wait_until([&] { return !cache_->counters().listening; }));
+    postgres().start_again();
+    // Until the channel is back every load reads the database (and finds the server again).
+    EXPECT_TRUE(ddns::test::wait_until([&] {
+        try {
+            return load().first.has_value();
+        } catch (const auth::StoreError&) {
+            return false;
+        }
+    }));
+    ASSERT_TRUE(cache_->wait_listening(seconds(20)));
+    EXPECT_FALSE(load().second) << "entries from before the outage survived it";
+    EXPECT_TRUE(ddns::test::wait_until([&] { return load().second; }));
+
+    start(CacheOptions{seconds(0)});
+    ASSERT_TRUE(load().first);
+    EXPECT_FALSE(load().second);
+}
+
+}  // namespace
+}  // namespace ddns::sql::test
