@@ -15,6 +15,7 @@ PACKAGES=(
   libkainjow-mustache-dev
   chromium chromium-driver python3-selenium
   python3-aiosmtpd
+  lego pebble
   python3 python3-prometheus-client
 )
 

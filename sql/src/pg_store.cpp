@@ -12,18 +12,14 @@ namespace {
 // One round trip: the account, its token matching the digest (if any), and one row per host
 // with its zone (a single row with NULL host columns when the account has none), plus one row
 // per zone the account owns (NULL host columns), so hosts and owned zones add up instead of
-// multiplying. A matched token's last_used is refreshed in the same statement, at most every
-// five minutes so the hot path does not write on every request.
+// multiplying. A matched token comes with its limits (migration 019); its use is recorded by
+// record_token_use, once the authenticator found it usable.
 constexpr std::string_view kLoadPrincipal = R"sql(
 WITH account AS (
     SELECT * FROM accounts WHERE lower(username) = lower($1)
 ), token AS (
-    SELECT t.id, t.host_id FROM tokens t JOIN account a ON t.account_id = a.id
+    SELECT t.* FROM tokens t JOIN account a ON t.account_id = a.id
     WHERE t.digest = $2
-), touched AS (
-    UPDATE tokens SET last_used = now()
-    WHERE id = (SELECT id FROM token)
-      AND (last_used IS NULL OR last_used < now() - interval '5 minutes')
 )
 SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        (extract(epoch FROM a.expires_at) * 1000000)::bigint, a.disabled, a.password_hash,
@@ -35,7 +31,10 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.heartbeat_seconds, h.offline_since IS NOT NULL, z.heartbeat_seconds, z.offline_action,
        a.blocked_at IS NOT NULL, coalesce(h.blocked_at IS NOT NULL, false),
        h.nochg_interval_seconds, (extract(epoch FROM h.nochg_window_start) * 1000000)::bigint,
-       coalesce(h.nochg_count, 0), h.offline_action, host_list(h.extra_ipv4)
+       coalesce(h.nochg_count, 0), h.offline_action, host_list(h.extra_ipv4),
+       tk.purpose, cidr_list(tk.networks), tk.max_age_seconds, tk.max_unused_seconds,
+       (extract(epoch FROM tk.created_at) * 1000000)::bigint,
+       (extract(epoch FROM tk.last_used) * 1000000)::bigint, host(tk.last_used_address)
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -77,6 +76,17 @@ constexpr int kHostNochgCount = kAccountBlocked + 4;
 constexpr int kHostOfflineAction = kAccountBlocked + 5;
 // The host's A records beyond ipv4 (migration 012).
 constexpr int kHostExtraIpv4 = kHostOfflineAction + 1;
+// The matched token's limits and last use (migration 019).
+constexpr int kTokenPurpose = kHostExtraIpv4 + 1;
+// (+1 networks, +2 max_age, +3 max_unused: read together by stored_limits)
+constexpr int kTokenCreated = kTokenPurpose + 4;
+constexpr int kTokenLastUsed = kTokenPurpose + 5;
+constexpr int kTokenLastUsedAddress = kTokenPurpose + 6;
+
+constexpr std::string_view kRecordTokenUse = R"sql(
+UPDATE tokens SET last_used = to_timestamp($2::bigint / 1000000.0),
+                  last_used_address = coalesce($3::inet, last_used_address)
+WHERE id = $1::bigint)sql";
 
 constexpr std::string_view kRecordApplied = R"sql(
 UPDATE hosts SET ipv4 = $2::inet, ipv6 = $3::inet, extra_ipv4 = '{}',
@@ -138,6 +148,15 @@ auth::Account account_from_row(const Result& r) {
     return account;
 }
 
+auth::TokenMatch token_from_row(const Result& r, std::int64_t token_id) {
+    auth::TokenMatch token{token_id, r.opt_int64(0, kTokenHostId)};
+    token.limits = stored_limits(r, 0, kTokenPurpose);
+    token.created = time_from_micros(r.int64(0, kTokenCreated));
+    token.last_used = opt_time(r, 0, kTokenLastUsed);
+    token.last_used_address = stored_address(r.opt_text(0, kTokenLastUsedAddress));
+    return token;
+}
+
 }  // namespace
 
 std::optional<auth::Principal> PgStore::load_principal(std::string_view username,
@@ -150,7 +169,7 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
     auth::Principal principal;
     principal.account = account_from_row(r);
     if (auto token_id = r.opt_int64(0, kTokenId)) {
-        principal.token = auth::TokenMatch{*token_id, r.opt_int64(0, kTokenHostId)};
+        principal.token = token_from_row(r, *token_id);
     }
     // Hosts of one zone share one Zone object (it carries the TSIG key).
     std::map<std::int64_t, std::shared_ptr<const auth::Zone>> zones;
@@ -284,6 +303,13 @@ std::optional<std::string> PgStore::find_host_owner(const DnsName& name) {
     auto r = conn->exec_prepared("find_host_owner", kFindHostOwner, {name.str()});
     if (r.rows() == 0) return std::nullopt;
     return std::string(r.text(0, 0));
+}
+
+void PgStore::record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                               auth::TimePoint now) {
+    auto conn = db_.lease();
+    conn->exec_prepared("record_token_use", kRecordTokenUse,
+                        {id_param(token_id), micros_param(now), address_param(client)});
 }
 
 }  // namespace ddns::sql

@@ -43,7 +43,10 @@ const AdminCommand kCommands[] = {
     {"host", "block", "FQDN [--reason TEXT]", "(its updates are refused as abuse)", host_block},
     {"host", "unblock", "FQDN", "(also lifts a no-change rate limit)", host_unblock},
     {"host", "nochg-interval", "FQDN DURATION|off|default", "(default: abuse.nochg_interval)", host_nochg_interval},
-    {"token", "add", "USER [--host FQDN]", "(prints the token once)", token_add},
+    {"token", "add",
+     "USER [--host FQDN] [--name NAME] [--purpose update|acme] [--from CIDR,...] "
+     "[--max-age DURATION] [--max-unused DURATION]",
+     "(prints the token once)", token_add},
     {"token", "list", "[--account USER]", "", token_list},
     {"token", "remove", "ID", "", token_remove},
     {"apitoken", "add", "USER [--name NAME]", "(JSON API token; prints it once)", apitoken_add},
