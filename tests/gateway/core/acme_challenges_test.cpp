@@ -50,14 +50,13 @@ TEST(ChallengeName, PrependsAndStripsTheLabel) {
 
 class AcmeChallengesTest : public ::testing::Test {
 protected:
-    AcmeChallengesTest() {
-        auto z = std::make_shared<auth::Zone>();
-        z->id = 7;
-        z->name = name("dyn.example");
-        z->default_ttl = 30;
-        host.id = 100;
-        host.name = name("home.dyn.example");
-        host.zone = z;
+    static auth::Host make_host() {
+        auto zone = std::make_shared<const auth::Zone>(
+            auth::Zone{7, name("dyn.example"), ServerEndpoint{*IpAddress::parse("127.0.0.1"), 53},
+                       make_tsig_key("k", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0").value(), 30,
+                       std::nullopt});
+        return auth::Host{
+            100, 10, name("home.dyn.example"), 60, std::nullopt, std::nullopt, std::nullopt, zone};
     }
 
     std::vector<std::string> values() {
@@ -71,7 +70,7 @@ protected:
 
     static std::string value(char c) { return std::string(43, c); }
 
-    auth::Host host;
+    auth::Host host = make_host();
     FakeSender sender;
     FakeRecordStore store;
     Logger log{LogLevel::Error};

@@ -48,7 +48,8 @@ protected:
         std::string out;
         int bits = 0;
         unsigned value = 0;
-        for (unsigned char c : text) {
+        for (char ch : text) {
+            const auto c = static_cast<unsigned char>(ch);
             value = (value << 8) | c;
             bits += 8;
             while (bits >= 6) {
