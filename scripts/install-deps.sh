@@ -17,6 +17,9 @@ PACKAGES=(
   python3-aiosmtpd
   lego pebble
   python3 python3-prometheus-client
+  # The Docker test (tests/docker/): engine, compose (1.29, the `docker-compose` command; bookworm
+  # has no compose plugin) and debootstrap for the base image when no registry is reachable.
+  docker.io docker-compose debootstrap
 )
 
 missing=()

@@ -16,7 +16,7 @@ SELECT h.id, h.name, z.name, host(h.ipv4), host(h.ipv6),
        (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason,
        h.blocked_at IS NOT NULL, h.offline_action, z.offline_action,
        h.client_faults, h.server_faults, h.auth_faults, h.last_fault,
-       (extract(epoch FROM h.last_fault_at) * 1000000)::bigint
+       (extract(epoch FROM h.last_fault_at) * 1000000)::bigint, host_list(h.extra_ipv4)
 FROM hosts h JOIN zones z ON z.id = h.zone_id
 WHERE h.account_id = $1::bigint )sql";
 
@@ -43,6 +43,7 @@ auth::UserHost user_host_from_row(const Result& r, int row) {
     h.auth_faults = r.int64(row, 16);
     if (auto text = r.opt_text(row, 17)) h.last_fault = std::string(*text);
     h.last_fault_at = opt_time(r, row, 18);
+    h.extra_ipv4 = stored_addresses(r.text(row, 19));
     return h;
 }
 

@@ -2,7 +2,9 @@
 """Walks the self-service pages in a real headless Chromium (Debian's chromium, chromium-driver
 and python3-selenium): sign-up -> the link in the mail -> login -> add a host -> create a token ->
 an update with curl using that token -> the overview and the history show the new address (and
-named answers it) -> logout -> password reset through the mail -> login with the new password.
+named answers it) -> logout -> password reset through the mail -> login with the new password;
+then a domain account (made by the test) adds and removes records of its zone on the records page.
+On a phone-sized window no page may scroll sideways.
 
 Run by web_browser_test (tests/browser/web_browser_test.cpp), which starts PostgreSQL, named, the
 SMTP test server and the gateway. Saves a screenshot of every page in --out. Exit status 0 when
@@ -35,6 +37,9 @@ def args():
     p.add_argument("--out", required=True)
     p.add_argument("--user", default="walker")
     p.add_argument("--email", default="walker@example.test")
+    p.add_argument("--domain-user", required=True)
+    p.add_argument("--domain-password", required=True)
+    p.add_argument("--domain-zone", required=True)
     return p.parse_args()
 
 
@@ -117,6 +122,23 @@ class Walk:
             time.sleep(0.2)
         raise AssertionError("no mail with a /%s link arrived" % kind)
 
+    def fits_a_phone(self, what):
+        """At 390 px neither the page nor a table inside its box scrolls sideways."""
+        self.d.set_window_size(390, 844)
+        self.d.refresh()
+        wide = self.d.execute_script("""
+            const w = document.documentElement.clientWidth;
+            const out = [];
+            for (const e of document.querySelectorAll('.table-wrap'))
+              if (e.scrollWidth > e.clientWidth + 1) out.push('table-wrap ' + e.scrollWidth);
+            if (document.documentElement.scrollWidth > w + 1) out.push('page ' + document.documentElement.scrollWidth);
+            return out;""")
+        self.snap("phone-" + what)
+        self.d.set_window_size(1100, 1200)
+        if wide:
+            raise AssertionError("the %s scrolls sideways on a phone (%d px): %s"
+                                 % (what, 390, ", ".join(wide[:8])))
+
     def mails(self):
         return set(glob.glob(os.path.join(self.a.maildir, "*.eml")))
 
@@ -188,15 +210,12 @@ class Walk:
         self.open("/")
         self.expect(address, "overview")
         self.snap("overview-updated")
-        self.d.set_window_size(390, 844)  # a phone
-        self.open("/")
-        self.expect(address, "overview on a narrow screen")
-        self.snap("overview-phone")
-        self.d.set_window_size(1100, 1200)
+        self.fits_a_phone("overview")
         self.open("/host?name=" + host)
         self.expect("browser-walk-curl/1.0", "history")
         self.expect("good", "history")
         self.snap("host-history")
+        self.fits_a_phone("host page")
         self.open("/host/help?name=" + host)
         self.expect("FRITZ!Box")
         self.snap("router-help")
@@ -240,7 +259,46 @@ class Walk:
         self.expect("Your names")
         self.expect(address, "overview after the reset")
         self.snap("overview-after-reset")
+        self.find(By.CSS_SELECTOR, 'header form[action$="/logout"] button').click()
+        self.expect("You are logged out")
+        self.records()
         print("walk: every step passed")
+
+    def records(self):
+        a = self.a
+        zone = a.domain_zone
+        self.step("a domain account opens its zone's records from the overview")
+        self.open("/login")
+        self.fill("username", a.domain_user)
+        self.fill("password", a.domain_password)
+        self.submit("/login")
+        self.expect("Your zones")
+        self.find(By.CSS_SELECTOR, 'a[href$="/records?zone=%s"]' % zone).click()
+        self.expect("Add a record")
+        self.snap("records-empty")
+
+        self.step("add an A, an MX and a TXT record")
+        for name, rtype, pref, data in [("www", "A", "", "192.0.2.88"),
+                                        ("shop", "MX", "10", "mx.example.net"),
+                                        ("www", "TXT", "", "hello from a browser")]:
+            self.fill("record-name", name)
+            Select(self.find(By.ID, "record-type")).select_by_visible_text(rtype)
+            self.fill("record-preference", pref)
+            self.fill("record-data", data)
+            self.submit("/records/add")
+            self.expect("The record was added in DNS.")
+            self.expect(data, "records page")
+        self.snap("records-added")
+        self.fits_a_phone("records page")
+
+        self.step("remove the A record")
+        self.find(By.CSS_SELECTOR, 'button[aria-label="Remove A record www.%s 192.0.2.88"]'
+                  % zone).click()
+        self.expect("The record was removed from DNS.")
+        if "192.0.2.88" in self.body():
+            raise AssertionError("the removed record is still listed:\n" + self.body())
+        self.expect("hello from a browser", "records page after the removal")
+        self.snap("records-removed")
 
     def submit_form_with_button(self, label):
         for b in self.d.find_elements(By.CSS_SELECTOR, "button[type=submit]"):

@@ -2,7 +2,9 @@
 // (PostgreSQL, named, the SMTP test server receiving the mails): sign-up -> the mail's link ->
 // login -> add a host -> create a token -> an update with curl using that token -> overview and
 // history show the new address -> logout -> password reset through the mail -> login with the
-// new password (tests/browser/walk.py). Afterwards named and PostgreSQL are checked here.
+// new password; then a domain account adds and removes records of its zone on the records page;
+// no page scrolls sideways on a phone (tests/browser/walk.py). Afterwards named and PostgreSQL are
+// checked here.
 // Screenshots of every page are kept in the build tree (DDNS_BROWSER_ARTEFACTS).
 #include <gtest/gtest.h>
 
@@ -15,11 +17,15 @@ namespace ddns::test {
 namespace {
 
 constexpr const char* kZone = "dyn.example.test";
+constexpr const char* kOwnZone = "own.example.test";  // the domain account's
+constexpr const char* kOwner = "zoneowner";
+constexpr const char* kOwnerPassword = "owner-Password-3";
 
 TEST(WebBrowser, SignUpToPasswordResetInChromium) {
     SmtpTestServer smtp;
     GatewayStackOptions o;
     o.zones = {kZone};
+    o.unregistered_zones = {kOwnZone};
     o.extra_config =
         "web.enabled = true\nweb.registration = open\n"
         "web.base_url = http://127.0.0.1\n"
@@ -29,6 +35,11 @@ TEST(WebBrowser, SignUpToPasswordResetInChromium) {
         "mail.interval = 1s\nmail.timeout = 5s\n";
     GatewayStack stack(o);
     stack.sql("update zones set public = true where name = '" + std::string(kZone) + "'");
+    stack.add_account(kOwner, kOwnerPassword, "domain");
+    const auto own = stack.admin({"zone", "add", kOwnZone, "--server",
+                                  "127.0.0.1:" + std::to_string(stack.named().port()), "--key-file",
+                                  stack.named().key_file().string(), "--owner", kOwner});
+    ASSERT_EQ(own.exit_code, 0) << own.output;
     // The links in mails must reach this gateway: its port is known only now.
     stack.stop_gateway();
     std::string config = read_file(stack.config_path());
@@ -45,7 +56,8 @@ TEST(WebBrowser, SignUpToPasswordResetInChromium) {
         run_command({"/usr/bin/python3", DDNS_BROWSER_WALK, "--base",
                      "http://127.0.0.1:" + std::to_string(stack.http_port()), "--maildir",
                      smtp.maildir().string(), "--zone", kZone, "--dns-port",
-                     std::to_string(stack.named().port()), "--out", out.string()},
+                     std::to_string(stack.named().port()), "--out", out.string(), "--domain-user",
+                     kOwner, "--domain-password", kOwnerPassword, "--domain-zone", kOwnZone},
                     std::chrono::minutes(5));
     EXPECT_EQ(walk.exit_code, 0) << walk.output << "\n" << stack.logs() << smtp.log();
     std::cout << walk.output;
@@ -57,10 +69,16 @@ TEST(WebBrowser, SignUpToPasswordResetInChromium) {
               "203.0.113.77");
     EXPECT_EQ(stack.sql("select verified from accounts where username = 'walker'"), "t");
     EXPECT_EQ(smtp.messages().size(), 2u) << "the verification and the reset mail";
+    const std::string www = std::string("www.") + kOwnZone;
+    EXPECT_EQ(stack.named().query(www, "TXT"),
+              std::vector<std::string>{"\"hello from a browser\""});
+    EXPECT_TRUE(stack.named().query(www, "A").empty()) << "removed on the page";
+    EXPECT_EQ(stack.named().query(std::string("shop.") + kOwnZone, "MX"),
+              std::vector<std::string>{"10 mx.example.net."});
     std::size_t shots = 0;
     for (const auto& entry : std::filesystem::directory_iterator(out))
         if (entry.path().extension() == ".png") ++shots;
-    EXPECT_GE(shots, 15u);
+    EXPECT_GE(shots, 21u);
 }
 
 }  // namespace

@@ -259,6 +259,32 @@ TEST_F(Api, UpdateTokensCarryTheirLimitsAndTheRunningGatewayEnforcesThem) {
     EXPECT_EQ(call("GET", "tokens", {}, token).json->getArray("tokens")->size(), 3U);
 }
 
+// A free account's round robin (the legacy client's Add joins the A set): "ipv4_all" lists every
+// address named serves; "ipv4" stays the first.
+TEST_F(Api, ARoundRobinListsEveryAddress) {
+    const std::string name = user();
+    const std::string token = new_user(name);
+    const std::string fqdn = host();
+    ASSERT_EQ(call("POST", "hosts", R"({"name":")" + fqdn + R"("})", token).status, 201);
+    for (const char* ip : {"192.0.2.95", "192.0.2.96"}) {
+        const auto r = stack().get(
+            "/dnslogin3.asp?Usr=" + name + "&Pwd=a%20long%20enough%20password&FXN=Add&IP=" + ip,
+            std::nullopt, {"User-Agent: Dynamic DNS App"});
+        ASSERT_EQ(r.body, "DNS ADD:SUCCESS\r\n");
+    }
+    auto r = call("GET", "hosts/" + fqdn, {}, token);
+    ASSERT_EQ(r.status, 200) << r.http.body;
+    EXPECT_EQ(r.text("ipv4"), "192.0.2.95");
+    auto all = r.json->getArray("ipv4_all");
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 2u) << r.http.body;
+    EXPECT_EQ(all->getElement<std::string>(0), "192.0.2.95");
+    EXPECT_EQ(all->getElement<std::string>(1), "192.0.2.96");
+    EXPECT_EQ(a_records(fqdn).size(), 2u);
+    r = call("GET", "hosts", {}, token);
+    EXPECT_NE(r.http.body.find("192.0.2.96"), std::string::npos) << r.http.body;
+}
+
 TEST_F(Api, AnotherUsersHostAndTokenAreNotFoundAndUnchanged) {
     const std::string alice = new_user(user("a"));
     const std::string mallory = new_user(user("m"));

@@ -17,6 +17,7 @@ namespace {
 
 constexpr const char* kZone = "example.test";
 constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kPasswordParam = "correct%20horse%20battery";  // as a query value
 
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
@@ -260,6 +261,30 @@ TEST_F(WebPages, AddressByHandHeartbeatAndRemovalChangeDnsAndTheRow) {
     EXPECT_EQ(r.status, 303) << r.body;
     EXPECT_TRUE(a_records(host).empty());
     EXPECT_EQ(count("select count(*) from hosts where name = '" + host + "'"), "0");
+}
+
+// The legacy client's round robin (a free account's MyServer Add joins the A set): the overview
+// and the host page show every address named serves, not only the first.
+TEST_F(WebPages, ARoundRobinShowsEveryAddress) {
+    stack().add_host(host, user);
+    const std::string credentials = "Usr=" + user + "&Pwd=" + std::string(kPasswordParam);
+    for (const char* ip : {"192.0.2.91", "192.0.2.92"}) {
+        const auto r = stack().get("/dnslogin3.asp?" + credentials + "&FXN=Add&IP=" + ip,
+                                   std::nullopt, {"User-Agent: Dynamic DNS App"});
+        ASSERT_EQ(r.body, "DNS ADD:SUCCESS\r\n");
+    }
+    ASSERT_EQ(a_records(host).size(), 2u);
+    WebClient c = logged_in(user);
+    const std::string shown = "192.0.2.91, 192.0.2.92 (round robin)";
+    EXPECT_TRUE(contains(c.get("/").body, shown));
+    EXPECT_TRUE(contains(c.get("/host?name=" + host).body, shown));
+    // An address set by hand replaces the whole set, in named and on the page.
+    auto r = c.post("/host/address", {{"name", host}, {"ipv4", "192.0.2.93"}});
+    EXPECT_EQ(r.status, 303) << r.body;
+    EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.93"});
+    const std::string page = c.get("/host?name=" + host).body;
+    EXPECT_FALSE(contains(page, "round robin")) << page;
+    EXPECT_FALSE(contains(page, "192.0.2.91"));
 }
 
 TEST_F(WebPages, LogoutEndsTheSession) {

@@ -20,6 +20,11 @@ Poco::JSON::Object::Ptr host_json(const auth::UserHost& h) {
     o->set("name", h.name.str());
     o->set("zone", h.zone.str());
     o->set("ipv4", address_value(h.ipv4));
+    // The whole A set: ipv4 first, then a MyServer round robin's further addresses.
+    Poco::JSON::Array::Ptr all = new Poco::JSON::Array;
+    if (h.ipv4) all->add(h.ipv4->to_string());
+    for (const auto& a : h.extra_ipv4) all->add(a.to_string());
+    o->set("ipv4_all", all);
     o->set("ipv6", address_value(h.ipv6));
     o->set("last_seen", time_value(h.last_seen));
     o->set("last_update", time_value(h.updated_at));

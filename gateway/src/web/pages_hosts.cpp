@@ -40,11 +40,20 @@ void state_of(const auth::UserHost& h, TemplateData& data) {
     if (!why.empty()) data.set("why", why);  // an empty text would still open {{#why}}
 }
 
+// The whole A set: ipv4, then a MyServer round robin's further addresses.
+std::string ipv4_text(const auth::UserHost& h) {
+    if (!h.ipv4) return "-";
+    std::string text = h.ipv4->to_string();
+    for (const auto& a : h.extra_ipv4) text += ", " + a.to_string();
+    if (!h.extra_ipv4.empty()) text += " (round robin)";
+    return text;
+}
+
 TemplateData host_data(const auth::UserHost& h) {
     TemplateData d;
     d.set("name", h.name.str());
     d.set("zone", h.zone.str());
-    d.set("ipv4", h.ipv4 ? h.ipv4->to_string() : "-");
+    d.set("ipv4", ipv4_text(h));
     d.set("ipv6", h.ipv6 ? h.ipv6->to_string() : "-");
     d.set("last_seen", format_time(h.last_seen));
     d.set("updated_at", format_time(h.updated_at));

@@ -59,6 +59,8 @@ struct UserHost {
     DnsName zone;
     std::optional<IpAddress> ipv4{};
     std::optional<IpAddress> ipv6{};
+    // A MyServer free account's round robin: the A records after ipv4 (empty without ipv4).
+    std::vector<IpAddress> extra_ipv4{};
     std::optional<TimePoint> last_seen{};
     std::optional<TimePoint> updated_at{};
     // Own setting (nullopt: the zone's; zero: none) and the zone's.
