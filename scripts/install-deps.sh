@@ -15,6 +15,7 @@ PACKAGES=(
   libkainjow-mustache-dev
   chromium chromium-driver python3-selenium
   python3-aiosmtpd
+  lego pebble
   python3 python3-prometheus-client
   # The Docker test (tests/docker/): engine, compose (1.29, the `docker-compose` command; bookworm
   # has no compose plugin) and debootstrap for the base image when no registry is reachable.

@@ -71,7 +71,8 @@ AuthOutcome Authenticator::authenticate(std::string_view username, const Secret&
             return AuthOutcome{};
         });
     }
-    return throttled(client, username, [&] { return check_credential(username, secret, policy); });
+    return throttled(client, username,
+                     [&] { return check_credential(username, secret, policy, client); });
 }
 
 AuthOutcome Authenticator::throttled(const std::optional<IpAddress>& client, std::string_view name,
@@ -97,7 +98,8 @@ AuthOutcome Authenticator::throttled(const std::optional<IpAddress>& client, std
 }
 
 AuthOutcome Authenticator::check_credential(std::string_view username, const Secret& secret,
-                                            CredentialPolicy policy) {
+                                            CredentialPolicy policy,
+                                            const std::optional<IpAddress>& client) {
     // Only token-shaped secrets are digested; for a password an empty digest matches no token.
     const std::string digest = looks_like_token(secret) ? token_digest(secret) : std::string();
     std::optional<Principal> principal = store_.load_principal(username, digest);
@@ -108,7 +110,13 @@ AuthOutcome Authenticator::check_credential(std::string_view username, const Sec
 
     bool accepted = false;
     if (principal->token) {
-        accepted = true;  // the store matched the token's digest for this account
+        // The store matched the token's digest for this account; its limits decide whether it
+        // is a credential here and now. An unusable token is never recorded as used, so trying
+        // an idle one cannot revive it.
+        const TimePoint now = clock_();
+        accepted = principal->token->usable(client, now);
+        if (accepted && principal->token->use_worth_recording(client, now))
+            store_.record_token_use(principal->token->token_id, client, now);
     } else if (policy == CredentialPolicy::PasswordOrToken) {
         accepted = verify_password_cached(*principal, secret);
     }
@@ -139,11 +147,12 @@ AuthOutcome Authenticator::authenticate_host(const DnsName& host, const Secret& 
     // Throttled by host name: the account is not known before the lookup, and an unknown host
     // must count like a known one.
     return throttled(client, host.str(),
-                     [&] { return check_host_credential(host, secret, policy); });
+                     [&] { return check_host_credential(host, secret, policy, client); });
 }
 
 AuthOutcome Authenticator::check_host_credential(const DnsName& host, const Secret& secret,
-                                                 CredentialPolicy policy) {
+                                                 CredentialPolicy policy,
+                                                 const std::optional<IpAddress>& client) {
     const std::optional<std::string> owner = store_.find_host_owner(host);
     if (!owner) {
         // The same argon2 cost as a wrong password. What still differs is the second store
@@ -152,11 +161,11 @@ AuthOutcome Authenticator::check_host_credential(const DnsName& host, const Secr
         if (policy == CredentialPolicy::PasswordOrToken) burn_password_check(secret);
         return {};
     }
-    AuthOutcome outcome = check_credential(*owner, secret, policy);
+    AuthOutcome outcome = check_credential(*owner, secret, policy, client);
     if (!outcome.principal) return outcome;
 
     // The host may have been removed or given to another account between the two lookups, and
-    // a token limited to one host is no credential for the others.
+    // a token limited to one host (or to ACME challenges) is no credential for the others.
     if (!outcome.principal->updatable_host(host)) return {};
     return outcome;
 }

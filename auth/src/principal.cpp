@@ -4,7 +4,41 @@
 
 namespace ddns::auth {
 
+std::string_view to_string(TokenPurpose purpose) noexcept {
+    return purpose == TokenPurpose::Acme ? "acme" : "update";
+}
+
+std::optional<TokenPurpose> parse_token_purpose(std::string_view text) noexcept {
+    if (text == "update") return TokenPurpose::Update;
+    if (text == "acme") return TokenPurpose::Acme;
+    return std::nullopt;
+}
+
+bool TokenMatch::usable(const std::optional<IpAddress>& client, TimePoint now) const {
+    if (!limits.networks.empty()) {
+        if (!client) return false;
+        if (std::none_of(limits.networks.begin(), limits.networks.end(),
+                         [&](const IpNetwork& n) { return n.contains(*client); }))
+            return false;
+    }
+    if (limits.max_age && now >= created + *limits.max_age) return false;
+    if (limits.max_unused && now >= last_used.value_or(created) + *limits.max_unused) return false;
+    return true;
+}
+
+bool TokenMatch::use_worth_recording(const std::optional<IpAddress>& client, TimePoint now) const {
+    if (!last_used || now >= *last_used + kTokenUseRecordInterval) return true;
+    return client && client != last_used_address;
+}
+
 bool Principal::may_update(const Host& host) const {
+    if (token && token->limits.purpose != TokenPurpose::Update) return false;
+    if (token && token->host_id && *token->host_id != host.id) return false;
+    return std::any_of(hosts.begin(), hosts.end(), [&](const Host& h) { return h.id == host.id; });
+}
+
+bool Principal::may_answer_challenge(const Host& host) const {
+    if (token && token->limits.purpose != TokenPurpose::Acme) return false;
     if (token && token->host_id && *token->host_id != host.id) return false;
     return std::any_of(hosts.begin(), hosts.end(), [&](const Host& h) { return h.id == host.id; });
 }
@@ -23,7 +57,7 @@ const Host* Principal::updatable_host(const DnsName& name) const {
 }
 
 bool Principal::may_manage_zones() const {
-    return !(token && token->host_id);
+    return !(token && (token->host_id || token->limits.purpose != TokenPurpose::Update));
 }
 
 }  // namespace ddns::auth

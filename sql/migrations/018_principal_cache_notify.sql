@@ -50,5 +50,6 @@ CREATE TRIGGER tokens_notify_principal_rows AFTER INSERT OR DELETE ON tokens
 
 CREATE TRIGGER tokens_notify_principal_update AFTER UPDATE ON tokens
     FOR EACH ROW
-    WHEN ((to_jsonb(OLD) - 'last_used') IS DISTINCT FROM (to_jsonb(NEW) - 'last_used'))
+    WHEN ((to_jsonb(OLD) - ARRAY['last_used', 'last_used_address'])
+          IS DISTINCT FROM (to_jsonb(NEW) - ARRAY['last_used', 'last_used_address']))
     EXECUTE FUNCTION ddns_notify_principal('account_id');

@@ -347,7 +347,9 @@ std::optional<AdminError> AdminRepository::set_host_offline_action(
 
 Expected<std::int64_t, AdminError> AdminRepository::add_token(std::string_view username,
                                                               const std::optional<DnsName>& host,
-                                                              std::string_view digest) {
+                                                              std::string_view digest,
+                                                              std::string_view name,
+                                                              const auth::TokenLimits& limits) {
     auto conn = db_.lease();
     Param host_name;
     if (host) host_name = host->str();
@@ -362,15 +364,22 @@ WHERE lower(a.username) = lower($1))sql",
     Param host_id;
     if (host) host_id = std::string(owner.text(0, 1));
     auto r = conn->try_exec(
-        "INSERT INTO tokens (account_id, host_id, digest) VALUES ($1::bigint, $2::bigint, $3) "
-        "RETURNING id",
-        {std::string(owner.text(0, 0)), host_id, std::string(digest)});
+        R"sql(
+INSERT INTO tokens (account_id, host_id, digest, name, purpose, networks, max_age_seconds,
+                    max_unused_seconds)
+VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6::cidr[], $7::integer, $8::integer)
+RETURNING id)sql",
+        {std::string(owner.text(0, 0)), host_id, std::string(digest), std::string(name),
+         std::string(auth::to_string(limits.purpose)), networks_param(limits.networks),
+         opt_seconds_param(limits.max_age), opt_seconds_param(limits.max_unused)});
     if (!r) {
         if (r.error() == Violation::Unique) return Unexpected{AdminError::AlreadyExists};
         // The host (or account) was removed between the two statements.
         if (r.error() == Violation::ForeignKey) return Unexpected{AdminError::NoSuchHost};
         if (r.error() == Violation::Check)
-            throw std::invalid_argument("add_token: the digest must be 64 lower-case hex digits");
+            throw std::invalid_argument(
+                "add_token: a digest of 64 lower-case hex digits, a name of at most 64 "
+                "characters, at most 16 networks and positive limits");
         unexpected(r.error());
     }
     return r->int64(0, 0);
@@ -380,7 +389,8 @@ std::vector<TokenSummary> AdminRepository::list_tokens(std::optional<std::string
     auto conn = db_.lease();
     auto r = conn->exec(R"sql(
 SELECT t.id, a.username, h.name, (extract(epoch FROM t.created_at) * 1000000)::bigint,
-       (extract(epoch FROM t.last_used) * 1000000)::bigint
+       (extract(epoch FROM t.last_used) * 1000000)::bigint, t.name, t.purpose,
+       cidr_list(t.networks), t.max_age_seconds, t.max_unused_seconds, host(t.last_used_address)
 FROM tokens t JOIN accounts a ON a.id = t.account_id LEFT JOIN hosts h ON h.id = t.host_id
 WHERE $1::text IS NULL OR lower(a.username) = lower($1)
 ORDER BY t.id)sql",
@@ -389,8 +399,12 @@ ORDER BY t.id)sql",
     for (int row = 0; row < r.rows(); ++row) {
         std::optional<DnsName> host;
         if (auto name = r.opt_text(row, 2)) host = stored_name(*name);
-        tokens.push_back(TokenSummary{r.int64(row, 0), std::string(r.text(row, 1)), std::move(host),
-                                      time_from_micros(r.int64(row, 3)), opt_time(r, row, 4)});
+        TokenSummary t{r.int64(row, 0), std::string(r.text(row, 1)), std::move(host),
+                       time_from_micros(r.int64(row, 3)), opt_time(r, row, 4)};
+        t.name = std::string(r.text(row, 5));
+        t.limits = stored_limits(r, row, 6);
+        t.last_used_address = stored_address(r.opt_text(row, 10));
+        tokens.push_back(std::move(t));
     }
     return tokens;
 }

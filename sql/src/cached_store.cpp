@@ -157,6 +157,13 @@ std::optional<std::string> CachedStore::find_host_owner(const DnsName& name) {
     return inner_.find_host_owner(name);
 }
 
+// A token's last use is not part of a cached principal (the notification trigger leaves
+// last_used and last_used_address out), so it only passes through.
+void CachedStore::record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                                   auth::TimePoint now) {
+    inner_.record_token_use(token_id, client, now);
+}
+
 std::unique_ptr<auth::HostChange> CachedStore::begin_change(
     const std::vector<std::int64_t>& host_ids) {
     return std::make_unique<InvalidatingChange>(*this, inner_.begin_change(host_ids), host_ids);
@@ -194,6 +201,11 @@ void CachedStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth:
     invalidate_hosts(host_ids);
     inner_.mark_in_doubt(host_ids, now);
     invalidate_hosts(host_ids);
+}
+
+void CachedStore::set_protocol_heartbeat(std::int64_t host_id, std::chrono::seconds timeout) {
+    inner_.set_protocol_heartbeat(host_id, timeout);
+    invalidate_hosts({host_id});
 }
 
 void CachedStore::flush_seen() {

@@ -89,6 +89,48 @@ inline std::vector<IpAddress> stored_addresses(std::string_view text) {
     return out;
 }
 
+// tokens.networks as written: a cidr[] literal.
+inline Param networks_param(const std::vector<IpNetwork>& networks) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < networks.size(); ++i)
+        out += (i ? "," : "") + networks[i].to_string();
+    return out + "}";
+}
+
+// tokens.networks as read: cidr_list() (migration 019), networks separated by spaces.
+inline std::vector<IpNetwork> stored_networks(std::string_view text) {
+    std::vector<IpNetwork> out;
+    while (!text.empty()) {
+        const std::size_t space = text.find(' ');
+        if (auto network = IpNetwork::parse(text.substr(0, space))) {
+            out.push_back(*network);
+        } else if (space != 0) {
+            throw auth::StoreError("database: stored token network is malformed");
+        }
+        if (space == std::string_view::npos) break;
+        text.remove_prefix(space + 1);
+    }
+    return out;
+}
+
+inline Param opt_seconds_param(const std::optional<std::chrono::seconds>& s) {
+    if (!s) return {};
+    return std::to_string(s->count());
+}
+
+// Four consecutive columns from `first`: tokens.purpose, cidr_list(tokens.networks),
+// tokens.max_age_seconds, tokens.max_unused_seconds (migration 019).
+inline auth::TokenLimits stored_limits(const Result& r, int row, int first) {
+    auth::TokenLimits limits;
+    auto purpose = auth::parse_token_purpose(r.text(row, first));
+    if (!purpose) throw auth::StoreError("database: stored token purpose is unknown");
+    limits.purpose = *purpose;
+    limits.networks = stored_networks(r.text(row, first + 1));
+    if (auto s = r.opt_int64(row, first + 2)) limits.max_age = std::chrono::seconds(*s);
+    if (auto s = r.opt_int64(row, first + 3)) limits.max_unused = std::chrono::seconds(*s);
+    return limits;
+}
+
 inline std::uint32_t stored_ttl(std::int64_t ttl) {
     if (ttl < 0 || ttl > INT32_MAX) throw auth::StoreError("database: stored TTL out of range");
     return static_cast<std::uint32_t>(ttl);

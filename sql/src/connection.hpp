@@ -39,6 +39,7 @@ public:
     explicit Result(PgResultPtr result) : result_(std::move(result)) {}
 
     int rows() const noexcept { return PQntuples(result_.get()); }
+    int columns() const noexcept { return PQnfields(result_.get()); }
     // Rows touched by INSERT/UPDATE/DELETE.
     std::int64_t affected() const;
 

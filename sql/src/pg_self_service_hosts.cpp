@@ -48,7 +48,8 @@ auth::UserHost user_host_from_row(const Result& r, int row) {
 }
 
 std::vector<auth::TokenInfo> tokens_from(const Result& r) {
-    // Columns: id, name, host name (NULL: any host), created_at, last_used.
+    // Columns: id, name, host name (NULL: any host), created_at, last_used; for update tokens
+    // also purpose, networks, max_age, max_unused, last_used_address.
     std::vector<auth::TokenInfo> tokens;
     for (int row = 0; row < r.rows(); ++row) {
         auth::TokenInfo t;
@@ -57,6 +58,10 @@ std::vector<auth::TokenInfo> tokens_from(const Result& r) {
         if (auto host = r.opt_text(row, 2)) t.host = stored_name(*host);
         t.created = time_from_micros(r.int64(row, 3));
         t.last_used = opt_time(r, row, 4);
+        if (r.columns() > 5) {  // update tokens: their limits and last address (migration 019)
+            t.limits = stored_limits(r, row, 5);
+            t.last_used_address = stored_address(r.opt_text(row, 9));
+        }
         tokens.push_back(std::move(t));
     }
     return tokens;
@@ -171,13 +176,17 @@ std::vector<auth::HistoryEntry> PgSelfServiceStore::host_history(std::int64_t ac
 
 std::int64_t PgSelfServiceStore::add_update_token(std::int64_t account_id,
                                                   std::optional<std::int64_t> host_id,
-                                                  std::string_view name, std::string_view digest) {
+                                                  std::string_view name, std::string_view digest,
+                                                  const auth::TokenLimits& limits) {
     auto conn = db_.lease();
     return conn
-        ->exec(
-            "INSERT INTO tokens (account_id, host_id, name, digest) "
-            "VALUES ($1::bigint, $2::bigint, $3, $4) RETURNING id",
-            {id_param(account_id), opt_id_param(host_id), std::string(name), std::string(digest)})
+        ->exec(R"sql(
+INSERT INTO tokens (account_id, host_id, name, digest, purpose, networks, max_age_seconds,
+                    max_unused_seconds)
+VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6::cidr[], $7::integer, $8::integer) RETURNING id)sql",
+               {id_param(account_id), opt_id_param(host_id), std::string(name), std::string(digest),
+                std::string(auth::to_string(limits.purpose)), networks_param(limits.networks),
+                opt_seconds_param(limits.max_age), opt_seconds_param(limits.max_unused)})
         .int64(0, 0);
 }
 
@@ -185,7 +194,8 @@ std::vector<auth::TokenInfo> PgSelfServiceStore::update_tokens(std::int64_t acco
     auto conn = db_.lease();
     return tokens_from(conn->exec(
         "SELECT t.id, t.name, h.name, (extract(epoch FROM t.created_at) * 1000000)::bigint, "
-        "(extract(epoch FROM t.last_used) * 1000000)::bigint FROM tokens t "
+        "(extract(epoch FROM t.last_used) * 1000000)::bigint, t.purpose, cidr_list(t.networks), "
+        "t.max_age_seconds, t.max_unused_seconds, host(t.last_used_address) FROM tokens t "
         "LEFT JOIN hosts h ON h.id = t.host_id WHERE t.account_id = $1::bigint ORDER BY t.id",
         {id_param(account_id)}));
 }

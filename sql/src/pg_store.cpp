@@ -13,18 +13,14 @@ namespace {
 // One round trip: the account, its token matching the digest (if any), and one row per host
 // with its zone (a single row with NULL host columns when the account has none), plus one row
 // per zone the account owns (NULL host columns), so hosts and owned zones add up instead of
-// multiplying. A matched token's last_used is refreshed in the same statement, at most every
-// five minutes so the hot path does not write on every request.
+// multiplying. A matched token comes with its limits (migration 019); its use is recorded by
+// record_token_use, once the authenticator found it usable.
 constexpr std::string_view kLoadPrincipal = R"sql(
 WITH account AS (
     SELECT * FROM accounts WHERE lower(username) = lower($1)
 ), token AS (
-    SELECT t.id, t.host_id FROM tokens t JOIN account a ON t.account_id = a.id
+    SELECT t.* FROM tokens t JOIN account a ON t.account_id = a.id
     WHERE t.digest = $2
-), touched AS (
-    UPDATE tokens SET last_used = now()
-    WHERE id = (SELECT id FROM token)
-      AND (last_used IS NULL OR last_used < now() - interval '5 minutes')
 )
 SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        (extract(epoch FROM a.expires_at) * 1000000)::bigint, a.disabled, a.password_hash,
@@ -38,7 +34,10 @@ SELECT a.id, a.username, a.email, a.plan, a.dynamic_updates,
        h.nochg_interval_seconds, (extract(epoch FROM h.nochg_window_start) * 1000000)::bigint,
        coalesce(h.nochg_count, 0), h.offline_action, host_list(h.extra_ipv4),
        h.ipv6_prefix::text, h.derive_from, host(h.interface_id), h.prefix_length,
-       coalesce(h.wildcard, false), h.protocol_heartbeat_seconds, z.wildcard_allowed
+       coalesce(h.wildcard, false), h.protocol_heartbeat_seconds, z.wildcard_allowed,
+       tk.purpose, cidr_list(tk.networks), tk.max_age_seconds, tk.max_unused_seconds,
+       (extract(epoch FROM tk.created_at) * 1000000)::bigint,
+       (extract(epoch FROM tk.last_used) * 1000000)::bigint, host(tk.last_used_address)
 FROM account a
 LEFT JOIN token tk ON true
 CROSS JOIN LATERAL (SELECT NULL::bigint AS zone_id
@@ -89,6 +88,17 @@ constexpr int kHostPrefixLength = kHostExtraIpv4 + 4;
 constexpr int kHostWildcard = kHostPrefixLength + 1;
 constexpr int kHostProtocolHeartbeat = kHostPrefixLength + 2;
 constexpr int kZoneWildcardAllowed = kHostPrefixLength + 3;
+// The matched token's limits and last use (migration 019).
+constexpr int kTokenPurpose = kZoneWildcardAllowed + 1;
+// (+1 networks, +2 max_age, +3 max_unused: read together by stored_limits)
+constexpr int kTokenCreated = kTokenPurpose + 4;
+constexpr int kTokenLastUsed = kTokenPurpose + 5;
+constexpr int kTokenLastUsedAddress = kTokenPurpose + 6;
+
+constexpr std::string_view kRecordTokenUse = R"sql(
+UPDATE tokens SET last_used = to_timestamp($2::bigint / 1000000.0),
+                  last_used_address = coalesce($3::inet, last_used_address)
+WHERE id = $1::bigint)sql";
 
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
 // overlapping hosts wait for each other instead of deadlocking.
@@ -144,6 +154,15 @@ auth::Account account_from_row(const Result& r) {
     return account;
 }
 
+auth::TokenMatch token_from_row(const Result& r, std::int64_t token_id) {
+    auth::TokenMatch token{token_id, r.opt_int64(0, kTokenHostId)};
+    token.limits = stored_limits(r, 0, kTokenPurpose);
+    token.created = time_from_micros(r.int64(0, kTokenCreated));
+    token.last_used = opt_time(r, 0, kTokenLastUsed);
+    token.last_used_address = stored_address(r.opt_text(0, kTokenLastUsedAddress));
+    return token;
+}
+
 }  // namespace
 
 std::optional<auth::Principal> PgStore::load_principal(std::string_view username,
@@ -156,7 +175,7 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
     auth::Principal principal;
     principal.account = account_from_row(r);
     if (auto token_id = r.opt_int64(0, kTokenId)) {
-        principal.token = auth::TokenMatch{*token_id, r.opt_int64(0, kTokenHostId)};
+        principal.token = token_from_row(r, *token_id);
     }
     // Hosts of one zone share one Zone object (it carries the TSIG key).
     std::map<std::int64_t, std::shared_ptr<const auth::Zone>> zones;
@@ -317,6 +336,13 @@ std::optional<std::string> PgStore::find_host_owner(const DnsName& name) {
     auto r = conn->exec_prepared("find_host_owner", kFindHostOwner, {name.str()});
     if (r.rows() == 0) return std::nullopt;
     return std::string(r.text(0, 0));
+}
+
+void PgStore::record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                               auth::TimePoint now) {
+    auto conn = db_.lease();
+    conn->exec_prepared("record_token_use", kRecordTokenUse,
+                        {id_param(token_id), micros_param(now), address_param(client)});
 }
 
 }  // namespace ddns::sql

@@ -313,7 +313,7 @@ TEST_F(Admin, ListsKeepTheirColumnsForLongNames) {
     const std::string id = stack().sql(
         "select t.id from tokens t join accounts a on a.id = t.account_id where a.username = '" +
         user + "'");
-    check({"token", "list", "--account", user}, id, 5);
+    check({"token", "list", "--account", user}, id, 11);
     check({"zone", "list"}, "example.test", 10);
 }
 
@@ -363,6 +363,58 @@ TEST_F(Admin, TokensArePrintedOnceStoredHashedAndRevocable) {
     EXPECT_EQ(r.exit_code, 1);
     r = stack().admin({"token", "add", user + "-nobody"});
     EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(Admin, TokenLimitsAreKeptListedAndEnforcedByTheRunningGateway) {
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+    const auto token_for = [&](const std::vector<std::string>& options) {
+        std::vector<std::string> args{"token", "add", user, "--host", host};
+        args.insert(args.end(), options.begin(), options.end());
+        const auto r = stack().admin(args);
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        return r.output.substr(0, r.output.find('\n'));
+    };
+    const std::string away = token_for({"--name", "away", "--from", "10.9.9.0/24"});
+    const std::string here = token_for({"--name", "here", "--from", "127.0.0.0/8, ::1"});
+    const std::string acme = token_for({"--name", "acme", "--purpose", "acme"});
+    // From outside its network a token is a wrong password; from inside it updates.
+    EXPECT_EQ(update(user, away, host, "192.0.2.70"), "badauth");
+    EXPECT_EQ(update(user, here, host, "192.0.2.71"), "good 192.0.2.71");
+    EXPECT_EQ(update(user, acme, host, "192.0.2.72"), "nohost");
+    EXPECT_EQ(stack().named().query(host, "A"), Strings{"192.0.2.71"});
+
+    const auto r = stack().admin({"token", "list", "--account", user});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "10.9.9.0/24")) << r.output;
+    EXPECT_TRUE(contains(r.output, "127.0.0.0/8,::1/128")) << r.output;
+    EXPECT_TRUE(contains(r.output, "acme")) << r.output;
+    EXPECT_EQ(stack().sql("select host(last_used_address) from tokens where name = 'here' and "
+                          "account_id = (select id from accounts where username = '" +
+                          user + "')"),
+              "127.0.0.1");
+    EXPECT_EQ(stack().sql("select count(*) from tokens where name = 'away' and last_used is null "
+                          "and account_id = (select id from accounts where username = '" +
+                          user + "')"),
+              "1")
+        << "a refused attempt is no use";
+
+    // Limits that do not parse make no token.
+    for (const auto& bad : std::vector<std::vector<std::string>>{{"--purpose", "admin"},
+                                                                 {"--from", "10.0.0.0/33"},
+                                                                 {"--max-age", "soon"},
+                                                                 {"--max-unused", "0"}}) {
+        std::vector<std::string> args{"token", "add", user};
+        args.insert(args.end(), bad.begin(), bad.end());
+        const auto refused = stack().admin(args);
+        EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    }
+    EXPECT_EQ(stack().sql("select count(*) from tokens where account_id = (select id from "
+                          "accounts where username = '" +
+                          user + "')"),
+              "3");
 }
 
 TEST_F(Admin, PasswdReplacesThePasswordAndTheOldOneStopsWorkingAtOnce) {

@@ -208,6 +208,57 @@ TEST_F(Api, HostAddressAndUpdateTokenReachNamed) {
     EXPECT_EQ(stack().sql("select count(*) from hosts where name = '" + fqdn + "'"), "0");
 }
 
+TEST_F(Api, UpdateTokensCarryTheirLimitsAndTheRunningGatewayEnforcesThem) {
+    const std::string token = new_user(user());
+    const std::string fqdn = host();
+    ASSERT_EQ(call("POST", "hosts", R"({"name":")" + fqdn + R"("})", token).status, 201);
+    const std::string name = call("GET", "account", {}, token).text("username");
+
+    auto r =
+        call("POST", "tokens",
+             R"({"name":"away","networks":"10.9.9.0/24, 2001:db8::/48","max_age":"30d"})", token);
+    ASSERT_EQ(r.status, 201) << r.http.body;
+    const std::string away = r.text("token");
+    r = call("POST", "tokens", R"({"name":"acme","purpose":"acme","max_unused":"12h"})", token);
+    ASSERT_EQ(r.status, 201) << r.http.body;
+    EXPECT_EQ(r.text("purpose"), "acme");
+    const std::string acme = r.text("token");
+    r = call("POST", "tokens", R"({"name":"here","networks":"127.0.0.0/8"})", token);
+    ASSERT_EQ(r.status, 201) << r.http.body;
+    const std::string here = r.text("token");
+
+    const auto update = [&](const std::string& secret, const char* ip) {
+        return stack()
+            .get("/nic/update?hostname=" + fqdn + "&myip=" + ip, std::make_pair(name, secret))
+            .body;
+    };
+    EXPECT_EQ(update(away, "192.0.2.51"), "badauth");
+    EXPECT_EQ(update(acme, "192.0.2.52"), "nohost");
+    EXPECT_EQ(update(here, "192.0.2.53"), "good 192.0.2.53");
+    EXPECT_EQ(a_records(fqdn), std::vector<std::string>{"192.0.2.53"});
+
+    r = call("GET", "tokens", {}, token);
+    ASSERT_EQ(r.status, 200);
+    const auto list = r.json->getArray("tokens");
+    ASSERT_EQ(list->size(), 3U);
+    const auto first = list->getObject(0);
+    EXPECT_EQ(first->getValue<std::string>("purpose"), "update");
+    EXPECT_EQ(first->getArray("networks")->getElement<std::string>(0), "10.9.9.0/24");
+    EXPECT_EQ(first->getArray("networks")->getElement<std::string>(1), "2001:db8::/48");
+    EXPECT_EQ(first->getValue<std::int64_t>("max_age_seconds"), 30 * 86400);
+    EXPECT_TRUE(first->isNull("last_used_address")) << "a refused attempt is no use";
+    EXPECT_EQ(list->getObject(1)->getValue<std::int64_t>("max_unused_seconds"), 12 * 3600);
+    EXPECT_EQ(list->getObject(2)->getValue<std::string>("last_used_address"), "127.0.0.1");
+
+    // Limits that do not parse: 400 with the reason, and no token.
+    for (const char* body : {R"({"purpose":"admin"})", R"({"networks":"10.0.0.0/33"})",
+                             R"({"max_age":"soon"})", R"({"max_unused":"0"})"}) {
+        r = call("POST", "tokens", body, token);
+        EXPECT_EQ(r.status, 400) << body << " " << r.http.body;
+    }
+    EXPECT_EQ(call("GET", "tokens", {}, token).json->getArray("tokens")->size(), 3U);
+}
+
 // A free account's round robin (the legacy client's Add joins the A set): "ipv4_all" lists every
 // address named serves; "ipv4" stays the first.
 TEST_F(Api, ARoundRobinListsEveryAddress) {

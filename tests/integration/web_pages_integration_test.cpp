@@ -208,6 +208,39 @@ TEST_F(WebPages, ATokenIsShownOnceAndUpdatesDnsAndTheOverviewAndHistoryShowIt) {
     EXPECT_TRUE(contains(page, "good"));
 }
 
+TEST_F(WebPages, ATokensLimitsAreSetListedAndEnforced) {
+    stack().add_host(host, user);
+    WebClient c = logged_in(user);
+    c.get("/tokens");
+    const auto created = c.post("/tokens/create", {{"kind", "update"},
+                                                   {"name", "abroad"},
+                                                   {"host", host},
+                                                   {"purpose", "update"},
+                                                   {"networks", "10.9.9.0/24"},
+                                                   {"max_age", "90d"},
+                                                   {"max_unused", "30d"}});
+    ASSERT_EQ(created.status, 200) << created.body;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(created.body, m, std::regex("id=\"new-secret\">([a-z2-7]{32})<")))
+        << created.body;
+    const std::string token = m[1];
+    const auto list = c.get("/tokens").body;
+    EXPECT_TRUE(contains(list, "10.9.9.0/24")) << list;
+    EXPECT_TRUE(contains(list, "90d")) << list;
+    EXPECT_TRUE(contains(list, "30d")) << list;
+    // From 127.0.0.1, outside 10.9.9.0/24: a wrong password.
+    const auto update =
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.64", std::pair{user, token});
+    EXPECT_EQ(update.body, "badauth");
+    EXPECT_TRUE(a_records(host).empty());
+    // A limit that does not parse is refused with the reason and makes nothing.
+    const auto refused = c.post("/tokens/create",
+                                {{"kind", "update"}, {"name", "bad"}, {"networks", "10.0.0.0/33"}});
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_TRUE(contains(refused.body, "not a network")) << refused.body;
+    EXPECT_EQ(count("select count(*) from tokens where name = 'bad'"), "0");
+}
+
 TEST_F(WebPages, AddressByHandHeartbeatAndRemovalChangeDnsAndTheRow) {
     stack().add_host(host, user);
     WebClient c = logged_in(user);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -87,12 +88,54 @@ TEST_F(PgStoreTest, MatchingAccountWideToken) {
     EXPECT_EQ(p->token->token_id, wide_token_);
     EXPECT_FALSE(p->token->host_id);
     EXPECT_EQ(p->hosts.size(), 3U);
-    EXPECT_EQ(scalar("SELECT last_used IS NOT NULL FROM tokens WHERE id = " +
-                     std::to_string(wide_token_)),
-              "t");
-    EXPECT_EQ(
-        scalar("SELECT last_used IS NULL FROM tokens WHERE id = " + std::to_string(scoped_token_)),
-        "t");
+    // Loading is no use: only the authenticator's record_token_use writes (a refused token's
+    // attempt must not refresh it).
+    EXPECT_EQ(scalar("SELECT count(*) FROM tokens WHERE last_used IS NOT NULL"), "0");
+    EXPECT_EQ(p->token->limits.purpose, auth::TokenPurpose::Update);
+    EXPECT_TRUE(p->token->limits.networks.empty());
+    EXPECT_FALSE(p->token->limits.max_age);
+    EXPECT_FALSE(p->token->limits.max_unused);
+    EXPECT_FALSE(p->token->last_used);
+}
+
+TEST_F(PgStoreTest, ATokensLimitsAndLastUseRoundTrip) {
+    AdminRepository repo(*db_);
+    auth::TokenLimits limits{
+        auth::TokenPurpose::Acme,
+        {*IpNetwork::parse("192.0.2.0/24"), *IpNetwork::parse("2001:db8::/48")},
+        std::chrono::hours(48),
+        std::chrono::hours(2)};
+    const auto id = repo.add_token("alice", name("a.example.org"), digest('c'), "acme", limits);
+    ASSERT_TRUE(id);
+    auto p = store_->load_principal("alice", digest('c'));
+    ASSERT_TRUE(p && p->token);
+    EXPECT_EQ(p->token->token_id, *id);
+    EXPECT_EQ(p->token->limits.purpose, auth::TokenPurpose::Acme);
+    EXPECT_EQ(p->token->limits.networks, limits.networks);
+    EXPECT_EQ(p->token->limits.max_age, std::chrono::seconds(48 * 3600));
+    EXPECT_EQ(p->token->limits.max_unused, std::chrono::seconds(2 * 3600));
+    EXPECT_LE(p->token->created, auth::Clock::now());
+
+    const auto used = at_micros(1'800'000'000'000'000);
+    store_->record_token_use(*id, IpAddress::parse("192.0.2.7"), used);
+    p = store_->load_principal("alice", digest('c'));
+    EXPECT_EQ(p->token->last_used, used);
+    EXPECT_EQ(p->token->last_used_address, IpAddress::parse("192.0.2.7"));
+    // An unknown client keeps the last known address.
+    store_->record_token_use(*id, std::nullopt, used + std::chrono::hours(1));
+    p = store_->load_principal("alice", digest('c'));
+    EXPECT_EQ(p->token->last_used, used + std::chrono::hours(1));
+    EXPECT_EQ(p->token->last_used_address, IpAddress::parse("192.0.2.7"));
+
+    const auto listed = repo.list_tokens("alice");
+    const auto it = std::find_if(listed.begin(), listed.end(),
+                                 [&](const TokenSummary& t) { return t.id == *id; });
+    ASSERT_NE(it, listed.end());
+    EXPECT_EQ(it->name, "acme");
+    EXPECT_EQ(it->limits.purpose, auth::TokenPurpose::Acme);
+    EXPECT_EQ(it->limits.networks, limits.networks);
+    EXPECT_EQ(it->limits.max_unused, limits.max_unused);
+    EXPECT_EQ(it->last_used_address, IpAddress::parse("192.0.2.7"));
 }
 
 TEST_F(PgStoreTest, MatchingHostScopedToken) {

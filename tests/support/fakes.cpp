@@ -262,6 +262,18 @@ std::optional<auth::Principal> FakeAccountStore::load_principal(std::string_view
     return p;
 }
 
+void FakeAccountStore::record_token_use(std::int64_t token_id,
+                                        const std::optional<IpAddress>& client,
+                                        auth::TimePoint now) {
+    token_uses.push_back({token_id, client, now});
+    for (auto& [username, entry] : entries_)
+        for (auto& [digest, match] : entry.tokens)
+            if (match.token_id == token_id) {
+                match.last_used = now;
+                if (client) match.last_used_address = client;
+            }
+}
+
 std::optional<std::string> FakeAccountStore::find_host_owner(const DnsName& name) {
     ++host_lookups;
     if (fail) throw auth::StoreError("database down");

@@ -134,8 +134,17 @@ public:
     std::optional<auth::Principal> load_principal(std::string_view username,
                                                   std::string_view token_digest) override;
     std::optional<std::string> find_host_owner(const DnsName& name) override;
+    // Updates the token's last use as returned by later lookups, and remembers the call.
+    void record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                          auth::TimePoint now) override;
 
     int calls = 0;  // load_principal calls
+    struct TokenUse {
+        std::int64_t token_id;
+        std::optional<IpAddress> client;
+        auth::TimePoint at;
+    };
+    std::vector<TokenUse> token_uses;
     int host_lookups = 0;
     std::string last_digest;
     // When set, find_host_owner answers this username instead of the real owner (a host that

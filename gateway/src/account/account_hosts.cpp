@@ -223,9 +223,12 @@ AccountResult<std::vector<auth::HistoryEntry>> AccountService::host_history(std:
 }
 
 AccountResult<IssuedToken> AccountService::create_update_token(
-    std::int64_t account_id, std::string_view name, const std::optional<std::string>& host_name) {
+    std::int64_t account_id, std::string_view name, const std::optional<std::string>& host_name,
+    const TokenOptionText& limit_text) {
     if (name.size() > 64)
         return fail(AccountError::BadInput, "a token name has at most 64 characters");
+    auto limits = parse_token_limits(limit_text);
+    if (!limits) return fail(AccountError::BadInput, limits.error());
     std::optional<std::int64_t> host_id;
     if (host_name) {
         auto found = host(account_id, *host_name);
@@ -234,7 +237,7 @@ AccountResult<IssuedToken> AccountService::create_update_token(
     }
     if (!d_.store.account_by_id(account_id)) return fail(AccountError::NotFound, "no such account");
     auto token = auth::generate_token();
-    const auto id = d_.store.add_update_token(account_id, host_id, name, token.digest);
+    const auto id = d_.store.add_update_token(account_id, host_id, name, token.digest, *limits);
     return IssuedToken{id, std::move(token.token)};
 }
 

@@ -54,7 +54,10 @@ const AdminCommand kCommands[] = {
     {"host", "derive", "FQDN --from FQDN --interface-id IID [--prefix-length N] | FQDN --none", "(AAAA = the /N prefix of --from + IID,\n changed with it; N 16-64, default 64)", host_derive},
     {"host", "derived", "[--account USER]", "(the hosts derived from a prefix)", host_derived},
     {"host", "nochg-interval", "FQDN DURATION|off|default", "(default: abuse.nochg_interval)", host_nochg_interval},
-    {"token", "add", "USER [--host FQDN]", "(prints the token once)", token_add},
+    {"token", "add",
+     "USER [--host FQDN] [--name NAME] [--purpose update|acme] [--from CIDR,...] "
+     "[--max-age DURATION] [--max-unused DURATION]",
+     "(prints the token once)", token_add},
     {"token", "list", "[--account USER]", "", token_list},
     {"token", "remove", "ID", "", token_remove},
     {"apitoken", "add", "USER [--name NAME]", "(JSON API token; prints it once)", apitoken_add},

@@ -16,10 +16,12 @@
 #include "ddns/gateway/cli/notice_service.hpp"
 #include "ddns/gateway/cli/systemd_notify.hpp"
 #include "ddns/gateway/cli/web_front.hpp"
+#include "ddns/gateway/core/acme_challenges.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/metered_sender.hpp"
 #include "ddns/gateway/core/record_service.hpp"
 #include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/acme_dialect.hpp"
 #include "ddns/gateway/dialects/dialect_routes.hpp"
 #include "ddns/gateway/dialects/dynamic_dialect.hpp"
 #include "ddns/gateway/dialects/dynamip_dialect.hpp"
@@ -152,11 +154,13 @@ int run_serve(const Config& config) {
                            DynamicOptions{config.http.realm});
     RecordService records(dns, store, log);
     MyServerDialect myserver(authenticator, updates, records, policy, log, clock);
+    AcmeChallenges challenges(records, store);
+    AcmeDialect acme(authenticator, challenges, log, config.http.realm);
     // /readyz borrows from the request pool: it is ready when requests can get a connection.
     DatabaseReadiness readiness(db, log, std::chrono::seconds(2));
     // The one route table: the web pages, the JSON API and more rows register here too.
     RouteTable router;
-    add_dialect_routes(router, Dialects{dyndns2, dynamic, dynamip, myserver});
+    add_dialect_routes(router, Dialects{dyndns2, dynamic, dynamip, myserver, &acme});
     add_health_routes(router, readiness);
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database.url, 2);

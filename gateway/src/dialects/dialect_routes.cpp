@@ -24,9 +24,33 @@ Route checkip_route(std::string path, CheckIpStyle style) {
         {},        {}};
 }
 
+// acme-dns shares /update with dyndns2 (protocols.md §10): its row comes first and takes only
+// a POST carrying X-Api-User, which no dyndns2 client sends.
+void add_acme_routes(RouteTable& table, AcmeDialect& acme) {
+    table.add(Route{"acme-dns",
+                    {"/update"},
+                    {"POST"},
+                    [&acme](const RequestView& r) { return acme.acme_dns_update(r); },
+                    {},
+                    is_acme_dns_request});
+    table.add(Route{"httpreq",
+                    {"/present"},
+                    {"POST"},
+                    [&acme](const RequestView& r) { return acme.present(r); },
+                    {},
+                    {}});
+    table.add(Route{"httpreq",
+                    {"/cleanup"},
+                    {"POST"},
+                    [&acme](const RequestView& r) { return acme.cleanup(r); },
+                    {},
+                    {}});
+}
+
 }  // namespace
 
 void add_dialect_routes(RouteTable& table, Dialects d) {
+    if (d.acme) add_acme_routes(table, *d.acme);
     table.add(update_route("dyndns2", {"/nic/update", "/v3/update", "/update", "/nic/delete"},
                            d.dyndns2));
     table.add(update_route("dynamip", {"/Login/updateip.asp"}, d.dynamip));

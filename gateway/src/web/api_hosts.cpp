@@ -55,6 +55,25 @@ Response one_host(const AccountResult<auth::UserHost>& host, int status = 200) {
     return json(status, host_json(*host));
 }
 
+Poco::Dynamic::Var seconds_or_null(const std::optional<std::chrono::seconds>& s) {
+    if (!s) return Poco::Dynamic::Var();
+    return static_cast<Poco::Int64>(s->count());
+}
+
+// An update token as listed: token_object's fields, its limits (migration 019) and the address
+// of its last use.
+Poco::JSON::Object::Ptr update_token_object(const auth::TokenInfo& t) {
+    auto o = token_object(t);
+    o->set("purpose", std::string(auth::to_string(t.limits.purpose)));
+    Poco::JSON::Array::Ptr networks = new Poco::JSON::Array;
+    for (const auto& n : t.limits.networks) networks->add(n.to_string());
+    o->set("networks", networks);
+    o->set("max_age_seconds", seconds_or_null(t.limits.max_age));
+    o->set("max_unused_seconds", seconds_or_null(t.limits.max_unused));
+    o->set("last_used_address", address_value(t.last_used_address));
+    return o;
+}
+
 }  // namespace
 
 Response list_zones(Call& c) {
@@ -181,7 +200,7 @@ Response list_update_tokens(Call& c) {
     auto tokens = c.accounts.update_tokens(c.account_id);
     if (!tokens) return failure(tokens.error());
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-    for (const auto& t : *tokens) list->add(token_object(t));
+    for (const auto& t : *tokens) list->add(update_token_object(t));
     auto o = object();
     o->set("tokens", list);
     return json(200, o);
@@ -191,13 +210,19 @@ Response create_update_token(Call& c) {
     Fields f(c.body);
     const std::string name = f.optional_text("name").value_or("");
     const auto host = f.optional_text("host");
+    const std::string purpose = f.optional_text("purpose").value_or("");
+    const std::string networks = f.optional_text("networks").value_or("");
+    const std::string max_age = f.optional_text("max_age").value_or("");
+    const std::string max_unused = f.optional_text("max_unused").value_or("");
     if (auto p = f.problem()) return *p;
-    auto token = c.accounts.create_update_token(c.account_id, name, host);
+    auto token = c.accounts.create_update_token(c.account_id, name, host,
+                                                {purpose, networks, max_age, max_unused});
     if (!token) return failure(token.error());
     auto o = object();
     o->set("id", token->id);
     o->set("name", name);
     o->set("host", text_or_null(host));
+    o->set("purpose", purpose.empty() ? std::string("update") : purpose);
     // The only time the secret is ever shown.
     o->set("token", std::string(token->secret.expose_view()));
     return json(201, o);

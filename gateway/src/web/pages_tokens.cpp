@@ -2,6 +2,8 @@
 // created by a POST whose answer shows the secret once, revoked. A page load never makes one.
 #include <charconv>
 
+#include "ddns/gateway/account/token_options.hpp"
+#include "ddns/gateway/base/duration.hpp"
 #include "page_kit.hpp"
 
 namespace ddns::gateway::web::pages {
@@ -10,12 +12,20 @@ namespace {
 TemplateData token_list(const std::vector<auth::TokenInfo>& tokens) {
     auto list = TemplateData::list();
     for (const auto& t : tokens) {
-        list.push(TemplateData{}
-                      .set("id", std::to_string(t.id))
-                      .set("name", t.name.empty() ? "(no name)" : t.name)
-                      .set("scope", t.host ? t.host->str() : "every host")
-                      .set("created", format_time(t.created))
-                      .set("last_used", format_time(t.last_used)));
+        list.push(
+            TemplateData{}
+                .set("id", std::to_string(t.id))
+                .set("name", t.name.empty() ? "(no name)" : t.name)
+                .set("scope", t.host ? t.host->str() : "every host")
+                .set("purpose", std::string(auth::to_string(t.limits.purpose)))
+                .set("networks", t.limits.networks.empty() ? std::string("anywhere")
+                                                           : format_networks(t.limits))
+                .set("max_age", t.limits.max_age ? format_duration(*t.limits.max_age) : "-")
+                .set("max_unused",
+                     t.limits.max_unused ? format_duration(*t.limits.max_unused) : "-")
+                .set("created", format_time(t.created))
+                .set("last_used", format_time(t.last_used))
+                .set("last_address", t.last_used_address ? t.last_used_address->to_string() : "-"));
     }
     return list;
 }
@@ -49,8 +59,14 @@ Response create_token(PageKit& kit, Page& page) {
     const bool api = page.field("kind") == "api";
     std::optional<std::string> host;
     if (!api && !page.field("host").empty()) host = page.field("host");
-    auto issued = api ? kit.d.accounts.create_api_token(page.account_id(), name)
-                      : kit.d.accounts.create_update_token(page.account_id(), name, host);
+    const std::string purpose = page.field("purpose");
+    const std::string networks = page.field("networks");
+    const std::string max_age = page.field("max_age");
+    const std::string max_unused = page.field("max_unused");
+    auto issued =
+        api ? kit.d.accounts.create_api_token(page.account_id(), name)
+            : kit.d.accounts.create_update_token(page.account_id(), name, host,
+                                                 {purpose, networks, max_age, max_unused});
     TemplateData data = tokens_data(kit, page);
     if (!issued) return kit.refused(page, issued.error(), "page/tokens.html", data);
     // Shown in this answer only (no-store): the database keeps its SHA-256.

@@ -11,7 +11,9 @@ namespace {
 
 class DialectRoutes : public ::testing::Test, public fakes::DialectFixture {
 protected:
-    DialectRoutes() { add_dialect_routes(table, Dialects{dyndns2, dynamic, dynamip, myserver}); }
+    DialectRoutes() {
+        add_dialect_routes(table, Dialects{dyndns2, dynamic, dynamip, myserver, &acme});
+    }
 
     Response call(const std::string& method, const std::string& path,
                   const std::string& query = "") {
@@ -24,6 +26,8 @@ protected:
     DynamicDialect dynamic{authenticator, updates, policy, log, clock.function(), DynamicOptions{}};
     DynamipDialect dynamip{authenticator, updates, policy, log, clock.function()};
     MyServerDialect myserver{authenticator, updates, record_service, policy, log, clock.function()};
+    AcmeChallenges challenges{record_service, records};
+    AcmeDialect acme{authenticator, challenges, log};
     RouteTable table;
 };
 
@@ -63,6 +67,26 @@ TEST_F(DialectRoutes, AWrongMethodIsAnsweredInTheDialectsWords) {
               "{{{Invalid Request|Send the update as a GET request}}}\r\n");
     EXPECT_EQ(call("OPTIONS", "/dnslogin3.asp", "FXN=GetIPAddress").body,
               "Error:Invalid Command\r\n");
+}
+
+TEST_F(DialectRoutes, UpdateIsAcmeDnsOnlyForAPostWithXApiUser) {
+    RequestView r = request("POST", "/update", "");
+    r.headers = {{"User-Agent", "goacmedns"}, {"X-Api-User", "alice"}, {"X-Api-Key", "x"}};
+    r.body = "{}";
+    Response answer = table.route(r);
+    EXPECT_EQ(answer.route, "acme-dns");
+    EXPECT_EQ(answer.body, "{\"error\":\"bad_request\"}\n");
+    // The same POST without the header, and a GET with it, are dyndns2's.
+    r.headers.erase(r.headers.begin() + 1);
+    EXPECT_EQ(table.route(r).route, "dyndns2");
+    r.method = "GET";
+    r.headers.push_back({"X-Api-User", "alice"});
+    EXPECT_EQ(table.route(r).route, "dyndns2");
+    for (const char* path : {"/present", "/cleanup"}) {
+        EXPECT_EQ(call("POST", path).route, "httpreq") << path;
+        EXPECT_EQ(call("POST", path).status, 400) << path;
+        EXPECT_EQ(call("GET", path).status, 405) << path;
+    }
 }
 
 TEST_F(DialectRoutes, CheckIpRefusesOtherMethodsUniformly) {

@@ -66,6 +66,10 @@ public:
     // credentials and unknown users count as failures; a correct credential counts as a success
     // even for a disabled or expired account; a StoreError counts as nothing, so an outage never
     // locks anyone out. Without `client` nothing is throttled.
+    //
+    // A token is a credential only while TokenMatch::usable holds for `client` (its source
+    // networks, max_age, max_unused); otherwise the answer is BadCredentials, counted like a
+    // wrong secret. A usable token's use (time and `client`) is recorded in the store.
     AuthOutcome authenticate(std::string_view username, const Secret& secret,
                              CredentialPolicy policy,
                              const std::optional<IpAddress>& client = std::nullopt);
@@ -88,9 +92,10 @@ private:
     AuthOutcome throttled(const std::optional<IpAddress>& client, std::string_view name,
                           const std::function<AuthOutcome()>& check);
     AuthOutcome check_host_credential(const DnsName& host, const Secret& secret,
-                                      CredentialPolicy policy);
+                                      CredentialPolicy policy,
+                                      const std::optional<IpAddress>& client);
     AuthOutcome check_credential(std::string_view username, const Secret& secret,
-                                 CredentialPolicy policy);
+                                 CredentialPolicy policy, const std::optional<IpAddress>& client);
     bool verify_password_cached(const Principal& principal, const Secret& secret);
     std::string cache_entry_key(const Account& account, const Secret& password) const;
     void remember(std::string key, TimePoint now);

@@ -113,11 +113,43 @@ struct Host {
 // The most A records one host may hold (its round robin, see Host::extra_ipv4).
 inline constexpr std::size_t kMaxIpv4 = 10;
 
+// What an update token is for: updating addresses (every update dialect), or only answering
+// ACME DNS-01 challenges (the acme-dns and httpreq endpoints).
+enum class TokenPurpose { Update, Acme };
+std::string_view to_string(TokenPurpose purpose) noexcept;
+std::optional<TokenPurpose> parse_token_purpose(std::string_view text) noexcept;
+
+// The least-privilege limits a token carries besides its host (migration 019).
+struct TokenLimits {
+    TokenPurpose purpose = TokenPurpose::Update;
+    // Allowed source networks; empty: from anywhere.
+    std::vector<IpNetwork> networks{};
+    // Unusable this long after creation, and after this long without a use.
+    std::optional<std::chrono::seconds> max_age{};
+    std::optional<std::chrono::seconds> max_unused{};
+};
+
+// How stale a token's recorded last use may be: a use is written to the database only when the
+// recorded one is older than this or came from another address, so the hot path rarely writes.
+// max_unused is therefore exact to within this interval.
+inline constexpr std::chrono::seconds kTokenUseRecordInterval{300};
+
 // What a credential check found: the account, the hosts it owns, and, when the presented secret
 // was an update token, which token (and the host it is limited to, if any).
 struct TokenMatch {
     std::int64_t token_id = 0;
     std::optional<std::int64_t> host_id;  // token limited to this host
+    TokenLimits limits{};
+    TimePoint created{};
+    std::optional<TimePoint> last_used{};
+    std::optional<IpAddress> last_used_address{};
+
+    // Whether the token may be used at all, from `client` at `now`: inside its networks (an
+    // unknown client is outside any), younger than max_age, used within max_unused. A token that
+    // fails this is no credential (BadCredentials, counted by the throttle) in every dialect.
+    bool usable(const std::optional<IpAddress>& client, TimePoint now) const;
+    // Whether a use from `client` at `now` should be written (see kTokenUseRecordInterval).
+    bool use_worth_recording(const std::optional<IpAddress>& client, TimePoint now) const;
 };
 
 struct Principal {
@@ -129,14 +161,20 @@ struct Principal {
 
     // The one rule of what this credential may change, used by every dialect and the
     // authenticator: a host of the account, and within the token's scope when the secret was a
-    // token limited to one host (the account's other hosts are then invisible to it).
+    // token limited to one host (the account's other hosts are then invisible to it); never with
+    // an ACME token. (Whether a token is usable at all, its networks and expiry, is
+    // TokenMatch::usable, which the authenticator applies before any dialect sees it.)
     bool may_update(const Host& host) const;
     // The hosts may_update allows, in the account's order.
     std::vector<const Host*> updatable_hosts() const;
     // The host called `name` that may_update allows; nullptr when there is none.
     const Host* updatable_host(const DnsName& name) const;
+    // Whether the credential may answer ACME DNS-01 challenges of `host` (TXT records at
+    // `_acme-challenge.<host>`): the account's own password, or a token whose purpose is ACME
+    // within its host scope. An update token may not (and an ACME token may not update).
+    bool may_answer_challenge(const Host& host) const;
     // Whether the credential reaches the account's zones as a whole (records, listings): not
-    // when it is a token limited to one host.
+    // when it is a token limited to one host or to ACME challenges.
     bool may_manage_zones() const;
 };
 

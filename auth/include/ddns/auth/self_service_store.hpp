@@ -87,6 +87,9 @@ struct TokenInfo {
     std::optional<DnsName> host;  // update tokens limited to one host
     TimePoint created{};
     std::optional<TimePoint> last_used;
+    // Update tokens only (migration 019): purpose, networks and expiries, last use's address.
+    TokenLimits limits{};
+    std::optional<IpAddress> last_used_address{};
 };
 
 // One row of a host's update history (the update log), newest first.
@@ -158,7 +161,8 @@ public:
     // Update tokens (the dialects' credentials).
     virtual std::int64_t add_update_token(std::int64_t account_id,
                                           std::optional<std::int64_t> host_id,
-                                          std::string_view name, std::string_view digest) = 0;
+                                          std::string_view name, std::string_view digest,
+                                          const TokenLimits& limits) = 0;
     virtual std::vector<TokenInfo> update_tokens(std::int64_t account_id) = 0;
     virtual bool revoke_update_token(std::int64_t account_id, std::int64_t token_id) = 0;
 

@@ -37,6 +37,11 @@ public:
     // The username of the account that owns the host `name`, if any (one round trip). Lets
     // dialects that name a host instead of an account (DynamIP's SiteID) find the principal.
     virtual std::optional<std::string> find_host_owner(const DnsName& name) = 0;
+    // Records that the token was used at `now` from `client` (unknown: the address is kept).
+    // Called by the authenticator only for a usable token, and only when
+    // TokenMatch::use_worth_recording says so.
+    virtual void record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                                  TimePoint now) = 0;
 };
 
 // The stored addresses of one host, read while its row is locked.

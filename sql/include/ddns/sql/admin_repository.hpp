@@ -109,6 +109,10 @@ struct TokenSummary {
     std::optional<DnsName> host;
     auth::TimePoint created;
     std::optional<auth::TimePoint> last_used;
+    // Update tokens only (migrations 014, 019); API tokens leave the defaults.
+    std::string name{};
+    auth::TokenLimits limits{};
+    std::optional<IpAddress> last_used_address{};
 };
 
 class AdminRepository {
@@ -193,9 +197,13 @@ public:
     std::optional<AdminError> set_host_nochg_interval(const DnsName& fqdn,
                                                       std::optional<std::chrono::seconds> setting);
 
+    // A token of the account, limited to `host` when set, with its name and limits (purpose,
+    // source networks, max_age, max_unused).
     Expected<std::int64_t, AdminError> add_token(std::string_view username,
                                                  const std::optional<DnsName>& host,
-                                                 std::string_view digest);
+                                                 std::string_view digest,
+                                                 std::string_view name = {},
+                                                 const auth::TokenLimits& limits = {});
     std::vector<TokenSummary> list_tokens(std::optional<std::string_view> username = std::nullopt);
     std::optional<AdminError> remove_token(std::int64_t id);
 

@@ -59,6 +59,8 @@ public:
     std::optional<auth::Principal> load_principal(std::string_view username,
                                                   std::string_view token_digest) override;
     std::optional<std::string> find_host_owner(const DnsName& name) override;
+    void record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                          auth::TimePoint now) override;
 
     // HostStore: PgStore's, and every change, doubt mark or failed no-change statement drops
     // the cached principals holding those hosts at once (the notification follows).
@@ -72,6 +74,7 @@ public:
     bool note_seen_if_unchanged(const auth::StoredAddresses& expected,
                                 auth::TimePoint now) override;
     void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
+    void set_protocol_heartbeat(std::int64_t host_id, std::chrono::seconds timeout) override;
 
     // Writes the noted last_seen values now (the flusher does it every seen_flush).
     void flush_seen();

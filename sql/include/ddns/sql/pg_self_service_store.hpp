@@ -47,7 +47,8 @@ public:
                                                  std::size_t limit) override;
 
     std::int64_t add_update_token(std::int64_t account_id, std::optional<std::int64_t> host_id,
-                                  std::string_view name, std::string_view digest) override;
+                                  std::string_view name, std::string_view digest,
+                                  const auth::TokenLimits& limits) override;
     std::vector<auth::TokenInfo> update_tokens(std::int64_t account_id) override;
     bool revoke_update_token(std::int64_t account_id, std::int64_t token_id) override;
 

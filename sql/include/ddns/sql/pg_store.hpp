@@ -16,6 +16,8 @@ public:
     std::unique_ptr<auth::HostChange> begin_change(
         const std::vector<std::int64_t>& host_ids) override;
     std::optional<std::string> find_host_owner(const DnsName& name) override;
+    void record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
+                          auth::TimePoint now) override;
 
     // RecordStore (pg_record_store.cpp).
     std::unique_ptr<auth::RecordChange> begin_record_change(std::int64_t zone_id) override;

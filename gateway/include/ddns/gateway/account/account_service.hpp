@@ -22,6 +22,7 @@
 #include "ddns/auth/password.hpp"
 #include "ddns/auth/self_service_store.hpp"
 #include "ddns/auth/store.hpp"
+#include "ddns/gateway/account/token_options.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/record_service.hpp"
@@ -206,9 +207,11 @@ public:
                                                                 std::string_view name,
                                                                 std::size_t limit);
 
-    // Update tokens (for routers): shown once, listed without secret, revoked.
+    // Update tokens (for routers): shown once, listed without secret, revoked. `limits` as typed
+    // (token_options.hpp); BadInput with the reason when they do not parse.
     AccountResult<IssuedToken> create_update_token(std::int64_t account_id, std::string_view name,
-                                                   const std::optional<std::string>& host);
+                                                   const std::optional<std::string>& host,
+                                                   const TokenOptionText& limits = {});
     AccountResult<std::vector<auth::TokenInfo>> update_tokens(std::int64_t account_id);
     AccountResult<Done> revoke_update_token(std::int64_t account_id, std::int64_t token_id);
 
