@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "gateway_stack.hpp"
 
 namespace {
@@ -38,16 +39,7 @@ using Clock = std::chrono::steady_clock;
 using ddns::test::GatewayStack;
 using ddns::test::GatewayStackOptions;
 
-struct Result {
-    std::size_t ok = 0;
-    std::size_t errors = 0;
-    std::vector<double> latencies_ms;
-    double pct(double p) const {
-        if (latencies_ms.empty()) return 0.0;
-        return latencies_ms[static_cast<std::size_t>(p *
-                                                     static_cast<double>(latencies_ms.size() - 1))];
-    }
-};
+using ddns::bench::Result;
 
 std::string update(const std::string& user, const std::string& ip) {
     return "GET /nic/update?hostname=" + user + ".example.test&myip=" + ip +
@@ -58,37 +50,13 @@ std::string update(const std::string& user, const std::string& ip) {
 // `clients` threads send address changes for `seconds`, each to hosts of its own.
 Result measure(GatewayStack& stack, const std::vector<std::string>& users, int clients,
                int seconds) {
-    std::vector<Result> per(static_cast<std::size_t>(clients));
-    std::vector<std::thread> threads;
-    const auto end = Clock::now() + std::chrono::seconds(seconds);
-    for (int c = 0; c < clients; ++c) {
-        threads.emplace_back([&, c] {
-            Result& r = per[static_cast<std::size_t>(c)];
-            for (std::size_t i = 0; Clock::now() < end; ++i) {
-                const auto& user = users[(static_cast<std::size_t>(c) +
-                                          static_cast<std::size_t>(clients) * (i % 4)) %
-                                         users.size()];
-                const std::string ip = "198.51.100." + std::to_string(1 + (i % 250));
-                const auto start = Clock::now();
-                const auto reply = stack.raw(update(user, ip));
-                r.latencies_ms.push_back(
-                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-                const bool ok =
-                    reply.body.rfind("good", 0) == 0 || reply.body.rfind("nochg", 0) == 0;
-                (ok ? r.ok : r.errors) += 1;
-            }
-        });
-    }
-    for (auto& t : threads) t.join();
-    Result all;
-    for (auto& r : per) {
-        all.ok += r.ok;
-        all.errors += r.errors;
-        all.latencies_ms.insert(all.latencies_ms.end(), r.latencies_ms.begin(),
-                                r.latencies_ms.end());
-    }
-    std::sort(all.latencies_ms.begin(), all.latencies_ms.end());
-    return all;
+    return ddns::bench::run_closed(clients, seconds, [&](int c, std::size_t i) {
+        const auto& user =
+            users[(static_cast<std::size_t>(c) + static_cast<std::size_t>(clients) * (i % 4)) %
+                  users.size()];
+        const auto reply = stack.raw(update(user, "198.51.100." + std::to_string(1 + (i % 250))));
+        return reply.body.rfind("good", 0) == 0 || reply.body.rfind("nochg", 0) == 0;
+    });
 }
 
 std::string load_average() {

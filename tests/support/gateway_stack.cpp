@@ -173,13 +173,13 @@ GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(opt
                      "\ntls.private_key = " + tls_files_.private_key.string() + "\n";
     }
     config_path_ = dir_.path() / "gateway.conf";
-    write_file(config_path_, "database.url = " + conninfo_ + "\n" +
-                                 "database.pool_size = 4\n"
-                                 "http.listen = " +
-                                 listen + "\n" + tls_config + options_.argon2_config +
-                                 "dns.timeout_ms = 500\n"
-                                 "log.level = debug\n" +
-                                 options_.extra_config);
+    write_file(config_path_,
+               "database.url = " + conninfo_ + "\n" +
+                   "database.pool_size = " + std::to_string(options_.database_pool_size) +
+                   "\nhttp.listen = " + listen + "\n" + tls_config + options_.argon2_config +
+                   "dns.timeout_ms = 500\n"
+                   "log.level = " +
+                   options_.log_level + "\n" + options_.extra_config);
     const auto migrated =
         run_command({gateway_binary(), "migrate", "--config", config_path_.string()});
     if (migrated.exit_code != 0) throw std::runtime_error("migrate failed: " + migrated.output);

@@ -62,7 +62,9 @@ struct GatewayStackOptions {
     std::string extra_config;  // appended to the generated configuration file
     // Fast argon2 for tests; production keeps the interactive defaults.
     std::string argon2_config = "auth.argon2_opslimit = 1\nauth.argon2_memlimit_kib = 8\n";
-    std::size_t http_listeners = 1;  // plain HTTP ports in http.listen (see http_ports())
+    std::size_t http_listeners = 1;   // plain HTTP ports in http.listen (see http_ports())
+    std::string log_level = "debug";  // benchmarks log less
+    int database_pool_size = 4;
     // Also serve HTTPS on a port of its own, with a certificate made at test time (https_get).
     bool tls = false;
 };

@@ -60,6 +60,9 @@ fs::path NamedServer::key_file() const {
 fs::path NamedServer::ungranted_key_file() const {
     return dir_.path() / (options_.ungranted_key_name + ".key");
 }
+fs::path NamedServer::second_key_file() const {
+    return dir_.path() / (options_.second_key_name + ".key");
+}
 
 std::unique_ptr<NamedServer> NamedServer::start(NamedServerOptions options) {
     std::unique_ptr<NamedServer> server(new NamedServer(std::move(options)));
@@ -73,6 +76,8 @@ std::unique_ptr<NamedServer> NamedServer::start(NamedServerOptions options) {
     };
     keygen(server->options_.key_algorithm, server->options_.key_name, server->key_file());
     keygen("hmac-sha256", server->options_.ungranted_key_name, server->ungranted_key_file());
+    const std::string& second = server->options_.second_key_name;
+    if (!second.empty()) keygen("hmac-sha512", second, server->second_key_file());
 
     const std::string d = dir.string();
     std::ostringstream conf;
@@ -91,16 +96,20 @@ std::unique_ptr<NamedServer> NamedServer::start(NamedServerOptions options) {
          << "controls { };\n"
          << "include \"" << server->key_file().string() << "\";\n"
          << "include \"" << server->ungranted_key_file().string() << "\";\n";
+    if (!second.empty()) conf << "include \"" << server->second_key_file().string() << "\";\n";
     for (const auto& zone : server->options_.zones) {
         const auto file = dir / (zone + ".db");
         write_file(file, zone_file_text(zone));
         conf << "zone \"" << zone << "\" {\n"
              << "  type primary;\n"
              << "  file \"" << file.string() << "\";\n"
-             << "  update-policy { grant " << server->options_.key_name
-             << " zonesub ANY; };\n"
-             // The reconciler reads whole zones by AXFR, signed with the zone's key.
-             << "  allow-transfer { key " << server->options_.key_name << "; };\n"
+             << "  update-policy { grant " << server->options_.key_name << " zonesub ANY; ";
+        if (!second.empty()) conf << "grant " << second << " zonesub ANY; ";
+        // The reconciler reads whole zones by AXFR, signed with the zone's key.
+        conf << "};\n"
+             << "  allow-transfer { key " << server->options_.key_name << "; ";
+        if (!second.empty()) conf << "key " << second << "; ";
+        conf << "};\n"
              << "};\n";
     }
     write_file(server->conf_, conf.str());

@@ -20,6 +20,8 @@ struct NamedServerOptions {
     std::string key_name = "ddns-key";
     // A second key that named knows but no zone grants (updates signed with it are REFUSED).
     std::string ungranted_key_name = "other-key";
+    // A further key every zone grants as well (empty: none), for key rotation.
+    std::string second_key_name;
 };
 
 class NamedServer {
@@ -39,6 +41,7 @@ public:
     // Key files in tsig-keygen format (readable with ddns::parse_tsig_key_file).
     std::filesystem::path key_file() const;
     std::filesystem::path ungranted_key_file() const;
+    std::filesystem::path second_key_file() const;  // with options.second_key_name
     const std::string& ungranted_key_name() const { return options_.ungranted_key_name; }
 
     // `dig +short` answer for NAME TYPE, sorted; empty when there is none.

@@ -1,5 +1,6 @@
-// `ddns-gateway admin` commands on accounts: add, password, expiry, /dynamic switch, block, list,
-// remove (clearing its hosts in BIND first).
+// `ddns-gateway admin` commands on accounts: add, password, expiry, /dynamic switch, block,
+// disable, plan, list, remove (clearing its hosts in BIND first).
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 
 #include <algorithm>
@@ -124,9 +125,15 @@ int account_expiry(AdminContext& cx, const Args& a) {
     return 0;
 }
 
-int account_list(AdminContext& cx, const Args&) {
-    std::vector<std::vector<std::string>> rows = {
-        {"USER", "PLAN", "UPDATES", "STATE", "EXPIRES", "HOSTS", "EMAIL"}};
+int account_list(AdminContext& cx, const Args& a) {
+    a.only({});
+    Listing list({{"USER", "user"},
+                  {"PLAN", "plan"},
+                  {"UPDATES", "dynamic_updates"},
+                  {"STATE", "state"},
+                  {"EXPIRES", "expires"},
+                  {"HOSTS", "hosts"},
+                  {"EMAIL", "email"}});
     const auth::TimePoint now = cx.now();
     for (const auto& acc : cx.repo.list_accounts()) {
         // In the order the dialects check them: a disabled account is refused first.
@@ -134,11 +141,11 @@ int account_list(AdminContext& cx, const Args&) {
                             : acc.blocked_at                           ? "blocked"
                             : acc.expires_at && *acc.expires_at <= now ? "expired"
                                                                        : "active";
-        rows.push_back({acc.username, std::string(to_string(acc.plan)),
-                        acc.dynamic_updates ? "on" : "off", state, format_time(acc.expires_at),
-                        std::to_string(acc.host_count), acc.email});
+        list.add({text_cell(acc.username), text_cell(to_string(acc.plan)),
+                  bool_cell(acc.dynamic_updates, "on", "off"), text_cell(state),
+                  time_cell(acc.expires_at), number_cell(acc.host_count), text_cell(acc.email)});
     }
-    print_table(cx.out, rows);
+    list.print(cx.out, wants_json(a));
     return 0;
 }
 
@@ -159,6 +166,38 @@ int account_remove(AdminContext& cx, const Args& a) {
         return cx.fail("account " + user + ": " + std::string(to_string(*e)));
     }
     cx.out << "account " << user << " removed\n";
+    return 0;
+}
+
+int account_disable(AdminContext& cx, const Args& a) {
+    const std::string& user = arg(a, 0, "USER");
+    if (auto e = cx.repo.set_account_disabled(user, true))
+        return cx.fail("there is no account " + user + " (see `account list`)");
+    cx.out << "account " << user
+           << " disabled (every dialect, the pages and the API refuse it; its names stay in DNS)\n";
+    return 0;
+}
+
+int account_enable(AdminContext& cx, const Args& a) {
+    const std::string& user = arg(a, 0, "USER");
+    if (auto e = cx.repo.set_account_disabled(user, false))
+        return cx.fail("there is no account " + user + " (see `account list`)");
+    cx.out << "account " << user << " enabled\n";
+    return 0;
+}
+
+int account_plan(AdminContext& cx, const Args& a) {
+    const std::string& user = arg(a, 0, "USER");
+    const auto plan = auth::parse_plan(arg(a, 1, "free|domain"));
+    if (!plan) return cx.fail("the plan must be free or domain");
+    if (auto e = cx.repo.set_account_plan(user, *plan)) {
+        if (*e == sql::AdminError::StillInUse)
+            return cx.fail("account " + user + " owns zone(s) " + zones_owned_by(cx, user) +
+                           "; only domain accounts own zones. Remove the zones (zone remove) "
+                           "first; plan unchanged");
+        return cx.fail("there is no account " + user + " (see `account list`)");
+    }
+    cx.out << "account " << user << " is on the " << to_string(*plan) << " plan\n";
     return 0;
 }
 

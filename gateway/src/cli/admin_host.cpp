@@ -1,5 +1,6 @@
-// `ddns-gateway admin` commands on hosts: add, list, show, remove (clearing BIND first), heartbeat,
-// offline action, block and the no-change interval.
+// `ddns-gateway admin` commands on hosts: add, list, show, remove (clearing BIND first, or
+// knowingly not), heartbeat, offline action, TTL, block and the no-change interval.
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 
 #include <algorithm>
@@ -98,14 +99,23 @@ int host_add(AdminContext& cx, const Args& a) {
 int host_list(AdminContext& cx, const Args& a) {
     a.only({"--account"});
     const auto user = a.opt("--account");
-    std::vector<std::vector<std::string>> rows = {
-        {"HOST", "ACCOUNT", "IPV4", "IPV6", "LAST SEEN", "HEARTBEAT", "OFFLINE", "STATE"}};
+    Listing list({{"HOST", "host"},
+                  {"ACCOUNT", "account"},
+                  {"IPV4", "ipv4"},
+                  {"IPV6", "ipv6"},
+                  {"LAST SEEN", "last_seen"},
+                  {"HEARTBEAT", "heartbeat"},
+                  {"OFFLINE", "offline_action"},
+                  {"STATE", "state"}});
+    const auto ip = [](const std::optional<IpAddress>& v) {
+        return opt_text_cell(v ? std::optional(v->to_string()) : std::nullopt);
+    };
     for (const auto& h :
          cx.repo.list_hosts(user ? std::optional<std::string_view>(*user) : std::nullopt))
-        rows.push_back({h.name.str(), h.username, opt_ip(h.ipv4), opt_ip(h.ipv6),
-                        format_time(h.last_seen), host_heartbeat_text(h),
-                        host_offline_action_text(h), host_state_text(h)});
-    print_table(cx.out, rows);
+        list.add({text_cell(h.name.str()), text_cell(h.username), ip(h.ipv4), ip(h.ipv6),
+                  time_cell(h.last_seen), text_cell(host_heartbeat_text(h)),
+                  text_cell(host_offline_action_text(h)), text_cell(host_state_text(h))});
+    list.print(cx.out, wants_json(a));
     return 0;
 }
 
@@ -166,54 +176,76 @@ int host_nochg_interval(AdminContext& cx, const Args& a) {
     return 0;
 }
 
+// Clears the host in BIND, then forgets it. When BIND refuses, the host stays, unless the
+// operator says otherwise: --keep-dns forgets it without asking BIND (its records stay there),
+// --force asks BIND and forgets it even when BIND refuses, naming what may be left behind.
 int host_remove(AdminContext& cx, const Args& a) {
+    a.only({});
     const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
+    const bool keep_dns = a.flags.contains("--keep-dns");
+    const bool force = a.flags.contains("--force");
+    if (keep_dns && force) throw UsageError("host remove takes --keep-dns or --force, not both");
     auto host = cx.repo.find_host(name);
     if (!host) return cx.fail("host " + name.str() + ": not found");
-    const std::string error = clear_host_in_dns(cx.repo, *host, cx.dns);
-    if (!error.empty())
-        return cx.fail("cannot delete " + name.str() + " in DNS (" + error + "); host kept");
+    const std::string error = keep_dns ? std::string() : clear_host_in_dns(cx.repo, *host, cx.dns);
+    if (!error.empty() && !force)
+        return cx.fail("cannot delete " + name.str() + " in DNS (" + error +
+                       "); host kept. --force removes it anyway, --keep-dns without asking "
+                       "BIND (docs/troubleshooting.md)");
     if (auto e = cx.repo.remove_host(name))
         return cx.fail("host " + name.str() + ": " + std::string(to_string(*e)));
-    cx.out << "host " << name.str() << " removed (A/AAAA deleted in DNS)\n";
+    if (keep_dns) {
+        cx.out << "host " << name.str() << " removed; its records in DNS were left as they are\n";
+    } else if (!error.empty()) {
+        cx.out << "host " << name.str() << " removed, but not in DNS (" << error
+               << "): delete its A/AAAA there yourself if they exist\n";
+    } else {
+        cx.out << "host " << name.str() << " removed (A/AAAA deleted in DNS)\n";
+    }
     return 0;
 }
 
 int host_show(AdminContext& cx, const Args& a) {
+    a.only({});
     const DnsName name = need_name(arg(a, 0, "FQDN"), "host name");
     const auto d = cx.audit.host_details(name);
     if (!d) return cx.fail("host " + name.str() + ": not found");
-    const auto tls = d->last_update_tls ? (*d->last_update_tls ? "yes" : "no") : "-";
-    const std::vector<std::pair<const char*, std::string>> fields = {
-        {"host", d->host.name.str()},
-        {"zone", d->host.zone.str()},
-        {"account", d->host.username},
-        {"ttl", std::to_string(d->host.ttl)},
-        {"ipv4", opt_ip(d->host.ipv4)},
-        {"ipv6", opt_ip(d->host.ipv6)},
-        {"last_seen", format_time(d->host.last_seen)},
-        {"updated_at", format_time(d->updated_at)},
-        {"last_update_ipv4", format_time(d->last_update_ipv4)},
-        {"last_update_ipv6", format_time(d->last_update_ipv6)},
-        {"last_update_tls", tls},
-        {"client_faults", std::to_string(d->client_faults)},
-        {"server_faults", std::to_string(d->server_faults)},
-        {"auth_faults", std::to_string(d->auth_faults)},
-        {"last_fault", d->last_fault.value_or("-")},
-        {"last_fault_at", format_time(d->last_fault_at)},
+    const auto ip = [](const std::optional<IpAddress>& v) {
+        return opt_text_cell(v ? std::optional(v->to_string()) : std::nullopt);
+    };
+    Fields fields = {
+        {"host", text_cell(d->host.name.str())},
+        {"zone", text_cell(d->host.zone.str())},
+        {"account", text_cell(d->host.username)},
+        {"ttl", number_cell(d->host.ttl)},
+        {"ipv4", ip(d->host.ipv4)},
+        {"ipv6", ip(d->host.ipv6)},
+        {"last_seen", time_cell(d->host.last_seen)},
+        {"updated_at", time_cell(d->updated_at)},
+        {"last_update_ipv4", time_cell(d->last_update_ipv4)},
+        {"last_update_ipv6", time_cell(d->last_update_ipv6)},
+        {"last_update_tls",
+         d->last_update_tls ? bool_cell(*d->last_update_tls) : Cell{"-", "null"}},
+        {"client_faults", number_cell(d->client_faults)},
+        {"server_faults", number_cell(d->server_faults)},
+        {"auth_faults", number_cell(d->auth_faults)},
+        {"last_fault", opt_text_cell(d->last_fault)},
+        {"last_fault_at", time_cell(d->last_fault_at)},
     };
     // Read with the admin repository, which knows blocks, intervals and the offline action.
-    std::vector<std::pair<const char*, std::string>> abuse;
     if (const auto h = cx.repo.find_host(name)) {
-        abuse = {{"blocked", h->blocked_at ? "since " + format_time(h->blocked_at) : "no"},
-                 {"block_reason", h->block_reason.empty() ? "-" : h->block_reason},
-                 {"nochg_interval", nochg_text(cx, h->nochg_setting)},
-                 {"offline_action", host_offline_action_text(*h)}};
+        fields[3].second.text += h->ttl_own ? "" : " (zone)";
+        fields.emplace_back("ttl_source", text_cell(h->ttl_own ? "host" : "zone"));
+        fields.emplace_back("blocked",
+                            Cell{h->blocked_at ? "since " + format_time(h->blocked_at) : "no",
+                                 h->blocked_at ? "true" : "false"});
+        fields.emplace_back("blocked_at", time_cell(h->blocked_at));
+        fields.emplace_back("block_reason", h->block_reason.empty() ? opt_text_cell(std::nullopt)
+                                                                    : text_cell(h->block_reason));
+        fields.emplace_back("nochg_interval", text_cell(nochg_text(cx, h->nochg_setting)));
+        fields.emplace_back("offline_action", text_cell(host_offline_action_text(*h)));
     }
-    for (const auto& [key, value] : fields)
-        cx.out << std::left << std::setw(18) << (std::string(key) + ":") << value << "\n";
-    for (const auto& [key, value] : abuse)
-        cx.out << std::left << std::setw(18) << (std::string(key) + ":") << value << "\n";
+    print_fields(cx.out, fields, wants_json(a));
     return 0;
 }
 

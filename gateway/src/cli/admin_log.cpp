@@ -1,5 +1,6 @@
 // `ddns-gateway admin` commands on the update log, newest first, filtered by host, account and
 // time.
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 
 #include <algorithm>
@@ -55,15 +56,26 @@ int log_show(AdminContext& cx, const Args& a) {
             return cx.fail("--limit must be a number from 1 to 100000");
         filter.limit = n;
     }
-    std::vector<std::vector<std::string>> rows = {{"TIME", "HOST", "USER", "CLIENT", "DIALECT",
-                                                   "OUTCOME", "FAULT", "CHANGED", "TLS", "AGENT",
-                                                   "DETAIL"}};
+    Listing list({{"TIME", "time"},
+                  {"HOST", "host"},
+                  {"USER", "user"},
+                  {"CLIENT", "client"},
+                  {"DIALECT", "dialect"},
+                  {"OUTCOME", "outcome"},
+                  {"FAULT", "fault"},
+                  {"CHANGED", "changed"},
+                  {"TLS", "tls"},
+                  {"AGENT", "agent"},
+                  {"DETAIL", "detail"}});
+    const auto or_null = [](const std::string& s) {
+        return opt_text_cell(s.empty() ? std::nullopt : std::optional(s));
+    };
     for (const auto& e : cx.audit.log(filter))
-        rows.push_back({format_time(e.time), e.host.empty() ? "-" : e.host,
-                        e.username.empty() ? "-" : e.username, e.client, e.dialect, e.outcome,
-                        e.fault, families(e.ipv4_changed, e.ipv6_changed), e.tls ? "yes" : "no",
-                        e.user_agent.empty() ? "-" : e.user_agent, e.detail});
-    print_table(cx.out, rows);
+        list.add({time_cell(e.time), or_null(e.host), or_null(e.username), text_cell(e.client),
+                  text_cell(e.dialect), text_cell(e.outcome), text_cell(e.fault),
+                  text_cell(families(e.ipv4_changed, e.ipv6_changed)), bool_cell(e.tls),
+                  or_null(e.user_agent), text_cell(e.detail)});
+    list.print(cx.out, wants_json(a));
     return 0;
 }
 

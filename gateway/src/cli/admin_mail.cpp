@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 #include "ddns/auth/mail_queue.hpp"
 #include "ddns/gateway/base/version.hpp"
@@ -70,14 +71,28 @@ int mail_queue(AdminContext& cx, const Args& a) {
     }
     if (cx.mail_queue == nullptr) return cx.fail("mail queue: no mail outbox here");
     const bool all = a.flags.count("--all") > 0 && a.flags.at("--all");
-    std::vector<std::vector<std::string>> rows = {
-        {"ID", "STATE", "ATTEMPTS", "CREATED", "NEXT", "KIND", "TO", "SUBJECT", "LAST ERROR"}};
+    Listing list({{"ID", "id"},
+                  {"STATE", "state"},
+                  {"ATTEMPTS", "attempts"},
+                  {"CREATED", "created"},
+                  {"NEXT", "next_attempt"},
+                  {"KIND", "kind"},
+                  {"TO", "to"},
+                  {"SUBJECT", "subject"},
+                  {"LAST ERROR", "last_error"}});
     for (const auto& m : cx.mail_queue->list(static_cast<int>(limit), all))
-        rows.push_back({std::to_string(m.id), state_text(m.state), std::to_string(m.attempts),
-                        m.created, m.next_attempt.value_or("-"), m.kind, m.to, m.subject,
-                        one_line(m.last_error.value_or("-"))});
-    print_table(cx.out, rows);
+        list.add({number_cell(m.id), text_cell(state_text(m.state)), number_cell(m.attempts),
+                  text_cell(m.created), opt_text_cell(m.next_attempt), text_cell(m.kind),
+                  text_cell(m.to), text_cell(m.subject),
+                  m.last_error ? text_cell(one_line(*m.last_error)) : opt_text_cell(std::nullopt)});
     const auto depth = cx.mail_queue->depth();
+    if (wants_json(a)) {
+        // One object: the counts cover the whole outbox, the rows only what --limit/--all show.
+        cx.out << "{\"pending\":" << depth.pending << ",\"failed\":" << depth.failed
+               << ",\"mails\":" << list.json_array() << "}\n";
+        return 0;
+    }
+    list.print(cx.out, false);
     cx.out << depth.pending << " pending, " << depth.failed << " failed\n";
     return 0;
 }

@@ -1,4 +1,5 @@
 // `ddns-gateway admin` commands on the records of domain accounts, through RecordService.
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 
 #include <algorithm>
@@ -148,11 +149,11 @@ int record_list(AdminContext& cx, const Args& a) {
     auto owned = owned_zone(cx, std::move(zone), name);
     if (!owned) return cx.fail(owned.error());
     RecordService records(cx.dns, cx.store, cx.log);
-    std::vector<std::vector<std::string>> rows = {{"NAME", "TYPE", "TTL", "DATA"}};
+    Listing list({{"NAME", "name"}, {"TYPE", "type"}, {"TTL", "ttl"}, {"DATA", "data"}});
     for (const auto& r : records.list(*owned))
-        rows.push_back({r.owner().str(), std::string(to_string(r.type())), std::to_string(r.ttl()),
-                        r.data_text()});
-    print_table(cx.out, rows);
+        list.add({text_cell(r.owner().str()), text_cell(to_string(r.type())), number_cell(r.ttl()),
+                  text_cell(r.data_text())});
+    list.print(cx.out, wants_json(a));
     return 0;
 }
 

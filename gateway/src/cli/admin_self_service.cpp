@@ -1,5 +1,6 @@
 // `ddns-gateway admin` commands of self-service: zones open to users, sign-up invites, and the
 // JSON API's tokens.
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/account/account_service.hpp"
@@ -53,12 +54,13 @@ int apitoken_add(AdminContext& cx, const Args& a) {
 int apitoken_list(AdminContext& cx, const Args& a) {
     a.only({"--account"});
     const auto user = a.opt("--account");
-    std::vector<std::vector<std::string>> rows = {{"ID", "ACCOUNT", "CREATED", "LAST USED"}};
+    Listing list(
+        {{"ID", "id"}, {"ACCOUNT", "account"}, {"CREATED", "created"}, {"LAST USED", "last_used"}});
     for (const auto& t :
          cx.repo.list_api_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt))
-        rows.push_back(
-            {std::to_string(t.id), t.username, format_time(t.created), format_time(t.last_used)});
-    print_table(cx.out, rows);
+        list.add({number_cell(t.id), text_cell(t.username), time_cell(t.created),
+                  time_cell(t.last_used)});
+    list.print(cx.out, wants_json(a));
     return 0;
 }
 

@@ -226,6 +226,24 @@ Secret read_password(std::istream& in, std::ostream& err) {
     return secret;
 }
 
+Expected<TsigKey, std::string> read_key_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Unexpected{"cannot read key file " + path};
+    std::stringstream text;
+    text << in.rdbuf();
+    auto key = parse_tsig_key_file(text.str());
+    if (!key) return Unexpected{"key file " + path + ": " + key.error()};
+    return key;
+}
+
+UpdateResult probe_zone(UpdateSender& dns, const DnsName& zone, const TsigKey& key,
+                        const ServerEndpoint& server) {
+    const auto probe_name = zone.prepend("_ddns-gateway-probe");
+    if (!probe_name) return {UpdateStatus::EncodeError, "zone name too long: " + zone.str()};
+    const UpdateRequest probe{zone, {}, {DeleteRRset{*probe_name, RecordType::TXT}}};
+    return dns.send(probe, key, server);
+}
+
 // Deletes a host's address records in BIND. Returns an error text, or empty on success.
 std::string clear_host_in_dns(sql::AdminRepository& repo, const sql::HostSummary& host,
                               UpdateSender& dns) {

@@ -43,6 +43,14 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 std::string families(bool ipv4, bool ipv6);
 // Reads one line (the password) from `in`; with a terminal, echo is switched off.
 Secret read_password(std::istream& in, std::ostream& err);
+// Reads a TSIG key file (tsig-keygen format); the error names the file, never the secret.
+Expected<TsigKey, std::string> read_key_file(const std::string& path);
+// The probe UPDATE of zone add, update and check: deletes the TXT RRset of
+// `_ddns-gateway-probe.ZONE`, which does not exist, so nothing changes; but BIND checks it
+// against the zone's update-policy (an UPDATE with prerequisites only would pass any policy),
+// so success proves the server is reachable, authoritative for the zone and grants the key.
+UpdateResult probe_zone(UpdateSender& dns, const DnsName& zone, const TsigKey& key,
+                        const ServerEndpoint& server);
 // Deletes a host's address records in BIND. Returns an error text, or empty on success.
 std::string clear_host_in_dns(sql::AdminRepository& repo, const sql::HostSummary& host,
                               UpdateSender& dns);

@@ -12,6 +12,7 @@
 #include "ddns/sql/audit_repository.hpp"
 #include "ddns/sql/database.hpp"
 #include "ddns/sql/pg_mail_outbox.hpp"
+#include "ddns/sql/pg_notice_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 
 namespace ddns::gateway {
@@ -20,7 +21,10 @@ namespace {
 // clang-format off
 const AdminCommand kCommands[] = {
     {"zone", "add", "ZONE --server HOST:PORT --key-file KEYFILE [--ttl N] [--owner USER] [--no-check]", "(--owner: a domain account manages records)", zone_add},
-    {"zone", "list", "", "", zone_list},
+    {"zone", "list", "[--json]", "", zone_list},
+    {"zone", "update", "ZONE [--server IP[:PORT]] [--key-file KEYFILE] [--no-check]", "(move to another primary or rotate the key;\n probed like zone add before it is stored)", zone_update},
+    {"zone", "check", "[ZONE] [--json]", "(probe BIND with each stored server and key)", zone_check},
+    {"zone", "ttl", "ZONE N", "(default TTL, also of hosts without their own;\n rewritten in BIND at once)", zone_ttl},
     {"zone", "remove", "ZONE", "(refused while hosts or records exist)", zone_remove},
     {"zone", "heartbeat", "ZONE DURATION|off", "(timeout of hosts that set none)", zone_heartbeat},
     {"zone", "offline-action", "ZONE delete|sentinel", "(what going offline does to A/AAAA)", zone_offline_action},
@@ -32,14 +36,18 @@ const AdminCommand kCommands[] = {
     {"account", "disable-updates", "USER", "", account_disable_updates},
     {"account", "block", "USER [--reason TEXT]", "(every dialect refuses its updates)", account_block},
     {"account", "unblock", "USER", "", account_unblock},
-    {"account", "list", "", "", account_list},
+    {"account", "disable", "USER", "(refused everywhere: dialects, pages, API)", account_disable},
+    {"account", "enable", "USER", "", account_enable},
+    {"account", "plan", "USER free|domain", "(free: refused while it owns zones)", account_plan},
+    {"account", "list", "[--json]", "", account_list},
     {"account", "remove", "USER", "(also clears its hosts in DNS; refused\n while the account owns zones)", account_remove},
     {"host", "add", "FQDN --account USER [--allow-existing]", "(refuses the zone apex, and names that hold\n records in BIND unless --allow-existing)", host_add},
-    {"host", "list", "[--account USER]", "", host_list},
-    {"host", "remove", "FQDN", "(deletes its A/AAAA in DNS first)", host_remove},
+    {"host", "list", "[--account USER] [--json]", "", host_list},
+    {"host", "remove", "FQDN [--keep-dns|--force]", "(deletes its A/AAAA in DNS first; --force:\n also when BIND refuses; --keep-dns: leave\n DNS alone)", host_remove},
+    {"host", "ttl", "FQDN N|zone", "(zone: follow the zone's default TTL;\n rewritten in BIND at once)", host_ttl},
     {"host", "heartbeat", "FQDN DURATION|off|zone", "(zone: follow the zone's timeout)", host_heartbeat},
     {"host", "offline-action", "FQDN delete|sentinel|zone", "(zone: follow the zone's action)", host_offline_action},
-    {"host", "show", "FQDN", "(addresses, fault counters, last updates)", host_show},
+    {"host", "show", "FQDN [--json]", "(addresses, fault counters, last updates)", host_show},
     {"host", "block", "FQDN [--reason TEXT]", "(its updates are refused as abuse)", host_block},
     {"host", "unblock", "FQDN", "(also lifts a no-change rate limit)", host_unblock},
     {"host", "nochg-interval", "FQDN DURATION|off|default", "(default: abuse.nochg_interval)", host_nochg_interval},
@@ -47,15 +55,19 @@ const AdminCommand kCommands[] = {
     {"token", "list", "[--account USER]", "", token_list},
     {"token", "remove", "ID", "", token_remove},
     {"apitoken", "add", "USER [--name NAME]", "(JSON API token; prints it once)", apitoken_add},
-    {"apitoken", "list", "[--account USER]", "", apitoken_list},
+    {"apitoken", "list", "[--account USER] [--json]", "", apitoken_list},
     {"apitoken", "remove", "ID", "", apitoken_remove},
     {"invite", "create", "[--days N]", "(one sign-up code, default 14 days; prints it once)", invite_create},
     {"record", "add", "FQDN TYPE DATA... [--ttl N]", "(TYPE: A AAAA CNAME MX NS TXT;\n MX data: PREFERENCE HOST; TXT: the text)", record_add},
     {"record", "remove", "FQDN TYPE [DATA...]", "(without DATA: the whole RRset;\n MX PREFERENCE alone: those MX records)", record_remove},
-    {"record", "list", "ZONE", "", record_list},
-    {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N]", "(the update log, newest first)", log_show},
+    {"record", "list", "ZONE [--json]", "", record_list},
+    {"log", "", "[--host FQDN] [--account USER] [--since 1h|30m|2d|2024-05-01T12:00Z] [--limit N] [--json]", "(the update log, newest first)", log_show},
     {"mail", "test", "ADDRESS", "(queue a test mail to ADDRESS)", mail_test},
-    {"mail", "queue", "[--all] [--limit N]", "(pending and failed mails, no bodies;\n --all: sent ones too)", mail_queue},
+    {"mail", "queue", "[--all] [--limit N] [--json]", "(pending and failed mails, no bodies;\n --all: sent ones too)", mail_queue},
+    {"notice", "add", "[--account USER] [--kinds K,K] [--email ADDRESS] [--webhook URL]", "(no --account: for every account; --account\n alone: mail to its address; a webhook's\n secret is printed once)", notice_add},
+    {"notice", "list", "[--account USER]", "", notice_list},
+    {"notice", "remove", "ID", "", notice_remove},
+    {"notice", "queue", "[--all] [--limit N]", "(webhook deliveries, no bodies)", notice_queue},
     {"reconcile", "", "[--zone ZONE] [--dry-run]", "(compare every host's A/AAAA in BIND with\n the database, print and repair the\n differences; --dry-run: print only)", reconcile_run},
 };
 // clang-format on
@@ -108,7 +120,8 @@ int dispatch_admin(const std::vector<std::string>& raw, std::ostream& out, std::
         return raw.empty() ? 2 : 0;
     }
     try {
-        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing", "--all"});
+        const Args a = Args::parse(raw, {"--no-check", "--dry-run", "--allow-existing", "--all",
+                                         "--keep-dns", "--force", "--json"});
         // `log` and `reconcile` are the commands without an ACTION.
         const bool single = !a.words.empty() && (a.words[0] == "log" || a.words[0] == "reconcile");
         const std::size_t head = single ? 1 : 2;
@@ -139,6 +152,10 @@ int run_admin(const Config& config, const std::vector<std::string>& raw, std::is
         sql::PgMailOutbox mail(db);
         AdminContext cx{config, repo, audit, store, dns,  log, [] { return auth::Clock::now(); },
                         in,     out,  err,   &mail, &mail};
+        sql::PgNoticeStore notices(db);
+        sql::PgWebhookOutbox webhooks(db);
+        cx.notices = &notices;
+        cx.webhooks = &webhooks;
         return handler(cx, args);
     });
 }

@@ -3,10 +3,12 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
+#include "ddns/gateway/config/config_sources.hpp"
 
 namespace {
 
@@ -16,7 +18,8 @@ constexpr const char* kUsage = R"(usage: ddns-gateway COMMAND --config FILE [ARG
 commands:
   serve         serve HTTP until SIGINT/SIGTERM
   migrate       apply pending database migrations
-  check-config  validate the configuration file and exit (--connect: also reach the database)
+  check-config  validate the configuration file and exit (--connect: also reach the database;
+                --print: show every key's value and where it came from, secrets masked)
   admin         manage zones, accounts, hosts and tokens (see `ddns-gateway admin --help`)
   version       print the version
 )";
@@ -55,20 +58,38 @@ int main(int argc, char** argv) {
         if (const char* env = std::getenv("DDNS_GATEWAY_CONFIG"); env != nullptr && *env != '\0')
             config_path = env;
     }
-    if (config_path.empty()) {
+    // DDNS_<SECTION>_<KEY> variables override the file; with some set, no file is needed.
+    const auto env = ddns::gateway::process_environment();
+    if (config_path.empty() && !ddns::gateway::environment_configures(env)) {
         std::cerr << "ddns-gateway: " << command
-                  << " needs --config FILE (or DDNS_GATEWAY_CONFIG in the environment)\n";
+                  << " needs --config FILE (or DDNS_GATEWAY_CONFIG, or DDNS_<SECTION>_<KEY> "
+                     "variables, in the environment)\n";
         return 2;
     }
-    auto config = ddns::gateway::load_config_file(config_path);
+    std::string text;
+    if (!config_path.empty()) {
+        auto read = ddns::gateway::read_config_text(config_path);
+        if (!read) {
+            std::cerr << "ddns-gateway: configuration error: " << read.error() << "\n";
+            return 1;
+        }
+        text = std::move(*read);
+    }
+    auto settings = ddns::gateway::collect_settings(text, env);
+    auto config =
+        settings ? ddns::gateway::apply_settings(*settings) : ddns::Unexpected{settings.error()};
     if (!config) {
-        std::cerr << "ddns-gateway: configuration error: " << config.error() << "\n";
+        // An error of a line names the file; one of a variable names the variable.
+        const bool of_file = config.error().rfind("line ", 0) == 0;
+        std::cerr << "ddns-gateway: configuration error: "
+                  << (of_file ? config_path + ": " : std::string()) << config.error() << "\n";
         return 1;
     }
     try {
         if (command == "serve") return ddns::gateway::run_serve(*config);
         if (command == "migrate") return ddns::gateway::run_migrate(*config);
-        if (command == "check-config") return ddns::gateway::run_check_config(*config, rest);
+        if (command == "check-config")
+            return ddns::gateway::run_check_config(*config, rest, *settings);
         return ddns::gateway::run_admin(*config, rest, std::cin, std::cout, std::cerr);
     } catch (const std::exception& e) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";

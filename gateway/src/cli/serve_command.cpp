@@ -15,6 +15,7 @@
 #include "ddns/gateway/base/version.hpp"
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
+#include "ddns/gateway/cli/notice_service.hpp"
 #include "ddns/gateway/cli/web_front.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/metered_sender.hpp"
@@ -172,6 +173,16 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
+    // Notices by mail and webhook (notice.*); the account layer manages the subscriptions.
+    std::unique_ptr<NoticeService> notices;
+    try {
+        notices = std::make_unique<NoticeService>(config, log, metrics, [&mail] {
+            if (MailSender* sender = mail->sender()) sender->wake();
+        });
+    } catch (const std::exception& e) {
+        std::cerr << "ddns-gateway: " << e.what() << "\n";
+        return 1;
+    }
     MetricsEndpoint metrics_only(metrics);
     if (config.metrics.on_public_listeners)
         router.add(Route{"metrics",
@@ -241,6 +252,7 @@ int run_serve(const Config& config) {
     sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
     reconciler.stop();
     http.stop();
+    notices->stop();
     mail->stop();  // after the requests: a mail they enqueued waits in the outbox
     audit.stop();  // writes what the last requests logged
     return 0;
@@ -259,14 +271,19 @@ int run_migrate(const Config& config) {
     return 0;
 }
 
-int run_check_config(const Config& config, const std::vector<std::string>& args) {
+int run_check_config(const Config& config, const std::vector<std::string>& args,
+                     const std::vector<Setting>& settings) {
     bool connect = false;
     for (const auto& a : args) {
-        if (a != "--connect") {
-            std::cerr << "ddns-gateway: check-config takes only --connect, not " << a << "\n";
+        if (a == "--print") {
+            std::cout << format_settings(settings);
+        } else if (a == "--connect") {
+            connect = true;
+        } else {
+            std::cerr << "ddns-gateway: check-config takes only --connect and --print, not " << a
+                      << "\n";
             return 2;
         }
-        connect = true;
     }
     // The certificate and key are loaded as `serve` would, so a bad file shows before a restart.
     if (auto error = check_tls_files(config.http_server_options())) {

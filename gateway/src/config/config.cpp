@@ -9,16 +9,10 @@
 
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/config/config_keys.hpp"
+#include "ddns/gateway/config/config_sources.hpp"
 
 namespace ddns::gateway {
 namespace {
-
-// Configuration files may have CRLF line ends.
-constexpr std::string_view kBlank = " \t\r";
-
-std::string_view trim(std::string_view s) {
-    return text::trim(s, kBlank);
-}
 
 // Checks across keys, once the whole file is read. Returns the error, if any.
 std::optional<std::string> check_listeners(const Config& c) {
@@ -141,35 +135,21 @@ Config default_config() {
     return config;
 }
 
-Expected<Config, std::string> parse_config(std::string_view text) {
+Expected<Config, std::string> apply_settings(const std::vector<Setting>& settings) {
     Config config = default_config();
-    std::set<std::string, std::less<>> seen;
-    int line_no = 0;
-    while (!text.empty()) {
-        const auto nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        ++line_no;
-        line = trim(line);
-        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-        const auto eq = line.find('=');
-        const std::string where = "line " + std::to_string(line_no);
-        if (eq == std::string_view::npos) return Unexpected{where + ": expected `key = value`"};
-        const std::string_view key = trim(line.substr(0, eq));
-        std::string_view value = trim(line.substr(eq + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        const ConfigKey* row = find_config_key(key);
-        if (row == nullptr) return Unexpected{where + ": unknown key `" + std::string(key) + "`"};
-        if (!seen.insert(std::string(key)).second)
-            return Unexpected{where + ": `" + std::string(key) + "` is set twice"};
-        if (!row->set(config, value, *row)) {
-            // database.url may hold a password: name the key, never echo the value.
-            if (key == "database.url")
-                return Unexpected{where + ": database.url must not be empty"};
-            return Unexpected{where + ": invalid value for `" + std::string(key) + "`: " +
-                              std::string(value) + " (expected " + key_expectation(*row) + ")"};
-        }
+    for (const auto& s : settings) {
+        if (s.origin == Origin::Default) continue;  // default_config() applied it
+        const ConfigKey& row = *s.key;
+        if (row.set(config, s.value, row)) continue;
+        const std::string key(row.name);
+        // A secret (database.url may hold a password): name the key, never echo the value.
+        if (row.secret && s.value.empty())
+            return Unexpected{s.where + ": " + key + " must not be empty"};
+        if (row.secret)
+            return Unexpected{s.where + ": invalid value for `" + key + "` (expected " +
+                              key_expectation(row) + "; the value is not shown)"};
+        return Unexpected{s.where + ": invalid value for `" + key + "`: " + s.value +
+                          " (expected " + key_expectation(row) + ")"};
     }
     if (config.database.url.empty()) return Unexpected{std::string("database.url is required")};
     // Sign-up mails a verification link: without a base address there is nothing to mail.
@@ -185,12 +165,24 @@ Expected<Config, std::string> parse_config(std::string_view text) {
     return config;
 }
 
-Expected<Config, std::string> load_config_file(const std::string& path) {
+Expected<Config, std::string> parse_config(std::string_view text, const Environment& env) {
+    auto settings = collect_settings(text, env);
+    if (!settings) return Unexpected{settings.error()};
+    return apply_settings(*settings);
+}
+
+Expected<std::string, std::string> read_config_text(const std::string& path) {
     std::ifstream in(path);
     if (!in) return Unexpected{"cannot read config file " + path};
     std::ostringstream ss;
     ss << in.rdbuf();
-    auto result = parse_config(ss.str());
+    return ss.str();
+}
+
+Expected<Config, std::string> load_config_file(const std::string& path, const Environment& env) {
+    auto text = read_config_text(path);
+    if (!text) return Unexpected{text.error()};
+    auto result = parse_config(*text, env);
     if (!result) return Unexpected{path + ": " + result.error()};
     return result;
 }

@@ -197,6 +197,24 @@ bool set_agent_denylist(Config& c, std::string_view v, const ConfigKey&) {
     return true;
 }
 
+// Notices: the kinds a subscription gets when it names none, and the webhooks' allow list.
+bool set_notice_kinds(Config& c, std::string_view v, const ConfigKey&) {
+    const auto kinds = auth::parse_notice_kinds(v);
+    if (!kinds) return false;
+    c.notice.default_kinds = *kinds;
+    return true;
+}
+
+bool set_webhook_allow(Config& c, std::string_view v, const ConfigKey&) {
+    c.notice.webhook_allow.clear();
+    for (auto item : split_csv(v)) {
+        auto n = IpNetwork::parse(item);
+        if (!n) return false;
+        c.notice.webhook_allow.push_back(*n);
+    }
+    return true;
+}
+
 // Self-service accounts (web.registration and the other keys of the account layer).
 bool set_registration(Config& c, std::string_view v, const ConfigKey&) {
     const auto mode = parse_registration(v);
@@ -282,7 +300,7 @@ constexpr long long kForever = std::numeric_limits<long long>::max();
 // clang-format off
 const ConfigKey kKeys[] = {
     {"database.url", K::Text, kNone, kNone, kRequired, "libpq connection URI or key/value string",
-     set_text<&C::database, &DatabaseSection::url>},
+     set_text<&C::database, &DatabaseSection::url>, true},
     {"database.pool_size", K::Integer, 1, 256, "8", "PostgreSQL connections per process",
      set_number<&C::database, &DatabaseSection::pool_size>},
     {"http.listen", K::List, kNone, kNone, "127.0.0.1:8080", "plain HTTP addresses, ADDRESS:PORT",
@@ -464,6 +482,33 @@ const ConfigKey kKeys[] = {
      set_duration<&C::mail, &MailSection::give_up_after>},
     {"mail.keep", K::Duration, 3600, 365 * 86400, "7d", "sent and failed mails kept",
      set_duration<&C::mail, &MailSection::keep>},
+    // Notices by mail and webhook (notices branch).
+    {"notice.enabled", K::Bool, kNone, kNone, "false", "watch hosts and deliver webhooks here",
+     set_bool<&C::notice, &NoticeSection::enabled>},
+    {"notice.interval", K::Duration, 1, 86400, "1m", "time between watcher passes",
+     set_duration<&C::notice, &NoticeSection::interval>},
+    {"notice.period", K::Duration, 0, 30 * 86400, "1h", "one notice per host and event per period",
+     set_duration<&C::notice, &NoticeSection::period>},
+    {"notice.failing_after", K::Integer, 1, 1000, "5", "bad-credential updates in a row",
+     set_number<&C::notice, &NoticeSection::failing_after>},
+    {"notice.expiry_warning", K::Duration, 3600, 365 * 86400, "7d", "warn this long before expiry",
+     set_duration<&C::notice, &NoticeSection::expiry_warning>},
+    {"notice.default_kinds", K::List, kNone, kNone, "offline, failing, expiry",
+     "kinds of a subscription that names none", set_notice_kinds},
+    {"notice.webhook_allow", K::List, kNone, kNone, "", "non-public CIDRs webhooks may reach",
+     set_webhook_allow},
+    {"notice.webhook_timeout", K::Duration, 1, 300, "10s", "webhook connect and reply timeout",
+     set_duration<&C::notice, &NoticeSection::webhook_timeout>},
+    {"notice.webhook_ca_file", K::Text, kNone, kNone, "", "PEM CAs for https:// webhooks",
+     set_optional_text<&C::notice, &NoticeSection::webhook_ca_file>},
+    {"notice.retry_initial", K::Duration, 1, 86400, "30s", "webhook delay after the first failure",
+     set_duration<&C::notice, &NoticeSection::retry_initial>},
+    {"notice.retry_max", K::Duration, 1, 86400, "1h", "longest delay between webhook attempts",
+     set_duration<&C::notice, &NoticeSection::retry_max>},
+    {"notice.give_up_after", K::Duration, 60, 30 * 86400, "1d", "age at which a webhook is given up",
+     set_duration<&C::notice, &NoticeSection::give_up_after>},
+    {"notice.keep", K::Duration, 3600, 365 * 86400, "7d", "delivered and failed webhooks kept",
+     set_duration<&C::notice, &NoticeSection::keep>},
 };
 // clang-format on
 

@@ -44,7 +44,7 @@ TEST(AdminTable, RowsAreUniqueAndHaveHandlers) {
         EXPECT_TRUE(seen.insert({c.object, c.action}).second) << c.object << " " << c.action;
         EXPECT_NE(c.handler, nullptr) << c.object << " " << c.action;
     }
-    EXPECT_EQ(seen.size(), 38u);
+    EXPECT_EQ(seen.size(), 49u);
 }
 
 struct Dispatched {

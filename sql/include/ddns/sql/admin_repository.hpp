@@ -82,6 +82,7 @@ struct HostSummary {
     // The host's own offline action (nullopt: the zone's) and the zone's.
     std::optional<auth::OfflineAction> offline_action_setting{};
     auth::OfflineAction zone_offline_action = auth::OfflineAction::Delete;
+    bool ttl_own = false;  // false: `ttl` follows the zone's default_ttl
 };
 
 struct TokenSummary {
@@ -181,6 +182,22 @@ public:
                                                      std::string_view digest);
     std::vector<TokenSummary> list_api_tokens(std::optional<std::string_view> username);
     std::optional<AdminError> remove_api_token(std::int64_t id);
+
+    // Plain settings (admin_settings.cpp); each takes effect with the next request, which reads
+    // the account, its hosts and their zones afresh. NoSuchAccount / NotFound when unknown.
+    // A disabled account is refused by every dialect, the pages and the API.
+    std::optional<AdminError> set_account_disabled(std::string_view username, bool disabled);
+    // StillInUse when leaving the domain plan while the account owns zones.
+    std::optional<AdminError> set_account_plan(std::string_view username, auth::Plan plan);
+    // The zone's default TTL, also for its hosts without a TTL of their own (their number is
+    // returned). Records already in BIND keep their TTL until the gateway writes them again.
+    Expected<std::int64_t, AdminError> set_zone_ttl(const DnsName& zone, std::uint32_t ttl);
+    // The host's own TTL, or nullopt: follow the zone's. Returns the TTL now in effect.
+    Expected<std::uint32_t, AdminError> set_host_ttl(const DnsName& fqdn,
+                                                     std::optional<std::uint32_t> ttl);
+    // Moves the zone to another primary and/or key (the caller probed them first).
+    std::optional<AdminError> set_zone_server(const DnsName& zone, const ServerEndpoint& server,
+                                              const TsigKey& key);
 
 private:
     Database& db_;

@@ -15,6 +15,7 @@
 #include "ddns/auth/mail_outbox.hpp"
 #include "ddns/auth/mail_queue.hpp"
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/notice.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/config/config.hpp"
 #include "ddns/nsupdate/update_client.hpp"
@@ -62,6 +63,9 @@ struct AdminContext {
     // The mail outbox (both sides); null where a context has none (the unit tests' fakes).
     auth::MailOutbox* mail_outbox = nullptr;
     auth::MailQueue* mail_queue = nullptr;
+    // Notice subscriptions and the webhook queue; null where a context has none.
+    auth::NoticeStore* notices = nullptr;
+    auth::WebhookQueue* webhooks = nullptr;
 
     // Prints `ddns-gateway admin: MESSAGE` on err; returns the exit code 1.
     int fail(const std::string& message) const;
@@ -75,6 +79,8 @@ int zone_list(AdminContext& cx, const Args& a);
 int zone_remove(AdminContext& cx, const Args& a);
 int zone_heartbeat(AdminContext& cx, const Args& a);
 int zone_offline_action(AdminContext& cx, const Args& a);
+int zone_update(AdminContext& cx, const Args& a);
+int zone_check(AdminContext& cx, const Args& a);
 // admin_account.cpp
 int account_add(AdminContext& cx, const Args& a);
 int account_passwd(AdminContext& cx, const Args& a);
@@ -83,6 +89,9 @@ int account_enable_updates(AdminContext& cx, const Args& a);
 int account_disable_updates(AdminContext& cx, const Args& a);
 int account_block(AdminContext& cx, const Args& a);
 int account_unblock(AdminContext& cx, const Args& a);
+int account_disable(AdminContext& cx, const Args& a);
+int account_enable(AdminContext& cx, const Args& a);
+int account_plan(AdminContext& cx, const Args& a);
 int account_list(AdminContext& cx, const Args& a);
 int account_remove(AdminContext& cx, const Args& a);
 // admin_host.cpp
@@ -106,6 +115,9 @@ int invite_create(AdminContext& cx, const Args& a);
 int apitoken_add(AdminContext& cx, const Args& a);
 int apitoken_list(AdminContext& cx, const Args& a);
 int apitoken_remove(AdminContext& cx, const Args& a);
+// admin_ttl.cpp
+int host_ttl(AdminContext& cx, const Args& a);
+int zone_ttl(AdminContext& cx, const Args& a);
 // admin_record.cpp
 int record_add(AdminContext& cx, const Args& a);
 int record_remove(AdminContext& cx, const Args& a);
@@ -117,5 +129,11 @@ int reconcile_run(AdminContext& cx, const Args& a);
 // admin_mail.cpp
 int mail_test(AdminContext& cx, const Args& a);
 int mail_queue(AdminContext& cx, const Args& a);
+
+// admin_notice.cpp
+int notice_add(AdminContext& cx, const Args& a);
+int notice_list(AdminContext& cx, const Args& a);
+int notice_remove(AdminContext& cx, const Args& a);
+int notice_queue(AdminContext& cx, const Args& a);
 
 }  // namespace ddns::gateway

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ddns/auth/failure_throttle.hpp"
+#include "ddns/auth/notice.hpp"
 #include "ddns/auth/password.hpp"
 #include "ddns/gateway/account/account_service.hpp"
 #include "ddns/gateway/base/log.hpp"
@@ -164,6 +166,23 @@ struct MailSection {
     std::chrono::seconds keep{};
 };
 
+// Notices (notice.*): the watcher, the webhook sender and the defaults of subscriptions.
+struct NoticeSection {
+    bool enabled{};  // false: no watcher and no webhook sender in this instance
+    std::chrono::seconds interval{};
+    std::chrono::seconds period{};  // at most one notice per host (account) and event
+    int failing_after{};
+    std::chrono::seconds expiry_warning{};
+    std::vector<auth::NoticeKind> default_kinds;
+    std::vector<IpNetwork> webhook_allow;  // non-public ranges webhooks may reach
+    std::chrono::seconds webhook_timeout{};
+    std::string webhook_ca_file;
+    std::chrono::seconds retry_initial{};
+    std::chrono::seconds retry_max{};
+    std::chrono::seconds give_up_after{};
+    std::chrono::seconds keep{};
+};
+
 // The HTML pages (web.*): off unless enabled.
 struct WebSection {
     bool enabled{};
@@ -194,6 +213,7 @@ struct Config {
     ReconcileSection reconcile;
     MailSection mail;
     WebSection web;
+    NoticeSection notice;
 
     // The settings above in the form the modules take them (serve and admin share these).
     auth::Argon2Params argon2_params() const;
@@ -212,9 +232,17 @@ struct Config {
 // The defaults of every key (kKeys), database.url still empty.
 Config default_config();
 
-// Parses the text of a configuration file. The error names the line and the key; it never
-// echoes the value of database.url (it may contain a password).
-Expected<Config, std::string> parse_config(std::string_view text);
-Expected<Config, std::string> load_config_file(const std::string& path);
+// The process environment as NAME, value pairs (read once by main; tests pass their own).
+using Environment = std::vector<std::pair<std::string, std::string>>;
+Environment process_environment();
+
+// Parses the text of a configuration file, then the DDNS_* variables of `env` over it
+// (config_sources.hpp). The error names the line or the variable and the key; it never echoes
+// the value of a secret key (database.url may contain a password).
+Expected<Config, std::string> parse_config(std::string_view text, const Environment& env = {});
+Expected<Config, std::string> load_config_file(const std::string& path,
+                                               const Environment& env = {});
+// The file's text ("" for none); the error names the path.
+Expected<std::string, std::string> read_config_text(const std::string& path);
 
 }  // namespace ddns::gateway

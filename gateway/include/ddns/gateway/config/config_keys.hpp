@@ -27,6 +27,8 @@ struct ConfigKey {
     std::string_view default_value;
     std::string_view description;
     KeySetter set;
+    // A secret's value is never shown: not in errors, not by `check-config --print`.
+    bool secret = false;
 };
 
 inline constexpr std::string_view kRequired = "(required)";

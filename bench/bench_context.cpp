@@ -1,0 +1,112 @@
+#include "bench_context.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+
+namespace ddns::bench {
+namespace {
+
+long update_log_rows(Context& cx) {
+    return std::atol(cx.stack->sql("SELECT count(*) FROM update_log").c_str());
+}
+
+// The update log is written in the background: waits until it holds `expected` more rows than
+// `before` or stops growing for 3 s (at most 30 s), and returns how many it gained.
+long settled_log_rows(Context& cx, long before, long expected) {
+    long last = update_log_rows(cx);
+    auto changed = Clock::now();
+    const auto give_up = Clock::now() + std::chrono::seconds(30);
+    while (last - before < expected && Clock::now() - changed < std::chrono::seconds(3) &&
+           Clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const long now = update_log_rows(cx);
+        if (now != last) changed = Clock::now();
+        last = now;
+    }
+    return last - before;
+}
+
+}  // namespace
+
+void Context::figure(const std::string& key, double value, const std::string& unit) {
+    std::printf("figure %-44s %14.3f %s\n", key.c_str(), value, unit.c_str());
+    std::fflush(stdout);
+}
+
+std::string Context::sql(const std::string& statement, int timeout_s) {
+    const auto r =
+        ddns::test::run_command({ddns::test::find_program("psql"), "-X", "-A", "-t", "-q", "-v",
+                                 "ON_ERROR_STOP=1", "-d", stack->conninfo(), "-c", statement},
+                                std::chrono::seconds(timeout_s));
+    if (r.exit_code != 0) throw std::runtime_error("psql failed: " + r.output);
+    std::string out = r.output;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
+Result measure(Context& cx, const std::string& key, const MeasureOptions& options,
+               const std::function<Result()>& run) {
+    const Quiet q = wait_for_quiet(cx.settings.quiet_load, cx.settings.quiet_wait_s);
+    std::printf("\n== %s: load %.2f at start", key.c_str(), q.load_at_start);
+    if (q.quiet)
+        std::printf(" (quiet: below %.2f after %.0f s)\n", cx.settings.quiet_load, q.waited_s);
+    else
+        std::printf(
+            " (NOT QUIET: still >= %.2f after waiting %.0f s; figures are of a busy "
+            "machine)\n",
+            cx.settings.quiet_load, q.waited_s);
+    cx.figure(key + ".load1", q.load_at_start, "load");
+    cx.figure(key + ".quiet", q.quiet ? 1 : 0, "bool");
+
+    const long log_before = options.update_log ? update_log_rows(cx) : 0;
+    auto groups = find_processes(cx.comms);
+    std::map<std::string, double> cpu_before;
+    for (const auto& name : options.processes) cpu_before[name] = cpu_seconds(groups[name]);
+    MemorySampler sampler(groups);
+    const Result r = run();
+    const auto peaks = sampler.stop();
+    auto after = find_processes(cx.comms);
+
+    std::printf("   %.1f/s  ok=%zu errors=%zu in %.1f s  p50 %.2f ms  p99 %.2f ms\n", r.rate(),
+                r.ok, r.errors, r.seconds, r.pct(0.5), r.pct(0.99));
+    cx.figure(key + ".rate", r.rate(), "per_s");
+    cx.figure(key + ".p50", r.pct(0.5), "ms");
+    cx.figure(key + ".p99", r.pct(0.99), "ms");
+    cx.figure(key + ".errors", static_cast<double>(r.errors), "count");
+    if (r.ok == 0) cx.missing.push_back(key + " (no successful request)");
+    for (const auto& name : options.processes) {
+        if (after[name].pids.empty()) {
+            cx.missing.push_back(key + ": no " + name + " process found");
+            continue;
+        }
+        const double cpu = cpu_seconds(after[name]) - cpu_before[name];
+        const double per_k = r.requests() ? cpu * 1000.0 / static_cast<double>(r.requests()) : 0.0;
+        const auto peak = peaks.find(name);
+        const long kib = peak == peaks.end() ? -1 : peak->second;
+        std::printf("   %-9s CPU %.2f s (%.3f s per 1,000 requests), peak memory %.1f MiB\n",
+                    name.c_str(), cpu, per_k, static_cast<double>(kib) / 1024.0);
+        cx.figure(key + ".cpu_per_1k." + name, per_k, "cpu_s");
+        cx.figure(key + ".mem_peak." + name, static_cast<double>(kib) / 1024.0, "MiB");
+    }
+    if (options.update_log) {
+        const auto sent = static_cast<long>(r.requests());
+        const long rows = settled_log_rows(cx, log_before, sent);
+        const double share =
+            sent ? 100.0 * static_cast<double>(rows) / static_cast<double>(sent) : 0.0;
+        std::printf("   update log: %ld rows for %ld requests sent (%.1f%%)\n", rows, sent, share);
+        cx.figure(key + ".log_rows", static_cast<double>(rows), "count");
+        cx.figure(key + ".log_complete", share, "percent");
+    }
+    std::fflush(stdout);
+    return r;
+}
+
+std::string update_head(const std::string& user, const std::string& host,
+                        const std::string& address) {
+    return "GET /nic/update?hostname=" + host + "&myip=" + address +
+           " HTTP/1.1\r\nHost: gw\r\nUser-Agent: ddns-bench/1.0\r\nAuthorization: Basic " +
+           ddns::test::base64(user + ":bench-password");
+}
+
+}  // namespace ddns::bench

@@ -1,0 +1,284 @@
+// The side-by-side benchmark of issue #13, in one run against a real named and PostgreSQL that
+// it starts itself: BIND alone (one change per UPDATE message), the gateway's change path and
+// no-change path, and a POCO hello-world server as the HTTP ceiling; then the ratios the goals
+// name, and optionally the memory and sweep cases. Every figure is also printed as a line
+// `figure KEY VALUE UNIT` (bench/check_figures.py reads them). It asserts no speed.
+//
+//   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
+//                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
+//                           [--sweep-limit S]
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "bench_context.hpp"
+
+namespace {
+
+using namespace ddns::bench;
+using ddns::test::GatewayStack;
+using ddns::test::GatewayStackOptions;
+
+const std::string kZone = "example.test";
+
+std::string source_for(int client) {
+    // Spread over several loopback addresses: below http.max_connections_per_address.
+    return "127.0.1." + std::to_string(1 + client % 16);
+}
+
+std::string change_address(unsigned n) {
+    return "198.51.100." + std::to_string(1 + n % 250);
+}
+
+Settings parse(int argc, char** argv) {
+    Settings s;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        const char* value = i + 1 < argc ? argv[i + 1] : "0";
+        if (flag == "--quick") {
+            s.quick = true;
+            s.seconds = 1;
+            s.quiet_wait_s = 0;
+            s.accounts = 64;
+            s.mem_hosts = 2'000;
+            s.mem_connections = 50;
+            s.sweep_hosts = 300;
+            continue;
+        }
+        if (flag == "--no-big") {
+            s.big = false;
+            continue;
+        }
+        ++i;
+        if (flag == "--seconds")
+            s.seconds = std::atof(value);
+        else if (flag == "--quiet-load")
+            s.quiet_load = std::atof(value);
+        else if (flag == "--quiet-wait")
+            s.quiet_wait_s = std::atof(value);
+        else if (flag == "--mem-hosts")
+            s.mem_hosts = std::atol(value);
+        else if (flag == "--mem-connections")
+            s.mem_connections = std::atoi(value);
+        else if (flag == "--sweep-hosts")
+            s.sweep_hosts = std::atol(value);
+        else if (flag == "--sweep-limit")
+            s.sweep_limit_s = std::atof(value);
+        else
+            throw std::invalid_argument("unknown flag " + flag);
+    }
+    return s;
+}
+
+// Accounts b0..bN-1 (one argon2 hash, copied), each with host cN (changes) and nN (no-change).
+void create_accounts(Context& cx) {
+    const auto made = cx.stack->admin({"account", "add", "b0"}, "bench-password\n");
+    if (made.exit_code != 0) throw std::runtime_error("account add failed: " + made.output);
+    const std::string n = std::to_string(cx.settings.accounts - 1);
+    cx.sql(
+        "INSERT INTO accounts (username, password_hash, email, plan, dynamic_updates) "
+        "SELECT 'b' || g, a.password_hash, '', a.plan, a.dynamic_updates "
+        "FROM generate_series(1, " +
+        n + ") g, accounts a WHERE a.username = 'b0'");
+    cx.sql(
+        "INSERT INTO hosts (zone_id, account_id, name, ttl) "
+        "SELECT z.id, a.id, kind || substr(a.username, 2) || '.example.test', 60 "
+        "FROM accounts a, zones z, (VALUES ('c'), ('n')) k(kind) "
+        "WHERE a.username ~ '^b[0-9]+$' AND z.name = 'example.test'");
+}
+
+struct Paths {
+    std::vector<std::atomic<unsigned>> changes;  // per change host: addresses sent so far
+    explicit Paths(int hosts) : changes(static_cast<std::size_t>(hosts)) {}
+    unsigned next(int host) { return changes[static_cast<std::size_t>(host)]++; }
+};
+
+std::string change_head(int host, unsigned n) {
+    const std::string h = std::to_string(host);
+    return update_head("b" + h, "c" + h + ".example.test", change_address(n));
+}
+
+std::string nochg_head(int host) {
+    const std::string h = std::to_string(host);
+    return update_head("b" + h, "n" + h + ".example.test", "192.0.2.1");
+}
+
+bool starts_with(const std::string& text, const char* prefix) {
+    return text.rfind(prefix, 0) == 0;
+}
+
+// Closed-loop HTTP load: client c sends head(c, i) over its own connection(s).
+Result http_closed(std::uint16_t port, int clients, double seconds, bool keep_alive,
+                   const std::function<std::string(int, std::size_t)>& head,
+                   const std::function<bool(const HttpClient::Reply&)>& good) {
+    std::vector<std::unique_ptr<HttpClient>> conns;
+    for (int c = 0; c < clients; ++c)
+        conns.push_back(std::make_unique<HttpClient>(port, source_for(c), keep_alive));
+    return run_closed(clients, seconds, [&](int c, std::size_t i) {
+        return good(conns[static_cast<std::size_t>(c)]->exchange(head(c, i)));
+    });
+}
+
+void bind_phases(Context& cx, std::map<std::string, Result>& results) {
+    std::vector<std::atomic<unsigned>> counters(64);
+    const auto change = [&](int name) {
+        const unsigned n = counters[static_cast<std::size_t>(name % 64)]++;
+        return cx.dns->change(kZone, "bind" + std::to_string(name % 64) + "." + kZone,
+                              change_address(n));
+    };
+    const MeasureOptions named_only{{"named"}, false};
+    for (int clients : {1, 8, 64})
+        results["bind." + std::to_string(clients)] =
+            measure(cx, "bind.changes." + std::to_string(clients), named_only, [&] {
+                return run_closed(clients, cx.settings.seconds,
+                                  [&](int c, std::size_t) { return change(c); });
+            });
+    results["bind.p99"] = measure(cx, "bind.at100", named_only, [&] {
+        return run_rate(100, cx.settings.seconds, 32,
+                        [&](int, std::size_t i) { return change(static_cast<int>(i % 64)); });
+    });
+}
+
+void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) {
+    Paths paths(cx.settings.accounts);
+    const auto port = cx.stack->http_port();
+    const MeasureOptions all{{"gateway", "postgres", "named"}, true};
+    const auto good = [](const HttpClient::Reply& r) { return starts_with(r.body, "good"); };
+    for (int clients : {1, 8, 64})
+        results["change." + std::to_string(clients)] =
+            measure(cx, "gateway.changes." + std::to_string(clients), all, [&] {
+                return http_closed(
+                    port, clients, cx.settings.seconds, false,
+                    [&](int c, std::size_t) { return change_head(c, paths.next(c)); }, good);
+            });
+    results["change.p99"] = measure(cx, "gateway.changes.at100", all, [&] {
+        std::vector<std::unique_ptr<HttpClient>> conns;
+        for (int w = 0; w < 32; ++w)
+            conns.push_back(std::make_unique<HttpClient>(port, source_for(w), false));
+        return run_rate(100, cx.settings.seconds, 32, [&](int w, std::size_t i) {
+            const int host = static_cast<int>(i % 64);
+            return good(
+                conns[static_cast<std::size_t>(w)]->exchange(change_head(host, paths.next(host))));
+        });
+    });
+}
+
+void nochg_and_hello_phases(Context& cx, std::map<std::string, Result>& results,
+                            const std::string& side, std::uint16_t port,
+                            const MeasureOptions& options) {
+    const auto good = [&](const HttpClient::Reply& r) {
+        return side == "hello" ? r.status == 200 : starts_with(r.body, "nochg");
+    };
+    for (const bool keep_alive : {false, true})
+        for (int clients : {8, 64}) {
+            const std::string mode = keep_alive ? "keepalive" : "close";
+            const std::string key = side + "." + mode + "." + std::to_string(clients);
+            results[key] = measure(cx,
+                                   (side == "hello" ? "hello." : "gateway.nochg.") + mode + "." +
+                                       std::to_string(clients),
+                                   options, [&] {
+                                       return http_closed(
+                                           port, clients, cx.settings.seconds, keep_alive,
+                                           [&](int c, std::size_t) { return nochg_head(c); }, good);
+                                   });
+        }
+}
+
+void hello_phases(Context& cx, std::map<std::string, Result>& results) {
+    const auto port = ddns::test::free_port();
+    ddns::test::TempDir dir("ddns-hello");
+    ddns::test::ChildProcess hello(
+        {std::string(DDNS_BENCH_DIR) + "/ddns_poco_hello", std::to_string(port),
+         std::to_string(cx.settings.http_threads), "256", "100", "10"},
+        dir.path() / "hello.log");
+    if (!ddns::test::wait_until([&] { return ddns::test::tcp_port_open(port); }))
+        throw std::runtime_error("the hello-world server did not start: " + hello.log());
+    nochg_and_hello_phases(cx, results, "hello", port, {{"hello"}, false});
+}
+
+void ratio(Context& cx, const std::string& key, double value, double goal, bool at_least) {
+    const bool met = at_least ? value >= goal : value <= goal;
+    std::printf("   %-42s %8.2f  (goal %s %.2f: %s)\n", key.c_str(), value,
+                at_least ? ">=" : "<=", goal, met ? "met" : "NOT met");
+    cx.figure("ratio." + key, value, at_least ? "x" : "ms");
+}
+
+void print_ratios(Context& cx, std::map<std::string, Result>& r) {
+    std::printf("\n== ratios (this run)\n");
+    for (const char* c : {"1", "8", "64"}) {
+        const double bind = r["bind." + std::string(c)].rate();
+        ratio(cx, std::string("changes_vs_bind.") + c,
+              bind > 0 ? r["change." + std::string(c)].rate() / bind : 0, 4.0, true);
+    }
+    ratio(cx, "change_p99_minus_bind_p99", r["change.p99"].pct(0.99) - r["bind.p99"].pct(0.99), 5.0,
+          false);
+    for (const char* mode : {"close", "keepalive"})
+        for (const char* c : {"8", "64"}) {
+            const std::string k = std::string(mode) + "." + c;
+            const double hello = r["hello." + k].rate();
+            ratio(cx, "nochg_vs_hello." + k, hello > 0 ? r["gateway." + k].rate() / hello : 0,
+                  std::string(mode) == "close" ? 0.6 : 0.8, true);
+        }
+    std::printf("   nsupdate.info: not measured (not installable on this machine)\n");
+}
+
+GatewayStackOptions stack_options(const Settings& s) {
+    GatewayStackOptions o;
+    o.zones = {kZone, "sweep.test"};
+    o.log_level = "info";
+    o.database_pool_size = 8;  // the production default
+    // Held connections of the memory case must outlive the measurement; the throttle never
+    // sees a wrong password here.
+    o.extra_config =
+        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n";
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    Context cx;
+    cx.settings = parse(argc, argv);
+    cx.comms = {{"ddns-gateway", "gateway"},
+                {"postgres", "postgres"},
+                {"named", "named"},
+                {"ddns_poco_hello", "hello"}};
+    raise_file_limit();
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    std::printf(
+        "ddns side-by-side benchmark: %s, %.0f s per measurement, quiet below load %.2f "
+        "(wait at most %.0f s), %d request threads, %u cores\n",
+        cx.settings.quick ? "quick" : "full", cx.settings.seconds, cx.settings.quiet_load,
+        cx.settings.quiet_wait_s, cx.settings.http_threads, std::thread::hardware_concurrency());
+    cx.stack = std::make_unique<GatewayStack>(stack_options(cx.settings));
+    cx.dns = std::make_unique<DnsLoad>(cx.stack->named().port(), cx.stack->named().key_file());
+    create_accounts(cx);
+    // Warm-up: every no-change host gets its address, every password is checked once (cached).
+    for (int a = 0; a < cx.settings.accounts; ++a) {
+        HttpClient client(cx.stack->http_port(), "127.0.0.1", false);
+        client.exchange(nochg_head(a));
+        client.exchange(change_head(a, 249));
+    }
+    std::map<std::string, Result> results;
+    bind_phases(cx, results);
+    gateway_change_phases(cx, results);
+    nochg_and_hello_phases(cx, results, "gateway", cx.stack->http_port(),
+                           {{"gateway", "postgres"}, true});
+    hello_phases(cx, results);
+    print_ratios(cx, results);
+    if (cx.settings.big) {
+        // The sweep first: its hosts are then the only due ones in a table of normal size.
+        sweep_case(cx);
+        memory_case(cx);
+    }
+    for (const auto& m : cx.missing) std::printf("MISSING: %s\n", m.c_str());
+    std::printf("\ndone: %zu figures missing\n", cx.missing.size());
+    return cx.missing.empty() ? 0 : 1;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "benchmark failed: %s\n", e.what());
+    return 1;
+}
