@@ -71,7 +71,8 @@ flock 9
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || fail "no Docker engine answers and only root can start one here"
   log "starting dockerd (log: $WORK/dockerd.log)"
-  dockerd >"$WORK/dockerd.log" 2>&1 &
+  # Without the lock's descriptor: an engine that outlives this run must not hold the lock.
+  dockerd >"$WORK/dockerd.log" 2>&1 9>&- &
   DOCKERD_PID=$!
   for _ in $(seq 120); do
     docker info >/dev/null 2>&1 && break
