@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
         ms.push_back(r.ms);
         if (r.body.rfind("good", 0) == 0)
             ++good;
-        else if (r.body == "abuse")
+        else if (r.body == "911")
             ++busy;
         else
             ++other;
@@ -114,8 +114,8 @@ int main(int argc, char** argv) {
         "cold-login storm: %d logins at once, argon2id 64 MiB x2, budget %ld MiB "
         "(%ld runs at once), queue timeout %ld ms, load %s\n",
         logins, budget_mib, slots, timeout_ms, load.c_str());
-    std::printf("  answered: good=%d busy(abuse)=%d other=%d  p50=%.0f ms p99=%.0f ms\n", good,
-                busy, other, pct(0.5), pct(0.99));
+    std::printf("  answered: good=%d busy(911)=%d other=%d  p50=%.0f ms p99=%.0f ms\n", good, busy,
+                other, pct(0.5), pct(0.99));
     std::printf("  gateway RSS before %ld MiB, peak (VmHWM) %ld MiB\n", before_kib / 1024,
                 peak_kib / 1024);
     return 0;

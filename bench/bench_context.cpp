@@ -81,7 +81,9 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
             continue;
         }
         const double cpu = cpu_seconds(after[name]) - cpu_before[name];
-        const double per_k = r.requests() ? cpu * 1000.0 / static_cast<double>(r.requests()) : 0.0;
+        // The CPU time covers every request sent, also those answered after the window.
+        const double sent = static_cast<double>(r.requests() + r.late);
+        const double per_k = sent > 0 ? cpu * 1000.0 / sent : 0.0;
         const auto peak = peaks.find(name);
         const long kib = peak == peaks.end() ? -1 : peak->second;
         std::printf("   %-9s CPU %.2f s (%.3f s per 1,000 requests), peak memory %.1f MiB\n",
@@ -90,7 +92,7 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         cx.figure(key + ".mem_peak." + name, static_cast<double>(kib) / 1024.0, "MiB");
     }
     if (options.update_log) {
-        const auto sent = static_cast<long>(r.requests());
+        const auto sent = static_cast<long>(r.requests() + r.late);
         const long rows = settled_log_rows(cx, log_before, sent);
         const double share =
             sent ? 100.0 * static_cast<double>(rows) / static_cast<double>(sent) : 0.0;

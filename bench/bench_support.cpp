@@ -28,6 +28,7 @@ Result merge(std::vector<Result>& parts, double seconds) {
     for (auto& r : parts) {
         all.ok += r.ok;
         all.errors += r.errors;
+        all.late += r.late;
         all.latencies_ms.insert(all.latencies_ms.end(), r.latencies_ms.begin(),
                                 r.latencies_ms.end());
     }
@@ -78,7 +79,10 @@ Result run_closed(int clients, double seconds, const Request& request) {
                 const bool ok = request(c, i);
                 // Only answers inside the window count: a request still waiting at its end
                 // (e.g. queued behind keep-alive connections) says nothing about the rate.
-                if (Clock::now() > end) break;
+                if (Clock::now() > end) {
+                    ++r.late;
+                    break;
+                }
                 r.latencies_ms.push_back(ms_since(sent));
                 (ok ? r.ok : r.errors) += 1;
             }

@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 struct Result {
     std::size_t ok = 0;
     std::size_t errors = 0;
+    std::size_t late = 0;  // answered after the window: in no other figure, but sent
     double seconds = 0;
     std::vector<double> latencies_ms;  // sorted after a run
     std::size_t requests() const { return ok + errors; }

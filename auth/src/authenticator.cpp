@@ -90,8 +90,9 @@ AuthOutcome Authenticator::throttled(const std::optional<IpAddress>& client, std
         return outcome;
     } catch (const Argon2Busy& busy) {
         // No argon2 slot in time: nothing was checked, so the caller hears "try again", never
-        // "bad credentials", and no failure is counted against the client or the account.
-        return AuthOutcome{AuthStatus::Throttled, std::nullopt, busy.retry_after()};
+        // "bad credentials" nor "too many failed logins", and no failure is counted against the
+        // client or the account.
+        return AuthOutcome{AuthStatus::Busy, std::nullopt, busy.retry_after()};
     }
 }
 

@@ -1,5 +1,5 @@
 // The argon2 gate (issue #13): concurrent argon2 runs never exceed the bound, a run that waits
-// past the queue timeout is refused as busy, and the authenticator answers that as Throttled
+// past the queue timeout is refused as busy, and the authenticator answers that as Busy
 // without counting a failure.
 #include <gtest/gtest.h>
 
@@ -129,14 +129,14 @@ protected:
     Authenticator auth{store, hasher, clock.function(), AuthenticatorOptions{}, &throttle};
 };
 
-TEST_F(BusyLogin, IsThrottledNotBadCredentialsAndCountsNothing) {
+TEST_F(BusyLogin, IsBusyNeitherBadCredentialsNorThrottledAndCountsNothing) {
     {
         const auto held = gate->acquire();
         for (int i = 0; i < 5; ++i) {
             const AuthOutcome right = login(kPassword);
-            EXPECT_EQ(right.status, AuthStatus::Throttled) << "never a wrong 'bad credentials'";
+            EXPECT_EQ(right.status, AuthStatus::Busy) << "never a wrong 'bad credentials'";
             EXPECT_GE(right.retry_after, std::chrono::seconds(1));
-            EXPECT_EQ(login("wrong").status, AuthStatus::Throttled);
+            EXPECT_EQ(login("wrong").status, AuthStatus::Busy);
         }
     }
     // Ten refused attempts, two of them enough to lock: none was counted.
@@ -151,12 +151,12 @@ TEST_F(BusyLogin, ARememberedLoginNeedsNoSlot) {
     EXPECT_EQ(hasher.runs.load(), runs);
 }
 
-TEST_F(BusyLogin, HostLoginsAreThrottledToo) {
+TEST_F(BusyLogin, HostLoginsAreBusyToo) {
     const auto held = gate->acquire();
     const auto outcome =
         auth.authenticate_host(*DnsName::parse("nohost.example.org"), Secret(kPassword),
                                CredentialPolicy::PasswordOrToken, kClient);
-    EXPECT_EQ(outcome.status, AuthStatus::Throttled);
+    EXPECT_EQ(outcome.status, AuthStatus::Busy);
 }
 
 }  // namespace

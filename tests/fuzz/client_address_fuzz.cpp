@@ -1,6 +1,7 @@
 // Fuzzes the Forwarded / X-Forwarded-For resolver. Input layout: "PEER\nFORWARDED\nXFF\nTRUSTED"
 // (missing parts are absent headers). Beyond not crashing: an untrusted peer always wins, and the
-// result is always the peer or an address that one of the headers named.
+// result is always the peer or an address that one of the headers named; the scheme of an
+// untrusted peer's request is its connection's.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // Still exercise the header parsers on whatever came in.
         (void)ddns::gateway::parse_forwarded_for(rest);
         (void)ddns::gateway::parse_x_forwarded_for(rest);
+        (void)ddns::gateway::forwarded_proto_tls(rest);
+        (void)ddns::gateway::x_forwarded_proto_tls(rest);
         return 0;
     }
     const std::optional<std::string> forwarded =
@@ -62,6 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             forwarded && named_in(ddns::gateway::parse_forwarded_for(*forwarded), client);
         const bool from_xff = xff && named_in(ddns::gateway::parse_x_forwarded_for(*xff), client);
         DDNS_FUZZ_CHECK(from_forwarded || from_xff);
+    }
+    // The scheme: the XFF line doubles as X-Forwarded-Proto. An untrusted peer never changes
+    // the connection's own scheme.
+    for (const bool connection_tls : {false, true}) {
+        const bool tls =
+            ddns::gateway::resolve_client_tls(connection_tls, *peer, forwarded, xff, trusted);
+        if (!trusted.contains(*peer)) DDNS_FUZZ_CHECK(tls == connection_tls);
     }
     return 0;
 }

@@ -241,5 +241,58 @@ TEST_F(ConnectionLoopTest, ARequestFindingThreadsAndQueueFullGets503) {
     for (auto& c : held) EXPECT_EQ(c->read(5s, "got:").rfind("HTTP/1.1 200 ", 0), 0U);
 }
 
+// Graceful shutdown: new connections refused at once, idle keep-alive closed, a request in a
+// worker and one whose head is half sent both answered (with Connection: Close), then done.
+TEST_F(ConnectionLoopTest, ShutdownFinishesWhatWasBegunAndRefusesTheRest) {
+    start();
+    const auto port = http();
+    Connection idle(port);
+    ASSERT_TRUE(idle.send(kGet));
+    ASSERT_NE(idle.read(5s, "got:\n").find("200 OK"), std::string::npos);
+    Connection working(port);
+    ASSERT_TRUE(working.send("GET /block HTTP/1.1\r\nHost: gw\r\n\r\n"));
+    ASSERT_TRUE(wait_until([&] { return router_.blocked() == 1; }));
+    Connection half(port);
+    ASSERT_TRUE(half.send("GET /healthz HTTP/1.1\r\nHo"));
+    std::this_thread::sleep_for(100ms);  // the loop has read the first bytes
+
+    std::atomic<bool> drained{false};
+    std::atomic<bool> returned{false};
+    std::thread stopping([&] {
+        drained = server_->shutdown(10s);
+        returned = true;
+    });
+    EXPECT_TRUE(wait_until([&] { return !Connection(port).connected(); }, 5s))
+        << "a new connection must be refused once shutdown began";
+    idle.read(5s);
+    EXPECT_TRUE(idle.closed()) << "an idle keep-alive connection is closed";
+    EXPECT_FALSE(returned);
+    ASSERT_TRUE(half.send("st: gw\r\n\r\n"));
+    const auto late = half.read(5s, "got:\n");
+    EXPECT_EQ(late.rfind("HTTP/1.1 200 ", 0), 0U) << late;
+    EXPECT_NE(late.find("Connection: Close"), std::string::npos) << late;
+    router_.open();
+    const auto blocked = working.read(5s, "got:\n");
+    EXPECT_EQ(blocked.rfind("HTTP/1.1 200 ", 0), 0U) << blocked;
+    stopping.join();
+    EXPECT_TRUE(drained);
+}
+
+TEST_F(ConnectionLoopTest, ShutdownGivesUpAfterTheGrace) {
+    start();
+    Connection working(http());
+    ASSERT_TRUE(working.send("GET /block HTTP/1.1\r\nHost: gw\r\n\r\n"));
+    ASSERT_TRUE(wait_until([&] { return router_.blocked() == 1; }));
+    std::thread release([&] {
+        std::this_thread::sleep_for(1s);
+        router_.open();  // so the pool's thread can end after the loop gave up
+    });
+    bool drained = true;
+    const auto took = timed_ms([&] { drained = server_->shutdown(300ms); });
+    release.join();
+    EXPECT_FALSE(drained);
+    EXPECT_GE(took, 300);
+}
+
 }  // namespace
 }  // namespace ddns::test

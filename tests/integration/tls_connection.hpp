@@ -60,6 +60,8 @@ public:
         return got;
     }
     bool closed() const { return closed_; }
+    // The server's certificate after the handshake (the caller frees it), nullptr before.
+    X509* peer_certificate() const { return SSL_get1_peer_certificate(ssl_); }
     // Sends the first `bytes` bytes of a real ClientHello on the raw socket, nothing more.
     bool send_partial_client_hello(std::size_t bytes) {
         SSL* probe = SSL_new(ctx_.get());

@@ -22,7 +22,7 @@ constexpr std::chrono::seconds kInviteLimit{365L * 86400};
 
 // Every argon2 slot was busy (auth.argon2_memory_budget): nothing was checked or changed.
 AccountFailure busy(const auth::Argon2Busy& e) {
-    return AccountFailure{AccountError::Throttled, "the server is busy; try again in a moment",
+    return AccountFailure{AccountError::Busy, "the server is busy; try again in a moment",
                           e.retry_after()};
 }
 
@@ -74,6 +74,8 @@ std::string_view to_string(AccountError error) noexcept {
             return "account_locked";
         case AccountError::Throttled:
             return "throttled";
+        case AccountError::Busy:
+            return "busy";
         case AccountError::LinkInvalid:
             return "link_invalid";
         case AccountError::NotAllowed:
@@ -256,6 +258,9 @@ AccountResult<std::int64_t> AccountService::log_in(std::string_view username,
             break;
         case auth::AuthStatus::Throttled:
             return fail(AccountError::Throttled, "too many failed logins; try again later",
+                        outcome.retry_after);
+        case auth::AuthStatus::Busy:
+            return fail(AccountError::Busy, "the server is busy; try again in a moment",
                         outcome.retry_after);
         case auth::AuthStatus::BadCredentials:
             return fail(AccountError::BadCredentials, "wrong username or password");

@@ -234,7 +234,6 @@ int host_show(AdminContext& cx, const Args& a) {
     };
     // Read with the admin repository, which knows blocks, intervals and the offline action.
     if (const auto h = cx.repo.find_host(name)) {
-        fields[3].second.text += h->ttl_own ? "" : " (zone)";
         fields.emplace_back("ttl_source", text_cell(h->ttl_own ? "host" : "zone"));
         fields.emplace_back("blocked",
                             Cell{h->blocked_at ? "since " + format_time(h->blocked_at) : "no",

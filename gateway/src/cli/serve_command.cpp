@@ -1,6 +1,4 @@
 // The composition root: one place that builds the concrete objects and passes references down.
-#include <pthread.h>
-#include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -16,6 +14,7 @@
 #include "ddns/gateway/cli/commands.hpp"
 #include "ddns/gateway/cli/mail_service.hpp"
 #include "ddns/gateway/cli/notice_service.hpp"
+#include "ddns/gateway/cli/systemd_notify.hpp"
 #include "ddns/gateway/cli/web_front.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/metered_sender.hpp"
@@ -46,6 +45,7 @@
 #include "ddns/sql/pg_session_store.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "ddns/sql/pg_throttle_store.hpp"
+#include "serve_lifecycle.hpp"
 #include "serve_metrics.hpp"
 
 namespace ddns::gateway {
@@ -70,6 +70,17 @@ void log_lock(const Logger& log, const auth::LockEvent& e) {
     }
 }
 
+// Versions may have gaps, so "up to date" means every compiled migration is applied.
+bool schema_up_to_date(sql::Database& db) {
+    const int schema = sql::current_schema_version(db);
+    if (schema <= sql::latest_schema_version() && sql::pending_schema_versions(db).empty())
+        return true;
+    std::cerr << "ddns-gateway: database schema is at version " << schema << ", this binary needs "
+              << sql::latest_schema_version()
+              << " and every migration before it: run `ddns-gateway migrate --config FILE` first\n";
+    return false;
+}
+
 std::string lock_scope(auth::LockEvent::Scope scope) {
     switch (scope) {
         case auth::LockEvent::Scope::Address:
@@ -84,27 +95,13 @@ std::string lock_scope(auth::LockEvent::Scope scope) {
 }  // namespace
 
 int run_serve(const Config& config) {
-    // Block the termination signals before any thread starts, so only sigwait() below sees them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
-
+    // Before any thread starts, so only sigwait() in serve_until_stopped sees these signals.
+    const sigset_t signals = block_serve_signals();
+    const SystemdNotifier notifier = SystemdNotifier::from_environment(process_environment());
     Logger log(config.log_options(), std::make_shared<RepeatFilter>(config.log.repeat_interval));
     Metrics metrics;
     sql::Database db(config.database.url, config.database.pool_size);
-    const int schema = sql::current_schema_version(db);
-    // Versions may have gaps, so "up to date" means every compiled migration is applied.
-    if (schema > sql::latest_schema_version() || !sql::pending_schema_versions(db).empty()) {
-        std::cerr << "ddns-gateway: database schema is at version " << schema
-                  << ", this binary needs " << sql::latest_schema_version()
-                  << " and every migration before it: run `ddns-gateway migrate --config FILE` "
-                     "first\n";
-        return 1;
-    }
+    if (!schema_up_to_date(db)) return 1;  // also the first time the database is reached
     sql::PgStore store(db);
     // One gate for every argon2 run of the process: logins of every dialect, web and API,
     // sign-up, password changes (issue #13).
@@ -237,24 +234,12 @@ int run_serve(const Config& config) {
     }
     log.info(std::string("ddns-gateway ") + version() + " serving");
 
-    int received = 0;
-    // SIGHUP reopens log.file (after logrotate moved it) and goes on serving.
-    while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
-        if (log.reopen())
-            log.info("received SIGHUP, log file reopened");
-        else
-            log.error("received SIGHUP, cannot reopen log.file: going on with the old file");
-    }
-    log.info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
-             ", shutting down");
-    if (metrics_http) metrics_http->stop();
-    if (throttle_sync) throttle_sync->stop();
-    sweeper.stop();  // finishes the batch in hand: BIND and the database stay in step
-    reconciler.stop();
-    http.stop();
-    notices->stop();
-    mail->stop();  // after the requests: a mail they enqueued waits in the outbox
-    audit.stop();  // writes what the last requests logged
+    const Running running{log, http, notifier};
+    const int received = serve_until_stopped(signals, running);
+    stop_gracefully(running,
+                    StopParts{http, metrics_http.get(), throttle_sync.get(), sweeper, reconciler,
+                              *notices, *mail, audit},
+                    received, config.http.shutdown_grace);
     return 0;
 }
 

@@ -449,6 +449,10 @@ const ConfigKey kKeys[] = {
     {"metrics.on_public_listeners", K::Bool, kNone, kNone, "false",
      "also answer /metrics on the update listeners",
      set_bool<&C::metrics, &MetricsSection::on_public_listeners>},
+    // Lifecycle: graceful shutdown (lifecycle branch).
+    {"http.shutdown_grace", K::Seconds, 0, 3600, "10",
+     "on SIGTERM, seconds the requests already begun may take to finish",
+     set_number<&C::http, &HttpSection::shutdown_grace>},
     // Mail to users: the outbox and its SMTP server.
     {"mail.enabled", K::Bool, kNone, kNone, "false", "deliver the mail outbox over SMTP",
      set_bool<&C::mail, &MailSection::enabled>},

@@ -55,6 +55,8 @@ std::string auth_detail(auth::AuthStatus status) {
             return "account blocked";
         case auth::AuthStatus::Throttled:
             return "too many failed logins";
+        case auth::AuthStatus::Busy:
+            return "server busy: no password-hashing slot in time";
         default:
             return "wrong credentials";
     }
@@ -161,12 +163,17 @@ std::optional<Dyndns2Line> Dyndns2Dialect::authenticate(Work& w) {
     if (!refusal) return std::nullopt;
     // A throttled login is `abuse` (200), not `badauth`: the password was not even checked, and
     // a client told badauth may stop for good (inadyn exits on a 401) although its password is
-    // right. The operator's block is `abuse` without Retry-After (it lasts until lifted).
-    if (w.auth->status == auth::AuthStatus::Throttled) w.retry_after = w.auth->retry_after;
+    // right. The operator's block is `abuse` without Retry-After (it lasts until lifted). Every
+    // argon2 slot busy is `911` with Retry-After: the server's problem, the client retries later.
+    if (w.auth->status == auth::AuthStatus::Throttled || w.auth->status == auth::AuthStatus::Busy)
+        w.retry_after = w.auth->retry_after;
     w.note.detail = auth_detail(w.auth->status);
     const std::string why =
         w.auth->status == auth::AuthStatus::Throttled
             ? " (too many failed logins, retry in " + std::to_string(w.retry_after.count()) + " s)"
+        : w.auth->status == auth::AuthStatus::Busy
+            ? " (no password-hashing slot in time, retry in " +
+                  std::to_string(w.retry_after.count()) + " s)"
         : w.auth->status == auth::AuthStatus::Blocked ? " (account blocked)"
                                                       : "";
     log_.info(log_start("dyndns2", w.request) + " user=" + w.credentials->username +

@@ -129,6 +129,28 @@ std::optional<IpAddress> forwarded_element_for(std::string_view element) {
     return parse_node(*for_value, /*allow_obfuscated_port=*/true);
 }
 
+// The value of the `name=` pair of one forwarded-element (unquoted), if present and well formed.
+std::optional<std::string> forwarded_element_param(std::string_view element,
+                                                   std::string_view name) {
+    std::vector<std::string_view> pairs;
+    std::vector<bool> pairs_ok;
+    if (!split_outside_quotes(element, ';', pairs, pairs_ok)) return std::nullopt;
+    for (const auto raw_pair : pairs) {
+        const auto pair = trim(raw_pair);
+        const auto eq = pair.find('=');
+        if (eq == std::string_view::npos || !iequals(trim(pair.substr(0, eq)), name)) continue;
+        return unquote(trim(pair.substr(eq + 1)));
+    }
+    return std::nullopt;
+}
+
+// "https" -> true, "http" -> false, anything else -> nullopt.
+std::optional<bool> scheme_is_tls(std::string_view scheme) {
+    if (iequals(scheme, "https")) return true;
+    if (iequals(scheme, "http")) return false;
+    return std::nullopt;
+}
+
 bool has_content(const std::optional<std::string>& header) {
     return header && !trim(*header).empty();
 }
@@ -221,6 +243,37 @@ bool forwarding_usable(const IpAddress& peer, const std::optional<std::string>& 
         if (!trusted.contains(**it)) return true;
     }
     return true;
+}
+
+std::optional<bool> forwarded_proto_tls(std::string_view header) {
+    std::vector<std::string_view> elements;
+    std::vector<bool> elements_ok;
+    split_outside_quotes(header, ',', elements, elements_ok);
+    for (auto i = elements.size(); i-- > 0;) {
+        if (!elements_ok[i]) return std::nullopt;
+        if (auto proto = forwarded_element_param(trim(elements[i]), "proto"))
+            return scheme_is_tls(*proto);
+    }
+    return std::nullopt;
+}
+
+std::optional<bool> x_forwarded_proto_tls(std::string_view header) {
+    const auto comma = header.rfind(',');
+    return scheme_is_tls(trim(comma == std::string_view::npos ? header : header.substr(comma + 1)));
+}
+
+bool resolve_client_tls(bool connection_tls, const IpAddress& peer,
+                        const std::optional<std::string>& forwarded,
+                        const std::optional<std::string>& x_forwarded_proto,
+                        const TrustedProxies& trusted, ProxyHeader header) {
+    if (!trusted.contains(peer)) return connection_tls;
+    std::optional<bool> reported;
+    // The header that names the client also names its scheme (Auto: Forwarded when present).
+    if (header != ProxyHeader::XForwardedFor && has_content(forwarded))
+        reported = forwarded_proto_tls(*forwarded);
+    else if (header != ProxyHeader::Forwarded && has_content(x_forwarded_proto))
+        reported = x_forwarded_proto_tls(*x_forwarded_proto);
+    return reported.value_or(connection_tls);
 }
 
 }  // namespace ddns::gateway

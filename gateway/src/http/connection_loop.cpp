@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <limits>
 #include <stdexcept>
@@ -26,6 +27,8 @@ constexpr std::uint64_t kFirstConnection = 1ULL << 32;
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr auto kNever = Clock::time_point::max();
+// While draining, how long a connection that has sent nothing yet may still take to begin.
+constexpr auto kDrainSilence = std::chrono::seconds(1);
 
 bool wants_keep_alive(const RequestHead& head) {
     std::string connection;
@@ -98,7 +101,10 @@ ConnectionLoop::ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCa
       cap_(cap),
       pool_(pool),
       serve_(std::move(serve)),
-      options_(options) {}
+      options_(options) {
+    for (const auto& l : listeners_)
+        if (l.tls != nullptr) tls_.store(l.tls);
+}
 
 ConnectionLoop::~ConnectionLoop() {
     stop();
@@ -130,6 +136,48 @@ void ConnectionLoop::stop() {
     thread_.join();
 }
 
+bool ConnectionLoop::drain(std::chrono::milliseconds grace) {
+    if (!thread_.joinable()) return true;
+    draining_ = true;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+    std::unique_lock lock(drained_mutex_);
+    return drained_cv_.wait_for(lock, grace, [this] { return drained_; });
+}
+
+// Runs in the loop thread on every turn once drain() was called.
+void ConnectionLoop::drain_step() {
+    if (listening_) {
+        listening_ = false;
+        for (const auto& listener : listeners_) {
+            // What completed its handshake already is served; then the socket stops listening
+            // (Linux: shutdown() of a listening socket refuses further connections) and the
+            // owner closes it later.
+            accept_all(listener);
+            ::epoll_ctl(epoll_, EPOLL_CTL_DEL, listener.fd, nullptr);
+            ::shutdown(listener.fd, SHUT_RD);
+        }
+    }
+    const auto soon = Clock::now() + kDrainSilence;
+    for (auto& [id, conn] : conns_) {
+        Conn& c = *conn;
+        const bool silent =
+            c.phase == Conn::Phase::Handshake || (c.phase == Conn::Phase::Head && c.in.empty());
+        if (!silent) continue;
+        // Idle between two requests of a keep-alive connection: nothing begun, nothing lost.
+        if (c.phase == Conn::Phase::Head && c.served > 0) {
+            drop(c);
+            continue;
+        }
+        // A new connection whose request has not come yet gets a moment, not header_timeout.
+        c.deadline = std::min(c.deadline, soon);
+    }
+    if (conns_.size() > dropped_.size()) return;
+    const std::lock_guard lock(drained_mutex_);
+    drained_ = true;
+    drained_cv_.notify_all();
+}
+
 void ConnectionLoop::watch(int fd, std::uint64_t id, std::uint32_t events) {
     epoll_event ev{};
     ev.events = events;
@@ -158,7 +206,9 @@ void ConnectionLoop::run() {
                 progress(*at->second);
             }
         }
+        last_turn_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
         expire();
+        if (draining_) drain_step();
         for (const auto id : dropped_) conns_.erase(id);
         dropped_.clear();
         open_.store(conns_.size(), std::memory_order_relaxed);
@@ -205,7 +255,8 @@ void ConnectionLoop::accept_all(const LoopListener& listener) {
             continue;
         }
         const std::uint64_t id = kFirstConnection + next_id_++;
-        auto conn = std::make_unique<Conn>(id, fd, listener.tls, *peer, std::move(key));
+        SSL_CTX* tls = listener.tls != nullptr ? tls_.load() : nullptr;
+        auto conn = std::make_unique<Conn>(id, fd, tls, *peer, std::move(key));
         Conn& c = *conn;
         c.local_port = local_port_of(fd);
         conns_.emplace(id, std::move(conn));
@@ -321,7 +372,7 @@ void ConnectionLoop::dispatch(Conn& c) {
     if (c.in.empty()) c.in.shrink_to_fit();
     ++c.served;
     exchange.keep_alive = options_.max_keepalive_requests > 0 &&
-                          c.served < options_.max_keepalive_requests && !stop_ &&
+                          c.served < options_.max_keepalive_requests && !stop_ && !draining_ &&
                           wants_keep_alive(exchange.head);
     c.phase = Conn::Phase::Working;
     c.deadline = kNever;
@@ -359,7 +410,7 @@ void ConnectionLoop::finished_writing(Conn& c) {
     c.out.clear();
     c.out.shrink_to_fit();
     c.out_at = 0;
-    if (c.close_after || stop_) {
+    if (c.close_after || stop_ || draining_) {
         c.io.finish();
         c.phase = Conn::Phase::Closing;
         c.deadline = Clock::now() + kLinger;

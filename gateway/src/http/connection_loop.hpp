@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -37,7 +38,7 @@ struct LoopOptions {
 
 struct LoopListener {
     int fd;        // listening; the caller keeps it open until the loop stopped
-    SSL_CTX* tls;  // nullptr for plain HTTP
+    SSL_CTX* tls;  // nullptr for plain HTTP; every TLS listener shares one context
 };
 
 class ConnectionLoop {
@@ -49,9 +50,24 @@ public:
     ConnectionLoop(const ConnectionLoop&) = delete;
     ConnectionLoop& operator=(const ConnectionLoop&) = delete;
     void start();
+    // Graceful shutdown, first half: takes the connections already waiting in the listeners'
+    // backlog, then stops listening (a new connection is refused, never reset), closes idle
+    // keep-alive connections, and lets every other connection finish the request it has begun;
+    // each answer closes its connection. Returns true once no connection is left, false when
+    // `grace` ran out first (stop() then ends the rest).
+    bool drain(std::chrono::milliseconds grace);
     // Closes every connection at once (idle keep-alive included); answers still being made by
     // workers are dropped.
     void stop();
+    // The TLS context of connections accepted from now on (a reloaded certificate); those
+    // already open keep theirs. The caller keeps every context it handed in alive until the
+    // loop is destroyed.
+    void set_tls(SSL_CTX* context) { tls_.store(context); }
+    // When the loop last went round (it does at least ten times a second), for the watchdog.
+    std::chrono::steady_clock::time_point last_turn() const {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(last_turn_.load(std::memory_order_relaxed)));
+    }
     // Client connections open now, idle keep-alive included (for /metrics).
     std::size_t open() const noexcept { return open_.load(std::memory_order_relaxed); }
 
@@ -73,6 +89,7 @@ private:
     void collect_done();
     void expire();
     void watch(int fd, std::uint64_t id, std::uint32_t events);
+    void drain_step();
 
     std::vector<LoopListener> listeners_;
     ConnectionCap& cap_;
@@ -89,6 +106,13 @@ private:
     std::mutex done_mutex_;
     std::vector<Done> done_;
     std::atomic<bool> stop_{false};
+    std::atomic<bool> draining_{false};
+    std::atomic<SSL_CTX*> tls_{nullptr};
+    std::atomic<std::chrono::steady_clock::rep> last_turn_{0};
+    bool listening_ = true;  // loop thread only
+    std::mutex drained_mutex_;
+    std::condition_variable drained_cv_;
+    bool drained_ = false;
     std::atomic<std::size_t> open_{0};
     std::thread thread_;
 };

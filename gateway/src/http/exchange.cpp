@@ -28,7 +28,10 @@ RequestView to_view(const Exchange& exchange, const HttpServerOptions& options) 
     view.client =
         resolve_client_address(view.peer, view.header("Forwarded"), view.header("X-Forwarded-For"),
                                options.trusted_proxies, options.proxy_header);
-    view.tls = exchange.tls;
+    view.listener_tls = exchange.tls;
+    view.tls = resolve_client_tls(exchange.tls, view.peer, view.header("Forwarded"),
+                                  view.header("X-Forwarded-Proto"), options.trusted_proxies,
+                                  options.proxy_header);
     view.local_port = exchange.local_port;
     view.body = exchange.body;
     return view;

@@ -59,6 +59,9 @@ struct HttpServer::Impl {
     RequestRouter& router;
     const Logger& log;
     Poco::Net::Context::Ptr tls;
+    // Contexts replaced by reload_tls(): the loop may still be making a connection with one,
+    // and open connections hold references; freed with the server (renewals are rare).
+    std::vector<Poco::Net::Context::Ptr> retired_tls;
     std::vector<Listener> listeners;
     std::unique_ptr<ConnectionCap> cap;
     std::unique_ptr<WorkerPool> pool;
@@ -72,7 +75,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log)
     : impl_(std::make_unique<Impl>(
-          Impl{std::move(options), router, log, {}, {}, nullptr, nullptr, nullptr, {}, {}})) {}
+          Impl{std::move(options), router, log, {}, {}, {}, nullptr, nullptr, nullptr, {}, {}})) {}
 
 HttpServer::~HttpServer() {
     stop();
@@ -132,6 +135,27 @@ LoopOptions HttpServer::Impl::loop_options() const {
     o.max_body_bytes = config.max_body_bytes;
     o.max_keepalive_requests = config.max_keepalive_requests;
     return o;
+}
+
+bool HttpServer::shutdown(std::chrono::milliseconds grace) {
+    const bool drained = !impl_ || !impl_->loop || impl_->loop->drain(grace);
+    stop();
+    return drained;
+}
+
+std::optional<std::string> HttpServer::reload_tls() {
+    if (impl_->config.https_listen.empty() || !impl_->loop) return std::nullopt;
+    auto context = make_tls_server_context(impl_->config);
+    if (!context) return context.error();
+    impl_->retired_tls.push_back(impl_->tls);
+    impl_->tls = *context;
+    impl_->loop->set_tls(impl_->tls->sslContext());
+    return std::nullopt;
+}
+
+bool HttpServer::responsive(std::chrono::milliseconds within) const {
+    if (!impl_->loop) return false;
+    return std::chrono::steady_clock::now() - impl_->loop->last_turn() <= within;
 }
 
 // The loop stops first (no new work, every connection closed), then the pool (running requests

@@ -36,8 +36,8 @@ std::vector<LogField> access_fields(const RequestView& request, const Response& 
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(took.count()) / 1000.0);
     std::vector<LogField> fields{
-        {"listener",
-         std::string(request.tls ? "https:" : "http:") + std::to_string(request.local_port)},
+        {"listener", std::string(request.listener_tls ? "https:" : "http:") +
+                         std::to_string(request.local_port)},
         {"client", request.client.to_string()},
         {"peer", request.peer.to_string()},
         {"method", cut(request.method, 16)},

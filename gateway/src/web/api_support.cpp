@@ -40,6 +40,7 @@ ErrorShape shape(AccountError e) {
         case AccountError::DnsFailed:
             return {502, "Bad Gateway"};
         case AccountError::Unavailable:
+        case AccountError::Busy:
             return {503, "Service Unavailable"};
     }
     return {400, "Bad Request"};
@@ -182,7 +183,7 @@ Response failure(const AccountFailure& f) {
     const auto s = shape(f.error);
     Response r = error(s.status, std::string(to_string(f.error)), f.message);
     r.reason = s.reason;
-    if (f.error == AccountError::Throttled)
+    if (f.error == AccountError::Throttled || f.error == AccountError::Busy)
         r.headers.push_back(
             {"Retry-After", std::to_string(std::max<long>(1, f.retry_after.count()))});
     if (f.error == AccountError::BadCredentials)

@@ -142,6 +142,7 @@ int PageKit::status_for(AccountError error) {
         case AccountError::DnsFailed:
             return 502;
         case AccountError::Unavailable:
+        case AccountError::Busy:
             return 503;
     }
     return 400;
@@ -151,7 +152,7 @@ Response PageKit::refused(Page& page, const AccountFailure& failure, std::string
                           TemplateData data) const {
     data.set("error", failure.message);
     Response r = render(page, status_for(failure.error), tmpl, data);
-    if (failure.error == AccountError::Throttled)
+    if (failure.error == AccountError::Throttled || failure.error == AccountError::Busy)
         r.headers.push_back(
             {"Retry-After", std::to_string(std::max<long long>(1, failure.retry_after.count()))});
     return r;

@@ -278,5 +278,66 @@ TEST(ForwardingUsable, UsableHeadersAndUntrustedPeersPass) {
     EXPECT_TRUE(forwarding_usable(ip("203.0.113.7"), H("for=unknown"), H("junk"), trusted()));
 }
 
+// The scheme the client spoke: a trusted proxy's report in the header it is believed for.
+struct SchemeCase {
+    const char* name;
+    bool connection_tls;
+    const char* peer;
+    std::optional<std::string> forwarded;
+    std::optional<std::string> xfp;
+    ProxyHeader header;
+    bool expected;
+};
+
+[[maybe_unused]] void PrintTo(const SchemeCase& c, std::ostream* os) {
+    *os << c.name;
+}
+
+class ResolveClientTls : public ::testing::TestWithParam<SchemeCase> {};
+
+TEST_P(ResolveClientTls, Row) {
+    const SchemeCase& c = GetParam();
+    EXPECT_EQ(
+        resolve_client_tls(c.connection_tls, ip(c.peer), c.forwarded, c.xfp, trusted(), c.header),
+        c.expected);
+}
+
+constexpr auto kAuto = ProxyHeader::Auto;
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, ResolveClientTls,
+    ::testing::Values(
+        SchemeCase{"untrusted_xfp_ignored", false, "198.51.100.7", kAbsent, "https", kAuto, false},
+        SchemeCase{"untrusted_fwd_ignored", false, "198.51.100.7", "proto=https", kAbsent, kAuto,
+                   false},
+        SchemeCase{"untrusted_tls_kept", true, "198.51.100.7", kAbsent, "http", kAuto, true},
+        SchemeCase{"trusted_no_report", false, "10.0.0.1", kAbsent, kAbsent, kAuto, false},
+        SchemeCase{"trusted_tls_no_report", true, "10.0.0.1", kAbsent, kAbsent, kAuto, true},
+        SchemeCase{"xfp_https", false, "10.0.0.1", kAbsent, "https", kAuto, true},
+        SchemeCase{"xfp_https_upper", false, "10.0.0.1", kAbsent, " HTTPS ", kAuto, true},
+        SchemeCase{"xfp_http_over_tls", true, "10.0.0.1", kAbsent, "http", kAuto, false},
+        SchemeCase{"xfp_rightmost", false, "10.0.0.1", kAbsent, "http, https", kAuto, true},
+        SchemeCase{"xfp_rightmost_http", false, "10.0.0.1", kAbsent, "https,http", kAuto, false},
+        SchemeCase{"xfp_junk", false, "10.0.0.1", kAbsent, "gopher", kAuto, false},
+        SchemeCase{"xfp_empty", false, "10.0.0.1", kAbsent, "", kAuto, false},
+        SchemeCase{"fwd_https", false, "10.0.0.1", "for=203.0.113.1;proto=https", kAbsent, kAuto,
+                   true},
+        SchemeCase{"fwd_quoted", false, "10.0.0.1", "for=203.0.113.1;PROTO=\"https\"", kAbsent,
+                   kAuto, true},
+        SchemeCase{"fwd_rightmost_with_proto", false, "10.0.0.1",
+                   "for=203.0.113.1;proto=http, for=10.0.0.2;proto=https", kAbsent, kAuto, true},
+        SchemeCase{"fwd_element_without_proto_skipped", false, "10.0.0.1",
+                   "for=203.0.113.1;proto=https, for=10.0.0.2", kAbsent, kAuto, true},
+        SchemeCase{"fwd_unterminated_quote", false, "10.0.0.1", "for=x;proto=\"https", kAbsent,
+                   kAuto, false},
+        // auto: the header that names the client also names the scheme.
+        SchemeCase{"auto_fwd_wins", false, "10.0.0.1", "for=203.0.113.1", "https", kAuto, false},
+        SchemeCase{"xff_setting_reads_xfp", false, "10.0.0.1", "proto=http", "https",
+                   ProxyHeader::XForwardedFor, true},
+        SchemeCase{"fwd_setting_ignores_xfp", false, "10.0.0.1", kAbsent, "https",
+                   ProxyHeader::Forwarded, false},
+        SchemeCase{"fwd_setting_reads_fwd", false, "10.0.0.1", "proto=https", "http",
+                   ProxyHeader::Forwarded, true}));
+
 }  // namespace
 }  // namespace ddns::gateway

@@ -28,14 +28,15 @@ enum class AuthStatus {
     Disabled,        // account disabled by the operator
     Expired,         // account past its expiry date
     Blocked,         // account blocked by the operator (admin account block)
-    Throttled,       // too many failures from this address or for this account, or every
-                     // argon2 slot busy (see argon2_gate.hpp): not checked
+    Throttled,       // too many failures from this address or for this account: not checked
+    Busy,            // every argon2 slot busy (see argon2_gate.hpp): not checked, the server's
+                     // problem, never the client's (dialects answer their server error)
 };
 
 struct AuthOutcome {
     AuthStatus status = AuthStatus::BadCredentials;
     std::optional<Principal> principal;   // set when status is Ok, Disabled, Blocked or Expired
-    std::chrono::seconds retry_after{0};  // set when status is Throttled (at least 1 s)
+    std::chrono::seconds retry_after{0};  // set when Throttled or Busy (at least 1 s)
 };
 
 struct AuthenticatorOptions {

@@ -57,6 +57,7 @@ enum class AccountError {
     NotVerified,         // the account's e-mail address is not verified yet
     AccountLocked,       // disabled, blocked or expired
     Throttled,           // too many attempts; retry_after says when
+    Busy,                // the server has no capacity now (argon2 slots); retry_after says when
     LinkInvalid,         // unknown, used, expired or superseded link
     NotAllowed,          // the plan or the operator forbids it (zone not public, ...)
     HostLimit,           // the account holds web.max_hosts_per_account hosts

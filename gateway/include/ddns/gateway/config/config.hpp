@@ -43,6 +43,7 @@ struct HttpSection {
     std::size_t max_keepalive_requests{};
     std::size_t max_body_bytes{};
     std::string realm;
+    std::chrono::seconds shutdown_grace{};  // SIGTERM: requests begun may finish this long
 };
 
 struct HttpsSection {

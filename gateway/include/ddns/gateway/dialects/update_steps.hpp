@@ -33,7 +33,7 @@ struct OutcomeWords {
     Code changed;
     Code unchanged;
     Code dns_failed;
-    Code backend_failed;  // StoreFailed and InDoubt: the gateway's own failure either way
+    Code backend_failed;  // StoreFailed, InDoubt, and AuthStatus::Busy: the gateway's own failure
     Code gone;            // the host was removed meanwhile
     Code host_blocked;
     Code over_budget;  // ApplyStatus::Abuse: the caller also sends Retry-After
@@ -50,6 +50,8 @@ Code answer_of(const OutcomeWords<Code>& words, auth::AuthStatus status) {
             return words.account_blocked;
         case auth::AuthStatus::Throttled:
             return words.throttled;
+        case auth::AuthStatus::Busy:  // no argon2 slot in time: the gateway's own failure
+            return words.backend_failed;
         case auth::AuthStatus::Ok:  // never asked: an accepted credential has no refusal
         case auth::AuthStatus::BadCredentials:
             return words.bad_credentials;

@@ -60,9 +60,24 @@ bool forwarding_usable(const IpAddress& peer, const std::optional<std::string>& 
                        const std::optional<std::string>& x_forwarded_for,
                        const TrustedProxies& trusted, ProxyHeader header = ProxyHeader::Auto);
 
+// Whether the client spoke HTTPS (protocols.md §6): the connection's own scheme, unless the peer
+// is a trusted proxy that reports one, in the header resolve_client_address reads (`auto`:
+// Forwarded when present): `proto=` of the rightmost Forwarded element that has one, or the
+// rightmost item of X-Forwarded-Proto. `https` and `http` (any case) count; anything else, or
+// no report, leaves the connection's scheme. With `x-forwarded-for` the proxy must set
+// X-Forwarded-Proto itself (nginx: `proxy_set_header X-Forwarded-Proto $scheme`), or a client's
+// own value passes through.
+bool resolve_client_tls(bool connection_tls, const IpAddress& peer,
+                        const std::optional<std::string>& forwarded,
+                        const std::optional<std::string>& x_forwarded_proto,
+                        const TrustedProxies& trusted, ProxyHeader header = ProxyHeader::Auto);
+
 // The building blocks, exposed for tests and fuzzing. One entry per hop, left to right; an entry
 // is nullopt when that hop does not name a usable address.
 std::vector<std::optional<IpAddress>> parse_forwarded_for(std::string_view header);
 std::vector<std::optional<IpAddress>> parse_x_forwarded_for(std::string_view header);
+// The scheme reported by one header: true for https, false for http, nullopt for none or other.
+std::optional<bool> forwarded_proto_tls(std::string_view header);
+std::optional<bool> x_forwarded_proto_tls(std::string_view header);
 
 }  // namespace ddns::gateway

@@ -2,9 +2,12 @@
 // into RequestView values and writes Response values with an exact Content-Length (never chunked).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "ddns/gateway/base/log.hpp"
@@ -24,7 +27,17 @@ public:
     // (throws std::runtime_error with one sentence naming the file or the address on failure)
     // and starts serving.
     void start();
+    // Graceful: stops accepting (new connections are refused), lets the requests already begun
+    // finish and be answered, at most `grace`; then stop(). False when `grace` ran out.
+    bool shutdown(std::chrono::milliseconds grace);
     void stop();
+    // Loads tls.certificate and tls.private_key again (after a renewal) for the connections
+    // accepted from now on; open connections keep the old ones. On failure the old certificate
+    // stays in use and the error is one sentence naming the file. nullopt without https.listen.
+    std::optional<std::string> reload_tls();
+    // True while the connection loop goes round (it does ten times a second even when idle):
+    // it has done so within `within`. The systemd watchdog asks.
+    bool responsive(std::chrono::milliseconds within) const;
     // The bound ports, in http.listen order (useful when a port was 0).
     std::vector<std::uint16_t> ports() const;
     // The bound HTTPS ports, in https.listen order.

@@ -53,7 +53,10 @@ struct RequestView {
     std::vector<Header> headers;
     IpAddress peer;    // TCP peer
     IpAddress client;  // after the trusted-proxy rules
+    // The client spoke HTTPS: to this listener, or to a trusted proxy that says so
+    // (resolve_client_tls). The update log, cookies and links follow it.
     bool tls = false;
+    bool listener_tls = false;  // this connection is TLS (which listener it came through)
     // The local port the connection came in on (which listener; 0 when unknown).
     std::uint16_t local_port = 0;
     // The request body as received (at most http.max_body_bytes); form bodies are also merged
