@@ -2,6 +2,8 @@
 #
 #   DOCKER_BUILDKIT=1 docker build -t ddns-gateway:local .
 #   docker run --rm ddns-gateway:local version
+#   docker run -e DDNS_DATABASE_URL=postgresql://ddns@db/ddns -e PGPASSWORD=... \
+#              -e DDNS_HTTP_LISTEN=0.0.0.0:8080 ddns-gateway:local
 #
 # Needs BuildKit (the default from Docker 23 on; with Debian's docker.io 20.10 set
 # DOCKER_BUILDKIT=1, and COMPOSE_DOCKER_CLI_BUILD=1 for docker-compose 1.29): the build stage
@@ -59,9 +61,10 @@ COPY --from=build /out/usr/local/bin/ddns-gateway /usr/local/bin/ddns-gateway
 RUN if ldd /usr/local/bin/ddns-gateway | grep 'not found'; then exit 1; fi \
  && ddns-gateway version
 USER 10001:10001
-# Every subcommand reads this path when --config is not given.
-ENV DDNS_GATEWAY_CONFIG=/etc/ddns-gateway/gateway.conf
-# The port of a plain-HTTP listener in http.listen, for the health check below.
+# Configuration: DDNS_<SECTION>_<KEY> variables (docs/configuration.md), as docker-compose.yml
+# sets them, or a mounted file named by DDNS_GATEWAY_CONFIG or --config (variables win, so the
+# image sets none; http.listen must name 0.0.0.0 or the container's address to be reachable).
+# The port of a plain-HTTP listener of http.listen, for the health check below.
 ENV DDNS_HEALTHCHECK_PORT=8080
 EXPOSE 8080
 # Liveness: /healthz answers 200 while the process serves (docs/deployment.md, Health checks).
@@ -69,4 +72,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${DDNS_HEALTHCHECK_PORT} && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["ddns-gateway"]
-CMD ["serve", "--config", "/etc/ddns-gateway/gateway.conf"]
+CMD ["serve"]

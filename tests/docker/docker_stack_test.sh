@@ -71,7 +71,8 @@ flock 9
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || fail "no Docker engine answers and only root can start one here"
   log "starting dockerd (log: $WORK/dockerd.log)"
-  dockerd >"$WORK/dockerd.log" 2>&1 &
+  # Without the lock's descriptor: an engine that outlives this run must not hold the lock.
+  dockerd >"$WORK/dockerd.log" 2>&1 9>&- &
   DOCKERD_PID=$!
   for _ in $(seq 120); do
     docker info >/dev/null 2>&1 && break
@@ -114,7 +115,8 @@ print(*ports)
 PY
 )
 export DDNS_TEST_DIR=$WORK/run DDNS_TEST_PG_PORT=$PG_PORT DDNS_TEST_RNDC_PORT=$RNDC_PORT \
-  DDNS_TEST_GATEWAY_PORT=$GATEWAY_PORT DDNS_TEST_NGINX_HTTP_PORT=$HTTP_PORT \
+  DDNS_TEST_GATEWAY_PORT=$GATEWAY_PORT DDNS_TEST_METRICS_PORT=$METRICS_PORT \
+  DDNS_TEST_NGINX_HTTP_PORT=$HTTP_PORT \
   DDNS_TEST_NGINX_HTTPS_PORT=$HTTPS_PORT
 DDNS_DB_PASSWORD=$(openssl rand -hex 16)
 export DDNS_DB_PASSWORD
@@ -123,9 +125,8 @@ PROJECT=ddnsdockertest$$
 export DDNS_IMAGE_TAG=$PROJECT
 rm -rf "$DDNS_TEST_DIR"
 mkdir -p "$DDNS_TEST_DIR/tls"
-python3 "$SRC/tests/docker/render_test_config.py" "$SRC" "$DDNS_TEST_DIR" \
-  --pg-port "$PG_PORT" --named-port "$NAMED_PORT" --rndc-port "$RNDC_PORT" \
-  --gateway-port "$GATEWAY_PORT" --metrics-port "$METRICS_PORT"
+python3 "$SRC/tests/docker/render_named_conf.py" "$SRC" "$DDNS_TEST_DIR" \
+  --named-port "$NAMED_PORT" --rndc-port "$RNDC_PORT"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost" -keyout "$DDNS_TEST_DIR/tls/privkey.pem" \
   -out "$DDNS_TEST_DIR/tls/fullchain.pem" 2>/dev/null
@@ -156,6 +157,17 @@ log "postgres, named, gateway and nginx are healthy"
 
 # The gateway runs as the image's unprivileged user.
 [ "$(compose exec -T gateway id -u | tr -d '\r')" = 10001 ] || fail "the gateway does not run as uid 10001"
+
+# The configuration in force comes from the environment of docker-compose.yml and the test's
+# file, and reaches the database.
+compose exec -T gateway ddns-gateway check-config --connect >/dev/null ||
+  fail "check-config --connect failed in the gateway container"
+printed=$(compose exec -T gateway ddns-gateway check-config --print | tr -d '\r')
+grep -E "^proxy\.trusted .*127\.0\.0\.1.*DDNS_PROXY_TRUSTED" <<<"$printed" >/dev/null ||
+  fail "check-config --print does not show proxy.trusted from the environment: $printed"
+grep -E '^database\.url = \*{8} .*DDNS_DATABASE_URL' <<<"$printed" >/dev/null ||
+  fail "check-config --print does not mask database.url: $printed"
+log "configuration from the environment: check-config --connect and --print agree"
 
 # --- The documented first run (docs/docker.md). ------------------------------------------------
 # In the running gateway container: docker-compose 1.29's `run` links a one-off container to the
