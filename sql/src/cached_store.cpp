@@ -73,6 +73,12 @@ public:
     void record_seen(std::int64_t id, auth::TimePoint now) override {
         inner_->record_seen(id, now);
     }
+    void record_prefix(std::int64_t id, const std::optional<IpNetwork>& prefix) override {
+        inner_->record_prefix(id, prefix);
+    }
+    void record_wildcard(std::int64_t id, bool mirrored) override {
+        inner_->record_wildcard(id, mirrored);
+    }
     void commit() override {
         try {
             inner_->commit();
