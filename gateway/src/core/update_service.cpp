@@ -359,8 +359,8 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
 ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePoint now,
                                             std::chrono::seconds& retry_after) {
     const auth::NochgPolicy policy = auth::nochg_policy_for(host, options_.nochg);
-    const auth::StoredAddresses expected{
-        host.id, host.ipv4, host.ipv6, false, false, {}, host.ipv6_prefix, host.wildcard};
+    const auth::StoredAddresses expected{host.id, host.ipv4, host.ipv6,        false,
+                                         false,   {},        host.ipv6_prefix, host.wildcard};
     if (!policy.active()) {
         const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
         if (!host.heartbeat_timeout && fresh) return ApplyStatus::Unchanged;
