@@ -16,8 +16,16 @@ const std::string kSmtpPassword = "Smtp-Passw0rd-for-the-gateway";
 GatewayStackOptions mail_stack(const SmtpTestServer& smtp,
                                const std::optional<std::string>& password = {}) {
     GatewayStackOptions o;
-    o.extra_config = smtp.gateway_mail_config(password);
+    o.extra_config = smtp.gateway_mail_config(password) + "metrics.on_public_listeners = true\n";
     return o;
+}
+
+// The value of one sample (`name` with its labels, as exposed) on /metrics; -1 when absent.
+double metric(GatewayStack& stack, const std::string& sample) {
+    const std::string body = "\n" + stack.get("/metrics").body;
+    const auto at = body.find("\n" + sample + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + sample.size() + 2));
 }
 
 TEST(MailServe, AdminMailTestArrivesOverStartTlsWithAuth) {
@@ -51,6 +59,12 @@ TEST(MailServe, SmtpDownForAWhileTheMailArrivesAfterItComesBack) {
     EXPECT_NE(waiting.output.find("pending"), std::string::npos) << waiting.output;
     EXPECT_NE(waiting.output.find("late@example.test"), std::string::npos);
     EXPECT_NE(waiting.output.find("1 pending, 0 failed"), std::string::npos) << waiting.output;
+    // /metrics tells the same: one mail waiting, attempts retried, none sent.
+    EXPECT_TRUE(wait_until([&] {
+        return metric(stack, "ddns_mail_outbox_depth") == 1 &&
+               metric(stack, "ddns_mail_deliveries_total{result=\"retried\"}") >= 1;
+    })) << stack.get("/metrics").body;
+    EXPECT_EQ(metric(stack, "ddns_mail_deliveries_total{result=\"sent\"}"), 0);
     smtp.start();
     ASSERT_TRUE(smtp.wait_for("late@example.test", std::chrono::seconds(30)))
         << stack.gateway_log();
@@ -58,6 +72,10 @@ TEST(MailServe, SmtpDownForAWhileTheMailArrivesAfterItComesBack) {
         return stack.sql("SELECT state || ' ' || (attempts > 1) FROM mail_outbox") == "sent true";
     })) << stack.sql("SELECT state || ' ' || attempts FROM mail_outbox");
     EXPECT_EQ(smtp.messages().size(), 1u);
+    EXPECT_TRUE(wait_until([&] {
+        return metric(stack, "ddns_mail_outbox_depth") == 0 &&
+               metric(stack, "ddns_mail_deliveries_total{result=\"sent\"}") == 1;
+    })) << stack.get("/metrics").body;
 }
 
 TEST(MailServe, AWrongPasswordIsRetriedReportedAndNeverLogged) {

@@ -179,6 +179,7 @@ int run_serve(const Config& config) {
         std::cerr << "ddns-gateway: " << e.what() << "\n";
         return 1;
     }
+    if (const MailSender* sender = mail->sender()) register_mail_metrics(metrics, *sender);
     // Notices by mail and webhook (notice.*); the account layer manages the subscriptions.
     std::unique_ptr<NoticeService> notices;
     try {

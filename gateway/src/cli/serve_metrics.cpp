@@ -84,4 +84,18 @@ void register_serve_metrics(Metrics& m, const ServeParts& p) {
     register_jobs(m, p);
 }
 
+void register_mail_metrics(Metrics& m, const MailSender& sender) {
+    m.collect("ddns_mail_outbox_depth",
+              "Mails waiting in the outbox (every instance's), at the sender's last pass.",
+              MetricType::Gauge,
+              [&sender] { return one(static_cast<double>(sender.counters().pending)); });
+    m.collect("ddns_mail_deliveries", "Mail delivery attempts of this process, by result.",
+              MetricType::Counter, [&sender] {
+                  const MailSenderCounters c = sender.counters();
+                  return Samples{{{{"result", "sent"}}, static_cast<double>(c.sent)},
+                                 {{{"result", "retried"}}, static_cast<double>(c.retried)},
+                                 {{{"result", "failed"}}, static_cast<double>(c.failed)}};
+              });
+}
+
 }  // namespace ddns::gateway

@@ -6,6 +6,7 @@
 #include "ddns/gateway/core/update_service.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/jobs/audit_log.hpp"
+#include "ddns/gateway/jobs/mail_sender.hpp"
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/gateway/jobs/reconciler.hpp"
 #include "ddns/sql/database.hpp"
@@ -25,5 +26,8 @@ struct ServeParts {
 // Registers the process metrics (start time, build info) and the collected ones of `parts`;
 // every reference must outlive `metrics`' last scrape.
 void register_serve_metrics(Metrics& metrics, const ServeParts& parts);
+// The mail outbox's depth and this process's deliveries (mail.enabled); `sender` must outlive
+// `metrics`' last scrape.
+void register_mail_metrics(Metrics& metrics, const MailSender& sender);
 
 }  // namespace ddns::gateway
