@@ -96,9 +96,11 @@ std::optional<std::string> environment_settings(const Environment& env,
             }
         }
         if (key == nullptr) {
+            // (A plain reference: clang before 16 cannot capture a structured binding.)
+            const std::string& variable = name;
             const bool looks_like_key =
                 std::any_of(sections.begin(), sections.end(),
-                            [&](const auto& s) { return name.starts_with(s); });
+                            [&variable](const auto& s) { return variable.starts_with(s); });
             if (looks_like_key) return name + " names no configuration key";
             continue;  // DDNS_GATEWAY_CONFIG and variables of other programs
         }
