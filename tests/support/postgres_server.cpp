@@ -68,7 +68,18 @@ PostgresServer::PostgresServer() {
         std::chrono::seconds(60));
     write_file(log_path_, "=== initdb ===\n" + init.output + "=== postgres ===\n");
     if (init.exit_code != 0) throw std::runtime_error("initdb failed:\n" + init.output);
-    start();
+    // free_port() only found the port free a moment ago: another process (an outgoing
+    // connection's ephemeral port, a test running in parallel) may have taken it since. Then a
+    // new port, a few times; a restart (start() after stop()) keeps its port for the clients.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            start();
+            return;
+        } catch (const std::runtime_error&) {
+            if (attempt == 3 || log().find("Address already in use") == std::string::npos) throw;
+            port_ = free_port();
+        }
+    }
 }
 
 PostgresServer::~PostgresServer() {
