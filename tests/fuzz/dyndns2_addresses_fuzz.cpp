@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +58,10 @@ std::vector<ddns::IpAddress> named_addresses(const QueryParams& params, bool& an
 }
 
 bool repeats_a_name(const QueryParams& params) {
-    for (const auto name : kNames) {
+    // ip6lanprefix too: a repeated prefix is read first-wins like the addresses.
+    std::vector<std::string_view> names(std::begin(kNames), std::end(kNames));
+    names.push_back("ip6lanprefix");
+    for (const auto name : names) {
         const auto& items = params.items();
         if (std::count_if(items.begin(), items.end(),
                           [&](const auto& item) { return item.first == name; }) > 1)
