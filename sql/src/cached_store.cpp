@@ -243,10 +243,9 @@ void CachedStore::flush_seen() {
         auto conn = db_.lease();
         Transaction tx(*conn);
         conn->exec_prepared("lock_noted", kLockNoted, {array_of(ids)});
-        const Result r = conn->exec_prepared(
-            "write_noted", kWriteNoted,
-            {array_of(ids), array_of(v4), array_of(v6), array_of(at), array_of(prefix),
-             array_of(wildcard)});
+        const Result r = conn->exec_prepared("write_noted", kWriteNoted,
+                                             {array_of(ids), array_of(v4), array_of(v6),
+                                              array_of(at), array_of(prefix), array_of(wildcard)});
         tx.commit();
         for (int row = 0; row < r.rows(); ++row) {
             const std::int64_t id = r.int64(row, 0);
