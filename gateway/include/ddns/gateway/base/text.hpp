@@ -53,7 +53,10 @@ inline std::size_t utf8_length(std::string_view text, std::size_t i) {
     const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
     const unsigned char c = b(0);
     if (c < 0x80) return 1;
-    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    std::size_t n = 0;  // 0x80-0xC1 and 0xF5-0xFF never start a sequence
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    if (c >= 0xE0 && c <= 0xEF) n = 3;
+    if (c >= 0xF0 && c <= 0xF4) n = 4;
     if (n == 0 || i + n > text.size()) return 0;
     for (std::size_t k = 1; k < n; ++k)
         if ((b(k) & 0xC0) != 0x80) return 0;
