@@ -4,15 +4,17 @@
 // /api/v1/ (path and query), the Authorization value, then the body (everything after the third
 // newline). An Authorization line of exactly "A" or "C" stands for the seeded valid API token
 // of alice (domain plan, owns alice.example) or carol (free, one host under the public zone);
-// any other line is sent as written (empty: none).
+// any other line is sent as written (empty: none). Faults, at the method line's end: "!N" makes
+// the self-service store fail from its (N+1)-th call on (a database outage in mid-request), "~"
+// makes every argon2 run find no slot (Argon2Busy).
 // Seeded beside them: bob (domain plan, a host, update and API tokens, records in his zone, a
 // notice subscription with a webhook secret) and dave (not verified).
-// Beyond not crashing: the status is one of docs/api.md's, never 500; a 204 has no body, every
-// other body is one JSON object in valid UTF-8, an error one carries the documented code for
-// its status; no seeded secret (password, password hash, API or update token, webhook secret)
-// and no link secret mailed during the request appears in the answer unless the input holds
-// it; bob's account, hosts, tokens, records and subscriptions never change, and no DNS UPDATE
-// touches his zone or his host.
+// Beyond not crashing: the status is one of docs/api.md's, never 500 (503 for the faults); a 204
+// has no body, every other body is one JSON object in valid UTF-8, an error one carries the
+// documented code for its status; no seeded secret (password, password hash, API or update token,
+// webhook secret) and no link secret mailed during the request appears in the answer unless the
+// input holds it; bob's account, hosts, tokens, records and subscriptions never change, and no DNS
+// UPDATE touches his zone or his host.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -261,7 +263,12 @@ bool touches_bob(const UpdateRequest& u) {
     return false;
 }
 
-RequestView request_from(std::string_view text) {
+struct Faults {
+    std::optional<int> store_after;
+    bool busy = false;
+};
+
+RequestView request_from(std::string_view text, Faults& faults) {
     auto line = [&text]() {
         const auto nl = text.find('\n');
         const std::string_view out = text.substr(0, nl);
@@ -270,6 +277,17 @@ RequestView request_from(std::string_view text) {
     };
     RequestView request;
     request.method = line();
+    if (request.method.ends_with('~')) {
+        request.method.pop_back();
+        faults.busy = true;
+    }
+    if (const auto bang = request.method.rfind('!'); bang != std::string::npos) {
+        const std::string digits = request.method.substr(bang + 1);
+        if (!digits.empty() && digits.size() <= 3 &&
+            digits.find_first_not_of("0123456789") == std::string::npos)
+            faults.store_after = std::stoi(digits);
+        request.method.erase(bang);
+    }
     const std::string target = line();
     const auto question = target.find('?');
     request.path = "/api/v1/" + target.substr(0, question);
@@ -292,9 +310,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     Seeded s;
     const std::string bob_before = s.bob_state();
-    const RequestView request = request_from(text);
+    Faults faults;
+    const RequestView request = request_from(text, faults);
+    s.w.store.calls = 0;
+    s.w.store.fail_after = faults.store_after;
+    s.w.hasher.busy = faults.busy;
 
     const Response r = s.routes.route(request);
+    s.w.store.fail_after.reset();
+    s.w.hasher.busy = false;
     // DDNS_FUZZ_SHOW=1 prints each answer (to read what a crashing input got).
     if (std::getenv("DDNS_FUZZ_SHOW"))
         std::fprintf(stderr, "%d %s\n%s\n", r.status, r.reason.c_str(), r.body.c_str());

@@ -35,7 +35,8 @@ FakeSelfServiceStore::FakeSelfServiceStore(FakeAccountStore& principals, FakeHos
     : principals_(principals), host_store_(stored), records_(records), clock_(std::move(clock)) {}
 
 void FakeSelfServiceStore::check() const {
-    if (fail) throw auth::StoreError("database down");
+    ++calls;
+    if (fail || (fail_after && calls > *fail_after)) throw auth::StoreError("database down");
 }
 
 auth::TimePoint FakeSelfServiceStore::now() const {

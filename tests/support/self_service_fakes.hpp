@@ -120,6 +120,9 @@ public:
     std::map<std::int64_t, TokenRow> api_token_rows;
     std::map<std::int64_t, std::vector<auth::HistoryEntry>> history;  // by host id, newest first
     bool fail = false;  // every call throws StoreError (a database outage)
+    // When set, the calls after this many throw StoreError (an outage in mid-request).
+    std::optional<int> fail_after;
+    mutable int calls = 0;  // calls so far
 
 private:
     struct ZoneRow {
