@@ -244,6 +244,20 @@ void FakeAccountStore::remove_hosts(const std::string& username) {
     entries_.at(username).principal.hosts.clear();
 }
 
+void FakeAccountStore::remove_host(const std::string& username, std::int64_t host_id) {
+    auto& hosts = entries_.at(username).principal.hosts;
+    std::erase_if(hosts, [&](const auth::Host& h) { return h.id == host_id; });
+}
+
+void FakeAccountStore::remove_token(const std::string& username, std::int64_t token_id) {
+    std::erase_if(entries_.at(username).tokens,
+                  [&](const auto& entry) { return entry.second.token_id == token_id; });
+}
+
+void FakeAccountStore::remove(const std::string& username) {
+    entries_.erase(username);
+}
+
 void FakeAccountStore::add_token(const std::string& username, std::string digest,
                                  auth::TokenMatch match) {
     entries_.at(username).tokens[std::move(digest)] = match;

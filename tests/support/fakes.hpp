@@ -128,6 +128,9 @@ public:
     // A host of `username`'s account, returned with its principal and found by name.
     void add_host(const std::string& username, auth::Host host);
     void remove_hosts(const std::string& username);
+    void remove_host(const std::string& username, std::int64_t host_id);
+    void remove_token(const std::string& username, std::int64_t token_id);
+    void remove(const std::string& username);  // the account with its hosts and tokens
     // A token of `username`'s account, returned with the principal for `digest` only.
     void add_token(const std::string& username, std::string digest, auth::TokenMatch match);
 

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "ddns/gateway/base/text.hpp"
+
 namespace ddns::gateway {
 
 struct Logger::Sink {
@@ -19,19 +21,6 @@ struct Logger::Sink {
 };
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-    const unsigned char c = b(0);
-    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (n == 0 || i + n > text.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-        if ((b(k) & 0xC0) != 0x80) return 0;
-    if (n == 3 && ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0))) return 0;
-    if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90))) return 0;
-    return n;
-}
 
 // Text lines keep printable bytes; control characters become \xNN.
 std::string text_escape(std::string_view text) {
@@ -78,7 +67,7 @@ std::string json_escape(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const auto u = static_cast<unsigned char>(text[i]);
         if (u >= 0x80) {
-            const std::size_t n = utf8_length(text, i);
+            const std::size_t n = text::utf8_length(text, i);
             if (n == 0) {
                 out += "\\ufffd";
                 ++i;

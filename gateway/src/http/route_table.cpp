@@ -18,11 +18,12 @@ std::string allow_header(const std::vector<std::string>& methods) {
     return out;
 }
 
-// `key` is a request's route_key; `pattern` a row's: exact, or "/prefix/*" for everything below.
+// `key` is a request's route_key; `pattern` a row's: exact, or "/prefix/*" for everything below
+// (a key of "/prefix/" itself comes from "/prefix//": an empty segment below the prefix).
 bool path_matches(const std::string& pattern, const std::string& key) {
     if (pattern.size() > 2 && pattern.ends_with("/*")) {
         const std::string_view below(pattern.data(), pattern.size() - 1);  // "/prefix/"
-        return key.size() > below.size() && key.starts_with(below);
+        return key.starts_with(below);
     }
     return pattern == key;
 }

@@ -9,6 +9,7 @@
 #include <array>
 
 #include "api_support.hpp"
+#include "ddns/gateway/base/text.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -148,6 +149,9 @@ Response AccountApi::handle(const RequestView& request) {
                 break;
             }
         }
+        for (const auto& p : params)
+            if (!text::valid_utf8(p))
+                return api::error(400, "bad_request", "the path is not valid UTF-8");
         if (!route)
             return path_known
                        ? api::error(405, "method_not_allowed", "this method is not allowed here")

@@ -2,9 +2,12 @@
 #include "api_support.hpp"
 
 #include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
 
 #include <ctime>
 #include <sstream>
+
+#include "ddns/gateway/base/text.hpp"
 
 namespace ddns::gateway::api {
 namespace {
@@ -108,7 +111,14 @@ std::optional<std::string> Fields::optional_text(const std::string& name) {
         fail(name, "must be a string");
         return std::nullopt;
     }
-    return v.extract<std::string>();
+    auto text = v.extract<std::string>();
+    // JSON text is UTF-8 (RFC 8259); a value that is not would come back in answers that no
+    // client can parse.
+    if (!text::valid_utf8(text)) {
+        fail(name, "is not valid UTF-8");
+        return std::nullopt;
+    }
+    return text;
 }
 
 bool Fields::flag(const std::string& name) {
@@ -139,7 +149,12 @@ std::optional<std::int64_t> Fields::optional_integer(const std::string& name) {
         fail(name, "must be a whole number");
         return std::nullopt;
     }
-    return v.convert<std::int64_t>();
+    try {
+        return v.convert<std::int64_t>();
+    } catch (const Poco::Exception&) {  // beyond 64 bits (the fuzzer found the 500 it was)
+        fail(name, "is out of range");
+        return std::nullopt;
+    }
 }
 
 std::optional<std::optional<std::int64_t>> Fields::nullable_integer(const std::string& name) {

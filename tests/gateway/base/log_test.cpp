@@ -39,11 +39,13 @@ INSTANTIATE_TEST_SUITE_P(
                       EscapeCase{"line\nforged", "line\\nforged"}, EscapeCase{"\r\t", "\\r\\t"},
                       EscapeCase{std::string("nul\0x", 5), "nul\\u0000x"},
                       EscapeCase{"\x1b[31m", "\\u001b[31m"}, EscapeCase{"\x7f", "\\u007f"},
-                      EscapeCase{"caf\xc3\xa9", "caf\xc3\xa9"},            // valid UTF-8 kept
-                      EscapeCase{"bad\xff", "bad\\ufffd"},                 // not UTF-8
-                      EscapeCase{"\xc3", "\\ufffd"},                       // cut sequence
-                      EscapeCase{"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"}  // surrogate
-                      ));
+                      EscapeCase{"caf\xc3\xa9", "caf\xc3\xa9"},             // valid UTF-8 kept
+                      EscapeCase{"bad\xff", "bad\\ufffd"},                  // not UTF-8
+                      EscapeCase{"\xc3", "\\ufffd"},                        // cut sequence
+                      EscapeCase{"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"},  // surrogate
+                      // Lead bytes 0xF5-0xFF start no sequence (were taken as 3-byte leads).
+                      EscapeCase{"\xfb\x8b\x93", "\\ufffd\\ufffd\\ufffd"},
+                      EscapeCase{"\xf5\x80\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"}));
 
 TEST(Logger, JsonLinesCarryTimeLevelMessageAndFields) {
     test::TempDir dir("ddns-log-test");

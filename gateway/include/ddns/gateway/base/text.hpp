@@ -47,4 +47,32 @@ inline std::string printable(std::string_view text, std::size_t limit) {
     return out;
 }
 
+// Length of the valid UTF-8 sequence starting at text[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when it is not one.
+inline std::size_t utf8_length(std::string_view text, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    const unsigned char c = b(0);
+    if (c < 0x80) return 1;
+    std::size_t n = 0;  // 0x80-0xC1 and 0xF5-0xFF never start a sequence
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    if (c >= 0xE0 && c <= 0xEF) n = 3;
+    if (c >= 0xF0 && c <= 0xF4) n = 4;
+    if (n == 0 || i + n > text.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((b(k) & 0xC0) != 0x80) return 0;
+    if (n == 3 && ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0))) return 0;
+    if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90))) return 0;
+    return n;
+}
+
+// Whether all of `text` is valid UTF-8 (JSON text must be: RFC 8259 section 8.1).
+inline bool valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t n = utf8_length(text, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
 }  // namespace ddns::gateway::text
