@@ -30,7 +30,7 @@ SELECT h.id, h.name, z.name, a.username, h.ttl, host(h.ipv4), host(h.ipv6),
        h.heartbeat_seconds, z.heartbeat_seconds,
        (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason,
        (extract(epoch FROM h.blocked_at) * 1000000)::bigint, h.block_reason,
-       h.nochg_interval_seconds, h.offline_action, z.offline_action, h.ttl_own
+       h.nochg_interval_seconds, h.offline_action, z.offline_action, h.ttl_own, h.wildcard
 FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id
 )sql";
 
@@ -62,6 +62,7 @@ HostSummary host_from_row(const Result& r, int row) {
     if (!zone_action) throw auth::StoreError("database: stored offline action is unknown");
     host.zone_offline_action = *zone_action;
     host.ttl_own = r.boolean(row, 17);
+    host.wildcard = r.boolean(row, 18);
     return host;
 }
 

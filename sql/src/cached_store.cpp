@@ -23,10 +23,12 @@ SELECT id FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
 
 constexpr std::string_view kWriteNoted = R"sql(
 UPDATE hosts h SET last_seen = to_timestamp(v.seen / 1000000.0)
-FROM unnest($1::bigint[], $2::inet[], $3::inet[], $4::bigint[]) AS v(id, ipv4, ipv6, seen)
+FROM unnest($1::bigint[], $2::inet[], $3::inet[], $4::bigint[], $5::cidr[], $6::boolean[])
+  AS v(id, ipv4, ipv6, seen, ipv6_prefix, wildcard)
 WHERE h.id = v.id AND h.offline_since IS NULL AND h.dns_in_doubt_since IS NULL
   AND h.extra_ipv4 = '{}' AND h.ipv4 IS NOT DISTINCT FROM v.ipv4
-  AND h.ipv6 IS NOT DISTINCT FROM v.ipv6
+  AND h.ipv6 IS NOT DISTINCT FROM v.ipv6 AND h.ipv6_prefix IS NOT DISTINCT FROM v.ipv6_prefix
+  AND h.wildcard = v.wildcard
   AND (h.last_seen IS NULL OR h.last_seen < to_timestamp(v.seen / 1000000.0))
 RETURNING h.id)sql";
 
@@ -35,6 +37,13 @@ std::string cache_key(std::string_view username, std::string_view digest) {
     key.push_back('\0');
     key.append(digest);
     return key;
+}
+
+// The whole state a no-change note is about (as the change path compares it): the addresses,
+// the round robin, the router's prefix and the wildcard mirror.
+bool same_state(const auth::StoredAddresses& a, const auth::StoredAddresses& b) {
+    return a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.extra_ipv4 == b.extra_ipv4 &&
+           a.ipv6_prefix == b.ipv6_prefix && a.wildcard == b.wildcard;
 }
 
 std::string array_of(const std::vector<std::string>& items) {
@@ -196,7 +205,7 @@ bool CachedStore::note_seen_if_unchanged(const auth::StoredAddresses& expected,
     auto [it, added] = seen_.try_emplace(expected.host_id, Seen{expected, now});
     if (added) return true;
     // A note of another state is newer knowledge of the host: it replaces the older note.
-    if (it->second.expected.ipv4 != expected.ipv4 || it->second.expected.ipv6 != expected.ipv6)
+    if (!same_state(it->second.expected, expected))
         it->second = Seen{expected, now};
     else
         it->second.at = std::max(it->second.at, now);
@@ -221,19 +230,22 @@ void CachedStore::flush_seen() {
         batch.swap(seen_);
     }
     if (batch.empty()) return;
-    std::vector<std::string> ids, v4, v6, at;
+    std::vector<std::string> ids, v4, v6, at, prefix, wildcard;
     for (const auto& [id, s] : batch) {
         ids.push_back(id_param(id));
         v4.push_back(s.expected.ipv4 ? s.expected.ipv4->to_string() : "NULL");
         v6.push_back(s.expected.ipv6 ? s.expected.ipv6->to_string() : "NULL");
         at.push_back(*micros_param(s.at));
+        prefix.push_back(s.expected.ipv6_prefix ? s.expected.ipv6_prefix->to_string() : "NULL");
+        wildcard.push_back(s.expected.wildcard ? "t" : "f");
     }
     try {
         auto conn = db_.lease();
         Transaction tx(*conn);
         conn->exec_prepared("lock_noted", kLockNoted, {array_of(ids)});
-        const Result r = conn->exec_prepared(
-            "write_noted", kWriteNoted, {array_of(ids), array_of(v4), array_of(v6), array_of(at)});
+        const Result r = conn->exec_prepared("write_noted", kWriteNoted,
+                                             {array_of(ids), array_of(v4), array_of(v6),
+                                              array_of(at), array_of(prefix), array_of(wildcard)});
         tx.commit();
         for (int row = 0; row < r.rows(); ++row) {
             const std::int64_t id = r.int64(row, 0);

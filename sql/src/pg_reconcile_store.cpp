@@ -17,7 +17,8 @@ FROM zones WHERE id = $1::bigint)sql";
 // the row locks, so skipped rows do not use up the batch.
 constexpr std::string_view kLockHosts = R"sql(
 SELECT id, name, ttl, host(ipv4), host(ipv6),
-       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint, host_list(extra_ipv4)
+       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint, host_list(extra_ipv4),
+       wildcard
 FROM hosts
 WHERE zone_id = $1::bigint AND id > $2::bigint AND ($3::boolean OR dns_in_doubt_since IS NOT NULL)
 ORDER BY id LIMIT $4::bigint FOR UPDATE SKIP LOCKED)sql";
@@ -42,7 +43,7 @@ public:
             hosts_.push_back(auth::ReconcileHost{
                 r.int64(row, 0), stored_name(r.text(row, 1)), stored_ttl(r.int64(row, 2)),
                 stored_address(r.opt_text(row, 3)), stored_address(r.opt_text(row, 4)),
-                opt_time(r, row, 5), stored_addresses(r.text(row, 6))});
+                opt_time(r, row, 5), stored_addresses(r.text(row, 6)), r.boolean(row, 7)});
         }
     }
 

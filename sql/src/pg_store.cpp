@@ -135,7 +135,7 @@ UPDATE hosts SET last_seen = to_timestamp($4::bigint / 1000000.0),
       ELSE 1 END
 WHERE id = $1::bigint AND offline_since IS NULL AND dns_in_doubt_since IS NULL
   AND extra_ipv4 = '{}' AND ipv4 IS NOT DISTINCT FROM $2::inet AND ipv6 IS NOT DISTINCT FROM $3::inet
-  AND ipv6_prefix IS NOT DISTINCT FROM $6::cidr
+  AND ipv6_prefix IS NOT DISTINCT FROM $6::cidr AND wildcard = $7::boolean
 RETURNING (extract(epoch FROM nochg_window_start) * 1000000)::bigint, nochg_count)sql";
 
 auth::Account account_from_row(const Result& r) {
@@ -306,7 +306,8 @@ std::optional<auth::NochgWindow> PgStore::count_seen_if_unchanged(
     const Result r = conn->exec_prepared(
         "record_seen_if_unchanged", kRecordSeenIfUnchanged,
         {id_param(expected.host_id), address_param(expected.ipv4), address_param(expected.ipv6),
-         micros_param(now), std::to_string(interval.count()), network_param(expected.ipv6_prefix)});
+         micros_param(now), std::to_string(interval.count()), network_param(expected.ipv6_prefix),
+         expected.wildcard ? "true" : "false"});
     if (r.rows() != 1) return std::nullopt;
     return auth::NochgWindow{opt_time(r, 0, 0), static_cast<int>(r.int64(0, 1))};
 }

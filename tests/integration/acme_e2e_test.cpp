@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "acme_requests.hpp"
 #include "stack_environment.hpp"
 
 namespace ddns::test {
@@ -106,21 +107,15 @@ protected:
 
     HttpReply post(const std::string& path, const std::vector<std::string>& headers,
                    const std::string& body) {
-        std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                              "Connection: close\r\nContent-Type: application/json\r\n" +
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n";
-        for (const auto& h : headers) request += h + "\r\n";
-        return stack().raw(request + "\r\n" + body);
+        return acme_post(stack(), path, headers, body);
     }
     HttpReply acme_dns(const std::string& user, const std::string& key,
                        const std::string& subdomain, const std::string& value) {
-        return post("/update", {"X-Api-User: " + user, "X-Api-Key: " + key},
-                    "{\"subdomain\":\"" + subdomain + "\",\"txt\":\"" + value + "\"}");
+        return acme_dns_request(stack(), user, key, subdomain, value);
     }
     HttpReply httpreq(const std::string& path, const std::string& user, const std::string& key,
                       const std::string& host, const std::string& value) {
-        return post(path, {"Authorization: Basic " + base64(user + ":" + key)},
-                    "{\"fqdn\":\"_acme-challenge." + host + ".\",\"value\":\"" + value + "\"}");
+        return httpreq_request(stack(), path, user, key, host, value);
     }
 
     void TearDown() override {

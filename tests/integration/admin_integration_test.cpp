@@ -339,6 +339,41 @@ TEST_F(Admin, HostRemoveDeletesTheRecordsInBindFirst) {
     EXPECT_EQ(update(user, kPassword, host, "192.0.2.61"), "nohost");
 }
 
+// A host with wildcard=ON has its addresses at *.<host> too: removing the host (or its account)
+// deletes them in the same UPDATE message as the host's own, and nothing else.
+TEST_F(Admin, HostAndAccountRemoveDeleteTheWildcardMirrorInTheSameUpdate) {
+    ASSERT_EQ(stack().admin({"zone", "wildcard", "example.test", "on"}).exit_code, 0);
+    const std::string user = unique_label();
+    const std::string host = user + ".example.test";
+    const std::string second = user + "-2.example.test";
+    stack().add_account(user, kPassword);
+    stack().add_host(host, user);
+    stack().add_host(second, user);
+    for (const auto& h : {host, second})
+        ASSERT_EQ(
+            stack()
+                .get("/nic/update?hostname=" + h + "&myip=192.0.2.66,2001:db8::66&wildcard=ON",
+                     std::pair{user, std::string(kPassword)})
+                .body,
+            "good 192.0.2.66,2001:db8::66");
+    ASSERT_EQ(stack().named().query("*." + host, "A"), Strings{"192.0.2.66"});
+    const auto serial = stack().named().soa_serial("example.test").value_or(0);
+    auto r = stack().admin({"host", "remove", host});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(stack().named().query("*." + host, "A").empty());
+    EXPECT_TRUE(stack().named().query("*." + host, "AAAA").empty());
+    EXPECT_TRUE(stack().named().query("any." + host, "A").empty());
+    EXPECT_TRUE(stack().named().query(host, "A").empty());
+    EXPECT_EQ(stack().named().soa_serial("example.test").value_or(0), serial + 1)
+        << "name and mirror in one UPDATE";
+    EXPECT_EQ(stack().named().query("*." + second, "A"), Strings{"192.0.2.66"});
+
+    r = stack().admin({"account", "remove", user});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(stack().named().query("*." + second, "A").empty());
+    EXPECT_TRUE(stack().named().query("*." + second, "AAAA").empty());
+}
+
 TEST_F(Admin, TokensArePrintedOnceStoredHashedAndRevocable) {
     const std::string user = unique_label();
     const std::string host = user + ".example.test";

@@ -335,8 +335,8 @@ TEST_F(AdminSettings, EveryListAndShowCommandPrintsJsonThatParses) {
          {Strings{"zone", "list", "--json"}, Strings{"account", "list", "--json"},
           Strings{"host", "list", "--account", user, "--json"},
           Strings{"host", "show", host, "--json"}, Strings{"apitoken", "list", "--json"},
-          Strings{"log", "--host", host, "--json"}, Strings{"mail", "queue", "--json"},
-          Strings{"zone", "check", "--json"}}) {
+          Strings{"token", "list", "--json"}, Strings{"log", "--host", host, "--json"},
+          Strings{"mail", "queue", "--json"}, Strings{"zone", "check", "--json"}}) {
         const std::string out = admin_stdout(command);
         EXPECT_NO_THROW(parse_json(out)) << command[0] << " " << command[1] << ": " << out;
     }
@@ -361,6 +361,49 @@ TEST_F(AdminSettings, EveryListAndShowCommandPrintsJsonThatParses) {
             EXPECT_EQ(zones->getObject(i)->getValue<std::string>("algorithm"), "hmac-sha256");
         }
     EXPECT_TRUE(found);
+}
+
+// token list --json: the limits of each token (migration 019) and its last use, typed.
+TEST_F(AdminSettings, TokenListJsonCarriesPurposeLimitsAndLastUse) {
+    auto r =
+        stack().admin({"token", "add", user, "--host", host, "--name", "router", "--from",
+                       "127.0.0.0/8, 2001:db8::/48", "--max-age", "30d", "--max-unused", "7d"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string secret = r.output.substr(0, r.output.find('\n'));
+    admin_ok({"token", "add", user, "--purpose", "acme"});
+    ASSERT_EQ(stack()
+                  .get("/nic/update?hostname=" + host + "&myip=192.0.2.52", std::pair{user, secret})
+                  .body,
+              "good 192.0.2.52");
+    const auto list = parse_json(admin_stdout({"token", "list", "--account", user, "--json"}))
+                          .extract<Poco::JSON::Array::Ptr>();
+    ASSERT_EQ(list->size(), 2u);
+    const auto router = list->getObject(0);
+    EXPECT_GT(router->getValue<std::int64_t>("id"), 0);
+    EXPECT_EQ(router->getValue<std::string>("account"), user);
+    EXPECT_EQ(router->getValue<std::string>("name"), "router");
+    EXPECT_EQ(router->getValue<std::string>("purpose"), "update");
+    EXPECT_EQ(router->getValue<std::string>("host"), host);
+    const auto networks = router->getArray("networks");
+    ASSERT_TRUE(networks);
+    ASSERT_EQ(networks->size(), 2u);
+    EXPECT_EQ(networks->getElement<std::string>(0), "127.0.0.0/8");
+    EXPECT_EQ(networks->getElement<std::string>(1), "2001:db8::/48");
+    EXPECT_EQ(router->getValue<std::int64_t>("max_age_seconds"), 30 * 86400);
+    EXPECT_EQ(router->getValue<std::int64_t>("max_unused_seconds"), 7 * 86400);
+    EXPECT_FALSE(router->getValue<std::string>("created").empty());
+    EXPECT_FALSE(router->isNull("last_used")) << "the update above was a use";
+    EXPECT_EQ(router->getValue<std::string>("last_used_address"), "127.0.0.1");
+
+    const auto acme = list->getObject(1);
+    EXPECT_EQ(acme->getValue<std::string>("purpose"), "acme");
+    EXPECT_TRUE(acme->isNull("name"));
+    EXPECT_TRUE(acme->isNull("host")) << "any host of the account";
+    EXPECT_EQ(acme->getArray("networks")->size(), 0u) << "from anywhere";
+    EXPECT_TRUE(acme->isNull("max_age_seconds"));
+    EXPECT_TRUE(acme->isNull("max_unused_seconds"));
+    EXPECT_TRUE(acme->isNull("last_used"));
+    EXPECT_TRUE(acme->isNull("last_used_address"));
 }
 
 }  // namespace

@@ -261,6 +261,25 @@ TEST_F(Api, UpdateTokensCarryTheirLimitsAndTheRunningGatewayEnforcesThem) {
 
 // A free account's round robin (the legacy client's Add joins the A set): "ipv4_all" lists every
 // address named serves; "ipv4" stays the first.
+// A host whose addresses are mirrored at *.<host> (dyndns2 wildcard=ON): removing it through the
+// API clears the mirror with the name.
+TEST_F(Api, RemovingAHostClearsItsWildcardMirror) {
+    ASSERT_EQ(stack().admin({"zone", "wildcard", kPublicZone, "on"}).exit_code, 0);
+    const std::string name = user();
+    const std::string token = new_user(name);
+    const std::string fqdn = host();
+    ASSERT_EQ(call("POST", "hosts", R"({"name":")" + fqdn + R"("})", token).status, 201);
+    const auto u =
+        stack().get("/nic/update?hostname=" + fqdn + "&myip=192.0.2.44,2001:db8::44&wildcard=ON",
+                    std::make_pair(name, std::string(kPassword)));
+    ASSERT_EQ(u.body, "good 192.0.2.44,2001:db8::44");
+    ASSERT_EQ(a_records("*." + fqdn), std::vector<std::string>{"192.0.2.44"});
+    EXPECT_EQ(call("DELETE", "hosts/" + fqdn, {}, token).status, 204);
+    EXPECT_TRUE(a_records(fqdn).empty());
+    EXPECT_TRUE(a_records("*." + fqdn).empty());
+    EXPECT_TRUE(aaaa_records("*." + fqdn).empty());
+}
+
 TEST_F(Api, ARoundRobinListsEveryAddress) {
     const std::string name = user();
     const std::string token = new_user(name);

@@ -39,21 +39,22 @@ protected:
         stack().add_host(host, user);
     }
     std::string update(const std::string& address) {
-        return stack()
-            .get("/nic/update?hostname=" + host + "&myip=" + address,
-                 std::pair{user, std::string(kPassword)})
-            .body;
+        return nic_update("hostname=" + host + "&myip=" + address);
     }
-    // Changes BIND behind the gateway's back, as an operator with the zone's key would.
-    void set_in_bind(const std::string& name, const std::string& address) {
+    std::string nic_update(const std::string& query) {
+        return stack().get("/nic/update?" + query, std::pair{user, std::string(kPassword)}).body;
+    }
+    // Changes BIND behind the gateway's back, as an operator with the zone's key would: the
+    // RRset of `address`'s family (A when empty and `type` is not given) holds it, or nothing.
+    void set_in_bind(const std::string& name, const std::string& address,
+                     RecordType type = RecordType::A) {
         auto key = parse_tsig_key_file(read_file(stack().named().key_file()));
         ASSERT_TRUE(key.has_value());
         const auto owner = *DnsName::parse(name);
-        UpdateRequest request{*DnsName::parse(kZone), {}, {DeleteRRset{owner, RecordType::A}}};
-        if (!address.empty()) {
-            request.operations.emplace_back(
-                AddRecord{ResourceRecord::address(owner, 60, *IpAddress::parse(address))});
-        }
+        const auto ip = IpAddress::parse(address);
+        if (ip) type = ip->is_v4() ? RecordType::A : RecordType::AAAA;
+        UpdateRequest request{*DnsName::parse(kZone), {}, {DeleteRRset{owner, type}}};
+        if (ip) request.operations.emplace_back(AddRecord{ResourceRecord::address(owner, 60, *ip)});
         UpdateClient client;
         const auto r =
             client.send(request, *key, {*IpAddress::parse("127.0.0.1"), stack().named().port()});
@@ -104,6 +105,62 @@ TEST_F(Reconcile, NamesTheGatewayDoesNotManageAreNeverTouched) {
     set_in_bind(host, "192.0.2.42");
     ASSERT_TRUE(eventually_serves(host, {"192.0.2.41"}));
     EXPECT_EQ(a_records(other), Strings{"192.0.2.40"});
+}
+
+// The wildcard mirror (wildcard=ON) is the host's state like its own name: changed or deleted
+// by hand, it is put back to the database's addresses.
+TEST_F(Reconcile, AWildcardMirrorChangedOrDeletedByHandIsPutBack) {
+    ASSERT_EQ(stack().admin({"zone", "wildcard", kZone, "on"}).exit_code, 0);
+    ASSERT_EQ(nic_update("hostname=" + host + "&myip=192.0.2.80,2001:db8::80&wildcard=ON"),
+              "good 192.0.2.80,2001:db8::80");
+    const std::string mirror = "*." + host;
+    ASSERT_EQ(a_records(mirror), Strings{"192.0.2.80"});
+    set_in_bind(mirror, "192.0.2.99");
+    set_in_bind(mirror, "", RecordType::AAAA);
+    EXPECT_TRUE(eventually_serves(mirror, {"192.0.2.80"}));
+    EXPECT_TRUE(wait_until([&] { return aaaa_records(mirror) == Strings{"2001:db8::80"}; },
+                           seconds(20), std::chrono::milliseconds(100)));
+    set_in_bind(mirror, "");
+    EXPECT_TRUE(eventually_serves(mirror, {"192.0.2.80"}));
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.80"});
+}
+
+// Without a mirror in the database (wildcard OFF), a copy of the host's addresses at *.<host> is
+// one the gateway left behind and is removed; other addresses there are someone else's.
+TEST_F(Reconcile, AMirrorLeftBehindIsRemovedButNotAWildcardThatIsNoCopy) {
+    ASSERT_EQ(update("192.0.2.82"), "good 192.0.2.82");
+    const std::string other = user + "-other." + kZone;
+    stack().add_host(other, user);
+    ASSERT_EQ(nic_update("hostname=" + other + "&myip=192.0.2.83"), "good 192.0.2.83");
+    set_in_bind("*." + other, "192.0.2.84");  // not a copy: the operator's
+    set_in_bind("*." + host, "192.0.2.82");   // a copy: left behind
+    EXPECT_TRUE(eventually_serves("*." + host, {}));
+    // A repair after that proves a pass went over the zone since.
+    set_in_bind(host, "192.0.2.85");
+    ASSERT_TRUE(eventually_serves(host, {"192.0.2.82"}));
+    EXPECT_EQ(a_records("*." + other), Strings{"192.0.2.84"});
+    EXPECT_EQ(stack().sql("select wildcard from hosts where name = '" + host + "'"), "f");
+}
+
+// A derived host's AAAA is "router prefix + interface ID" (stored as its ipv6): edited by hand in
+// BIND, it is put back like any host's.
+TEST_F(Reconcile, ADerivedHostsAddressChangedByHandIsPutBack) {
+    const std::string nas = "nas." + host;
+    stack().add_host(nas, user);
+    auto r = stack().admin({"host", "derive", nas, "--from", host, "--interface-id", "::1:2:3:4",
+                            "--prefix-length", "56"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    ASSERT_EQ(nic_update("hostname=" + host +
+                         "&myip=192.0.2.86,2001:db8:0:1::1&ip6lanprefix=2001:db8:1:100::/56"),
+              "good 192.0.2.86,2001:db8:0:1::1");
+    ASSERT_EQ(aaaa_records(nas), Strings{"2001:db8:1:100:1:2:3:4"});
+    set_in_bind(nas, "2001:db8:1:100::99");
+    EXPECT_TRUE(wait_until([&] { return aaaa_records(nas) == Strings{"2001:db8:1:100:1:2:3:4"}; },
+                           seconds(20), std::chrono::milliseconds(100)));
+    set_in_bind(nas, "", RecordType::AAAA);
+    EXPECT_TRUE(wait_until([&] { return aaaa_records(nas) == Strings{"2001:db8:1:100:1:2:3:4"}; },
+                           seconds(20), std::chrono::milliseconds(100)));
+    EXPECT_EQ(stored_addresses(nas), "- 2001:db8:1:100:1:2:3:4");
 }
 
 // The operator's command, with serve stopped so that only the command repairs.

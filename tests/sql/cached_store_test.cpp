@@ -153,6 +153,38 @@ TEST_F(CachedStoreTest, NotesAreWrittenInOneBatchWhereTheRowStillHoldsTheNotedSt
     EXPECT_EQ(cache_->counters().seen_written, 1U);
 }
 
+// A prefix or a wildcard change that lands between the note and the flush makes the noted state
+// stale, as an address change does: no last_seen is written for a state that is not current.
+TEST_F(CachedStoreTest, ANoteIsNotWrittenWhenThePrefixOrTheWildcardMovedOn) {
+    const auto v4 = IpAddress::parse("192.0.2.1");
+    {
+        auto change = cache_->begin_change({host_});
+        change->record_applied(host_, v4, std::nullopt, at_micros(1'700'000'000'000'000));
+        change->commit();
+    }
+    const auto seen = [&] {
+        return scalar("SELECT extract(epoch FROM last_seen)::bigint FROM hosts");
+    };
+    auth::StoredAddresses noted{host_, v4, std::nullopt};
+    cache_->note_seen_if_unchanged(noted, at_micros(1'700'000'100'000'000));
+    ASSERT_TRUE(scalar("UPDATE hosts SET ipv6_prefix = '2001:db8:1::/56' RETURNING 1"));
+    cache_->flush_seen();
+    EXPECT_EQ(seen(), "1700000000") << "written for a prefix the row no longer holds";
+
+    noted.ipv6_prefix = IpNetwork::parse("2001:db8:1::/56");
+    cache_->note_seen_if_unchanged(noted, at_micros(1'700'000'200'000'000));
+    ASSERT_TRUE(scalar("UPDATE hosts SET wildcard = true RETURNING 1"));
+    cache_->flush_seen();
+    EXPECT_EQ(seen(), "1700000000") << "written for a mirror the row no longer has";
+
+    // A later note of the current state replaces an earlier note of another prefix or mirror.
+    cache_->note_seen_if_unchanged(noted, at_micros(1'700'000'300'000'000));
+    noted.wildcard = true;
+    cache_->note_seen_if_unchanged(noted, at_micros(1'700'000'250'000'000));
+    cache_->flush_seen();
+    EXPECT_EQ(seen(), "1700000250");
+}
+
 TEST_F(CachedStoreTest, AChangeThroughTheCacheDropsItsPrincipalAtOnce) {
     ASSERT_TRUE(load().first);
     {

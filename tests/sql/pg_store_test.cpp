@@ -312,6 +312,30 @@ TEST_F(PgStoreTest, RecordSeenIfUnchangedRefusesAHostThatChangedOrWentOffline) {
         << "last_seen must be untouched";
 }
 
+// The state is more than the addresses: a router's prefix (the derived hosts follow it) and the
+// wildcard mirror. A no-change write for a state whose prefix or mirror moved on is refused.
+TEST_F(PgStoreTest, RecordSeenIfUnchangedComparesThePrefixAndTheWildcardToo) {
+    const auto t1 = at_micros(1'700'000'000'000'000);
+    const auto v4 = IpAddress::parse("198.51.100.1");
+    record(*store_, host_b_, v4, std::nullopt, t1);
+    const std::string id = std::to_string(host_b_);
+    ASSERT_TRUE(scalar("UPDATE hosts SET wildcard = true WHERE id = " + id + " RETURNING 1"));
+    const auto later = at_micros(1'700'000'900'000'000);
+    auth::StoredAddresses expected{host_b_, v4, std::nullopt};
+    EXPECT_FALSE(store_->record_seen_if_unchanged(expected, later))
+        << "the mirror was switched on since the state was read";
+    expected.wildcard = true;
+    ASSERT_TRUE(scalar("UPDATE hosts SET ipv6_prefix = '2001:db8:1::/56' WHERE id = " + id +
+                       " RETURNING 1"));
+    EXPECT_FALSE(store_->record_seen_if_unchanged(expected, later)) << "a new prefix";
+    EXPECT_EQ(scalar("SELECT (extract(epoch FROM last_seen) * 1000000)::bigint FROM hosts "
+                     "WHERE id = " +
+                     id),
+              "1700000000000000");
+    expected.ipv6_prefix = IpNetwork::parse("2001:db8:1::/56");
+    EXPECT_TRUE(store_->record_seen_if_unchanged(expected, later));
+}
+
 // A host in doubt never takes the no-change path; the locked path sees the mark, and recording
 // the state BIND acknowledged clears it. The earliest mark is kept.
 TEST_F(PgStoreTest, AHostInDoubtIsMarkedSeenUnderTheLockAndSettledByTheNextApplied) {

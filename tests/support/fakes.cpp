@@ -153,7 +153,8 @@ bool FakeHostStore::record_seen_if_unchanged(const auth::StoredAddresses& expect
     auto it = rows.find(expected.host_id);
     if (it == rows.end() || it->second.offline || it->second.in_doubt ||
         !it->second.extra_ipv4.empty() || it->second.ipv4 != expected.ipv4 ||
-        it->second.ipv6 != expected.ipv6 || it->second.ipv6_prefix != expected.ipv6_prefix)
+        it->second.ipv6 != expected.ipv6 || it->second.ipv6_prefix != expected.ipv6_prefix ||
+        it->second.wildcard != expected.wildcard)
         return false;
     ++seen[expected.host_id];
     return true;

@@ -198,9 +198,11 @@ int host_remove(AdminContext& cx, const Args& a) {
         cx.out << "host " << name.str() << " removed; its records in DNS were left as they are\n";
     } else if (!error.empty()) {
         cx.out << "host " << name.str() << " removed, but not in DNS (" << error
-               << "): delete its A/AAAA there yourself if they exist\n";
+               << "): delete its A/AAAA" << (host->wildcard ? " and those of *." + name.str() : "")
+               << " there yourself if they exist\n";
     } else {
-        cx.out << "host " << name.str() << " removed (A/AAAA deleted in DNS)\n";
+        cx.out << "host " << name.str() << " removed (A/AAAA"
+               << (host->wildcard ? " and its wildcard mirror's" : "") << " deleted in DNS)\n";
     }
     return 0;
 }

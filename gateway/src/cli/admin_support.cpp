@@ -244,14 +244,20 @@ UpdateResult probe_zone(UpdateSender& dns, const DnsName& zone, const TsigKey& k
     return dns.send(probe, key, server);
 }
 
-// Deletes a host's address records in BIND. Returns an error text, or empty on success.
+// Deletes a host's address records in BIND, and those of its wildcard mirror (*.<name>) when
+// the host has one, in one message. Returns an error text, or empty on success.
 std::string clear_host_in_dns(sql::AdminRepository& repo, const sql::HostSummary& host,
                               UpdateSender& dns) {
     auto zone = repo.find_zone(host.zone);
     if (!zone) return "zone " + host.zone.str() + " not found";
     UpdateRequest request{zone->name, {}, {}};
-    request.operations.emplace_back(DeleteRRset{host.name, RecordType::A});
-    request.operations.emplace_back(DeleteRRset{host.name, RecordType::AAAA});
+    std::vector<DnsName> owners{host.name};
+    if (host.wildcard)
+        if (auto mirror = host.name.prepend("*")) owners.push_back(*std::move(mirror));
+    for (const DnsName& owner : owners) {
+        request.operations.emplace_back(DeleteRRset{owner, RecordType::A});
+        request.operations.emplace_back(DeleteRRset{owner, RecordType::AAAA});
+    }
     const auto result = dns.send(request, zone->key, zone->server);
     if (!result.ok())
         return "BIND at " + zone->server.to_string() + " answered " +

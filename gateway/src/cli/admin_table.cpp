@@ -58,7 +58,7 @@ const AdminCommand kCommands[] = {
      "USER [--host FQDN] [--name NAME] [--purpose update|acme] [--from CIDR,...] "
      "[--max-age DURATION] [--max-unused DURATION]",
      "(prints the token once)", token_add},
-    {"token", "list", "[--account USER]", "", token_list},
+    {"token", "list", "[--account USER] [--json]", "", token_list},
     {"token", "remove", "ID", "", token_remove},
     {"apitoken", "add", "USER [--name NAME]", "(JSON API token; prints it once)", apitoken_add},
     {"apitoken", "list", "[--account USER] [--json]", "", apitoken_list},

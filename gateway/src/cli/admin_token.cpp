@@ -1,4 +1,5 @@
 // `ddns-gateway admin` commands on update tokens: add (printed once), list, remove.
+#include "admin_output.hpp"
 #include "admin_support.hpp"
 
 #include <algorithm>
@@ -52,8 +53,19 @@ int token_add(AdminContext& cx, const Args& a) {
 
 namespace {
 
-std::string limit_text(const std::optional<std::chrono::seconds>& limit) {
-    return limit ? format_duration(*limit) : "-";
+// A limit in the table as a duration ("30d", "-" for none), in JSON as seconds (null for none).
+Cell limit_cell(const std::optional<std::chrono::seconds>& limit) {
+    return limit ? Cell{format_duration(*limit), std::to_string(limit->count())}
+                 : Cell{"-", "null"};
+}
+
+// The source networks: "(anywhere)" in the table, [] in JSON when there are none.
+Cell networks_cell(const auth::TokenLimits& limits) {
+    const std::string text = format_networks(limits);
+    std::string json = "[";
+    for (const IpNetwork& n : limits.networks)
+        json += (json.size() > 1 ? "," : "") + text_cell(n.to_string()).json;
+    return {text.empty() ? "(anywhere)" : text, json + "]"};
 }
 
 }  // namespace
@@ -61,20 +73,30 @@ std::string limit_text(const std::optional<std::chrono::seconds>& limit) {
 int token_list(AdminContext& cx, const Args& a) {
     a.only({"--account"});
     const auto user = a.opt("--account");
-    std::vector<std::vector<std::string>> rows = {{"ID", "ACCOUNT", "NAME", "PURPOSE", "HOST",
-                                                   "FROM", "MAX AGE", "MAX UNUSED", "CREATED",
-                                                   "LAST USED", "LAST ADDRESS"}};
+    Listing list({{"ID", "id"},
+                  {"ACCOUNT", "account"},
+                  {"NAME", "name"},
+                  {"PURPOSE", "purpose"},
+                  {"HOST", "host"},
+                  {"FROM", "networks"},
+                  {"MAX AGE", "max_age_seconds"},
+                  {"MAX UNUSED", "max_unused_seconds"},
+                  {"CREATED", "created"},
+                  {"LAST USED", "last_used"},
+                  {"LAST ADDRESS", "last_used_address"}});
     for (const auto& t :
          cx.repo.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt)) {
-        const std::string networks = format_networks(t.limits);
-        rows.push_back(
-            {std::to_string(t.id), t.username, t.name.empty() ? "-" : t.name,
-             std::string(auth::to_string(t.limits.purpose)), t.host ? t.host->str() : "(any host)",
-             networks.empty() ? "(anywhere)" : networks, limit_text(t.limits.max_age),
-             limit_text(t.limits.max_unused), format_time(t.created), format_time(t.last_used),
-             t.last_used_address ? t.last_used_address->to_string() : "-"});
+        list.add(
+            {number_cell(t.id), text_cell(t.username),
+             opt_text_cell(t.name.empty() ? std::nullopt : std::optional(t.name)),
+             text_cell(auth::to_string(t.limits.purpose)),
+             t.host ? text_cell(t.host->str()) : Cell{"(any host)", "null"},
+             networks_cell(t.limits), limit_cell(t.limits.max_age), limit_cell(t.limits.max_unused),
+             time_cell(t.created), time_cell(t.last_used),
+             opt_text_cell(t.last_used_address ? std::optional(t.last_used_address->to_string())
+                                               : std::nullopt)});
     }
-    print_table(cx.out, rows);
+    list.print(cx.out, wants_json(a));
     return 0;
 }
 

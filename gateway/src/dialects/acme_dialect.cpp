@@ -7,6 +7,7 @@
 #include <cctype>
 #include <utility>
 
+#include "ddns/gateway/dialects/audit_facts.hpp"
 #include "ddns/gateway/dialects/update_steps.hpp"
 
 namespace ddns::gateway {
@@ -40,6 +41,8 @@ Words words_of(AcmeCode code) {
             return {409, "Conflict", "name_conflict"};
         case AcmeCode::DnsFailed:
             return {502, "Bad Gateway", "dns_failed"};
+        case AcmeCode::Busy:
+            return {503, "Service Unavailable", "busy"};
         case AcmeCode::ServerError:
             break;
     }
@@ -59,6 +62,29 @@ const OutcomeWords<AcmeCode> kAuthWords{AcmeCode::BadCredentials,
                                         AcmeCode::NotAllowed,
                                         AcmeCode::Throttled};
 
+// Whose fault an answer was, for the update log's fault counters (auth::FaultClass).
+auth::FaultClass fault_of(AcmeCode code) {
+    switch (code) {
+        case AcmeCode::Ok:
+            return auth::FaultClass::None;
+        case AcmeCode::BadCredentials:
+        case AcmeCode::AccountRefused:
+            return auth::FaultClass::Auth;
+        case AcmeCode::DnsFailed:
+        case AcmeCode::Busy:
+        case AcmeCode::ServerError:
+            return auth::FaultClass::Server;
+        case AcmeCode::BadRequest:
+        case AcmeCode::BadValue:
+        case AcmeCode::BadName:
+        case AcmeCode::NotAllowed:
+        case AcmeCode::Throttled:
+        case AcmeCode::NameConflict:
+            break;
+    }
+    return auth::FaultClass::Client;
+}
+
 AcmeCode code_of(ChallengeOutcome outcome) {
     switch (outcome) {
         case ChallengeOutcome::Done:
@@ -71,6 +97,20 @@ AcmeCode code_of(ChallengeOutcome outcome) {
             break;
     }
     return AcmeCode::ServerError;
+}
+
+std::string challenge_detail(ChallengeOutcome outcome) {
+    switch (outcome) {
+        case ChallengeOutcome::DnsFailed:
+            return "DNS update failed";
+        case ChallengeOutcome::Refused:
+            return "the challenge name holds other records";
+        case ChallengeOutcome::StoreFailed:
+            return "database failure";
+        case ChallengeOutcome::Done:
+            break;
+    }
+    return {};
 }
 
 bool same_nocase(std::string_view a, std::string_view b) {
@@ -142,7 +182,7 @@ Response acme_answer(AcmeApi api, AcmeCode code, const std::string& realm, const
     }
     if (code == AcmeCode::BadCredentials && api == AcmeApi::HttpReq)
         r.headers.push_back({"WWW-Authenticate", "Basic realm=\"" + realm + "\""});
-    if (code == AcmeCode::Throttled)
+    if (code == AcmeCode::Throttled || code == AcmeCode::Busy)
         r.headers.push_back(
             {"Retry-After", std::to_string(std::max<long long>(1, retry_after.count()))});
     return r;
@@ -160,9 +200,11 @@ Response AcmeDialect::acme_dns_update(const RequestView& request) {
             {},
             {}};
     auto body = read_body(request.body, "subdomain", "txt");
-    if (!body) return acme_answer(ask.api, AcmeCode::BadRequest, realm_);
-    ask.name = std::move(body->first);
-    ask.value = std::move(body->second);
+    if (body) {
+        ask.name = std::move(body->first);
+        ask.value = std::move(body->second);
+    }
+    ask.malformed = !body;
     return answer(request, std::move(ask));
 }
 
@@ -181,46 +223,73 @@ Response AcmeDialect::httpreq(const RequestView& request, bool remove) {
         ask.secret = std::move(basic->password);
     }
     auto body = read_body(request.body, "fqdn", "value");
-    if (!body) return acme_answer(ask.api, AcmeCode::BadRequest, realm_);
-    ask.name = std::move(body->first);
-    ask.value = std::move(body->second);
+    if (body) {
+        ask.name = std::move(body->first);
+        ask.value = std::move(body->second);
+    }
+    ask.malformed = !body;
     return answer(request, std::move(ask));
 }
 
 Response AcmeDialect::answer(const RequestView& request, Ask ask) {
-    std::string why;
-    Response r = run_steps(
-        log_, "acme", [&] { return run(request, ask, why); },
-        [&] { return acme_answer(ask.api, AcmeCode::ServerError, realm_); });
-    log_.info(log_start("acme", request) + (ask.remove ? " cleanup" : " present") +
-              " name=" + ask.name + " status=" + std::to_string(r.status) +
-              (why.empty() ? "" : " (" + why + ")"));
+    Trail trail;
+    trail.code = run_steps(
+        log_, "acme", [&] { return run(request, ask, trail); },
+        [] { return AcmeCode::ServerError; });
+    Response r = acme_answer(ask.api, trail.code, realm_, trail.fqdn, ask.value, trail.retry_after);
+    const std::string action = ask.remove ? "cleanup" : "present";
+    log_.info(log_start("acme", request) + " " + action + " name=" + ask.name + " status=" +
+              std::to_string(r.status) + (trail.why.empty() ? "" : " (" + trail.why + ")"));
+    // The row's word: what was done, or the error word of the answer.
+    auth::AuditHost& entry = trail.host;
+    if (entry.name.empty()) entry.name = audit_name(ask.name);
+    const Words w = words_of(trail.code);
+    entry.outcome = w.error == nullptr ? action : w.error;
+    entry.fault = fault_of(trail.code);
+    if (entry.fault != auth::FaultClass::None)
+        entry.detail = action + (trail.why.empty() ? "" : ": " + trail.why);
+    r.audit = auth::AuditNote{ask.api == AcmeApi::AcmeDns ? "acme-dns" : "httpreq",
+                              trail.account_id,
+                              ask.user,
+                              {},
+                              {std::move(entry)}};
     return r;
 }
 
-Response AcmeDialect::run(const RequestView& request, const Ask& ask, std::string& why) {
+AcmeCode AcmeDialect::run(const RequestView& request, const Ask& ask, Trail& trail) {
     // The request's own faults first: they cost no credential check.
-    if (!valid_challenge_value(ask.value)) return acme_answer(ask.api, AcmeCode::BadValue, realm_);
+    if (ask.malformed) return AcmeCode::BadRequest;
+    if (!valid_challenge_value(ask.value)) return AcmeCode::BadValue;
     const auto host_name = host_named(ask.api, ask.name);
-    if (!host_name) return acme_answer(ask.api, AcmeCode::BadName, realm_);
+    if (!host_name) return AcmeCode::BadName;
+    trail.host.name = host_name->str();
 
     const auth::AuthOutcome outcome = authenticator_.authenticate(
         ask.user, ask.secret, auth::CredentialPolicy::PasswordOrToken, request.client);
-    std::optional<std::int64_t> account_id;
-    if (auto refusal = refusal_of(outcome, kAuthWords, account_id))
-        return acme_answer(ask.api, *refusal, realm_, {}, {}, outcome.retry_after);
+    if (outcome.status == auth::AuthStatus::Busy) {
+        // No argon2 slot in time: the server's own, passing problem (as the API answers it).
+        trail.retry_after = outcome.retry_after;
+        trail.why = "no password-hashing slot in time";
+        return AcmeCode::Busy;
+    }
+    if (auto refusal = refusal_of(outcome, kAuthWords, trail.account_id)) {
+        trail.retry_after = outcome.retry_after;
+        return *refusal;
+    }
 
     const auth::Principal& principal = *outcome.principal;
     const auto it = std::find_if(principal.hosts.begin(), principal.hosts.end(),
                                  [&](const auth::Host& h) { return h.name == *host_name; });
     if (it == principal.hosts.end() || !principal.may_answer_challenge(*it) || it->blocked) {
-        why = "not this credential's host";
-        return acme_answer(ask.api, AcmeCode::NotAllowed, realm_);
+        trail.why = "not this credential's host";
+        return AcmeCode::NotAllowed;
     }
+    trail.host.host_id = it->id;
     const ChallengeOutcome done =
         ask.remove ? challenges_.cleanup(*it, ask.value) : challenges_.present(*it, ask.value);
-    const std::string fqdn = challenge_name(it->name)->fqdn();
-    return acme_answer(ask.api, code_of(done), realm_, fqdn, ask.value);
+    trail.fqdn = challenge_name(it->name)->fqdn();
+    if (done != ChallengeOutcome::Done) trail.why = challenge_detail(done);
+    return code_of(done);
 }
 
 }  // namespace ddns::gateway

@@ -40,7 +40,27 @@ std::string list_text(const std::vector<ResourceRecord>& records) {
     return text;
 }
 
+// The A and AAAA records `records` holds at `owner`, without their owner, in a fixed order.
+std::vector<std::tuple<RecordType, std::string, std::uint32_t>> addresses_at(
+    const DnsName& owner, const std::vector<ResourceRecord>& records) {
+    std::vector<std::tuple<RecordType, std::string, std::uint32_t>> out;
+    for (const auto& r : records)
+        if (r.owner() == owner && (r.type() == RecordType::A || r.type() == RecordType::AAAA))
+            out.emplace_back(r.type(), r.data_text(), r.ttl());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 }  // namespace
+
+bool is_mirror_copy(const DnsName& host, const DnsName& mirror,
+                    const std::vector<ResourceRecord>& wanted,
+                    const std::vector<ResourceRecord>& observed) {
+    const auto at_mirror = addresses_at(mirror, observed);
+    return !at_mirror.empty() &&
+           (at_mirror == addresses_at(host, observed) || at_mirror == addresses_at(host, wanted));
+}
 
 std::string Drift::describe() const {
     return std::string(to_string(rrset.second)) + " " + rrset.first.fqdn() + ": BIND " +

@@ -5,9 +5,33 @@
 namespace ddns::gateway {
 namespace {
 
-void add_address(ZoneWanted& wanted, const auth::ReconcileHost& host,
+void add_address(ZoneWanted& wanted, const DnsName& owner, const auth::ReconcileHost& host,
                  const std::optional<IpAddress>& address) {
-    if (address) wanted.records.push_back(ResourceRecord::address(host.name, host.ttl, *address));
+    if (address) wanted.records.push_back(ResourceRecord::address(owner, host.ttl, *address));
+}
+
+// What the database says BIND must hold for one host: its A (a round robin: the whole set) and
+// AAAA RRsets, and the same at *.<name> while they are mirrored there.
+ZoneWanted host_wanted(const DnsName& zone, const auth::ReconcileHost& host,
+                       const std::optional<DnsName>& mirror) {
+    ZoneWanted wanted{zone, {}, {}};
+    std::vector<DnsName> owners{host.name};
+    if (host.wildcard && mirror) owners.push_back(*mirror);
+    for (const DnsName& owner : owners) {
+        wanted.managed.insert({owner, RecordType::A});
+        wanted.managed.insert({owner, RecordType::AAAA});
+        add_address(wanted, owner, host, host.ipv4);
+        if (host.ipv4)
+            for (const IpAddress& a : host.extra_ipv4) add_address(wanted, owner, host, a);
+        add_address(wanted, owner, host, host.ipv6);
+    }
+    return wanted;
+}
+
+void append_at(const std::map<DnsName, std::vector<ResourceRecord>>& snapshot, const DnsName& owner,
+               std::vector<ResourceRecord>& out) {
+    if (const auto it = snapshot.find(owner); it != snapshot.end())
+        out.insert(out.end(), it->second.begin(), it->second.end());
 }
 
 }  // namespace
@@ -42,24 +66,36 @@ std::optional<Reconciler::ZoneSnapshot> Reconciler::transfer_zone(const auth::Zo
 bool Reconciler::reconcile_host(const auth::Zone& zone, const auth::ReconcileHost& host,
                                 auth::ReconcileBatch& batch, ReconcileReport& report,
                                 const ZoneSnapshot* snapshot) {
-    ZoneWanted wanted{zone.name, {{host.name, RecordType::A}, {host.name, RecordType::AAAA}}, {}};
-    add_address(wanted, host, host.ipv4);
-    if (host.ipv4)  // a round robin: the whole A set is the host's state
-        for (const IpAddress& a : host.extra_ipv4) add_address(wanted, host, a);
-    add_address(wanted, host, host.ipv6);
+    const auto mirror = host.name.prepend("*");
+    ZoneWanted wanted = host_wanted(zone.name, host, mirror);
+    // Without a mirror in the database, a copy of the host's addresses at *.<name> is one the
+    // gateway left behind (design.md, "The wildcard mirror"): looked for in the transfer, and
+    // read for a host in doubt (whose unknown UPDATE may have written one).
+    const bool unmirrored = mirror && !host.wildcard;
+    bool read_mirror = unmirrored && host.in_doubt_since;
     // A host in doubt is always read now: its unknown UPDATE may have landed after the transfer.
     if (snapshot && !host.in_doubt_since) {
-        const auto it = snapshot->find(host.name);
-        const std::vector<ResourceRecord> seen =
-            it == snapshot->end() ? std::vector<ResourceRecord>{} : it->second;
-        if (find_drift(wanted, seen).empty()) {
+        std::vector<ResourceRecord> seen;
+        append_at(*snapshot, host.name, seen);
+        if (mirror) append_at(*snapshot, *mirror, seen);
+        read_mirror = unmirrored && is_mirror_copy(host.name, *mirror, wanted.records, seen);
+        if (find_drift(wanted, seen).empty() && !read_mirror) {
             ++report.hosts_checked;
             return true;
         }
     }
+    std::set<RRsetKey> keys = wanted.managed;
+    if (read_mirror) {
+        keys.insert({*mirror, RecordType::A});
+        keys.insert({*mirror, RecordType::AAAA});
+    }
     std::vector<ResourceRecord> observed;
-    if (!read_rrsets(zone, wanted.managed, observed, report)) return false;
+    if (!read_rrsets(zone, keys, observed, report)) return false;
     ++report.hosts_checked;
+    if (read_mirror && is_mirror_copy(host.name, *mirror, wanted.records, observed)) {
+        wanted.managed.insert({*mirror, RecordType::A});  // wanted absent: deleted, guarded
+        wanted.managed.insert({*mirror, RecordType::AAAA});
+    }
     const bool settled = repair(zone, wanted, observed, report);
     if (settled && !options_.dry_run && host.in_doubt_since) {
         batch.clear_in_doubt(host.id);

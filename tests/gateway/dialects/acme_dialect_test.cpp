@@ -93,9 +93,19 @@ TEST_F(AcmeDialectTest, HttpreqPresentsAndCleansUp) {
     Response r = dialect.present(httpreq_request("/present", "alice", kPassword, body));
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(records.stored(1).size(), 1U);
+    // The update log's row: the host, what was done.
+    ASSERT_TRUE(r.audit);
+    EXPECT_EQ(r.audit->dialect, "httpreq");
+    EXPECT_EQ(r.audit->account_id, 7);
+    ASSERT_EQ(r.audit->hosts.size(), 1U);
+    EXPECT_EQ(r.audit->hosts[0].host_id, 101);
+    EXPECT_EQ(r.audit->hosts[0].outcome, "present");
+    EXPECT_EQ(r.audit->hosts[0].fault, auth::FaultClass::None);
     r = dialect.cleanup(httpreq_request("/cleanup", "alice", kPassword, body));
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_TRUE(records.stored(1).empty());
+    ASSERT_TRUE(r.audit);
+    EXPECT_EQ(r.audit->hosts.at(0).outcome, "cleanup");
 }
 
 struct RefusalCase {
@@ -126,6 +136,14 @@ TEST_P(AcmeRefusal, Row) {
         return h.name == "WWW-Authenticate";
     });
     EXPECT_EQ(challenged, c.httpreq && c.status == 401);
+    // Every refusal is a row of the update log too, with the answer's word, never the secret.
+    ASSERT_TRUE(r.audit);
+    EXPECT_EQ(r.audit->dialect, c.httpreq ? "httpreq" : "acme-dns");
+    ASSERT_EQ(r.audit->hosts.size(), 1U);
+    EXPECT_EQ(r.audit->hosts[0].outcome, c.body_word);
+    EXPECT_NE(r.audit->hosts[0].fault, auth::FaultClass::None);
+    EXPECT_FALSE(r.audit->hosts[0].host_id) << "no host proven";
+    EXPECT_EQ(r.audit->hosts[0].detail.find(c.secret), std::string::npos);
 }
 
 std::string acme_body(const std::string& name, const std::string& value) {

@@ -165,5 +165,44 @@ TEST(ReconcilePlan, BoundsTheRepairsOfOnePass) {
     EXPECT_EQ(all.deferred, 0u);
 }
 
+struct MirrorCase {
+    const char* what;
+    std::vector<ResourceRecord> wanted;    // at the host's name
+    std::vector<ResourceRecord> observed;  // at the name and at *.<name>
+    bool copy;
+};
+
+// Whether what BIND holds at *.<host> is the gateway's own mirror left behind (wildcard OFF in
+// the database), so the reconciler may delete it.
+TEST(ReconcilePlan, AMirrorIsTheGatewaysOnlyWhenItCopiesTheHostsAddresses) {
+    const auto aaaa = [](const char* owner, const char* address) {
+        return ResourceRecord::address(name(owner), 60, *IpAddress::parse(address));
+    };
+    const char* h = "a1.example.org";
+    const char* m = "*.a1.example.org";
+    const std::vector<MirrorCase> cases = {
+        {"nothing there", {a(h, "192.0.2.1")}, {a(h, "192.0.2.1")}, false},
+        {"a copy of the database's", {a(h, "192.0.2.1")}, {a(m, "192.0.2.1")}, true},
+        {"a copy of BIND's (the name drifted too)",
+         {a(h, "192.0.2.1")},
+         {a(h, "192.0.2.7"), a(m, "192.0.2.7")},
+         true},
+        {"both families copied",
+         {a(h, "192.0.2.1"), aaaa(h, "2001:db8::1")},
+         {a(h, "192.0.2.1"), aaaa(h, "2001:db8::1"), a(m, "192.0.2.1"), aaaa(m, "2001:db8::1")},
+         true},
+        {"only one family of two",
+         {a(h, "192.0.2.1"), aaaa(h, "2001:db8::1")},
+         {a(m, "192.0.2.1")},
+         false},
+        {"other addresses", {a(h, "192.0.2.1")}, {a(m, "192.0.2.9")}, false},
+        {"another TTL", {a(h, "192.0.2.1")}, {a(m, "192.0.2.1", 300)}, false},
+        {"the host has none, the wildcard has one", {}, {a(m, "192.0.2.1")}, false},
+        {"only another type there", {a(h, "192.0.2.1")}, {txt(m, "by hand")}, false},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(is_mirror_copy(name(h), name(m), c.wanted, c.observed), c.copy) << c.what;
+}
+
 }  // namespace
 }  // namespace ddns::gateway

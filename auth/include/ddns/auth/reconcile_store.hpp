@@ -28,6 +28,9 @@ struct ReconcileHost {
     std::optional<TimePoint> in_doubt_since;
     // The A records beyond ipv4 (hosts.extra_ipv4): BIND's A RRset should be ipv4 and these.
     std::vector<IpAddress> extra_ipv4{};
+    // The addresses are mirrored at *.<name> (hosts.wildcard): BIND should hold the same A and
+    // AAAA RRsets there.
+    bool wildcard = false;
 };
 
 // Hosts of one zone, locked until commit() or destruction (rollback). A change of one of them

@@ -85,7 +85,8 @@ struct HostSummary {
     // The host's own offline action (nullopt: the zone's) and the zone's.
     std::optional<auth::OfflineAction> offline_action_setting{};
     auth::OfflineAction zone_offline_action = auth::OfflineAction::Delete;
-    bool ttl_own = false;  // false: `ttl` follows the zone's default_ttl
+    bool ttl_own = false;   // false: `ttl` follows the zone's default_ttl
+    bool wildcard = false;  // the addresses are mirrored at *.<name> (hosts.wildcard)
 };
 
 // A host derived from another one's IPv6 prefix (migration 021, auth::Host::derive_from).

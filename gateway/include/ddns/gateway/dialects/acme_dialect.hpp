@@ -6,9 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
+#include "ddns/auth/audit.hpp"
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/core/acme_challenges.hpp"
@@ -27,13 +29,15 @@ enum class AcmeCode {
     Throttled,       // 429 throttled, with Retry-After
     NameConflict,    // 409 name_conflict: something else holds the challenge name
     DnsFailed,       // 502 dns_failed
+    Busy,            // 503 busy, with Retry-After: no password-hashing slot came free in time
     ServerError,     // 500 server_error
 };
 
 enum class AcmeApi { AcmeDns, HttpReq };
 
 // The answer for one code: JSON {"error": word} (Ok: what was written, in the API's fields).
-// BadCredentials on httpreq also challenges for Basic auth.
+// BadCredentials on httpreq also challenges for Basic auth; Throttled and Busy carry
+// Retry-After (`retry_after`, at least 1 s).
 Response acme_answer(AcmeApi api, AcmeCode code, const std::string& realm,
                      const std::string& name = {}, const std::string& value = {},
                      std::chrono::seconds retry_after = std::chrono::seconds::zero());
@@ -56,17 +60,28 @@ public:
     Response cleanup(const RequestView& request);
 
 private:
+    // What a request came to, for the answer and its update-log row (every request gets one,
+    // as in every update dialect: the host's history shows present and cleanup).
+    struct Trail {
+        AcmeCode code = AcmeCode::ServerError;
+        std::string fqdn;  // the challenge name written, for the answer
+        std::chrono::seconds retry_after{0};
+        std::string why;  // for the log line and the row's detail
+        std::optional<std::int64_t> account_id;
+        auth::AuditHost host;  // the host the challenge is about, as far as it is known
+    };
     struct Ask {
         AcmeApi api;
         bool remove = false;
         std::string user;
         Secret secret;
-        std::string name;   // as sent: subdomain or fqdn
-        std::string value;  // as sent
+        std::string name;        // as sent: subdomain or fqdn
+        std::string value;       // as sent
+        bool malformed = false;  // the body is not a JSON object with the two strings
     };
     Response httpreq(const RequestView& request, bool remove);
     Response answer(const RequestView& request, Ask ask);
-    Response run(const RequestView& request, const Ask& ask, std::string& why);
+    AcmeCode run(const RequestView& request, const Ask& ask, Trail& trail);
 
     auth::Authenticator& authenticator_;
     AcmeChallenges& challenges_;

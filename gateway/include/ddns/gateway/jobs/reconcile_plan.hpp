@@ -53,6 +53,15 @@ std::vector<Drift> find_drift(const ZoneWanted& wanted,
 // operations delete the RRset and add the wanted records.
 UpdateRequest repair_request(const DnsName& zone, const Drift& drift);
 
+// The wildcard mirror (dyndns2 wildcard=ON) is the A and AAAA of a host at *.<host>. When the
+// database says a host has none, what BIND holds at `mirror` is the gateway's to delete only when
+// it is a copy of the host's addresses: the A and AAAA at `mirror` (at least one record) equal,
+// in addresses and TTL, those at `host` either as `observed` or as `wanted` lists them. Anything
+// else there (other addresses, another TTL) was put there by someone else and is left alone.
+bool is_mirror_copy(const DnsName& host, const DnsName& mirror,
+                    const std::vector<ResourceRecord>& wanted,
+                    const std::vector<ResourceRecord>& observed);
+
 struct RepairPlan {
     std::vector<Drift> drift;            // all differences found
     std::vector<UpdateRequest> repairs;  // for the first `max_repairs` of them, in order

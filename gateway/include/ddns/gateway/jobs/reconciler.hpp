@@ -11,7 +11,9 @@
 // (record_rrsets_in_doubt) are read and settled first, in every in-doubt pass too, and their
 // marks deleted in the same transaction. Each difference is repaired with an
 // UPDATE guarded by what was read (reconcile_plan.hpp): the database wins for the A/AAAA of its
-// hosts, and nothing else in the zone is touched. The repairs of one pass are bounded by
+// hosts (and of their wildcard mirrors, *.<host>; a mirror the database does not want is deleted
+// only when it is a copy of the host's addresses, reconcile_plan.hpp),
+// and nothing else in the zone is touched. The repairs of one pass are bounded by
 // `max_repairs`.
 #pragma once
 
