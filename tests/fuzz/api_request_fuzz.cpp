@@ -106,14 +106,13 @@ struct Seeded {
         s.kinds = {auth::NoticeKind::Offline};
         s.webhook_url = "https://hooks.example.org/bob";
         w.notices.add_subscription(s, std::string(kBobWebhook));
-        api_routes_ready();
+        add_api_routes(routes, api);
     }
     std::int64_t account(const std::string& name, std::string_view password, auth::Plan plan,
                          bool verified) {
         auth::NewAccount a{name, name + "@example.org", hash_of(password), plan, verified};
         return *w.store.create_account(a, std::nullopt, w.clock.now);
     }
-    void api_routes_ready() { add_api_routes(routes, api); }
 
     // Everything of bob's that no request of anyone else may change.
     std::string bob_state() {

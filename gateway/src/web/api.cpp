@@ -144,7 +144,9 @@ Response AccountApi::handle(const RequestView& request) {
         for (const auto& r : kRoutes) {
             if (!matches(parts, r.pattern, params)) continue;
             path_known = true;
-            if (request.method == r.method) {
+            // HEAD is served wherever GET is, as everywhere in the route table.
+            if (request.method == r.method ||
+                (request.method == "HEAD" && std::string_view(r.method) == "GET")) {
                 route = &r;
                 break;
             }

@@ -67,5 +67,13 @@ TEST_F(ApiEdges, APathNameThatIsNotUtf8IsABadRequestInValidJson) {
     EXPECT_TRUE(has_code(ok, "bad_input")) << ok.body;
 }
 
+TEST_F(ApiEdges, HeadIsServedWhereGetIs) {
+    // The route table's promise (route_table.hpp); the listener drops the body.
+    const Response head = call("HEAD", "hosts", "");
+    EXPECT_EQ(head.status, 200) << head.body;
+    EXPECT_EQ(head.body, call("GET", "hosts", "").body);
+    EXPECT_EQ(call("HEAD", "login", "").status, 405);  // POST only
+}
+
 }  // namespace
 }  // namespace ddns::gateway
