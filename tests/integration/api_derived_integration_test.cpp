@@ -4,7 +4,9 @@
 // again; bad input, broken rules and another account's hosts change nothing.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api_client.hpp"
@@ -69,6 +71,20 @@ protected:
             "h.derive_from where h.name = '" +
             host + "'");
     }
+    // The newest line of the host's history (the update log) that names it derived, waiting
+    // for the log writer; null when none comes.
+    Poco::JSON::Object::Ptr derived_history_line(const std::string& host) {
+        for (int i = 0; i < 100; ++i) {
+            const auto r = call("GET", "hosts/" + host + "/history");
+            if (r.json && r.json->getArray("history"))
+                for (const auto& entry : *r.json->getArray("history")) {
+                    const auto o = entry.extract<Poco::JSON::Object::Ptr>();
+                    if (o->getValue<std::string>("detail") == "derived from " + router) return o;
+                }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return nullptr;
+    }
     static Strings names(const Poco::JSON::Array::Ptr& list) {
         Strings out;
         if (list)
@@ -111,6 +127,15 @@ TEST_F(ApiDerived, ADeclaredHostGetsItsAaaaAtOnceAndFollowsTheFritzBox) {
     r = call("GET", "hosts/" + nas);
     EXPECT_EQ(r.text("ipv6"), "2001:db8:1:200:1:2:3:4");
     EXPECT_EQ(call("GET", "hosts/" + router).text("ipv6_prefix"), "2001:db8:1:200::/56");
+    // The derived host's own update-log line: its history shows the router's update.
+    const auto line = derived_history_line(nas);
+    ASSERT_TRUE(line) << "no update-log line for " << nas;
+    EXPECT_EQ(line->getValue<std::string>("protocol"), "dyndns2");
+    EXPECT_EQ(line->getValue<std::string>("answer"), "good");
+    EXPECT_EQ(line->getValue<std::string>("user_agent"), "Fritz!Box DDNS/1.0.1");
+    EXPECT_EQ(
+        stack().sql("select last_update_ipv6 is not null from hosts where name = '" + nas + "'"),
+        "t");
 
     // Changed: another interface ID and length, written at once again.
     r = derive(nas, router, "::a:0:0:0:9", 48);
