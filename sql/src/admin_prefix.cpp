@@ -3,23 +3,10 @@
 #include "codec.hpp"
 #include "connection.hpp"
 #include "ddns/sql/admin_repository.hpp"
+#include "derive_sql.hpp"
 
 namespace ddns::sql {
 namespace {
-
-// One account, one zone (one UPDATE message carries both), no chains: the host derived from is
-// not derived itself, and the host made derived is not one others derive from.
-constexpr std::string_view kDerive = R"sql(
-UPDATE hosts h SET derive_from = p.id, interface_id = $3::inet, prefix_length = $4::smallint
-FROM hosts p
-WHERE h.name = $1 AND p.name = $2 AND p.id <> h.id AND p.account_id = h.account_id
-  AND p.zone_id = h.zone_id AND p.derive_from IS NULL
-  AND NOT EXISTS (SELECT 1 FROM hosts c WHERE c.derive_from = h.id)
-RETURNING h.id)sql";
-
-constexpr std::string_view kUnderive = R"sql(
-UPDATE hosts SET derive_from = NULL, interface_id = NULL, prefix_length = NULL
-WHERE name = $1 RETURNING id)sql";
 
 constexpr std::string_view kListDerived = R"sql(
 SELECT h.name, p.name, host(h.interface_id), h.prefix_length
@@ -38,11 +25,12 @@ std::optional<AdminError> AdminRepository::set_host_derived(const DnsName& fqdn,
                                                             const std::optional<DeriveSpec>& spec) {
     auto conn = db_.lease();
     if (!spec) {
-        if (conn->exec(std::string(kUnderive), {fqdn.str()}).rows() == 0)
+        if (conn->exec(std::string(kUnderiveSet) + "WHERE name = $1 RETURNING id", {fqdn.str()})
+                .rows() == 0)
             return AdminError::NotFound;
         return std::nullopt;
     }
-    const auto r = conn->exec(std::string(kDerive),
+    const auto r = conn->exec(derive_statement("h.name = $1 AND p.name = $2"),
                               {fqdn.str(), spec->from.str(), spec->interface_id.to_string(),
                                std::to_string(spec->prefix_length)});
     if (r.rows() == 1) return std::nullopt;

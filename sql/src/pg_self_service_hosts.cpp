@@ -3,6 +3,7 @@
 #include "codec.hpp"
 #include "connection.hpp"
 #include "ddns/sql/pg_self_service_store.hpp"
+#include "derive_sql.hpp"
 #include "lifecycle_sql.hpp"
 
 namespace ddns::sql {
@@ -16,8 +17,10 @@ SELECT h.id, h.name, z.name, host(h.ipv4), host(h.ipv6),
        (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason,
        h.blocked_at IS NOT NULL, h.offline_action, z.offline_action,
        h.client_faults, h.server_faults, h.auth_faults, h.last_fault,
-       (extract(epoch FROM h.last_fault_at) * 1000000)::bigint, host_list(h.extra_ipv4)
-FROM hosts h JOIN zones z ON z.id = h.zone_id
+       (extract(epoch FROM h.last_fault_at) * 1000000)::bigint, host_list(h.extra_ipv4),
+       h.ipv6_prefix::text, p.name, host(h.interface_id), h.prefix_length,
+       (SELECT string_agg(c.name, ' ' ORDER BY c.name) FROM hosts c WHERE c.derive_from = h.id)
+FROM hosts h JOIN zones z ON z.id = h.zone_id LEFT JOIN hosts p ON p.id = h.derive_from
 WHERE h.account_id = $1::bigint )sql";
 
 auth::UserHost user_host_from_row(const Result& r, int row) {
@@ -44,6 +47,18 @@ auth::UserHost user_host_from_row(const Result& r, int row) {
     if (auto text = r.opt_text(row, 17)) h.last_fault = std::string(*text);
     h.last_fault_at = opt_time(r, row, 18);
     h.extra_ipv4 = stored_addresses(r.text(row, 19));
+    h.ipv6_prefix = stored_network(r.opt_text(row, 20));
+    if (auto from = r.opt_text(row, 21)) {
+        h.derived_from = stored_name(*from);
+        h.interface_id = stored_address(r.opt_text(row, 22));
+        h.prefix_length = static_cast<unsigned>(r.int64(row, 23));
+    }
+    if (auto names = r.opt_text(row, 24))
+        for (std::string_view rest = *names; !rest.empty();) {
+            const auto space = rest.find(' ');
+            h.derived_hosts.push_back(stored_name(rest.substr(0, space)));
+            rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+        }
     return h;
 }
 
@@ -153,6 +168,20 @@ bool PgSelfServiceStore::set_host_offline_action(std::int64_t account_id, std::i
         "UPDATE hosts SET offline_action = $3 WHERE id = $1::bigint AND account_id = $2::bigint "
         "RETURNING id",
         {id_param(host_id), id_param(account_id), text}));
+}
+
+bool PgSelfServiceStore::set_host_derived(std::int64_t account_id, std::int64_t host_id,
+                                          const std::optional<auth::Derivation>& derivation) {
+    auto conn = db_.lease();
+    if (!derivation)
+        return touched(conn->exec(std::string(kUnderiveSet) +
+                                      "WHERE id = $1::bigint AND account_id = $2::bigint "
+                                      "RETURNING id",
+                                  {id_param(host_id), id_param(account_id)}));
+    return touched(conn->exec(
+        derive_statement("h.id = $1::bigint AND p.name = $2 AND h.account_id = $5::bigint"),
+        {id_param(host_id), derivation->from.str(), derivation->interface_id.to_string(),
+         std::to_string(derivation->prefix_length), id_param(account_id)}));
 }
 
 std::vector<auth::HistoryEntry> PgSelfServiceStore::host_history(std::int64_t account_id,

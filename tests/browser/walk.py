@@ -2,7 +2,8 @@
 """Walks the self-service pages in a real headless Chromium (Debian's chromium, chromium-driver
 and python3-selenium): sign-up -> the link in the mail -> login -> add a host -> create a token ->
 an update with curl using that token -> the overview and the history show the new address (and
-named answers it) -> logout -> password reset through the mail -> login with the new password;
+named answers it) -> a second host made derived from the first on its page, whose AAAA follows
+the prefix of a FRITZ!Box request for the first -> logout -> password reset through the mail -> login with the new password;
 then a domain account (made by the test) adds and removes records of its zone on the records page.
 On a phone-sized window no page may scroll sideways.
 
@@ -223,6 +224,7 @@ class Walk:
                              capture_output=True, text=True, timeout=30)
         if dig.stdout.strip() != address:
             raise AssertionError("named answers %r" % dig.stdout)
+        self.derived(host, token, address)
 
         self.step("log out")
         self.find(By.CSS_SELECTOR, 'header form[action$="/logout"] button').click()
@@ -263,6 +265,46 @@ class Walk:
         self.expect("You are logged out")
         self.records()
         print("walk: every step passed")
+
+    def derived(self, router, token, address):
+        a = self.a
+        nas = "walknas." + a.zone
+        self.step("add a second host and make it follow the router's IPv6 prefix")
+        self.open("/")
+        self.fill("label", "walknas")
+        Select(self.find(By.ID, "zone")).select_by_visible_text(a.zone)
+        self.submit("/hosts/add")
+        self.expect("The host was added")
+        Select(self.find(By.ID, "derive_from")).select_by_visible_text(router)
+        self.fill("interface_id", "::1:2:3:4")
+        self.fill("prefix_length", "56")
+        self.submit("/host/derive")
+        self.expect("follows its router's IPv6 prefix")
+        self.expect("Derived from")
+        self.snap("host-derived")
+        self.fits_a_phone("derived host page")
+
+        self.step("the router sends a new prefix (the FRITZ!Box request); the derived AAAA follows")
+        out = subprocess.run(
+            ["curl", "-fsS", "-A", "Fritz!Box DDNS/1.0.1", "-u", "%s:%s" % (a.user, token),
+             "%s/nic/update?hostname=%s&myip=%s,2001:db8:77::1&ip6lanprefix=2001:db8:77:100::/56"
+             % (a.base, router, address)],
+            capture_output=True, text=True, timeout=30)
+        if out.stdout.strip() != "good %s,2001:db8:77::1" % address:
+            raise AssertionError("the FRITZ!Box update answered %r %r" % (out.stdout, out.stderr))
+        self.open("/host?name=" + router)
+        self.expect("2001:db8:77:100::/56", "router host page")
+        self.expect(nas, "router host page")
+        self.fits_a_phone("router host page")
+        # The derived host's own history line comes with the update log's next write.
+        deadline = time.time() + 10
+        while "derived from " + router not in self.body():
+            if time.time() > deadline:
+                raise AssertionError("no history line for %s:\n%s" % (nas, self.body()))
+            self.open("/host?name=" + nas)
+            time.sleep(0.2)
+        self.expect("2001:db8:77:100:1:2:3:4", "derived host page")
+        self.snap("derived-history")
 
     def records(self):
         a = self.a

@@ -1,10 +1,11 @@
 // The browser test: a real headless Chromium walks the self-service pages of a real gateway
 // (PostgreSQL, named, the SMTP test server receiving the mails): sign-up -> the mail's link ->
 // login -> add a host -> create a token -> an update with curl using that token -> overview and
-// history show the new address -> logout -> password reset through the mail -> login with the
-// new password; then a domain account adds and removes records of its zone on the records page;
-// no page scrolls sideways on a phone (tests/browser/walk.py). Afterwards named and PostgreSQL are
-// checked here.
+// history show the new address -> a second host made derived from the first on its page follows
+// the router's new prefix (the FRITZ!Box request) -> logout -> password reset through the mail ->
+// login with the new password; then a domain account adds and removes records of its zone on the
+// records page; no page scrolls sideways on a phone (tests/browser/walk.py). Afterwards named and
+// PostgreSQL are checked here.
 // Screenshots of every page are kept in the build tree (DDNS_BROWSER_ARTEFACTS).
 #include <gtest/gtest.h>
 
@@ -68,6 +69,14 @@ TEST(WebBrowser, SignUpToPasswordResetInChromium) {
     EXPECT_EQ(stack.sql("select host(ipv4) from hosts where name = '" + host + "'"),
               "203.0.113.77");
     EXPECT_EQ(stack.sql("select verified from accounts where username = 'walker'"), "t");
+    // The host made derived on its page follows the router's prefix (the FRITZ!Box request).
+    const std::string nas = std::string("walknas.") + kZone;
+    EXPECT_EQ(stack.named().query(nas, "AAAA"),
+              std::vector<std::string>{"2001:db8:77:100:1:2:3:4"});
+    EXPECT_EQ(stack.sql("select p.name from hosts h join hosts p on p.id = h.derive_from where "
+                        "h.name = '" +
+                        nas + "'"),
+              host);
     EXPECT_EQ(smtp.messages().size(), 2u) << "the verification and the reset mail";
     const std::string www = std::string("www.") + kOwnZone;
     EXPECT_EQ(stack.named().query(www, "TXT"),

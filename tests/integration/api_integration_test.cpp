@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "api_client.hpp"
 #include "stack_environment.hpp"
 
 namespace ddns::test {
@@ -45,20 +46,6 @@ public:
 
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ApiEnvironment);
 
-struct ApiReply {
-    int status = 0;
-    HttpReply http;
-    Poco::JSON::Object::Ptr json;  // null when the body is not a JSON object
-
-    std::string text(const std::string& name) const {
-        return json && json->has(name) ? json->getValue<std::string>(name) : std::string();
-    }
-    std::string error_code() const {
-        if (!json || !json->has("error")) return {};
-        return json->getObject("error")->getValue<std::string>("code");
-    }
-};
-
 class Api : public StackTest {
 protected:
     void SetUp() override {
@@ -70,23 +57,7 @@ protected:
 
     ApiReply call(const std::string& method, const std::string& path, const std::string& body = {},
                   const std::string& bearer = {}) {
-        std::string request = method + " /api/v1/" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                              "Connection: close\r\nUser-Agent: api-test/1.0\r\n";
-        if (!bearer.empty()) request += "Authorization: Bearer " + bearer + "\r\n";
-        if (!body.empty())
-            request +=
-                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                "\r\n";
-        request += "\r\n" + body;
-        ApiReply reply;
-        reply.http = stack().raw(request, source_);
-        reply.status = reply.http.status;
-        try {
-            Poco::JSON::Parser parser;
-            reply.json = parser.parse(reply.http.body).extract<Poco::JSON::Object::Ptr>();
-        } catch (...) {
-        }
-        return reply;
+        return api_call(stack(), source_, method, path, body, bearer);
     }
 
     // The newest mail of `kind` to `to` in the outbox, and the link token in it.

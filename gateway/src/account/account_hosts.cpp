@@ -14,32 +14,13 @@
 
 namespace ddns::gateway {
 
+using account_rules::apply_failure;
 using account_rules::fail;
 
 namespace {
 
 // A user's heartbeat below this would make the sweeper churn the zone for nothing.
 constexpr std::chrono::seconds kMinHeartbeat{60};
-
-AccountResult<Done> apply_failure(ApplyStatus status) {
-    switch (status) {
-        case ApplyStatus::Changed:
-        case ApplyStatus::Unchanged:
-            return Done{};
-        case ApplyStatus::Blocked:
-            return fail(AccountError::NotAllowed, "the operator blocked this host");
-        case ApplyStatus::Abuse:
-            return fail(AccountError::Throttled, "too many updates without a change");
-        case ApplyStatus::Gone:
-            return fail(AccountError::NotFound, "no such host");
-        case ApplyStatus::DnsFailed:
-            return fail(AccountError::DnsFailed, "the DNS server did not take the change");
-        case ApplyStatus::StoreFailed:
-        case ApplyStatus::InDoubt:
-            break;
-    }
-    return fail(AccountError::Unavailable, "the change could not be recorded; try again");
-}
 
 }  // namespace
 

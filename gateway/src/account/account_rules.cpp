@@ -1,4 +1,4 @@
-// Input rules of the account layer.
+// Input rules of the account layer, and the answer to an update a use case applied.
 #include "account_rules.hpp"
 
 #include <algorithm>
@@ -57,6 +57,26 @@ std::optional<std::string> password_problem(const Secret& password, std::string_
         return "a password has no control characters";
     if (!username.empty() && text == username) return "a password is not the username";
     return std::nullopt;
+}
+
+AccountResult<Done> apply_failure(ApplyStatus status) {
+    switch (status) {
+        case ApplyStatus::Changed:
+        case ApplyStatus::Unchanged:
+            return Done{};
+        case ApplyStatus::Blocked:
+            return fail(AccountError::NotAllowed, "the operator blocked this host");
+        case ApplyStatus::Abuse:
+            return fail(AccountError::Throttled, "too many updates without a change");
+        case ApplyStatus::Gone:
+            return fail(AccountError::NotFound, "no such host");
+        case ApplyStatus::DnsFailed:
+            return fail(AccountError::DnsFailed, "the DNS server did not take the change");
+        case ApplyStatus::StoreFailed:
+        case ApplyStatus::InDoubt:
+            break;
+    }
+    return fail(AccountError::Unavailable, "the change could not be recorded; try again");
 }
 
 }  // namespace ddns::gateway::account_rules

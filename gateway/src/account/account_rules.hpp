@@ -20,4 +20,7 @@ inline Unexpected<AccountFailure> fail(AccountError error, std::string message,
     return Unexpected<AccountFailure>{AccountFailure{error, std::move(message), retry_after}};
 }
 
+// Done for an update BIND and the database took (or that changed nothing), else the refusal.
+AccountResult<Done> apply_failure(ApplyStatus status);
+
 }  // namespace ddns::gateway::account_rules

@@ -88,6 +88,8 @@ std::string_view to_string(AccountError error) noexcept {
             return "in_use";
         case AccountError::Conflict:
             return "conflict";
+        case AccountError::NotDerivable:
+            return "not_derivable";
         case AccountError::DnsFailed:
             return "dns_failed";
         case AccountError::Unavailable:

@@ -25,9 +25,10 @@ int host_derive(AdminContext& cx, const Args& a) {
     if (!iid || !iid->is_v6())
         return cx.fail("--interface-id must be an IPv6 interface ID such as ::1:2:3:4");
     const auto length = parse_number(a.opt("--prefix-length").value_or("64"), 128);
-    if (!length || *length < kMinPrefixLength || *length > kMaxPrefixLength)
-        return cx.fail("--prefix-length must be " + std::to_string(kMinPrefixLength) + " to " +
-                       std::to_string(kMaxPrefixLength));
+    if (!length) return cx.fail("--prefix-length must be a number");
+    // The rule the pages and the API follow too.
+    if (const auto problem = derive_input_problem(*iid, static_cast<unsigned>(*length)))
+        return cx.fail("host " + name.str() + ": " + *problem);
     if (auto e = cx.repo.set_host_derived(name, sql::DeriveSpec{from, *iid, *length}))
         return cx.fail("host " + name.str() + ": " + std::string(sql::to_string(*e)));
     cx.out << "host " << name.str() << ": AAAA = the /" << *length << " prefix of " << from.str()

@@ -53,4 +53,52 @@ std::vector<const auth::Host*> derived_from(const std::vector<auth::Host>& hosts
     return out;
 }
 
+std::optional<std::string> derive_input_problem(const IpAddress& interface_id,
+                                                unsigned prefix_length) {
+    if (!interface_id.is_v6()) return "the interface ID is an IPv6 interface ID such as ::1:2:3:4";
+    if (prefix_length < kMinPrefixLength || prefix_length > kMaxPrefixLength)
+        return "the prefix length is " + std::to_string(kMinPrefixLength) + " to " +
+               std::to_string(kMaxPrefixLength);
+    const auto bytes = interface_id.bytes();
+    bool inside = false;
+    bool beyond = false;
+    for (unsigned bit = 0; bit < 128; ++bit) {
+        const bool set = ((bytes[bit / 8] >> (7 - bit % 8)) & 1U) != 0;
+        (bit < prefix_length ? inside : beyond) |= set;
+    }
+    if (inside)
+        return "the interface ID has bits inside the /" + std::to_string(prefix_length) +
+               " prefix (those come from the router); write only the host's part, such as "
+               "::1:2:3:4";
+    if (!beyond) return "the interface ID is all zero beyond the prefix";
+    return std::nullopt;
+}
+
+std::optional<DeriveRefusal> derive_refusal(const std::vector<auth::Host>& hosts,
+                                            const auth::Host& host, const auth::Host& router) {
+    if (router.id == host.id) return DeriveRefusal::Itself;
+    if (router.account_id != host.account_id) return DeriveRefusal::OtherAccount;
+    if (router.zone->id != host.zone->id) return DeriveRefusal::OtherZone;
+    if (router.derive_from) return DeriveRefusal::RouterDerived;
+    for (const auth::Host& h : hosts)
+        if (h.derive_from == host.id) return DeriveRefusal::HasDerived;
+    return std::nullopt;
+}
+
+std::string to_sentence(DeriveRefusal refusal, const DnsName& router) {
+    switch (refusal) {
+        case DeriveRefusal::Itself:
+            return "a host cannot be derived from itself";
+        case DeriveRefusal::OtherAccount:
+            return router.str() + " is not a host of this account";
+        case DeriveRefusal::OtherZone:
+            return router.str() + " is in another zone; a derived host is in its router's zone";
+        case DeriveRefusal::RouterDerived:
+            return router.str() + " is derived itself; derive from the router's own host";
+        case DeriveRefusal::HasDerived:
+            return "other hosts are derived from this one; it cannot be derived itself";
+    }
+    return "not derivable";
+}
+
 }  // namespace ddns::gateway

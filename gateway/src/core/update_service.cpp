@@ -529,6 +529,25 @@ void UpdateService::process(const std::vector<Batch*>& batches,
     if (outcome.outcome == CommitOutcome::Unknown)
         for (const std::int64_t id : expand(outcome.sent.applied)) in_doubt.insert(id);
 
+    // The derived hosts recorded as changed, each reported on the last result for its parent.
+    std::map<std::int64_t, HostApplyResult*> last_result_of;
+    for (Batch* b : batches)
+        for (std::size_t i = 0; i < b->intents.size(); ++i)
+            last_result_of[b->intents[i]->host->id] = b->results[i];
+    const auto report_derived = [&] {
+        if (!stored_ok) return;
+        for (const auto& [id, d] : derived) {
+            const auto parent = last_result_of.find(*d->derive_from);
+            const auto cur = current.find(id);
+            if (parent == last_result_of.end() || cur == current.end()) continue;
+            const auto& t = target.at(id);
+            if (failed.count(unit_of(id)) != 0 || in_doubt.count(id) != 0 ||
+                (same(t, cur->second) && t.offline == cur->second.offline))
+                continue;
+            parent->second->derived.push_back(DerivedApplied{d, t.ipv6, t.offline});
+        }
+    };
+
     for (Batch* b : batches)
         for (std::size_t i = 0; i < b->intents.size(); ++i) {
             const std::int64_t id = b->intents[i]->host->id;
@@ -559,6 +578,7 @@ void UpdateService::process(const std::vector<Batch*>& batches,
                                     UpdateStatus::Success};
             }
         }
+    report_derived();
 }
 
 void UpdateService::record(auth::HostChange& change, const auth::StoredAddresses& from,

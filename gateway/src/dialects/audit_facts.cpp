@@ -43,6 +43,29 @@ auth::AuditHost audit_applied(const auth::Host& host, const HostApplyResult& res
     return out;
 }
 
+std::vector<auth::AuditHost> audit_derived(const auth::Host& router,
+                                           const HostApplyResult& result) {
+    std::vector<auth::AuditHost> out;
+    for (const DerivedApplied& d : result.derived) {
+        auth::AuditHost entry;
+        entry.host_id = d.host->id;
+        entry.name = d.host->name.str();
+        entry.detail = "derived from " + router.name.str();
+        entry.ipv6_changed = d.ipv6 != d.host->ipv6 || (d.offline && !d.host->offline);
+        entry.ipv4_changed = d.offline && !d.host->offline && d.host->ipv4.has_value();
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+void append_derived(auth::AuditNote& note, std::vector<auth::AuditHost> derived,
+                    std::string_view word) {
+    for (auth::AuditHost& entry : derived) {
+        entry.outcome = std::string(word);
+        note.hosts.push_back(std::move(entry));
+    }
+}
+
 void AuditFacts::about(const auth::Host& h) {
     auth::AuditHost entry;
     entry.host_id = h.id;
@@ -53,6 +76,7 @@ void AuditFacts::about(const auth::Host& h) {
 void AuditFacts::applied_to(const auth::Host& h, const HostApplyResult& result) {
     host = audit_applied(h, result);
     applied = result.status;
+    derived = audit_derived(h, result);
 }
 
 std::string audit_name(std::string_view raw) {

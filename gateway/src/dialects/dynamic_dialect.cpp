@@ -151,7 +151,9 @@ auth::AuditNote dynamic_audit(DynamicOutcome outcome, std::string_view username,
         entry.name = audit_name(text::trim(host));
     entry.outcome = audit_word(wire_of(outcome).body);
     entry.fault = dynamic_fault(outcome);
+    const std::string word = entry.outcome;
     note.hosts.push_back(std::move(entry));
+    append_derived(note, facts.derived, word);  // the router's word: /dynamic has one for both
     return note;
 }
 

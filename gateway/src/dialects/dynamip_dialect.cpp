@@ -167,7 +167,9 @@ auth::AuditNote dynamip_audit(DynamipCode code, std::string_view site, const Aud
         const std::string body = render_dynamip(outcome).body;
         entry.outcome = audit_word(body.substr(3, body.find('|') - 3));
     }
+    const std::string word = entry.outcome;
     note.hosts.push_back(std::move(entry));
+    append_derived(note, facts.derived, word);  // DynamIP says "updated" for both
     return note;
 }
 

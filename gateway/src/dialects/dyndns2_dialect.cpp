@@ -137,6 +137,12 @@ Response Dyndns2Dialect::answer(Work& w, const std::vector<Dyndns2Line>& lines) 
     Response response = render_dyndns2(lines, options_.realm, w.retry_after);
     response.audit =
         dyndns2_audit(std::move(w.note), lines, w.request.query.get("hostname").value_or(""));
+    // Each derived host the update changed gets a line of its own, with the word of a change
+    // (the router itself may be nochg when only its derived hosts were put right).
+    const std::string good = dyndns2_word(once(Dyndns2Code::Good));
+    for (std::size_t i = 0; i < w.results.size() && response.audit; ++i)
+        append_derived(*response.audit, audit_derived(*w.intents[i].host, w.results[i]),
+                       good.substr(0, good.find(' ')));
     return response;
 }
 

@@ -118,7 +118,9 @@ std::optional<auth::AuditNote> myserver_audit(MyServerCode code, std::string_vie
     entry.fault = myserver_fault(code);
     if (code == MyServerCode::RecordAlreadyExists && facts.applied == ApplyStatus::Unchanged)
         entry.fault = auth::FaultClass::None;
+    const std::string router_word = entry.outcome;
     note.hosts.push_back(std::move(entry));
+    append_derived(note, facts.derived, router_word);
     return note;
 }
 

@@ -45,6 +45,8 @@ constexpr std::array kRoutes = {
     Endpoint{"PATCH",  "hosts/{}",                 api::configure_host,      true},
     Endpoint{"PUT",    "hosts/{}/address",         api::set_address,         true},
     Endpoint{"GET",    "hosts/{}/history",         api::host_history,        true},
+    Endpoint{"PUT",    "hosts/{}/derive",          api::derive_host,         true},
+    Endpoint{"DELETE", "hosts/{}/derive",          api::underive_host,       true},
     Endpoint{"GET",    "tokens",                   api::list_update_tokens,  true},
     Endpoint{"POST",   "tokens",                   api::create_update_token, true},
     Endpoint{"DELETE", "tokens/{}",                api::revoke_update_token, true},

@@ -47,6 +47,18 @@ Poco::JSON::Object::Ptr host_json(const auth::UserHost& h) {
     faults->set("last", text_or_null(h.last_fault));
     faults->set("last_at", time_value(h.last_fault_at));
     o->set("faults", faults);
+    // IPv6 prefixes (protocols.md §9): the router's last prefix, what a derived host follows,
+    // and the hosts that follow this one.
+    o->set("ipv6_prefix",
+           h.ipv6_prefix ? Poco::Dynamic::Var(h.ipv6_prefix->to_string()) : Poco::Dynamic::Var());
+    o->set("derived_from",
+           h.derived_from ? Poco::Dynamic::Var(h.derived_from->str()) : Poco::Dynamic::Var());
+    o->set("interface_id", h.derived_from ? address_value(h.interface_id) : Poco::Dynamic::Var());
+    o->set("prefix_length",
+           h.derived_from ? Poco::Dynamic::Var(h.prefix_length) : Poco::Dynamic::Var());
+    Poco::JSON::Array::Ptr derived = new Poco::JSON::Array;
+    for (const auto& d : h.derived_hosts) derived->add(d.str());
+    o->set("derived_hosts", derived);
     return o;
 }
 
@@ -194,6 +206,21 @@ Response host_history(Call& c) {
     auto o = object();
     o->set("history", list);
     return json(200, o);
+}
+
+Response derive_host(Call& c) {
+    Fields f(c.body);
+    DeriveInput input;
+    input.from = f.text("from");
+    input.interface_id = f.text("interface_id");
+    const auto length = f.optional_integer("prefix_length");
+    if (auto p = f.problem()) return *p;
+    if (length) input.prefix_length = *length;
+    return one_host(c.accounts.derive_host(c.account_id, c.params.at(0), input));
+}
+
+Response underive_host(Call& c) {
+    return one_host(c.accounts.derive_host(c.account_id, c.params.at(0), std::nullopt));
 }
 
 Response list_update_tokens(Call& c) {

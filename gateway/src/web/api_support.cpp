@@ -38,6 +38,8 @@ ErrorShape shape(AccountError e) {
         case AccountError::InUse:
         case AccountError::Conflict:
             return {409, "Conflict"};
+        case AccountError::NotDerivable:
+            return {422, "Unprocessable Content"};
         case AccountError::Throttled:
             return {429, "Too Many Requests"};
         case AccountError::DnsFailed:
@@ -73,6 +75,8 @@ const char* reason_of(int status) {
             return "Conflict";
         case 415:
             return "Unsupported Media Type";
+        case 422:
+            return "Unprocessable Content";
         case 429:
             return "Too Many Requests";
         case 503:

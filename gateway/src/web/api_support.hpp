@@ -85,6 +85,8 @@ Response remove_host(Call& c);
 Response configure_host(Call& c);
 Response set_address(Call& c);
 Response host_history(Call& c);
+Response derive_host(Call& c);
+Response underive_host(Call& c);
 Response list_update_tokens(Call& c);
 Response create_update_token(Call& c);
 Response revoke_update_token(Call& c);

@@ -43,6 +43,10 @@ std::optional<std::string_view> notice_for(std::string_view key) {
         {"host_removed", "The host was removed and its addresses deleted from DNS."},
         {"address_set", "The address was changed in DNS."},
         {"host_saved", "The host settings were saved."},
+        {"host_derived",
+         "The host now follows its router's IPv6 prefix; its AAAA is in DNS as soon as the "
+         "router has a prefix or an IPv6 address."},
+        {"host_ordinary", "The host no longer follows a router; its AAAA stays as it is."},
         {"token_revoked", "The token was revoked; it no longer works."},
         {"notice_removed", "The notice subscription was removed."},
         {"record_added", "The record was added in DNS."},
@@ -88,6 +92,7 @@ Response PageKit::render(Page& page, int status, std::string_view tmpl,
                                                            {405, "Method Not Allowed"},
                                                            {409, "Conflict"},
                                                            {410, "Gone"},
+                                                           {422, "Unprocessable Content"},
                                                            {429, "Too Many Requests"},
                                                            {502, "Bad Gateway"},
                                                            {503, "Service Unavailable"}};
@@ -136,6 +141,8 @@ int PageKit::status_for(AccountError error) {
         case AccountError::InUse:
         case AccountError::Conflict:
             return 409;
+        case AccountError::NotDerivable:
+            return 422;
         case AccountError::LinkInvalid:
             return 410;
         case AccountError::Throttled:

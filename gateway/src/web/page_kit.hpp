@@ -75,6 +75,7 @@ Response add_host(PageKit& kit, Page& page);
 Response host(PageKit& kit, Page& page);
 Response host_address(PageKit& kit, Page& page);
 Response host_settings(PageKit& kit, Page& page);
+Response host_derive(PageKit& kit, Page& page);
 Response remove_host(PageKit& kit, Page& page);
 Response host_help(PageKit& kit, Page& page);
 

@@ -67,7 +67,34 @@ TemplateData host_data(const auth::UserHost& h) {
         d.set("last_fault_at", format_time(h.last_fault_at));
     }
     state_of(h, d);
+    d.set("ipv6_prefix", h.ipv6_prefix ? h.ipv6_prefix->to_string() : "-");
+    if (h.derived_from) {
+        d.set("derived_from", h.derived_from->str());
+        d.set("interface_id", h.interface_id ? h.interface_id->to_string() : "-");
+        d.set("prefix_length", std::to_string(h.prefix_length));
+    }
+    auto derived = TemplateData::list();
+    for (const auto& n : h.derived_hosts) derived.push(TemplateData{}.set("derived_name", n.str()));
+    d.set("has_derived_hosts", !derived.empty_list());
+    d.set("derived_hosts", derived);
     return d;
+}
+
+// The derive form of `h`: the hosts it may follow (the account's hosts of its zone that follow
+// none themselves; the rule is the account layer's, this only spares the user a refusal), and
+// the values it shows. A host others follow cannot follow one itself: no form then.
+void derive_form(PageKit& kit, const Page& page, const auth::UserHost& h, TemplateData& d) {
+    auto routers = TemplateData::list();
+    if (auto hosts = kit.d.accounts.hosts(page.account_id()))
+        for (const auto& r : *hosts)
+            if (r.id != h.id && r.zone == h.zone && !r.derived_from)
+                routers.push(TemplateData{}
+                                 .set("router", r.name.str())
+                                 .set("selected", h.derived_from == r.name));
+    d.set("can_derive", h.derived_hosts.empty() && !routers.empty_list());
+    d.set("routers", routers);
+    d.set("form_interface_id", h.interface_id ? h.interface_id->to_string() : "");
+    d.set("form_prefix_length", h.derived_from ? std::to_string(h.prefix_length) : "64");
 }
 
 TemplateData overview_data(PageKit& kit, const Page& page) {
@@ -114,7 +141,9 @@ AccountResult<auth::UserHost> named_host(PageKit& kit, const Page& page) {
 Response host_page(PageKit& kit, Page& page, const auth::UserHost& h, int status,
                    const std::optional<AccountFailure>& failure) {
     TemplateData data = kit.frame(page, h.name.str());
-    data.set("host", host_data(h));
+    TemplateData host = host_data(h);
+    derive_form(kit, page, h, host);
+    data.set("host", host);
     auto history = TemplateData::list();
     if (auto entries = kit.d.accounts.host_history(page.account_id(), h.name.str(), 50)) {
         for (const auto& e : *entries) {
@@ -213,6 +242,26 @@ Response host_settings(PageKit& kit, Page& page) {
     const auto done = kit.d.accounts.configure_host(page.account_id(), h->name.str(), settings);
     if (!done) return host_page(kit, page, *h, 400, done.error());
     return kit.see_other(page, "/host?name=" + h->name.str() + "&done=host_saved");
+}
+
+Response host_derive(PageKit& kit, Page& page) {
+    const auto h = named_host(kit, page);
+    if (!h) return not_found(kit, page);
+    std::optional<DeriveInput> input;
+    if (page.field("ordinary").empty()) {
+        const std::string length = page.field("prefix_length");
+        long long bits = -1;
+        const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), bits);
+        if (ec != std::errc{} || end != length.data() + length.size())
+            return host_page(
+                kit, page, *h, 400,
+                AccountFailure{AccountError::BadInput, "the prefix length is 16 to 64", {}});
+        input = DeriveInput{page.field("from"), page.field("interface_id"), bits};
+    }
+    const auto done = kit.d.accounts.derive_host(page.account_id(), h->name.str(), input);
+    if (!done) return host_page(kit, page, *h, 400, done.error());
+    return kit.see_other(page, "/host?name=" + h->name.str() +
+                                   (input ? "&done=host_derived" : "&done=host_ordinary"));
 }
 
 Response remove_host(PageKit& kit, Page& page) {

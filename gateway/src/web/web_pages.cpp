@@ -41,6 +41,7 @@ constexpr std::array kRoutes{
     Route{"/host", "GET", Access::User, pages::host},
     Route{"/host/address", "POST", Access::User, pages::host_address},
     Route{"/host/settings", "POST", Access::User, pages::host_settings},
+    Route{"/host/derive", "POST", Access::User, pages::host_derive},
     Route{"/host/remove", "POST", Access::User, pages::remove_host},
     Route{"/host/help", "GET", Access::User, pages::host_help},
     Route{"/tokens", "GET", Access::User, pages::tokens},

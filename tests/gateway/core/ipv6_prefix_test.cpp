@@ -132,6 +132,12 @@ TEST_F(DerivedHosts, APrefixChangeCarriesTheDerivedAaaaInTheSameMessage) {
     EXPECT_EQ(hosts.rows[2].ipv6, ip("2001:db8:1:100:1:2:3:4"));
     EXPECT_EQ(hosts.rows[3].ipv6, ip("2001:db8:1:102::5"));
     EXPECT_EQ(hosts.rows[1].ipv6_prefix, IpNetwork::parse("2001:db8:1:100::/56"));
+    // The derived hosts changed are reported with the router's result (their update-log lines).
+    ASSERT_EQ(r[0].derived.size(), 2u);
+    EXPECT_EQ(r[0].derived[0].host, &net[1]);
+    EXPECT_EQ(r[0].derived[0].ipv6, ip("2001:db8:1:100:1:2:3:4"));
+    EXPECT_EQ(r[0].derived[1].host, &net[2]);
+    EXPECT_FALSE(r[0].derived[1].offline);
 
     // The same request again: nothing changes, nothing is sent.
     reload();
@@ -140,6 +146,7 @@ TEST_F(DerivedHosts, APrefixChangeCarriesTheDerivedAaaaInTheSameMessage) {
         now);
     EXPECT_EQ(again[0].status, ApplyStatus::Unchanged);
     EXPECT_EQ(sender.sent.size(), 1u);
+    EXPECT_TRUE(again[0].derived.empty());
 
     // A new prefix alone (same router address) is a change of the derived net only.
     const auto moved = updates.apply(
@@ -166,6 +173,7 @@ TEST_F(DerivedHosts, ARefusedMessageFailsTheRouterAndItsDerivedHostsTogether) {
          HostIntent{&other, FamilyIntent::set(ip("192.0.2.4")), {}}},
         now);
     EXPECT_EQ(r[0].status, ApplyStatus::DnsFailed);
+    EXPECT_TRUE(r[0].derived.empty()) << "nothing changed for the derived hosts";
     EXPECT_EQ(r[1].status, ApplyStatus::Changed);
     ASSERT_EQ(sender.sent.size(), 3u);
     EXPECT_EQ(ops_for(sender.sent[1], "home.example.org"), 4u);
@@ -182,6 +190,7 @@ TEST_F(DerivedHosts, AnUnknownCommitMarksTheDerivedHostsInDoubtToo) {
         {router(FamilyIntent::set(ip("2001:db8:9::1")), IpNetwork::parse("2001:db8:1:100::/56"))},
         now);
     EXPECT_EQ(r[0].status, ApplyStatus::InDoubt);
+    EXPECT_TRUE(r[0].derived.empty());
     EXPECT_TRUE(hosts.rows[1].in_doubt);
     EXPECT_TRUE(hosts.rows[2].in_doubt);
     EXPECT_TRUE(hosts.rows[3].in_doubt);
@@ -193,7 +202,10 @@ TEST_F(DerivedHosts, DerivedHostsGoOfflineWithTheRouterAndComeBackWithIt) {
         now);
     reload();
     HostIntent offline{&net[0], {}, {}, true, {}, derived_from(net, net[0])};
-    EXPECT_EQ(updates.apply({offline}, now)[0].status, ApplyStatus::Changed);
+    const auto gone = updates.apply({offline}, now);
+    EXPECT_EQ(gone[0].status, ApplyStatus::Changed);
+    ASSERT_EQ(gone[0].derived.size(), 2u);
+    EXPECT_TRUE(gone[0].derived[0].offline);
     ASSERT_EQ(sender.sent.size(), 2u);
     EXPECT_EQ(ops_for(sender.sent[1], "nas.example.org"), 1u);  // delete the AAAA
     EXPECT_TRUE(hosts.rows[2].offline);
@@ -216,6 +228,7 @@ TEST_F(DerivedHosts, AnUnchangedUpdateSettlesADerivedHostDeclaredSince) {
         {router(FamilyIntent::set(ip("2001:db8:9::1")), IpNetwork::parse("2001:db8:1:100::/56"))},
         now);
     EXPECT_EQ(r[0].status, ApplyStatus::Unchanged) << "the router itself did not change";
+    ASSERT_EQ(r[0].derived.size(), 2u) << "but its derived hosts did";
     ASSERT_EQ(sender.sent.size(), 1u);
     EXPECT_EQ(ops_for(sender.sent[0], "home.example.org"), 0u);
     EXPECT_EQ(hosts.rows[2].ipv6, ip("2001:db8:1:100:1:2:3:4"));

@@ -76,6 +76,21 @@ struct UserHost {
     std::int64_t auth_faults = 0;
     std::optional<std::string> last_fault{};
     std::optional<TimePoint> last_fault_at{};
+    // IPv6 prefixes (migration 021): the last prefix the host's router sent; for a derived host
+    // the host it follows, its interface ID and prefix length; the hosts derived from this one.
+    std::optional<IpNetwork> ipv6_prefix{};
+    std::optional<DnsName> derived_from{};
+    std::optional<IpAddress> interface_id{};
+    unsigned prefix_length = 0;
+    std::vector<DnsName> derived_hosts{};
+};
+
+// What makes a host derived (Host::derive_from): the router host of the same account and zone,
+// the interface ID and the prefix length.
+struct Derivation {
+    DnsName from;
+    IpAddress interface_id;
+    unsigned prefix_length = 64;
 };
 
 enum class HostConflict { NameTaken, HoldsRecords, LimitReached };
@@ -155,6 +170,11 @@ public:
                                     std::optional<std::chrono::seconds> setting) = 0;
     virtual bool set_host_offline_action(std::int64_t account_id, std::int64_t host_id,
                                          std::optional<OfflineAction> action) = 0;
+    // Makes the host derived (nullopt: an ordinary host again; its AAAA stays), in one statement
+    // that checks the rules again: same account and zone, the router not derived, no host derived
+    // from this one. False when the host is not the account's or a rule does not hold.
+    virtual bool set_host_derived(std::int64_t account_id, std::int64_t host_id,
+                                  const std::optional<Derivation>& derivation) = 0;
     virtual std::vector<HistoryEntry> host_history(std::int64_t account_id, std::int64_t host_id,
                                                    std::size_t limit) = 0;
 

@@ -43,6 +43,8 @@ public:
                             std::optional<std::chrono::seconds> setting) override;
     bool set_host_offline_action(std::int64_t account_id, std::int64_t host_id,
                                  std::optional<auth::OfflineAction> action) override;
+    bool set_host_derived(std::int64_t account_id, std::int64_t host_id,
+                          const std::optional<auth::Derivation>& derivation) override;
     std::vector<auth::HistoryEntry> host_history(std::int64_t account_id, std::int64_t host_id,
                                                  std::size_t limit) override;
 

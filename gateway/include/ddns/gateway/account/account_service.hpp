@@ -71,6 +71,7 @@ enum class AccountError {
     Reserved,            // a reserved label
     InUse,               // the name holds records in BIND
     Conflict,            // a record rule (duplicate, CNAME next to data, ...)
+    NotDerivable,        // a derived host's rule (other zone, chains, itself)
     DnsFailed,           // BIND refused or did not answer; nothing changed
     Unavailable,         // the database failed; nothing changed
 };
@@ -122,6 +123,14 @@ struct AddressChange {
     std::optional<IpAddress> ipv6;
     bool clear_ipv4 = false;
     bool clear_ipv6 = false;
+};
+
+// A derived host as a user types it (protocols.md §9): the router host's name, the interface ID
+// ("::1:2:3:4") and the prefix length (16 to 64).
+struct DeriveInput {
+    std::string from;
+    std::string interface_id;
+    std::int64_t prefix_length = 64;
 };
 
 struct HostSettings {
@@ -203,6 +212,12 @@ public:
                                               const AddressChange& change);
     AccountResult<auth::UserHost> configure_host(std::int64_t account_id, std::string_view name,
                                                  const HostSettings& settings);
+    // Makes the host derived from another host of the account (nullopt: an ordinary host again,
+    // its AAAA kept until its next update) with the rules of `admin host derive`. When the router
+    // host has a prefix (or an IPv6 address), the derived AAAA goes to BIND at once and the
+    // derivation is recorded only after BIND took it (account_derive.cpp).
+    AccountResult<auth::UserHost> derive_host(std::int64_t account_id, std::string_view name,
+                                              const std::optional<DeriveInput>& input);
     AccountResult<std::vector<auth::HistoryEntry>> host_history(std::int64_t account_id,
                                                                 std::string_view name,
                                                                 std::size_t limit);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -40,5 +41,29 @@ IpAddress derived_address(const IpAddress& source, const IpAddress& interface_id
 // The hosts of `hosts` derived from `parent` (same account: Principal::hosts), in their order.
 std::vector<const auth::Host*> derived_from(const std::vector<auth::Host>& hosts,
                                             const auth::Host& parent);
+
+// The rules of a derived host, shared by `admin host derive`, the pages and the JSON API.
+//
+// Why `interface_id` and `prefix_length` cannot make a derived host (nullopt: they can): an
+// IPv6 interface identifier has no bits inside the prefix (those are the router's) and some bits
+// beyond it (else the derived address would be the prefix itself, the subnet-router anycast
+// address), and the length is kMinPrefixLength to kMaxPrefixLength.
+std::optional<std::string> derive_input_problem(const IpAddress& interface_id,
+                                                unsigned prefix_length);
+
+enum class DeriveRefusal {
+    Itself,         // a host cannot follow itself
+    OtherAccount,   // the router host is another account's
+    OtherZone,      // one UPDATE message covers one zone
+    RouterDerived,  // the router host is derived itself: no chains
+    HasDerived,     // others derive from the host: no chains
+};
+// Why `host` cannot be derived from `router` among `hosts` (the account's hosts,
+// Principal::hosts), nullopt when it can. The database checks the same in the statement that
+// records it (sql/src/derive_sql.hpp), so a change meanwhile cannot slip through.
+std::optional<DeriveRefusal> derive_refusal(const std::vector<auth::Host>& hosts,
+                                            const auth::Host& host, const auth::Host& router);
+// One sentence for a refusal, naming the router host.
+std::string to_sentence(DeriveRefusal refusal, const DnsName& router);
 
 }  // namespace ddns::gateway

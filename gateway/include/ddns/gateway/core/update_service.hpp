@@ -82,6 +82,14 @@ enum class ApplyStatus {
     Abuse,
 };
 
+// A host derived from an intent's host (HostIntent::derived) whose state this call changed: BIND
+// acknowledged it and it is recorded. Its state after the call.
+struct DerivedApplied {
+    const auth::Host* host = nullptr;  // one of HostIntent::derived
+    std::optional<IpAddress> ipv6;
+    bool offline = false;  // taken offline with its router
+};
+
 struct HostApplyResult {
     ApplyStatus status = ApplyStatus::DnsFailed;
     std::optional<IpAddress> ipv4;  // the host's state after the call
@@ -89,6 +97,9 @@ struct HostApplyResult {
     UpdateStatus dns_status = UpdateStatus::Success;
     std::chrono::seconds retry_after{0};  // set when status is Abuse (at least 1 s)
     std::vector<IpAddress> extra_ipv4{};  // the round robin's further A records, when Changed
+    // The derived hosts this call changed along with the host (each gets an update-log line of
+    // its own); on the last intent for the host when several in one message name it.
+    std::vector<DerivedApplied> derived{};
 };
 
 struct UpdateServiceOptions {

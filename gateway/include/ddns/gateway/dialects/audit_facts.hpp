@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ddns/auth/audit.hpp"
 #include "ddns/gateway/core/update_service.hpp"
@@ -20,6 +21,8 @@ struct AuditFacts {
     std::optional<std::int64_t> account_id;  // the credential was accepted (even if disabled)
     std::optional<auth::AuditHost> host;     // the account's host the request is about
     std::optional<ApplyStatus> applied;      // what UpdateService answered for it
+    // The hosts derived from it that the update changed (audit_derived), without their word.
+    std::vector<auth::AuditHost> derived;
 
     void about(const auth::Host& h);  // the request is about h (of the authenticated account)
     void applied_to(const auth::Host& h, const HostApplyResult& result);
@@ -29,6 +32,14 @@ struct AuditFacts {
 // changed (compared with the state loaded with the credentials) and, for a failure, why. The
 // dialect adds its outcome word and fault class.
 auth::AuditHost audit_applied(const auth::Host& host, const HostApplyResult& result);
+
+// The update-log entries of the hosts derived from `router` that the update changed along with it
+// (HostApplyResult::derived, protocols.md §9): one line each, about that host, naming the router
+// in the detail, with which families BIND changed; no outcome word yet.
+std::vector<auth::AuditHost> audit_derived(const auth::Host& router, const HostApplyResult& result);
+// Appends `derived` to the note with the dialect's `word` (no fault: the change went through).
+void append_derived(auth::AuditNote& note, std::vector<auth::AuditHost> derived,
+                    std::string_view word);
 
 // A name as the client sent it, normalised when it parses (so the writer matches stored names).
 std::string audit_name(std::string_view raw);
