@@ -249,6 +249,16 @@ void FakeAccountStore::remove_host(const std::string& username, std::int64_t hos
     std::erase_if(hosts, [&](const auth::Host& h) { return h.id == host_id; });
 }
 
+bool FakeAccountStore::change_host(const std::string& username, std::int64_t host_id,
+                                   const std::function<void(auth::Host&)>& change) {
+    for (auth::Host& h : entries_.at(username).principal.hosts)
+        if (h.id == host_id) {
+            change(h);
+            return true;
+        }
+    return false;
+}
+
 void FakeAccountStore::remove_token(const std::string& username, std::int64_t token_id) {
     std::erase_if(entries_.at(username).tokens,
                   [&](const auto& entry) { return entry.second.token_id == token_id; });

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -129,6 +130,9 @@ public:
     void add_host(const std::string& username, auth::Host host);
     void remove_hosts(const std::string& username);
     void remove_host(const std::string& username, std::int64_t host_id);
+    // The host as later lookups return it (false: no such host of that account).
+    bool change_host(const std::string& username, std::int64_t host_id,
+                     const std::function<void(auth::Host&)>& change);
     void remove_token(const std::string& username, std::int64_t token_id);
     void remove(const std::string& username);  // the account with its hosts and tokens
     // A token of `username`'s account, returned with the principal for `digest` only.

@@ -303,7 +303,8 @@ Expected<std::int64_t, auth::HostConflict> FakeSelfServiceStore::add_host(std::i
     for (const auto& [id, row] : host_rows)
         if (row.name == name) return Unexpected{auth::HostConflict::NameTaken};
     const std::int64_t id = next_host_++;
-    host_rows.emplace(id, HostRow{account_id, name, shared, std::nullopt, std::nullopt});
+    host_rows.emplace(id,
+                      HostRow{account_id, name, shared, std::nullopt, std::nullopt, std::nullopt});
     auth::Host mirror{id,           account_id,   name,         shared->default_ttl,
                       std::nullopt, std::nullopt, std::nullopt, shared};
     mirror.heartbeat_timeout = shared->heartbeat_timeout;
@@ -362,6 +363,40 @@ bool FakeSelfServiceStore::set_host_offline_action(std::int64_t account_id, std:
     auto it = host_rows.find(host_id);
     if (it == host_rows.end() || it->second.account_id != account_id) return false;
     it->second.offline_action = action;
+    return true;
+}
+
+bool FakeSelfServiceStore::set_host_derived(std::int64_t account_id, std::int64_t host_id,
+                                            const std::optional<auth::Derivation>& derivation) {
+    std::lock_guard lock(mutex_);
+    check();
+    auto it = host_rows.find(host_id);
+    if (it == host_rows.end() || it->second.account_id != account_id) return false;
+    const std::string& username = accounts.at(account_id).account.username;
+    if (!derivation) {
+        it->second.derive_from.reset();
+        principals_.change_host(username, host_id, [](auth::Host& h) {
+            h.derive_from.reset();
+            h.interface_id.reset();
+            h.prefix_length = 0;
+        });
+        return true;
+    }
+    const auto router = std::find_if(host_rows.begin(), host_rows.end(), [&](const auto& row) {
+        return row.second.name == derivation->from;
+    });
+    if (router == host_rows.end() || router->first == host_id ||
+        router->second.account_id != account_id || router->second.zone != it->second.zone ||
+        router->second.derive_from)
+        return false;
+    for (const auto& [id, row] : host_rows)
+        if (row.derive_from == host_id) return false;
+    it->second.derive_from = router->first;
+    principals_.change_host(username, host_id, [&](auth::Host& h) {
+        h.derive_from = router->first;
+        h.interface_id = derivation->interface_id;
+        h.prefix_length = derivation->prefix_length;
+    });
     return true;
 }
 

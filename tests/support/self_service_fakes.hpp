@@ -68,6 +68,10 @@ public:
                             std::optional<std::chrono::seconds> setting) override;
     bool set_host_offline_action(std::int64_t account_id, std::int64_t host_id,
                                  std::optional<auth::OfflineAction> action) override;
+    // The rules of the PostgreSQL statement: the host and the router are the account's, in one
+    // zone, the router not derived and not the host itself, nothing derived from the host.
+    bool set_host_derived(std::int64_t account_id, std::int64_t host_id,
+                          const std::optional<auth::Derivation>& derivation) override;
     std::vector<auth::HistoryEntry> host_history(std::int64_t account_id, std::int64_t host_id,
                                                  std::size_t limit) override;
     std::int64_t add_update_token(std::int64_t account_id, std::optional<std::int64_t> host_id,
@@ -98,6 +102,7 @@ public:
         std::shared_ptr<const auth::Zone> zone;
         std::optional<std::chrono::seconds> heartbeat;
         std::optional<auth::OfflineAction> offline_action;
+        std::optional<std::int64_t> derive_from;  // the router host's id
     };
     struct TokenRow {
         std::int64_t account_id = 0;
