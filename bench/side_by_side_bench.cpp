@@ -6,7 +6,7 @@
 //
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
-//                           [--sweep-limit S] [--only side|changes|sweep|mem]
+//                           [--sweep-limit S] [--sweep-batch N] [--only side|changes|sweep|mem]
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
 // BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `sweep` or
@@ -72,6 +72,8 @@ Settings parse(int argc, char** argv) {
             s.sweep_hosts = std::atol(value);
         else if (flag == "--sweep-limit")
             s.sweep_limit_s = std::atof(value);
+        else if (flag == "--sweep-batch")
+            s.sweep_batch = std::atol(value);
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
                   std::strcmp(value, "sweep") == 0 || std::strcmp(value, "mem") == 0))
@@ -250,6 +252,8 @@ GatewayStackOptions stack_options(const Settings& s) {
     // sees a wrong password here.
     o.extra_config =
         "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n";
+    if (s.sweep_batch > 0)
+        o.extra_config += "sweep.batch_size = " + std::to_string(s.sweep_batch) + "\n";
     return o;
 }
 

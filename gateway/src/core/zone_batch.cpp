@@ -51,6 +51,16 @@ BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChang
     const UpdateResult whole = send(ids);
     if (whole.ok()) {
         out.applied = ids;
+    } else if (ids.size() > 1 && whole.status == UpdateStatus::EncodeError) {
+        // Nothing was sent (a message over 64 KiB, or a change that cannot be encoded): the
+        // halves go on their own, each split further as needed, in batch order.
+        const auto middle = ids.begin() + static_cast<std::ptrdiff_t>(ids.size() / 2);
+        for (const auto& half : {std::vector<std::int64_t>(ids.begin(), middle),
+                                 std::vector<std::int64_t>(middle, ids.end())}) {
+            BatchSendResult part = send_split(half, send);
+            out.applied.insert(out.applied.end(), part.applied.begin(), part.applied.end());
+            out.failed.merge(part.failed);
+        }
     } else if (ids.size() > 1 && retry_singly(whole.status)) {
         for (const std::int64_t id : ids) {
             UpdateResult one = send({id});

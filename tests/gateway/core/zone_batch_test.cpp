@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace ddns::gateway {
@@ -111,6 +112,25 @@ INSTANTIATE_TEST_SUITE_P(
             {2},
             CommitOutcome::Committed}),
     [](const ::testing::TestParamInfo<Row>& row) { return std::string(row.param.name); });
+
+// A message too large to encode was never sent: it goes in halves, each halved again until it
+// fits, in batch order; a change that cannot be encoded even alone (9) fails alone.
+TEST(ZoneBatch, AMessageTooLargeToEncodeIsSentInHalvesUntilItFits) {
+    std::vector<std::vector<std::int64_t>> messages;
+    const SendChanges send = [&](const std::vector<std::int64_t>& ids) {
+        messages.push_back(ids);
+        if (ids.size() > 2 || std::find(ids.begin(), ids.end(), 9) != ids.end())
+            return UpdateResult{UpdateStatus::EncodeError, "UPDATE message too large"};
+        return UpdateResult{UpdateStatus::Success, {}};
+    };
+    const BatchSendResult r = send_split({1, 2, 3, 4, 5, 9}, send);
+    EXPECT_EQ(r.applied, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+    ASSERT_EQ(r.failed.size(), 1U);
+    EXPECT_EQ(r.failed.at(9).status, UpdateStatus::EncodeError);
+    const std::vector<std::vector<std::int64_t>> expected{
+        {1, 2, 3, 4, 5, 9}, {1, 2, 3}, {1}, {2, 3}, {4, 5, 9}, {4}, {5, 9}, {5}, {9}};
+    EXPECT_EQ(messages, expected);
+}
 
 TEST(ZoneBatch, AFailedMarkIsLoggedNotThrown) {
     const ZoneBatchSteps steps{

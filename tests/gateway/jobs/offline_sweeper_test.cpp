@@ -87,6 +87,43 @@ TEST_F(OfflineSweeperTest, BatchesAreCappedAtTheBatchSize) {
     EXPECT_EQ(store.commits, 3);
 }
 
+// A sender that encodes and signs like the real client and refuses what does not fit in one
+// DNS message (65,535 octets over TCP) with the real client's EncodeError.
+class EncodingSender final : public UpdateSender {
+public:
+    UpdateResult send(const UpdateRequest& request, const TsigKey& key,
+                      const ServerEndpoint&) override {
+        const auto wire = encode_signed_update(request, key, 1, 0);
+        if (!wire) return {UpdateStatus::EncodeError, wire.error()};
+        sizes.push_back(wire->size());
+        hosts += request.prerequisites.size();
+        return {UpdateStatus::Success, {}};
+    }
+    std::vector<std::size_t> sizes;  // of the messages that fit
+    std::size_t hosts = 0;
+};
+
+TEST_F(OfflineSweeperTest, ABatchLargerThanOneMessageIsSplitAtTheMessageSizeLimit) {
+    // 2,000 hosts with long names: about 100 octets each in the message, so about 200 KB.
+    for (int i = 1; i <= 2000; ++i) {
+        add(i, ip("192.0.2.1"));
+        store.hosts.at(i).host.name =
+            name("a-host-with-a-rather-long-name-" + std::to_string(i) + ".example.org");
+    }
+    EncodingSender encoding;
+    OfflineSweeper big(
+        encoding, store, log, [] { return kNow; }, SweeperOptions{std::chrono::seconds(30), 2000});
+    const auto report = big.sweep_once();
+    EXPECT_EQ(report.taken_offline, 2000u);
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_EQ(store.commits, 1) << "one transaction for the batch, whatever its messages";
+    EXPECT_EQ(encoding.hosts, 2000u);
+    EXPECT_GE(encoding.sizes.size(), 4u);
+    EXPECT_LE(encoding.sizes.size(), 8u) << "halved only as far as needed";
+    for (const std::size_t size : encoding.sizes) EXPECT_LE(size, 65535u);
+    for (int i = 1; i <= 2000; ++i) EXPECT_TRUE(store.hosts.at(i).host.offline) << i;
+}
+
 TEST_F(OfflineSweeperTest, AFailedPrerequisiteIsRetriedSinglySoOnlyThatHostStays) {
     add(1, ip("192.0.2.1"));
     add(2, ip("192.0.2.2"));

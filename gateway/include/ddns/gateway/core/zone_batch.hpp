@@ -38,7 +38,9 @@ struct BatchSendResult {
 using SendChanges = std::function<UpdateResult(const std::vector<std::int64_t>& ids)>;
 
 // Sends `ids` in one message built by `send`; when BIND refuses it by retry_singly(), sends each
-// change alone so that one bad change cannot fail the others.
+// change alone so that one bad change cannot fail the others. A message that cannot be encoded
+// (EncodeError: over 64 KiB, or a bad change) was never sent: its two halves are sent instead,
+// each split again as needed, so a large batch goes in as few messages as fit.
 BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChanges& send);
 
 // How recording a batch in the database ended.
