@@ -218,6 +218,23 @@ TEST_F(OfflineSweeperTest, ExpiredAccountsGoOfflineWithTheirReason) {
     EXPECT_EQ(store.reasons.at(1), auth::OfflineReason::Expired);
 }
 
+// Due hosts another transaction held during a pass (SKIP LOCKED passed over them) are not left
+// for a whole sweep.interval while passes make progress: the next pass follows within a second.
+TEST_F(OfflineSweeperTest, AfterAPassThatTookHostsOfflineTheNextFollowsSoon) {
+    add(1, ip("192.0.2.1"));
+    add(2, ip("192.0.2.2"));
+    store.held = {2};
+    store.held_batches = 2;  // the first pass: a batch with host 1, then none
+    auto s = sweeper();      // 30 s between passes that take nothing offline
+    s.start();
+    EXPECT_TRUE(
+        ddns::test::wait_until([&] { return store.batches >= 4; }, std::chrono::seconds(10)))
+        << "the second pass waited for the interval";
+    s.stop();
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+    EXPECT_TRUE(store.hosts.at(2).host.offline);
+}
+
 TEST_F(OfflineSweeperTest, StartRunsPassesInTheBackgroundUntilStop) {
     add(1, ip("192.0.2.1"));
     auto s = sweeper();
