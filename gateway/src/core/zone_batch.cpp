@@ -75,6 +75,15 @@ BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChang
     return out;
 }
 
+UpdateResult send_in_parts(const std::vector<std::int64_t>& ids, const SendChanges& send) {
+    UpdateResult whole = send(ids);
+    if (whole.status != UpdateStatus::EncodeError || ids.size() < 2) return whole;
+    const auto middle = ids.begin() + static_cast<std::ptrdiff_t>(ids.size() / 2);
+    UpdateResult first = send_in_parts(std::vector<std::int64_t>(ids.begin(), middle), send);
+    UpdateResult second = send_in_parts(std::vector<std::int64_t>(middle, ids.end()), send);
+    return first.ok() ? second : first;
+}
+
 CommitOutcome record_batch(const std::function<void()>& record, std::string& what) {
     try {
         record();
@@ -100,7 +109,7 @@ ZoneBatchResult run_zone_batch(const std::vector<std::int64_t>& ids, const ZoneB
         log.error(where + ": recording " + count + " change(s) failed after the DNS update: " +
                   r.what + (r.sent.applied.empty() ? "" : "; rolling DNS back"));
         if (!r.sent.applied.empty()) {
-            r.rollback = steps.compensate(r.sent.applied);
+            r.rollback = send_in_parts(r.sent.applied, steps.compensate);
             if (!r.rollback->ok())
                 log.error(where + ": rollback not applied (BIND changed meanwhile, or failed); " +
                           "DNS and the database disagree until the reconciler settles it: " +

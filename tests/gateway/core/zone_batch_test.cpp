@@ -132,6 +132,32 @@ TEST(ZoneBatch, AMessageTooLargeToEncodeIsSentInHalvesUntilItFits) {
     EXPECT_EQ(messages, expected);
 }
 
+// The undo of a large batch after a failed commit may not fit in one message either: it goes in
+// halves too, and the first part that fails is the compensation's result.
+TEST(ZoneBatch, ACompensationTooLargeToEncodeIsSentInParts) {
+    std::vector<std::vector<std::int64_t>> undo;
+    const ZoneBatchSteps steps{
+        [](const std::vector<std::int64_t>&) {
+            return UpdateResult{UpdateStatus::Success, {}};
+        },
+        [](const BatchSendResult&) { throw auth::StoreError("database down"); },
+        [] {},
+        [&](const std::vector<std::int64_t>& ids) {
+            undo.push_back(ids);
+            if (ids.size() > 2) return UpdateResult{UpdateStatus::EncodeError, "too large"};
+            if (ids.front() == 3) return UpdateResult{UpdateStatus::NxRrset, {}};
+            return UpdateResult{UpdateStatus::Success, {}};
+        },
+        [](const std::vector<std::int64_t>&) {},
+    };
+    const Logger log{LogLevel::Error};
+    const ZoneBatchResult r = run_zone_batch({1, 2, 3, 4}, steps, log, "test");
+    const std::vector<std::vector<std::int64_t>> expected{{1, 2, 3, 4}, {1, 2}, {3, 4}};
+    EXPECT_EQ(undo, expected);
+    ASSERT_TRUE(r.rollback);
+    EXPECT_EQ(r.rollback->status, UpdateStatus::NxRrset);
+}
+
 TEST(ZoneBatch, AFailedMarkIsLoggedNotThrown) {
     const ZoneBatchSteps steps{
         [](const std::vector<std::int64_t>&) {
