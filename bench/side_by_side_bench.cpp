@@ -6,7 +6,11 @@
 //
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
-//                           [--sweep-limit S]
+//                           [--sweep-limit S] [--sweep-batch N] [--only side|changes|sweep|mem]
+//
+// --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
+// BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `sweep` or
+// `mem` one big case (whatever --no-big says).
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +72,12 @@ Settings parse(int argc, char** argv) {
             s.sweep_hosts = std::atol(value);
         else if (flag == "--sweep-limit")
             s.sweep_limit_s = std::atof(value);
+        else if (flag == "--sweep-batch")
+            s.sweep_batch = std::atol(value);
+        else if (flag == "--only" &&
+                 (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
+                  std::strcmp(value, "sweep") == 0 || std::strcmp(value, "mem") == 0))
+            s.only = value;
         else
             throw std::invalid_argument("unknown flag " + flag);
     }
@@ -123,6 +133,11 @@ Result http_closed(std::uint16_t port, int clients, double seconds, bool keep_al
     });
 }
 
+// In-flight counts of the change measurements: 1, 8 and 64, or 64 alone for --only changes.
+std::vector<int> change_clients(const Settings& s) {
+    return s.only == "changes" ? std::vector<int>{64} : std::vector<int>{1, 8, 64};
+}
+
 void bind_phases(Context& cx, std::map<std::string, Result>& results) {
     std::vector<std::atomic<unsigned>> counters(64);
     const auto change = [&](int name) {
@@ -131,12 +146,13 @@ void bind_phases(Context& cx, std::map<std::string, Result>& results) {
                               change_address(n));
     };
     const MeasureOptions named_only{{"named"}, false};
-    for (int clients : {1, 8, 64})
+    for (int clients : change_clients(cx.settings))
         results["bind." + std::to_string(clients)] =
             measure(cx, "bind.changes." + std::to_string(clients), named_only, [&] {
                 return run_closed(clients, cx.settings.seconds,
                                   [&](int c, std::size_t) { return change(c); });
             });
+    if (cx.settings.only == "changes") return;
     results["bind.p99"] = measure(cx, "bind.at100", named_only, [&] {
         return run_rate(100, cx.settings.seconds, 32,
                         [&](int, std::size_t i) { return change(static_cast<int>(i % 64)); });
@@ -148,13 +164,14 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
     const auto port = cx.stack->http_port();
     const MeasureOptions all{{"gateway", "postgres", "named"}, true};
     const auto good = [](const HttpClient::Reply& r) { return starts_with(r.body, "good"); };
-    for (int clients : {1, 8, 64})
+    for (int clients : change_clients(cx.settings))
         results["change." + std::to_string(clients)] =
             measure(cx, "gateway.changes." + std::to_string(clients), all, [&] {
                 return http_closed(
                     port, clients, cx.settings.seconds, false,
                     [&](int c, std::size_t) { return change_head(c, paths.next(c)); }, good);
             });
+    if (cx.settings.only == "changes") return;
     results["change.p99"] = measure(cx, "gateway.changes.at100", all, [&] {
         std::vector<std::unique_ptr<HttpClient>> conns;
         for (int w = 0; w < 32; ++w)
@@ -235,6 +252,8 @@ GatewayStackOptions stack_options(const Settings& s) {
     // sees a wrong password here.
     o.extra_config =
         "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n";
+    if (s.sweep_batch > 0)
+        o.extra_config += "sweep.batch_size = " + std::to_string(s.sweep_batch) + "\n";
     return o;
 }
 
@@ -257,24 +276,36 @@ int main(int argc, char** argv) try {
     cx.stack = std::make_unique<GatewayStack>(stack_options(cx.settings));
     cx.dns = std::make_unique<DnsLoad>(cx.stack->named().port(), cx.stack->named().key_file());
     create_accounts(cx);
+    const bool side = cx.settings.runs("side");
+    const bool changes = side || cx.settings.only == "changes";
     // Warm-up: every no-change host gets its address, every password is checked once (cached).
-    for (int a = 0; a < cx.settings.accounts; ++a) {
+    for (int a = 0; changes && a < cx.settings.accounts; ++a) {
         HttpClient client(cx.stack->http_port(), "127.0.0.1", false);
         client.exchange(nochg_head(a));
         client.exchange(change_head(a, 249));
     }
     std::map<std::string, Result> results;
-    bind_phases(cx, results);
-    gateway_change_phases(cx, results);
-    nochg_and_hello_phases(cx, results, "gateway", cx.stack->http_port(),
-                           {{"gateway", "postgres"}, true});
-    hello_phases(cx, results);
-    print_ratios(cx, results);
-    if (cx.settings.big) {
-        // The sweep first: its hosts are then the only due ones in a table of normal size.
-        sweep_case(cx);
-        memory_case(cx);
+    if (changes) {
+        bind_phases(cx, results);
+        gateway_change_phases(cx, results);
     }
+    if (side) {
+        nochg_and_hello_phases(cx, results, "gateway", cx.stack->http_port(),
+                               {{"gateway", "postgres"}, true});
+        hello_phases(cx, results);
+        print_ratios(cx, results);
+    } else if (changes) {
+        std::printf("\n== ratios (this run)\n");
+        ratio(cx, "changes_vs_bind.64",
+              results["bind.64"].rate() > 0
+                  ? results["change.64"].rate() / results["bind.64"].rate()
+                  : 0,
+              4.0, true);
+    }
+    // The sweep first: its hosts are then the only due ones in a table of normal size.
+    if (cx.settings.only == "sweep" || (cx.settings.big && cx.settings.only.empty()))
+        sweep_case(cx);
+    if (cx.settings.only == "mem" || (cx.settings.big && cx.settings.only.empty())) memory_case(cx);
     for (const auto& m : cx.missing) std::printf("MISSING: %s\n", m.c_str());
     std::printf("\ndone: %zu figures missing\n", cx.missing.size());
     return cx.missing.empty() ? 0 : 1;

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <libpq-fe.h>
+
+#include <algorithm>
 #include <functional>
 #include <thread>
 
@@ -120,6 +123,70 @@ TEST_F(CachedStoreTest, HotColumnsNotifyNobody) {
     ASSERT_TRUE(scalar("UPDATE accounts SET email = 'x@example.org' RETURNING 1"));
     ASSERT_TRUE(ddns::test::wait_until([&] { return cache_->counters().invalidations > before; }));
     EXPECT_EQ(cache_->counters().invalidations, before + 1);
+}
+
+// The payloads notified on ddns_principal by `statement`, in order, read on a listening
+// connection of its own: a sentinel notified after the statement arrives after all of them.
+std::vector<std::string> notified_by(const std::string& conninfo,
+                                     const std::function<void()>& statement) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), PQfinish);
+    EXPECT_EQ(PQstatus(conn.get()), CONNECTION_OK);
+    PQclear(PQexec(conn.get(), "LISTEN ddns_principal"));
+    statement();
+    PQclear(PQexec(conn.get(), "NOTIFY ddns_principal, 'sentinel'"));
+    std::vector<std::string> payloads;
+    const bool done = ddns::test::wait_until([&] {
+        PQconsumeInput(conn.get());
+        while (PGnotify* n = PQnotifies(conn.get())) {
+            payloads.emplace_back(n->extra);
+            PQfreemem(n);
+        }
+        return !payloads.empty() && payloads.back() == "sentinel";
+    });
+    EXPECT_TRUE(done);
+    if (done) payloads.pop_back();
+    return payloads;
+}
+
+// Migration 026: one statement over many hosts (the sweeper's batch, a message's hosts) notifies
+// each account whose hosts changed, the old and the new one when a host changes hands, and
+// nobody for rows whose notifying columns stayed as they were or for hot columns.
+TEST_F(CachedStoreTest, AStatementOverManyHostsNotifiesEachAccountConcerned) {
+    AdminRepository repo(*db_);
+    ASSERT_TRUE(repo.add_account("bob", "", auth::Plan::Free, "hash-b"));
+    ASSERT_TRUE(repo.add_host(name("b1.example.org"), "bob"));
+    ASSERT_TRUE(repo.add_host(name("b2.example.org"), "bob"));
+    ASSERT_TRUE(repo.add_account("carol", "", auth::Plan::Free, "hash-c"));
+    ASSERT_TRUE(repo.add_host(name("c1.example.org"), "carol"));
+    ASSERT_TRUE(
+        scalar("UPDATE hosts SET ipv4 = '192.0.2.3' WHERE name = 'c1.example.org' "
+               "RETURNING 1"));
+    const auto id_of = [&](const std::string& user) {
+        return *scalar("SELECT id FROM accounts WHERE username = '" + user + "'");
+    };
+    const auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const auto run = [&](const std::string& statement) {
+        return sorted(notified_by(conninfo_, [&] { ASSERT_TRUE(scalar(statement)) << statement; }));
+    };
+    // Three hosts of two accounts get an address; carol's host already holds it.
+    EXPECT_EQ(run("UPDATE hosts SET ipv4 = '192.0.2.3' RETURNING 1"),
+              sorted({id_of("alice"), id_of("bob")}));
+    EXPECT_EQ(run("UPDATE hosts SET last_seen = now(), updated_at = now() RETURNING 1"),
+              std::vector<std::string>{});
+    EXPECT_EQ(run("UPDATE hosts SET offline_since = now(), offline_reason = 'heartbeat' WHERE name "
+                  "LIKE 'b%' RETURNING 1"),
+              std::vector<std::string>{id_of("bob")});
+    ASSERT_TRUE(load().first);
+    EXPECT_EQ(run("UPDATE hosts SET account_id = " + id_of("bob") +
+                  " WHERE id = " + std::to_string(host_) + " RETURNING 1"),
+              sorted({id_of("alice"), id_of("bob")}));
+    EXPECT_TRUE(ddns::test::wait_until([&] {
+        auto [p, hit] = load();
+        return p && !hit && p->hosts.empty();
+    })) << "alice's cached principal still holds the host she gave away";
 }
 
 TEST_F(CachedStoreTest, NotesAreWrittenInOneBatchWhereTheRowStillHoldsTheNotedState) {

@@ -238,10 +238,11 @@ public:
     std::unique_ptr<auth::SweepBatch> lock_due_hosts(
         std::int64_t, auth::TimePoint, std::size_t limit,
         const std::vector<std::int64_t>& skip) override {
-        ++batches;
+        const bool holding = ++batches <= held_batches;
         std::vector<auth::SweepCandidate> out;
         for (const auto& [id, c] : hosts) {
             if (c.host.offline || std::count(skip.begin(), skip.end(), id) != 0) continue;
+            if (holding && held.count(id) != 0) continue;  // SKIP LOCKED
             if (out.size() == limit) break;
             out.push_back(c);
         }
@@ -260,6 +261,10 @@ public:
     bool commit_unknown = false;
     int commits = 0;
     std::atomic<int> batches{0};
+    // Rows another transaction holds (an update, the reconciler, another instance) during the
+    // first `held_batches` calls of lock_due_hosts, which passes over them as SKIP LOCKED does.
+    std::set<std::int64_t> held;
+    int held_batches = 0;
 };
 
 // Records the batches; can hold a write "in the database" until released, or fail.

@@ -389,7 +389,7 @@ const ConfigKey kKeys[] = {
      set_number<&C::auth, &AuthSection::throttle_sync_interval>},
     {"sweep.interval", K::Seconds, 0, 86400, "30", "offline sweeper period (0: no sweeping)",
      set_number<&C::sweep, &SweepSection::interval>},
-    {"sweep.batch_size", K::Integer, 1, 1000, "100", "hosts per sweeper UPDATE",
+    {"sweep.batch_size", K::Integer, 1, 10000, "500", "hosts per sweeper transaction",
      set_number<&C::sweep, &SweepSection::batch_size>},
     {"reconcile.interval", K::Seconds, 0, 86400, "300", "full DNS comparison period (0: none)",
      set_number<&C::reconcile, &ReconcileSection::interval>},

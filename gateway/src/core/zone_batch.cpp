@@ -51,6 +51,16 @@ BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChang
     const UpdateResult whole = send(ids);
     if (whole.ok()) {
         out.applied = ids;
+    } else if (ids.size() > 1 && whole.status == UpdateStatus::EncodeError) {
+        // Nothing was sent (a message over 64 KiB, or a change that cannot be encoded): the
+        // halves go on their own, each split further as needed, in batch order.
+        const auto middle = ids.begin() + static_cast<std::ptrdiff_t>(ids.size() / 2);
+        for (const auto& half : {std::vector<std::int64_t>(ids.begin(), middle),
+                                 std::vector<std::int64_t>(middle, ids.end())}) {
+            BatchSendResult part = send_split(half, send);
+            out.applied.insert(out.applied.end(), part.applied.begin(), part.applied.end());
+            out.failed.merge(part.failed);
+        }
     } else if (ids.size() > 1 && retry_singly(whole.status)) {
         for (const std::int64_t id : ids) {
             UpdateResult one = send({id});
@@ -63,6 +73,15 @@ BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChang
         for (const std::int64_t id : ids) out.failed.emplace(id, whole);
     }
     return out;
+}
+
+UpdateResult send_in_parts(const std::vector<std::int64_t>& ids, const SendChanges& send) {
+    UpdateResult whole = send(ids);
+    if (whole.status != UpdateStatus::EncodeError || ids.size() < 2) return whole;
+    const auto middle = ids.begin() + static_cast<std::ptrdiff_t>(ids.size() / 2);
+    UpdateResult first = send_in_parts(std::vector<std::int64_t>(ids.begin(), middle), send);
+    UpdateResult second = send_in_parts(std::vector<std::int64_t>(middle, ids.end()), send);
+    return first.ok() ? second : first;
 }
 
 CommitOutcome record_batch(const std::function<void()>& record, std::string& what) {
@@ -90,7 +109,7 @@ ZoneBatchResult run_zone_batch(const std::vector<std::int64_t>& ids, const ZoneB
         log.error(where + ": recording " + count + " change(s) failed after the DNS update: " +
                   r.what + (r.sent.applied.empty() ? "" : "; rolling DNS back"));
         if (!r.sent.applied.empty()) {
-            r.rollback = steps.compensate(r.sent.applied);
+            r.rollback = send_in_parts(r.sent.applied, steps.compensate);
             if (!r.rollback->ok())
                 log.error(where + ": rollback not applied (BIND changed meanwhile, or failed); " +
                           "DNS and the database disagree until the reconciler settles it: " +

@@ -116,7 +116,7 @@ TEST(ConfigKeys, InvalidValuesNameWhatTheTableExpects) {
         const char* expected;
     };
     for (const auto& c : {
-             Case{"sweep.batch_size = 0", "(expected a whole number from 1 to 1000)"},
+             Case{"sweep.batch_size = 0", "(expected a whole number from 1 to 10000)"},
              Case{"sweep.interval = -1", "(expected seconds from 0 to 86400)"},
              Case{"dns.timeout_ms = 10", "(expected milliseconds from 50 to 60000)"},
              Case{"abuse.nochg_interval = 8d", "such as 90s, 30m, 12h, 30d, at most 7d)"},

@@ -72,7 +72,7 @@ TEST(ConfigSources, VariableOverFileOverDefault) {
     ASSERT_TRUE(config) << config.error();
     EXPECT_EQ(config->http.threads, 7u);
     EXPECT_EQ(config->sweep.interval, std::chrono::seconds(9));
-    EXPECT_EQ(config->sweep.batch_size, 100u);
+    EXPECT_EQ(config->sweep.batch_size, 500u);
     EXPECT_EQ(config->database.url, kSecretUrl);
 }
 

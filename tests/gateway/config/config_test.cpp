@@ -14,7 +14,7 @@ TEST(Config, DefaultsNeedOnlyTheDatabase) {
     EXPECT_TRUE(c->proxy.trusted.empty());
     EXPECT_TRUE(c->dyndns2.require_user_agent);
     EXPECT_EQ(c->sweep.interval, std::chrono::seconds(30));
-    EXPECT_EQ(c->sweep.batch_size, 100u);
+    EXPECT_EQ(c->sweep.batch_size, 500u);
     EXPECT_EQ(c->reconcile.interval, std::chrono::seconds(300));
     EXPECT_EQ(c->reconcile.in_doubt_poll, std::chrono::seconds(5));
     EXPECT_EQ(c->reconcile.max_repairs, 1000u);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace ddns::gateway {
@@ -111,6 +112,51 @@ INSTANTIATE_TEST_SUITE_P(
             {2},
             CommitOutcome::Committed}),
     [](const ::testing::TestParamInfo<Row>& row) { return std::string(row.param.name); });
+
+// A message too large to encode was never sent: it goes in halves, each halved again until it
+// fits, in batch order; a change that cannot be encoded even alone (9) fails alone.
+TEST(ZoneBatch, AMessageTooLargeToEncodeIsSentInHalvesUntilItFits) {
+    std::vector<std::vector<std::int64_t>> messages;
+    const SendChanges send = [&](const std::vector<std::int64_t>& ids) {
+        messages.push_back(ids);
+        if (ids.size() > 2 || std::find(ids.begin(), ids.end(), 9) != ids.end())
+            return UpdateResult{UpdateStatus::EncodeError, "UPDATE message too large"};
+        return UpdateResult{UpdateStatus::Success, {}};
+    };
+    const BatchSendResult r = send_split({1, 2, 3, 4, 5, 9}, send);
+    EXPECT_EQ(r.applied, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+    ASSERT_EQ(r.failed.size(), 1U);
+    EXPECT_EQ(r.failed.at(9).status, UpdateStatus::EncodeError);
+    const std::vector<std::vector<std::int64_t>> expected{
+        {1, 2, 3, 4, 5, 9}, {1, 2, 3}, {1}, {2, 3}, {4, 5, 9}, {4}, {5, 9}, {5}, {9}};
+    EXPECT_EQ(messages, expected);
+}
+
+// The undo of a large batch after a failed commit may not fit in one message either: it goes in
+// halves too, and the first part that fails is the compensation's result.
+TEST(ZoneBatch, ACompensationTooLargeToEncodeIsSentInParts) {
+    std::vector<std::vector<std::int64_t>> undo;
+    const ZoneBatchSteps steps{
+        [](const std::vector<std::int64_t>&) {
+            return UpdateResult{UpdateStatus::Success, {}};
+        },
+        [](const BatchSendResult&) { throw auth::StoreError("database down"); },
+        [] {},
+        [&](const std::vector<std::int64_t>& ids) {
+            undo.push_back(ids);
+            if (ids.size() > 2) return UpdateResult{UpdateStatus::EncodeError, "too large"};
+            if (ids.front() == 3) return UpdateResult{UpdateStatus::NxRrset, {}};
+            return UpdateResult{UpdateStatus::Success, {}};
+        },
+        [](const std::vector<std::int64_t>&) {},
+    };
+    const Logger log{LogLevel::Error};
+    const ZoneBatchResult r = run_zone_batch({1, 2, 3, 4}, steps, log, "test");
+    const std::vector<std::vector<std::int64_t>> expected{{1, 2, 3, 4}, {1, 2}, {3, 4}};
+    EXPECT_EQ(undo, expected);
+    ASSERT_TRUE(r.rollback);
+    EXPECT_EQ(r.rollback->status, UpdateStatus::NxRrset);
+}
 
 TEST(ZoneBatch, AFailedMarkIsLoggedNotThrown) {
     const ZoneBatchSteps steps{

@@ -87,6 +87,43 @@ TEST_F(OfflineSweeperTest, BatchesAreCappedAtTheBatchSize) {
     EXPECT_EQ(store.commits, 3);
 }
 
+// A sender that encodes and signs like the real client and refuses what does not fit in one
+// DNS message (65,535 octets over TCP) with the real client's EncodeError.
+class EncodingSender final : public UpdateSender {
+public:
+    UpdateResult send(const UpdateRequest& request, const TsigKey& key,
+                      const ServerEndpoint&) override {
+        const auto wire = encode_signed_update(request, key, 1, 0);
+        if (!wire) return {UpdateStatus::EncodeError, wire.error()};
+        sizes.push_back(wire->size());
+        hosts += request.prerequisites.size();
+        return {UpdateStatus::Success, {}};
+    }
+    std::vector<std::size_t> sizes;  // of the messages that fit
+    std::size_t hosts = 0;
+};
+
+TEST_F(OfflineSweeperTest, ABatchLargerThanOneMessageIsSplitAtTheMessageSizeLimit) {
+    // 2,000 hosts with long names: about 100 octets each in the message, so about 200 KB.
+    for (int i = 1; i <= 2000; ++i) {
+        add(i, ip("192.0.2.1"));
+        store.hosts.at(i).host.name =
+            name("a-host-with-a-rather-long-name-" + std::to_string(i) + ".example.org");
+    }
+    EncodingSender encoding;
+    OfflineSweeper big(
+        encoding, store, log, [] { return kNow; }, SweeperOptions{std::chrono::seconds(30), 2000});
+    const auto report = big.sweep_once();
+    EXPECT_EQ(report.taken_offline, 2000u);
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_EQ(store.commits, 1) << "one transaction for the batch, whatever its messages";
+    EXPECT_EQ(encoding.hosts, 2000u);
+    EXPECT_GE(encoding.sizes.size(), 4u);
+    EXPECT_LE(encoding.sizes.size(), 8u) << "halved only as far as needed";
+    for (const std::size_t size : encoding.sizes) EXPECT_LE(size, 65535u);
+    for (int i = 1; i <= 2000; ++i) EXPECT_TRUE(store.hosts.at(i).host.offline) << i;
+}
+
 TEST_F(OfflineSweeperTest, AFailedPrerequisiteIsRetriedSinglySoOnlyThatHostStays) {
     add(1, ip("192.0.2.1"));
     add(2, ip("192.0.2.2"));
@@ -179,6 +216,23 @@ TEST_F(OfflineSweeperTest, ExpiredAccountsGoOfflineWithTheirReason) {
     store.hosts.at(1).account_expires_at = kNow - minutes(1);
     EXPECT_EQ(sweeper().sweep_once().taken_offline, 1u);
     EXPECT_EQ(store.reasons.at(1), auth::OfflineReason::Expired);
+}
+
+// Due hosts another transaction held during a pass (SKIP LOCKED passed over them) are not left
+// for a whole sweep.interval while passes make progress: the next pass follows within a second.
+TEST_F(OfflineSweeperTest, AfterAPassThatTookHostsOfflineTheNextFollowsSoon) {
+    add(1, ip("192.0.2.1"));
+    add(2, ip("192.0.2.2"));
+    store.held = {2};
+    store.held_batches = 2;  // the first pass: a batch with host 1, then none
+    auto s = sweeper();      // 30 s between passes that take nothing offline
+    s.start();
+    EXPECT_TRUE(
+        ddns::test::wait_until([&] { return store.batches >= 4; }, std::chrono::seconds(10)))
+        << "the second pass waited for the interval";
+    s.stop();
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+    EXPECT_TRUE(store.hosts.at(2).host.offline);
 }
 
 TEST_F(OfflineSweeperTest, StartRunsPassesInTheBackgroundUntilStop) {

@@ -38,8 +38,15 @@ struct BatchSendResult {
 using SendChanges = std::function<UpdateResult(const std::vector<std::int64_t>& ids)>;
 
 // Sends `ids` in one message built by `send`; when BIND refuses it by retry_singly(), sends each
-// change alone so that one bad change cannot fail the others.
+// change alone so that one bad change cannot fail the others. A message that cannot be encoded
+// (EncodeError: over 64 KiB, or a bad change) was never sent: its two halves are sent instead,
+// each split again as needed, so a large batch goes in as few messages as fit.
 BatchSendResult send_split(const std::vector<std::int64_t>& ids, const SendChanges& send);
+
+// Sends `ids` in one message built by `send`, or, when it cannot be encoded (over 64 KiB), in
+// halves, halved again as needed; the first failure of a part, else success. For messages that
+// must not be split further by refusals (the compensation: one guarded undo).
+UpdateResult send_in_parts(const std::vector<std::int64_t>& ids, const SendChanges& send);
 
 // How recording a batch in the database ended.
 enum class CommitOutcome {
@@ -61,9 +68,10 @@ struct ZoneBatchSteps {
     std::function<void(const BatchSendResult& sent)> record;
     // Gives the change's database connection back (the steps below may need one of their own).
     std::function<void()> release;
-    // Builds and sends the compensating message for `applied` after a failed commit. It must
-    // carry prerequisites (BIND still holds exactly what the batch wrote), so that it can never
-    // overwrite a newer change another instance made meanwhile.
+    // Builds and sends the compensating message for `applied` after a failed commit (in parts
+    // by send_in_parts() when it would exceed 64 KiB). It must carry prerequisites (BIND still
+    // holds exactly what the batch wrote), so that it can never overwrite a newer change another
+    // instance made meanwhile.
     SendChanges compensate;
     // Marks `ids` in doubt for the reconciler, in a short transaction of its own; may throw
     // auth::StoreError (logged: the mark is best effort).

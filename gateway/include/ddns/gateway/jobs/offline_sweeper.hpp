@@ -24,7 +24,7 @@ namespace ddns::gateway {
 
 struct SweeperOptions {
     std::chrono::seconds interval{30};  // sweep.interval: time between passes
-    std::size_t batch_size = 100;       // sweep.batch_size: hosts per UPDATE message
+    std::size_t batch_size = 500;       // sweep.batch_size: hosts per transaction
 };
 
 struct SweepReport {
