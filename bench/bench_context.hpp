@@ -26,6 +26,8 @@ struct Settings {
     int mem_connections = 1'000;  // connections held open for it
     long sweep_hosts = 100'000;   // expired hosts for the sweep case
     double sweep_limit_s = 300;   // longest wait for them to be gone from DNS
+    bool only_nochg = false;      // --only nochg: the no-change and hello-world parts alone
+    std::string extra_config;     // --config-line 'key = value' lines (repeatable) for the gateway
 };
 
 struct Context {

@@ -6,7 +6,11 @@
 //
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
-//                           [--sweep-limit S]
+//                           [--sweep-limit S] [--only nochg] [--config-line 'key = value']...
+//
+// --only nochg measures the no-change path and the hello-world ceiling alone (for profiling that
+// path; no change, BIND or big case); --config-line adds a line to the gateway's configuration
+// (e.g. 'cache.ttl = 0' to measure without the principal cache).
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +72,10 @@ Settings parse(int argc, char** argv) {
             s.sweep_hosts = std::atol(value);
         else if (flag == "--sweep-limit")
             s.sweep_limit_s = std::atof(value);
+        else if (flag == "--only" && std::string(value) == "nochg")
+            s.only_nochg = true;
+        else if (flag == "--config-line")
+            s.extra_config += std::string(value) + "\n";
         else
             throw std::invalid_argument("unknown flag " + flag);
     }
@@ -209,13 +217,15 @@ void ratio(Context& cx, const std::string& key, double value, double goal, bool 
 
 void print_ratios(Context& cx, std::map<std::string, Result>& r) {
     std::printf("\n== ratios (this run)\n");
-    for (const char* c : {"1", "8", "64"}) {
-        const double bind = r["bind." + std::string(c)].rate();
-        ratio(cx, std::string("changes_vs_bind.") + c,
-              bind > 0 ? r["change." + std::string(c)].rate() / bind : 0, 4.0, true);
+    if (!cx.settings.only_nochg) {
+        for (const char* c : {"1", "8", "64"}) {
+            const double bind = r["bind." + std::string(c)].rate();
+            ratio(cx, std::string("changes_vs_bind.") + c,
+                  bind > 0 ? r["change." + std::string(c)].rate() / bind : 0, 4.0, true);
+        }
+        ratio(cx, "change_p99_minus_bind_p99", r["change.p99"].pct(0.99) - r["bind.p99"].pct(0.99),
+              5.0, false);
     }
-    ratio(cx, "change_p99_minus_bind_p99", r["change.p99"].pct(0.99) - r["bind.p99"].pct(0.99), 5.0,
-          false);
     for (const char* mode : {"close", "keepalive"})
         for (const char* c : {"8", "64"}) {
             const std::string k = std::string(mode) + "." + c;
@@ -234,7 +244,8 @@ GatewayStackOptions stack_options(const Settings& s) {
     // Held connections of the memory case must outlive the measurement; the throttle never
     // sees a wrong password here.
     o.extra_config =
-        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n";
+        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n" +
+        s.extra_config;
     return o;
 }
 
@@ -264,13 +275,15 @@ int main(int argc, char** argv) try {
         client.exchange(change_head(a, 249));
     }
     std::map<std::string, Result> results;
-    bind_phases(cx, results);
-    gateway_change_phases(cx, results);
+    if (!cx.settings.only_nochg) {
+        bind_phases(cx, results);
+        gateway_change_phases(cx, results);
+    }
     nochg_and_hello_phases(cx, results, "gateway", cx.stack->http_port(),
                            {{"gateway", "postgres"}, true});
     hello_phases(cx, results);
     print_ratios(cx, results);
-    if (cx.settings.big) {
+    if (cx.settings.big && !cx.settings.only_nochg) {
         // The sweep first: its hosts are then the only due ones in a table of normal size.
         sweep_case(cx);
         memory_case(cx);
