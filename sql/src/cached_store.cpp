@@ -178,17 +178,33 @@ void CachedStore::store(const std::string& key, const auth::Principal& p, std::u
     entries_[key] = Entry{p, SteadyClock::now()};
     if (fresh_key) keys_of_account_.emplace(p.account.id, key);
     for (const auth::Host& h : p.hosts) account_of_host_[h.id] = p.account.id;
+    if (p.token) account_of_token_[p.token->token_id] = p.account.id;
 }
 
 std::optional<std::string> CachedStore::find_host_owner(const DnsName& name) {
     return inner_.find_host_owner(name);
 }
 
-// A token's last use is not part of a cached principal (the notification trigger leaves
-// last_used and last_used_address out), so it only passes through.
+// A token's last use notifies nobody (the trigger leaves last_used and last_used_address out),
+// so the cached copies follow the value written, as they do for last_seen: max_unused is then
+// judged against the real last use, and the next requests do not write it again.
 void CachedStore::record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
                                    auth::TimePoint now) {
     inner_.record_token_use(token_id, client, now);
+    std::lock_guard lock(mutex_);
+    const auto owner = account_of_token_.find(token_id);
+    if (owner == account_of_token_.end()) return;
+    const auto range = keys_of_account_.equal_range(owner->second);
+    for (auto k = range.first; k != range.second; ++k) {
+        auto e = entries_.find(k->second);
+        if (e == entries_.end()) continue;
+        auto& token = e->second.principal.token;
+        if (!token || token->token_id != token_id) continue;
+        if (!token->last_used || *token->last_used < now) {
+            token->last_used = now;
+            token->last_used_address = client;
+        }
+    }
 }
 
 std::unique_ptr<auth::HostChange> CachedStore::begin_change(
@@ -314,6 +330,7 @@ void CachedStore::invalidate_all() {
     entries_.clear();
     keys_of_account_.clear();
     account_of_host_.clear();
+    account_of_token_.clear();
     invalidated_at_.clear();
 }
 

@@ -254,5 +254,23 @@ TEST_F(CachedStoreTest, AChangeIsSeenWithinMaxLagEvenWhenItsNotificationIsStuck)
     EXPECT_EQ(load().first->account.password_hash, "hash-stuck");
 }
 
+// A token's recorded use notifies nobody, so the cached copy follows the value written: its
+// max_unused is judged against the real last use, not the one it was loaded with.
+TEST_F(CachedStoreTest, ARecordedTokenUseReachesTheCachedCopy) {
+    auto [first, hit1] = load();
+    ASSERT_TRUE(first && first->token);
+    EXPECT_FALSE(first->token->last_used);
+    const auth::TimePoint used = auth::TimePoint(std::chrono::seconds(1'800'000'000));
+    cache_->record_token_use(token_, IpAddress::parse("192.0.2.44"), used);
+    auto [second, hit2] = load();
+    ASSERT_TRUE(second && second->token);
+    EXPECT_TRUE(hit2);
+    EXPECT_EQ(second->token->last_used, used);
+    EXPECT_EQ(second->token->last_used_address, IpAddress::parse("192.0.2.44"));
+    EXPECT_EQ(scalar("SELECT extract(epoch FROM last_used)::bigint FROM tokens WHERE id = " +
+                     std::to_string(token_)),
+              "1800000000");
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -130,6 +130,7 @@ private:
     std::unordered_map<std::string, Entry> entries_;
     std::unordered_multimap<std::int64_t, std::string> keys_of_account_;
     std::unordered_map<std::int64_t, std::int64_t> account_of_host_;
+    std::unordered_map<std::int64_t, std::int64_t> account_of_token_;
     // Invalidation sequence: a load that started before an invalidation of its account (or of
     // everything) is not cached.
     std::uint64_t sequence_ = 0;
