@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -178,47 +179,76 @@ bool Authenticator::verify_password_cached(const Principal& principal, const Sec
         return false;
     }
 
-    std::string key = cache_entry_key(principal.account, secret);
+    const CacheKey key = cache_entry_key(principal.account, secret);
     const TimePoint now = clock_();
     {
         std::lock_guard lock(mutex_);
         if (auto it = verified_.find(key); it != verified_.end()) {
-            if (now < it->second) return true;
+            if (now < it->second) {
+                it->second = now + options_.cache_ttl;  // kept while in use
+                return true;
+            }
             verified_.erase(it);
         }
     }
 
     // The argon2 run happens outside the lock so concurrent logins do not queue behind it.
     if (!hasher_.verify(hash, secret)) return false;
-    remember(std::move(key), now);
+    remember(key, now);
     return true;
 }
 
-std::string Authenticator::cache_entry_key(const Account& account, const Secret& password) const {
+std::size_t Authenticator::CacheKeyHash::operator()(const CacheKey& key) const noexcept {
+    // The key is already a keyed BLAKE2b digest: its first bytes are as good as any hash.
+    std::size_t h = 0;
+    std::memcpy(&h, key.data(), sizeof h);
+    return h;
+}
+
+Authenticator::CacheKey Authenticator::cache_entry_key(const Account& account,
+                                                       const Secret& password) const {
     // The password hash is part of the input, so a changed password (new hash) misses the cache
-    // without any explicit invalidation.
+    // without any explicit invalidation. 128 bits of a keyed hash with a per-process random key:
+    // no collision can be found or precomputed.
     crypto_generichash_state state;
     const auto key = cache_key_.expose_bytes();
-    ::crypto_generichash_init(&state, key.data(), key.size(), crypto_generichash_BYTES);
+    CacheKey digest{};
+    ::crypto_generichash_init(&state, key.data(), key.size(), digest.size());
     absorb(state, account.username);
     absorb(state, password.expose_view());
     absorb(state, account.password_hash);
-    std::array<unsigned char, crypto_generichash_BYTES> digest{};
     ::crypto_generichash_final(&state, digest.data(), digest.size());
     ::sodium_memzero(&state, sizeof state);
-    return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+    return digest;
 }
 
-void Authenticator::remember(std::string key, TimePoint now) {
+void Authenticator::remember(const CacheKey& key, TimePoint now) {
     if (options_.cache_capacity == 0 || options_.cache_ttl <= std::chrono::seconds::zero()) return;
     std::lock_guard lock(mutex_);
-    if (verified_.size() >= options_.cache_capacity && !verified_.contains(key)) {
-        std::erase_if(verified_, [now](const auto& entry) { return entry.second <= now; });
-        // Still full of live entries: start over rather than track recency. A cleared cache
-        // only costs argon2 runs, never correctness.
-        if (verified_.size() >= options_.cache_capacity) verified_.clear();
-    }
-    verified_[std::move(key)] = now + options_.cache_ttl;
+    if (verified_.size() >= options_.cache_capacity && !verified_.contains(key))
+        evict_least_recently_used(now);
+    verified_[key] = now + options_.cache_ttl;
+}
+
+// Under mutex_. Expired entries go first; when that frees nothing, the eighth of the entries
+// with the earliest expiry (used longest ago, as every use renews the expiry) goes, so the
+// O(n) pass runs once per capacity/8 new entries, not once per entry.
+void Authenticator::evict_least_recently_used(TimePoint now) {
+    std::erase_if(verified_, [now](const auto& entry) { return entry.second <= now; });
+    if (verified_.size() < options_.cache_capacity) return;
+    std::vector<TimePoint> expiries;
+    expiries.reserve(verified_.size());
+    for (const auto& entry : verified_) expiries.push_back(entry.second);
+    const std::size_t evict = std::max<std::size_t>(1, options_.cache_capacity / 8);
+    const auto cut = expiries.begin() + static_cast<std::ptrdiff_t>(evict - 1);
+    std::nth_element(expiries.begin(), cut, expiries.end());
+    const TimePoint oldest_kept_after = *cut;
+    std::size_t removed = 0;
+    std::erase_if(verified_, [&](const auto& entry) {
+        if (removed == evict || entry.second > oldest_kept_after) return false;
+        ++removed;
+        return true;
+    });
 }
 
 void Authenticator::burn_password_check(const Secret& secret) const {

@@ -181,9 +181,54 @@ TEST_F(AuthenticatorTest, CacheEntriesExpireAfterTheTtl) {
     clock.now += seconds(599);
     EXPECT_EQ(login(auth, kPassword), AuthStatus::Ok);
     EXPECT_EQ(hasher.verifications, 1);
-    clock.now += seconds(1);
+    clock.now += seconds(600);  // 600 s since the last use
     EXPECT_EQ(login(auth, kPassword), AuthStatus::Ok);
     EXPECT_EQ(hasher.verifications, 2);
+}
+
+TEST_F(AuthenticatorTest, EveryUseKeepsTheEntryForAnotherTtl) {
+    // A router that sends its password every 5 minutes must cost one argon2 run in all, not one
+    // every cache_ttl: at 10 million hosts that would be thousands of runs a second.
+    Authenticator auth(store, hasher, clock.function(), AuthenticatorOptions{seconds(600), 100});
+    for (int i = 0; i < 12; ++i) {
+        EXPECT_EQ(login(auth, kPassword), AuthStatus::Ok);
+        clock.now += seconds(300);
+    }
+    EXPECT_EQ(hasher.verifications, 1);
+}
+
+TEST_F(AuthenticatorTest, AFullCacheEvictsTheLeastRecentlyUsedNotEverything) {
+    // Eight routers, room for four: each newcomer displaces the entries used longest ago, and
+    // the ones in use stay. (A cache that empties itself when full makes every router pay
+    // argon2 again as soon as there are more clients than entries.)
+    for (int i = 0; i < 8; ++i) {
+        Account a;
+        a.id = 100 + i;
+        a.username = "user" + std::to_string(i);
+        a.password_hash = hasher.hash(Secret(kPassword));
+        store.add(a);
+    }
+    Authenticator auth(store, hasher, clock.function(), AuthenticatorOptions{seconds(600), 4});
+    const auto user = [](int i) { return "user" + std::to_string(i); };
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(login(auth, kPassword, user(i).c_str()), AuthStatus::Ok);
+        clock.now += seconds(1);
+    }
+    // user0 and user1 are used again: user2 and user3 are now the least recently used.
+    EXPECT_EQ(login(auth, kPassword, user(0).c_str()), AuthStatus::Ok);
+    EXPECT_EQ(login(auth, kPassword, user(1).c_str()), AuthStatus::Ok);
+    clock.now += seconds(1);
+    EXPECT_EQ(hasher.verifications, 4);
+    EXPECT_EQ(login(auth, kPassword, user(4).c_str()), AuthStatus::Ok);
+    EXPECT_EQ(hasher.verifications, 5);
+    EXPECT_LE(auth.cached_entries(), 4u);
+    EXPECT_GE(auth.cached_entries(), 3u) << "one eviction frees a little room, not the whole cache";
+    EXPECT_EQ(login(auth, kPassword, user(0).c_str()), AuthStatus::Ok);
+    EXPECT_EQ(login(auth, kPassword, user(1).c_str()), AuthStatus::Ok);
+    EXPECT_EQ(login(auth, kPassword, user(4).c_str()), AuthStatus::Ok);
+    EXPECT_EQ(hasher.verifications, 5) << "recently used entries survived the eviction";
+    EXPECT_EQ(login(auth, kPassword, user(2).c_str()), AuthStatus::Ok);
+    EXPECT_EQ(hasher.verifications, 6) << "the least recently used entry was the one evicted";
 }
 
 TEST_F(AuthenticatorTest, ChangedPasswordHashMissesTheCache) {

@@ -140,7 +140,8 @@ int run_serve(const Config& config) {
             throttle, throttle_store, log,
             ThrottleSyncOptions{config.auth.throttle_sync_interval, std::chrono::seconds(60)});
     auth::Authenticator authenticator(
-        cached, hasher, clock, auth::AuthenticatorOptions{config.auth.cache_ttl, 10000}, &throttle);
+        cached, hasher, clock,
+        auth::AuthenticatorOptions{config.auth.cache_ttl, config.auth.cache_capacity}, &throttle);
     UpdateClient dns_client(config.dns_client_options());
     MeteredSender dns(dns_client, metrics);  // every UPDATE below is counted here
     UpdateServiceOptions update_options;

@@ -3,6 +3,7 @@
 // routers that send their password every few minutes do not cost an argon2 run each time.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -39,9 +40,12 @@ struct AuthOutcome {
     std::chrono::seconds retry_after{0};  // set when Throttled or Busy (at least 1 s)
 };
 
+// Remembered password checks: an entry lives cache_ttl after its last use (a router that asks
+// more often than that pays argon2 once), and a full cache evicts the entries used longest ago,
+// an eighth of it at a time. About 60 bytes per entry.
 struct AuthenticatorOptions {
     std::chrono::seconds cache_ttl{600};
-    std::size_t cache_capacity = 10000;
+    std::size_t cache_capacity = 100000;
 };
 
 class Authenticator {
@@ -97,8 +101,13 @@ private:
     AuthOutcome check_credential(std::string_view username, const Secret& secret,
                                  CredentialPolicy policy, const std::optional<IpAddress>& client);
     bool verify_password_cached(const Principal& principal, const Secret& secret);
-    std::string cache_entry_key(const Account& account, const Secret& password) const;
-    void remember(std::string key, TimePoint now);
+    using CacheKey = std::array<unsigned char, 16>;
+    struct CacheKeyHash {
+        std::size_t operator()(const CacheKey& key) const noexcept;
+    };
+    CacheKey cache_entry_key(const Account& account, const Secret& password) const;
+    void remember(const CacheKey& key, TimePoint now);
+    void evict_least_recently_used(TimePoint now);
     // Spends one argon2 verification on a hash that never matches.
     void burn_password_check(const Secret& secret) const;
 
@@ -110,7 +119,7 @@ private:
     Secret cache_key_;        // random per process; cache entries are keyed hashes, never passwords
     std::string dummy_hash_;  // argon2id of a random secret, verified when there is no real hash
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, TimePoint> verified_;  // keyed hash -> expiry
+    std::unordered_map<CacheKey, TimePoint, CacheKeyHash> verified_;  // keyed hash -> expiry
 };
 
 }  // namespace ddns::auth

@@ -87,6 +87,7 @@ struct AuthSection {
     std::size_t argon2_memory_budget_mib{};               // bounds concurrent argon2 runs
     std::chrono::milliseconds argon2_queue_timeout_ms{};  // wait for a slot, then "busy"
     std::chrono::seconds cache_ttl{};
+    std::size_t cache_capacity{};
     // Per client address and account name.
     unsigned lockout_failures{};  // 0: off
     std::chrono::seconds lockout_initial{};
