@@ -27,9 +27,11 @@ struct Settings {
     long sweep_hosts = 100'000;   // expired hosts for the sweep case
     double sweep_limit_s = 300;   // longest wait for them to be gone from DNS
     long sweep_batch = 0;         // sweep.batch_size for the gateway (0: its default)
-    // --only PART: run one part alone ("side", "changes", "sweep", "mem"); empty runs all.
+    // --only PART: run one part alone ("side", "changes", "nochg", "sweep", "mem"); empty runs
+    // all.
     std::string only;
     bool runs(const std::string& part) const { return only.empty() || only == part; }
+    std::string extra_config;  // --config-line 'key = value' lines (repeatable) for the gateway
 };
 
 struct Context {

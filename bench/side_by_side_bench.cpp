@@ -6,11 +6,14 @@
 //
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
-//                           [--sweep-limit S] [--sweep-batch N] [--only side|changes|sweep|mem]
+//                           [--sweep-limit S] [--sweep-batch N]
+//                           [--only side|changes|nochg|sweep|mem] [--config-line 'key = value']...
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
-// BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `sweep` or
-// `mem` one big case (whatever --no-big says).
+// BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `nochg` the
+// no-change path and the hello-world ceiling alone (for profiling that path), `sweep` or `mem`
+// one big case (whatever --no-big says). --config-line adds a line to the gateway's
+// configuration (e.g. 'cache.ttl = 60' to measure with the principal cache).
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -76,8 +79,11 @@ Settings parse(int argc, char** argv) {
             s.sweep_batch = std::atol(value);
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
-                  std::strcmp(value, "sweep") == 0 || std::strcmp(value, "mem") == 0))
+                  std::strcmp(value, "nochg") == 0 || std::strcmp(value, "sweep") == 0 ||
+                  std::strcmp(value, "mem") == 0))
             s.only = value;
+        else if (flag == "--config-line")
+            s.extra_config += std::string(value) + "\n";
         else
             throw std::invalid_argument("unknown flag " + flag);
     }
@@ -226,13 +232,15 @@ void ratio(Context& cx, const std::string& key, double value, double goal, bool 
 
 void print_ratios(Context& cx, std::map<std::string, Result>& r) {
     std::printf("\n== ratios (this run)\n");
-    for (const char* c : {"1", "8", "64"}) {
-        const double bind = r["bind." + std::string(c)].rate();
-        ratio(cx, std::string("changes_vs_bind.") + c,
-              bind > 0 ? r["change." + std::string(c)].rate() / bind : 0, 4.0, true);
+    if (cx.settings.only != "nochg") {
+        for (const char* c : {"1", "8", "64"}) {
+            const double bind = r["bind." + std::string(c)].rate();
+            ratio(cx, std::string("changes_vs_bind.") + c,
+                  bind > 0 ? r["change." + std::string(c)].rate() / bind : 0, 4.0, true);
+        }
+        ratio(cx, "change_p99_minus_bind_p99", r["change.p99"].pct(0.99) - r["bind.p99"].pct(0.99),
+              5.0, false);
     }
-    ratio(cx, "change_p99_minus_bind_p99", r["change.p99"].pct(0.99) - r["bind.p99"].pct(0.99), 5.0,
-          false);
     for (const char* mode : {"close", "keepalive"})
         for (const char* c : {"8", "64"}) {
             const std::string k = std::string(mode) + "." + c;
@@ -251,7 +259,8 @@ GatewayStackOptions stack_options(const Settings& s) {
     // Held connections of the memory case must outlive the measurement; the throttle never
     // sees a wrong password here.
     o.extra_config =
-        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n";
+        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n" +
+        s.extra_config;
     if (s.sweep_batch > 0)
         o.extra_config += "sweep.batch_size = " + std::to_string(s.sweep_batch) + "\n";
     return o;
@@ -278,8 +287,9 @@ int main(int argc, char** argv) try {
     create_accounts(cx);
     const bool side = cx.settings.runs("side");
     const bool changes = side || cx.settings.only == "changes";
+    const bool nochg = side || cx.settings.only == "nochg";
     // Warm-up: every no-change host gets its address, every password is checked once (cached).
-    for (int a = 0; changes && a < cx.settings.accounts; ++a) {
+    for (int a = 0; (changes || nochg) && a < cx.settings.accounts; ++a) {
         HttpClient client(cx.stack->http_port(), "127.0.0.1", false);
         client.exchange(nochg_head(a));
         client.exchange(change_head(a, 249));
@@ -289,10 +299,12 @@ int main(int argc, char** argv) try {
         bind_phases(cx, results);
         gateway_change_phases(cx, results);
     }
-    if (side) {
+    if (nochg) {
         nochg_and_hello_phases(cx, results, "gateway", cx.stack->http_port(),
                                {{"gateway", "postgres"}, true});
         hello_phases(cx, results);
+    }
+    if (side || cx.settings.only == "nochg") {
         print_ratios(cx, results);
     } else if (changes) {
         std::printf("\n== ratios (this run)\n");

@@ -23,7 +23,8 @@ WHERE h.name = $1)sql";
 constexpr std::string_view kLog = R"sql(
 SELECT (extract(epoch FROM l.logged_at) * 1000000)::bigint, coalesce(h.name, l.hostname),
        l.username, host(l.client), l.user_agent, l.dialect, l.outcome, l.fault, l.detail,
-       l.ipv4_changed, l.ipv6_changed, l.tls
+       l.ipv4_changed, l.ipv6_changed, l.tls, l.repeats,
+       (extract(epoch FROM l.first_logged_at) * 1000000)::bigint
 FROM update_log l LEFT JOIN hosts h ON h.id = l.host_id
 WHERE ($1::bigint IS NULL OR l.host_id = $1::bigint)
   AND ($2::bigint IS NULL OR l.account_id = $2::bigint)
@@ -74,12 +75,14 @@ std::vector<LogEntry> AuditRepository::log(const LogFilter& filter) {
     std::vector<LogEntry> entries;
     entries.reserve(static_cast<std::size_t>(r.rows()));
     for (int row = 0; row < r.rows(); ++row) {
-        entries.push_back(LogEntry{time_from_micros(r.int64(row, 0)), std::string(r.text(row, 1)),
-                                   std::string(r.text(row, 2)), std::string(r.text(row, 3)),
-                                   std::string(r.text(row, 4)), std::string(r.text(row, 5)),
-                                   std::string(r.text(row, 6)), std::string(r.text(row, 7)),
-                                   std::string(r.text(row, 8)), r.boolean(row, 9),
-                                   r.boolean(row, 10), r.boolean(row, 11)});
+        entries.push_back(LogEntry{
+            time_from_micros(r.int64(row, 0)), std::string(r.text(row, 1)),
+            std::string(r.text(row, 2)), std::string(r.text(row, 3)), std::string(r.text(row, 4)),
+            std::string(r.text(row, 5)), std::string(r.text(row, 6)), std::string(r.text(row, 7)),
+            std::string(r.text(row, 8)), r.boolean(row, 9), r.boolean(row, 10), r.boolean(row, 11),
+            r.int64(row, 12), std::nullopt});
+        if (const auto first = r.opt_int64(row, 13))
+            entries.back().first_time = time_from_micros(*first);
     }
     return entries;
 }

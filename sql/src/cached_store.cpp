@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <random>
 #include <utility>
 
 #include "codec.hpp"
@@ -13,6 +15,15 @@ namespace ddns::sql {
 namespace {
 
 constexpr const char* kChannel = "ddns_principal";
+constexpr std::string_view kPingPrefix = "ping ";
+
+// A channel nobody else listens on: this instance's pings wake no other instance.
+std::string own_ping_channel() {
+    std::random_device random;
+    char name[48];
+    std::snprintf(name, sizeof name, "ddns_cache_ping_%08x%08x", random(), random());
+    return name;
+}
 
 // Locks the noted hosts in id order first (as every other writer of host rows does, so this
 // cannot deadlock with them), then writes last_seen where the row still holds the noted state
@@ -107,7 +118,11 @@ private:
 }  // namespace
 
 CachedStore::CachedStore(PgStore& inner, Database& db, std::string conninfo, CacheOptions options)
-    : inner_(inner), db_(db), conninfo_(std::move(conninfo)), options_(options) {
+    : inner_(inner),
+      db_(db),
+      conninfo_(std::move(conninfo)),
+      options_(options),
+      ping_channel_(own_ping_channel()) {
     if (options_.ttl > std::chrono::seconds::zero())
         listener_ = std::thread([this] { listen_loop(); });
     flusher_ = std::thread([this] { flush_loop(); });
@@ -139,13 +154,15 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
     std::uint64_t started = 0;
     {
         std::lock_guard lock(mutex_);
-        if (listening_) {
+        if (listening_ && fresh()) {
             if (auto it = entries_.find(key); it != entries_.end()) {
                 if (SteadyClock::now() - it->second.loaded < options_.ttl) {
                     ++counters_.hits;
                     return it->second.principal;
                 }
             }
+        } else if (listening_) {
+            ++counters_.lagging;
         }
         ++counters_.misses;
         started = ++sequence_;
@@ -153,6 +170,10 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
     auto loaded = inner_.load_principal(username, token_digest);
     if (loaded) store(key, *loaded, started);
     return loaded;
+}
+
+bool CachedStore::fresh() const {
+    return SteadyClock::now() - fresh_as_of_ <= options_.max_lag;
 }
 
 void CachedStore::store(const std::string& key, const auth::Principal& p, std::uint64_t started) {
@@ -166,17 +187,33 @@ void CachedStore::store(const std::string& key, const auth::Principal& p, std::u
     entries_[key] = Entry{p, SteadyClock::now()};
     if (fresh_key) keys_of_account_.emplace(p.account.id, key);
     for (const auth::Host& h : p.hosts) account_of_host_[h.id] = p.account.id;
+    if (p.token) account_of_token_[p.token->token_id] = p.account.id;
 }
 
 std::optional<std::string> CachedStore::find_host_owner(const DnsName& name) {
     return inner_.find_host_owner(name);
 }
 
-// A token's last use is not part of a cached principal (the notification trigger leaves
-// last_used and last_used_address out), so it only passes through.
+// A token's last use notifies nobody (the trigger leaves last_used and last_used_address out),
+// so the cached copies follow the value written, as they do for last_seen: max_unused is then
+// judged against the real last use, and the next requests do not write it again.
 void CachedStore::record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
                                    auth::TimePoint now) {
     inner_.record_token_use(token_id, client, now);
+    std::lock_guard lock(mutex_);
+    const auto owner = account_of_token_.find(token_id);
+    if (owner == account_of_token_.end()) return;
+    const auto range = keys_of_account_.equal_range(owner->second);
+    for (auto k = range.first; k != range.second; ++k) {
+        auto e = entries_.find(k->second);
+        if (e == entries_.end()) continue;
+        auto& token = e->second.principal.token;
+        if (!token || token->token_id != token_id) continue;
+        if (!token->last_used || *token->last_used < now) {
+            token->last_used = now;
+            token->last_used_address = client;
+        }
+    }
 }
 
 std::unique_ptr<auth::HostChange> CachedStore::begin_change(
@@ -305,6 +342,7 @@ void CachedStore::invalidate_all() {
     entries_.clear();
     keys_of_account_.clear();
     account_of_host_.clear();
+    account_of_token_.clear();
     invalidated_at_.clear();
 }
 
@@ -313,6 +351,9 @@ void CachedStore::set_listening(bool up) {
         std::lock_guard lock(mutex_);
         invalidate_all();  // whatever was missed while down (or before) is gone with it
         listening_ = up;
+        // Fresh only once a ping sent on this connection has come back.
+        fresh_as_of_ = SteadyClock::time_point{};
+        pings_sent_.clear();
         counters_.listening = up;
     }
     changed_.notify_all();
@@ -320,7 +361,7 @@ void CachedStore::set_listening(bool up) {
 
 bool CachedStore::wait_listening(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return listening_; });
+    return changed_.wait_for(lock, timeout, [&] { return listening_ && fresh(); });
 }
 
 CacheCounters CachedStore::counters() const {
@@ -330,8 +371,20 @@ CacheCounters CachedStore::counters() const {
 
 void CachedStore::apply(const std::vector<std::string>& payloads) {
     if (payloads.empty()) return;
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    const bool was_fresh = fresh();
     for (const std::string& payload : payloads) {
+        if (payload.starts_with(kPingPrefix)) {
+            std::uint64_t seq = 0;
+            std::from_chars(payload.data() + kPingPrefix.size(), payload.data() + payload.size(),
+                            seq);
+            // Everything committed before this ping was sent has been applied above.
+            if (auto it = pings_sent_.find(seq); it != pings_sent_.end()) {
+                fresh_as_of_ = std::max(fresh_as_of_, it->second);
+                pings_sent_.erase(pings_sent_.begin(), std::next(it));
+            }
+            continue;
+        }
         std::int64_t account = 0;
         const auto [end, ec] =
             std::from_chars(payload.data(), payload.data() + payload.size(), account);
@@ -340,6 +393,9 @@ void CachedStore::apply(const std::vector<std::string>& payloads) {
         else
             invalidate_all();  // '*' (a zone), or anything unexpected
     }
+    const bool now_fresh = fresh();
+    lock.unlock();
+    if (now_fresh && !was_fresh) changed_.notify_all();  // wait_listening()
 }
 
 void CachedStore::drain() {
@@ -368,14 +424,18 @@ void CachedStore::listen_loop() {
                     auto conn =
                         Connection::open(conninfo_, SteadyClock::now() + std::chrono::seconds(5));
                     conn->exec(std::string("LISTEN ") + kChannel);
+                    conn->exec("LISTEN " + ping_channel_);
+                    ping_conn_ =
+                        Connection::open(conninfo_, SteadyClock::now() + std::chrono::seconds(5));
                     conn_ = std::move(conn);
                     set_listening(true);
                     last_ping = SteadyClock::now();
                 }
                 socket = conn_->socket();
             }
+            send_ping_if_due();
             pollfd ready{socket, POLLIN, 0};
-            poll(&ready, 1, 200);
+            poll(&ready, 1, static_cast<int>(std::max<std::int64_t>(1, ping_every().count())));
             std::lock_guard conn_lock(conn_mutex_);
             if (!conn_) continue;  // dropped by drain(): reconnect
             apply(conn_->pending_notifications());
@@ -390,6 +450,7 @@ void CachedStore::listen_loop() {
                 std::lock_guard conn_lock(conn_mutex_);
                 conn_.reset();
             }
+            ping_conn_.reset();
             set_listening(false);
             std::unique_lock lock(mutex_);
             changed_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_; });
@@ -397,7 +458,31 @@ void CachedStore::listen_loop() {
     }
     std::lock_guard conn_lock(conn_mutex_);
     conn_.reset();
+    ping_conn_.reset();
     set_listening(false);
+}
+
+std::chrono::milliseconds CachedStore::ping_every() const {
+    return std::max(std::chrono::milliseconds(1), options_.max_lag / 4);
+}
+
+// The ping is a NOTIFY on this instance's own channel, sent on a connection of its own (so a
+// request's drain() never waits for it). Its send time is taken before it leaves: every
+// transaction that committed before that moment commits before the ping, so its notification
+// reaches the listening connection before the ping does.
+void CachedStore::send_ping_if_due() {
+    const auto now = SteadyClock::now();
+    if (!ping_conn_ || now - last_ping_sent_ < ping_every()) return;
+    std::uint64_t seq = 0;
+    {
+        std::lock_guard lock(mutex_);
+        seq = ++ping_sequence_;
+        pings_sent_[seq] = now;
+        while (pings_sent_.size() > 64) pings_sent_.erase(pings_sent_.begin());  // lost ones
+    }
+    last_ping_sent_ = now;
+    ping_conn_->exec("NOTIFY " + ping_channel_ + ", '" + std::string(kPingPrefix) +
+                     std::to_string(seq) + "'");
 }
 
 void CachedStore::flush_loop() {

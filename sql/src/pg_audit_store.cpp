@@ -28,22 +28,24 @@ constexpr std::string_view kInsert = R"sql(
 WITH input AS (
     SELECT to_timestamp(u.micros / 1000000.0) AS logged_at, u.account_id, u.username, u.host_id,
            u.hostname, u.client, u.user_agent, u.dialect, u.outcome, u.fault, u.detail,
-           u.ipv4_changed, u.ipv6_changed, u.tls
+           u.ipv4_changed, u.ipv6_changed, u.tls, u.repeats,
+           to_timestamp(u.first_micros / 1000000.0) AS first_logged_at
     FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::inet[],
                 $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[],
-                $13::boolean[], $14::boolean[])
+                $13::boolean[], $14::boolean[], $15::integer[], $16::bigint[])
         AS u(micros, account_id, username, host_id, hostname, client, user_agent, dialect,
-             outcome, fault, detail, ipv4_changed, ipv6_changed, tls)
+             outcome, fault, detail, ipv4_changed, ipv6_changed, tls, repeats, first_micros)
 )
 INSERT INTO update_log (logged_at, account_id, username, host_id, hostname, client, user_agent,
-                        dialect, outcome, fault, detail, ipv4_changed, ipv6_changed, tls)
+                        dialect, outcome, fault, detail, ipv4_changed, ipv6_changed, tls,
+                        repeats, first_logged_at)
 SELECT i.logged_at, o.owner_id, i.username,
        coalesce(i.host_id,
                 (SELECT h.id FROM hosts h WHERE h.account_id = o.owner_id AND h.name = i.hostname),
                 (SELECT min(h.id) FROM hosts h
                  WHERE i.hostname = '' AND h.account_id = o.owner_id HAVING count(*) = 1)),
        i.hostname, i.client, i.user_agent, i.dialect, i.outcome, i.fault, i.detail,
-       i.ipv4_changed, i.ipv6_changed, i.tls
+       i.ipv4_changed, i.ipv6_changed, i.tls, i.repeats, i.first_logged_at
 FROM input i
 -- Each lookup is one indexed probe per row (never a join condition with OR, which would compare
 -- every row with every account).
@@ -125,7 +127,7 @@ std::string id_array(const std::set<std::int64_t>& ids) {
     return out + "}";
 }
 
-// The batch's rows as one array literal per column (kInsert's $1..$14).
+// The batch's rows as one array literal per column (kInsert's $1..$16).
 class Columns {
 public:
     void add(const auth::AuditRecord& record, const auth::AuditHost& host) {
@@ -145,7 +147,9 @@ public:
             quoted(clean_text(detail, 256)),
             host.ipv4_changed ? "true" : "false",
             host.ipv6_changed ? "true" : "false",
-            record.tls ? "true" : "false"};
+            record.tls ? "true" : "false",
+            std::to_string(record.repeats),
+            record.repeats > 1 ? micros_param(record.first_time) : std::nullopt};
         for (int c = 0; c < kColumns; ++c) {
             std::string& column = columns_[static_cast<std::size_t>(c)];
             column += rows_ == 0 ? "{" : ",";
@@ -166,7 +170,7 @@ public:
     }
 
 private:
-    static constexpr int kColumns = 14;
+    static constexpr int kColumns = 16;
     // An array element: printable ASCII in double quotes, with '"' and '\\' escaped.
     static std::string quoted(const std::string& text) {
         std::string out = "\"";

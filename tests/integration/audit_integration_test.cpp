@@ -34,10 +34,13 @@ std::string pct(const std::string& text) {
     return out;
 }
 
-// One row of `admin log`: the columns before DETAIL (which may contain spaces), and DETAIL.
+// One row of `admin log`: the columns before DETAIL (which may contain spaces), DETAIL, and the
+// two after it.
 struct LogRow {
     Strings columns;  // TIME HOST USER CLIENT DIALECT OUTCOME FAULT CHANGED TLS AGENT
     std::string detail;
+    Strings tail;  // REPEATS FIRST
+    const std::string& repeats() const { return tail.at(0); }
     const std::string& host() const { return columns.at(1); }
     const std::string& user() const { return columns.at(2); }
     const std::string& outcome() const { return columns.at(5); }
@@ -56,6 +59,13 @@ std::vector<LogRow> parse_log(const std::string& output) {
         std::string word;
         while (row.columns.size() < 10 && words >> word) row.columns.push_back(word);
         std::getline(words >> std::ws, row.detail);
+        // REPEATS and FIRST follow DETAIL: the last two words.
+        for (int tail = 0; tail < 2; ++tail) {
+            const auto cut = row.detail.find_last_of(' ');
+            row.tail.insert(row.tail.begin(), row.detail.substr(cut + 1));
+            row.detail = cut == std::string::npos ? "" : row.detail.substr(0, cut);
+            while (!row.detail.empty() && row.detail.back() == ' ') row.detail.pop_back();
+        }
         if (row.columns.size() == 10) rows.push_back(row);
     }
     return rows;
@@ -357,6 +367,26 @@ TEST_F(Audit, AdminSaysClearlyWhatItCannotShow) {
     r = stack().admin({"log", "--limit", "0"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("--limit must be a number"), std::string::npos) << r.output;
+}
+
+// Many identical no-change answers written as one row (the writer merges them while they wait):
+// `admin log` shows how many requests the row stands for and when the first of them came.
+TEST_F(Audit, LogShowsTheCountOfAMergedRow) {
+    ASSERT_EQ(update("hostname=" + host + "&myip=192.0.2.90").body, "good 192.0.2.90");
+    ASSERT_EQ(wait_for_log(host, 1).size(), 1u);
+    stack().sql(
+        "insert into update_log (logged_at, first_logged_at, repeats, host_id, hostname, client, "
+        "dialect, outcome, fault, tls) select now(), now() - interval '37 seconds', 37, id, name, "
+        "'192.0.2.90', 'dyndns2', 'nochg', 'none', false from hosts where name = '" +
+        host + "'");
+    const auto rows = wait_for_log(host, 2);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].outcome(), "nochg");
+    EXPECT_EQ(rows[0].repeats(), "37");
+    EXPECT_NE(rows[0].tail.at(1), rows[0].columns.at(0)) << "first and last time differ";
+    EXPECT_EQ(rows[1].repeats(), "1");
+    const auto json = stack().admin({"log", "--host", host, "--json"});
+    EXPECT_NE(json.output.find("\"repeats\":37"), std::string::npos) << json.output;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <libpq-fe.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <functional>
@@ -62,6 +63,13 @@ protected:
             return cache_->counters().invalidations >= before + n;
         })) << "no notification for: "
             << statement;
+    }
+
+    // The PostgreSQL backend of the cache's listening connection.
+    int listening_backend() {
+        const auto pid =
+            scalar("SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN ddns_cache_ping_%'");
+        return pid ? std::stoi(*pid) : 0;
     }
 
     std::int64_t host_ = 0, token_ = 0;
@@ -290,6 +298,76 @@ TEST_F(CachedStoreTest, NothingIsCachedWhileTheChannelIsDownOrWithoutATtl) {
     start(CacheOptions{seconds(0)});
     ASSERT_TRUE(load().first);
     EXPECT_FALSE(load().second);
+}
+
+// The listening backend killed (as an operator's pg_terminate_backend or a failover would):
+// the cache is emptied and bypassed until it listens again, and then starts empty.
+TEST_F(CachedStoreTest, AKilledListeningBackendEmptiesTheCacheUntilItListensAgain) {
+    start(CacheOptions{seconds(60), 20000, milliseconds(1000), milliseconds(200)});
+    ASSERT_TRUE(load().first);
+    ASSERT_TRUE(load().second);
+    const int pid = listening_backend();
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(scalar("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"), "t");
+    // A change made while it is down is not answered from the old copy once max_lag passed.
+    ASSERT_TRUE(scalar("UPDATE accounts SET password_hash = 'hash-while-down' RETURNING 1"));
+    std::this_thread::sleep_for(milliseconds(220));
+    auto [p, hit] = load();
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(p->account.password_hash, "hash-while-down");
+    EXPECT_TRUE(ddns::test::wait_until([&] { return !cache_->counters().listening; }));
+    EXPECT_FALSE(load().second);
+    ASSERT_TRUE(cache_->wait_listening(seconds(20)));
+    EXPECT_NE(listening_backend(), pid);
+    EXPECT_FALSE(load().second) << "an entry from before the loss survived it";
+    EXPECT_TRUE(ddns::test::wait_until([&] { return load().second; }));
+}
+
+// The bound on staleness does not depend on the notification arriving: with the listening
+// backend stopped (SIGSTOP: it delivers nothing, as a backend stuck behind a slow server or a
+// network that holds its packets), a change committed elsewhere is read from the database once
+// max_lag has passed, because no freshness ping comes back either.
+TEST_F(CachedStoreTest, AChangeIsSeenWithinMaxLagEvenWhenItsNotificationIsStuck) {
+    start(CacheOptions{seconds(60), 20000, milliseconds(1000), milliseconds(200)});
+    ASSERT_TRUE(load().first);
+    ASSERT_TRUE(load().second);
+    const int pid = listening_backend();
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+    const auto committed = std::chrono::steady_clock::now();
+    const bool changed =
+        scalar("UPDATE accounts SET password_hash = 'hash-stuck' RETURNING 1").has_value();
+    std::this_thread::sleep_until(committed + milliseconds(200 + 20));
+    const auto hits_before = cache_->counters().hits;
+    auto [p, hit] = load();
+    const auto lagging = cache_->counters().lagging;
+    ::kill(pid, SIGCONT);
+    ASSERT_TRUE(changed);
+    EXPECT_FALSE(hit);
+    EXPECT_EQ(cache_->counters().hits, hits_before);
+    EXPECT_EQ(p->account.password_hash, "hash-stuck");
+    EXPECT_GT(lagging, 0U);
+    // Delivered again: the cache answers from memory once more, with the new state.
+    EXPECT_TRUE(ddns::test::wait_until([&] { return load().second; }));
+    EXPECT_EQ(load().first->account.password_hash, "hash-stuck");
+}
+
+// A token's recorded use notifies nobody, so the cached copy follows the value written: its
+// max_unused is judged against the real last use, not the one it was loaded with.
+TEST_F(CachedStoreTest, ARecordedTokenUseReachesTheCachedCopy) {
+    auto [first, hit1] = load();
+    ASSERT_TRUE(first && first->token);
+    EXPECT_FALSE(first->token->last_used);
+    const auth::TimePoint used = auth::TimePoint(std::chrono::seconds(1'800'000'000));
+    cache_->record_token_use(token_, IpAddress::parse("192.0.2.44"), used);
+    auto [second, hit2] = load();
+    ASSERT_TRUE(second && second->token);
+    EXPECT_TRUE(hit2);
+    EXPECT_EQ(second->token->last_used, used);
+    EXPECT_EQ(second->token->last_used_address, IpAddress::parse("192.0.2.44"));
+    EXPECT_EQ(scalar("SELECT extract(epoch FROM last_used)::bigint FROM tokens WHERE id = " +
+                     std::to_string(token_)),
+              "1800000000");
 }
 
 }  // namespace

@@ -305,5 +305,33 @@ TEST_F(PgAuditStoreTest, RepositoryShowsHostDetailsAndFiltersTheLogNewestFirst) 
     EXPECT_EQ(repo.log(LogFilter{std::nullopt, std::nullopt, std::nullopt, 2}).size(), 2U);
 }
 
+// Repeated unchanged answers merged by the writer are one row with their exact count and the
+// first request's time; the operator's log shows both, and a single request has no first time.
+TEST_F(PgAuditStoreTest, AMergedRecordIsOneRowWithItsCountAndFirstTime) {
+    auth::AuditRecord merged = record(kT0 + 40, alice_, "alice",
+                                      {entry(host_a_, "a.example.org", "nochg", FaultClass::None)});
+    merged.repeats = 37;
+    merged.first_time = at(kT0 + 3);
+    store_->write({merged, record(kT0 + 41, alice_, "alice",
+                                  {entry(host_a_, "a.example.org", "nochg", FaultClass::None)})});
+    EXPECT_EQ(scalar("SELECT sum(repeats) FROM update_log"), "38");
+    EXPECT_EQ(scalar("SELECT count(*) FROM update_log WHERE first_logged_at = to_timestamp(" +
+                     std::to_string(kT0 + 3) + ") AND logged_at = to_timestamp(" +
+                     std::to_string(kT0 + 40) + ") AND repeats = 37"),
+              "1");
+    AuditRepository repo(*db_);
+    const auto rows = repo.log(LogFilter{host_a_, std::nullopt, std::nullopt, 10});
+    ASSERT_EQ(rows.size(), 2U);
+    EXPECT_EQ(rows[0].repeats, 1);
+    EXPECT_FALSE(rows[0].first_time);
+    EXPECT_EQ(rows[1].repeats, 37);
+    EXPECT_EQ(rows[1].first_time, at(kT0 + 3));
+    EXPECT_EQ(rows[1].time, at(kT0 + 40));
+    // Nochg rows touch no host counter, however many requests they stand for.
+    EXPECT_EQ(scalar("SELECT client_faults + server_faults + auth_faults FROM hosts WHERE id = " +
+                     std::to_string(host_a_)),
+              "0");
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -66,7 +66,9 @@ int log_show(AdminContext& cx, const Args& a) {
                   {"CHANGED", "changed"},
                   {"TLS", "tls"},
                   {"AGENT", "agent"},
-                  {"DETAIL", "detail"}});
+                  {"DETAIL", "detail"},
+                  {"REPEATS", "repeats"},
+                  {"FIRST", "first_time"}});
     const auto or_null = [](const std::string& s) {
         return opt_text_cell(s.empty() ? std::nullopt : std::optional(s));
     };
@@ -74,7 +76,8 @@ int log_show(AdminContext& cx, const Args& a) {
         list.add({time_cell(e.time), or_null(e.host), or_null(e.username), text_cell(e.client),
                   text_cell(e.dialect), text_cell(e.outcome), text_cell(e.fault),
                   text_cell(families(e.ipv4_changed, e.ipv6_changed)), bool_cell(e.tls),
-                  or_null(e.user_agent), text_cell(e.detail)});
+                  or_null(e.user_agent), text_cell(e.detail), number_cell(e.repeats),
+                  time_cell(e.first_time)});
     list.print(cx.out, wants_json(a));
     return 0;
 }

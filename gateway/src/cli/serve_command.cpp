@@ -108,8 +108,10 @@ int run_serve(const Config& config) {
     sql::PgStore store(db);
     // The no-change path without synchronous database work: principals cached (invalidated by
     // notification, migration 018) and last_seen written in batches (issue #13).
-    sql::CachedStore cached(store, db, config.database.url,
-                            sql::CacheOptions{config.cache.ttl, config.cache.capacity});
+    sql::CachedStore cached(
+        store, db, config.database.url,
+        sql::CacheOptions{config.cache.ttl, config.cache.capacity, std::chrono::milliseconds(1000),
+                          config.cache.max_lag_ms});
     // One gate for every argon2 run of the process: logins of every dialect, web and API,
     // sign-up, password changes (issue #13).
     auth::PasswordHasher hasher(config.argon2_params(),
@@ -166,7 +168,9 @@ int run_serve(const Config& config) {
     // The update log has its own connections: its writer and pruner never take one from requests.
     sql::Database audit_db(config.database.url, 2);
     sql::PgAuditStore audit_store(audit_db);
-    AuditLog audit(audit_store, log, AuditLogOptions{config.audit.queue_size});
+    AuditLogOptions audit_options{config.audit.queue_size};
+    audit_options.merge_repeats = config.audit.merge_repeats;
+    AuditLog audit(audit_store, log, audit_options);
     std::unique_ptr<AuditPruner> pruner;
     if (config.audit.retention.count() > 0)
         pruner = std::make_unique<AuditPruner>(
@@ -231,6 +235,7 @@ int run_serve(const Config& config) {
     if (config.reconcile.interval.count() > 0) reconciler.start();
     register_serve_metrics(metrics,
                            ServeParts{db, audit_db, updates, audit, sweeper, reconciler, http});
+    register_cache_metrics(metrics, cached);
     if (const RepeatFilter* repeats = log.repeats())
         metrics.collect("ddns_log_lines_suppressed", "Repeated warnings and errors not written.",
                         MetricType::Counter, [repeats] {

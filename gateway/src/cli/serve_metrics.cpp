@@ -58,6 +58,9 @@ void register_jobs(Metrics& m, const ServeParts& p) {
               MetricType::Gauge, [&audit] { return one(static_cast<double>(audit.queued())); });
     m.collect("ddns_update_log_dropped", "Update-log records dropped (full queue, database down).",
               MetricType::Counter, [&audit] { return one(static_cast<double>(audit.dropped())); });
+    m.collect("ddns_update_log_merged",
+              "Requests counted in a waiting update-log record of identical unchanged answers.",
+              MetricType::Counter, [&audit] { return one(static_cast<double>(audit.merged())); });
     const auto& updates = p.updates;
     m.collect("ddns_nochg_budget_refusals", "Host updates refused over their no-change budget.",
               MetricType::Counter,
@@ -82,6 +85,23 @@ void register_serve_metrics(Metrics& m, const ServeParts& p) {
               [&http] { return one(static_cast<double>(http.connections_open())); });
     register_pools(m, p.db, p.audit_db);
     register_jobs(m, p);
+}
+
+void register_cache_metrics(Metrics& m, const sql::CachedStore& cache) {
+    const auto counter = [&cache](std::uint64_t sql::CacheCounters::*member) {
+        return [&cache, member] { return one(static_cast<double>(cache.counters().*member)); };
+    };
+    m.collect("ddns_principal_cache_hits", "Principals answered from memory.", MetricType::Counter,
+              counter(&sql::CacheCounters::hits));
+    m.collect("ddns_principal_cache_misses", "Principals read from the database.",
+              MetricType::Counter, counter(&sql::CacheCounters::misses));
+    m.collect("ddns_principal_cache_lagging",
+              "Loads read from the database because no freshness ping came back within "
+              "cache.max_lag_ms.",
+              MetricType::Counter, counter(&sql::CacheCounters::lagging));
+    m.collect("ddns_principal_cache_listening",
+              "1 while the invalidation channel is up (else nothing is answered from memory).",
+              MetricType::Gauge, [&cache] { return one(cache.counters().listening ? 1 : 0); });
 }
 
 void register_mail_metrics(Metrics& m, const MailSender& sender) {

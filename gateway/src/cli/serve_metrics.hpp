@@ -9,6 +9,7 @@
 #include "ddns/gateway/jobs/mail_sender.hpp"
 #include "ddns/gateway/jobs/offline_sweeper.hpp"
 #include "ddns/gateway/jobs/reconciler.hpp"
+#include "ddns/sql/cached_store.hpp"
 #include "ddns/sql/database.hpp"
 
 namespace ddns::gateway {
@@ -26,6 +27,9 @@ struct ServeParts {
 // Registers the process metrics (start time, build info) and the collected ones of `parts`;
 // every reference must outlive `metrics`' last scrape.
 void register_serve_metrics(Metrics& metrics, const ServeParts& parts);
+// The principal cache's hits, misses, lagging loads and channel state; `cache` must outlive
+// `metrics`' last scrape.
+void register_cache_metrics(Metrics& metrics, const sql::CachedStore& cache);
 // The mail outbox's depth and this process's deliveries (mail.enabled); `sender` must outlive
 // `metrics`' last scrape.
 void register_mail_metrics(Metrics& metrics, const MailSender& sender);

@@ -519,8 +519,15 @@ const ConfigKey kKeys[] = {
     // The principal cache of the no-change path (groupcommit branch, issue #13).
     {"cache.ttl", K::Seconds, 0, 3600, "0", "cached principals used at most this long (0: off)",
      set_number<&C::cache, &CacheSection::ttl>},
+    {"cache.max_lag_ms", K::Milliseconds, 20, 60000, "500",
+     "no answer from memory unless the invalidations are known complete up to this long ago",
+     set_number<&C::cache, &CacheSection::max_lag_ms>},
     {"cache.capacity", K::Integer, 1, 10000000, "20000", "principals cached at most",
      set_number<&C::cache, &CacheSection::capacity>},
+    // The update log at no-change rates (nochg branch, issue #13).
+    {"audit.merge_repeats", K::Bool, kNone, kNone, "true",
+     "identical unchanged answers waiting for the writer become one row with their count",
+     set_bool<&C::audit, &AuditSection::merge_repeats>},
 };
 // clang-format on
 

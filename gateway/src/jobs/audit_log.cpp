@@ -1,6 +1,7 @@
 #include "ddns/gateway/jobs/audit_log.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -21,13 +22,41 @@ AuditLog::~AuditLog() {
 
 void AuditLog::record(auth::AuditRecord record) {
     if (record.user_agent.size() > kMaxUserAgent) record.user_agent.resize(kMaxUserAgent);
+    std::string key = options_.merge_repeats ? auth::repeat_key(record) : std::string();
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= options_.capacity) {
+    if (stopping_) {
         ++dropped_;
         return;
     }
+    if (key.empty()) {
+        repeat_at_.clear();  // later repeats must not be merged into a row before this one
+    } else if (auto at = repeat_at_.find(key);
+               at != repeat_at_.end() && at->second >= front_sequence_) {
+        auth::AuditRecord& waiting = queue_[at->second - front_sequence_];
+        if (waiting.repeats < std::numeric_limits<std::uint32_t>::max()) {
+            if (waiting.repeats == 1) waiting.first_time = waiting.time;
+            ++waiting.repeats;
+            waiting.first_time = std::min(waiting.first_time, record.time);
+            waiting.time = std::max(waiting.time, record.time);
+            ++merged_;
+            return;
+        }
+    }
+    if (queue_.size() >= options_.capacity) {
+        ++dropped_;
+        return;
+    }
+    if (!key.empty()) {
+        if (repeat_at_.size() >= 2 * options_.capacity) repeat_at_.clear();  // stale keys
+        repeat_at_[std::move(key)] = front_sequence_ + queue_.size();
+    }
     queue_.push_back(std::move(record));
     wake_.notify_one();
+}
+
+std::uint64_t AuditLog::merged() const {
+    std::lock_guard lock(mutex_);
+    return merged_;
 }
 
 void AuditLog::flush() {
@@ -66,7 +95,7 @@ std::size_t AuditLog::queued() const {
 
 AuditLogCounters AuditLog::counters() const {
     std::lock_guard lock(mutex_);
-    return {written_, dropped_, write_failures_, queue_.size() + in_flight_};
+    return {written_, dropped_, write_failures_, queue_.size() + in_flight_, merged_};
 }
 
 void AuditLog::run() {
@@ -78,7 +107,9 @@ void AuditLog::run() {
         while (!queue_.empty() && batch.size() < options_.batch_size) {
             batch.push_back(std::move(queue_.front()));
             queue_.pop_front();
+            ++front_sequence_;
         }
+        if (queue_.empty()) repeat_at_.clear();  // every key points before the front now
         in_flight_ = batch.size();
         lock.unlock();
         const bool written = write_batch(batch);

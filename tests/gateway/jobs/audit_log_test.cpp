@@ -72,6 +72,79 @@ TEST(AuditLog, AFullQueueDropsAndCountsInsteadOfWaitingForTheDatabase) {
     EXPECT_EQ(audit.written(), 3u);
 }
 
+// Identical unchanged answers arriving while the writer is busy take one place in the queue and
+// are written as one record with their exact count and first and last times; a change (or a
+// fault) queued between them starts a new record, so the log keeps the order of what happened.
+TEST(AuditLog, RepeatedUnchangedAnswersAreCountedInOneRecordInOrder) {
+    FakeAuditStore store;
+    Logger log(LogLevel::Error);
+    AuditLog audit(store, log, options(4, 100));
+    const auto nochg = [](int second, const std::string& client = "192.0.2.1") {
+        auth::AuditRecord r = record("alice");
+        r.time = kNow + std::chrono::seconds(second);
+        r.client = *IpAddress::parse(client);
+        r.note.hosts[0].host_id = 7;
+        r.note.hosts[0].outcome = "nochg";
+        return r;
+    };
+    store.hold = true;
+    audit.record(record("in-flight"));
+    store.wait_for_call(1);
+    for (int i = 1; i <= 37; ++i) audit.record(nochg(i));
+    audit.record(nochg(38, "192.0.2.2"));  // another client: a record of its own
+    auth::AuditRecord change = nochg(39);
+    change.note.hosts[0].outcome = "good";
+    change.note.hosts[0].ipv4_changed = true;
+    audit.record(change);
+    for (int i = 40; i <= 44; ++i) audit.record(nochg(i));  // after the change: not merged back
+    EXPECT_EQ(audit.dropped(), 0u) << "four places in the queue were enough";
+    EXPECT_EQ(audit.merged(), 36u + 4u);
+    store.release();
+    audit.flush();
+    std::vector<auth::AuditRecord> written;
+    for (const auto& b : store.batches) written.insert(written.end(), b.begin(), b.end());
+    ASSERT_EQ(written.size(), 5u);
+    EXPECT_EQ(written[1].repeats, 37u);
+    EXPECT_EQ(written[1].first_time, kNow + std::chrono::seconds(1));
+    EXPECT_EQ(written[1].time, kNow + std::chrono::seconds(37));
+    EXPECT_EQ(written[2].repeats, 1u);
+    EXPECT_EQ(written[2].client.to_string(), "192.0.2.2");
+    EXPECT_EQ(written[3].note.hosts[0].outcome, "good");
+    EXPECT_EQ(written[3].repeats, 1u);
+    EXPECT_EQ(written[4].repeats, 5u);
+    EXPECT_EQ(written[4].first_time, kNow + std::chrono::seconds(40));
+    EXPECT_EQ(written[4].time, kNow + std::chrono::seconds(44));
+    EXPECT_EQ(audit.written(), 5u);
+}
+
+// Every request is accounted for: written in a record's count or counted as dropped.
+TEST(AuditLog, MergingKeepsEveryRequestCountedAndCanBeTurnedOff) {
+    for (const bool merge : {true, false}) {
+        FakeAuditStore store;
+        Logger log(LogLevel::Error);
+        AuditLogOptions o = options(10, 4);
+        o.merge_repeats = merge;
+        AuditLog audit(store, log, o);
+        auth::AuditRecord r = record("bob");
+        r.note.hosts[0].outcome = "nochg";
+        for (int i = 0; i < 500; ++i) audit.record(r);
+        audit.flush();
+        std::uint64_t requests = 0;
+        for (const auto& b : store.batches)
+            for (const auto& w : b) {
+                requests += w.repeats;
+                if (!merge) {
+                    EXPECT_EQ(w.repeats, 1u);
+                }
+            }
+        EXPECT_EQ(requests + audit.dropped(), 500u) << "merge " << merge;
+        EXPECT_EQ(audit.written() + audit.merged(), requests) << "rows + merged requests";
+        if (!merge) {
+            EXPECT_EQ(audit.merged(), 0u);
+        }
+    }
+}
+
 TEST(AuditLog, AFailedBatchIsRetried) {
     FakeAuditStore store;
     store.failures = 2;

@@ -50,12 +50,20 @@ struct AuditNote {
 
 // A note with what the listener knows: when, from where, with which client, over TLS or not.
 struct AuditRecord {
-    TimePoint time;
+    TimePoint time;  // of the last request it stands for
     IpAddress client;
     std::string user_agent;
     bool tls = false;
     AuditNote note;
+    // Identical answers that changed nothing and were no fault, merged while they waited for
+    // the writer (AuditLog): how many requests this record stands for, and the first one's time.
+    std::uint32_t repeats = 1;
+    TimePoint first_time{};  // meaningful when repeats > 1
 };
+
+// The key under which identical unchanged answers are merged into one record; empty when the
+// record must stay a row of its own (a fault, a change, several hosts).
+std::string repeat_key(const AuditRecord& record);
 
 class AuditStore {
 public:

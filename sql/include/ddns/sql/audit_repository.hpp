@@ -41,6 +41,10 @@ struct LogEntry {
     bool ipv4_changed = false;
     bool ipv6_changed = false;
     bool tls = false;
+    // Identical unchanged answers written as one row: how many requests it stands for, and the
+    // first one's time (`time` is the last's); unset for a single request.
+    std::int64_t repeats = 1;
+    std::optional<auth::TimePoint> first_time;
 };
 
 struct LogFilter {

@@ -32,6 +32,11 @@ struct CacheOptions {
     std::size_t capacity = 20000;  // principals cached at most (all dropped when it is reached)
     // Noted last_seen values are written this often, all in one statement.
     std::chrono::milliseconds seen_flush{1000};
+    // The bound on staleness: nothing is answered from memory unless a ping sent at most this
+    // long ago has come back through the listening connection, which proves that every
+    // notification committed before it was sent has been applied (PostgreSQL delivers
+    // notifications in commit order). A ping is sent every max_lag / 4.
+    std::chrono::milliseconds max_lag{500};
 };
 
 // What the cache did since start (for metrics and tests).
@@ -40,6 +45,7 @@ struct CacheCounters {
     std::uint64_t misses = 0;
     std::uint64_t invalidations = 0;  // notifications received (and local changes)
     std::uint64_t seen_written = 0;   // noted last_seen values written
+    std::uint64_t lagging = 0;        // loads not answered from memory: no recent ping back
     bool listening = false;           // the invalidation channel is up (else nothing is cached)
 };
 
@@ -78,7 +84,8 @@ public:
 
     // Writes the noted last_seen values now (the flusher does it every seen_flush).
     void flush_seen();
-    // Waits until the invalidation channel is up (tests), at most `timeout`.
+    // Waits until the invalidation channel is up and fresh (a ping came back; tests), at most
+    // `timeout`.
     bool wait_listening(std::chrono::milliseconds timeout);
     CacheCounters counters() const;
 
@@ -103,6 +110,10 @@ private:
     void drain();
     void apply(const std::vector<std::string>& payloads);
     void flush_loop();
+    // Sends the next freshness ping on ping_conn_ when one is due (listener thread only).
+    void send_ping_if_due();
+    std::chrono::milliseconds ping_every() const;
+    bool fresh() const;  // mutex_ held: a ping sent within max_lag has come back
     void invalidate_account(std::int64_t account_id);  // mutex_ held
     void invalidate_all();                             // mutex_ held
     void set_listening(bool up);
@@ -119,6 +130,7 @@ private:
     std::unordered_map<std::string, Entry> entries_;
     std::unordered_multimap<std::int64_t, std::string> keys_of_account_;
     std::unordered_map<std::int64_t, std::int64_t> account_of_host_;
+    std::unordered_map<std::int64_t, std::int64_t> account_of_token_;
     // Invalidation sequence: a load that started before an invalidation of its account (or of
     // everything) is not cached.
     std::uint64_t sequence_ = 0;
@@ -126,13 +138,20 @@ private:
     std::uint64_t all_invalidated_at_ = 0;
     bool listening_ = false;
     bool stopping_ = false;
+    // Freshness pings (see CacheOptions::max_lag): sent on a channel of this instance's own.
+    std::string ping_channel_;
+    std::uint64_t ping_sequence_ = 0;
+    std::map<std::uint64_t, SteadyClock::time_point> pings_sent_;  // not yet back
+    SteadyClock::time_point fresh_as_of_{};  // send time of the newest ping back
+    SteadyClock::time_point last_ping_sent_{};
     CacheCounters counters_;
 
     std::mutex seen_mutex_;
     std::map<std::int64_t, Seen> seen_;  // noted, not yet written; by host id
 
-    std::mutex conn_mutex_;             // before mutex_ when both are taken
-    std::unique_ptr<Connection> conn_;  // the listening connection (nullptr while down)
+    std::mutex conn_mutex_;                  // before mutex_ when both are taken
+    std::unique_ptr<Connection> conn_;       // the listening connection (nullptr while down)
+    std::unique_ptr<Connection> ping_conn_;  // sends the pings (listener thread only)
     std::thread listener_;
     std::thread flusher_;
 };

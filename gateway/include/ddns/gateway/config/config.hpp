@@ -36,6 +36,7 @@ struct DatabaseSection {
 struct CacheSection {
     std::chrono::seconds ttl{};
     std::size_t capacity{};
+    std::chrono::milliseconds max_lag_ms{};  // the staleness bound across instances
 };
 
 struct HttpSection {
@@ -107,6 +108,7 @@ struct AuditSection {
     std::chrono::seconds retention{};  // 0: keep
     std::chrono::seconds prune_interval{};
     std::size_t queue_size{};
+    bool merge_repeats{};  // identical unchanged answers waiting for the writer: one row, counted
 };
 
 // Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the

@@ -14,7 +14,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "ddns/auth/audit.hpp"
@@ -33,6 +35,10 @@ struct AuditLogOptions {
     int attempts_at_stop = 3;  // once stop() was called: tries before a batch is given up
     // Drops (and failed writes) are logged at most once per interval, with the count since.
     std::chrono::milliseconds report_interval{60000};
+    // An unchanged answer identical to one still waiting in the queue (auth::repeat_key) is
+    // added to that record's count instead of taking a place of its own, unless a record that
+    // must stay a row of its own (a change, a fault) was queued after it. Counts stay exact.
+    bool merge_repeats = true;
 };
 
 // A snapshot of the writer's totals since start (for metrics).
@@ -41,6 +47,7 @@ struct AuditLogCounters {
     std::uint64_t dropped = 0;         // full queue, given up at stop, after stop
     std::uint64_t write_failures = 0;  // failed attempts, each retried
     std::size_t in_flight = 0;         // waiting in the queue or being written
+    std::uint64_t merged = 0;          // requests added to a waiting record's count
 };
 
 class AuditLog {
@@ -59,6 +66,7 @@ public:
     void stop();
 
     std::uint64_t dropped() const;  // full queue, batches given up at stop, records after stop()
+    std::uint64_t merged() const;   // requests counted in a waiting record (never dropped)
     std::uint64_t written() const;
     std::uint64_t write_failures() const;  // failed attempts (each retried)
     std::size_t queued() const;            // waiting, and in flight
@@ -77,6 +85,9 @@ private:
     std::condition_variable wake_;  // the writer: records queued, or stop
     std::condition_variable idle_;  // flush(): queue empty and nothing in flight
     std::deque<auth::AuditRecord> queue_;
+    std::uint64_t front_sequence_ = 0;  // of queue_.front(); each record queued takes the next
+    std::unordered_map<std::string, std::uint64_t> repeat_at_;  // repeat_key -> its sequence
+    std::uint64_t merged_ = 0;
     std::size_t in_flight_ = 0;
     bool stopping_ = false;
     std::uint64_t dropped_ = 0;
