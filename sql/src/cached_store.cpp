@@ -173,7 +173,12 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
 }
 
 bool CachedStore::fresh() const {
-    return SteadyClock::now() - fresh_as_of_ <= options_.max_lag;
+    return fresh_as_of_ > write_barrier_ && SteadyClock::now() - fresh_as_of_ <= options_.max_lag;
+}
+
+void CachedStore::note_write() {
+    std::lock_guard lock(mutex_);
+    write_barrier_ = SteadyClock::now();
 }
 
 void CachedStore::store(const std::string& key, const auth::Principal& p, std::uint64_t started) {

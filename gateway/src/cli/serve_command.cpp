@@ -27,6 +27,7 @@
 #include "ddns/gateway/dialects/dynamip_dialect.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "ddns/gateway/dialects/myserver_dialect.hpp"
+#include "ddns/gateway/http/after_write_router.hpp"
 #include "ddns/gateway/http/http_server.hpp"
 #include "ddns/gateway/http/metrics_endpoint.hpp"
 #include "ddns/gateway/http/observed_router.hpp"
@@ -217,7 +218,9 @@ int run_serve(const Config& config) {
     if (config.web.enabled && config.account.api) add_api_routes(router, api);
     WebFront web(config.web_options(), accounts, session_store, log, clock);
     web.add_web_routes(router);
-    ObservedRouter observed(router, metrics, log, ObservedRouterOptions{config.log.access});
+    // A write through the pages or the API is seen by this instance's next request, cache or not.
+    AfterWriteRouter writes(router, {"web", "api"}, [&cached] { cached.note_write(); });
+    ObservedRouter observed(writes, metrics, log, ObservedRouterOptions{config.log.access});
     AuditedRouter audited(observed, audit, clock);
     HttpServer http(config.http_server_options(), audited, log);
     http.start();

@@ -91,6 +91,10 @@ public:
 
     // Drops the principals of these hosts' accounts (also called by the change wrapper).
     void invalidate_hosts(const std::vector<std::int64_t>& host_ids);
+    // A write this process just committed outside the change path (the pages, the JSON API):
+    // nothing is answered from memory until a freshness ping sent after this call has come
+    // back, so the write's own notification has been applied first (read your own writes).
+    void note_write();
 
 private:
     using SteadyClock = std::chrono::steady_clock;
@@ -142,7 +146,8 @@ private:
     std::string ping_channel_;
     std::uint64_t ping_sequence_ = 0;
     std::map<std::uint64_t, SteadyClock::time_point> pings_sent_;  // not yet back
-    SteadyClock::time_point fresh_as_of_{};  // send time of the newest ping back
+    SteadyClock::time_point fresh_as_of_{};    // send time of the newest ping back
+    SteadyClock::time_point write_barrier_{};  // note_write(): fresh only by a later ping
     SteadyClock::time_point last_ping_sent_{};
     CacheCounters counters_;
 
