@@ -1,7 +1,7 @@
 // Wraps a router: after every request with a method other than GET or HEAD that one of the named
-// routes answered, calls `after_write`. serve uses it so that a write through the self-service
-// pages or the JSON API is seen by this instance's next request (the principal cache's write
-// barrier, sql::CachedStore::note_write).
+// routes answered with anything but a refusal (4xx), calls `after_write`. serve uses it so that a
+// write through the self-service pages or the JSON API is seen by this instance's next request (the
+// principal cache's write barrier, sql::CachedStore::note_write).
 #pragma once
 
 #include <functional>
