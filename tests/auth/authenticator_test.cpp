@@ -150,6 +150,16 @@ protected:
     AuthStatus login(Authenticator& auth, const char* password, const char* user = "alice") {
         return auth.authenticate(user, Secret(password), CredentialPolicy::PasswordOrToken).status;
     }
+    // Accounts user0 .. user<count-1>, all with kPassword.
+    void add_users(int count) {
+        for (int i = 0; i < count; ++i) {
+            Account a;
+            a.id = 100 + i;
+            a.username = "user" + std::to_string(i);
+            a.password_hash = hasher.hash(Secret(kPassword));
+            store.add(a);
+        }
+    }
 
     FakeClock clock;
     CountingHasher hasher;
@@ -201,13 +211,7 @@ TEST_F(AuthenticatorTest, AFullCacheEvictsTheLeastRecentlyUsedNotEverything) {
     // Eight routers, room for four: each newcomer displaces the entries used longest ago, and
     // the ones in use stay. (A cache that empties itself when full makes every router pay
     // argon2 again as soon as there are more clients than entries.)
-    for (int i = 0; i < 8; ++i) {
-        Account a;
-        a.id = 100 + i;
-        a.username = "user" + std::to_string(i);
-        a.password_hash = hasher.hash(Secret(kPassword));
-        store.add(a);
-    }
+    add_users(8);
     Authenticator auth(store, hasher, clock.function(), AuthenticatorOptions{seconds(600), 4});
     const auto user = [](int i) { return "user" + std::to_string(i); };
     for (int i = 0; i < 4; ++i) {
@@ -255,13 +259,7 @@ TEST_F(AuthenticatorTest, CachedPasswordStillSeesDisabledAndExpired) {
 }
 
 TEST_F(AuthenticatorTest, CacheIsBoundedByCapacity) {
-    for (int i = 0; i < 5; ++i) {
-        Account a;
-        a.id = 100 + i;
-        a.username = "user" + std::to_string(i);
-        a.password_hash = hasher.hash(Secret(kPassword));
-        store.add(a);
-    }
+    add_users(5);
     Authenticator auth(store, hasher, clock.function(), AuthenticatorOptions{seconds(600), 3});
     for (int i = 0; i < 5; ++i) {
         EXPECT_EQ(login(auth, kPassword, ("user" + std::to_string(i)).c_str()), AuthStatus::Ok);
@@ -270,13 +268,7 @@ TEST_F(AuthenticatorTest, CacheIsBoundedByCapacity) {
 }
 
 TEST_F(AuthenticatorTest, FullCacheDropsExpiredEntriesFirst) {
-    for (int i = 0; i < 3; ++i) {
-        Account a;
-        a.id = 100 + i;
-        a.username = "user" + std::to_string(i);
-        a.password_hash = hasher.hash(Secret(kPassword));
-        store.add(a);
-    }
+    add_users(3);
     Authenticator auth(store, hasher, clock.function(), AuthenticatorOptions{seconds(600), 2});
     EXPECT_EQ(login(auth, kPassword, "user0"), AuthStatus::Ok);
     clock.now += seconds(500);
