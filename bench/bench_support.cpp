@@ -129,24 +129,30 @@ void HttpClient::close_fd() {
     buffer_.clear();
 }
 
-bool HttpClient::connect_now() {
-    if (fd_ >= 0) return true;
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return false;
+int connect_from(const std::string& source, std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
     sockaddr_in from{};
     from.sin_family = AF_INET;
-    ::inet_pton(AF_INET, source_.c_str(), &from.sin_addr);
+    ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
     sockaddr_in to{};
     to.sin_family = AF_INET;
-    to.sin_port = htons(port_);
+    to.sin_port = htons(port);
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool HttpClient::connect_now() {
+    if (fd_ >= 0) return true;
+    fd_ = connect_from(source_, port_);
+    if (fd_ < 0) return false;
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-        ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-        close_fd();
-        return false;
-    }
     return true;
 }
 

@@ -38,6 +38,9 @@ Result run_closed(int clients, double seconds, const Request& request);
 // outstanding); a latency counts from the request's scheduled time, so queueing shows.
 Result run_rate(double per_second, double seconds, int workers, const Request& request);
 
+// A TCP socket connected to 127.0.0.1:port from `source` (a loopback address), or -1.
+int connect_from(const std::string& source, std::uint16_t port);
+
 // HTTP/1.1 to 127.0.0.1:port from `source` (a loopback address).
 class HttpClient {
 public:

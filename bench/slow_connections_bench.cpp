@@ -39,6 +39,7 @@ using Clock = std::chrono::steady_clock;
 using ddns::test::GatewayStack;
 using ddns::test::GatewayStackOptions;
 
+using ddns::bench::connect_from;
 using ddns::bench::Result;
 
 std::string update(const std::string& user, const std::string& ip) {
@@ -71,25 +72,6 @@ void report(const char* name, const Result& r, int seconds) {
     std::printf("%-34s %7.1f updates/s  ok=%zu errors=%zu  p50=%.2f ms  p99=%.2f ms  load %s\n",
                 name, static_cast<double>(r.ok) / seconds, r.ok, r.errors, r.pct(0.5), r.pct(0.99),
                 load_average().c_str());
-}
-
-// A connected socket from `source` (a loopback address), or -1.
-int connect_from(const std::string& source, std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(port);
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-        ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 void send_all(int fd, const std::string& bytes) {
