@@ -34,9 +34,8 @@ std::optional<AdminError> AdminRepository::set_host_block(const DnsName& fqdn,
                                                           const std::optional<std::string>& reason,
                                                           bool blocked, auth::TimePoint now) {
     auto conn = db_.lease();
-    auto r =
-        conn->exec(std::string(kBlockHost), {fqdn.str(), std::string(blocked ? "true" : "false"),
-                                             micros_param(now), reason_param(reason)});
+    auto r = conn->exec(std::string(kBlockHost),
+                        {fqdn.str(), bool_param(blocked), micros_param(now), reason_param(reason)});
     if (r.rows() == 0) return AdminError::NotFound;
     return std::nullopt;
 }
@@ -45,9 +44,8 @@ std::optional<AdminError> AdminRepository::set_account_block(
     std::string_view username, const std::optional<std::string>& reason, bool blocked,
     auth::TimePoint now) {
     auto conn = db_.lease();
-    auto r = conn->exec(std::string(kBlockAccount),
-                        {std::string(username), std::string(blocked ? "true" : "false"),
-                         micros_param(now), reason_param(reason)});
+    auto r = conn->exec(std::string(kBlockAccount), {std::string(username), bool_param(blocked),
+                                                     micros_param(now), reason_param(reason)});
     if (r.rows() == 0) return AdminError::NoSuchAccount;
     return std::nullopt;
 }

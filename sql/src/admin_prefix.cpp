@@ -57,7 +57,7 @@ std::optional<AdminError> AdminRepository::set_zone_wildcard(const DnsName& zone
     auto conn = db_.lease();
     const auto r =
         conn->exec("UPDATE zones SET wildcard_allowed = $2::boolean WHERE name = $1 RETURNING id",
-                   {zone.str(), std::string(allowed ? "true" : "false")});
+                   {zone.str(), bool_param(allowed)});
     if (r.rows() == 0) return AdminError::NotFound;
     return std::nullopt;
 }

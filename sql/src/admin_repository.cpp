@@ -440,7 +440,7 @@ std::optional<AdminError> AdminRepository::set_dynamic_updates(std::string_view 
     auto r = conn->exec(
         "UPDATE accounts SET dynamic_updates = $2::boolean WHERE lower(username) = lower($1) "
         "RETURNING id",
-        {std::string(username), std::string(enabled ? "true" : "false")});
+        {std::string(username), bool_param(enabled)});
     if (r.rows() == 0) return AdminError::NoSuchAccount;
     return std::nullopt;
 }

@@ -8,7 +8,7 @@ namespace ddns::sql {
 std::optional<AdminError> AdminRepository::set_zone_public(const DnsName& zone, bool open) {
     auto conn = db_.lease();
     auto r = conn->exec("UPDATE zones SET public = $2::boolean WHERE name = $1 RETURNING id",
-                        {zone.str(), open ? "true" : "false"});
+                        {zone.str(), bool_param(open)});
     if (r.rows() == 0) return AdminError::NotFound;
     return std::nullopt;
 }

@@ -5,14 +5,6 @@
 #include "ddns/sql/admin_repository.hpp"
 
 namespace ddns::sql {
-namespace {
-
-Param bool_param(bool b) {
-    return std::string(b ? "true" : "false");
-}
-
-}  // namespace
-
 std::optional<AdminError> AdminRepository::set_account_disabled(std::string_view username,
                                                                 bool disabled) {
     auto conn = db_.lease();

@@ -166,6 +166,11 @@ inline std::string id_param(std::int64_t id) {
     return std::to_string(id);
 }
 
+// A boolean in PostgreSQL's text form (a parameter cast to boolean, or an element of a boolean[]).
+inline std::string bool_param(bool b) {
+    return b ? "true" : "false";
+}
+
 inline Param opt_id_param(const std::optional<std::int64_t>& id) {
     if (!id) return std::nullopt;
     return id_param(*id);

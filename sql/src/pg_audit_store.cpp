@@ -145,9 +145,9 @@ public:
             quoted(clean_text(host.outcome, 64)),
             quoted(std::string(auth::to_string(host.fault))),
             quoted(clean_text(detail, 256)),
-            host.ipv4_changed ? "true" : "false",
-            host.ipv6_changed ? "true" : "false",
-            record.tls ? "true" : "false",
+            bool_param(host.ipv4_changed),
+            bool_param(host.ipv6_changed),
+            bool_param(record.tls),
             std::to_string(record.repeats),
             record.repeats > 1 ? micros_param(record.first_time) : std::nullopt};
         for (int c = 0; c < kColumns; ++c) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "codec.hpp"
 #include "connection.hpp"
 #include "outbox_sql.hpp"
 
@@ -122,8 +123,7 @@ auth::MailQueueDepth PgMailOutbox::depth() {
 std::vector<auth::MailSummary> PgMailOutbox::list(int limit, bool include_sent) {
     auto conn = db_.lease();
     const Result r = conn->exec_prepared(
-        "mail_list", kList,
-        {std::to_string(std::max(limit, 0)), std::string(include_sent ? "true" : "false")});
+        "mail_list", kList, {std::to_string(std::max(limit, 0)), bool_param(include_sent)});
     std::vector<auth::MailSummary> out;
     for (int i = 0; i < r.rows(); ++i) {
         auth::MailSummary s;

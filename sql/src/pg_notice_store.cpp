@@ -264,10 +264,9 @@ std::unique_ptr<auth::NoticePass> PgNoticeStore::begin_pass(const auth::NoticeWa
 std::int64_t PgNoticeStore::add_subscription(const auth::NewNoticeSubscription& s,
                                              const std::string& webhook_secret) {
     auto conn = db_.lease();
-    const Result r = conn->exec(
-        kAddSubscription,
-        {opt_id_param(s.account_id), auth::format_notice_kinds(s.kinds),
-         std::string(s.mail ? "true" : "false"), s.mail_to, s.webhook_url, webhook_secret});
+    const Result r = conn->exec(kAddSubscription,
+                                {opt_id_param(s.account_id), auth::format_notice_kinds(s.kinds),
+                                 bool_param(s.mail), s.mail_to, s.webhook_url, webhook_secret});
     return r.int64(0, 0);
 }
 

@@ -38,7 +38,7 @@ public:
         const bool all = which == auth::HostSelection::All;
         const Result r = lease_->exec_prepared(
             "reconcile_lock_hosts", kLockHosts,
-            {id_param(zone_id), id_param(after_id), all ? "true" : "false", std::to_string(limit)});
+            {id_param(zone_id), id_param(after_id), bool_param(all), std::to_string(limit)});
         for (int row = 0; row < r.rows(); ++row) {
             hosts_.push_back(auth::ReconcileHost{
                 r.int64(row, 0), stored_name(r.text(row, 1)), stored_ttl(r.int64(row, 2)),

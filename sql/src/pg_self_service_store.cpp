@@ -65,7 +65,7 @@ Expected<std::int64_t, auth::SignUpConflict> PgSelfServiceStore::create_account(
         "INSERT INTO accounts (username, email, plan, password_hash, verified) "
         "VALUES ($1, $2, $3, $4, $5::boolean) RETURNING id",
         {account.username, account.email, std::string(auth::to_string(account.plan)),
-         account.password_hash, account.verified ? "true" : "false"});
+         account.password_hash, bool_param(account.verified)});
     if (!r) {
         if (r.error() == Violation::Unique) return Unexpected{auth::SignUpConflict::UsernameTaken};
         throw auth::StoreError("database: unexpected constraint violation");
@@ -123,7 +123,7 @@ void PgSelfServiceStore::set_email(std::int64_t account_id, std::string_view ema
 void PgSelfServiceStore::set_dynamic_updates(std::int64_t account_id, bool enabled) {
     auto conn = db_.lease();
     conn->exec("UPDATE accounts SET dynamic_updates = $2::boolean WHERE id = $1::bigint",
-               {id_param(account_id), enabled ? "true" : "false"});
+               {id_param(account_id), bool_param(enabled)});
 }
 
 bool PgSelfServiceStore::remove_account(std::int64_t account_id) {
@@ -186,7 +186,7 @@ std::vector<auth::PublicZone> PgSelfServiceStore::public_zones() {
 void PgSelfServiceStore::set_zone_public(const DnsName& zone, bool open) {
     auto conn = db_.lease();
     auto r = conn->exec("UPDATE zones SET public = $2::boolean WHERE name = $1 RETURNING id",
-                        {zone.str(), open ? "true" : "false"});
+                        {zone.str(), bool_param(open)});
     if (r.rows() == 0) throw auth::StoreError("no zone " + zone.str());
 }
 

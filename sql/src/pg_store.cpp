@@ -269,7 +269,7 @@ public:
 
     void record_wildcard(std::int64_t host_id, bool mirrored) override {
         lease_->exec_prepared("record_wildcard", kRecordWildcard,
-                              {id_param(host_id), std::string(mirrored ? "true" : "false")});
+                              {id_param(host_id), bool_param(mirrored)});
     }
 
     // Under the row lock a host in doubt is always sent to BIND in full, so recording it
@@ -307,7 +307,7 @@ std::optional<auth::NochgWindow> PgStore::count_seen_if_unchanged(
         "record_seen_if_unchanged", kRecordSeenIfUnchanged,
         {id_param(expected.host_id), address_param(expected.ipv4), address_param(expected.ipv6),
          micros_param(now), std::to_string(interval.count()), network_param(expected.ipv6_prefix),
-         expected.wildcard ? "true" : "false"});
+         bool_param(expected.wildcard)});
     if (r.rows() != 1) return std::nullopt;
     return auth::NochgWindow{opt_time(r, 0, 0), static_cast<int>(r.int64(0, 1))};
 }

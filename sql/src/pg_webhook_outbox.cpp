@@ -94,8 +94,7 @@ std::int64_t PgWebhookOutbox::pending() {
 std::vector<auth::WebhookSummary> PgWebhookOutbox::list(int limit, bool include_sent) {
     auto conn = db_.lease();
     const Result r = conn->exec_prepared(
-        "webhook_list", kList,
-        {std::to_string(std::max(limit, 0)), std::string(include_sent ? "true" : "false")});
+        "webhook_list", kList, {std::to_string(std::max(limit, 0)), bool_param(include_sent)});
     std::vector<auth::WebhookSummary> out;
     for (int i = 0; i < r.rows(); ++i) {
         auth::WebhookSummary s;
