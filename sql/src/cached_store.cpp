@@ -159,6 +159,7 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
                 if (SteadyClock::now() - it->second.loaded < options_.ttl &&
                     trusted(it->second.principal)) {
                     ++counters_.hits;
+                    recency_.splice(recency_.begin(), recency_, it->second.used);
                     return it->second.principal;
                 }
             }
@@ -188,20 +189,6 @@ void CachedStore::note_write() {
     write_barrier_ = SteadyClock::now();
 }
 
-void CachedStore::store(const std::string& key, const auth::Principal& p, std::uint64_t started) {
-    std::lock_guard lock(mutex_);
-    if (!listening_ || all_invalidated_at_ >= started) return;
-    if (auto it = invalidated_at_.find(p.account.id);
-        it != invalidated_at_.end() && it->second >= started)
-        return;
-    if (entries_.size() >= options_.capacity) invalidate_all();
-    const bool fresh_key = entries_.count(key) == 0;
-    entries_[key] = Entry{p, SteadyClock::now()};
-    if (fresh_key) keys_of_account_.emplace(p.account.id, key);
-    for (const auth::Host& h : p.hosts) account_of_host_[h.id] = p.account.id;
-    if (p.token) account_of_token_[p.token->token_id] = p.account.id;
-}
-
 std::optional<std::string> CachedStore::find_host_owner(const DnsName& name) {
     return inner_.find_host_owner(name);
 }
@@ -217,7 +204,7 @@ void CachedStore::record_token_use(std::int64_t token_id, const std::optional<Ip
     if (owner == account_of_token_.end()) return;
     const auto range = keys_of_account_.equal_range(owner->second);
     for (auto k = range.first; k != range.second; ++k) {
-        auto e = entries_.find(k->second);
+        auto e = entries_.find(*k->second);
         if (e == entries_.end()) continue;
         auto& token = e->second.principal.token;
         if (!token || token->token_id != token_id) continue;
@@ -310,54 +297,6 @@ void CachedStore::flush_seen() {
     }
 }
 
-void CachedStore::update_seen(std::int64_t host_id, auth::TimePoint at) {
-    std::lock_guard lock(mutex_);
-    const auto owner = account_of_host_.find(host_id);
-    if (owner == account_of_host_.end()) return;
-    const auto range = keys_of_account_.equal_range(owner->second);
-    for (auto k = range.first; k != range.second; ++k) {
-        auto e = entries_.find(k->second);
-        if (e == entries_.end()) continue;
-        for (auth::Host& h : e->second.principal.hosts)
-            if (h.id == host_id && (!h.last_seen || *h.last_seen < at)) h.last_seen = at;
-    }
-}
-
-void CachedStore::invalidate_hosts(const std::vector<std::int64_t>& host_ids) {
-    std::lock_guard lock(mutex_);
-    for (const std::int64_t id : host_ids)
-        if (auto owner = account_of_host_.find(id); owner != account_of_host_.end())
-            invalidate_account(owner->second);
-}
-
-void CachedStore::invalidate_account(std::int64_t account_id) {
-    ++counters_.invalidations;
-    invalidated_at_[account_id] = ++sequence_;
-    const auto range = keys_of_account_.equal_range(account_id);
-    for (auto k = range.first; k != range.second; ++k) {
-        if (auto e = entries_.find(k->second); e != entries_.end()) {
-            for (const auth::Host& h : e->second.principal.hosts) account_of_host_.erase(h.id);
-            entries_.erase(e);
-        }
-    }
-    keys_of_account_.erase(account_id);
-    // Marks older than every load in progress are no longer needed; bound the table.
-    if (invalidated_at_.size() > options_.capacity + 1024) {
-        invalidated_at_.clear();
-        all_invalidated_at_ = sequence_;
-    }
-}
-
-void CachedStore::invalidate_all() {
-    ++counters_.invalidations;
-    all_invalidated_at_ = ++sequence_;
-    entries_.clear();
-    keys_of_account_.clear();
-    account_of_host_.clear();
-    account_of_token_.clear();
-    invalidated_at_.clear();
-}
-
 void CachedStore::set_listening(bool up) {
     {
         std::lock_guard lock(mutex_);
@@ -378,7 +317,9 @@ bool CachedStore::wait_listening(std::chrono::milliseconds timeout) {
 
 CacheCounters CachedStore::counters() const {
     std::lock_guard lock(mutex_);
-    return counters_;
+    CacheCounters counters = counters_;
+    counters.entries = entries_.size();
+    return counters;
 }
 
 void CachedStore::apply(const std::vector<std::string>& payloads) {

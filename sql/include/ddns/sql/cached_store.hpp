@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,7 +31,8 @@ struct CacheOptions {
     // How long a cached principal is used at most (0: nothing is cached, every load reads the
     // database). Invalidation is by notification; the TTL bounds what a lost one could cost.
     std::chrono::seconds ttl{0};
-    std::size_t capacity = 20000;  // principals cached at most (all dropped when it is reached)
+    // Principals cached at most; when full, the one used longest ago makes room (LRU).
+    std::size_t capacity = 25000;
     // Noted last_seen values are written this often, all in one statement.
     std::chrono::milliseconds seen_flush{1000};
     // The bound on staleness: nothing is answered from memory unless a ping sent at most this
@@ -49,6 +51,8 @@ struct CacheCounters {
     std::uint64_t invalidations = 0;  // notifications received (and local changes)
     std::uint64_t seen_written = 0;   // noted last_seen values written
     std::uint64_t lagging = 0;        // loads not answered from memory: no recent ping back
+    std::uint64_t evictions = 0;      // principals dropped to make room (used longest ago)
+    std::uint64_t entries = 0;        // principals cached now
     bool listening = false;           // the invalidation channel is up (else nothing is cached)
 };
 
@@ -101,9 +105,12 @@ public:
 
 private:
     using SteadyClock = std::chrono::steady_clock;
+    // Keys by last use, most recent first; each names its entry's key (stable: map nodes).
+    using Recency = std::list<const std::string*>;
     struct Entry {
         auth::Principal principal;
         SteadyClock::time_point loaded;
+        Recency::iterator used;  // this entry's place in recency_
     };
     struct Seen {
         auth::StoredAddresses expected;
@@ -126,6 +133,11 @@ private:
     bool trusted(const auth::Principal& cached) const;
     void invalidate_account(std::int64_t account_id);  // mutex_ held
     void invalidate_all();                             // mutex_ held
+    // Drops one entry and what only it needed (mutex_ held); evict_oldest() the one used
+    // longest ago.
+    void erase_entry(std::unordered_map<std::string, Entry>::iterator e);
+    void evict_oldest();
+    void share_zones(auth::Principal& p);  // mutex_ held: one Zone object per zone
     void set_listening(bool up);
     void update_seen(std::int64_t host_id, auth::TimePoint at);  // the cached copies' last_seen
     void store(const std::string& key, const auth::Principal& p, std::uint64_t started);
@@ -138,7 +150,10 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;  // listening_ or stopping_
     std::unordered_map<std::string, Entry> entries_;
-    std::unordered_multimap<std::int64_t, std::string> keys_of_account_;
+    Recency recency_;
+    std::unordered_map<std::int64_t, std::shared_ptr<const auth::Zone>> zones_;  // by id
+    // An account's entries, by their keys in entries_ (map nodes are stable).
+    std::unordered_multimap<std::int64_t, const std::string*> keys_of_account_;
     std::unordered_map<std::int64_t, std::int64_t> account_of_host_;
     std::unordered_map<std::int64_t, std::int64_t> account_of_token_;
     // Invalidation sequence: a load that started before an invalidation of its account (or of
