@@ -6,7 +6,9 @@
 
 #include <string>
 
+#include "api_client.hpp"
 #include "stack_environment.hpp"
+#include "web_client.hpp"
 
 namespace ddns::test {
 namespace {
@@ -16,7 +18,9 @@ constexpr const char* kPassword = "window pass 7c2e";
 
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
-    o.extra_config = "audit.merge_window_ms = 60000\n";
+    o.extra_config =
+        "audit.merge_window_ms = 60000\n"
+        "web.enabled = true\nweb.base_url = http://gw.example.test\n";
     return o;
 }()));
 
@@ -80,6 +84,37 @@ TEST_F(AuditWindow, StoppingTheGatewayWritesTheOpenWindows) {
     const std::string after_second_stop = rows();
     stack().start_gateway();
     EXPECT_EQ(after_second_stop, "good x1, nochg x7, nochg x1");
+}
+
+// The account's own views of the host (the JSON API's history and the host page) say how many
+// requests a merged row stands for and when the first came.
+TEST_F(AuditWindow, TheHostHistoryShowsTheCountOfAMergedRow) {
+    ASSERT_EQ(update("192.0.2.90"), "good 192.0.2.90");
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(update("192.0.2.90"), "nochg 192.0.2.90");
+    ASSERT_EQ(update("192.0.2.91"), "good 192.0.2.91");  // closes the window of the four
+    ASSERT_TRUE(wait_until([&] { return rows() == "good x1, nochg x4, good x1"; })) << rows();
+    const auto login =
+        api_call(stack(), "127.0.0.1", "POST", "login",
+                 R"({"username":")" + user + R"(","password":")" + kPassword + "\"}");
+    ASSERT_EQ(login.status, 201) << login.http.body;
+    const auto r = api_call(stack(), "127.0.0.1", "GET", "hosts/" + host + "/history", {},
+                            login.text("token"));
+    ASSERT_EQ(r.status, 200) << r.http.body;
+    const auto history = r.json->getArray("history");
+    ASSERT_EQ(history->size(), 3u) << r.http.body;
+    const auto merged = history->getObject(1);  // newest first
+    EXPECT_EQ(merged->getValue<std::string>("answer"), "nochg");
+    EXPECT_EQ(merged->getValue<std::int64_t>("repeats"), 4);
+    EXPECT_LE(merged->getValue<std::string>("first_time"), merged->getValue<std::string>("time"));
+    EXPECT_EQ(history->getObject(0)->getValue<std::int64_t>("repeats"), 1);
+    EXPECT_EQ(history->getObject(0)->getValue<std::string>("first_time"),
+              history->getObject(0)->getValue<std::string>("time"));
+
+    WebClient page(stack());
+    ASSERT_EQ(page.log_in(user, kPassword).status, 303);
+    const std::string shown = page.get("/host?name=" + host).body;
+    EXPECT_NE(shown.find("(4 requests since "), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("(1 requests"), std::string::npos) << shown;
 }
 
 }  // namespace
