@@ -144,7 +144,12 @@ std::unique_ptr<Connection> Connection::open(
     // Notices (e.g. "relation already exists, skipping") would go to stderr by default.
     PQsetNoticeProcessor(
         conn.get(), [](void*, const char*) {}, nullptr);
-    return std::unique_ptr<Connection>(new Connection(std::move(conn)));
+    auto opened = std::unique_ptr<Connection>(new Connection(std::move(conn)));
+    // What the gateway commits, BIND usually already holds: an acknowledged commit must survive
+    // a crash of the server, whatever its default. Set here rather than through the conninfo's
+    // options, which would replace an operator's own.
+    opened->exec("SET synchronous_commit = on");
+    return opened;
 }
 
 bool Connection::usable() {

@@ -190,7 +190,9 @@ std::vector<auth::HistoryEntry> PgSelfServiceStore::host_history(std::int64_t ac
     auto conn = db_.lease();
     auto r = conn->exec(
         "SELECT (extract(epoch FROM l.logged_at) * 1000000)::bigint, host(l.client), "
-        "l.user_agent, l.dialect, l.outcome, l.detail, l.tls FROM update_log l "
+        "l.user_agent, l.dialect, l.outcome, l.detail, l.tls, l.repeats, "
+        "(extract(epoch FROM coalesce(l.first_logged_at, l.logged_at)) * 1000000)::bigint "
+        "FROM update_log l "
         "JOIN hosts h ON h.id = l.host_id AND h.account_id = $2::bigint "
         "WHERE l.host_id = $1::bigint ORDER BY l.logged_at DESC, l.id DESC LIMIT $3::bigint",
         {id_param(host_id), id_param(account_id), std::to_string(limit)});
@@ -199,7 +201,8 @@ std::vector<auth::HistoryEntry> PgSelfServiceStore::host_history(std::int64_t ac
         entries.push_back({time_from_micros(r.int64(row, 0)), std::string(r.text(row, 1)),
                            std::string(r.text(row, 2)), std::string(r.text(row, 3)),
                            std::string(r.text(row, 4)), std::string(r.text(row, 5)),
-                           r.boolean(row, 6)});
+                           r.boolean(row, 6), static_cast<std::uint32_t>(r.int64(row, 7)),
+                           time_from_micros(r.int64(row, 8))});
     return entries;
 }
 

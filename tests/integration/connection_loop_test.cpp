@@ -7,8 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <memory>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -148,6 +150,34 @@ TEST_F(ConnectionLoopTest, SlowClientsOfEveryKindHoldNoThread) {
     EXPECT_EQ(plain[1]->read(5s, "\r\n\r\ngot:").rfind("HTTP/1.1 200 ", 0), 0U);
     secure[2]->send(kGet);
     EXPECT_EQ(secure[2]->read(5s, "\r\n\r\ngot:").rfind("HTTP/1.1 200 ", 0), 0U);
+}
+
+// The answer's head, byte for byte (the Date is formatted once per second and thread): two
+// answers on one keep-alive connection, then one that closes it.
+TEST_F(ConnectionLoopTest, AnswersCarryTheExactHeadAndTheCurrentDate) {
+    start();
+    Connection c(http());
+    const std::regex head(
+        "HTTP/1\\.1 200 OK\r\nServer: ddns-gateway\r\n"
+        "Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d "
+        "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} \\d\\d:\\d\\d:\\d\\d GMT\r\n"
+        "Connection: (Keep-Alive|Close)\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 6\r\n\r\ngot:x\n");
+    for (const bool last : {false, false, true}) {
+        const auto before = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        c.send(std::string("POST /healthz HTTP/1.1\r\nHost: gw\r\nContent-Length: 1\r\n") +
+               (last ? "Connection: close\r\n" : "") + "\r\nx");
+        const std::string reply = c.read(5s, "got:x\n");
+        const auto after = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        std::smatch m;
+        ASSERT_TRUE(std::regex_match(reply, m, head)) << reply;
+        EXPECT_EQ(m[3], last ? "Close" : "Keep-Alive");
+        std::tm tm{};
+        const auto date = reply.find("Date: ") + 6;
+        ASSERT_NE(::strptime(reply.c_str() + date, "%a, %d %b %Y %H:%M:%S GMT", &tm), nullptr);
+        EXPECT_GE(::timegm(&tm), before);
+        EXPECT_LE(::timegm(&tm), after);
+    }
 }
 
 TEST_F(ConnectionLoopTest, ATrickledBodyIsServedWhole) {

@@ -1,5 +1,8 @@
 // Parsing tables for DnsName, IpAddress, IpNetwork, record types and server endpoints.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <array>
 
 #include <set>
 
@@ -73,6 +76,21 @@ TEST(DnsName, ZoneRelations) {
     EXPECT_TRUE(host.is_hostname());
     EXPECT_FALSE(DnsName::parse("_x.example.org")->is_hostname());
     EXPECT_FALSE(DnsName::parse("*.example.org")->is_hostname());
+}
+
+// IPv4 addresses are printed without inet_ntop (the no-change path prints several per
+// answer): every octet value in every position prints as inet_ntop prints it.
+TEST(IpAddressText, V4MatchesInetNtopForEveryOctetInEveryPosition) {
+    for (unsigned position = 0; position < 4; ++position)
+        for (unsigned value = 0; value < 256; ++value) {
+            std::array<std::uint8_t, 4> b{192, 0, 2, 1};
+            b[position] = static_cast<std::uint8_t>(value);
+            char expected[INET_ADDRSTRLEN] = {};
+            ::inet_ntop(AF_INET, b.data(), expected, sizeof expected);
+            EXPECT_EQ(IpAddress::v4(b).to_string(), expected);
+        }
+    EXPECT_EQ(IpAddress::v4({0, 0, 0, 0}).to_string(), "0.0.0.0");
+    EXPECT_EQ(IpAddress::v4({255, 255, 255, 255}).to_string(), "255.255.255.255");
 }
 
 struct AddressRow {

@@ -1,5 +1,6 @@
 #include "ddns/gateway/base/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -22,33 +23,51 @@ struct Logger::Sink {
 
 namespace {
 
-// Text lines keep printable bytes; control characters become \xNN.
-std::string text_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", u);
-            out += buf;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
+bool is_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
 }
 
+// Text lines keep printable bytes; control characters become \xNN. Appends to `out`.
+void append_text_escaped(std::string& out, std::string_view text) {
+    for (;;) {
+        const auto bad = std::find_if(text.begin(), text.end(), is_control);
+        out.append(text.begin(), bad);
+        if (bad == text.end()) return;
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(*bad));
+        out += buf;
+        text.remove_prefix(static_cast<std::size_t>(bad - text.begin()) + 1);
+    }
+}
+
+// "2026-12-07T06:40:01.123Z". The part up to the seconds is formatted once per second and
+// thread (strftime costs more than the rest of a line).
 std::string timestamp() {
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char stamp[40];
-    const auto n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(ms.count()));
+    const auto ms = static_cast<int>(
+        (std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000)
+            .count());
+    thread_local std::time_t cached_second = -1;
+    thread_local char cached[32];
+    thread_local std::size_t cached_size = 0;
+    if (t != cached_second) {
+        std::tm tm{};
+        ::gmtime_r(&t, &tm);
+        cached_size = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_second = t;
+    }
+    std::string stamp;
+    stamp.reserve(cached_size + 5);
+    stamp.append(cached, cached_size);
+    const char tail[6] = {'.',
+                          static_cast<char>('0' + ms / 100),
+                          static_cast<char>('0' + ms / 10 % 10),
+                          static_cast<char>('0' + ms % 10),
+                          'Z',
+                          '\0'};
+    stamp.append(tail, 5);
     return stamp;
 }
 
@@ -153,12 +172,25 @@ void Logger::write(LogLevel level, std::string_view message,
         }
         line += "}\n";
     } else {
-        line = timestamp() + " " + level_name(level) + " " + text_escape(message);
+        line.reserve(64 + message.size() + 48 * fields.size());
+        line += timestamp();
+        line += ' ';
+        line += level_name(level);
+        line += ' ';
+        append_text_escaped(line, message);
         for (const auto& f : fields) {
-            line += " " + text_escape(f.key) + "=";
-            line += f.number ? f.value : "\"" + text_escape(f.value) + "\"";
+            line += ' ';
+            append_text_escaped(line, f.key);
+            line += '=';
+            if (f.number) {
+                line += f.value;
+            } else {
+                line += '"';
+                append_text_escaped(line, f.value);
+                line += '"';
+            }
         }
-        line += "\n";
+        line += '\n';
     }
     std::lock_guard lock(sink_->mutex);
     std::FILE* out = sink_->file ? sink_->file : stderr;

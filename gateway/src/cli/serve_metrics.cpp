@@ -54,12 +54,14 @@ void register_jobs(Metrics& m, const ServeParts& p) {
     m.collect("ddns_reconcile_failures", "Failed repairs and hosts BIND could not be read for.",
               MetricType::Counter, [&r] { return one(get(r.failed)); });
     const auto& audit = p.audit;
-    m.collect("ddns_update_log_queue_depth", "Update-log records waiting for the writer.",
+    m.collect("ddns_update_log_queue_depth",
+              "Update-log records waiting for the writer (open merge windows included).",
               MetricType::Gauge, [&audit] { return one(static_cast<double>(audit.queued())); });
-    m.collect("ddns_update_log_dropped", "Update-log records dropped (full queue, database down).",
+    m.collect("ddns_update_log_dropped",
+              "Requests whose update-log record was dropped (full queue, database down).",
               MetricType::Counter, [&audit] { return one(static_cast<double>(audit.dropped())); });
     m.collect("ddns_update_log_merged",
-              "Requests counted in a waiting update-log record of identical unchanged answers.",
+              "Requests counted in another update-log record of identical unchanged answers.",
               MetricType::Counter, [&audit] { return one(static_cast<double>(audit.merged())); });
     const auto& updates = p.updates;
     m.collect("ddns_nochg_budget_refusals", "Host updates refused over their no-change budget.",

@@ -528,6 +528,10 @@ const ConfigKey kKeys[] = {
     {"audit.merge_repeats", K::Bool, kNone, kNone, "true",
      "identical unchanged answers waiting for the writer become one row with their count",
      set_bool<&C::audit, &AuditSection::merge_repeats>},
+    // Merge windows of the update log (logmerge branch, issue #13).
+    {"audit.merge_window_ms", K::Milliseconds, 0, 60000, "1000",
+     "identical unchanged answers within this window become one row with their count (0: off)",
+     set_number<&C::audit, &AuditSection::merge_window_ms>},
 };
 // clang-format on
 

@@ -345,15 +345,22 @@ void Dyndns2Dialect::audit(Work& w) const {
 }
 
 // Each host with the words its client got; built only when it will be printed.
+// At info for anything that changed or was refused; a request whose every line is `nochg` is
+// at debug (the access line and the update log record it: at keep-alive rates this line was a
+// fifth of the gateway's own work per answer).
 void Dyndns2Dialect::log_summary(const Work& w) const {
-    if (!log_.enabled(LogLevel::Info)) return;
+    const bool unchanged = std::all_of(w.lines.begin(), w.lines.end(), [](const Dyndns2Line& line) {
+        return line.code == Dyndns2Code::NoChg;
+    });
+    const LogLevel level = unchanged && !w.lines.empty() ? LogLevel::Debug : LogLevel::Info;
+    if (!log_.enabled(level)) return;
     std::string summary;
     for (std::size_t i = 0; i < w.lines.size(); ++i)
         summary += (summary.empty() ? "" : ",") +
                    (w.targets[i] ? w.targets[i]->name.str() : std::string("-")) + ":" +
                    dyndns2_word(w.lines[i]);
-    log_.info(log_start("dyndns2", w.request) + " user=" + w.principal().account.username +
-              " agent=\"" + w.agent + "\" " + summary);
+    log_.log(level, log_start("dyndns2", w.request) + " user=" + w.principal().account.username +
+                        " agent=\"" + w.agent + "\" " + summary);
 }
 
 }  // namespace ddns::gateway

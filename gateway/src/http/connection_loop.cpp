@@ -383,12 +383,19 @@ void ConnectionLoop::dispatch(Conn& c) {
             answer = serve_(exchange);
         } catch (...) {  // out of memory: the connection still ends, it never waits forever
         }
+        bool first = false;
         {
             const std::lock_guard lock(done_mutex_);
+            first = done_.empty();
             done_.push_back({id, std::move(answer)});
         }
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+        // One wake-up per batch: whoever makes the list non-empty wakes the loop, which then
+        // collects every answer queued until it takes the list (a write(2) per answer was a
+        // syscall and a loop turn each at keep-alive rates).
+        if (first) {
+            const std::uint64_t one = 1;
+            [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+        }
     });
     if (!queued) {
         Response busy = refusal(503, "Service Unavailable");

@@ -37,13 +37,20 @@ RequestView to_view(const Exchange& exchange, const HttpServerOptions& options) 
     return view;
 }
 
-std::string http_date() {
+// Formatted once per second and thread: strftime cost more than the rest of a response head.
+const std::string& http_date() {
+    thread_local std::time_t cached_second = -1;
+    thread_local std::string cached;
     const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    ::gmtime_r(&now, &utc);
-    char text[64];
-    const auto n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
-    return {text, n};
+    if (now != cached_second) {
+        std::tm utc{};
+        ::gmtime_r(&now, &utc);
+        char text[64];
+        const auto n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+        cached.assign(text, n);
+        cached_second = now;
+    }
+    return cached;
 }
 
 }  // namespace
@@ -72,12 +79,24 @@ std::string format_response(const Response& response, std::string_view version, 
     std::string out;
     out.reserve(256 + response.body.size());
     out.append(version == "HTTP/1.0" ? "HTTP/1.0" : "HTTP/1.1");
-    out += ' ' + std::to_string(response.status) + ' ' + response.reason + "\r\n";
-    out += "Server: ddns-gateway\r\nDate: " + http_date() + "\r\n";
-    out += keep_alive ? "Connection: Keep-Alive\r\n" : "Connection: Close\r\n";
-    out += "Content-Type: " + response.content_type + "\r\n";
-    out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
-    for (const auto& h : response.headers) out += h.name + ": " + h.value + "\r\n";
+    out += ' ';
+    out += std::to_string(response.status);
+    out += ' ';
+    out += response.reason;
+    out += "\r\nServer: ddns-gateway\r\nDate: ";
+    out += http_date();
+    out += keep_alive ? "\r\nConnection: Keep-Alive\r\n" : "\r\nConnection: Close\r\n";
+    out += "Content-Type: ";
+    out += response.content_type;
+    out += "\r\nContent-Length: ";
+    out += std::to_string(response.body.size());
+    out += "\r\n";
+    for (const auto& h : response.headers) {
+        out += h.name;
+        out += ": ";
+        out += h.value;
+        out += "\r\n";
+    }
     out += "\r\n";
     if (!head_only) out += response.body;
     return out;

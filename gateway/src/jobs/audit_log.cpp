@@ -14,7 +14,9 @@ constexpr std::size_t kMaxUserAgent = 256;
 }  // namespace
 
 AuditLog::AuditLog(auth::AuditStore& store, const Logger& log, AuditLogOptions options)
-    : store_(store), log_(log), options_(options), thread_([this] { run(); }) {}
+    : store_(store), log_(log), options_(options), windows_(options.capacity), thread_([this] {
+          run();
+      }) {}
 
 AuditLog::~AuditLog() {
     stop();
@@ -23,27 +25,42 @@ AuditLog::~AuditLog() {
 void AuditLog::record(auth::AuditRecord record) {
     if (record.user_agent.size() > kMaxUserAgent) record.user_agent.resize(kMaxUserAgent);
     std::string key = options_.merge_repeats ? auth::repeat_key(record) : std::string();
+    const bool windowed = options_.merge_repeats && options_.merge_window.count() > 0;
     std::lock_guard lock(mutex_);
     if (stopping_) {
-        ++dropped_;
+        dropped_ += record.repeats;
         return;
     }
+    if (windowed && key.empty()) {
+        // A row of its own (a change, a fault): the windows of its host, account or name are
+        // written before it, and what follows it opens a new window.
+        enqueue_all(windows_.take_concerning(record));
+    } else if (windowed) {
+        if (windows_.add(key, record)) {
+            ++merged_;
+            return;
+        }
+        const bool first = windows_.empty();
+        if (windows_.open(key, record, RepeatWindows::Clock::now() + options_.merge_window)) {
+            if (first) wake_.notify_one();  // the writer now has a window end to wait for
+            return;
+        }
+    }
+    enqueue(std::move(record), std::move(key));
+}
+
+void AuditLog::enqueue(auth::AuditRecord record, std::string key) {
     if (key.empty()) {
         repeat_at_.clear();  // later repeats must not be merged into a row before this one
     } else if (auto at = repeat_at_.find(key);
                at != repeat_at_.end() && at->second >= front_sequence_) {
-        auth::AuditRecord& waiting = queue_[at->second - front_sequence_];
-        if (waiting.repeats < std::numeric_limits<std::uint32_t>::max()) {
-            if (waiting.repeats == 1) waiting.first_time = waiting.time;
-            ++waiting.repeats;
-            waiting.first_time = std::min(waiting.first_time, record.time);
-            waiting.time = std::max(waiting.time, record.time);
-            ++merged_;
+        if (absorb_repeats(queue_[at->second - front_sequence_], record)) {
+            ++merged_;  // one row fewer: the requests of `record` are counted in the waiting one
             return;
         }
     }
     if (queue_.size() >= options_.capacity) {
-        ++dropped_;
+        dropped_ += record.repeats;
         return;
     }
     if (!key.empty()) {
@@ -54,6 +71,10 @@ void AuditLog::record(auth::AuditRecord record) {
     wake_.notify_one();
 }
 
+void AuditLog::enqueue_all(std::vector<RepeatWindows::Keyed> closed) {
+    for (auto& [key, record] : closed) enqueue(std::move(record), std::move(key));
+}
+
 std::uint64_t AuditLog::merged() const {
     std::lock_guard lock(mutex_);
     return merged_;
@@ -61,6 +82,7 @@ std::uint64_t AuditLog::merged() const {
 
 void AuditLog::flush() {
     std::unique_lock lock(mutex_);
+    enqueue_all(windows_.take_all());
     idle_.wait(lock, [&] { return queue_.empty() && in_flight_ == 0; });
 }
 
@@ -90,18 +112,37 @@ std::uint64_t AuditLog::write_failures() const {
 
 std::size_t AuditLog::queued() const {
     std::lock_guard lock(mutex_);
-    return queue_.size() + in_flight_;
+    return windows_.size() + queue_.size() + in_flight_;
 }
 
 AuditLogCounters AuditLog::counters() const {
     std::lock_guard lock(mutex_);
-    return {written_, dropped_, write_failures_, queue_.size() + in_flight_, merged_};
+    return {written_, dropped_, write_failures_, windows_.size() + queue_.size() + in_flight_,
+            merged_};
+}
+
+// Until there is a batch to write (or stopping with nothing left): ended windows join the queue.
+void AuditLog::wait_for_work(std::unique_lock<std::mutex>& lock) {
+    for (;;) {
+        if (stopping_) {
+            enqueue_all(windows_.take_all());
+        } else {
+            enqueue_all(windows_.take_expired(RepeatWindows::Clock::now()));
+        }
+        if (stopping_ || !queue_.empty()) return;
+        const auto until = windows_.next_expiry();
+        if (until == RepeatWindows::Clock::time_point::max()) {
+            wake_.wait(lock);
+        } else {
+            wake_.wait_until(lock, until);
+        }
+    }
 }
 
 void AuditLog::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        wait_for_work(lock);
         if (queue_.empty()) break;  // stopping, and everything is written
         std::vector<auth::AuditRecord> batch;
         while (!queue_.empty() && batch.size() < options_.batch_size) {
@@ -117,8 +158,9 @@ void AuditLog::run() {
         if (!written) {
             // A batch was given up at stop: the database is gone, so is the rest of the queue
             // (the process must not wait a retry per batch to end).
-            dropped_ += queue_.size();
+            for (const auth::AuditRecord& r : queue_) dropped_ += r.repeats;
             queue_.clear();
+            for (const auto& [key, r] : windows_.take_all()) dropped_ += r.repeats;
         }
         in_flight_ = 0;
         lock.unlock();
@@ -159,7 +201,7 @@ bool AuditLog::write_batch(const std::vector<auth::AuditRecord>& batch) {
             }
             if (stopping && ++attempts_at_stop >= options_.attempts_at_stop) {
                 std::lock_guard lock(mutex_);
-                dropped_ += batch.size();
+                for (const auth::AuditRecord& r : batch) dropped_ += r.repeats;
                 return false;
             }
         }

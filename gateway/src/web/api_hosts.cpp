@@ -201,6 +201,8 @@ Response host_history(Call& c) {
         o->set("answer", e.answer);
         o->set("detail", e.detail);
         o->set("tls", e.tls);
+        o->set("repeats", static_cast<std::int64_t>(e.repeats));
+        o->set("first_time", time_value(e.repeats > 1 ? e.first_time : e.time));
         list->add(o);
     }
     auto o = object();

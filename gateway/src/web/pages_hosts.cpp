@@ -153,7 +153,10 @@ Response host_page(PageKit& kit, Page& page, const auth::UserHost& h, int status
                              .set("software", e.user_agent)
                              .set("protocol", e.protocol + (e.tls ? " (TLS)" : ""))
                              .set("answer", e.answer)
-                             .set("detail", e.detail));
+                             .set("detail", e.detail)
+                             .set("repeated", e.repeats > 1)
+                             .set("repeats", std::to_string(e.repeats))
+                             .set("first_time", format_time(e.first_time)));
         }
     }
     data.set("has_history", !history.empty_list());

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "test_support.hpp"
@@ -72,6 +75,33 @@ TEST(Logger, TextLinesEscapeControlCharacters) {
               std::string::npos)
         << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+}
+
+// The time of a line (its second formatted once per second and thread) is the time it was
+// written, to the millisecond, in UTC.
+TEST(Logger, TextLinesStartWithTheirUtcTimeToTheMillisecond) {
+    test::TempDir dir("ddns-log-test");
+    const auto path = dir.path() / "gateway.log";
+    Logger log(LogOptions{LogLevel::Info, LogFormat::Text, path.string()});
+    const auto before = std::chrono::system_clock::now();
+    for (int i = 0; i < 3; ++i) log.info("line " + std::to_string(i));
+    const auto after = std::chrono::system_clock::now();
+    std::istringstream lines(slurp(path));
+    std::string line;
+    int seen = 0;
+    while (std::getline(lines, line)) {
+        ++seen;
+        ASSERT_TRUE(std::regex_search(
+            line, std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info line \d$)")))
+            << line;
+        std::tm tm{};
+        ASSERT_NE(::strptime(line.c_str(), "%Y-%m-%dT%H:%M:%S", &tm), nullptr) << line;
+        const auto at = std::chrono::system_clock::from_time_t(::timegm(&tm)) +
+                        std::chrono::milliseconds(std::stoi(line.substr(20, 3)));
+        EXPECT_GE(at, std::chrono::floor<std::chrono::milliseconds>(before)) << line;
+        EXPECT_LE(at, after) << line;
+    }
+    EXPECT_EQ(seen, 3);
 }
 
 TEST(Logger, ReopenWritesToTheNewFileAfterARotation) {

@@ -12,6 +12,7 @@
 #include "ddns/auth/token.hpp"
 #include "ddns/gateway/dialects/dyndns2_dialect.hpp"
 #include "dialect_fixture.hpp"
+#include "test_support.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -248,6 +249,46 @@ INSTANTIATE_TEST_SUITE_P(
                     .setup = [](Dyndns2Process& f) { f.accounts.fail = true; },
                     .body = "911",
                     .audit = {"911"}}));
+
+// The per-request summary line: at info when a line changed or was refused, at debug when every
+// line is nochg (the access line and the update log still record such a request).
+class Dyndns2Summary : public ::testing::Test, public fakes::DialectFixture {
+protected:
+    Dyndns2Summary() {
+        const auto shared = zone(1, "dyn.example");
+        auth::Principal free{account(10, "free"), {}, std::nullopt, {}};
+        add_host(free, 100, "home.dyn.example", shared, ip("192.0.2.1"));
+        add_host(free, 101, "cabin.dyn.example", shared, ip("192.0.2.1"));
+        accounts.add(free);
+    }
+    std::string logged_after(const std::string& query, LogLevel level) {
+        test::TempDir dir("ddns-dyndns2-log");
+        const auto path = dir.path() / "gateway.log";
+        Logger file_log(LogOptions{level, LogFormat::Text, path.string()});
+        Dyndns2Dialect d{authenticator, updates,          policy,
+                         file_log,      clock.function(), Dyndns2Options{"realm", false, {}}};
+        RequestView r = request("GET", "/nic/update", query);
+        r.headers.push_back({"Authorization", basic("free", kPassword)});
+        d.handle(r);
+        return test::read_file(path);
+    }
+};
+
+TEST_F(Dyndns2Summary, OnlyRequestsThatChangedSomethingAreLoggedAtInfo) {
+    const std::string both = "hostname=home.dyn.example,cabin.dyn.example&myip=";
+    EXPECT_EQ(logged_after(both + "192.0.2.1", LogLevel::Info), "") << "nochg, nochg";
+    EXPECT_NE(logged_after(both + "192.0.2.1", LogLevel::Debug)
+                  .find("dyndns2 client=198.51.100.9 user=free agent=\"\" "
+                        "home.dyn.example:nochg 192.0.2.1,cabin.dyn.example:nochg 192.0.2.1"),
+              std::string::npos);
+    EXPECT_NE(logged_after("hostname=home.dyn.example&myip=192.0.2.9", LogLevel::Info)
+                  .find(" info dyndns2 client=198.51.100.9 user=free agent=\"\" "
+                        "home.dyn.example:good 192.0.2.9"),
+              std::string::npos);
+    // One line changed, one did not: the request is at info.
+    EXPECT_NE(logged_after(both + "192.0.2.10", LogLevel::Info).find("cabin.dyn.example:good"),
+              std::string::npos);
+}
 
 }  // namespace
 }  // namespace ddns::gateway

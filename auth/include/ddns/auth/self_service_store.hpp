@@ -116,6 +116,10 @@ struct HistoryEntry {
     std::string answer;    // the dialect's word
     std::string detail;
     bool tls = false;
+    // Identical no-change answers merged into this row (update_log.repeats): how many requests
+    // it stands for, and the first one's time (`time` is the last one's).
+    std::uint32_t repeats = 1;
+    TimePoint first_time{};
 };
 
 class SelfServiceStore {

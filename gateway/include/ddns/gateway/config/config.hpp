@@ -109,6 +109,7 @@ struct AuditSection {
     std::chrono::seconds prune_interval{};
     std::size_t queue_size{};
     bool merge_repeats{};  // identical unchanged answers waiting for the writer: one row, counted
+    std::chrono::milliseconds merge_window_ms{};  // ... and within this window (0: no window)
 };
 
 // Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the

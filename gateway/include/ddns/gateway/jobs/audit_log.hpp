@@ -5,6 +5,8 @@
 // the database is unreachable the writer keeps its batch and retries with a growing delay, so an
 // outage loses nothing until the queue's bound is exceeded; drops are logged once per interval.
 // A batch whose commit had an unknown outcome is written again (at least once, never lost).
+// Identical unchanged answers are merged into one row with their count (audit.merge_repeats,
+// audit.merge_window_ms), so sum(repeats) over the log stays the number of requests.
 #pragma once
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include "ddns/auth/audit.hpp"
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/http/request_router.hpp"
+#include "ddns/gateway/jobs/repeat_windows.hpp"
 
 namespace ddns::gateway {
 
@@ -39,15 +42,20 @@ struct AuditLogOptions {
     // added to that record's count instead of taking a place of its own, unless a record that
     // must stay a row of its own (a change, a fault) was queued after it. Counts stay exact.
     bool merge_repeats = true;
+    // With merge_repeats: such an answer also opens a window of this length (RepeatWindows);
+    // identical answers within it only raise the count of one row, written when the window
+    // ends (or earlier: a change or fault of the same host, account or name; flush; stop).
+    // 0: no windows, merging only while records wait in the queue.
+    std::chrono::milliseconds merge_window{0};
 };
 
 // A snapshot of the writer's totals since start (for metrics).
 struct AuditLogCounters {
     std::uint64_t written = 0;
-    std::uint64_t dropped = 0;         // full queue, given up at stop, after stop
+    std::uint64_t dropped = 0;         // requests: full queue, given up at stop, after stop
     std::uint64_t write_failures = 0;  // failed attempts, each retried
-    std::size_t in_flight = 0;         // waiting in the queue or being written
-    std::uint64_t merged = 0;          // requests added to a waiting record's count
+    std::size_t in_flight = 0;         // in an open window, waiting in the queue or being written
+    std::uint64_t merged = 0;          // requests added to a waiting record's count (rows saved)
 };
 
 class AuditLog {
@@ -57,12 +65,15 @@ public:
     AuditLog(const AuditLog&) = delete;
     AuditLog& operator=(const AuditLog&) = delete;
 
-    // Queues the record, or drops and counts it when the queue is full. Never waits for the
-    // writer (only for the queue's mutex, held for a push or a pop).
+    // Counts the record in an open merge window, or queues it, or drops and counts it when the
+    // queue is full. Never waits for the writer (only for the queue's mutex, held for a push or
+    // a pop).
     void record(auth::AuditRecord record);
-    // Waits until everything recorded so far was written or given up.
+    // Closes the open merge windows and waits until everything recorded so far was written or
+    // given up.
     void flush();
-    // Writes what is queued, then ends the writer thread; later records are dropped.
+    // Writes what is queued and in open windows, then ends the writer thread; later records are
+    // dropped.
     void stop();
 
     std::uint64_t dropped() const;  // full queue, batches given up at stop, records after stop()
@@ -74,6 +85,10 @@ public:
 
 private:
     void run();
+    // The mutex is held by the caller of these.
+    void enqueue(auth::AuditRecord record, std::string key);
+    void enqueue_all(std::vector<RepeatWindows::Keyed> closed);
+    void wait_for_work(std::unique_lock<std::mutex>& lock);
     bool write_batch(const std::vector<auth::AuditRecord>& batch);
     // Logs the drops since the last report, at most once per report_interval unless `now`.
     void report_drops(bool now);
@@ -87,6 +102,7 @@ private:
     std::deque<auth::AuditRecord> queue_;
     std::uint64_t front_sequence_ = 0;  // of queue_.front(); each record queued takes the next
     std::unordered_map<std::string, std::uint64_t> repeat_at_;  // repeat_key -> its sequence
+    RepeatWindows windows_;
     std::uint64_t merged_ = 0;
     std::size_t in_flight_ = 0;
     bool stopping_ = false;
