@@ -63,58 +63,6 @@ std::string array_of(const std::vector<std::string>& items) {
     return out + "}";
 }
 
-// The change path's transaction, dropping the cached principals of its hosts when it ends
-// (committed or not: a failed commit may have an unknown outcome).
-class InvalidatingChange final : public auth::HostChange {
-public:
-    InvalidatingChange(CachedStore& cache, std::unique_ptr<auth::HostChange> inner,
-                       std::vector<std::int64_t> ids)
-        : cache_(cache), inner_(std::move(inner)), ids_(std::move(ids)) {}
-    ~InvalidatingChange() override {
-        inner_.reset();  // the transaction ends first
-        cache_.invalidate_hosts(ids_);
-    }
-    InvalidatingChange(const InvalidatingChange&) = delete;
-    InvalidatingChange& operator=(const InvalidatingChange&) = delete;
-
-    const std::vector<auth::StoredAddresses>& locked() const override { return inner_->locked(); }
-    void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                        const std::optional<IpAddress>& v6, auth::TimePoint now) override {
-        inner_->record_applied(id, v4, v6, now);
-    }
-    void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                        const std::optional<IpAddress>& v6, auth::OfflineReason reason,
-                        auth::TimePoint now) override {
-        inner_->record_offline(id, v4, v6, reason, now);
-    }
-    void record_extra_ipv4(std::int64_t id, const std::vector<IpAddress>& extra) override {
-        inner_->record_extra_ipv4(id, extra);
-    }
-    void record_seen(std::int64_t id, auth::TimePoint now) override {
-        inner_->record_seen(id, now);
-    }
-    void record_prefix(std::int64_t id, const std::optional<IpNetwork>& prefix) override {
-        inner_->record_prefix(id, prefix);
-    }
-    void record_wildcard(std::int64_t id, bool mirrored) override {
-        inner_->record_wildcard(id, mirrored);
-    }
-    void commit() override {
-        try {
-            inner_->commit();
-        } catch (...) {
-            cache_.invalidate_hosts(ids_);
-            throw;
-        }
-        cache_.invalidate_hosts(ids_);
-    }
-
-private:
-    CachedStore& cache_;
-    std::unique_ptr<auth::HostChange> inner_;
-    std::vector<std::int64_t> ids_;
-};
-
 }  // namespace
 
 CachedStore::CachedStore(PgStore& inner, Database& db, std::string conninfo, CacheOptions options)
@@ -157,7 +105,8 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
         if (listening_ && fresh()) {
             if (auto it = entries_.find(key); it != entries_.end()) {
                 if (SteadyClock::now() - it->second.loaded < options_.ttl &&
-                    trusted(it->second.principal)) {
+                    trusted(it->second.principal) &&
+                    !awaiting_refresh(it->second.principal.account.id)) {
                     ++counters_.hits;
                     recency_.splice(recency_.begin(), recency_, it->second.used);
                     return it->second.principal;
@@ -213,11 +162,6 @@ void CachedStore::record_token_use(std::int64_t token_id, const std::optional<Ip
             token->last_used_address = client;
         }
     }
-}
-
-std::unique_ptr<auth::HostChange> CachedStore::begin_change(
-    const std::vector<std::int64_t>& host_ids) {
-    return std::make_unique<InvalidatingChange>(*this, inner_.begin_change(host_ids), host_ids);
 }
 
 bool CachedStore::record_seen_if_unchanged(const auth::StoredAddresses& expected,
@@ -334,21 +278,43 @@ void CachedStore::apply(const std::vector<std::string>& payloads) {
             // Everything committed before this ping was sent has been applied above.
             if (auto it = pings_sent_.find(seq); it != pings_sent_.end()) {
                 fresh_as_of_ = std::max(fresh_as_of_, it->second);
+                // An own change refreshed before this ping was sent has had its notification.
+                std::erase_if(own_changes_, [&](const auto& c) {
+                    return c.second.refreshed && c.second.refreshed_at < it->second;
+                });
                 pings_sent_.erase(pings_sent_.begin(), std::next(it));
             }
             continue;
         }
-        std::int64_t account = 0;
-        const auto [end, ec] =
-            std::from_chars(payload.data(), payload.data() + payload.size(), account);
-        if (ec == std::errc() && end == payload.data() + payload.size())
-            invalidate_account(account);
-        else
-            invalidate_all();  // '*' (a zone), or anything unexpected
+        apply_principal(payload);
     }
     const bool now_fresh = fresh();
     lock.unlock();
     if (now_fresh && !was_fresh) changed_.notify_all();  // wait_listening()
+}
+
+// '<account>' (accounts, tokens, zones owned), '<account> <txid>' (hosts, migration 031), '*'
+// (a zone). A host change committed by this instance, whose copies refresh_hosts() already
+// brought up to date, keeps them; every other one drops the account's principals.
+void CachedStore::apply_principal(std::string_view payload) {
+    const char* const last = payload.data() + payload.size();
+    std::int64_t account = 0, transaction = 0;
+    const auto first = std::from_chars(payload.data(), last, account);
+    if (first.ec != std::errc()) return invalidate_all();  // '*', or anything unexpected
+    if (first.ptr != last) {
+        if (*first.ptr != ' ') return invalidate_all();
+        const auto second = std::from_chars(first.ptr + 1, last, transaction);
+        if (second.ec != std::errc() || second.ptr != last) return invalidate_all();
+        if (auto own = own_changes_.find({account, transaction}); own != own_changes_.end()) {
+            ++counters_.own_notices;
+            if (own->second.refreshed)
+                own_changes_.erase(own);
+            else
+                own->second.notified = true;  // committed: refresh_hosts() follows
+            return;
+        }
+    }
+    invalidate_account(account);
 }
 
 void CachedStore::drain() {

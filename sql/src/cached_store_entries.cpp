@@ -85,6 +85,7 @@ void CachedStore::invalidate_all() {
     entries_.clear();
     recency_.clear();
     zones_.clear();
+    own_changes_.clear();  // their notifications drop what was reloaded since: only a miss
     keys_of_account_.clear();
     account_of_host_.clear();
     account_of_token_.clear();

@@ -105,6 +105,10 @@ void register_cache_metrics(Metrics& m, const sql::CachedStore& cache) {
               "Principals dropped to make room for another (the one used longest ago; "
               "cache.capacity).",
               MetricType::Counter, counter(&sql::CacheCounters::evictions));
+    m.collect("ddns_principal_cache_refreshed",
+              "Cached principals brought up to date in place by a change this instance "
+              "committed (kept when its notification came).",
+              MetricType::Counter, counter(&sql::CacheCounters::refreshed));
     m.collect("ddns_principal_cache_entries", "Principals cached now.", MetricType::Gauge,
               [&cache] { return one(static_cast<double>(cache.counters().entries)); });
     m.collect("ddns_principal_cache_listening",

@@ -53,7 +53,21 @@ struct CacheCounters {
     std::uint64_t lagging = 0;        // loads not answered from memory: no recent ping back
     std::uint64_t evictions = 0;      // principals dropped to make room (used longest ago)
     std::uint64_t entries = 0;        // principals cached now
+    std::uint64_t refreshed = 0;      // accounts' copies brought up to date by own changes
+    std::uint64_t own_notices = 0;    // notifications of own changes that kept the copy
     bool listening = false;           // the invalidation channel is up (else nothing is cached)
+};
+
+// What a committed change wrote to one host (the change path's statement, host_writes.cpp,
+// mirrored): applied to the cached copies of its principal in place (see refresh_hosts()).
+struct CommittedHost {
+    char kind = 's';  // 'a' applied (back online, window cleared), 'o' taken offline, 's' seen
+    std::optional<IpAddress> ipv4, ipv6;               // kind 'a' and 'o'
+    std::optional<std::vector<IpAddress>> extra_ipv4;  // nullopt: none after 'a'/'o', else kept
+    std::optional<auth::TimePoint> seen;               // last_seen written
+    std::optional<std::optional<IpNetwork>> prefix;    // record_prefix()
+    std::optional<bool> wildcard;                      // record_wildcard()
+    void apply_to(auth::Host& host) const;
 };
 
 class CachedStore final : public auth::AccountStore, public auth::HostStore {
@@ -75,8 +89,9 @@ public:
     void record_token_use(std::int64_t token_id, const std::optional<IpAddress>& client,
                           auth::TimePoint now) override;
 
-    // HostStore: PgStore's, and every change, doubt mark or failed no-change statement drops
-    // the cached principals holding those hosts at once (the notification follows).
+    // HostStore: PgStore's. A committed change refreshes the cached principals holding its
+    // hosts in place (cached_store_change.cpp); one that fails, a doubt mark or a failed
+    // no-change statement drops them at once (the notification follows).
     std::unique_ptr<auth::HostChange> begin_change(
         const std::vector<std::int64_t>& host_ids) override;
     bool record_seen_if_unchanged(const auth::StoredAddresses& expected,
@@ -98,6 +113,22 @@ public:
 
     // Drops the principals of these hosts' accounts (also called by the change wrapper).
     void invalidate_hosts(const std::vector<std::int64_t>& host_ids);
+    // The change path's own changes (migration 031, docs/design.md): before the commit of
+    // transaction `transaction_id` over `host_ids`, begin_commit() notes its accounts that are
+    // cached; their notification of that transaction then keeps the copies instead of dropping
+    // them (until refreshed they are not answered from). After a commit, refresh_hosts() brings
+    // the copies up to date in place with what it wrote, unless the account's entries were
+    // dropped or refreshed since begin_commit() (a copy may then hold a later state): those are
+    // dropped. After a failed or unknown commit, abandon_commit() forgets the note (the change
+    // wrapper then drops the copies).
+    struct OwnCommit {
+        std::uint64_t before = 0;            // sequence_ at begin_commit()
+        std::vector<std::int64_t> accounts;  // noted
+        std::int64_t transaction_id = 0;
+    };
+    OwnCommit begin_commit(const std::vector<std::int64_t>& host_ids, std::int64_t transaction_id);
+    void refresh_hosts(const OwnCommit& commit, const std::map<std::int64_t, CommittedHost>& hosts);
+    void abandon_commit(const OwnCommit& commit);
     // A write this process just committed outside the change path (the pages, the JSON API):
     // nothing is answered from memory until a freshness ping sent after this call has come
     // back, so the write's own notification has been applied first (read your own writes).
@@ -123,6 +154,7 @@ private:
     // before the request arrived is never missed for want of the listener being scheduled.
     void drain();
     void apply(const std::vector<std::string>& payloads);
+    void apply_principal(std::string_view payload);  // mutex_ held: one ddns_principal payload
     void flush_loop();
     // Sends the next freshness ping on ping_conn_ when one is due (listener thread only).
     void send_ping_if_due();
@@ -152,6 +184,15 @@ private:
     std::unordered_map<std::string, Entry> entries_;
     Recency recency_;
     std::unordered_map<std::int64_t, std::shared_ptr<const auth::Zone>> zones_;  // by id
+    // Own changes noted by begin_commit(), by (account, txid): until refreshed (or abandoned),
+    // and once refreshed until their notification comes, or a ping sent later comes back.
+    struct OwnChange {
+        bool notified = false;   // its notification came (the copy is kept, not answered from)
+        bool refreshed = false;  // refresh_hosts() brought the copies up to date
+        SteadyClock::time_point refreshed_at{};
+    };
+    std::map<std::pair<std::int64_t, std::int64_t>, OwnChange> own_changes_;
+    bool awaiting_refresh(std::int64_t account_id) const;  // mutex_ held
     // An account's entries, by their keys in entries_ (map nodes are stable).
     std::unordered_multimap<std::int64_t, const std::string*> keys_of_account_;
     std::unordered_map<std::int64_t, std::int64_t> account_of_host_;
