@@ -295,7 +295,7 @@ void Reconciler::compare_zone_hosts(std::int64_t zone_id, const std::optional<Dn
         }
         cursor = page.hosts.back().id;
         for (std::size_t from = 0; from < suspects.size(); from += options_.batch_size) {
-            if (budget_spent(report)) {
+            if (budget_spent(report) || stopping()) {
                 report.complete = false;
                 return;
             }
