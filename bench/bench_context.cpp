@@ -1,5 +1,7 @@
 #include "bench_context.hpp"
 
+#include "pg_profile.hpp"
+
 #include <cstdio>
 #include <stdexcept>
 #include <thread>
@@ -64,6 +66,7 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
     std::map<std::string, double> cpu_before;
     for (const auto& name : options.processes) cpu_before[name] = cpu_seconds(groups[name]);
     MemorySampler sampler(groups);
+    statements_reset(cx);
     const Result r = run();
     const auto peaks = sampler.stop();
     auto after = find_processes(cx.comms);
@@ -100,6 +103,7 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         cx.figure(key + ".log_rows", static_cast<double>(rows), "count");
         cx.figure(key + ".log_complete", share, "percent");
     }
+    statements_print(cx, key, r.seconds);
     std::fflush(stdout);
     return r;
 }

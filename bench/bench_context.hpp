@@ -31,7 +31,9 @@ struct Settings {
     // all.
     std::string only;
     bool runs(const std::string& part) const { return only.empty() || only == part; }
-    std::string extra_config;  // --config-line 'key = value' lines (repeatable) for the gateway
+    long idle_hosts = 0;         // --only idle: more hosts for the reconciler's first pass
+    bool pg_statements = false;  // --pg-statements: pg_stat_statements in the test cluster
+    std::string extra_config;    // --config-line 'key = value' lines (repeatable) for the gateway
 };
 
 struct Context {

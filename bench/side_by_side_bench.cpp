@@ -7,13 +7,17 @@
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
 //                           [--sweep-limit S] [--sweep-batch N]
-//                           [--only side|changes|nochg|sweep|mem] [--config-line 'key = value']...
+//                           [--only side|changes|nochg|sweep|mem|idle] [--idle-hosts N]
+//                           [--pg-statements] [--config-line 'key = value']...
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
 // BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `nochg` the
 // no-change path and the hello-world ceiling alone (for profiling that path), `sweep` or `mem`
 // one big case (whatever --no-big says). --config-line adds a line to the gateway's
-// configuration (e.g. 'cache.ttl = 60' to measure with the principal cache).
+// configuration (e.g. 'cache.ttl = 60' to measure with the principal cache). `idle` measures
+// PostgreSQL's CPU with the gateway idle (after a restart, with --idle-hosts more hosts, and
+// once more later) and at 100 changes/s; --pg-statements loads pg_stat_statements into the
+// benchmark's cluster and prints the statements of every measurement.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +27,7 @@
 #include <thread>
 
 #include "bench_context.hpp"
+#include "pg_profile.hpp"
 
 namespace {
 
@@ -60,6 +65,10 @@ Settings parse(int argc, char** argv) {
             s.big = false;
             continue;
         }
+        if (flag == "--pg-statements") {
+            s.pg_statements = true;
+            continue;
+        }
         ++i;
         if (flag == "--seconds")
             s.seconds = std::atof(value);
@@ -77,10 +86,12 @@ Settings parse(int argc, char** argv) {
             s.sweep_limit_s = std::atof(value);
         else if (flag == "--sweep-batch")
             s.sweep_batch = std::atol(value);
+        else if (flag == "--idle-hosts")
+            s.idle_hosts = std::atol(value);
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
                   std::strcmp(value, "nochg") == 0 || std::strcmp(value, "sweep") == 0 ||
-                  std::strcmp(value, "mem") == 0))
+                  std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0))
             s.only = value;
         else if (flag == "--config-line")
             s.extra_config += std::string(value) + "\n";
@@ -105,6 +116,28 @@ void create_accounts(Context& cx) {
         "SELECT z.id, a.id, kind || substr(a.username, 2) || '.example.test', 60 "
         "FROM accounts a, zones z, (VALUES ('c'), ('n')) k(kind) "
         "WHERE a.username ~ '^b[0-9]+$' AND z.name = 'example.test'");
+}
+
+// --only idle: --idle-hosts more hosts of an account of their own (no addresses, so BIND needs
+// no records for them), then the gateway restarted once the machine is quiet, so its start-up
+// work (the reconciler's first pass) falls into the first idle window.
+void idle_hosts_restart(Context& cx) {
+    if (cx.settings.idle_hosts > 0) {
+        cx.sql(
+            "INSERT INTO accounts (username, password_hash, email, plan, dynamic_updates) "
+            "SELECT 'idle', password_hash, '', plan, dynamic_updates FROM accounts "
+            "WHERE username = 'b0'");
+        cx.sql(
+            "INSERT INTO hosts (zone_id, account_id, name, ttl) "
+            "SELECT z.id, a.id, 'idle' || g || '.example.test', 60 "
+            "FROM generate_series(1, " +
+            std::to_string(cx.settings.idle_hosts) +
+            ") g, zones z, accounts a WHERE z.name = 'example.test' AND a.username = 'idle'");
+        cx.sql("ANALYZE");
+    }
+    wait_for_quiet(cx.settings.quiet_load, cx.settings.quiet_wait_s);
+    cx.stack->stop_gateway();
+    cx.stack->start_gateway();
 }
 
 struct Paths {
@@ -170,7 +203,8 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
     const auto port = cx.stack->http_port();
     const MeasureOptions all{{"gateway", "postgres", "named"}, true};
     const auto good = [](const HttpClient::Reply& r) { return starts_with(r.body, "good"); };
-    for (int clients : change_clients(cx.settings))
+    for (int clients :
+         cx.settings.only == "idle" ? std::vector<int>{} : change_clients(cx.settings))
         results["change." + std::to_string(clients)] =
             measure(cx, "gateway.changes." + std::to_string(clients), all, [&] {
                 return http_closed(
@@ -178,6 +212,10 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
                     [&](int c, std::size_t) { return change_head(c, paths.next(c)); }, good);
             });
     if (cx.settings.only == "changes") return;
+    if (cx.settings.only == "idle") {
+        // Between the idle windows and the 100 changes/s: what the database does at rest.
+        idle_window(cx, "idle.later", cx.settings.seconds, true);
+    }
     results["change.p99"] = measure(cx, "gateway.changes.at100", all, [&] {
         std::vector<std::unique_ptr<HttpClient>> conns;
         for (int w = 0; w < 32; ++w)
@@ -263,6 +301,9 @@ GatewayStackOptions stack_options(const Settings& s) {
         s.extra_config;
     if (s.sweep_batch > 0)
         o.extra_config += "sweep.batch_size = " + std::to_string(s.sweep_batch) + "\n";
+    if (s.pg_statements)
+        o.postgres_settings = {"shared_preload_libraries=pg_stat_statements",
+                               "pg_stat_statements.track=all"};
     return o;
 }
 
@@ -285,16 +326,23 @@ int main(int argc, char** argv) try {
     cx.stack = std::make_unique<GatewayStack>(stack_options(cx.settings));
     cx.dns = std::make_unique<DnsLoad>(cx.stack->named().port(), cx.stack->named().key_file());
     create_accounts(cx);
+    if (cx.settings.pg_statements) cx.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     const bool side = cx.settings.runs("side");
     const bool changes = side || cx.settings.only == "changes";
     const bool nochg = side || cx.settings.only == "nochg";
     // Warm-up: every no-change host gets its address, every password is checked once (cached).
-    for (int a = 0; (changes || nochg) && a < cx.settings.accounts; ++a) {
+    for (int a = 0; (changes || nochg || cx.settings.only == "idle") && a < cx.settings.accounts;
+         ++a) {
         HttpClient client(cx.stack->http_port(), "127.0.0.1", false);
         client.exchange(nochg_head(a));
         client.exchange(change_head(a, 249));
     }
     std::map<std::string, Result> results;
+    if (cx.settings.only == "idle") {
+        idle_hosts_restart(cx);
+        idle_window(cx, "idle.start", cx.settings.seconds, false);
+        gateway_change_phases(cx, results);
+    }
     if (changes) {
         bind_phases(cx, results);
         gateway_change_phases(cx, results);

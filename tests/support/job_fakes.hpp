@@ -150,6 +150,27 @@ public:
         }
         return std::make_unique<Batch>(*this, std::move(out));
     }
+    // Reads take no lock: hosts "locked elsewhere" are read too.
+    auth::HostPage read_hosts(std::int64_t zone_id, std::int64_t after,
+                              std::size_t limit) override {
+        auth::HostPage page;
+        if (zone_id != zone->id) return page;
+        page.zone = zone;
+        for (const auto& [id, h] : hosts)
+            if (id > after && page.hosts.size() < limit) page.hosts.push_back(h);
+        return page;
+    }
+    std::unique_ptr<auth::ReconcileBatch> lock_host_ids(
+        std::int64_t zone_id, const std::vector<std::int64_t>& ids) override {
+        std::vector<auth::ReconcileHost> out;
+        for (auto id : ids) {
+            if (zone_id != zone->id || !hosts.contains(id) || locked_elsewhere.contains(id))
+                continue;
+            out.push_back(hosts.at(id));
+            locked.push_back(id);
+        }
+        return std::make_unique<Batch>(*this, std::move(out));
+    }
 
     // Domain records and RRsets in doubt: handed out unless a record change "holds" the zone;
     // commits are counted, cleared marks go at commit.
@@ -189,6 +210,7 @@ public:
     std::shared_ptr<const auth::Zone> zone;
     std::map<std::int64_t, auth::ReconcileHost> hosts;
     std::set<std::int64_t> locked_elsewhere;
+    std::vector<std::int64_t> locked;  // every host lock_host_ids locked, in order
     std::vector<ResourceRecord> records;
     std::vector<auth::RRsetInDoubt> records_in_doubt;
     bool records_held_elsewhere = false;

@@ -223,6 +223,27 @@ TEST_F(ReconcilerTest, AFullPassReadsTheZoneOnceAndQueriesOnlyTheHostsThatDiffer
     EXPECT_EQ(reconciler.counters().transfers.load(), 1u);
 }
 
+// The hosts that agree with the transfer are compared without a row lock; only the ones it shows
+// as different, and those in doubt, are locked (and read again under the lock). Before, a full
+// pass locked every host of every zone, 100 rows at a time (issue #13).
+TEST_F(ReconcilerTest, AFullPassLocksOnlyTheHostsTheTransferShowsAsDifferentOrInDoubt) {
+    for (int id = 1; id <= 250; ++id) {
+        add(id, "192.0.2.1", id == 3 || id == 240);
+        dns.set(host_name(id), {a(host_name(id), "192.0.2.1")});
+    }
+    dns.set(host_name(7), {a(host_name(7), "192.0.2.99")});     // changed by hand
+    dns.set(host_name(150), {a(host_name(150), "192.0.2.8")});  // in the second batch
+    dns.transfers_enabled = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(store.locked, (std::vector<std::int64_t>{3, 7, 150, 240}));
+    EXPECT_EQ(report.hosts_checked, 250u);
+    EXPECT_EQ(report.repaired, 2u);
+    EXPECT_EQ(report.settled, 2u);
+    EXPECT_TRUE(report.complete);
+    EXPECT_EQ(dns.get(host_name(150)), std::vector{a(host_name(150), "192.0.2.1")});
+}
+
 TEST_F(ReconcilerTest, ADifferenceOnlyInAnOlderTransferIsNotRepaired) {
     // The transfer saw .9, then an update committed .1 to BIND and the database: the host's
     // fresh read agrees, so nothing is sent.
