@@ -129,7 +129,8 @@ std::vector<PeerClient> parse_peer_clients(const std::string& text) {
 
 std::pair<std::string, std::vector<pid_t>> parse_peer_pids(const std::string& spec) {
     const auto eq = spec.find('=');
-    std::string name = eq == std::string::npos ? "peer" : spec.substr(0, eq);
+    // Prefixed, so a peer's `postgres` never takes the place of the benchmark's own group.
+    std::string name = eq == std::string::npos ? "peer" : "peer_" + spec.substr(0, eq);
     std::istringstream list(eq == std::string::npos ? spec : spec.substr(eq + 1));
     std::vector<pid_t> pids;
     std::string item;
@@ -138,7 +139,7 @@ std::pair<std::string, std::vector<pid_t>> parse_peer_pids(const std::string& sp
             throw std::invalid_argument("--peer-pids: `" + item + "` is no PID in " + spec);
         pids.push_back(static_cast<pid_t>(std::stol(item)));
     }
-    if (name.empty() || pids.empty())
+    if (name == "peer_" || pids.empty())
         throw std::invalid_argument("--peer-pids: expected [NAME=]PID,PID..., got " + spec);
     return {name, pids};
 }

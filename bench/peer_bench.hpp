@@ -9,7 +9,8 @@
 //   --peer-clients FILE   one `host user secret` per line (# comments), one line per client;
 //                         at least as many lines as the largest client count (64)
 //   --peer-pids [NAME=]PID,PID...   processes whose CPU and memory to report per measurement,
-//                         with their live descendants (repeatable; NAME defaults to `peer`)
+//                         with their live descendants (repeatable), as group `peer` or
+//                         `peer_NAME` (e.g. postgres=PID: `peer_postgres`)
 #pragma once
 
 #include <sys/types.h>
@@ -39,7 +40,8 @@ struct PeerTarget {
 PeerTarget parse_peer_url(const std::string& url);
 // Throws std::invalid_argument for a line that is not three fields.
 std::vector<PeerClient> parse_peer_clients(const std::string& text);
-// "[NAME=]PID,PID": throws std::invalid_argument for anything else.
+// "[NAME=]PID,PID" -> ("peer" or "peer_NAME", PIDs): throws std::invalid_argument for anything
+// else.
 std::pair<std::string, std::vector<pid_t>> parse_peer_pids(const std::string& spec);
 
 // Reads and checks --peer-url and --peer-clients before anything starts; throws naming the
