@@ -7,8 +7,9 @@
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
 //                           [--sweep-limit S] [--sweep-batch N]
-//                           [--only side|changes|nochg|sweep|mem|idle] [--idle-hosts N]
+//                           [--only side|changes|nochg|sweep|mem|idle|peer] [--idle-hosts N]
 //                           [--pg-statements] [--config-line 'key = value']...
+//                           [--peer-url URL --peer-clients FILE [--peer-pids [NAME=]PID,PID]...]
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
 // BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `nochg` the
@@ -17,7 +18,9 @@
 // configuration (e.g. 'cache.ttl = 60' to measure with the principal cache). `idle` measures
 // PostgreSQL's CPU with the gateway idle (after a restart, with --idle-hosts more hosts, and
 // once more later) and at 100 changes/s; --pg-statements loads pg_stat_statements into the
-// benchmark's cluster and prints the statements of every measurement.
+// benchmark's cluster and prints the statements of every measurement. --peer-url measures
+// a peer dyndns2 server (e.g. nsupdate.info) in the same run and prints the gateway's ratios to
+// it (peer_bench.hpp); `--only peer` measures the peer alone.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +31,7 @@
 
 #include "bench_context.hpp"
 #include "pg_profile.hpp"
+#include "peer_bench.hpp"
 
 namespace {
 
@@ -37,16 +41,12 @@ using ddns::test::GatewayStackOptions;
 
 const std::string kZone = "example.test";
 
-std::string source_for(int client) {
-    // Spread over several loopback addresses: below http.max_connections_per_address.
-    return "127.0.1." + std::to_string(1 + client % 16);
-}
-
 std::string change_address(unsigned n) {
     return "198.51.100." + std::to_string(1 + n % 250);
 }
 
-Settings parse(int argc, char** argv) {
+// `external` gets the --peer-pids groups.
+Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>& external) {
     Settings s;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
@@ -91,13 +91,25 @@ Settings parse(int argc, char** argv) {
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
                   std::strcmp(value, "nochg") == 0 || std::strcmp(value, "sweep") == 0 ||
-                  std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0))
+                  std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0 ||
+                  std::strcmp(value, "peer") == 0))
             s.only = value;
         else if (flag == "--config-line")
             s.extra_config += std::string(value) + "\n";
-        else
+        else if (flag == "--peer-url")
+            s.peer_url = value;
+        else if (flag == "--peer-clients")
+            s.peer_clients = value;
+        else if (flag == "--peer-pids") {
+            const auto [name, pids] = parse_peer_pids(value);
+            external[name].insert(external[name].end(), pids.begin(), pids.end());
+        } else
             throw std::invalid_argument("unknown flag " + flag);
     }
+    if (!s.peer_url.empty() && s.peer_clients.empty())
+        throw std::invalid_argument("--peer-url needs --peer-clients");
+    if (s.peer_url.empty() && (s.only == "peer" || !external.empty()))
+        throw std::invalid_argument("--only peer and --peer-pids need --peer-url");
     return s;
 }
 
@@ -166,7 +178,7 @@ Result http_closed(std::uint16_t port, int clients, double seconds, bool keep_al
                    const std::function<bool(const HttpClient::Reply&)>& good) {
     std::vector<std::unique_ptr<HttpClient>> conns;
     for (int c = 0; c < clients; ++c)
-        conns.push_back(std::make_unique<HttpClient>(port, source_for(c), keep_alive));
+        conns.push_back(std::make_unique<HttpClient>(port, loopback_source(c), keep_alive));
     return run_closed(clients, seconds, [&](int c, std::size_t i) {
         return good(conns[static_cast<std::size_t>(c)]->exchange(head(c, i)));
     });
@@ -219,7 +231,7 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
     results["change.p99"] = measure(cx, "gateway.changes.at100", all, [&] {
         std::vector<std::unique_ptr<HttpClient>> conns;
         for (int w = 0; w < 32; ++w)
-            conns.push_back(std::make_unique<HttpClient>(port, source_for(w), false));
+            conns.push_back(std::make_unique<HttpClient>(port, loopback_source(w), false));
         return run_rate(100, cx.settings.seconds, 32, [&](int w, std::size_t i) {
             const int host = static_cast<int>(i % 64);
             return good(
@@ -286,7 +298,10 @@ void print_ratios(Context& cx, std::map<std::string, Result>& r) {
             ratio(cx, "nochg_vs_hello." + k, hello > 0 ? r["gateway." + k].rate() / hello : 0,
                   std::string(mode) == "close" ? 0.6 : 0.8, true);
         }
-    std::printf("   nsupdate.info: not measured (not installable on this machine)\n");
+    if (cx.settings.peer_url.empty())
+        std::printf("   peer dyndns2 server (e.g. nsupdate.info): not measured (--peer-url)\n");
+    else
+        print_peer_ratios(cx, r);
 }
 
 GatewayStackOptions stack_options(const Settings& s) {
@@ -311,11 +326,12 @@ GatewayStackOptions stack_options(const Settings& s) {
 
 int main(int argc, char** argv) try {
     Context cx;
-    cx.settings = parse(argc, argv);
+    cx.settings = parse(argc, argv, cx.external);
     cx.comms = {{"ddns-gateway", "gateway"},
                 {"postgres", "postgres"},
                 {"named", "named"},
                 {"ddns_poco_hello", "hello"}};
+    if (!cx.settings.peer_url.empty()) check_peer_settings(cx.settings);
     raise_file_limit();
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     std::printf(
@@ -352,6 +368,9 @@ int main(int argc, char** argv) try {
                                {{"gateway", "postgres"}, true});
         hello_phases(cx, results);
     }
+    const bool peer_only = cx.settings.only == "peer";
+    if (!cx.settings.peer_url.empty() && (changes || nochg || peer_only))
+        peer_phases(cx, results, changes || peer_only, nochg || peer_only);
     if (side || cx.settings.only == "nochg") {
         print_ratios(cx, results);
     } else if (changes) {
@@ -361,6 +380,7 @@ int main(int argc, char** argv) try {
                   ? results["change.64"].rate() / results["bind.64"].rate()
                   : 0,
               4.0, true);
+        if (!cx.settings.peer_url.empty()) print_peer_ratios(cx, results);
     }
     // The sweep first: its hosts are then the only due ones in a table of normal size.
     if (cx.settings.only == "sweep" || (cx.settings.big && cx.settings.only.empty()))
