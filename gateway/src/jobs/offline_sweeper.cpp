@@ -15,8 +15,9 @@ namespace {
 constexpr std::chrono::seconds kAgainSoon{1};  // after a pass that took hosts offline
 
 // Puts the hosts' stored addresses back (when recording their offline state failed after BIND
-// had already applied it), on the prerequisite that BIND still holds what the sweep wrote, so
-// that a newer change another instance made meanwhile is never overwritten.
+// had already applied it), at every name the sweep wrote (the host's name and its wildcard
+// mirror, as offline_update), on the prerequisite that BIND still holds what the sweep wrote
+// there, so that a newer change another instance made meanwhile is never overwritten.
 UpdateRequest restore_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
@@ -26,19 +27,20 @@ UpdateRequest restore_update(const auth::Zone& zone, const std::vector<const aut
         const std::pair<std::vector<IpAddress>, std::optional<IpAddress>> families[] = {
             {a_set(*h), written.ipv4},
             {h->ipv6 ? std::vector{*h->ipv6} : std::vector<IpAddress>{}, written.ipv6}};
-        for (const auto& [held, offline] : families) {
-            if (held.empty()) continue;
-            const RecordType type = address_record_type(held.front().family());
-            if (offline)
-                request.prerequisites.emplace_back(
-                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, *offline)});
-            else
-                request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
-            request.operations.emplace_back(DeleteRRset{h->name, type});
-            for (const IpAddress& a : held)
-                request.operations.emplace_back(
-                    AddRecord{ResourceRecord::address(h->name, h->ttl, a)});
-        }
+        for (const DnsName& owner : address_owners(*h))
+            for (const auto& [held, offline] : families) {
+                if (held.empty()) continue;
+                const RecordType type = address_record_type(held.front().family());
+                if (offline)
+                    request.prerequisites.emplace_back(
+                        RRsetExistsValue{ResourceRecord::address(owner, h->ttl, *offline)});
+                else
+                    request.prerequisites.emplace_back(RRsetAbsent{owner, type});
+                request.operations.emplace_back(DeleteRRset{owner, type});
+                for (const IpAddress& a : held)
+                    request.operations.emplace_back(
+                        AddRecord{ResourceRecord::address(owner, h->ttl, a)});
+            }
     }
     return request;
 }
