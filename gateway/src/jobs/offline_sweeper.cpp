@@ -107,10 +107,6 @@ SweepReport OfflineSweeper::sweep_once() {
     }
     counters_.taken_offline.fetch_add(report.taken_offline, std::memory_order_relaxed);
     counters_.failed.fetch_add(report.failed, std::memory_order_relaxed);
-    if (report.taken_offline != 0 || report.failed != 0)
-        log_.info("offline sweep: " + std::to_string(report.taken_offline) +
-                  " host(s) taken offline, " + std::to_string(report.failed) +
-                  " left for the next pass");
     return report;
 }
 
@@ -119,10 +115,15 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
     // Hosts of this pass that were not taken offline: the next batch must not pick them again
     // (they stay due for the next pass).
     std::vector<std::int64_t> skip;
+    std::string zone_name = "id " + std::to_string(zone_id);
+    int batches = 0;
+    const auto started = std::chrono::steady_clock::now();
     while (!stopping()) {
         try {
             auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, skip);
             if (batch->hosts().empty()) break;
+            zone_name = batch->hosts().front().host.zone->name.str();
+            ++batches;
             const auto left = sweep_batch(std::move(batch), now, report);
             skip.insert(skip.end(), left.begin(), left.end());
         } catch (const std::exception& e) {
@@ -130,6 +131,16 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
                        ": database failure: " + e.what());
             break;
         }
+    }
+    // One line per zone and pass, however many hosts (a big sweep takes 100,000 offline); the
+    // hosts' own lines are debug.
+    if (report.taken_offline != 0 || report.failed != 0) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        log_.info("offline sweep of zone " + zone_name + ": " +
+                  std::to_string(report.taken_offline) + " host(s) taken offline, " +
+                  std::to_string(report.failed) + " left for the next pass, " +
+                  std::to_string(batches) + " batch(es) in " + std::to_string(ms.count()) + " ms");
     }
     return report;
 }
@@ -201,11 +212,12 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(std::unique_ptr<auth::Swee
             left.push_back(host->id);
             continue;
         }
+        if (!log_.enabled(LogLevel::Debug)) continue;
         const auto action =
             auth::effective_offline_action(host->offline_action, zone.offline_action);
-        log_.info("host " + host->name.str() + " taken offline (" +
-                  std::string(auth::to_string(reason)) + ", " +
-                  std::string(auth::to_string(action)) + ")");
+        log_.debug("host " + host->name.str() + " taken offline (" +
+                   std::string(auth::to_string(reason)) + ", " +
+                   std::string(auth::to_string(action)) + ")");
     }
     report.taken_offline += due.size() - r.sent.failed.size();
     report.failed += r.sent.failed.size();
