@@ -156,7 +156,8 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
         std::lock_guard lock(mutex_);
         if (listening_ && fresh()) {
             if (auto it = entries_.find(key); it != entries_.end()) {
-                if (SteadyClock::now() - it->second.loaded < options_.ttl) {
+                if (SteadyClock::now() - it->second.loaded < options_.ttl &&
+                    trusted(it->second.principal)) {
                     ++counters_.hits;
                     return it->second.principal;
                 }
@@ -170,6 +171,12 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
     auto loaded = inner_.load_principal(username, token_digest);
     if (loaded) store(key, *loaded, started);
     return loaded;
+}
+
+bool CachedStore::trusted(const auth::Principal& cached) const {
+    if (!cached.token || !cached.token->limits.max_unused) return true;
+    const auth::TokenMatch& t = *cached.token;
+    return options_.clock() < t.last_used.value_or(t.created) + *t.limits.max_unused;
 }
 
 bool CachedStore::fresh() const {

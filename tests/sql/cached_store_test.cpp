@@ -370,5 +370,28 @@ TEST_F(CachedStoreTest, ARecordedTokenUseReachesTheCachedCopy) {
               "1800000000");
 }
 
+// A use recorded by another process (another instance) notifies nobody either. A cached copy
+// that would refuse its token as unused for too long is therefore not trusted: the database is
+// read, and the token judged against the use recorded there, as without the cache.
+TEST_F(CachedStoreTest, ACachedTokenThatLooksUnusedTooLongIsReadAgain) {
+    change_elsewhere(
+        "UPDATE tokens SET max_unused_seconds = 3600, "
+        "last_used = now() - interval '2 hours' WHERE id = " +
+        std::to_string(token_));
+    ASSERT_TRUE(load().first);
+    const auto idle = load().first;
+    ASSERT_TRUE(idle && idle->token && idle->token->last_used);
+    EXPECT_FALSE(idle->token->usable(std::nullopt, auth::Clock::now()));
+    // Another instance records a use: the hot column, no notification.
+    ASSERT_TRUE(scalar("UPDATE tokens SET last_used = now() WHERE id = " + std::to_string(token_) +
+                       " RETURNING 1"));
+    auto [used, used_hit] = load();
+    ASSERT_TRUE(used && used->token);
+    EXPECT_FALSE(used_hit) << "answered from the copy loaded before the use";
+    EXPECT_TRUE(used->token->usable(std::nullopt, auth::Clock::now()));
+    // A token in use is answered from memory as before.
+    EXPECT_TRUE(load().second);
+}
+
 }  // namespace
 }  // namespace ddns::sql::test

@@ -109,16 +109,16 @@ int run_serve(const Config& config) {
     sql::PgStore store(db);
     // The no-change path without synchronous database work: principals cached (invalidated by
     // notification, migration 018) and last_seen written in batches (issue #13).
+    auto clock = [] { return auth::Clock::now(); };
     sql::CachedStore cached(
         store, db, config.database.url,
         sql::CacheOptions{config.cache.ttl, config.cache.capacity, std::chrono::milliseconds(1000),
-                          config.cache.max_lag_ms});
+                          config.cache.max_lag_ms, clock});
     // One gate for every argon2 run of the process: logins of every dialect, web and API,
     // sign-up, password changes (issue #13).
     auth::PasswordHasher hasher(config.argon2_params(),
                                 std::make_shared<auth::Argon2Gate>(
                                     config.argon2_slots(), config.auth.argon2_queue_timeout_ms));
-    auto clock = [] { return auth::Clock::now(); };
     auth::FailureThrottleOptions throttle_options = config.throttle_options();
     auto& locks =
         metrics.counters("ddns_auth_locks", "Brute-force locks begun, by scope.", {"scope"});

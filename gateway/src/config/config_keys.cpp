@@ -517,7 +517,7 @@ const ConfigKey kKeys[] = {
     {"notice.keep", K::Duration, 3600, 365 * 86400, "7d", "delivered and failed webhooks kept",
      set_duration<&C::notice, &NoticeSection::keep>},
     // The principal cache of the no-change path (groupcommit branch, issue #13).
-    {"cache.ttl", K::Seconds, 0, 3600, "0", "cached principals used at most this long (0: off)",
+    {"cache.ttl", K::Seconds, 0, 3600, "600", "cached principals used at most this long (0: off)",
      set_number<&C::cache, &CacheSection::ttl>},
     {"cache.max_lag_ms", K::Milliseconds, 20, 60000, "500",
      "no answer from memory unless the invalidations are known complete up to this long ago",

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,8 @@ struct CacheOptions {
     // notification committed before it was sent has been applied (PostgreSQL delivers
     // notifications in commit order). A ping is sent every max_lag / 4.
     std::chrono::milliseconds max_lag{500};
+    // The time a cached token's max_unused is judged at (the authenticator's clock).
+    std::function<auth::TimePoint()> clock = [] { return auth::Clock::now(); };
 };
 
 // What the cache did since start (for metrics and tests).
@@ -118,6 +121,9 @@ private:
     void send_ping_if_due();
     std::chrono::milliseconds ping_every() const;
     bool fresh() const;  // mutex_ held: a ping sent within max_lag has come back
+    // Whether a cached copy may answer: a token it would refuse as unused too long may have
+    // been used through another instance since (a recorded use notifies nobody).
+    bool trusted(const auth::Principal& cached) const;
     void invalidate_account(std::int64_t account_id);  // mutex_ held
     void invalidate_all();                             // mutex_ held
     void set_listening(bool up);
