@@ -120,10 +120,34 @@ bool Reconciler::read_rrsets(const auth::Zone& zone, const std::set<RRsetKey>& k
     return true;
 }
 
+// A query for a name without records of its own is answered from a wildcard that covers it
+// (RFC 4592: `*.zone`, or `*.<host>` above a name below a host), and in an unsigned zone the
+// answer looks like a real RRset at that name. Repairing it would fail (its guard is NXRRSET) on
+// every pass. So each RRset read that differs from the database is confirmed with one
+// prerequisite-only UPDATE, "RRset exists" (RFC 2136 §2.4.1): BIND checks prerequisites against
+// the records it holds at the name, never against a wildcard, and the message changes nothing
+// (no operation, no grant needed). NXRRSET: synthesized (or gone meanwhile), taken as absent.
+std::vector<ResourceRecord> Reconciler::without_synthesized(
+    const auth::Zone& zone, const ZoneWanted& wanted, const std::vector<ResourceRecord>& observed) {
+    std::set<RRsetKey> synthesized;
+    for (const Drift& d : find_drift(wanted, observed)) {
+        if (d.found.empty()) continue;
+        const UpdateRequest probe{zone.name, {RRsetExists{d.rrset.first, d.rrset.second}}, {}};
+        if (sender_.send(probe, zone.key, zone.server).status == UpdateStatus::NxRrset)
+            synthesized.insert(d.rrset);
+    }
+    if (synthesized.empty()) return observed;
+    std::vector<ResourceRecord> real;
+    for (const ResourceRecord& rr : observed)
+        if (!synthesized.contains({rr.owner(), rr.type()})) real.push_back(rr);
+    return real;
+}
+
 bool Reconciler::repair(const auth::Zone& zone, const ZoneWanted& wanted,
-                        const std::vector<ResourceRecord>& observed, ReconcileReport& report) {
+                        const std::vector<ResourceRecord>& read, ReconcileReport& report) {
     const std::size_t budget =
         options_.max_repairs - std::min(options_.max_repairs, report.repaired + report.failed);
+    const std::vector<ResourceRecord> observed = without_synthesized(zone, wanted, read);
     const RepairPlan plan = plan_repairs(wanted, observed, options_.dry_run ? 0 : budget);
     bool settled = plan.deferred == 0 || options_.dry_run;
     for (const auto& d : plan.drift) {

@@ -94,6 +94,19 @@ TEST_F(ReconcilerTest, AHostInDoubtThatAgreesIsSettledWithoutAnUpdate) {
     EXPECT_EQ(dns.reads, 4);
 }
 
+// A zone-level wildcard answers the queries for a host that holds nothing: the synthesized A is
+// told from a real one ("RRset exists" says NXRRSET), nothing is repaired and the host settles.
+TEST_F(ReconcilerTest, AnAnswerSynthesizedFromAZoneWildcardIsNotRepaired) {
+    add(1, nullptr, true);
+    dns.wildcard_a = IpAddress::parse("192.0.2.250");
+    auto reconciler = make();
+    const auto report = reconciler.settle_in_doubt();
+    EXPECT_TRUE(dns.sent.empty());
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_FALSE(in_doubt(1));
+    EXPECT_EQ(dns.probes, 2) << "h1 and *.h1 each read as holding the wildcard's A";
+}
+
 TEST_F(ReconcilerTest, AMirrorThatTheUnknownUpdateOfAHostInDoubtWroteIsRemoved) {
     // A wildcard=ON update to .7 reached BIND, its reply was lost: the database says .1, no
     // mirror. The copy at *.h1 is the gateway's; the TXT there is not.

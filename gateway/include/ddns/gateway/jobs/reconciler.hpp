@@ -125,6 +125,10 @@ private:
                      std::vector<ResourceRecord>& observed, ReconcileReport& report);
     // Logs and repairs the differences between `wanted` and `observed` within the pass's budget.
     // True when nothing is left different (every repair acknowledged, none deferred).
+    // `observed` (read by query) without the RRsets BIND synthesized from a wildcard.
+    std::vector<ResourceRecord> without_synthesized(const auth::Zone& zone,
+                                                    const ZoneWanted& wanted,
+                                                    const std::vector<ResourceRecord>& observed);
     bool repair(const auth::Zone& zone, const ZoneWanted& wanted,
                 const std::vector<ResourceRecord>& observed, ReconcileReport& report);
     std::optional<ZoneSnapshot> transfer_zone(const auth::Zone& zone, ReconcileReport& report);
