@@ -30,8 +30,8 @@
 #include <thread>
 
 #include "bench_context.hpp"
-#include "pg_profile.hpp"
 #include "peer_bench.hpp"
+#include "pg_profile.hpp"
 
 namespace {
 
