@@ -1,5 +1,7 @@
 #include "bench_context.hpp"
 
+#include "pg_profile.hpp"
+
 #include <cstdio>
 #include <stdexcept>
 #include <thread>
@@ -25,6 +27,13 @@ long settled_log_rows(Context& cx, long before, long expected) {
         last = now;
     }
     return last - before;
+}
+
+// The benchmark's own processes (by command name) and the external groups (by PID).
+std::map<std::string, ProcessGroup> processes(const Context& cx) {
+    auto groups = find_processes(cx.comms);
+    for (const auto& [name, roots] : cx.external) groups[name] = {name, with_descendants(roots)};
+    return groups;
 }
 
 }  // namespace
@@ -60,13 +69,14 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
     cx.figure(key + ".quiet", q.quiet ? 1 : 0, "bool");
 
     const long log_before = options.update_log ? update_log_rows(cx) : 0;
-    auto groups = find_processes(cx.comms);
+    auto groups = processes(cx);
     std::map<std::string, double> cpu_before;
     for (const auto& name : options.processes) cpu_before[name] = cpu_seconds(groups[name]);
     MemorySampler sampler(groups);
+    statements_reset(cx);
     const Result r = run();
     const auto peaks = sampler.stop();
-    auto after = find_processes(cx.comms);
+    auto after = processes(cx);
 
     std::printf("   %.1f/s  ok=%zu errors=%zu in %.1f s  p50 %.2f ms  p99 %.2f ms\n", r.rate(),
                 r.ok, r.errors, r.seconds, r.pct(0.5), r.pct(0.99));
@@ -100,6 +110,7 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         cx.figure(key + ".log_rows", static_cast<double>(rows), "count");
         cx.figure(key + ".log_complete", share, "percent");
     }
+    statements_print(cx, key, r.seconds);
     std::fflush(stdout);
     return r;
 }

@@ -31,7 +31,12 @@ struct Settings {
     // all.
     std::string only;
     bool runs(const std::string& part) const { return only.empty() || only == part; }
-    std::string extra_config;  // --config-line 'key = value' lines (repeatable) for the gateway
+    long idle_hosts = 0;         // --only idle: more hosts for the reconciler's first pass
+    bool pg_statements = false;  // --pg-statements: pg_stat_statements in the test cluster
+    std::string extra_config;    // --config-line 'key = value' lines (repeatable) for the gateway
+    // A peer dyndns2 server measured beside the gateway (peer_bench.hpp); none without a URL.
+    std::string peer_url;
+    std::string peer_clients;  // its clients file
 };
 
 struct Context {
@@ -39,7 +44,10 @@ struct Context {
     std::unique_ptr<ddns::test::GatewayStack> stack;
     std::unique_ptr<DnsLoad> dns;
     std::map<std::string, std::string> comms;  // /proc comm -> group name
-    std::vector<std::string> missing;          // figures that could not be measured
+    // Groups of processes this benchmark did not start (a peer server's, by PID): name -> the
+    // PIDs given; each measurement counts them with their live descendants.
+    std::map<std::string, std::vector<pid_t>> external;
+    std::vector<std::string> missing;  // figures that could not be measured
 
     // Prints `key value unit` as a line the checker reads ("figure KEY VALUE UNIT").
     void figure(const std::string& key, double value, const std::string& unit);

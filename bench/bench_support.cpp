@@ -233,6 +233,10 @@ bool HttpClient::read_reply(Reply& reply, bool& server_closes) {
     return false;
 }
 
+std::string loopback_source(int client) {
+    return "127.0.1." + std::to_string(1 + client % 16);
+}
+
 double load1() {
     double load[1] = {0};
     return ::getloadavg(load, 1) == 1 ? load[0] : -1;
@@ -281,6 +285,32 @@ std::map<std::string, ProcessGroup> find_processes(
         g.pids.push_back(pid);
     }
     return groups;
+}
+
+std::vector<pid_t> with_descendants(const std::vector<pid_t>& roots) {
+    std::map<pid_t, std::vector<pid_t>> children;
+    if (DIR* dir = ::opendir("/proc")) {
+        while (const dirent* e = ::readdir(dir)) {
+            const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+            if (pid <= 0) continue;
+            const auto f = stat_fields(pid);
+            if (f.size() >= 2) children[static_cast<pid_t>(std::atoi(f[1].c_str()))].push_back(pid);
+        }
+        ::closedir(dir);
+    }
+    std::vector<pid_t> all;
+    std::vector<pid_t> todo(roots.begin(), roots.end());
+    while (!todo.empty()) {
+        const pid_t pid = todo.back();
+        todo.pop_back();
+        if (std::find(all.begin(), all.end(), pid) != all.end()) continue;
+        if (stat_fields(pid).size() < 2) continue;  // gone (or never was)
+        all.push_back(pid);
+        const auto below = children.find(pid);
+        if (below != children.end())
+            todo.insert(todo.end(), below->second.begin(), below->second.end());
+    }
+    return all;
 }
 
 double cpu_seconds(const ProcessGroup& group) {

@@ -38,6 +38,10 @@ Result run_closed(int clients, double seconds, const Request& request);
 // outstanding); a latency counts from the request's scheduled time, so queueing shows.
 Result run_rate(double per_second, double seconds, int workers, const Request& request);
 
+// The loopback source address of client `client`: spread over 16 addresses, so each stays below
+// a server's per-address connection limit.
+std::string loopback_source(int client);
+
 // A TCP socket connected to 127.0.0.1:port from `source` (a loopback address), or -1.
 int connect_from(const std::string& source, std::uint16_t port);
 
@@ -86,6 +90,9 @@ struct ProcessGroup {
 };
 // comm (as in /proc/PID/comm) -> group name.
 std::map<std::string, ProcessGroup> find_processes(const std::map<std::string, std::string>& comms);
+// `roots` and every live process below them (e.g. a server given by its PID and the workers it
+// forked), for processes this benchmark did not start.
+std::vector<pid_t> with_descendants(const std::vector<pid_t>& roots);
 // CPU seconds of the group's live processes and of their reaped children (a PostgreSQL backend
 // that exited is counted in the postmaster's).
 double cpu_seconds(const ProcessGroup& group);

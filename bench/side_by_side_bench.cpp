@@ -7,13 +7,20 @@
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
 //                           [--sweep-limit S] [--sweep-batch N]
-//                           [--only side|changes|nochg|sweep|mem] [--config-line 'key = value']...
+//                           [--only side|changes|nochg|sweep|mem|idle|peer] [--idle-hosts N]
+//                           [--pg-statements] [--config-line 'key = value']...
+//                           [--peer-url URL --peer-clients FILE [--peer-pids [NAME=]PID,PID]...]
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
 // BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `nochg` the
 // no-change path and the hello-world ceiling alone (for profiling that path), `sweep` or `mem`
 // one big case (whatever --no-big says). --config-line adds a line to the gateway's
-// configuration (e.g. 'cache.ttl = 60' to measure with the principal cache).
+// configuration (e.g. 'cache.ttl = 60' to measure with the principal cache). `idle` measures
+// PostgreSQL's CPU with the gateway idle (after a restart, with --idle-hosts more hosts, and
+// once more later) and at 100 changes/s; --pg-statements loads pg_stat_statements into the
+// benchmark's cluster and prints the statements of every measurement. --peer-url measures
+// a peer dyndns2 server (e.g. nsupdate.info) in the same run and prints the gateway's ratios to
+// it (peer_bench.hpp); `--only peer` measures the peer alone.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +31,8 @@
 #include <thread>
 
 #include "bench_context.hpp"
+#include "peer_bench.hpp"
+#include "pg_profile.hpp"
 
 namespace {
 
@@ -33,16 +42,12 @@ using ddns::test::GatewayStackOptions;
 
 const std::string kZone = "example.test";
 
-std::string source_for(int client) {
-    // Spread over several loopback addresses: below http.max_connections_per_address.
-    return "127.0.1." + std::to_string(1 + client % 16);
-}
-
 std::string change_address(unsigned n) {
     return "198.51.100." + std::to_string(1 + n % 250);
 }
 
-Settings parse(int argc, char** argv) {
+// `external` gets the --peer-pids groups.
+Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>& external) {
     Settings s;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
@@ -59,6 +64,10 @@ Settings parse(int argc, char** argv) {
         }
         if (flag == "--no-big") {
             s.big = false;
+            continue;
+        }
+        if (flag == "--pg-statements") {
+            s.pg_statements = true;
             continue;
         }
         ++i;
@@ -78,16 +87,30 @@ Settings parse(int argc, char** argv) {
             s.sweep_limit_s = std::atof(value);
         else if (flag == "--sweep-batch")
             s.sweep_batch = std::atol(value);
+        else if (flag == "--idle-hosts")
+            s.idle_hosts = std::atol(value);
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
                   std::strcmp(value, "nochg") == 0 || std::strcmp(value, "sweep") == 0 ||
-                  std::strcmp(value, "mem") == 0))
+                  std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0 ||
+                  std::strcmp(value, "peer") == 0))
             s.only = value;
         else if (flag == "--config-line")
             s.extra_config += std::string(value) + "\n";
-        else
+        else if (flag == "--peer-url")
+            s.peer_url = value;
+        else if (flag == "--peer-clients")
+            s.peer_clients = value;
+        else if (flag == "--peer-pids") {
+            const auto [name, pids] = parse_peer_pids(value);
+            external[name].insert(external[name].end(), pids.begin(), pids.end());
+        } else
             throw std::invalid_argument("unknown flag " + flag);
     }
+    if (!s.peer_url.empty() && s.peer_clients.empty())
+        throw std::invalid_argument("--peer-url needs --peer-clients");
+    if (s.peer_url.empty() && (s.only == "peer" || !external.empty()))
+        throw std::invalid_argument("--only peer and --peer-pids need --peer-url");
     return s;
 }
 
@@ -106,6 +129,28 @@ void create_accounts(Context& cx) {
         "SELECT z.id, a.id, kind || substr(a.username, 2) || '.example.test', 60 "
         "FROM accounts a, zones z, (VALUES ('c'), ('n')) k(kind) "
         "WHERE a.username ~ '^b[0-9]+$' AND z.name = 'example.test'");
+}
+
+// --only idle: --idle-hosts more hosts of an account of their own (no addresses, so BIND needs
+// no records for them), then the gateway restarted once the machine is quiet, so its start-up
+// work (the reconciler's first pass) falls into the first idle window.
+void idle_hosts_restart(Context& cx) {
+    if (cx.settings.idle_hosts > 0) {
+        cx.sql(
+            "INSERT INTO accounts (username, password_hash, email, plan, dynamic_updates) "
+            "SELECT 'idle', password_hash, '', plan, dynamic_updates FROM accounts "
+            "WHERE username = 'b0'");
+        cx.sql(
+            "INSERT INTO hosts (zone_id, account_id, name, ttl) "
+            "SELECT z.id, a.id, 'idle' || g || '.example.test', 60 "
+            "FROM generate_series(1, " +
+            std::to_string(cx.settings.idle_hosts) +
+            ") g, zones z, accounts a WHERE z.name = 'example.test' AND a.username = 'idle'");
+        cx.sql("ANALYZE");
+    }
+    wait_for_quiet(cx.settings.quiet_load, cx.settings.quiet_wait_s);
+    cx.stack->stop_gateway();
+    cx.stack->start_gateway();
 }
 
 struct Paths {
@@ -134,7 +179,7 @@ Result http_closed(std::uint16_t port, int clients, double seconds, bool keep_al
                    const std::function<bool(const HttpClient::Reply&)>& good) {
     std::vector<std::unique_ptr<HttpClient>> conns;
     for (int c = 0; c < clients; ++c)
-        conns.push_back(std::make_unique<HttpClient>(port, source_for(c), keep_alive));
+        conns.push_back(std::make_unique<HttpClient>(port, loopback_source(c), keep_alive));
     return run_closed(clients, seconds, [&](int c, std::size_t i) {
         return good(conns[static_cast<std::size_t>(c)]->exchange(head(c, i)));
     });
@@ -179,7 +224,8 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
     const auto port = cx.stack->http_port();
     const MeasureOptions all{{"gateway", "postgres", "named"}, true};
     const auto good = [](const HttpClient::Reply& r) { return starts_with(r.body, "good"); };
-    for (int clients : change_clients(cx.settings))
+    for (int clients :
+         cx.settings.only == "idle" ? std::vector<int>{} : change_clients(cx.settings))
         results["change." + std::to_string(clients)] =
             measure(cx, "gateway.changes." + std::to_string(clients), all, [&] {
                 return http_closed(
@@ -188,10 +234,14 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
             });
     print_cache_counters(cx);
     if (cx.settings.only == "changes") return;
+    if (cx.settings.only == "idle") {
+        // Between the idle windows and the 100 changes/s: what the database does at rest.
+        idle_window(cx, "idle.later", cx.settings.seconds, true);
+    }
     results["change.p99"] = measure(cx, "gateway.changes.at100", all, [&] {
         std::vector<std::unique_ptr<HttpClient>> conns;
         for (int w = 0; w < 32; ++w)
-            conns.push_back(std::make_unique<HttpClient>(port, source_for(w), false));
+            conns.push_back(std::make_unique<HttpClient>(port, loopback_source(w), false));
         return run_rate(100, cx.settings.seconds, 32, [&](int w, std::size_t i) {
             const int host = static_cast<int>(i % 64);
             return good(
@@ -258,7 +308,10 @@ void print_ratios(Context& cx, std::map<std::string, Result>& r) {
             ratio(cx, "nochg_vs_hello." + k, hello > 0 ? r["gateway." + k].rate() / hello : 0,
                   std::string(mode) == "close" ? 0.6 : 0.8, true);
         }
-    std::printf("   nsupdate.info: not measured (not installable on this machine)\n");
+    if (cx.settings.peer_url.empty())
+        std::printf("   peer dyndns2 server (e.g. nsupdate.info): not measured (--peer-url)\n");
+    else
+        print_peer_ratios(cx, r);
 }
 
 GatewayStackOptions stack_options(const Settings& s) {
@@ -273,6 +326,9 @@ GatewayStackOptions stack_options(const Settings& s) {
         s.extra_config;
     if (s.sweep_batch > 0)
         o.extra_config += "sweep.batch_size = " + std::to_string(s.sweep_batch) + "\n";
+    if (s.pg_statements)
+        o.postgres_settings = {"shared_preload_libraries=pg_stat_statements",
+                               "pg_stat_statements.track=all"};
     return o;
 }
 
@@ -280,11 +336,12 @@ GatewayStackOptions stack_options(const Settings& s) {
 
 int main(int argc, char** argv) try {
     Context cx;
-    cx.settings = parse(argc, argv);
+    cx.settings = parse(argc, argv, cx.external);
     cx.comms = {{"ddns-gateway", "gateway"},
                 {"postgres", "postgres"},
                 {"named", "named"},
                 {"ddns_poco_hello", "hello"}};
+    if (!cx.settings.peer_url.empty()) check_peer_settings(cx.settings);
     raise_file_limit();
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     std::printf(
@@ -295,16 +352,23 @@ int main(int argc, char** argv) try {
     cx.stack = std::make_unique<GatewayStack>(stack_options(cx.settings));
     cx.dns = std::make_unique<DnsLoad>(cx.stack->named().port(), cx.stack->named().key_file());
     create_accounts(cx);
+    if (cx.settings.pg_statements) cx.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     const bool side = cx.settings.runs("side");
     const bool changes = side || cx.settings.only == "changes";
     const bool nochg = side || cx.settings.only == "nochg";
     // Warm-up: every no-change host gets its address, every password is checked once (cached).
-    for (int a = 0; (changes || nochg) && a < cx.settings.accounts; ++a) {
+    for (int a = 0; (changes || nochg || cx.settings.only == "idle") && a < cx.settings.accounts;
+         ++a) {
         HttpClient client(cx.stack->http_port(), "127.0.0.1", false);
         client.exchange(nochg_head(a));
         client.exchange(change_head(a, 249));
     }
     std::map<std::string, Result> results;
+    if (cx.settings.only == "idle") {
+        idle_hosts_restart(cx);
+        idle_window(cx, "idle.start", cx.settings.seconds, false);
+        gateway_change_phases(cx, results);
+    }
     if (changes) {
         bind_phases(cx, results);
         gateway_change_phases(cx, results);
@@ -314,6 +378,9 @@ int main(int argc, char** argv) try {
                                {{"gateway", "postgres"}, true});
         hello_phases(cx, results);
     }
+    const bool peer_only = cx.settings.only == "peer";
+    if (!cx.settings.peer_url.empty() && (changes || nochg || peer_only))
+        peer_phases(cx, results, changes || peer_only, nochg || peer_only);
     if (side || cx.settings.only == "nochg") {
         print_ratios(cx, results);
     } else if (changes) {
@@ -323,6 +390,7 @@ int main(int argc, char** argv) try {
                   ? results["change.64"].rate() / results["bind.64"].rate()
                   : 0,
               4.0, true);
+        if (!cx.settings.peer_url.empty()) print_peer_ratios(cx, results);
     }
     // The sweep first: its hosts are then the only due ones in a table of normal size.
     if (cx.settings.only == "sweep" || (cx.settings.big && cx.settings.only.empty()))

@@ -14,6 +14,25 @@ def load(path):
     return figures
 
 
+def peer_table(f, g, ms, cpu):
+    """The peer dyndns2 server (--peer-url) beside the gateway."""
+    procs = sorted({k.split(".cpu_per_1k.")[1] for k in f if k.startswith("peer.")
+                    and ".cpu_per_1k." in k})
+    print()
+    print("| path | clients | gateway | peer | gateway / peer | p50 / p99 peer | "
+          "load at start (gateway / peer) | peer CPU s per 1,000 (" + " / ".join(procs) + ") |")
+    print("|---|---|---|---|---|---|---|---|")
+    rows = [("committed changes/s", c, f"gateway.changes.{c}", f"peer.changes.{c}",
+             f"ratio.changes_vs_peer.{c}") for c in ("1", "8", "64")]
+    rows += [("no-change answers/s, connection per request", c, f"gateway.nochg.close.{c}",
+              f"peer.nochg.close.{c}", f"ratio.nochg_vs_peer.close.{c}") for c in ("8", "64")]
+    for label, c, gw, peer, ratio in rows:
+        cpus = " / ".join(cpu(f"{peer}.cpu_per_1k.{p}") for p in procs) or "-"
+        print(f"| {label} | {c} | {g(gw + '.rate')} | {g(peer + '.rate')} | "
+              f"{g(ratio, '{:.1f}')}x | {ms(peer + '.p50')} / {ms(peer + '.p99')} ms | "
+              f"{ms(gw + '.load1')} / {ms(peer + '.load1')} | {cpus} |")
+
+
 def main() -> int:
     f = load(sys.argv[1])
     g = lambda key, fmt="{:,.0f}": fmt.format(f[key]) if key in f else "-"  # noqa: E731
@@ -56,6 +75,8 @@ def main() -> int:
         mems = " / ".join(g(f"{r}.mem_peak.{p}") for p in procs)
         log = (f"{g(f'{r}.log_complete', '{:.1f}')}%" if f"{r}.log_complete" in f else "-")
         print(f"| {r} | {cpus} | {mems} | {log} |")
+    if "peer.changes.64.rate" in f or "peer.nochg.close.8.rate" in f:
+        peer_table(f, g, ms, cpu)
     if "memory.hosts" in f:
         print()
         print(f"Memory: {g('memory.hosts')} hosts in the database, "

@@ -128,6 +128,10 @@ typename Map::mapped_type* find_entry(Map& map, std::uint64_t key) {
 
 }  // namespace
 
+struct FailureThrottle::KeyedState {
+    crypto_generichash_state state;
+};
+
 FailureThrottle::FailureThrottle(FailureThrottleOptions options,
                                  std::function<SteadyClock::time_point()> clock)
     : options_(std::move(options)),
@@ -146,9 +150,15 @@ FailureThrottle::FailureThrottle(FailureThrottleOptions options,
         if (hash_key_.size() < crypto_generichash_KEYBYTES_MIN ||
             hash_key_.size() > crypto_generichash_KEYBYTES_MAX)
             throw std::runtime_error("the shared throttle key has an invalid length");
-        sync();
     }
+    auto keyed = std::make_unique<KeyedState>();
+    const auto key = hash_key_.expose_bytes();
+    ::crypto_generichash_init(&keyed->state, key.data(), key.size(), crypto_generichash_BYTES_MIN);
+    keyed_ = std::move(keyed);
+    if (options_.shared) sync();
 }
+
+FailureThrottle::~FailureThrottle() = default;
 
 namespace {
 
@@ -188,9 +198,7 @@ std::uint64_t FailureThrottle::account_key(std::string_view username) const {
 
 std::uint64_t FailureThrottle::keyed_hash(std::span<const unsigned char> prefix,
                                           std::string_view username) const {
-    crypto_generichash_state state;
-    const auto key = hash_key_.expose_bytes();
-    ::crypto_generichash_init(&state, key.data(), key.size(), crypto_generichash_BYTES_MIN);
+    crypto_generichash_state state = keyed_->state;
     ::crypto_generichash_update(&state, prefix.data(), prefix.size());
     // ASCII case folding, like the store's lower(username) lookup: "Alice" and "alice" are one
     // account and must share one streak.
@@ -238,20 +246,32 @@ Streak& FailureThrottle::network_entry(std::uint64_t key, TimePoint now) {
 }
 
 FailureThrottle::Ticket FailureThrottle::admit(const IpAddress& client, std::string_view username) {
-    const Ticket::Keys keys{address_key(client, username), account_key(username),
-                            network_key(client)};
+    Ticket::Keys keys;
+    keys.address = address_key(client, username);
     const TimePoint now = clock_();
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     // Look only: most logins (routers polling with the right password) leave no trace here
-    // beyond their trusted address.
+    // beyond their trusted address, and need neither the account's nor the network's key.
     AddressEntry* address = find_entry(addresses_, keys.address);
-    Streak* account = find_entry(accounts_, keys.account);
-    Streak* network = find_entry(networks_, keys.network);
     if (address) restart_if_over(address->streak, now, options_.window);
-    if (account) restart_if_over(*account, now, options_.window);
-    if (network) restart_if_over(*network, now, options_.window);
-
     const bool trusted = address && now < address->trusted_until;
+    Streak* account = nullptr;
+    Streak* network = nullptr;
+    if (!trusted) {
+        lock.unlock();  // the keys are pure functions of the input: hashed outside the lock
+        keys.account = account_key(username);
+        keys.network = network_key(client);
+        keys.complete = true;
+        lock.lock();
+        // The address entry may have gone meanwhile: looked up again like the others.
+        address = find_entry(addresses_, keys.address);
+        if (address) restart_if_over(address->streak, now, options_.window);
+        account = find_entry(accounts_, keys.account);
+        network = find_entry(networks_, keys.network);
+        if (account) restart_if_over(*account, now, options_.window);
+        if (network) restart_if_over(*network, now, options_.window);
+    }
+
     SteadyClock::duration wait = SteadyClock::duration::zero();
     if (address) wait = wait_for(address->streak, address_policy_, now);
     if (account && !trusted) wait = std::max(wait, wait_for(*account, account_policy_, now));
@@ -268,9 +288,22 @@ FailureThrottle::Ticket FailureThrottle::admit(const IpAddress& client, std::str
     return Ticket(this, keys, !trusted, client, username, seconds::zero());
 }
 
+FailureThrottle::Ticket::Keys FailureThrottle::complete_keys(const Ticket& ticket) const {
+    Ticket::Keys keys = ticket.keys_;
+    if (!keys.complete) {
+        keys.account = account_key(ticket.username_);
+        keys.network = network_key(ticket.client_);
+        keys.complete = true;
+    }
+    return keys;
+}
+
 void FailureThrottle::finish(const Ticket& ticket, Result result) {
     const TimePoint now = clock_();
     std::vector<LockEvent> events;
+    // A failure counts in every streak, a trusted address's too; a reserved ticket has its keys.
+    const Ticket::Keys keys =
+        result == Result::Failure || ticket.reserved_ ? complete_keys(ticket) : ticket.keys_;
     {
         std::lock_guard lock(mutex_);
         // Both entries exist while they count this ticket as in flight (nothing evicts them),
@@ -293,26 +326,28 @@ void FailureThrottle::finish(const Ticket& ticket, Result result) {
         }
         if (idle(address, now, options_.window)) addresses_.erase(ticket.keys_.address);
 
-        finish_shared(accounts_, account_policy_, ticket.keys_.account, ticket, result,
-                      LockEvent::Scope::Account, now, events);
-        finish_shared(networks_, network_policy_, ticket.keys_.network, ticket, result,
-                      LockEvent::Scope::Network, now, events);
+        if (keys.complete) {
+            finish_shared(accounts_, account_policy_, keys.account, ticket, result,
+                          LockEvent::Scope::Account, now, events);
+            finish_shared(networks_, network_policy_, keys.network, ticket, result,
+                          LockEvent::Scope::Network, now, events);
+        }
     }
     if (options_.on_lock)
         for (const auto& event : events) options_.on_lock(event);
-    if (result == Result::Failure && options_.shared) share_failure(ticket);
+    if (result == Result::Failure && options_.shared) share_failure(ticket, keys);
 }
 
-void FailureThrottle::share_failure(const Ticket& ticket) {
+void FailureThrottle::share_failure(const Ticket& ticket, const Ticket::Keys& keys) {
     std::vector<SharedFailure> failures;
     const auto add = [&](char scope, std::uint64_t key, const StreakPolicy& policy) {
         if (policy.threshold > 0)
             failures.push_back(SharedFailure{
                 {scope, key}, policy.threshold, policy.initial, policy.max, options_.window});
     };
-    add('A', ticket.keys_.address, address_policy_);
-    add('U', ticket.keys_.account, account_policy_);
-    add('N', ticket.keys_.network, network_policy_);
+    add('A', keys.address, address_policy_);
+    add('U', keys.account, account_policy_);
+    add('N', keys.network, network_policy_);
     if (failures.empty()) return;
     std::vector<std::chrono::milliseconds> locked;
     try {

@@ -10,12 +10,13 @@ constexpr std::string_view kHostDetails = R"sql(
 SELECT h.id, h.name, z.name, a.username, h.ttl, host(h.ipv4), host(h.ipv6),
        (extract(epoch FROM h.last_seen) * 1000000)::bigint,
        (extract(epoch FROM h.updated_at) * 1000000)::bigint,
-       h.client_faults, h.server_faults, h.auth_faults, h.last_fault,
-       (extract(epoch FROM h.last_fault_at) * 1000000)::bigint,
-       (extract(epoch FROM h.last_update_ipv4) * 1000000)::bigint,
-       (extract(epoch FROM h.last_update_ipv6) * 1000000)::bigint,
-       h.last_update_tls
+       coalesce(c.client_faults, 0), coalesce(c.server_faults, 0), coalesce(c.auth_faults, 0),
+       c.last_fault, (extract(epoch FROM c.last_fault_at) * 1000000)::bigint,
+       (extract(epoch FROM c.last_update_ipv4) * 1000000)::bigint,
+       (extract(epoch FROM c.last_update_ipv6) * 1000000)::bigint,
+       c.last_update_tls
 FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id
+LEFT JOIN host_counters c ON c.host_id = h.id
 WHERE h.name = $1)sql";
 
 // Unnamed statement: planned with the actual values, so the unused filters fold away and the

@@ -7,8 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "connection.hpp"
+#include "ddns/auth/mail_outbox.hpp"
+#include "ddns/auth/mail_queue.hpp"
 
 namespace ddns::sql {
 
@@ -36,6 +41,20 @@ inline OutboxStatements outbox_statements(std::string_view table) {
             " WHERE state <> 'pending'"
             " AND finished < clock_timestamp() - make_interval(secs => $1::integer)",
     };
+}
+
+// One mail into mail_outbox on `conn`, inside whatever transaction it has open: the outbox's
+// own enqueue and a link with its mail (PgSelfServiceStore) write it so.
+// Header lines with control bytes are refused before anything is written.
+inline void insert_mail(Connection& conn, const auth::OutgoingMail& mail) {
+    if (!auth::header_safe(mail.to) || !auth::header_safe(mail.subject) ||
+        !auth::header_safe(mail.kind))
+        throw std::invalid_argument(
+            "mail: recipient, subject and kind must be non-empty and hold no control bytes");
+    conn.exec_prepared(
+        "mail_insert",
+        "INSERT INTO mail_outbox (recipient, subject, body, kind) VALUES ($1, $2, $3, $4)",
+        {mail.to, mail.subject, mail.body, mail.kind});
 }
 
 // A server's answer can be long (a multi-line banner, an HTML error page): the start is kept.

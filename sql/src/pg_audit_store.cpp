@@ -58,27 +58,18 @@ CROSS JOIN LATERAL (
                     END) AS owner_id) o
 RETURNING id, host_id, fault <> 'none' OR ipv4_changed OR ipv6_changed)sql";
 
-// Row locks in id order, like the request path's, so the writer never deadlocks with it (or
-// with another gateway's writer); it merely waits while a DNS round trip holds a host.
-constexpr std::string_view kLockHosts = R"sql(
-SELECT id FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
-
 // The counters grow by this batch's faults; "last" columns only move forward in time, so
-// batches written out of order (several instances) cannot set them back.
-constexpr std::string_view kUpdateHosts = R"sql(
-UPDATE hosts h SET
-    client_faults = h.client_faults + s.client_faults,
-    server_faults = h.server_faults + s.server_faults,
-    auth_faults = h.auth_faults + s.auth_faults,
-    last_fault = CASE WHEN h.last_fault_at IS NULL OR s.last_fault_at >= h.last_fault_at
-                      THEN coalesce(s.last_fault, h.last_fault) ELSE h.last_fault END,
-    last_fault_at = greatest(h.last_fault_at, s.last_fault_at),
-    last_update_ipv4 = greatest(h.last_update_ipv4, s.last_update_ipv4),
-    last_update_ipv6 = greatest(h.last_update_ipv6, s.last_update_ipv6),
-    last_update_tls = CASE WHEN s.last_update_at >= coalesce(greatest(h.last_update_ipv4,
-                                                                      h.last_update_ipv6),
-                                                             '-infinity')
-                           THEN s.last_update_tls ELSE h.last_update_tls END
+// batches written out of order (several instances) cannot set them back. host_counters
+// (migration 029) is a table of its own so that this never locks a row of hosts: the change
+// path holds its hosts' rows across BIND's round trip, and the writer must not wait for it.
+// Rows in host id order, so two instances' writers cannot deadlock on them; hosts removed
+// meanwhile are left out.
+constexpr std::string_view kCountHosts = R"sql(
+INSERT INTO host_counters AS c (host_id, client_faults, server_faults, auth_faults, last_fault,
+                                last_fault_at, last_update_ipv4, last_update_ipv6,
+                                last_update_tls)
+SELECT s.host_id, s.client_faults, s.server_faults, s.auth_faults, s.last_fault,
+       s.last_fault_at, s.last_update_ipv4, s.last_update_ipv6, s.last_update_tls
 FROM (
     SELECT host_id,
            count(*) FILTER (WHERE fault = 'client') AS client_faults,
@@ -91,13 +82,27 @@ FROM (
                AS last_fault,
            max(logged_at) FILTER (WHERE ipv4_changed) AS last_update_ipv4,
            max(logged_at) FILTER (WHERE ipv6_changed) AS last_update_ipv6,
-           max(logged_at) FILTER (WHERE ipv4_changed OR ipv6_changed) AS last_update_at,
            (array_agg(tls ORDER BY logged_at DESC, id DESC)
                FILTER (WHERE ipv4_changed OR ipv6_changed))[1] AS last_update_tls
     FROM update_log WHERE id = ANY($1::bigint[]) AND host_id IS NOT NULL
     GROUP BY host_id
 ) s
-WHERE h.id = s.host_id)sql";
+WHERE EXISTS (SELECT 1 FROM hosts h WHERE h.id = s.host_id)
+ORDER BY s.host_id
+ON CONFLICT (host_id) DO UPDATE SET
+    client_faults = c.client_faults + excluded.client_faults,
+    server_faults = c.server_faults + excluded.server_faults,
+    auth_faults = c.auth_faults + excluded.auth_faults,
+    last_fault = CASE WHEN c.last_fault_at IS NULL OR excluded.last_fault_at >= c.last_fault_at
+                      THEN coalesce(excluded.last_fault, c.last_fault) ELSE c.last_fault END,
+    last_fault_at = greatest(c.last_fault_at, excluded.last_fault_at),
+    last_update_ipv4 = greatest(c.last_update_ipv4, excluded.last_update_ipv4),
+    last_update_ipv6 = greatest(c.last_update_ipv6, excluded.last_update_ipv6),
+    -- The batch's newest change against the newest stored one (either family).
+    last_update_tls = CASE WHEN greatest(excluded.last_update_ipv4, excluded.last_update_ipv6)
+                                >= coalesce(greatest(c.last_update_ipv4, c.last_update_ipv6),
+                                            '-infinity')
+                           THEN excluded.last_update_tls ELSE c.last_update_tls END)sql";
 
 // Oldest first, at most $2 rows; rows another instance is deleting right now are skipped.
 constexpr std::string_view kPrune = R"sql(
@@ -190,19 +195,14 @@ void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
     auto conn = db_.lease();
     Transaction tx(*conn);
     std::set<std::int64_t> log_ids;
-    std::set<std::int64_t> host_ids;
     Columns columns;
     auto insert = [&] {
         if (columns.rows() == 0) return;
         const Result r = conn->exec_prepared("audit_insert", kInsert, columns.take());
-        // Only rows with a fault or a change touch their host: the hot path's nochg rows take
-        // no host lock at all.
-        for (int row = 0; row < r.rows(); ++row) {
-            const auto host = r.opt_int64(row, 1);
-            if (!host || !r.boolean(row, 2)) continue;
-            log_ids.insert(r.int64(row, 0));
-            host_ids.insert(*host);
-        }
+        // Only rows with a fault or a change count for their host: the hot path's nochg rows
+        // cost no counter statement at all.
+        for (int row = 0; row < r.rows(); ++row)
+            if (r.opt_int64(row, 1) && r.boolean(row, 2)) log_ids.insert(r.int64(row, 0));
     };
     for (const auto& record : records)
         for (const auto& host : record.note.hosts) {
@@ -210,11 +210,10 @@ void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
             if (columns.rows() >= kRowsPerInsert) insert();
         }
     insert();
-    if (!host_ids.empty()) {
+    if (!log_ids.empty()) {
         // Planned for each batch, not prepared: a generic plan made while update_log was small
         // keeps scanning the whole table for `id = ANY(...)` after it has grown.
-        conn->exec(std::string(kLockHosts), {id_array(host_ids)});
-        conn->exec(std::string(kUpdateHosts), {id_array(log_ids)});
+        conn->exec(std::string(kCountHosts), {id_array(log_ids)});
     }
     tx.commit();
 }

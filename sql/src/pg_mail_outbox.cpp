@@ -11,9 +11,6 @@
 namespace ddns::sql {
 namespace {
 
-constexpr std::string_view kInsert = R"sql(
-INSERT INTO mail_outbox (recipient, subject, body, kind) VALUES ($1, $2, $3, $4))sql";
-
 // Rows another instance is claiming right now are locked: SKIP LOCKED passes over them, and the
 // lease written here keeps them out of every later claim until the outcome is recorded.
 constexpr std::string_view kClaim = R"sql(
@@ -65,12 +62,8 @@ const OutboxStatements& statements() {
 }  // namespace
 
 void PgMailOutbox::enqueue(const auth::OutgoingMail& mail) {
-    if (!auth::header_safe(mail.to) || !auth::header_safe(mail.subject) ||
-        !auth::header_safe(mail.kind))
-        throw std::invalid_argument(
-            "mail: recipient, subject and kind must be non-empty and hold no control bytes");
     auto conn = db_.lease();
-    conn->exec_prepared("mail_insert", kInsert, {mail.to, mail.subject, mail.body, mail.kind});
+    insert_mail(*conn, mail);
 }
 
 std::vector<auth::QueuedMail> PgMailOutbox::claim(int limit, std::chrono::seconds lease) {

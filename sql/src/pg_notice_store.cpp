@@ -53,7 +53,8 @@ CROSS JOIN LATERAL (
                 ELSE coalesce(h.nochg_interval_seconds, $2::integer) END AS seconds) b
 LEFT JOIN LATERAL (
     SELECT count(*) AS n, min(l.logged_at) AS first FROM update_log l
-    WHERE h.last_fault LIKE 'auth fault%' AND l.host_id = h.id AND l.fault = 'auth'
+    WHERE (SELECT c.last_fault FROM host_counters c WHERE c.host_id = h.id) LIKE 'auth fault%'
+      AND l.host_id = h.id AND l.fault = 'auth'
       AND l.logged_at > coalesce((SELECT max(x.logged_at) FROM update_log x
                                   WHERE x.host_id = h.id AND x.fault <> 'auth'), '-infinity')
 ) f ON true

@@ -12,16 +12,54 @@ SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsi
        default_ttl, owner_account_id
 FROM zones WHERE id = $1::bigint)sql";
 
+// What the reconciler reads of a host; each statement below adds its WHERE clause.
+constexpr std::string_view kHostColumns = R"sql(
+SELECT id, name, ttl, host(ipv4), host(ipv6),
+       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint, host_list(extra_ipv4),
+       wildcard
+FROM hosts)sql";
+
+std::string hosts_where(std::string_view where) {
+    return std::string(kHostColumns) + std::string(where);
+}
+
 // SKIP LOCKED: a host in the middle of an update (its row locked by the update path) or held by
 // another instance's reconciler or sweeper is passed over, not waited for; the Limit sits above
 // the row locks, so skipped rows do not use up the batch.
 constexpr std::string_view kLockHosts = R"sql(
-SELECT id, name, ttl, host(ipv4), host(ipv6),
-       (extract(epoch FROM dns_in_doubt_since) * 1000000)::bigint, host_list(extra_ipv4),
-       wildcard
-FROM hosts
 WHERE zone_id = $1::bigint AND id > $2::bigint AND ($3::boolean OR dns_in_doubt_since IS NOT NULL)
 ORDER BY id LIMIT $4::bigint FOR UPDATE SKIP LOCKED)sql";
+
+// A full pass's read: no lock (migration 029's index on (zone_id, id) reads just these rows).
+constexpr std::string_view kReadHosts = R"sql(
+WHERE zone_id = $1::bigint AND id > $2::bigint ORDER BY id LIMIT $3::bigint)sql";
+
+// The hosts a full pass found different, locked in id order as every writer of hosts locks.
+constexpr std::string_view kLockHostIds = R"sql(
+WHERE zone_id = $1::bigint AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED)sql";
+
+std::vector<auth::ReconcileHost> reconcile_hosts_from(const Result& r) {
+    std::vector<auth::ReconcileHost> hosts;
+    for (int row = 0; row < r.rows(); ++row) {
+        hosts.push_back(auth::ReconcileHost{
+            r.int64(row, 0), stored_name(r.text(row, 1)), stored_ttl(r.int64(row, 2)),
+            stored_address(r.opt_text(row, 3)), stored_address(r.opt_text(row, 4)),
+            opt_time(r, row, 5), stored_addresses(r.text(row, 6)), r.boolean(row, 7)});
+    }
+    return hosts;
+}
+
+std::shared_ptr<const auth::Zone> read_zone(Connection& conn, std::int64_t zone_id) {
+    const Result z = conn.exec_prepared("reconcile_zone", kZone, {id_param(zone_id)});
+    if (z.rows() == 0) return nullptr;  // removed meanwhile
+    return std::make_shared<const auth::Zone>(zone_from_row(z, 0, 0));
+}
+
+std::string id_array(const std::vector<std::int64_t>& ids) {
+    std::string out = "{";
+    for (auto id : ids) out += (out.size() > 1 ? "," : "") + id_param(id);
+    return out + "}";
+}
 
 constexpr std::string_view kClearInDoubt =
     "UPDATE hosts SET dns_in_doubt_since = NULL WHERE id = $1::bigint";
@@ -32,19 +70,21 @@ public:
     PgReconcileBatch(Database::Lease lease, std::int64_t zone_id, auth::HostSelection which,
                      std::int64_t after_id, std::size_t limit)
         : lease_(std::move(lease)), transaction_(*lease_) {
-        const Result z = lease_->exec_prepared("reconcile_zone", kZone, {id_param(zone_id)});
-        if (z.rows() == 0) return;  // removed meanwhile
-        zone_ = std::make_shared<const auth::Zone>(zone_from_row(z, 0, 0));
+        zone_ = read_zone(*lease_, zone_id);
+        if (!zone_) return;
         const bool all = which == auth::HostSelection::All;
-        const Result r = lease_->exec_prepared(
-            "reconcile_lock_hosts", kLockHosts,
-            {id_param(zone_id), id_param(after_id), bool_param(all), std::to_string(limit)});
-        for (int row = 0; row < r.rows(); ++row) {
-            hosts_.push_back(auth::ReconcileHost{
-                r.int64(row, 0), stored_name(r.text(row, 1)), stored_ttl(r.int64(row, 2)),
-                stored_address(r.opt_text(row, 3)), stored_address(r.opt_text(row, 4)),
-                opt_time(r, row, 5), stored_addresses(r.text(row, 6)), r.boolean(row, 7)});
-        }
+        hosts_ = reconcile_hosts_from(lease_->exec_prepared(
+            "reconcile_lock_hosts", hosts_where(kLockHosts),
+            {id_param(zone_id), id_param(after_id), bool_param(all), std::to_string(limit)}));
+    }
+    PgReconcileBatch(Database::Lease lease, std::int64_t zone_id,
+                     const std::vector<std::int64_t>& ids)
+        : lease_(std::move(lease)), transaction_(*lease_) {
+        zone_ = read_zone(*lease_, zone_id);
+        if (!zone_) return;
+        hosts_ = reconcile_hosts_from(lease_->exec_prepared("reconcile_lock_host_ids",
+                                                            hosts_where(kLockHostIds),
+                                                            {id_param(zone_id), id_array(ids)}));
     }
 
     std::shared_ptr<const auth::Zone> zone() const override { return zone_; }
@@ -137,6 +177,23 @@ std::unique_ptr<auth::ReconcileBatch> PgReconcileStore::lock_hosts(std::int64_t 
                                                                    std::int64_t after_id,
                                                                    std::size_t limit) {
     return std::make_unique<PgReconcileBatch>(db_.lease(), zone_id, which, after_id, limit);
+}
+
+auth::HostPage PgReconcileStore::read_hosts(std::int64_t zone_id, std::int64_t after_id,
+                                            std::size_t limit) {
+    auto conn = db_.lease();
+    auth::HostPage page;
+    page.zone = read_zone(*conn, zone_id);
+    if (!page.zone) return page;
+    page.hosts = reconcile_hosts_from(
+        conn->exec_prepared("reconcile_read_hosts", hosts_where(kReadHosts),
+                            {id_param(zone_id), id_param(after_id), std::to_string(limit)}));
+    return page;
+}
+
+std::unique_ptr<auth::ReconcileBatch> PgReconcileStore::lock_host_ids(
+    std::int64_t zone_id, const std::vector<std::int64_t>& ids) {
+    return std::make_unique<PgReconcileBatch>(db_.lease(), zone_id, ids);
 }
 
 std::unique_ptr<auth::ReconcileRecords> PgReconcileStore::lock_zone_records(std::int64_t zone_id) {

@@ -35,7 +35,12 @@ const std::string& list_records_sql() {
 
 constexpr std::string_view kLockZone = "SELECT id FROM zones WHERE id = $1::bigint FOR UPDATE";
 
-constexpr std::string_view kHostNamed = "SELECT EXISTS (SELECT 1 FROM hosts WHERE name = $1)";
+// $1 the name; $2 the host whose wildcard mirror it would be ('' unless the name is *.<host>).
+// The mirror's name is the host's while it mirrors, or may start to (the zone allows it).
+constexpr std::string_view kHostNamed = R"sql(
+SELECT EXISTS (SELECT 1 FROM hosts WHERE name = $1)
+    OR EXISTS (SELECT 1 FROM hosts h JOIN zones z ON z.id = h.zone_id
+                WHERE h.name = $2 AND (h.wildcard OR z.wildcard_allowed)))sql";
 
 constexpr std::string_view kInsertRecord = R"sql(
 INSERT INTO records (zone_id, name, type, ttl, address, target, preference, txt)
@@ -159,7 +164,9 @@ public:
     }
 
     bool host_named(const DnsName& name) override {
-        return lease_->exec_prepared("host_named", kHostNamed, {name.str()}).boolean(0, 0);
+        const std::string& n = name.str();
+        const std::string mirrored = n.starts_with("*.") ? n.substr(2) : std::string();
+        return lease_->exec_prepared("host_named", kHostNamed, {n, mirrored}).boolean(0, 0);
     }
 
     void insert(const ResourceRecord& record) override {

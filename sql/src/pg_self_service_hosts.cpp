@@ -16,11 +16,13 @@ SELECT h.id, h.name, z.name, host(h.ipv4), host(h.ipv6),
        h.heartbeat_seconds, z.heartbeat_seconds,
        (extract(epoch FROM h.offline_since) * 1000000)::bigint, h.offline_reason,
        h.blocked_at IS NOT NULL, h.offline_action, z.offline_action,
-       h.client_faults, h.server_faults, h.auth_faults, h.last_fault,
-       (extract(epoch FROM h.last_fault_at) * 1000000)::bigint, host_list(h.extra_ipv4),
+       coalesce(hc.client_faults, 0), coalesce(hc.server_faults, 0), coalesce(hc.auth_faults, 0),
+       hc.last_fault, (extract(epoch FROM hc.last_fault_at) * 1000000)::bigint,
+       host_list(h.extra_ipv4),
        h.ipv6_prefix::text, p.name, host(h.interface_id), h.prefix_length,
        (SELECT string_agg(c.name, ' ' ORDER BY c.name) FROM hosts c WHERE c.derive_from = h.id)
 FROM hosts h JOIN zones z ON z.id = h.zone_id LEFT JOIN hosts p ON p.id = h.derive_from
+LEFT JOIN host_counters hc ON hc.host_id = h.id
 WHERE h.account_id = $1::bigint )sql";
 
 auth::UserHost user_host_from_row(const Result& r, int row) {

@@ -5,6 +5,7 @@
 #include "codec.hpp"
 #include "connection.hpp"
 #include "lifecycle_sql.hpp"
+#include "outbox_sql.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -45,11 +46,21 @@ auth::Zone full_zone(const Result& r, int row) {
     return zone;
 }
 
+// The link's row and its mail's outbox row, inside the caller's transaction.
+void insert_link(Connection& conn, std::int64_t account_id, const auth::MailedLink& link) {
+    conn.exec(
+        "INSERT INTO account_links (account_id, purpose, digest, new_email, expires_at) "
+        "VALUES ($1::bigint, $2, $3, $4, to_timestamp($5::bigint / 1000000.0))",
+        {id_param(account_id), std::string(auth::to_string(link.purpose)), link.digest,
+         link.new_email, micros_param(link.expires)});
+    insert_mail(conn, link.mail);
+}
+
 }  // namespace
 
 Expected<std::int64_t, auth::SignUpConflict> PgSelfServiceStore::create_account(
     const auth::NewAccount& account, const std::optional<std::string>& invite_digest,
-    auth::TimePoint now) {
+    auth::TimePoint now, const std::optional<auth::MailedLink>& verify) {
     auto conn = db_.lease();
     Transaction tx(*conn);
     std::optional<std::int64_t> invite;
@@ -74,6 +85,7 @@ Expected<std::int64_t, auth::SignUpConflict> PgSelfServiceStore::create_account(
     if (invite)
         conn->exec("UPDATE invites SET used_at = now(), used_by = $2::bigint WHERE id = $1::bigint",
                    {id_param(*invite), id_param(id)});
+    if (verify) insert_link(*conn, id, *verify);
     tx.commit();
     return id;
 }
@@ -149,15 +161,11 @@ void PgSelfServiceStore::add_invite(std::string_view digest, auth::TimePoint exp
         {std::string(digest), micros_param(expires)});
 }
 
-void PgSelfServiceStore::add_link(std::int64_t account_id, auth::LinkPurpose purpose,
-                                  std::string_view digest, auth::TimePoint expires,
-                                  std::string_view new_email) {
+void PgSelfServiceStore::add_link(std::int64_t account_id, const auth::MailedLink& link) {
     auto conn = db_.lease();
-    conn->exec(
-        "INSERT INTO account_links (account_id, purpose, digest, new_email, expires_at) "
-        "VALUES ($1::bigint, $2, $3, $4, to_timestamp($5::bigint / 1000000.0))",
-        {id_param(account_id), std::string(auth::to_string(purpose)), std::string(digest),
-         std::string(new_email), micros_param(expires)});
+    Transaction tx(*conn);
+    insert_link(*conn, account_id, link);
+    tx.commit();
 }
 
 std::optional<auth::LinkUse> PgSelfServiceStore::consume_link(auth::LinkPurpose purpose,

@@ -202,6 +202,17 @@ TEST_F(ThrottleTest, TrustedAddressesAreExemptFromAccountLocks) {
     EXPECT_EQ(wait("203.0.113.5"), seconds(30));
 }
 
+TEST_F(ThrottleTest, FailuresFromATrustedAddressCountForTheAccount) {
+    // A trusted address's ticket carries only its address key; a failure still reaches the
+    // account's streak (and the network's), which guards the other addresses.
+    ASSERT_TRUE(succeed("203.0.113.5"));
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(fail("203.0.113.5"));
+    for (int i = 1; i <= 7; ++i) ASSERT_TRUE(fail("198.51.100." + std::to_string(i)));
+    EXPECT_EQ(wait("198.51.100.200"), seconds(0)) << "nine failures";
+    ASSERT_TRUE(fail("198.51.100.8"));
+    EXPECT_EQ(wait("198.51.100.200"), seconds(30)) << "the tenth, two of them trusted";
+}
+
 TEST_F(ThrottleTest, TrustedAddressesStillHaveTheirOwnAddressLimit) {
     ASSERT_TRUE(succeed("203.0.113.5"));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(fail("203.0.113.5"));

@@ -111,7 +111,7 @@ struct Seeded {
     std::int64_t account(const std::string& name, std::string_view password, auth::Plan plan,
                          bool verified) {
         auth::NewAccount a{name, name + "@example.org", hash_of(password), plan, verified};
-        return *w.store.create_account(a, std::nullopt, w.clock.now);
+        return *w.store.create_account(a, std::nullopt, w.clock.now, std::nullopt);
     }
 
     // Everything of bob's that no request of anyone else may change.

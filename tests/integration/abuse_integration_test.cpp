@@ -183,7 +183,9 @@ TEST_F(Abuse, BindOutageNeverCountsAgainstTheClient) {
     // The outage is charged to the server, never to the client (the update log is written in
     // the background, hence the wait).
     const std::string faults =
-        "select server_faults || ' ' || client_faults from hosts where name = '" + host + "'";
+        "select server_faults || ' ' || client_faults from host_counters c join hosts h "
+        "on h.id = c.host_id where name = '" +
+        host + "'";
     EXPECT_TRUE(wait_until([&] { return stack().sql(faults) == "4 0"; })) << stack().sql(faults);
 }
 

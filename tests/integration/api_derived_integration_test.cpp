@@ -134,7 +134,9 @@ TEST_F(ApiDerived, ADeclaredHostGetsItsAaaaAtOnceAndFollowsTheFritzBox) {
     EXPECT_EQ(line->getValue<std::string>("answer"), "good");
     EXPECT_EQ(line->getValue<std::string>("user_agent"), "Fritz!Box DDNS/1.0.1");
     EXPECT_EQ(
-        stack().sql("select last_update_ipv6 is not null from hosts where name = '" + nas + "'"),
+        stack().sql("select last_update_ipv6 is not null from hosts h left join host_counters c "
+                    "on c.host_id = h.id where name = '" +
+                    nas + "'"),
         "t");
 
     // Changed: another interface ID and length, written at once again.

@@ -209,6 +209,38 @@ TEST_F(Lifecycle, AHeartbeatHostGoesOfflineAfterItsTimeoutAndComesBackWithItsNex
     EXPECT_EQ(state(host), "online 192.0.2.50 -");
 }
 
+// The database refuses to record the offline state (a trigger that fails the commit) after BIND
+// took the host offline: the sweeper puts back both the name and its wildcard mirror *.<host>.
+TEST_F(Lifecycle, AFailedCommitRestoresTheNameAndItsWildcardMirror) {
+    const std::string star = "*." + host;
+    admin_ok({"zone", "wildcard", kZone, "on"});
+    admin_ok({"host", "heartbeat", host, "20m"});
+    const auto good = update("hostname=" + host + "&myip=192.0.2.70,2001:db8::70&wildcard=ON");
+    admin_ok({"zone", "wildcard", kZone, "off"});
+    ASSERT_EQ(good, "good 192.0.2.70,2001:db8::70");
+    ASSERT_EQ(a_records(star), Strings{"192.0.2.70"});
+    const std::string trigger = "refuse_offline";
+    stack().sql("CREATE FUNCTION " + trigger +
+                "() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN RAISE EXCEPTION 'refused at commit'; END$$");
+    stack().sql("CREATE CONSTRAINT TRIGGER " + trigger +
+                " AFTER UPDATE ON hosts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "WHEN (NEW.offline_reason IS NOT NULL AND NEW.name = '" +
+                host + "') EXECUTE FUNCTION " + trigger + "()");
+    TestClock::advance(minutes(21));
+    sweep();
+    stack().sql("DROP TRIGGER " + trigger + " ON hosts");
+    EXPECT_EQ(state(host), "online 192.0.2.70 2001:db8::70");
+    EXPECT_EQ(a_records(host), Strings{"192.0.2.70"});
+    EXPECT_EQ(aaaa_records(host), Strings{"2001:db8::70"});
+    EXPECT_EQ(a_records(star), Strings{"192.0.2.70"}) << "the mirror is restored too";
+    EXPECT_EQ(aaaa_records(star), Strings{"2001:db8::70"});
+    // The next pass, with the database working, takes both offline.
+    sweep();
+    EXPECT_TRUE(a_records(host).empty());
+    EXPECT_TRUE(a_records(star).empty());
+}
+
 // A MyServer free account's round robin (FamilyAction::Join) is the host's whole A set: the
 // sweeper's prerequisite names every record of it and the whole set goes offline.
 TEST_F(Lifecycle, ARoundRobinGoesOfflineAsAWhole) {

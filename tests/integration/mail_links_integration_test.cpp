@@ -81,5 +81,36 @@ TEST_F(MailLinks, SignUpMailVerifiesResetMailSetsANewPasswordOnce) {
     EXPECT_EQ(stack_.gateway_log().find(reset), std::string::npos) << "the link is never logged";
 }
 
+// The outbox refuses every row (a trigger, as when its table cannot be written): sign-up answers
+// 503 and leaves no account behind, so the same name can sign up once the outbox works again;
+// "forgot password" leaves no link without its mail.
+TEST_F(MailLinks, AMailThatCannotBeQueuedUndoesTheAccountAndTheLink) {
+    stack_.sql(
+        "CREATE FUNCTION refuse_mail() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN RAISE EXCEPTION 'outbox refuses'; END$$");
+    stack_.sql(
+        "CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_outbox "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_mail()");
+    const std::string sign_up = R"({"username":"nora","email":"nora@example.test",)"
+                                R"("password":"first-password-1"})";
+    const auto refused = post("/api/v1/signup", sign_up);
+    EXPECT_EQ(refused.status, 503) << refused.raw;
+    EXPECT_EQ(stack_.sql("SELECT count(*) FROM accounts WHERE username = 'nora'"), "0");
+    EXPECT_EQ(stack_.sql("SELECT count(*) FROM account_links"), "0");
+
+    stack_.sql("DROP TRIGGER refuse_mail ON mail_outbox");
+    const auto signed_up = post("/api/v1/signup", sign_up);
+    ASSERT_EQ(signed_up.status, 201) << signed_up.raw << stack_.gateway_log();
+    ASSERT_FALSE(
+        token_from_mail("nora@example.test", "https://dyn.example.test/verify?token=").empty())
+        << smtp_.log() << stack_.gateway_log();
+
+    stack_.sql(
+        "CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_outbox "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_mail()");
+    EXPECT_EQ(post("/api/v1/password/forgot", R"({"login":"nora"})").status, 503);
+    EXPECT_EQ(stack_.sql("SELECT count(*) FROM account_links WHERE purpose = 'reset'"), "0");
+}
+
 }  // namespace
 }  // namespace ddns::test

@@ -230,6 +230,41 @@ TEST_F(MyServer, ANameWithOuterWhitespaceIsNoName) {
 // The legacy client's documented round robin (issue #8): a free account's Add joins the name's
 // A RRset, Login lists every record, Delete with IP removes that one (the client sends
 // Delete(old) then Add(new)), Delete without IP the whole set.
+// The router's address is unchanged but its derived host was out of step (its stored AAAA lost):
+// the request changed DNS, so it answers success rather than "Record Already Exists", and the
+// derived host's update-log line has the word of a change.
+TEST_F(MyServer, AnAddThatOnlyPutsADerivedHostRightIsASuccess) {
+    add_free_account();
+    const std::string nas = "nas." + host;
+    stack().add_host(nas, user);
+    ASSERT_EQ(stack()
+                  .get("/nic/update?hostname=" + host + "&myip=192.0.2.81,2001:db8:81::1",
+                       std::pair{user, std::string(kPassword)})
+                  .body,
+              "good 192.0.2.81,2001:db8:81::1");
+    const auto derived =
+        stack().admin({"host", "derive", nas, "--from", host, "--interface-id", "::5"});
+    ASSERT_EQ(derived.exit_code, 0) << derived.output;
+    sql("update hosts set ipv6 = NULL where name = '" + nas + "'");
+    // Changed by another process: the principal cache may answer from the state it holds until
+    // the notification arrives (cache.max_lag_ms); such an answer changes nothing.
+    std::string answer;
+    EXPECT_TRUE(wait_until([&] {
+        answer = body(as(user, "FXN=Add&Host=" + label + "&IP=192.0.2.81"));
+        return answer != "Error:Record Already Exists\r\n";
+    }));
+    EXPECT_EQ(answer, "DNS ADD:SUCCESS\r\n");
+    EXPECT_EQ(sql("select coalesce(host(ipv6), '-') from hosts where name = '" + nas + "'"),
+              "2001:db8:81::5");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return sql("select count(*) from update_log where hostname = '" + nas +
+                       "' and outcome ilike '%success%'") == "1";
+        },
+        std::chrono::seconds(10)))
+        << sql("select string_agg(hostname || ' ' || outcome, ', ') from update_log");
+}
+
 TEST_F(MyServer, FreeAccountAddMakesARoundRobinAndDeleteRemovesOne) {
     add_free_account();
     // Host and Type default to the account's only name and A.

@@ -300,6 +300,38 @@ TEST_F(Records, HostNamesAndRecordNamesStayApart) {
     EXPECT_EQ(stack().sql("select count(*) from hosts where name = '" + taken + "'"), "0");
 }
 
+// A host's wildcard mirror (*.<host>) carries the host's addresses: while the host mirrors, or
+// may start to (its zone allows the mirror), no record takes A, AAAA, CNAME or NS there.
+TEST_F(Records, AHostsWildcardMirrorTakesNoAddressRecords) {
+    const std::string host = fqdn("mirror");
+    const std::string star = "*." + host;
+    stack().add_account(label_, kPassword);
+    stack().add_host(host, label_);
+    // No mirror and none allowed: the name is the zone owner's, as any other.
+    must({"add", star, "A", "192.0.2.60"});
+    must({"remove", star, "A"});
+
+    stack().sql("update hosts set wildcard = true where name = '" + host + "'");
+    const auto before = serial();
+    for (const Strings& add :
+         {Strings{"add", star, "A", "192.0.2.61"}, Strings{"add", star, "AAAA", "2001:db8::61"},
+          Strings{"add", star, "CNAME", "elsewhere.example.net"}}) {
+        const auto r = record(add);
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        EXPECT_TRUE(contains(r.output, "wildcard mirror")) << r.output;
+    }
+    EXPECT_EQ(serial(), before);
+    EXPECT_EQ(rows(star), "0");
+    must({"add", star, "TXT", "text stays the owner's"});
+
+    stack().sql("update hosts set wildcard = false where name = '" + host + "'");
+    ASSERT_EQ(stack().admin({"zone", "wildcard", kZone, "on"}).exit_code, 0);
+    const auto allowed = record({"add", star, "A", "192.0.2.62"});
+    ASSERT_EQ(stack().admin({"zone", "wildcard", kZone, "off"}).exit_code, 0);
+    EXPECT_EQ(allowed.exit_code, 1) << allowed.output;
+    EXPECT_EQ(named(star, "A"), Strings{});
+}
+
 TEST_F(Records, RemovingTheZoneOrItsOwnerIsRefusedWhileTheyHoldRecords) {
     must({"add", fqdn("keep"), "A", "192.0.2.60"});
     auto r = stack().admin({"zone", "remove", kZone});

@@ -171,21 +171,40 @@ TEST_F(Prefixes, APrefixInMyipWithItsLengthWorksLikeDesec) {
     EXPECT_EQ(stored_prefix(host), "2001:db8:5:500::/56");
 }
 
-TEST_F(Prefixes, AHostDeclaredDerivedGetsItsAaaaWithTheRoutersNextUnchangedUpdate) {
+// `admin host derive` writes the AAAA at once, as the API and the pages do (BIND first, then the
+// database); the router's next unchanged update then has nothing to send.
+TEST_F(Prefixes, AHostDeclaredDerivedByAdminGetsItsAaaaAtOnce) {
     ASSERT_EQ(fritzbox("203.0.113.11", "2001:db8:0:1::11", "2001:db8:1:100::/56").body,
               "good 203.0.113.11,2001:db8:0:1::11");
     const std::string cam = "cam." + host;
     stack().add_host(cam, user);
-    ASSERT_EQ(stack()
-                  .admin({"host", "derive", cam, "--from", host, "--interface-id", "0:0:0:2a::10",
-                          "--prefix-length", "56"})
-                  .exit_code,
-              0);
+    const auto r = stack().admin({"host", "derive", cam, "--from", host, "--interface-id",
+                                  "0:0:0:2a::10", "--prefix-length", "56"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("2001:db8:1:12a::10"), std::string::npos) << r.output;
+    EXPECT_EQ(aaaa_records(cam), Strings{"2001:db8:1:12a::10"});
+    EXPECT_EQ(stored_addresses(cam), "- 2001:db8:1:12a::10");
     const auto before = zone_serial(kZone);
     EXPECT_EQ(fritzbox("203.0.113.11", "2001:db8:0:1::11", "2001:db8:1:100::/56").body,
               "nochg 203.0.113.11,2001:db8:0:1::11");
-    EXPECT_EQ(aaaa_records(cam), Strings{"2001:db8:1:12a::10"});
-    EXPECT_EQ(zone_serial(kZone), before + 1);
+    EXPECT_EQ(zone_serial(kZone), before);
+}
+
+// With BIND down, admin host derive records nothing (BIND first) and says why.
+TEST_F(Prefixes, AdminDeriveWithBindDownRecordsNothing) {
+    ASSERT_EQ(fritzbox("203.0.113.12", "2001:db8:0:1::12", "2001:db8:1:100::/56").body,
+              "good 203.0.113.12,2001:db8:0:1::12");
+    const std::string cam = "cam." + host;
+    stack().add_host(cam, user);
+    stack().named().stop();
+    const auto r = stack().admin(
+        {"host", "derive", cam, "--from", host, "--interface-id", "::10", "--prefix-length", "56"});
+    stack().named().start_again();
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("nothing recorded"), std::string::npos) << r.output;
+    EXPECT_EQ(stack().sql("select count(*) from hosts where name = '" + cam +
+                          "' and derive_from is not null"),
+              "0");
 }
 
 TEST_F(Prefixes, DeriveRefusesOtherZonesOtherAccountsAndChains) {

@@ -99,6 +99,31 @@ TEST_F(PgReconcileStoreTest, SkipsHostsAnUpdateOrAnotherReconcilerHolds) {
     EXPECT_EQ(locked(*second), std::vector{c_});
 }
 
+// A full pass reads every host without a lock, also one a change holds, and without waiting for
+// it; then it locks only the hosts it names, in id order, passing over the held one.
+TEST_F(PgReconcileStoreTest, ReadsHostsWithoutLocksAndLocksOnlyTheNamedOnes) {
+    PgStore store(*db_);
+    auto update = store.begin_change({b_});  // an update in flight holds b
+    const auto page = store_->read_hosts(zone_, 0, 100);
+    ASSERT_NE(page.zone, nullptr);
+    EXPECT_EQ(page.zone->name, name("example.org"));
+    std::vector<std::int64_t> read;
+    for (const auto& h : page.hosts) read.push_back(h.id);
+    EXPECT_EQ(read, (std::vector{a_, b_, c_}));
+    EXPECT_EQ(page.hosts[0].ipv4, IpAddress::parse("192.0.2.1"));
+    EXPECT_EQ(store_->read_hosts(zone_, a_, 1).hosts.size(), 1U);
+    EXPECT_EQ(store_->read_hosts(zone_, a_, 1).hosts[0].id, b_);
+    // What was read is not locked: a second reconciler still locks a.
+    auto held = store_->lock_host_ids(zone_, {a_});
+    EXPECT_EQ(locked(*held), std::vector{a_});
+
+    auto batch = store_->lock_host_ids(zone_, {a_, b_, c_, other_});
+    EXPECT_EQ(locked(*batch), std::vector{c_})
+        << "a held by the first, b by the update, x elsewhere";
+    EXPECT_TRUE(store_->read_hosts(9999, 0, 100).hosts.empty());
+    EXPECT_EQ(store_->read_hosts(9999, 0, 100).zone, nullptr);
+}
+
 TEST_F(PgReconcileStoreTest, AZoneThatIsGoneLocksNothing) {
     auto batch = store_->lock_hosts(9999, auth::HostSelection::All, 0, 100);
     EXPECT_EQ(batch->zone(), nullptr);

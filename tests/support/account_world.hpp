@@ -70,7 +70,9 @@ inline TsigKey world_key() {
 struct AccountWorld {
     explicit AccountWorld(gateway::AccountOptions options = world_options(),
                           gateway::LogOptions log_options = error_log())
-        : log(log_options), service(deps(), std::move(options)) {}
+        : log(log_options), service(deps(), std::move(options)) {
+        store.mail_outbox = &outbox;
+    }
     AccountWorld(const AccountWorld&) = delete;
     AccountWorld& operator=(const AccountWorld&) = delete;
 
@@ -91,7 +93,7 @@ struct AccountWorld {
                          bool verified = true, auth::Plan plan = auth::Plan::Free) {
         auth::NewAccount a{username, username + "@example.org", hasher.hash(Secret(password)), plan,
                            verified};
-        return *store.create_account(a, std::nullopt, clock.now);
+        return *store.create_account(a, std::nullopt, clock.now, std::nullopt);
     }
 
     // The link of the last mail to `to` (the text after "token=" up to the line's end).

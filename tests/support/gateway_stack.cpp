@@ -151,7 +151,7 @@ std::string gateway_binary() {
 }
 
 GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(options)) {
-    postgres_ = std::make_unique<PostgresServer>();
+    postgres_ = std::make_unique<PostgresServer>(options_.postgres_settings);
     conninfo_ = postgres_->create_database("ddns");
     NamedServerOptions named_options;
     named_options.zones = options_.zones;

@@ -67,6 +67,8 @@ struct GatewayStackOptions {
     int database_pool_size = 4;
     // Also serve HTTPS on a port of its own, with a certificate made at test time (https_get).
     bool tls = false;
+    // More PostgreSQL settings (`name=value`), e.g. a benchmark loading pg_stat_statements.
+    std::vector<std::string> postgres_settings;
 };
 
 class GatewayStack {

@@ -37,6 +37,12 @@ public:
         ++reads;
         if (unreadable) return {{UpdateStatus::Timeout, "scripted"}, {}};
         const auto it = rrsets.find({owner, type});
+        // A zone-level wildcard answers for a name that holds nothing (RFC 4592), as BIND
+        // answers a query; prerequisites (send) see only the real RRsets.
+        const bool name_empty = std::none_of(
+            rrsets.begin(), rrsets.end(), [&](const auto& kv) { return kv.first.first == owner; });
+        if (wildcard_a && type == RecordType::A && name_empty)
+            return {{UpdateStatus::Success, {}}, {ResourceRecord::address(owner, 60, *wildcard_a)}};
         if (it == rrsets.end()) return {{UpdateStatus::Success, {}}, {}};
         return {{UpdateStatus::Success, {}}, it->second};
     }
@@ -54,11 +60,19 @@ public:
     }
     UpdateResult send(const UpdateRequest& request, const TsigKey&,
                       const ServerEndpoint&) override {
-        sent.push_back(request);
-        if (before_update) before_update();
+        // A message of prerequisites only changes nothing: counted apart from `sent`.
+        if (request.operations.empty()) {
+            ++probes;
+        } else {
+            sent.push_back(request);
+            if (before_update) before_update();
+        }
         std::map<RRsetKey, std::vector<ResourceRecord>> expected;
         for (const auto& p : request.prerequisites) {
-            if (const auto* absent = std::get_if<RRsetAbsent>(&p)) {
+            if (const auto* exists = std::get_if<RRsetExists>(&p)) {
+                if (!rrsets.contains({exists->owner, exists->type}))
+                    return {UpdateStatus::NxRrset, "scripted"};
+            } else if (const auto* absent = std::get_if<RRsetAbsent>(&p)) {
                 if (rrsets.contains({absent->owner, absent->type}))
                     return {UpdateStatus::YxRrset, "scripted"};
             } else if (const auto* v = std::get_if<RRsetExistsValue>(&p)) {
@@ -102,10 +116,12 @@ public:
     std::map<RRsetKey, std::vector<ResourceRecord>> rrsets;
     std::vector<UpdateRequest> sent;
     bool unreadable = false;
+    std::optional<IpAddress> wildcard_a;  // *.zone A: synthesized for names holding nothing
     bool transfers_enabled = false;
     bool transfer_refused = false;  // no allow-transfer for the key
     int reads = 0;
     int transfers = 0;
+    int probes = 0;  // prerequisite-only messages (the reconciler's "RRset exists" checks)
     std::function<void()> before_update;
     std::function<void()> after_transfer;  // BIND changing after the transfer was read
 };
@@ -150,6 +166,27 @@ public:
         }
         return std::make_unique<Batch>(*this, std::move(out));
     }
+    // Reads take no lock: hosts "locked elsewhere" are read too.
+    auth::HostPage read_hosts(std::int64_t zone_id, std::int64_t after,
+                              std::size_t limit) override {
+        auth::HostPage page;
+        if (zone_id != zone->id) return page;
+        page.zone = zone;
+        for (const auto& [id, h] : hosts)
+            if (id > after && page.hosts.size() < limit) page.hosts.push_back(h);
+        return page;
+    }
+    std::unique_ptr<auth::ReconcileBatch> lock_host_ids(
+        std::int64_t zone_id, const std::vector<std::int64_t>& ids) override {
+        std::vector<auth::ReconcileHost> out;
+        for (auto id : ids) {
+            if (zone_id != zone->id || !hosts.contains(id) || locked_elsewhere.contains(id))
+                continue;
+            out.push_back(hosts.at(id));
+            locked.push_back(id);
+        }
+        return std::make_unique<Batch>(*this, std::move(out));
+    }
 
     // Domain records and RRsets in doubt: handed out unless a record change "holds" the zone;
     // commits are counted, cleared marks go at commit.
@@ -189,6 +226,7 @@ public:
     std::shared_ptr<const auth::Zone> zone;
     std::map<std::int64_t, auth::ReconcileHost> hosts;
     std::set<std::int64_t> locked_elsewhere;
+    std::vector<std::int64_t> locked;  // every host lock_host_ids locked, in order
     std::vector<ResourceRecord> records;
     std::vector<auth::RRsetInDoubt> records_in_doubt;
     bool records_held_elsewhere = false;

@@ -49,7 +49,7 @@ bool accepts_connections(const std::string& conninfo) {
 
 }  // namespace
 
-PostgresServer::PostgresServer() {
+PostgresServer::PostgresServer(std::vector<std::string> settings) : settings_(std::move(settings)) {
     bindir_ = find_bindir();
     as_root_ = ::geteuid() == 0;
     data_dir_ = dir_.path() / "data";
@@ -97,13 +97,27 @@ std::vector<std::string> PostgresServer::as_server_user(std::vector<std::string>
 }
 
 void PostgresServer::start() {
-    child_ = std::make_unique<ChildProcess>(
-        as_server_user({bindir_ + "/postgres", "-D", data_dir_.string(), "-p",
-                        std::to_string(port_), "-c", "listen_addresses=127.0.0.1", "-c",
-                        "unix_socket_directories=" + dir_.path().string(), "-c", "fsync=off", "-c",
-                        "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-                        "max_connections=50", "-c", "logging_collector=off"}),
-        log_path_);
+    std::vector<std::string> argv{bindir_ + "/postgres",
+                                  "-D",
+                                  data_dir_.string(),
+                                  "-p",
+                                  std::to_string(port_),
+                                  "-c",
+                                  "listen_addresses=127.0.0.1",
+                                  "-c",
+                                  "unix_socket_directories=" + dir_.path().string(),
+                                  "-c",
+                                  "fsync=off",
+                                  "-c",
+                                  "synchronous_commit=off",
+                                  "-c",
+                                  "full_page_writes=off",
+                                  "-c",
+                                  "max_connections=50",
+                                  "-c",
+                                  "logging_collector=off"};
+    for (const auto& setting : settings_) argv.insert(argv.end(), {"-c", setting});
+    child_ = std::make_unique<ChildProcess>(as_server_user(std::move(argv)), log_path_);
     std::string probe = conninfo() + " connect_timeout=2";
     bool ready = wait_until([&] { return !child_->running() || accepts_connections(probe); },
                             std::chrono::seconds(30), std::chrono::milliseconds(10));

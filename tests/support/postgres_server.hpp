@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -15,7 +16,8 @@ namespace ddns::test {
 class PostgresServer {
 public:
     // initdb + start; throws std::runtime_error (with the server log) when either fails.
-    PostgresServer();
+    // `settings` are more `name=value` server settings (`-c`), e.g. for a benchmark's profile.
+    explicit PostgresServer(std::vector<std::string> settings = {});
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -49,6 +51,7 @@ private:
     std::string bindir_;
     std::uint16_t port_ = 0;
     bool as_root_ = false;
+    std::vector<std::string> settings_;
     std::unique_ptr<ChildProcess> child_;
 };
 

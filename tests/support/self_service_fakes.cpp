@@ -60,7 +60,7 @@ void FakeSelfServiceStore::modify_account(std::int64_t id,
 
 Expected<std::int64_t, auth::SignUpConflict> FakeSelfServiceStore::create_account(
     const auth::NewAccount& account, const std::optional<std::string>& invite_digest,
-    auth::TimePoint now) {
+    auth::TimePoint now, const std::optional<auth::MailedLink>& verify) {
     std::lock_guard lock(mutex_);
     check();
     InviteRow* invite = nullptr;
@@ -73,6 +73,8 @@ Expected<std::int64_t, auth::SignUpConflict> FakeSelfServiceStore::create_accoun
     for (const auto& [id, user] : accounts)
         if (lower(user.account.username) == lower(account.username))
             return Unexpected{auth::SignUpConflict::UsernameTaken};
+    // The mail first: when it cannot be stored, nothing else is (one transaction).
+    if (verify && mail_outbox) mail_outbox->enqueue(verify->mail);
     const std::int64_t id = next_account_++;
     auth::UserAccount user;
     user.account.id = id;
@@ -85,6 +87,9 @@ Expected<std::int64_t, auth::SignUpConflict> FakeSelfServiceStore::create_accoun
     principals_.add(user.account);
     accounts[id] = std::move(user);
     if (invite) invite->used = true;
+    if (verify)
+        links.push_back(LinkRow{id, verify->purpose, verify->digest, verify->expires,
+                                verify->new_email, false});
     return id;
 }
 
@@ -165,13 +170,12 @@ void FakeSelfServiceStore::add_invite(std::string_view digest, auth::TimePoint e
     invites[std::string(digest)] = InviteRow{expires, false};
 }
 
-void FakeSelfServiceStore::add_link(std::int64_t account_id, auth::LinkPurpose purpose,
-                                    std::string_view digest, auth::TimePoint expires,
-                                    std::string_view new_email) {
+void FakeSelfServiceStore::add_link(std::int64_t account_id, const auth::MailedLink& link) {
     std::lock_guard lock(mutex_);
     check();
+    if (mail_outbox) mail_outbox->enqueue(link.mail);  // throws first: no link without its mail
     links.push_back(
-        LinkRow{account_id, purpose, std::string(digest), expires, std::string(new_email), false});
+        LinkRow{account_id, link.purpose, link.digest, link.expires, link.new_email, false});
 }
 
 std::optional<auth::LinkUse> FakeSelfServiceStore::consume_link(auth::LinkPurpose purpose,

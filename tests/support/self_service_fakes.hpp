@@ -25,6 +25,8 @@
 
 namespace ddns::fakes {
 
+class FakeMailOutbox;
+
 class FakeSelfServiceStore final : public auth::SelfServiceStore {
 public:
     // `records` may be null: no record holds a name then. `clock` dates new tokens (empty:
@@ -41,7 +43,7 @@ public:
 
     Expected<std::int64_t, auth::SignUpConflict> create_account(
         const auth::NewAccount& account, const std::optional<std::string>& invite_digest,
-        auth::TimePoint now) override;
+        auth::TimePoint now, const std::optional<auth::MailedLink>& verify) override;
     std::optional<auth::UserAccount> account_by_id(std::int64_t id) override;
     std::optional<auth::UserAccount> account_by_login(std::string_view username_or_email) override;
     void mark_verified(std::int64_t account_id) override;
@@ -50,8 +52,7 @@ public:
     void set_dynamic_updates(std::int64_t account_id, bool enabled) override;
     bool remove_account(std::int64_t account_id) override;
     void add_invite(std::string_view digest, auth::TimePoint expires) override;
-    void add_link(std::int64_t account_id, auth::LinkPurpose purpose, std::string_view digest,
-                  auth::TimePoint expires, std::string_view new_email) override;
+    void add_link(std::int64_t account_id, const auth::MailedLink& link) override;
     std::optional<auth::LinkUse> consume_link(auth::LinkPurpose purpose, std::string_view digest,
                                               auth::TimePoint now) override;
     std::vector<auth::PublicZone> public_zones() override;
@@ -128,6 +129,9 @@ public:
     // When set, the calls after this many throw StoreError (an outage in mid-request).
     std::optional<int> fail_after;
     mutable int calls = 0;  // calls so far
+    // Where the mails of links go (as the real store writes them into mail_outbox in the
+    // link's transaction): a failing outbox fails the whole call. Null: they are dropped.
+    FakeMailOutbox* mail_outbox = nullptr;
 
 private:
     struct ZoneRow {
@@ -161,9 +165,11 @@ public:
         if (fail) throw auth::StoreError("database down");
         sent.push_back(mail);
     }
+    void stored_elsewhere() override { ++wakes; }
     std::mutex mutex;
     std::vector<auth::OutgoingMail> sent;
     bool fail = false;
+    int wakes = 0;  // stored_elsewhere calls
 };
 
 // Notice subscriptions in memory (no watcher passes: begin_pass answers null, as when another

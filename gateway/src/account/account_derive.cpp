@@ -6,7 +6,7 @@
 
 #include "account_rules.hpp"
 #include "ddns/gateway/account/account_service.hpp"
-#include "ddns/gateway/core/host_lifecycle.hpp"
+#include "ddns/gateway/core/derived_host.hpp"
 #include "ddns/gateway/core/ipv6_prefix.hpp"
 
 namespace ddns::gateway {
@@ -20,15 +20,6 @@ const auth::Host* find_host(const std::vector<auth::Host>& hosts, const DnsName&
     const auto it = std::find_if(hosts.begin(), hosts.end(),
                                  [&](const auth::Host& h) { return h.name == name; });
     return it == hosts.end() ? nullptr : &*it;
-}
-
-// The derived AAAA the router host's state gives now; nullopt when it has neither a prefix nor
-// an IPv6 address, or is offline (its next update brings the derived host along).
-std::optional<IpAddress> aaaa_now(const auth::Host& router, const auth::Derivation& d) {
-    if (router.offline) return std::nullopt;
-    const auto source = prefix_source(router.ipv6_prefix, without_sentinel(router.ipv6));
-    if (!source) return std::nullopt;
-    return derived_address(*source, d.interface_id, d.prefix_length);
 }
 
 AccountResult<auth::Derivation> parse_derivation(const DeriveInput& input) {
@@ -73,12 +64,8 @@ AccountResult<auth::UserHost> AccountService::derive_host(std::int64_t account_i
         return fail(AccountError::NotDerivable, to_sentence(*refusal, router->name));
     // BIND first: the derivation is recorded only once the AAAA it gives is there (its A set is
     // its own and stays).
-    if (const auto aaaa = aaaa_now(*router, *derivation)) {
-        const auto results = d_.updates.apply(
-            {HostIntent{self, FamilyIntent::keep(), FamilyIntent::set(*aaaa)}}, d_.clock());
-        if (auto applied = apply_failure(results.at(0).status); !applied)
-            return Unexpected{applied.error()};
-    }
+    const auto written = write_derived_aaaa(d_.updates, *self, *router, *derivation, d_.clock());
+    if (auto applied = apply_failure(written); !applied) return Unexpected{applied.error()};
     if (!d_.store.set_host_derived(account_id, found->id, *derivation))
         return fail(AccountError::NotDerivable,
                     "the hosts changed meanwhile; " + found->name.str() + " is not derived");

@@ -24,7 +24,8 @@ AccountResult<Done> record_answer(const RecordResult& r) {
             return fail(AccountError::Conflict, "a CNAME cannot share its name with other records");
         case RecordOutcome::NameTaken:
             return fail(AccountError::Conflict,
-                        "this name belongs to a dynamic host or the zone's apex");
+                        "this name belongs to a dynamic host (or its wildcard mirror) or the "
+                        "zone's apex");
         case RecordOutcome::OutsideZone:
             return fail(AccountError::NotFound, "the name is outside your zones");
         case RecordOutcome::TargetWithoutAddress:

@@ -114,22 +114,25 @@ std::optional<AccountFailure> AccountService::spend_attempt(const std::optional<
     return std::nullopt;
 }
 
-void AccountService::mail_link(const auth::UserAccount& user, const std::string& to,
-                               auth::LinkPurpose purpose, std::chrono::seconds lifetime) {
+auth::MailedLink AccountService::link_mail(const std::string& username, const std::string& to,
+                                           auth::LinkPurpose purpose,
+                                           std::chrono::seconds lifetime) const {
     const auto link = auth::generate_token();
-    const auto now = d_.clock();
-    d_.store.add_link(user.account.id, purpose, link.digest, now + lifetime,
-                      purpose == auth::LinkPurpose::ChangeEmail ? to : std::string());
+    auth::MailedLink out;
+    out.purpose = purpose;
+    out.digest = link.digest;
+    out.expires = d_.clock() + lifetime;
+    if (purpose == auth::LinkPurpose::ChangeEmail) out.new_email = to;
     const bool reset = purpose == auth::LinkPurpose::Reset;
     const std::string url = options_.base_url + (reset ? "/reset?token=" : "/verify?token=") +
                             std::string(link.token.expose_view());
     const std::string hours = std::to_string(std::max<long>(1, lifetime.count() / 3600));
-    auth::OutgoingMail mail;
+    auth::OutgoingMail& mail = out.mail;
     mail.to = to;
     mail.kind = std::string(auth::to_string(purpose));
     if (reset) {
         mail.subject = "Reset your password";
-        mail.body = "Hello " + user.account.username +
+        mail.body = "Hello " + username +
                     ",\n\nsomeone (hopefully you) asked to reset the password of this account.\n"
                     "Follow this link within " +
                     hours + " hour(s) to choose a new one:\n\n" + url +
@@ -137,12 +140,18 @@ void AccountService::mail_link(const auth::UserAccount& user, const std::string&
                     "your password stays as it is.\n";
     } else {
         mail.subject = "Confirm your e-mail address";
-        mail.body = "Hello " + user.account.username +
+        mail.body = "Hello " + username +
                     ",\n\nplease confirm this e-mail address by following this link within " +
                     hours + " hour(s):\n\n" + url +
                     "\n\nThe link works once. If you did not sign up, ignore this mail.\n";
     }
-    d_.outbox.enqueue(mail);
+    return out;
+}
+
+void AccountService::mail_link(const auth::UserAccount& user, const std::string& to,
+                               auth::LinkPurpose purpose, std::chrono::seconds lifetime) {
+    d_.store.add_link(user.account.id, link_mail(user.account.username, to, purpose, lifetime));
+    d_.outbox.stored_elsewhere();
 }
 
 AccountResult<std::int64_t> AccountService::sign_up(const SignUpRequest& request) {
@@ -167,14 +176,16 @@ AccountResult<std::int64_t> AccountService::sign_up(const SignUpRequest& request
                              auth::Plan::Free, false};
     std::optional<std::string> invite;
     if (options_.registration == Registration::Invite) invite = auth::token_digest(request.invite);
-    auto id = d_.store.create_account(account, invite, d_.clock());
+    // The account, its confirmation link and the mail are one transaction: a mail that
+    // cannot be queued leaves no account behind (the caller hears the store's failure).
+    auto id = d_.store.create_account(
+        account, invite, d_.clock(),
+        link_mail(request.username, request.email, auth::LinkPurpose::Verify,
+                  options_.verify_link_lifetime));
     if (!id && id.error() == auth::SignUpConflict::BadInvite)
         return fail(AccountError::BadInvite, "the invite code is unknown, used or expired");
     if (!id) return fail(AccountError::NameTaken, "this username is taken");
-    const auto user = d_.store.account_by_id(*id);
-    if (user)
-        mail_link(*user, user->account.email, auth::LinkPurpose::Verify,
-                  options_.verify_link_lifetime);
+    d_.outbox.stored_elsewhere();
     d_.log.info("account: signed up user=" + request.username);
     return *id;
 }

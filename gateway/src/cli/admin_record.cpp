@@ -51,12 +51,15 @@ int report(AdminContext& cx, const RecordResult& result, const auth::Zone& zone,
                            ": a CNAME cannot share its name with other records (nor stand at "
                            "the zone apex); nothing changed");
         case RecordOutcome::NameTaken:
-            return cx.fail(name == zone.name
-                               ? "the NS records of the zone apex belong to the zone's operator"
-                               : name.str() +
-                                     " is a dynamic host's name: its addresses come "
-                                     "from its updates, and it takes no A, AAAA, "
-                                     "CNAME or NS records");
+            if (name == zone.name)
+                return cx.fail("the NS records of the zone apex belong to the zone's operator");
+            return cx.fail(name.str() +
+                           (name.str().starts_with("*.")
+                                ? " is a dynamic host's wildcard mirror (the host mirrors its "
+                                  "addresses there, or its zone allows it)"
+                                : " is a dynamic host's name") +
+                           ": its addresses come from the host's updates, and it takes no A, "
+                           "AAAA, CNAME or NS records");
         case RecordOutcome::OutsideZone:
             return cx.fail(name.str() + " is outside zone " + zone.name.str());
         case RecordOutcome::TargetWithoutAddress:

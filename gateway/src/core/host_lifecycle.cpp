@@ -65,16 +65,19 @@ std::vector<IpAddress> a_set(const auth::Host& host) {
     return out;
 }
 
+std::vector<DnsName> address_owners(const auth::Host& host) {
+    std::vector<DnsName> names{host.name};
+    if (host.wildcard)
+        if (auto star = host.name.prepend("*")) names.push_back(*std::move(star));
+    return names;
+}
+
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
         const auth::OfflineAction action =
             auth::effective_offline_action(h->offline_action, zone.offline_action);
-        // The host's name, and its mirror at *.<name> (dyndns2 wildcard=ON), which holds the same.
-        std::vector<DnsName> names{h->name};
-        if (h->wildcard)
-            if (auto star = h->name.prepend("*")) names.push_back(*std::move(star));
-        for (const DnsName& owner : names) {
+        for (const DnsName& owner : address_owners(*h)) {
             if (h->ipv4) take_family_offline(request, owner, h->ttl, a_set(*h), action);
             if (h->ipv6) take_family_offline(request, owner, h->ttl, {*h->ipv6}, action);
         }

@@ -189,7 +189,12 @@ MyServerReply MyServerDialect::change_host(const auth::Principal& principal,
     // budget like any other (TooManyAttempts with Retry-After).
     if (results.front().status == ApplyStatus::Abuse)
         return too_many_attempts(results.front().retry_after);
-    return reply(answer_of(adding ? kWords : kDeleteWords, results.front().status));
+    // A request that put only a derived host right still changed DNS: a success, not the error
+    // line "Record Already Exists" the old client shows as a failure.
+    ApplyStatus status = results.front().status;
+    if (status == ApplyStatus::Unchanged && !results.front().derived.empty())
+        status = ApplyStatus::Changed;
+    return reply(answer_of(adding ? kWords : kDeleteWords, status));
 }
 
 // A domain account manages its zone: Add is additive (a second A makes a round robin), Delete

@@ -15,8 +15,9 @@ namespace {
 constexpr std::chrono::seconds kAgainSoon{1};  // after a pass that took hosts offline
 
 // Puts the hosts' stored addresses back (when recording their offline state failed after BIND
-// had already applied it), on the prerequisite that BIND still holds what the sweep wrote, so
-// that a newer change another instance made meanwhile is never overwritten.
+// had already applied it), at every name the sweep wrote (the host's name and its wildcard
+// mirror, as offline_update), on the prerequisite that BIND still holds what the sweep wrote
+// there, so that a newer change another instance made meanwhile is never overwritten.
 UpdateRequest restore_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts) {
     UpdateRequest request{zone.name, {}, {}};
     for (const auth::Host* h : hosts) {
@@ -26,19 +27,20 @@ UpdateRequest restore_update(const auth::Zone& zone, const std::vector<const aut
         const std::pair<std::vector<IpAddress>, std::optional<IpAddress>> families[] = {
             {a_set(*h), written.ipv4},
             {h->ipv6 ? std::vector{*h->ipv6} : std::vector<IpAddress>{}, written.ipv6}};
-        for (const auto& [held, offline] : families) {
-            if (held.empty()) continue;
-            const RecordType type = address_record_type(held.front().family());
-            if (offline)
-                request.prerequisites.emplace_back(
-                    RRsetExistsValue{ResourceRecord::address(h->name, h->ttl, *offline)});
-            else
-                request.prerequisites.emplace_back(RRsetAbsent{h->name, type});
-            request.operations.emplace_back(DeleteRRset{h->name, type});
-            for (const IpAddress& a : held)
-                request.operations.emplace_back(
-                    AddRecord{ResourceRecord::address(h->name, h->ttl, a)});
-        }
+        for (const DnsName& owner : address_owners(*h))
+            for (const auto& [held, offline] : families) {
+                if (held.empty()) continue;
+                const RecordType type = address_record_type(held.front().family());
+                if (offline)
+                    request.prerequisites.emplace_back(
+                        RRsetExistsValue{ResourceRecord::address(owner, h->ttl, *offline)});
+                else
+                    request.prerequisites.emplace_back(RRsetAbsent{owner, type});
+                request.operations.emplace_back(DeleteRRset{owner, type});
+                for (const IpAddress& a : held)
+                    request.operations.emplace_back(
+                        AddRecord{ResourceRecord::address(owner, h->ttl, a)});
+            }
     }
     return request;
 }
@@ -105,10 +107,6 @@ SweepReport OfflineSweeper::sweep_once() {
     }
     counters_.taken_offline.fetch_add(report.taken_offline, std::memory_order_relaxed);
     counters_.failed.fetch_add(report.failed, std::memory_order_relaxed);
-    if (report.taken_offline != 0 || report.failed != 0)
-        log_.info("offline sweep: " + std::to_string(report.taken_offline) +
-                  " host(s) taken offline, " + std::to_string(report.failed) +
-                  " left for the next pass");
     return report;
 }
 
@@ -117,10 +115,15 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
     // Hosts of this pass that were not taken offline: the next batch must not pick them again
     // (they stay due for the next pass).
     std::vector<std::int64_t> skip;
+    std::string zone_name = "id " + std::to_string(zone_id);
+    int batches = 0;
+    const auto started = std::chrono::steady_clock::now();
     while (!stopping()) {
         try {
             auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, skip);
             if (batch->hosts().empty()) break;
+            zone_name = batch->hosts().front().host.zone->name.str();
+            ++batches;
             const auto left = sweep_batch(std::move(batch), now, report);
             skip.insert(skip.end(), left.begin(), left.end());
         } catch (const std::exception& e) {
@@ -128,6 +131,16 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
                        ": database failure: " + e.what());
             break;
         }
+    }
+    // One line per zone and pass, however many hosts (a big sweep takes 100,000 offline); the
+    // hosts' own lines are debug.
+    if (report.taken_offline != 0 || report.failed != 0) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        log_.info("offline sweep of zone " + zone_name + ": " +
+                  std::to_string(report.taken_offline) + " host(s) taken offline, " +
+                  std::to_string(report.failed) + " left for the next pass, " +
+                  std::to_string(batches) + " batch(es) in " + std::to_string(ms.count()) + " ms");
     }
     return report;
 }
@@ -199,11 +212,12 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(std::unique_ptr<auth::Swee
             left.push_back(host->id);
             continue;
         }
+        if (!log_.enabled(LogLevel::Debug)) continue;
         const auto action =
             auth::effective_offline_action(host->offline_action, zone.offline_action);
-        log_.info("host " + host->name.str() + " taken offline (" +
-                  std::string(auth::to_string(reason)) + ", " +
-                  std::string(auth::to_string(action)) + ")");
+        log_.debug("host " + host->name.str() + " taken offline (" +
+                   std::string(auth::to_string(reason)) + ", " +
+                   std::string(auth::to_string(action)) + ")");
     }
     report.taken_offline += due.size() - r.sent.failed.size();
     report.failed += r.sent.failed.size();

@@ -120,10 +120,34 @@ bool Reconciler::read_rrsets(const auth::Zone& zone, const std::set<RRsetKey>& k
     return true;
 }
 
+// A query for a name without records of its own is answered from a wildcard that covers it
+// (RFC 4592: `*.zone`, or `*.<host>` above a name below a host), and in an unsigned zone the
+// answer looks like a real RRset at that name. Repairing it would fail (its guard is NXRRSET) on
+// every pass. So each RRset read that differs from the database is confirmed with one
+// prerequisite-only UPDATE, "RRset exists" (RFC 2136 §2.4.1): BIND checks prerequisites against
+// the records it holds at the name, never against a wildcard, and the message changes nothing
+// (no operation, no grant needed). NXRRSET: synthesized (or gone meanwhile), taken as absent.
+std::vector<ResourceRecord> Reconciler::without_synthesized(
+    const auth::Zone& zone, const ZoneWanted& wanted, const std::vector<ResourceRecord>& observed) {
+    std::set<RRsetKey> synthesized;
+    for (const Drift& d : find_drift(wanted, observed)) {
+        if (d.found.empty()) continue;
+        const UpdateRequest probe{zone.name, {RRsetExists{d.rrset.first, d.rrset.second}}, {}};
+        if (sender_.send(probe, zone.key, zone.server).status == UpdateStatus::NxRrset)
+            synthesized.insert(d.rrset);
+    }
+    if (synthesized.empty()) return observed;
+    std::vector<ResourceRecord> real;
+    for (const ResourceRecord& rr : observed)
+        if (!synthesized.contains({rr.owner(), rr.type()})) real.push_back(rr);
+    return real;
+}
+
 bool Reconciler::repair(const auth::Zone& zone, const ZoneWanted& wanted,
-                        const std::vector<ResourceRecord>& observed, ReconcileReport& report) {
+                        const std::vector<ResourceRecord>& read, ReconcileReport& report) {
     const std::size_t budget =
         options_.max_repairs - std::min(options_.max_repairs, report.repaired + report.failed);
+    const std::vector<ResourceRecord> observed = without_synthesized(zone, wanted, read);
     const RepairPlan plan = plan_repairs(wanted, observed, options_.dry_run ? 0 : budget);
     bool settled = plan.deferred == 0 || options_.dry_run;
     for (const auto& d : plan.drift) {
@@ -226,35 +250,92 @@ void Reconciler::reconcile_records(std::int64_t zone_id, const std::optional<Dns
     locked->commit();
 }
 
-void Reconciler::pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
-                                const std::optional<DnsName>& only, ReconcileReport& report,
-                                std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried) {
+void Reconciler::settle_zone_in_doubt(std::int64_t zone_id, ReconcileReport& report) {
     std::int64_t cursor = 0;
-    while (!stopping() && report.repaired + report.failed < options_.max_repairs) {
-        auto batch = store_.lock_hosts(zone_id, which, cursor, options_.batch_size);
-        const auto zone = batch->zone();
-        if (!zone || batch->hosts().empty()) return;
-        if (only && zone->name != *only) return;
-        if (!transfer_tried) {
-            // The zone's settings come with its first batch; no rows are held during the
-            // transfer (the batch is rolled back and locked again).
-            transfer_tried = true;
-            batch.reset();
-            snapshot = transfer_zone(*zone, report);
-            continue;
-        }
-        bool readable = true;
-        for (const auto& host : batch->hosts()) {
-            cursor = host.id;
-            if (report.repaired + report.failed >= options_.max_repairs) break;
-            readable = reconcile_host(*zone, host, *batch, report, snapshot ? &*snapshot : nullptr);
-            if (!readable) break;
-        }
-        batch->commit();
-        if (!readable) return;  // BIND unreachable: do not hold rows waiting on timeouts
-        if (batch->hosts().size() < options_.batch_size) return;
+    while (!stopping() && !budget_spent(report)) {
+        auto batch =
+            store_.lock_hosts(zone_id, auth::HostSelection::InDoubt, cursor, options_.batch_size);
+        if (!batch->zone() || batch->hosts().empty()) return;
+        cursor = batch->hosts().back().id;
+        const bool full = batch->hosts().size() == options_.batch_size;
+        // Few hosts: each is read from BIND, never from a transfer.
+        if (!reconcile_batch(*batch, report, nullptr) || !full) return;
     }
     report.complete = false;
+}
+
+bool Reconciler::reconcile_batch(auth::ReconcileBatch& batch, ReconcileReport& report,
+                                 const ZoneSnapshot* snapshot) {
+    const auto zone = batch.zone();
+    bool readable = true;
+    for (const auto& host : batch.hosts()) {
+        if (!zone) break;
+        if (budget_spent(report)) {
+            report.complete = false;  // hosts left for the next pass
+            break;
+        }
+        readable = reconcile_host(*zone, host, batch, report, snapshot);
+        if (!readable) break;
+    }
+    batch.commit();
+    return readable;  // false: BIND unreachable, do not hold rows waiting on timeouts
+}
+
+bool Reconciler::agrees_with_transfer(const DnsName& zone, const auth::ReconcileHost& host,
+                                      const ZoneSnapshot& snapshot) {
+    if (host.in_doubt_since) return false;  // its unknown UPDATE may postdate the transfer
+    const auto mirror = host.name.prepend("*");
+    const ZoneWanted wanted = host_wanted(zone, host, mirror);
+    std::vector<ResourceRecord> seen;
+    append_at(snapshot, host.name, seen);
+    if (mirror) append_at(snapshot, *mirror, seen);
+    const bool stray_mirror =
+        mirror && !host.wildcard && is_mirror_copy(host.name, *mirror, wanted.records, seen);
+    return !stray_mirror && find_drift(wanted, seen).empty();
+}
+
+void Reconciler::compare_zone_hosts(std::int64_t zone_id, const std::optional<DnsName>& only,
+                                    ReconcileReport& report, std::optional<ZoneSnapshot>& snapshot,
+                                    bool& transfer_tried) {
+    std::int64_t cursor = 0;
+    while (!stopping() && !budget_spent(report)) {
+        // Read without locks: most hosts agree with the transfer, and comparing them needs no
+        // lock (a change committed since is the next pass's business, as it was when the transfer
+        // predated the lock). Only hosts that differ or are in doubt are locked and compared
+        // again under the lock, in id order, skipping rows a change holds.
+        const auth::HostPage page = store_.read_hosts(zone_id, cursor, kReadPage);
+        if (!page.zone || page.hosts.empty()) return;
+        if (only && page.zone->name != *only) return;
+        if (!transfer_tried) {
+            transfer_tried = true;
+            snapshot = transfer_zone(*page.zone, report);
+        }
+        std::vector<std::int64_t> suspects;
+        for (const auto& host : page.hosts) {
+            if (snapshot && agrees_with_transfer(page.zone->name, host, *snapshot))
+                ++report.hosts_checked;
+            else
+                suspects.push_back(host.id);
+        }
+        cursor = page.hosts.back().id;
+        for (std::size_t from = 0; from < suspects.size(); from += options_.batch_size) {
+            if (budget_spent(report) || stopping()) {
+                report.complete = false;
+                return;
+            }
+            const auto to = std::min(suspects.size(), from + options_.batch_size);
+            auto batch = store_.lock_host_ids(
+                zone_id, std::vector<std::int64_t>(suspects.begin() + static_cast<long>(from),
+                                                   suspects.begin() + static_cast<long>(to)));
+            if (!reconcile_batch(*batch, report, snapshot ? &*snapshot : nullptr)) return;
+        }
+        if (page.hosts.size() < kReadPage) return;
+    }
+    report.complete = false;
+}
+
+bool Reconciler::budget_spent(const ReconcileReport& report) const {
+    return report.repaired + report.failed >= options_.max_repairs;
 }
 
 void Reconciler::account(const ReconcileReport& report) {
@@ -271,12 +352,7 @@ void Reconciler::account(const ReconcileReport& report) {
 ReconcileReport Reconciler::settle_in_doubt() {
     ReconcileReport report;
     try {
-        for (const auto zone_id : store_.zones_in_doubt()) {
-            std::optional<ZoneSnapshot> none;
-            bool tried = true;  // few hosts: queries
-            pass_over_zone(zone_id, auth::HostSelection::InDoubt, std::nullopt, report, none,
-                           tried);
-        }
+        for (const auto zone_id : store_.zones_in_doubt()) settle_zone_in_doubt(zone_id, report);
         for (const auto zone_id : store_.zones_with_records_in_doubt()) {
             std::optional<ZoneSnapshot> none;
             bool tried = true;
@@ -296,7 +372,7 @@ ReconcileReport Reconciler::full_pass(const std::optional<DnsName>& zone) {
         for (const auto zone_id : store_.zone_ids()) {
             std::optional<ZoneSnapshot> snapshot;
             bool tried = false;
-            pass_over_zone(zone_id, auth::HostSelection::All, zone, report, snapshot, tried);
+            compare_zone_hosts(zone_id, zone, report, snapshot, tried);
             reconcile_records(zone_id, zone, snapshot, tried, report, false);
         }
     } catch (const std::exception& e) {

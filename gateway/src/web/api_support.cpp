@@ -12,18 +12,14 @@
 namespace ddns::gateway::api {
 namespace {
 
-struct ErrorShape {
-    int status;
-    const char* reason;
-};
-
-ErrorShape shape(AccountError e) {
+// The status of each account error; its reason phrase comes from reason_of, like every answer's.
+int status_of(AccountError e) {
     switch (e) {
         case AccountError::BadInput:
         case AccountError::LinkInvalid:
-            return {400, "Bad Request"};
+            return 400;
         case AccountError::BadCredentials:
-            return {401, "Unauthorized"};
+            return 401;
         case AccountError::RegistrationClosed:
         case AccountError::BadInvite:
         case AccountError::NotVerified:
@@ -31,24 +27,24 @@ ErrorShape shape(AccountError e) {
         case AccountError::NotAllowed:
         case AccountError::HostLimit:
         case AccountError::Reserved:
-            return {403, "Forbidden"};
+            return 403;
         case AccountError::NotFound:
-            return {404, "Not Found"};
+            return 404;
         case AccountError::NameTaken:
         case AccountError::InUse:
         case AccountError::Conflict:
-            return {409, "Conflict"};
+            return 409;
         case AccountError::NotDerivable:
-            return {422, "Unprocessable Content"};
+            return 422;
         case AccountError::Throttled:
-            return {429, "Too Many Requests"};
+            return 429;
         case AccountError::DnsFailed:
-            return {502, "Bad Gateway"};
+            return 502;
         case AccountError::Unavailable:
         case AccountError::Busy:
-            return {503, "Service Unavailable"};
+            return 503;
     }
-    return {400, "Bad Request"};
+    return 400;
 }
 
 const char* reason_of(int status) {
@@ -79,6 +75,8 @@ const char* reason_of(int status) {
             return "Unprocessable Content";
         case 429:
             return "Too Many Requests";
+        case 502:
+            return "Bad Gateway";
         case 503:
             return "Service Unavailable";
         default:
@@ -199,9 +197,7 @@ Response error(int status, const std::string& code, const std::string& message) 
 }
 
 Response failure(const AccountFailure& f) {
-    const auto s = shape(f.error);
-    Response r = error(s.status, std::string(to_string(f.error)), f.message);
-    r.reason = s.reason;
+    Response r = error(status_of(f.error), std::string(to_string(f.error)), f.message);
     if (f.error == AccountError::Throttled || f.error == AccountError::Busy)
         r.headers.push_back(
             {"Retry-After", std::to_string(std::max<long>(1, f.retry_after.count()))});

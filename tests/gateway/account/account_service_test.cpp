@@ -53,6 +53,31 @@ TEST(AccountSignUp, TheTakenNameInAnyCaseIsNameTakenAndMailsNothing) {
     EXPECT_TRUE(w.outbox.sent.empty());
 }
 
+// The account and its confirmation mail are one write: when the mail cannot be queued, the
+// caller hears the store's failure and nothing is left behind, so the name stays free.
+TEST(AccountSignUp, AMailThatCannotBeQueuedLeavesNoAccountAndNoLink) {
+    AccountWorld w;
+    w.outbox.fail = true;
+    EXPECT_THROW((void)w.service.sign_up(signup("carol")), auth::StoreError);
+    EXPECT_TRUE(w.store.accounts.empty());
+    EXPECT_TRUE(w.store.links.empty());
+    EXPECT_FALSE(w.store.account_by_login("carol"));
+
+    w.outbox.fail = false;
+    ASSERT_TRUE(w.service.sign_up(signup("carol")));
+    EXPECT_EQ(w.outbox.sent.size(), 1U);
+    EXPECT_EQ(w.outbox.wakes, 1) << "the mail sender is woken for the stored mail";
+}
+
+TEST(AccountLinks, AResetOrEmailMailThatCannotBeQueuedLeavesNoLink) {
+    AccountWorld w;
+    const auto id = w.account("alice", "alice's long password");
+    w.outbox.fail = true;
+    EXPECT_THROW((void)w.service.forgot_password("alice", client()), auth::StoreError);
+    EXPECT_THROW((void)w.service.change_email(id, "new@mail.example.org"), auth::StoreError);
+    EXPECT_TRUE(w.store.links.empty());
+}
+
 struct BadSignUp {
     const char* username;
     const char* email;

@@ -87,6 +87,50 @@ TEST_F(OfflineSweeperTest, BatchesAreCappedAtTheBatchSize) {
     EXPECT_EQ(store.commits, 3);
 }
 
+// How often `needle` occurs in `text`.
+int lines_with(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1))
+        ++n;
+    return n;
+}
+
+// One pass (batches of 2) with a logger at `level` writing to a file; that file's text.
+std::string logged_pass(FakeSender& sender, FakeLifecycleStore& store, LogLevel level,
+                        std::size_t expect_offline) {
+    const test::TempDir dir;
+    const auto file = (dir.path() / "sweep.log").string();
+    {
+        const Logger logger(LogOptions{level, LogFormat::Text, file});
+        OfflineSweeper s(
+            sender, store, logger, [] { return kNow; },
+            SweeperOptions{std::chrono::seconds(30), 2});
+        EXPECT_EQ(s.sweep_once().taken_offline, expect_offline);
+    }
+    return test::read_file(file);
+}
+
+// A big sweep writes one info line per zone and pass (the counts, the zone, the batches and the
+// time it took), not one per host: the hosts' own lines are debug.
+TEST_F(OfflineSweeperTest, OneInfoLinePerZoneAndPassTheHostsAtDebug) {
+    for (int i = 1; i <= 5; ++i) add(i, ip("192.0.2.1"));
+    const std::string text = logged_pass(sender, store, LogLevel::Info, 5);
+    EXPECT_EQ(lines_with(text, "\n"), 1) << text;
+    EXPECT_EQ(lines_with(text,
+                         "offline sweep of zone example.org: 5 host(s) taken offline, "
+                         "0 left for the next pass, 3 batch(es) in "),
+              1)
+        << text;
+    EXPECT_EQ(lines_with(text, "h1.example.org"), 0) << text;
+
+    for (int i = 6; i <= 7; ++i) add(i, ip("192.0.2.1"));
+    const std::string debug = logged_pass(sender, store, LogLevel::Debug, 2);
+    EXPECT_EQ(lines_with(debug, "host h6.example.org taken offline (heartbeat, delete)"), 1)
+        << debug;
+    EXPECT_EQ(lines_with(debug, "host h7.example.org taken offline"), 1) << debug;
+}
+
 // A sender that encodes and signs like the real client and refuses what does not fit in one
 // DNS message (65,535 octets over TCP) with the real client's EncodeError.
 class EncodingSender final : public UpdateSender {

@@ -94,6 +94,19 @@ TEST_F(ReconcilerTest, AHostInDoubtThatAgreesIsSettledWithoutAnUpdate) {
     EXPECT_EQ(dns.reads, 4);
 }
 
+// A zone-level wildcard answers the queries for a host that holds nothing: the synthesized A is
+// told from a real one ("RRset exists" says NXRRSET), nothing is repaired and the host settles.
+TEST_F(ReconcilerTest, AnAnswerSynthesizedFromAZoneWildcardIsNotRepaired) {
+    add(1, nullptr, true);
+    dns.wildcard_a = IpAddress::parse("192.0.2.250");
+    auto reconciler = make();
+    const auto report = reconciler.settle_in_doubt();
+    EXPECT_TRUE(dns.sent.empty());
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_FALSE(in_doubt(1));
+    EXPECT_EQ(dns.probes, 2) << "h1 and *.h1 each read as holding the wildcard's A";
+}
+
 TEST_F(ReconcilerTest, AMirrorThatTheUnknownUpdateOfAHostInDoubtWroteIsRemoved) {
     // A wildcard=ON update to .7 reached BIND, its reply was lost: the database says .1, no
     // mirror. The copy at *.h1 is the gateway's; the TXT there is not.
@@ -221,6 +234,27 @@ TEST_F(ReconcilerTest, AFullPassReadsTheZoneOnceAndQueriesOnlyTheHostsThatDiffer
     EXPECT_EQ(report.repaired, 1u);
     EXPECT_EQ(dns.get(host_name(7)), std::vector{a(host_name(7), "192.0.2.1")});
     EXPECT_EQ(reconciler.counters().transfers.load(), 1u);
+}
+
+// The hosts that agree with the transfer are compared without a row lock; only the ones it shows
+// as different, and those in doubt, are locked (and read again under the lock). Before, a full
+// pass locked every host of every zone, 100 rows at a time (issue #13).
+TEST_F(ReconcilerTest, AFullPassLocksOnlyTheHostsTheTransferShowsAsDifferentOrInDoubt) {
+    for (int id = 1; id <= 250; ++id) {
+        add(id, "192.0.2.1", id == 3 || id == 240);
+        dns.set(host_name(id), {a(host_name(id), "192.0.2.1")});
+    }
+    dns.set(host_name(7), {a(host_name(7), "192.0.2.99")});     // changed by hand
+    dns.set(host_name(150), {a(host_name(150), "192.0.2.8")});  // in the second batch
+    dns.transfers_enabled = true;
+    auto reconciler = make();
+    const auto report = reconciler.full_pass();
+    EXPECT_EQ(store.locked, (std::vector<std::int64_t>{3, 7, 150, 240}));
+    EXPECT_EQ(report.hosts_checked, 250u);
+    EXPECT_EQ(report.repaired, 2u);
+    EXPECT_EQ(report.settled, 2u);
+    EXPECT_TRUE(report.complete);
+    EXPECT_EQ(dns.get(host_name(150)), std::vector{a(host_name(150), "192.0.2.1")});
 }
 
 TEST_F(ReconcilerTest, ADifferenceOnlyInAnOlderTransferIsNotRepaired) {

@@ -46,6 +46,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -114,6 +115,7 @@ struct AddressEntry {
 class FailureThrottle {
 public:
     FailureThrottle(FailureThrottleOptions options, std::function<SteadyClock::time_point()> clock);
+    ~FailureThrottle();
     FailureThrottle(const FailureThrottle&) = delete;
     FailureThrottle& operator=(const FailureThrottle&) = delete;
 
@@ -142,6 +144,9 @@ public:
             std::uint64_t address = 0;  // (address, name)
             std::uint64_t account = 0;  // name
             std::uint64_t network = 0;  // address, all names
+            // A trusted address ignores the account and network streaks unless it fails: their
+            // keys are then computed only when needed (FailureThrottle::complete_keys).
+            bool complete = false;
         };
         Ticket(FailureThrottle* owner, Keys keys, bool reserved, const IpAddress& client,
                std::string_view username, std::chrono::seconds retry_after);
@@ -170,7 +175,8 @@ private:
     using StreakTable = std::unordered_map<std::uint64_t, detail::Streak>;
 
     // Counts a failure in the shared store and applies the locks it reports.
-    void share_failure(const Ticket& ticket);
+    void share_failure(const Ticket& ticket, const Ticket::Keys& keys);
+    Ticket::Keys complete_keys(const Ticket& ticket) const;
     // Makes the streak locked for at least `remaining`; reports a lock that begins.
     void apply_shared_lock(const SharedStreakKey& streak, std::chrono::milliseconds remaining,
                            SteadyClock::time_point now, const Ticket* ticket,
@@ -199,6 +205,10 @@ private:
     detail::StreakPolicy network_policy_;
     std::function<SteadyClock::time_point()> clock_;
     Secret hash_key_;  // random per process: keys are keyed hashes, so collisions cannot be aimed
+    // BLAKE2b's state after absorbing hash_key_: copied for each key instead of absorbing the
+    // key block again (the same digests, in half the compressions).
+    struct KeyedState;
+    std::unique_ptr<const KeyedState> keyed_;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, detail::AddressEntry> addresses_;
     std::unordered_map<std::uint64_t, detail::Streak> accounts_;

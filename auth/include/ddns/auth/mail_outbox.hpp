@@ -19,6 +19,9 @@ public:
     virtual ~MailOutbox() = default;
     // Stores the mail for delivery; throws on a storage failure (nothing stored).
     virtual void enqueue(const OutgoingMail& mail) = 0;
+    // A mail was stored by another store, in one transaction with what it is about
+    // (SelfServiceStore::MailedLink): tells the deliverer, as enqueue does.
+    virtual void stored_elsewhere() {}
 };
 
 }  // namespace ddns::auth

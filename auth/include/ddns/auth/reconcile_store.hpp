@@ -64,6 +64,13 @@ public:
     virtual void commit() = 0;
 };
 
+// Hosts of one zone as read without locks (a full pass compares them with its zone transfer and
+// locks only those that differ).
+struct HostPage {
+    std::shared_ptr<const Zone> zone;  // null when the zone no longer exists
+    std::vector<ReconcileHost> hosts;
+};
+
 enum class HostSelection {
     InDoubt,  // only hosts marked in doubt
     All,      // every host, in id order
@@ -85,6 +92,13 @@ public:
     virtual std::unique_ptr<ReconcileBatch> lock_hosts(std::int64_t zone_id, HostSelection which,
                                                        std::int64_t after_id,
                                                        std::size_t limit) = 0;
+    // Up to `limit` hosts of the zone with an id above `after_id`, in id order, read without
+    // locks: nothing waits for this read, and it waits for nothing.
+    virtual HostPage read_hosts(std::int64_t zone_id, std::int64_t after_id, std::size_t limit) = 0;
+    // The hosts `ids` (ascending) of the zone, locked in id order, skipping rows another
+    // transaction holds (FOR UPDATE SKIP LOCKED), and read again under the lock.
+    virtual std::unique_ptr<ReconcileBatch> lock_host_ids(std::int64_t zone_id,
+                                                          const std::vector<std::int64_t>& ids) = 0;
     // The zone's records and RRsets in doubt with its row locked (FOR UPDATE SKIP LOCKED). Null
     // when a record change holds the zone (compared on the next pass), or the zone has neither
     // records nor RRsets in doubt. The default, for

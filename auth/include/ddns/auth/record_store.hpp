@@ -26,7 +26,9 @@ public:
     virtual ~RecordChange() = default;
     // Every stored record at `name` in the locked zone (any type).
     virtual std::vector<StoredRecord> records_at(const DnsName& name) = 0;
-    // Whether a dynamic host (hosts table) has this name; its A/AAAA belong to the host path.
+    // Whether a dynamic host's addresses live at this name, so that its A/AAAA belong to the
+    // host path: the host's own name, or its wildcard mirror *.<host> while the host mirrors or
+    // its zone allows the mirror (a router may switch it on with any update).
     virtual bool host_named(const DnsName& name) = 0;
     // Record what BIND acknowledged (call only after a NOERROR, TSIG-verified reply).
     virtual void insert(const ResourceRecord& record) = 0;

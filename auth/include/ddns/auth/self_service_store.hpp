@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ddns/auth/mail_outbox.hpp"
 #include "ddns/auth/model.hpp"
 #include "ddns/auth/store.hpp"  // StoreError
 #include "ddns/nsupdate/expected.hpp"
@@ -40,6 +41,17 @@ enum class SignUpConflict { UsernameTaken, BadInvite };
 // What a mailed link is for. A link is stored as the SHA-256 of its secret, used once.
 enum class LinkPurpose { Verify, Reset, ChangeEmail };
 std::string_view to_string(LinkPurpose purpose) noexcept;
+
+// A link and the mail that carries it. The store writes the link's row and the mail's outbox row
+// in one transaction: no link without its mail, no mail without its link, and (at sign-up) no
+// account without its confirmation mail.
+struct MailedLink {
+    LinkPurpose purpose = LinkPurpose::Verify;
+    std::string digest;
+    TimePoint expires{};
+    std::string new_email;  // ChangeEmail only
+    OutgoingMail mail;
+};
 
 struct LinkUse {
     std::int64_t account_id = 0;
@@ -127,10 +139,11 @@ public:
     virtual ~SelfServiceStore() = default;
 
     // Accounts. With `invite_digest` the invite is consumed in the same transaction (unknown,
-    // used or expired: BadInvite, nothing created).
+    // used or expired: BadInvite, nothing created); so is `verify` written, the confirmation
+    // link and its mail (a mail that cannot be stored throws, and nothing is created).
     virtual Expected<std::int64_t, SignUpConflict> create_account(
-        const NewAccount& account, const std::optional<std::string>& invite_digest,
-        TimePoint now) = 0;
+        const NewAccount& account, const std::optional<std::string>& invite_digest, TimePoint now,
+        const std::optional<MailedLink>& verify) = 0;
     virtual std::optional<UserAccount> account_by_id(std::int64_t id) = 0;
     // Case-insensitive username, else e-mail address (lower-cased comparison).
     virtual std::optional<UserAccount> account_by_login(std::string_view username_or_email) = 0;
@@ -146,9 +159,8 @@ public:
     // Invites (admin invite create): the digest of a one-time code.
     virtual void add_invite(std::string_view digest, TimePoint expires) = 0;
 
-    // Links sent by mail.
-    virtual void add_link(std::int64_t account_id, LinkPurpose purpose, std::string_view digest,
-                          TimePoint expires, std::string_view new_email) = 0;
+    // Links sent by mail: the link and its mail in one transaction (see MailedLink).
+    virtual void add_link(std::int64_t account_id, const MailedLink& link) = 0;
     // Marks the link used and returns whose it is; nullopt when unknown, used or expired.
     virtual std::optional<LinkUse> consume_link(LinkPurpose purpose, std::string_view digest,
                                                 TimePoint now) = 0;

@@ -20,6 +20,10 @@ public:
                                                      auth::HostSelection which,
                                                      std::int64_t after_id,
                                                      std::size_t limit) override;
+    auth::HostPage read_hosts(std::int64_t zone_id, std::int64_t after_id,
+                              std::size_t limit) override;
+    std::unique_ptr<auth::ReconcileBatch> lock_host_ids(
+        std::int64_t zone_id, const std::vector<std::int64_t>& ids) override;
     std::unique_ptr<auth::ReconcileRecords> lock_zone_records(std::int64_t zone_id) override;
 
 private:

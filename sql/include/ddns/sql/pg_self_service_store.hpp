@@ -13,7 +13,7 @@ public:
 
     Expected<std::int64_t, auth::SignUpConflict> create_account(
         const auth::NewAccount& account, const std::optional<std::string>& invite_digest,
-        auth::TimePoint now) override;
+        auth::TimePoint now, const std::optional<auth::MailedLink>& verify) override;
     std::optional<auth::UserAccount> account_by_id(std::int64_t id) override;
     std::optional<auth::UserAccount> account_by_login(std::string_view username_or_email) override;
     void mark_verified(std::int64_t account_id) override;
@@ -23,8 +23,7 @@ public:
     bool remove_account(std::int64_t account_id) override;
 
     void add_invite(std::string_view digest, auth::TimePoint expires) override;
-    void add_link(std::int64_t account_id, auth::LinkPurpose purpose, std::string_view digest,
-                  auth::TimePoint expires, std::string_view new_email) override;
+    void add_link(std::int64_t account_id, const auth::MailedLink& link) override;
     std::optional<auth::LinkUse> consume_link(auth::LinkPurpose purpose, std::string_view digest,
                                               auth::TimePoint now) override;
 

@@ -280,6 +280,10 @@ private:
     // Counts one request of `what` from `client` against the throttle; the failure when locked.
     std::optional<AccountFailure> spend_attempt(const std::optional<IpAddress>& client,
                                                 std::string_view what);
+    // A new link of `purpose` for `username` and the mail to `to` that carries it.
+    auth::MailedLink link_mail(const std::string& username, const std::string& to,
+                               auth::LinkPurpose purpose, std::chrono::seconds lifetime) const;
+    // Stores a new link with its mail (one transaction) and wakes the mail sender.
     void mail_link(const auth::UserAccount& user, const std::string& to, auth::LinkPurpose purpose,
                    std::chrono::seconds lifetime);
     void apply_new_password(std::int64_t account_id, const Secret& password,

@@ -39,6 +39,10 @@ std::optional<IpAddress> without_sentinel(const std::optional<IpAddress>& addres
 // addition. Hosts without addresses contribute nothing.
 UpdateRequest offline_update(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
 
+// The names that carry a host's addresses in BIND: its own name, and its mirror *.<name> while
+// it mirrors (dyndns2 wildcard=ON). Taking offline and the sweeper's restore both write them.
+std::vector<DnsName> address_owners(const auth::Host& host);
+
 // A heartbeat timeout as parse_duration() reads it ("90s", "20m", "2h", "1d" or plain
 // seconds), at least one second and at most 365 days.
 std::optional<std::chrono::seconds> parse_heartbeat(std::string_view text);

@@ -25,8 +25,9 @@ enum class RecordOutcome {
     AlreadyExists,  // the exact RR is already there
     NotFound,       // nothing matched the removal
     CnameConflict,  // CNAME next to other data, or data next to a CNAME (BIND would ignore it)
-    NameTaken,      // the name is a dynamic host's (its addresses belong to the host path; no
-                    // A/AAAA/CNAME/NS there), or NS at the apex (the zone operator's)
+    NameTaken,      // the name is a dynamic host's or its wildcard mirror's (*.<host>; their
+                    // addresses belong to the host path; no A/AAAA/CNAME/NS there), or NS at the
+                    // apex (the zone operator's)
     OutsideZone,    // the owner name is not inside the zone
     // An MX whose exchange lies in the zone and has neither A nor AAAA there: BIND refuses it
     // (its update integrity check); nothing changed.

@@ -79,6 +79,9 @@ public:
         inner_.enqueue(mail);
         if (sender_) sender_->wake();
     }
+    void stored_elsewhere() override {
+        if (sender_) sender_->wake();
+    }
 
 private:
     auth::MailOutbox& inner_;

@@ -1,20 +1,19 @@
 // The reconciler: a background thread of `serve` (and the engine of `admin reconcile`) that makes
 // BIND hold what the database says for every host. Every `in_doubt_poll` it settles the hosts
 // whose last UPDATE had an unknown outcome; on start and every `interval` it compares every host
-// of every zone. Hosts are compared while their rows are locked (SKIP LOCKED: instances split the
-// work, a host being updated waits for the next pass). A full pass reads each zone once with a
-// signed AXFR and queries only the hosts the transfer shows as different (again, under the
-// lock, since the transfer may predate a change committed since) and the hosts in doubt; without
-// a transfer (refused, not configured) it queries every host. A full pass also compares the
-// records domain accounts manage (A, AAAA, CNAME, MX, NS, TXT of the records table), with the
-// zone's row locked as record changes lock it; the RRsets of domain records marked in doubt
-// (record_rrsets_in_doubt) are read and settled first, in every in-doubt pass too, and their
-// marks deleted in the same transaction. Each difference is repaired with an
-// UPDATE guarded by what was read (reconcile_plan.hpp): the database wins for the A/AAAA of its
-// hosts (and of their wildcard mirrors, *.<host>; a mirror the database does not want is deleted
-// only when it is a copy of the host's addresses, reconcile_plan.hpp),
-// and nothing else in the zone is touched. The repairs of one pass are bounded by
-// `max_repairs`.
+// of every zone. A full pass reads each zone once with a signed AXFR, reads its hosts without
+// locks and compares them with it; only the hosts the transfer shows as different and the hosts
+// in doubt are locked (SKIP LOCKED: instances split the work, a host being updated waits for the
+// next pass) and queried (again under the lock, since the transfer may predate a change committed
+// since); without a transfer (refused, not configured) every host is locked and queried. A full
+// pass also compares the records domain accounts manage (A, AAAA, CNAME, MX, NS, TXT of the records
+// table), with the zone's row locked as record changes lock it; the RRsets of domain records marked
+// in doubt (record_rrsets_in_doubt) are read and settled first, in every in-doubt pass too, and
+// their marks deleted in the same transaction. Each difference is repaired with an UPDATE guarded
+// by what was read (reconcile_plan.hpp): the database wins for the A/AAAA of its hosts (and of
+// their wildcard mirrors, *.<host>; a mirror the database does not want is deleted only when it is
+// a copy of the host's addresses, reconcile_plan.hpp), and nothing else in the zone is touched. The
+// repairs of one pass are bounded by `max_repairs`.
 #pragma once
 
 #include <atomic>
@@ -95,9 +94,23 @@ private:
     // A zone transfer's records by owner.
     using ZoneSnapshot = std::map<DnsName, std::vector<ResourceRecord>>;
 
-    void pass_over_zone(std::int64_t zone_id, auth::HostSelection which,
-                        const std::optional<DnsName>& only, ReconcileReport& report,
-                        std::optional<ZoneSnapshot>& snapshot, bool& transfer_tried);
+    // Hosts read (without locks) per step of a full pass's comparison with the transfer.
+    static constexpr std::size_t kReadPage = 1000;
+    // The hosts in doubt of one zone, locked batch by batch and read from BIND.
+    void settle_zone_in_doubt(std::int64_t zone_id, ReconcileReport& report);
+    // Every host of one zone: read without locks and compared with the zone's transfer (made
+    // here with the first page); the hosts that differ or are in doubt, and every host without a
+    // transfer, are locked and compared again.
+    void compare_zone_hosts(std::int64_t zone_id, const std::optional<DnsName>& only,
+                            ReconcileReport& report, std::optional<ZoneSnapshot>& snapshot,
+                            bool& transfer_tried);
+    // Each host of the locked batch, then commit. False: BIND could not be read.
+    bool reconcile_batch(auth::ReconcileBatch& batch, ReconcileReport& report,
+                         const ZoneSnapshot* snapshot);
+    // The transfer shows exactly what the database wants for the host (not in doubt).
+    static bool agrees_with_transfer(const DnsName& zone, const auth::ReconcileHost& host,
+                                     const ZoneSnapshot& snapshot);
+    bool budget_spent(const ReconcileReport& report) const;
     // The zone's domain records, after its hosts, with the hosts' transfer if one was tried:
     // the RRsets in doubt first, then (unless `marked_only`) every other managed RRset.
     void reconcile_records(std::int64_t zone_id, const std::optional<DnsName>& only,
@@ -112,6 +125,10 @@ private:
                      std::vector<ResourceRecord>& observed, ReconcileReport& report);
     // Logs and repairs the differences between `wanted` and `observed` within the pass's budget.
     // True when nothing is left different (every repair acknowledged, none deferred).
+    // `observed` (read by query) without the RRsets BIND synthesized from a wildcard.
+    std::vector<ResourceRecord> without_synthesized(const auth::Zone& zone,
+                                                    const ZoneWanted& wanted,
+                                                    const std::vector<ResourceRecord>& observed);
     bool repair(const auth::Zone& zone, const ZoneWanted& wanted,
                 const std::vector<ResourceRecord>& observed, ReconcileReport& report);
     std::optional<ZoneSnapshot> transfer_zone(const auth::Zone& zone, ReconcileReport& report);
