@@ -77,7 +77,7 @@ public:
             throw;
         }
         cache_.refresh_hosts(own, hosts_);
-        refreshed_ = true;
+        refreshed_ = own.noted;  // else the destructor drops the copies
     }
     std::optional<std::int64_t> transaction_id() const override { return inner_->transaction_id(); }
 
@@ -116,7 +116,10 @@ CachedStore::OwnCommit CachedStore::begin_commit(const std::vector<std::int64_t>
                                                  std::int64_t transaction_id) {
     std::lock_guard lock(mutex_);
     OwnCommit own{sequence_, {}, transaction_id};
-    if (own_changes_.size() >= kMaxOwnChanges) return own;  // none noted: notifications drop
+    if (own_changes_.size() >= kMaxOwnChanges) {  // none noted: the copies are dropped
+        own.noted = false;
+        return own;
+    }
     for (const std::int64_t id : host_ids) {
         const auto owner = account_of_host_.find(id);
         if (owner == account_of_host_.end()) continue;  // not cached: its notification drops
@@ -138,7 +141,10 @@ void CachedStore::refresh_hosts(const OwnCommit& own,
     const auto now = SteadyClock::now();
     for (const std::int64_t account : own.accounts) {
         const auto noted = own_changes_.find({account, own.transaction_id});
-        if (noted == own_changes_.end()) continue;  // all dropped since: nothing to refresh
+        if (noted == own_changes_.end()) {  // everything dropped since (a copy may be older)
+            invalidate_account(account);
+            continue;
+        }
         const auto mark = invalidated_at_.find(account);
         if (all_invalidated_at_ > own.before ||
             (mark != invalidated_at_.end() && mark->second > own.before)) {

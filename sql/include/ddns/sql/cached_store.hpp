@@ -125,6 +125,7 @@ public:
         std::uint64_t before = 0;            // sequence_ at begin_commit()
         std::vector<std::int64_t> accounts;  // noted
         std::int64_t transaction_id = 0;
+        bool noted = true;  // false: too many own changes in flight, the copies are dropped
     };
     OwnCommit begin_commit(const std::vector<std::int64_t>& host_ids, std::int64_t transaction_id);
     void refresh_hosts(const OwnCommit& commit, const std::map<std::int64_t, CommittedHost>& hosts);
