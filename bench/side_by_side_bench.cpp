@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -210,6 +211,14 @@ void bind_phases(Context& cx, std::map<std::string, Result>& results) {
     });
 }
 
+// The principal cache's counters since the gateway started, as /metrics shows them (only with
+// --config-line 'metrics.on_public_listeners = true'; nothing otherwise).
+void print_cache_counters(Context& cx) {
+    std::istringstream lines(cx.stack->get("/metrics").body);
+    for (std::string line; std::getline(lines, line);)
+        if (starts_with(line, "ddns_principal_cache_")) std::printf("  %s\n", line.c_str());
+}
+
 void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) {
     Paths paths(cx.settings.accounts);
     const auto port = cx.stack->http_port();
@@ -223,6 +232,7 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
                     port, clients, cx.settings.seconds, false,
                     [&](int c, std::size_t) { return change_head(c, paths.next(c)); }, good);
             });
+    print_cache_counters(cx);
     if (cx.settings.only == "changes") return;
     if (cx.settings.only == "idle") {
         // Between the idle windows and the 100 changes/s: what the database does at rest.

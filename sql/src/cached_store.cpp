@@ -63,58 +63,6 @@ std::string array_of(const std::vector<std::string>& items) {
     return out + "}";
 }
 
-// The change path's transaction, dropping the cached principals of its hosts when it ends
-// (committed or not: a failed commit may have an unknown outcome).
-class InvalidatingChange final : public auth::HostChange {
-public:
-    InvalidatingChange(CachedStore& cache, std::unique_ptr<auth::HostChange> inner,
-                       std::vector<std::int64_t> ids)
-        : cache_(cache), inner_(std::move(inner)), ids_(std::move(ids)) {}
-    ~InvalidatingChange() override {
-        inner_.reset();  // the transaction ends first
-        cache_.invalidate_hosts(ids_);
-    }
-    InvalidatingChange(const InvalidatingChange&) = delete;
-    InvalidatingChange& operator=(const InvalidatingChange&) = delete;
-
-    const std::vector<auth::StoredAddresses>& locked() const override { return inner_->locked(); }
-    void record_applied(std::int64_t id, const std::optional<IpAddress>& v4,
-                        const std::optional<IpAddress>& v6, auth::TimePoint now) override {
-        inner_->record_applied(id, v4, v6, now);
-    }
-    void record_offline(std::int64_t id, const std::optional<IpAddress>& v4,
-                        const std::optional<IpAddress>& v6, auth::OfflineReason reason,
-                        auth::TimePoint now) override {
-        inner_->record_offline(id, v4, v6, reason, now);
-    }
-    void record_extra_ipv4(std::int64_t id, const std::vector<IpAddress>& extra) override {
-        inner_->record_extra_ipv4(id, extra);
-    }
-    void record_seen(std::int64_t id, auth::TimePoint now) override {
-        inner_->record_seen(id, now);
-    }
-    void record_prefix(std::int64_t id, const std::optional<IpNetwork>& prefix) override {
-        inner_->record_prefix(id, prefix);
-    }
-    void record_wildcard(std::int64_t id, bool mirrored) override {
-        inner_->record_wildcard(id, mirrored);
-    }
-    void commit() override {
-        try {
-            inner_->commit();
-        } catch (...) {
-            cache_.invalidate_hosts(ids_);
-            throw;
-        }
-        cache_.invalidate_hosts(ids_);
-    }
-
-private:
-    CachedStore& cache_;
-    std::unique_ptr<auth::HostChange> inner_;
-    std::vector<std::int64_t> ids_;
-};
-
 }  // namespace
 
 CachedStore::CachedStore(PgStore& inner, Database& db, std::string conninfo, CacheOptions options)
@@ -157,8 +105,10 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
         if (listening_ && fresh()) {
             if (auto it = entries_.find(key); it != entries_.end()) {
                 if (SteadyClock::now() - it->second.loaded < options_.ttl &&
-                    trusted(it->second.principal)) {
+                    trusted(it->second.principal) &&
+                    !awaiting_refresh(it->second.principal.account.id)) {
                     ++counters_.hits;
+                    recency_.splice(recency_.begin(), recency_, it->second.used);
                     return it->second.principal;
                 }
             }
@@ -188,20 +138,6 @@ void CachedStore::note_write() {
     write_barrier_ = SteadyClock::now();
 }
 
-void CachedStore::store(const std::string& key, const auth::Principal& p, std::uint64_t started) {
-    std::lock_guard lock(mutex_);
-    if (!listening_ || all_invalidated_at_ >= started) return;
-    if (auto it = invalidated_at_.find(p.account.id);
-        it != invalidated_at_.end() && it->second >= started)
-        return;
-    if (entries_.size() >= options_.capacity) invalidate_all();
-    const bool fresh_key = entries_.count(key) == 0;
-    entries_[key] = Entry{p, SteadyClock::now()};
-    if (fresh_key) keys_of_account_.emplace(p.account.id, key);
-    for (const auth::Host& h : p.hosts) account_of_host_[h.id] = p.account.id;
-    if (p.token) account_of_token_[p.token->token_id] = p.account.id;
-}
-
 std::optional<std::string> CachedStore::find_host_owner(const DnsName& name) {
     return inner_.find_host_owner(name);
 }
@@ -217,7 +153,7 @@ void CachedStore::record_token_use(std::int64_t token_id, const std::optional<Ip
     if (owner == account_of_token_.end()) return;
     const auto range = keys_of_account_.equal_range(owner->second);
     for (auto k = range.first; k != range.second; ++k) {
-        auto e = entries_.find(k->second);
+        auto e = entries_.find(*k->second);
         if (e == entries_.end()) continue;
         auto& token = e->second.principal.token;
         if (!token || token->token_id != token_id) continue;
@@ -226,11 +162,6 @@ void CachedStore::record_token_use(std::int64_t token_id, const std::optional<Ip
             token->last_used_address = client;
         }
     }
-}
-
-std::unique_ptr<auth::HostChange> CachedStore::begin_change(
-    const std::vector<std::int64_t>& host_ids) {
-    return std::make_unique<InvalidatingChange>(*this, inner_.begin_change(host_ids), host_ids);
 }
 
 bool CachedStore::record_seen_if_unchanged(const auth::StoredAddresses& expected,
@@ -310,54 +241,6 @@ void CachedStore::flush_seen() {
     }
 }
 
-void CachedStore::update_seen(std::int64_t host_id, auth::TimePoint at) {
-    std::lock_guard lock(mutex_);
-    const auto owner = account_of_host_.find(host_id);
-    if (owner == account_of_host_.end()) return;
-    const auto range = keys_of_account_.equal_range(owner->second);
-    for (auto k = range.first; k != range.second; ++k) {
-        auto e = entries_.find(k->second);
-        if (e == entries_.end()) continue;
-        for (auth::Host& h : e->second.principal.hosts)
-            if (h.id == host_id && (!h.last_seen || *h.last_seen < at)) h.last_seen = at;
-    }
-}
-
-void CachedStore::invalidate_hosts(const std::vector<std::int64_t>& host_ids) {
-    std::lock_guard lock(mutex_);
-    for (const std::int64_t id : host_ids)
-        if (auto owner = account_of_host_.find(id); owner != account_of_host_.end())
-            invalidate_account(owner->second);
-}
-
-void CachedStore::invalidate_account(std::int64_t account_id) {
-    ++counters_.invalidations;
-    invalidated_at_[account_id] = ++sequence_;
-    const auto range = keys_of_account_.equal_range(account_id);
-    for (auto k = range.first; k != range.second; ++k) {
-        if (auto e = entries_.find(k->second); e != entries_.end()) {
-            for (const auth::Host& h : e->second.principal.hosts) account_of_host_.erase(h.id);
-            entries_.erase(e);
-        }
-    }
-    keys_of_account_.erase(account_id);
-    // Marks older than every load in progress are no longer needed; bound the table.
-    if (invalidated_at_.size() > options_.capacity + 1024) {
-        invalidated_at_.clear();
-        all_invalidated_at_ = sequence_;
-    }
-}
-
-void CachedStore::invalidate_all() {
-    ++counters_.invalidations;
-    all_invalidated_at_ = ++sequence_;
-    entries_.clear();
-    keys_of_account_.clear();
-    account_of_host_.clear();
-    account_of_token_.clear();
-    invalidated_at_.clear();
-}
-
 void CachedStore::set_listening(bool up) {
     {
         std::lock_guard lock(mutex_);
@@ -378,7 +261,9 @@ bool CachedStore::wait_listening(std::chrono::milliseconds timeout) {
 
 CacheCounters CachedStore::counters() const {
     std::lock_guard lock(mutex_);
-    return counters_;
+    CacheCounters counters = counters_;
+    counters.entries = entries_.size();
+    return counters;
 }
 
 void CachedStore::apply(const std::vector<std::string>& payloads) {
@@ -393,21 +278,43 @@ void CachedStore::apply(const std::vector<std::string>& payloads) {
             // Everything committed before this ping was sent has been applied above.
             if (auto it = pings_sent_.find(seq); it != pings_sent_.end()) {
                 fresh_as_of_ = std::max(fresh_as_of_, it->second);
+                // An own change refreshed before this ping was sent has had its notification.
+                std::erase_if(own_changes_, [&](const auto& c) {
+                    return c.second.refreshed && c.second.refreshed_at < it->second;
+                });
                 pings_sent_.erase(pings_sent_.begin(), std::next(it));
             }
             continue;
         }
-        std::int64_t account = 0;
-        const auto [end, ec] =
-            std::from_chars(payload.data(), payload.data() + payload.size(), account);
-        if (ec == std::errc() && end == payload.data() + payload.size())
-            invalidate_account(account);
-        else
-            invalidate_all();  // '*' (a zone), or anything unexpected
+        apply_principal(payload);
     }
     const bool now_fresh = fresh();
     lock.unlock();
     if (now_fresh && !was_fresh) changed_.notify_all();  // wait_listening()
+}
+
+// '<account>' (accounts, tokens, zones owned), '<account> <txid>' (hosts, migration 031), '*'
+// (a zone). A host change committed by this instance, whose copies refresh_hosts() already
+// brought up to date, keeps them; every other one drops the account's principals.
+void CachedStore::apply_principal(std::string_view payload) {
+    const char* const last = payload.data() + payload.size();
+    std::int64_t account = 0, transaction = 0;
+    const auto first = std::from_chars(payload.data(), last, account);
+    if (first.ec != std::errc()) return invalidate_all();  // '*', or anything unexpected
+    if (first.ptr != last) {
+        if (*first.ptr != ' ') return invalidate_all();
+        const auto second = std::from_chars(first.ptr + 1, last, transaction);
+        if (second.ec != std::errc() || second.ptr != last) return invalidate_all();
+        if (auto own = own_changes_.find({account, transaction}); own != own_changes_.end()) {
+            ++counters_.own_notices;
+            if (own->second.refreshed)
+                own_changes_.erase(own);
+            else
+                own->second.notified = true;  // committed: refresh_hosts() follows
+            return;
+        }
+    }
+    invalidate_account(account);
 }
 
 void CachedStore::drain() {

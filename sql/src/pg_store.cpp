@@ -104,7 +104,7 @@ WHERE id = $1::bigint)sql";
 // overlapping hosts wait for each other instead of deadlocking.
 constexpr std::string_view kLockHosts = R"sql(
 SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL, dns_in_doubt_since IS NOT NULL,
-       host_list(extra_ipv4), ipv6_prefix::text, wildcard
+       host_list(extra_ipv4), ipv6_prefix::text, wildcard, txid_current()
 FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
 
 constexpr std::string_view kRecordPrefix =
@@ -242,6 +242,7 @@ public:
                                       stored_address(r.opt_text(row, 2)), r.boolean(row, 3),
                                       r.boolean(row, 4), stored_addresses(r.text(row, 5)),
                                       stored_network(r.opt_text(row, 6)), r.boolean(row, 7)});
+        if (r.rows() > 0) transaction_id_ = r.int64(0, 8);
     }
 
     const std::vector<auth::StoredAddresses>& locked() const override { return locked_; }
@@ -283,10 +284,13 @@ public:
         transaction_.commit();
     }
 
+    std::optional<std::int64_t> transaction_id() const override { return transaction_id_; }
+
 private:
     Database::Lease lease_;
     Transaction transaction_;
     std::vector<auth::StoredAddresses> locked_;
+    std::optional<std::int64_t> transaction_id_;  // txid_current(), read with the locks
     HostWrites writes_;
 };
 

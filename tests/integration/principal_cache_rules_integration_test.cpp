@@ -5,7 +5,8 @@
 // the rule (with `admin`, through another instance, or by letting time pass) and compares every
 // answer with a second instance that has no cache, on the same PostgreSQL and BIND: a change
 // made by another process must be seen within cache.max_lag_ms, a rule that depends on time
-// must hold from the first request sent after it applies.
+// must hold from the first request sent after it applies. Also the change path (issue #13): an
+// instance's own change refreshes its copy in place, another instance's still drops it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -87,15 +88,17 @@ protected:
     std::string cached(const Request& r) { return answer(stack().http_port(), r); }
     std::string database(const Request& r) { return answer(reference->port(), r); }
 
-    std::uint64_t hits() {
+    // A counter of the cached instance's /metrics (`ddns_principal_cache_` + `name` + `_total`).
+    std::uint64_t counter(const std::string& name = "hits") {
         const HttpReply r = http_exchange(stack().http_port(), "GET /metrics HTTP/1.0\r\n\r\n");
+        const std::string sample = "ddns_principal_cache_" + name + "_total ";
         std::istringstream lines(r.body);
         for (std::string line; std::getline(lines, line);)
-            if (line.starts_with("ddns_principal_cache_hits_total "))
-                return std::stoull(line.substr(line.find(' ') + 1));
-        ADD_FAILURE() << "no hit counter in /metrics:\n" << r.body;
+            if (line.starts_with(sample)) return std::stoull(line.substr(sample.size()));
+        ADD_FAILURE() << "no " << sample << "in /metrics:\n" << r.body;
         return 0;
     }
+    std::uint64_t hits() { return counter("hits"); }
 
     // The cached instance answers `r` from memory, with `want`. A load may read the database
     // while the freshness pings lag (a loaded machine), so it is asked until one answer was a
@@ -310,6 +313,58 @@ TEST_F(PrincipalCacheRules, ATokenRevokedThroughTheOtherInstanceIsRefusedWithinM
     ASSERT_EQ(deleted.status, 204) << deleted.raw;
     expect_seen_within_max_lag(dyndns2("192.0.2.10", token), changed);
     EXPECT_NE(cached(dyndns2("192.0.2.10", token)), kNochg);
+}
+
+// Issue #13, the change path: the instance that commits a change refreshes its cached copy in
+// place, so the router's next requests are answered from memory (no read of the principal), and
+// the change's own notification keeps that copy. A change through the other instance still
+// drops it within cache.max_lag_ms.
+TEST_F(PrincipalCacheRules, AnOwnChangeIsAnsweredFromMemoryAndAnotherInstancesSeenWithinMaxLag) {
+    ASSERT_EQ(cached(dyndns2("192.0.2.10")), kGood);
+    expect_from_memory(dyndns2("192.0.2.10"), kNochg);
+    const auto misses = counter("misses"), lagging = counter("lagging"), hit = hits(),
+               refreshed = counter("refreshed");
+    ASSERT_EQ(cached(dyndns2("192.0.2.11")), "200 good 192.0.2.11");
+    // Over more than max_lag, so the change's notification has come back meanwhile.
+    for (int i = 0; i < 6; ++i) {
+        ASSERT_EQ(cached(dyndns2("192.0.2.11")), "200 nochg 192.0.2.11") << i;
+        std::this_thread::sleep_for(milliseconds(150));
+    }
+    EXPECT_EQ(counter("refreshed"), refreshed + 1);
+    EXPECT_GE(hits(), hit + 1);
+    // A miss is allowed only while the freshness pings lag (a loaded machine).
+    EXPECT_EQ(counter("misses") - misses, counter("lagging") - lagging)
+        << "the principal was read again after this instance's own change";
+
+    ASSERT_EQ(database(dyndns2("192.0.2.12")), "200 good 192.0.2.12");
+    const auto changed = SteadyClock::now();
+    for (;;) {  // the refreshed copy (192.0.2.11) must not answer beyond max_lag
+        const auto sent = SteadyClock::now();
+        const std::string got = cached(dyndns2("192.0.2.11"));
+        if (got == "200 good 192.0.2.11") break;
+        ASSERT_EQ(got, "200 nochg 192.0.2.11");
+        ASSERT_LT(sent, changed + kMaxLag)
+            << "answered from the old copy "
+            << std::chrono::duration_cast<milliseconds>(sent - changed).count()
+            << " ms after the other instance's change";
+    }
+    EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.11"});
+    expect_from_memory(dyndns2("192.0.2.11"), "200 nochg 192.0.2.11");
+}
+
+// The other instance changes the host just before this one does (this one's copy may still
+// hold its own older address while that notification is on its way): what this one refreshes
+// in place, and answers from, is the state it committed last, in either order of arrival.
+TEST_F(PrincipalCacheRules, AnOwnChangeRightAfterAnotherInstancesEndsInTheOwnOne) {
+    for (int round = 0; round < 5; ++round) {
+        const std::string mine = "192.0.2." + std::to_string(20 + round);
+        const std::string theirs = "192.0.2." + std::to_string(40 + round);
+        ASSERT_EQ(database(dyndns2(theirs)), "200 good " + theirs) << round;
+        ASSERT_EQ(cached(dyndns2(mine)), "200 good " + mine) << round;
+        EXPECT_EQ(cached(dyndns2(mine)), "200 nochg " + mine) << round;
+        EXPECT_EQ(a_records(host), std::vector<std::string>{mine}) << round;
+    }
+    EXPECT_EQ(cached(dyndns2("192.0.2.44")), "200 good 192.0.2.44");
 }
 
 }  // namespace

@@ -101,6 +101,16 @@ void register_cache_metrics(Metrics& m, const sql::CachedStore& cache) {
               "Loads read from the database because no freshness ping came back within "
               "cache.max_lag_ms.",
               MetricType::Counter, counter(&sql::CacheCounters::lagging));
+    m.collect("ddns_principal_cache_evictions",
+              "Principals dropped to make room for another (the one used longest ago; "
+              "cache.capacity).",
+              MetricType::Counter, counter(&sql::CacheCounters::evictions));
+    m.collect("ddns_principal_cache_refreshed",
+              "Cached principals brought up to date in place by a change this instance "
+              "committed (kept when its notification came).",
+              MetricType::Counter, counter(&sql::CacheCounters::refreshed));
+    m.collect("ddns_principal_cache_entries", "Principals cached now.", MetricType::Gauge,
+              [&cache] { return one(static_cast<double>(cache.counters().entries)); });
     m.collect("ddns_principal_cache_listening",
               "1 while the invalidation channel is up (else nothing is answered from memory).",
               MetricType::Gauge, [&cache] { return one(cache.counters().listening ? 1 : 0); });

@@ -522,7 +522,7 @@ const ConfigKey kKeys[] = {
     {"cache.max_lag_ms", K::Milliseconds, 20, 60000, "500",
      "no answer from memory unless the invalidations are known complete up to this long ago",
      set_number<&C::cache, &CacheSection::max_lag_ms>},
-    {"cache.capacity", K::Integer, 1, 10000000, "20000", "principals cached at most",
+    {"cache.capacity", K::Integer, 1, 10000000, "25000", "principals cached at most",
      set_number<&C::cache, &CacheSection::capacity>},
     // The update log at no-change rates (nochg branch, issue #13).
     {"audit.merge_repeats", K::Bool, kNone, kNone, "true",

@@ -92,6 +92,10 @@ public:
     // Refreshes last_seen of a locked host whose addresses did not change.
     virtual void record_seen(std::int64_t host_id, TimePoint now) = 0;
     virtual void commit() = 0;
+    // The database's id of this change's transaction, when the store has one (PostgreSQL's
+    // txid, which its notifications carry: an instance's principal cache tells its own changes
+    // apart by it); nullopt otherwise.
+    virtual std::optional<std::int64_t> transaction_id() const { return std::nullopt; }
 };
 
 class HostStore {
