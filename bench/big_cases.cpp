@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bench_context.hpp"
+#include "pg_profile.hpp"
 
 namespace ddns::bench {
 namespace {
@@ -155,6 +156,7 @@ void sweep_case(Context& cx) {
     const std::string online =
         "SELECT count(*) FROM hosts h JOIN zones z ON z.id = h.zone_id "
         "WHERE z.name = 'sweep.test' AND h.offline_since IS NULL";
+    statements_reset(cx);
     const auto start = Clock::now();
     cx.stack->start_gateway();
     auto groups = find_processes(cx.comms);
@@ -180,6 +182,7 @@ void sweep_case(Context& cx) {
     cx.figure("sweep.left", static_cast<double>(left), "count");
     cx.figure("sweep.seconds", took, "s");
     cx.figure("sweep.rate", rate, "per_s");
+    statements_print(cx, "sweep", took);
     groups = find_processes(cx.comms);
     for (const char* name : {"gateway", "postgres", "named"}) {
         const double cpu = cpu_seconds(groups[name]) - cpu_before[name];
