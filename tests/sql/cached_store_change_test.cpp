@@ -30,11 +30,8 @@ protected:
     void SetUp() override {
         SqlTest::SetUp();
         if (HasFatalFailure()) return;
-        migrate(*db_);
+        ASSERT_NO_FATAL_FAILURE(migrate_with_example_zone());
         AdminRepository repo(*db_);
-        const TsigKey key = test_tsig_key();
-        ASSERT_TRUE(repo.add_zone(
-            ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &key, 60}));
         ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
         a_ = *repo.add_host(name("a.example.org"), "alice");
         b_ = *repo.add_host(name("b.example.org"), "alice");

@@ -28,11 +28,8 @@ protected:
     void SetUp() override {
         SqlTest::SetUp();
         if (HasFatalFailure()) return;
-        migrate(*db_);
+        ASSERT_NO_FATAL_FAILURE(migrate_with_example_zone());
         AdminRepository repo(*db_);
-        const TsigKey key = test_tsig_key();
-        ASSERT_TRUE(repo.add_zone(
-            ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &key, 60}));
         for (const char user : std::string("abcd")) {
             const std::string username(1, user);
             ASSERT_TRUE(repo.add_account(username, "", auth::Plan::Free, "hash"));

@@ -4,6 +4,10 @@
 
 #include <iostream>
 
+#include "ddns/nsupdate/update_client.hpp"
+#include "ddns/sql/admin_repository.hpp"
+#include "ddns/sql/migrator.hpp"
+
 namespace ddns::sql::test {
 namespace {
 
@@ -70,6 +74,14 @@ std::optional<std::string> SqlTest::scalar(const std::string& sql) {
     }
     PQfinish(conn);
     return value;
+}
+
+void SqlTest::migrate_with_example_zone() {
+    migrate(*db_);
+    AdminRepository repo(*db_);
+    const TsigKey key = test_tsig_key();
+    ASSERT_TRUE(repo.add_zone(
+        ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &key, 60}));
 }
 
 }  // namespace ddns::sql::test

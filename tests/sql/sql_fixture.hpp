@@ -52,6 +52,9 @@ protected:
     // The value in the first column of the first row (nullopt for SQL NULL or no row), read on
     // a separate connection so tests see committed state. Fails the test on an SQL error.
     std::optional<std::string> scalar(const std::string& sql);
+    // Migrates the fresh database and adds the zone example.org (127.0.0.1:5300, test_tsig_key(),
+    // TTL 60) that most store tests put their hosts in.
+    void migrate_with_example_zone();
 
     std::string conninfo_;
     std::unique_ptr<Database> db_;
