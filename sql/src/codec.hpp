@@ -171,6 +171,14 @@ inline std::string bool_param(bool b) {
     return b ? "true" : "false";
 }
 
+// A bigint[] parameter in PostgreSQL's text form ({1,2,3}) from any range of ids.
+template <typename Ids>
+std::string id_array(const Ids& ids) {
+    std::string out = "{";
+    for (const std::int64_t id : ids) out += (out.size() > 1 ? "," : "") + id_param(id);
+    return out + "}";
+}
+
 inline Param opt_id_param(const std::optional<std::int64_t>& id) {
     if (!id) return std::nullopt;
     return id_param(*id);

@@ -126,12 +126,6 @@ std::string clean_text(std::string_view text, std::size_t limit) {
     return out;
 }
 
-std::string id_array(const std::set<std::int64_t>& ids) {
-    std::string out = "{";
-    for (auto id : ids) out += (out.size() > 1 ? "," : "") + id_param(id);
-    return out + "}";
-}
-
 // The batch's rows as one array literal per column (kInsert's $1..$16).
 class Columns {
 public:

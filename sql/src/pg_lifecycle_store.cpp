@@ -79,12 +79,6 @@ SELECT id, name, server_address, server_port, tsig_key_name, tsig_algorithm, tsi
        default_ttl, owner_account_id, heartbeat_seconds, offline_action
 FROM zones WHERE id = $1::bigint)sql";
 
-std::string id_array(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + id_param(ids[i]);
-    return out + "}";
-}
-
 // Member order matters: the transaction ends before the lease returns the connection.
 class PgSweepBatch final : public auth::SweepBatch {
 public:

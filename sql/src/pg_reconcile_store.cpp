@@ -55,12 +55,6 @@ std::shared_ptr<const auth::Zone> read_zone(Connection& conn, std::int64_t zone_
     return std::make_shared<const auth::Zone>(zone_from_row(z, 0, 0));
 }
 
-std::string id_array(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (auto id : ids) out += (out.size() > 1 ? "," : "") + id_param(id);
-    return out + "}";
-}
-
 constexpr std::string_view kClearInDoubt =
     "UPDATE hosts SET dns_in_doubt_since = NULL WHERE id = $1::bigint";
 

@@ -231,11 +231,7 @@ class PgHostChange final : public auth::HostChange {
 public:
     PgHostChange(Database::Lease lease, const std::vector<std::int64_t>& host_ids)
         : lease_(std::move(lease)), transaction_(*lease_) {
-        std::string ids = "{";
-        for (std::size_t i = 0; i < host_ids.size(); ++i)
-            ids += (i ? "," : "") + id_param(host_ids[i]);
-        ids += "}";
-        const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {ids});
+        const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {id_array(host_ids)});
         for (int row = 0; row < r.rows(); ++row)
             locked_.push_back(
                 auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
