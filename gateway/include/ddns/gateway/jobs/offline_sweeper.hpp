@@ -61,9 +61,10 @@ public:
 private:
     SweepReport sweep_zone(std::int64_t zone_id, auth::TimePoint now);
     // Takes the batch's due hosts offline (run_zone_batch: a lost reply or an unknown commit
-    // marks hosts in doubt); returns the ids left due. Releases `batch`.
-    std::vector<std::int64_t> sweep_batch(std::unique_ptr<auth::SweepBatch> batch,
-                                          auth::TimePoint now, SweepReport& report);
+    // marks hosts in doubt); hosts not taken offline stay due for the next pass. Releases
+    // `batch`.
+    void sweep_batch(std::unique_ptr<auth::SweepBatch> batch, auth::TimePoint now,
+                     SweepReport& report);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     UpdateResult send_restore(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     bool stopping();
