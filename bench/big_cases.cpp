@@ -117,6 +117,8 @@ void sweep_case(Context& cx) {
     cx.stack->stop_gateway();
     const long baseline = cx.dns->count_a(zone);  // the zone's own records (ns1)
     add_accounts(cx, "s", hosts);
+    if (cx.settings.sweep_stale_stats)
+        cx.sql("ANALYZE hosts; ALTER TABLE hosts SET (autovacuum_enabled = false)");
     cx.sql(
         "INSERT INTO hosts (zone_id, account_id, name, ttl, ipv4, last_seen, updated_at, "
         "heartbeat_seconds) "
@@ -157,6 +159,11 @@ void sweep_case(Context& cx) {
         "SELECT count(*) FROM hosts h JOIN zones z ON z.id = h.zone_id "
         "WHERE z.name = 'sweep.test' AND h.offline_since IS NULL";
     statements_reset(cx);
+    const Quiet q = wait_for_quiet(cx.settings.quiet_load, cx.settings.quiet_wait_s);
+    std::printf("   load %.2f at the gateway's start%s%s\n", q.load_at_start,
+                q.quiet ? "" : " (NOT QUIET)",
+                cx.settings.sweep_stale_stats ? "; statistics from before the insert" : "");
+    cx.figure("sweep.load", q.load_at_start, "load");
     const auto start = Clock::now();
     cx.stack->start_gateway();
     auto groups = find_processes(cx.comms);
@@ -189,6 +196,7 @@ void sweep_case(Context& cx) {
         std::printf("   %-9s CPU %.2f s during the sweep\n", name, cpu);
         cx.figure(std::string("sweep.cpu.") + name, cpu, "cpu_s");
     }
+    if (cx.settings.sweep_stale_stats) cx.sql("ALTER TABLE hosts RESET (autovacuum_enabled)");
     // A full run reports a slow sweep; the quick run's few hosts must all be gone.
     if (left != 0 && cx.settings.quick)
         cx.missing.push_back("sweep: hosts still in DNS after " + std::to_string(took) + " s");
