@@ -65,9 +65,11 @@ OfflineSweeper::~OfflineSweeper() {
 void OfflineSweeper::start() {
     if (thread_.joinable()) return;
     stop_.reset();
+    busy_.store(true, std::memory_order_relaxed);  // until the first pass ended
     thread_ = std::thread([this] {
         while (!stop_.raised()) {
             const SweepReport report = sweep_once();
+            busy_.store(report.taken_offline > 0, std::memory_order_relaxed);
             // Real time between passes; what is due is decided by clock_. A pass that took hosts
             // offline may have passed over due hosts others held (SKIP LOCKED: an update, the
             // reconciler's pass, another instance), so the next one follows soon; a pass that
@@ -82,6 +84,7 @@ void OfflineSweeper::start() {
 void OfflineSweeper::stop() {
     stop_.raise();
     if (thread_.joinable()) thread_.join();
+    busy_.store(false, std::memory_order_relaxed);
 }
 
 bool OfflineSweeper::stopping() {
@@ -99,6 +102,7 @@ SweepReport OfflineSweeper::sweep_once() {
         log_.error(std::string("offline sweep: database failure: ") + e.what());
         return report;
     }
+    if (!zones.empty()) busy_.store(true, std::memory_order_relaxed);
     for (const std::int64_t zone_id : zones) {
         if (stopping()) break;
         const SweepReport zone = sweep_zone(zone_id, now);

@@ -52,6 +52,10 @@ public:
     // the hosts stay due.
     SweepReport sweep_once();
     const SweeperCounters& counters() const noexcept { return counters_; }
+    // True from start() until the first pass ended, during a pass that found due hosts, and
+    // between passes while they take hosts offline (the next follows within a second): what the
+    // reconciler waits for before a full pass (ReconcileOptions::defer_full_pass).
+    bool busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
 
     // Runs sweep_once() now and then every `interval` on a background thread, until stop().
     void start();
@@ -76,6 +80,7 @@ private:
     SweeperOptions options_;
     StopSignal stop_;
     SweeperCounters counters_;
+    std::atomic<bool> busy_{false};
     std::thread thread_;
 };
 
