@@ -155,9 +155,11 @@ void sweep_case(Context& cx) {
     // removal, so the database never runs ahead of DNS), which costs little; reading named's
     // 100,000-record zone by AXFR every half second took dig and named more CPU than the sweep
     // itself. Once the database says all are done (or stops moving), AXFR confirms what is left.
+    // Whether any host is still online (not how many: counting the zone's online hosts every
+    // 0.25 s cost PostgreSQL 1-3 of the CPU seconds measured for a 100,000-host sweep).
     const std::string online =
-        "SELECT count(*) FROM hosts h JOIN zones z ON z.id = h.zone_id "
-        "WHERE z.name = 'sweep.test' AND h.offline_since IS NULL";
+        "SELECT count(*) FROM (SELECT 1 FROM hosts h JOIN zones z ON z.id = h.zone_id "
+        "WHERE z.name = 'sweep.test' AND h.offline_since IS NULL LIMIT 1) s";
     statements_reset(cx);
     const Quiet q = wait_for_quiet(cx.settings.quiet_load, cx.settings.quiet_wait_s);
     std::printf("   load %.2f at the gateway's start%s%s\n", q.load_at_start,
