@@ -54,7 +54,7 @@ public:
     const SweeperCounters& counters() const noexcept { return counters_; }
     // True from start() until the first pass ended, during a pass that found due hosts, and
     // between passes while they take hosts offline (the next follows within a second): what the
-    // reconciler waits for before a full pass (ReconcileOptions::defer_full_pass).
+    // reconciler waits for before a full pass (Reconciler::defer_full_pass_while).
     bool busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
 
     // Runs sweep_once() now and then every `interval` on a background thread, until stop().
