@@ -236,6 +236,9 @@ int run_serve(const Config& config) {
         dns_reader, dns, reconcile_store, log,
         ReconcileOptions{config.reconcile.interval, config.reconcile.in_doubt_poll,
                          config.reconcile.max_repairs, 100, false});
+    // A sweep taking many hosts offline (at start after an outage, say) goes first.
+    if (config.sweep.interval.count() > 0)
+        reconciler.defer_full_pass_while([&sweeper] { return sweeper.busy(); });
     if (config.reconcile.interval.count() > 0) reconciler.start();
     register_serve_metrics(metrics,
                            ServeParts{db, audit_db, updates, audit, sweeper, reconciler, http});
