@@ -97,8 +97,8 @@ void HostWrites::seen(std::int64_t host_id, auth::TimePoint now) {
     row(host_id).seen_at = now;
 }
 
-void HostWrites::flush(Connection& conn) {
-    if (rows_.empty()) return;
+std::optional<Statement> HostWrites::take() {
+    if (rows_.empty()) return std::nullopt;
     ArrayLiteral ids, kinds, ipv4s, ipv6s, extras, reasons, changed, seen;
     for (const auto& [id, r] : rows_) {
         ids.add(std::to_string(id));
@@ -111,10 +111,23 @@ void HostWrites::flush(Connection& conn) {
         changed.add(r.changed_at ? std::optional(micros(*r.changed_at)) : std::nullopt);
         seen.add(r.seen_at ? std::optional(micros(*r.seen_at)) : std::nullopt);
     }
-    conn.exec_prepared("write_hosts", kWriteHosts,
-                       {ids.done(), kinds.done(), ipv4s.done(), ipv6s.done(), extras.done(),
-                        reasons.done(), changed.done(), seen.done()});
     rows_.clear();
+    return Statement{"write_hosts",
+                     kWriteHosts,
+                     {ids.done(), kinds.done(), ipv4s.done(), ipv6s.done(), extras.done(),
+                      reasons.done(), changed.done(), seen.done()}};
+}
+
+void HostWrites::flush(Connection& conn) {
+    if (auto statement = take())
+        conn.exec_prepared(statement->name, statement->sql, statement->params);
+}
+
+void HostWrites::flush_and_commit(Transaction& tx) {
+    if (auto statement = take())
+        tx.commit_after(*statement);
+    else
+        tx.commit();
 }
 
 }  // namespace ddns::sql

@@ -172,6 +172,7 @@ int run_serve(const Config& config) {
     AuditLogOptions audit_options{config.audit.queue_size};
     audit_options.merge_repeats = config.audit.merge_repeats;
     audit_options.merge_window = config.audit.merge_window_ms;
+    audit_options.gather = config.audit.gather_ms;
     AuditLog audit(audit_store, log, audit_options);
     std::unique_ptr<AuditPruner> pruner;
     if (config.audit.retention.count() > 0)
