@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ddns/auth/lifecycle.hpp"
+#include "ddns/auth/would_block.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/core/zone_batch.hpp"
@@ -303,6 +304,9 @@ std::size_t UpdateService::queued(std::int64_t zone_id) {
 
 std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>& intents,
                                                   auth::TimePoint now) {
+    // On the connection loop: decided before anything is written, or the request goes to a
+    // worker (auth/would_block.hpp).
+    if (auth::must_not_block() && !answerable_in_memory(intents, now)) auth::blocking_point();
     std::vector<HostApplyResult> results(intents.size());
     std::map<std::int64_t, Batch> by_zone;
     for (std::size_t i = 0; i < intents.size(); ++i) {
@@ -342,6 +346,37 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
         if (r.status == ApplyStatus::Abuse)
             budget_refusals_.fetch_add(1, std::memory_order_relaxed);
     return results;
+}
+
+// True when apply() would answer every intent without waiting: each host is refused (blocked,
+// over its budget as loaded) or unchanged with at most a last_seen note in memory, as
+// record_unchanged() decides it. Anything else (a change, offline, a heartbeat default to
+// store, a statement that counts a budget or a heartbeat near due) waits for the database or
+// BIND.
+bool UpdateService::answerable_in_memory(const std::vector<HostIntent>& intents,
+                                         auth::TimePoint now) const {
+    for (const HostIntent& intent : intents) {
+        const auth::Host& host = *intent.host;
+        HostApplyResult ignored;
+        if (refused(host, now, ignored)) continue;
+        if (intent.protocol_heartbeat && host.protocol_heartbeat != intent.protocol_heartbeat)
+            return false;
+        if (intent.take_offline || host.offline) return false;
+        const auth::StoredAddresses stored{
+            host.id, host.ipv4,       host.ipv6,        false,
+            false,   host.extra_ipv4, host.ipv6_prefix, host.wildcard};
+        const auto next = next_state(intent, stored, auth::OfflineAction::Delete);
+        if (!same(next, stored) || stale(next, intent.derived)) return false;
+        if (auth::nochg_policy_for(host, options_.nochg).active()) return false;
+        const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
+        if (!host.heartbeat_timeout && fresh) continue;
+        const bool far_from_due =
+            !host.heartbeat_timeout ||
+            (host.last_seen &&
+             *host.last_seen + *host.heartbeat_timeout - now > options_.seen_note_margin);
+        if (!far_from_due || !store_.notes_in_memory()) return false;
+    }
+    return true;
 }
 
 // The no-change path, decided from the state loaded with the credentials (no lock). The

@@ -155,6 +155,7 @@ private:
     ApplyStatus record_unchanged(const auth::Host& host, auth::TimePoint now,
                                  std::chrono::seconds& retry_after);
     bool refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const;
+    bool answerable_in_memory(const std::vector<HostIntent>& intents, auth::TimePoint now) const;
     void submit(ZoneQueue& queue, Batch& batch);
     // `on_locked` is called once the message's row locks are held (or could not be taken).
     void process(const std::vector<Batch*>& batches, const std::function<void()>& on_locked);
