@@ -7,13 +7,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "raw_connection.hpp"
@@ -107,9 +107,9 @@ TEST_F(InlineServe, AnInlineAnswerEqualsTheWorkersAnswer) {
         return config;
     });
     ASSERT_TRUE(workers.ready()) << workers.log();
-    ASSERT_EQ(stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.40", {{user, kPassword}})
-                  .body,
-              "good 192.0.2.40");
+    ASSERT_EQ(
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.40", {{user, kPassword}}).body,
+        "good 192.0.2.40");
     Connection here(stack().http_port());
     Connection there(workers.port());
     for (int i = 0; i < 5; ++i) {
@@ -125,13 +125,13 @@ TEST_F(InlineServe, AnInlineAnswerEqualsTheWorkersAnswer) {
 // Connection per request and keep-alive, many answers in a row: each is nochg, and each is in
 // the update log exactly once (an inline attempt that gave up wrote nothing).
 TEST_F(InlineServe, EveryAnswerIsRightAndLoggedOnce) {
-    ASSERT_EQ(stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.41", {{user, kPassword}})
-                  .body,
-              "good 192.0.2.41");
+    ASSERT_EQ(
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.41", {{user, kPassword}}).body,
+        "good 192.0.2.41");
     for (int i = 0; i < 60; ++i)
-        ASSERT_EQ(http_exchange(stack().http_port(), request("192.0.2.41", kPassword, "HTTP/1.0"))
-                      .body,
-                  "nochg 192.0.2.41")
+        ASSERT_EQ(
+            http_exchange(stack().http_port(), request("192.0.2.41", kPassword, "HTTP/1.0")).body,
+            "nochg 192.0.2.41")
             << "request " << i;
     Connection c(stack().http_port());
     for (int i = 0; i < 60; ++i) {
@@ -154,9 +154,9 @@ TEST_F(InlineServe, EveryAnswerIsRightAndLoggedOnce) {
 
 // Many clients at once, a connection per request: every answer is nochg.
 TEST_F(InlineServe, ConcurrentConnectionsPerRequestAreAllAnswered) {
-    ASSERT_EQ(stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.46", {{user, kPassword}})
-                  .body,
-              "good 192.0.2.46");
+    ASSERT_EQ(
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.46", {{user, kPassword}}).body,
+        "good 192.0.2.46");
     std::atomic<int> wrong{0};
     std::string example;
     std::mutex mutex;
@@ -206,9 +206,9 @@ TEST_F(InlineServe, WhatWouldWaitGoesToAWorkerAndCountsOnce) {
 // Routes without an inline handler (here the health row) are served by a worker on a
 // connection whose other requests were answered inline.
 TEST_F(InlineServe, OtherRoutesAreServedByWorkersOnTheSameConnection) {
-    ASSERT_EQ(stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.45", {{user, kPassword}})
-                  .body,
-              "good 192.0.2.45");
+    ASSERT_EQ(
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.45", {{user, kPassword}}).body,
+        "good 192.0.2.45");
     Connection c(stack().http_port());
     for (int i = 0; i < 3; ++i) {
         ASSERT_TRUE(c.send(request("192.0.2.45")));
@@ -243,9 +243,8 @@ TEST_F(InlineServe, LoopsShareTheConnectionCap) {
 // SIGTERM with two loops: idle keep-alive connections on both are closed, a request begun is
 // answered, and the process exits 0 within the grace.
 TEST_F(InlineServe, TwoLoopsDrainOnSigterm) {
-    SecondInstance instance(stack(), [](std::string config) {
-        return config + "http.shutdown_grace = 10\n";
-    });
+    SecondInstance instance(
+        stack(), [](std::string config) { return config + "http.shutdown_grace = 10\n"; });
     ASSERT_TRUE(instance.ready()) << instance.log();
     std::vector<std::unique_ptr<Connection>> idle;
     for (int i = 0; i < 4; ++i) {
