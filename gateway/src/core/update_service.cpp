@@ -367,16 +367,24 @@ bool UpdateService::answerable_in_memory(const std::vector<HostIntent>& intents,
             false,   host.extra_ipv4, host.ipv6_prefix, host.wildcard};
         const auto next = next_state(intent, stored, auth::OfflineAction::Delete);
         if (!same(next, stored) || stale(next, intent.derived)) return false;
-        if (auth::nochg_policy_for(host, options_.nochg).active()) return false;
-        const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
-        if (!host.heartbeat_timeout && fresh) continue;
-        const bool far_from_due =
-            !host.heartbeat_timeout ||
-            (host.last_seen &&
-             *host.last_seen + *host.heartbeat_timeout - now > options_.seen_note_margin);
-        if (!far_from_due || !store_.notes_in_memory()) return false;
+        const SeenWrite write = seen_write(host, now);
+        if (write == SeenWrite::Statement ||
+            (write == SeenWrite::Note && !store_.notes_in_memory()))
+            return false;
     }
     return true;
+}
+
+// How an unchanged host's last_seen is refreshed (see record_unchanged below).
+UpdateService::SeenWrite UpdateService::seen_write(const auth::Host& host,
+                                                   auth::TimePoint now) const {
+    if (auth::nochg_policy_for(host, options_.nochg).active()) return SeenWrite::Statement;
+    const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
+    if (!host.heartbeat_timeout && fresh) return SeenWrite::None;
+    const bool far_from_due = !host.heartbeat_timeout ||
+                              (host.last_seen && *host.last_seen + *host.heartbeat_timeout - now >
+                                                     options_.seen_note_margin);
+    return far_from_due ? SeenWrite::Note : SeenWrite::Statement;
 }
 
 // The no-change path, decided from the state loaded with the credentials (no lock). The
@@ -396,16 +404,14 @@ ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePo
     const auth::NochgPolicy policy = auth::nochg_policy_for(host, options_.nochg);
     const auth::StoredAddresses expected{host.id, host.ipv4, host.ipv6,        false,
                                          false,   {},        host.ipv6_prefix, host.wildcard};
-    if (!policy.active()) {
-        const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
-        if (!host.heartbeat_timeout && fresh) return ApplyStatus::Unchanged;
-        const bool far_from_due =
-            !host.heartbeat_timeout ||
-            (host.last_seen &&
-             *host.last_seen + *host.heartbeat_timeout - now > options_.seen_note_margin);
-        if (far_from_due)
+    switch (seen_write(host, now)) {
+        case SeenWrite::None:
+            return ApplyStatus::Unchanged;
+        case SeenWrite::Note:
             return store_.note_seen_if_unchanged(expected, now) ? ApplyStatus::Unchanged
                                                                 : ApplyStatus::Changed;
+        case SeenWrite::Statement:
+            break;
     }
     const auto window = store_.count_seen_if_unchanged(expected, now, policy.interval);
     if (!window) return ApplyStatus::Changed;
