@@ -4,7 +4,7 @@
 // then hands the same request to a worker, which serves it as usual. The rule that makes the
 // retry safe: a step that may block decides so before it changes anything (a counter, a row,
 // the throttle, the update log), so an attempt that threw left no trace. See docs/design.md,
-// "The HTTP layer".
+// "HTTP framing and hostile input".
 #pragma once
 
 namespace ddns::auth {

@@ -35,6 +35,7 @@ struct HttpServerOptions {
     ProxyHeader proxy_header = ProxyHeader::Auto;
     std::size_t loops = 1;       // connection loop threads; 0: one per hardware thread
     bool answer_inline = false;  // try each request on its loop before handing it to a worker
+                                 // (the configuration's defaults: 0 and true)
 };
 
 }  // namespace ddns::gateway
