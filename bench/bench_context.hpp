@@ -16,17 +16,19 @@ namespace ddns::bench {
 
 struct Settings {
     bool quick = false;
-    double seconds = 10;          // per throughput measurement
-    double quiet_load = 2.0;      // 1-minute load average that counts as quiet
-    double quiet_wait_s = 60;     // longest wait for it before each measurement
-    int http_threads = 32;        // the gateway's default; the hello server gets the same
-    int accounts = 64;            // one change host and one no-change host each (>= clients)
-    bool big = true;              // the memory and sweep cases
-    long mem_hosts = 1'000'000;   // hosts in the database for the memory case
-    int mem_connections = 1'000;  // connections held open for it
-    long sweep_hosts = 100'000;   // expired hosts for the sweep case
-    double sweep_limit_s = 300;   // longest wait for them to be gone from DNS
-    long sweep_batch = 0;         // sweep.batch_size for the gateway (0: its default)
+    double seconds = 10;             // per throughput measurement
+    double quiet_load = 2.0;         // 1-minute load average that counts as quiet
+    double quiet_wait_s = 60;        // longest wait for it before each measurement
+    int http_threads = 32;           // the gateway's default; the hello server gets the same
+    int accounts = 64;               // one change host and one no-change host each (>= clients)
+    bool big = true;                 // the memory and sweep cases
+    long mem_hosts = 1'000'000;      // hosts in the database for the memory case
+    int mem_connections = 1'000;     // connections held open for it
+    long sweep_hosts = 100'000;      // expired hosts for the sweep case
+    double sweep_limit_s = 300;      // longest wait for them to be gone from DNS
+    long sweep_batch = 0;            // sweep.batch_size for the gateway (0: its default)
+    bool sweep_stale_stats = false;  // ANALYZE before the insert, no autovacuum until swept
+    std::string gateway_binary;      // another build's gateway (empty: this build's)
     // --only PART: run one part alone ("side", "changes", "nochg", "sweep", "mem"); empty runs
     // all.
     std::string only;

@@ -24,7 +24,7 @@ RATIOS = [f"ratio.changes_vs_bind.{c}" for c in (1, 8, 64)] + [
 BIG = ["memory.hosts", "memory.startup", "memory.connections_held",
        "memory.connections_open_after", "memory.rss_idle",
        "memory.rss_holding", "memory.rss_peak", "sweep.hosts", "sweep.left", "sweep.seconds",
-       "sweep.rate"]
+       "sweep.rate", "sweep.load"]
 
 
 def expected():

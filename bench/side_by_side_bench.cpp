@@ -6,7 +6,8 @@
 //
 //   ddns_side_by_side_bench [--quick] [--seconds S] [--quiet-load L] [--quiet-wait S]
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
-//                           [--sweep-limit S] [--sweep-batch N]
+//                           [--sweep-limit S] [--sweep-batch N] [--sweep-stale-stats]
+//                           [--gateway-binary PATH]
 //                           [--only side|changes|nochg|sweep|mem|idle|peer] [--idle-hosts N]
 //                           [--pg-statements] [--config-line 'key = value']...
 //                           [--peer-url URL --peer-clients FILE [--peer-pids [NAME=]PID,PID]...]
@@ -20,7 +21,10 @@
 // once more later) and at 100 changes/s; --pg-statements loads pg_stat_statements into the
 // benchmark's cluster and prints the statements of every measurement. --peer-url measures
 // a peer dyndns2 server (e.g. nsupdate.info) in the same run and prints the gateway's ratios to
-// it (peer_bench.hpp); `--only peer` measures the peer alone.
+// it (peer_bench.hpp); `--only peer` measures the peer alone. --sweep-stale-stats runs the sweep
+// in the order that made it slow: the hosts table analyzed before the expired hosts are
+// inserted and not again until the sweep ends (as when autovacuum has not come round yet).
+// --gateway-binary runs another build's gateway (to compare two builds in the same minutes).
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -70,6 +74,10 @@ Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>&
             s.pg_statements = true;
             continue;
         }
+        if (flag == "--sweep-stale-stats") {
+            s.sweep_stale_stats = true;
+            continue;
+        }
         ++i;
         if (flag == "--seconds")
             s.seconds = std::atof(value);
@@ -95,6 +103,8 @@ Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>&
                   std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0 ||
                   std::strcmp(value, "peer") == 0))
             s.only = value;
+        else if (flag == "--gateway-binary")
+            s.gateway_binary = value;
         else if (flag == "--config-line")
             s.extra_config += std::string(value) + "\n";
         else if (flag == "--peer-url")
@@ -319,6 +329,7 @@ GatewayStackOptions stack_options(const Settings& s) {
     o.zones = {kZone, "sweep.test"};
     o.log_level = "info";
     o.database_pool_size = 8;  // the production default
+    o.gateway_binary = s.gateway_binary;
     // Held connections of the memory case must outlive the measurement; the throttle never
     // sees a wrong password here.
     o.extra_config =

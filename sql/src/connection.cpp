@@ -153,7 +153,7 @@ std::unique_ptr<Connection> Connection::open(
 }
 
 bool Connection::usable() {
-    if (PQstatus(conn_.get()) != CONNECTION_OK) return false;
+    if (broken()) return false;
     // libpq keeps its socket non-blocking internally, so this only drains what has arrived. A
     // server that shut down sends a FATAL message, then EOF: the first read takes the message,
     // the second sees EOF and flips the status to CONNECTION_BAD. On a healthy idle connection
@@ -165,7 +165,7 @@ bool Connection::usable() {
 }
 
 bool Connection::broken() const noexcept {
-    return PQstatus(conn_.get()) != CONNECTION_OK;
+    return unusable_ || PQstatus(conn_.get()) != CONNECTION_OK;
 }
 
 bool Connection::in_transaction() const noexcept {
@@ -266,8 +266,96 @@ int Connection::socket() const noexcept {
     return PQsocket(conn_.get());
 }
 
+namespace {
+
+constexpr std::string_view kBegin = "BEGIN";
+constexpr std::string_view kCommit = "COMMIT";
+
+// One command sent in a pipeline: a statement's Prepare (its first use on this connection) or
+// its execution.
+struct Sent {
+    std::size_t statement;
+    bool prepare;
+};
+
+}  // namespace
+
+std::vector<Result> Connection::exec_pipelined(const std::vector<Statement>& statements) {
+    PGconn* c = conn_.get();
+    if (PQenterPipelineMode(c) == 0)
+        throw PipelineError("database: " + describe(nullptr, c), 0, false);
+    std::vector<Sent> sent;
+    bool ok = true;
+    for (std::size_t i = 0; ok && i < statements.size(); ++i) {
+        const Statement& s = statements[i];
+        const std::string sql(s.sql);
+        if (s.name.empty()) {
+            ok = PQsendQueryParams(c, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 0;
+            sent.push_back({i, false});
+            continue;
+        }
+        if (prepared_.count(s.name) == 0) {
+            ok = PQsendPrepare(c, s.name.c_str(), sql.c_str(), 0, nullptr) != 0;
+            sent.push_back({i, true});
+        }
+        const ParamArrays arrays(s.params);
+        ok = ok && PQsendQueryPrepared(c, s.name.c_str(), arrays.count(), arrays.values.data(),
+                                       nullptr, nullptr, 0) != 0;
+        sent.push_back({i, false});
+    }
+    ok = ok && PQpipelineSync(c) != 0;
+    std::vector<Result> results;
+    std::optional<std::string> error;
+    bool answered = false;
+    // Every command's results end with a null; then the Sync's own result.
+    for (const Sent& command : sent) {
+        if (!ok) break;
+        PgResultPtr last;
+        while (PgResultPtr next{PQgetResult(c)}) last = std::move(next);
+        const ExecStatusType status = last ? PQresultStatus(last.get()) : PGRES_FATAL_ERROR;
+        if (status == PGRES_PIPELINE_ABORTED) continue;  // after the failure already noted
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            if (command.prepare)
+                prepared_.insert(statements[command.statement].name);
+            else
+                results.emplace_back(std::move(last));
+            continue;
+        }
+        if (!error) {
+            error = "database: " + describe(last.get(), c);
+            answered = last && PQresultErrorField(last.get(), PG_DIAG_SQLSTATE) != nullptr;
+        }
+        if (!last || broken()) ok = false;  // nothing more will come
+    }
+    if (ok) {
+        const PgResultPtr sync{PQgetResult(c)};
+        ok = sync && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
+    }
+    if (!ok || PQexitPipelineMode(c) == 0) {
+        // The connection is in no state to be used again: the pool must not take it back.
+        unusable_ = true;
+        if (!error) error = "database: connection lost: " + describe(nullptr, c);
+    }
+    if (error) throw PipelineError(*error, results.size(), answered);
+    return results;
+}
+
 Transaction::Transaction(Connection& conn) : conn_(conn) {
     conn_.exec("BEGIN");
+}
+
+Transaction::Transaction(Connection& conn, const Statement& first) : conn_(conn) {
+    try {
+        auto results = conn_.exec_pipelined({Statement{{}, kBegin, {}}, first});
+        first_.emplace(std::move(results.back()));
+    } catch (const auth::StoreError&) {
+        try {
+            if (conn_.in_transaction() && !conn_.broken()) conn_.exec("ROLLBACK");
+        } catch (const std::exception&) {
+            // The connection is broken; the pool discards it when the lease ends.
+        }
+        throw;
+    }
 }
 
 Transaction::~Transaction() {
@@ -288,6 +376,24 @@ void Transaction::commit() {
             done_ = true;  // nothing left to roll back on this connection
             throw auth::CommitUnknown(std::string("commit outcome unknown: ") + e.what());
         }
+        throw;
+    }
+    done_ = true;
+}
+
+void Transaction::commit_after(const Statement& last) {
+    try {
+        conn_.exec_pipelined({last, Statement{{}, kCommit, {}}});
+    } catch (const PipelineError& e) {
+        if (conn_.broken()) {
+            done_ = true;  // nothing left to roll back on this connection
+            // Refused by the server, `last` stopped the pipeline before COMMIT.
+            if (e.succeeded == 0 && e.answered) throw;
+            throw auth::CommitUnknown(std::string("commit outcome unknown: ") + e.what());
+        }
+        // Refused, `last` left the transaction aborted (the destructor rolls it back); a
+        // refused COMMIT ended it.
+        done_ = !conn_.in_transaction();
         throw;
     }
     done_ = true;

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "ddns/auth/store.hpp"
 #include "ddns/nsupdate/expected.hpp"
 
 namespace ddns::sql {
@@ -56,6 +57,27 @@ private:
     PgResultPtr result_;
 };
 
+// A statement of a pipeline (Connection::exec_pipelined): prepared under `name` (lazily, in the
+// same round trip the first time), or, with an empty name, a plain one without parameters (BEGIN,
+// COMMIT).
+struct Statement {
+    std::string name;
+    std::string_view sql;
+    Params params;
+};
+
+// A pipeline failed: `succeeded` statements had succeeded before the failing one (the server
+// skips the rest). `answered`: the server answered the failing statement with an error, so it
+// and everything after it certainly did not run; otherwise the connection went without an answer
+// and whether the server ran the statements after the `succeeded` ones is unknown.
+class PipelineError : public auth::StoreError {
+public:
+    PipelineError(const std::string& what, std::size_t ran, bool refused)
+        : auth::StoreError(what), succeeded(ran), answered(refused) {}
+    std::size_t succeeded;
+    bool answered;
+};
+
 class Connection {
 public:
     // Throws auth::StoreError. The message never contains the conninfo (it may hold a password).
@@ -68,7 +90,7 @@ public:
     // says whether the connection can still be used. Does not block.
     bool usable();
     bool in_transaction() const noexcept;
-    // The connection is lost (libpq's status is no longer CONNECTION_OK).
+    // The connection is lost (libpq's status is no longer CONNECTION_OK), or was left unusable.
     bool broken() const noexcept;
 
     // `SELECT 1`, waiting for the answer no later than `deadline`. nullopt when it answered, else
@@ -85,6 +107,11 @@ public:
     Result exec_prepared(const std::string& name, std::string_view sql, const Params& params);
     Expected<Result, Violation> try_exec_prepared(const std::string& name, std::string_view sql,
                                                   const Params& params);
+
+    // The statements in one round trip (libpq's pipeline mode) and their results, in order.
+    // Throws PipelineError at the first failure; the connection is usable afterwards unless
+    // broken().
+    std::vector<Result> exec_pipelined(const std::vector<Statement>& statements);
 
     // Several statements without parameters (migration scripts). Throws StoreError.
     void exec_script(std::string_view sql);
@@ -104,12 +131,16 @@ private:
 
     PgConnPtr conn_;
     std::unordered_set<std::string> prepared_;
+    bool unusable_ = false;  // a pipeline ended in a state libpq cannot continue from
 };
 
 // BEGIN on construction, ROLLBACK on destruction unless commit() succeeded.
 class Transaction {
 public:
     explicit Transaction(Connection& conn);
+    // BEGIN and `first` in one round trip; `first`'s result is first_result(). Throws
+    // auth::StoreError (the transaction rolled back).
+    Transaction(Connection& conn, const Statement& first);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
@@ -117,10 +148,17 @@ public:
     // Throws auth::CommitUnknown when the connection was lost while COMMIT was on its way (the
     // server may or may not have committed), auth::StoreError on any other failure.
     void commit();
+    // `last` and COMMIT in one round trip, with commit()'s outcomes: a `last` the server
+    // refused is a certain failure, and a connection lost without that refusal leaves the
+    // outcome unknown (COMMIT was on its way with it).
+    void commit_after(const Statement& last);
+
+    const Result& first_result() const { return *first_; }
 
 private:
     Connection& conn_;
     bool done_ = false;
+    std::optional<Result> first_;
 };
 
 }  // namespace ddns::sql

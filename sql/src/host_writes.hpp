@@ -30,8 +30,14 @@ public:
     // Writes everything gathered in one statement (nothing when empty) and forgets it. Throws
     // auth::StoreError.
     void flush(Connection& conn);
+    // The same statement and `tx`'s COMMIT in one round trip (just the COMMIT when empty).
+    // Throws as Transaction::commit_after.
+    void flush_and_commit(Transaction& tx);
 
 private:
+    // The statement writing everything gathered (which it forgets); nullopt when empty.
+    std::optional<Statement> take();
+
     enum class Kind : char { Seen = 's', Applied = 'a', Offline = 'o' };
     struct Row {
         Kind kind = Kind::Seen;

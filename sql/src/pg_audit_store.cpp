@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "codec.hpp"
 #include "connection.hpp"
@@ -24,6 +24,11 @@ constexpr std::size_t kRowsPerInsert = 2000;
 // fault charged to that host's owner. A request that authenticated names its account: a fault
 // it got before the dialect looked its host up (a refused address, say) is charged to the host
 // of that account it named.
+//
+// The rows and their hosts' counters are one statement (a data-modifying WITH): one round trip
+// per batch in autocommit, the counters read from the rows being inserted instead of from
+// update_log again, and prepared like any other (issue #13, docs/design.md "The update log's
+// batch is one statement").
 constexpr std::string_view kInsert = R"sql(
 WITH input AS (
     SELECT to_timestamp(u.micros / 1000000.0) AS logged_at, u.account_id, u.username, u.host_id,
@@ -35,36 +40,36 @@ WITH input AS (
                 $13::boolean[], $14::boolean[], $15::integer[], $16::bigint[])
         AS u(micros, account_id, username, host_id, hostname, client, user_agent, dialect,
              outcome, fault, detail, ipv4_changed, ipv6_changed, tls, repeats, first_micros)
+), logged AS (
+    INSERT INTO update_log (logged_at, account_id, username, host_id, hostname, client,
+                            user_agent, dialect, outcome, fault, detail, ipv4_changed,
+                            ipv6_changed, tls, repeats, first_logged_at)
+    SELECT i.logged_at, o.owner_id, i.username,
+           coalesce(i.host_id,
+                    (SELECT h.id FROM hosts h
+                     WHERE h.account_id = o.owner_id AND h.name = i.hostname),
+                    (SELECT min(h.id) FROM hosts h
+                     WHERE i.hostname = '' AND h.account_id = o.owner_id HAVING count(*) = 1)),
+           i.hostname, i.client, i.user_agent, i.dialect, i.outcome, i.fault, i.detail,
+           i.ipv4_changed, i.ipv6_changed, i.tls, i.repeats, i.first_logged_at
+    FROM input i
+    -- Each lookup is one indexed probe per row (never a join condition with OR, which would
+    -- compare every row with every account).
+    CROSS JOIN LATERAL (
+        SELECT coalesce(i.account_id,
+                        CASE WHEN i.fault <> 'auth' THEN NULL
+                             WHEN i.username <> '' THEN (SELECT a.id FROM accounts a
+                                                         WHERE lower(a.username) = lower(i.username))
+                             ELSE (SELECT n.account_id FROM hosts n WHERE n.name = i.hostname)
+                        END) AS owner_id) o
+    RETURNING id, host_id, logged_at, fault, outcome, detail, ipv4_changed, ipv6_changed, tls
 )
-INSERT INTO update_log (logged_at, account_id, username, host_id, hostname, client, user_agent,
-                        dialect, outcome, fault, detail, ipv4_changed, ipv6_changed, tls,
-                        repeats, first_logged_at)
-SELECT i.logged_at, o.owner_id, i.username,
-       coalesce(i.host_id,
-                (SELECT h.id FROM hosts h WHERE h.account_id = o.owner_id AND h.name = i.hostname),
-                (SELECT min(h.id) FROM hosts h
-                 WHERE i.hostname = '' AND h.account_id = o.owner_id HAVING count(*) = 1)),
-       i.hostname, i.client, i.user_agent, i.dialect, i.outcome, i.fault, i.detail,
-       i.ipv4_changed, i.ipv6_changed, i.tls, i.repeats, i.first_logged_at
-FROM input i
--- Each lookup is one indexed probe per row (never a join condition with OR, which would compare
--- every row with every account).
-CROSS JOIN LATERAL (
-    SELECT coalesce(i.account_id,
-                    CASE WHEN i.fault <> 'auth' THEN NULL
-                         WHEN i.username <> '' THEN (SELECT a.id FROM accounts a
-                                                     WHERE lower(a.username) = lower(i.username))
-                         ELSE (SELECT n.account_id FROM hosts n WHERE n.name = i.hostname)
-                    END) AS owner_id) o
-RETURNING id, host_id, fault <> 'none' OR ipv4_changed OR ipv6_changed)sql";
-
-// The counters grow by this batch's faults; "last" columns only move forward in time, so
-// batches written out of order (several instances) cannot set them back. host_counters
-// (migration 029) is a table of its own so that this never locks a row of hosts: the change
-// path holds its hosts' rows across BIND's round trip, and the writer must not wait for it.
-// Rows in host id order, so two instances' writers cannot deadlock on them; hosts removed
-// meanwhile are left out.
-constexpr std::string_view kCountHosts = R"sql(
+-- The counters grow by the faults and changes just logged (a nochg row counts for nothing);
+-- "last" columns only move forward in time, so batches written out of order (several
+-- instances) cannot set them back. host_counters (migration 029) is a table of its own so that
+-- this never locks a row of hosts: the change path holds its hosts' rows across BIND's round
+-- trip, and the writer must not wait for it. Rows in host id order, so two instances' writers
+-- cannot deadlock on them; hosts removed meanwhile are left out.
 INSERT INTO host_counters AS c (host_id, client_faults, server_faults, auth_faults, last_fault,
                                 last_fault_at, last_update_ipv4, last_update_ipv6,
                                 last_update_tls)
@@ -84,7 +89,8 @@ FROM (
            max(logged_at) FILTER (WHERE ipv6_changed) AS last_update_ipv6,
            (array_agg(tls ORDER BY logged_at DESC, id DESC)
                FILTER (WHERE ipv4_changed OR ipv6_changed))[1] AS last_update_tls
-    FROM update_log WHERE id = ANY($1::bigint[]) AND host_id IS NOT NULL
+    FROM logged
+    WHERE host_id IS NOT NULL AND (fault <> 'none' OR ipv4_changed OR ipv6_changed)
     GROUP BY host_id
 ) s
 WHERE EXISTS (SELECT 1 FROM hosts h WHERE h.id = s.host_id)
@@ -186,29 +192,22 @@ private:
 }  // namespace
 
 void PgAuditStore::write(const std::vector<auth::AuditRecord>& records) {
-    auto conn = db_.lease();
-    Transaction tx(*conn);
-    std::set<std::int64_t> log_ids;
+    std::vector<Params> statements;
     Columns columns;
-    auto insert = [&] {
-        if (columns.rows() == 0) return;
-        const Result r = conn->exec_prepared("audit_insert", kInsert, columns.take());
-        // Only rows with a fault or a change count for their host: the hot path's nochg rows
-        // cost no counter statement at all.
-        for (int row = 0; row < r.rows(); ++row)
-            if (r.opt_int64(row, 1) && r.boolean(row, 2)) log_ids.insert(r.int64(row, 0));
-    };
     for (const auto& record : records)
         for (const auto& host : record.note.hosts) {
             columns.add(record, host);
-            if (columns.rows() >= kRowsPerInsert) insert();
+            if (columns.rows() >= kRowsPerInsert) statements.push_back(columns.take());
         }
-    insert();
-    if (!log_ids.empty()) {
-        // Planned for each batch, not prepared: a generic plan made while update_log was small
-        // keeps scanning the whole table for `id = ANY(...)` after it has grown.
-        conn->exec(std::string(kCountHosts), {id_array(log_ids)});
+    if (columns.rows() > 0) statements.push_back(columns.take());
+    if (statements.empty()) return;
+    auto conn = db_.lease();
+    if (statements.size() == 1) {  // one statement is its own transaction
+        conn->exec_prepared("audit_insert", kInsert, statements.front());
+        return;
     }
+    Transaction tx(*conn);
+    for (const Params& params : statements) conn->exec_prepared("audit_insert", kInsert, params);
     tx.commit();
 }
 

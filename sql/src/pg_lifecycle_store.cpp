@@ -50,10 +50,26 @@ const std::string& zones_with_due_sql() {
     return sql;
 }
 
+// The lock statement's sources: zone, account and parent as LATERAL subqueries of the host row
+// (OFFSET 0 keeps PostgreSQL from flattening them into joins it may reorder). So the plan is
+// always a scan of the zone's hosts in id order from the cursor, each host looked up in the
+// other tables, stopping at the limit: bounded by the batch whatever the statistics or a generic
+// plan say. As plain joins, statistics that did not yet know a bulk-inserted zone (or a plan
+// made while the table was small) let the planner read and sort every host of the zone, or
+// walk the primary key from its first host, for every batch (tests/sql/batch_reads_scale_test,
+// docs/performance.md "Why the sweep's time varied").
+constexpr std::string_view kLockSources =
+    " FROM hosts h"
+    " CROSS JOIN LATERAL (SELECT heartbeat_seconds FROM zones WHERE id = h.zone_id OFFSET 0) z"
+    " CROSS JOIN LATERAL (SELECT expires_at FROM accounts WHERE id = h.account_id OFFSET 0) a"
+    " LEFT JOIN LATERAL (SELECT offline_since, last_seen, heartbeat_seconds,"
+    " protocol_heartbeat_seconds FROM hosts WHERE id = h.derive_from OFFSET 0) p ON true ";
+
 // SKIP LOCKED: rows another transaction holds (an update of that host, another instance's
 // sweep) are passed over, not waited for; the Limit sits above the row locks, so skipped rows
 // do not use up the batch. A row updated since the snapshot is re-checked against the WHERE
-// before it is locked (READ COMMITTED), and the caller re-checks again in C++.
+// before it is locked (READ COMMITTED), and the caller re-checks again in C++. $4 is the
+// cursor: the batch starts after the previous batch's last host, never at the zone's first.
 const std::string& lock_due_sql() {
     static const std::string sql =
         "SELECT h.id, h.name, h.ttl, host(h.ipv4), host(h.ipv6), "
@@ -66,11 +82,9 @@ const std::string& lock_due_sql() {
         "THEN h.protocol_heartbeat_seconds ELSE h.heartbeat_seconds END, "
         "h.offline_since IS NOT NULL, h.account_id, "
         "(extract(epoch FROM a.expires_at) * 1000000)::bigint, h.offline_action, "
-        "host_list(h.extra_ipv4), h.wildcard "
-        "FROM hosts h JOIN zones z ON z.id = h.zone_id JOIN accounts a ON a.id = h.account_id" +
-        std::string(kJoinParent) +
-        "WHERE h.zone_id = $2::bigint AND h.id <> ALL($4::bigint[]) AND " + due_condition() +
-        " ORDER BY h.id LIMIT $3::bigint FOR UPDATE OF h SKIP LOCKED";
+        "host_list(h.extra_ipv4), h.wildcard" +
+        std::string(kLockSources) + "WHERE h.zone_id = $2::bigint AND h.id > $4::bigint AND " +
+        due_condition() + " ORDER BY h.id LIMIT $3::bigint FOR UPDATE OF h SKIP LOCKED";
     return sql;
 }
 
@@ -83,7 +97,7 @@ FROM zones WHERE id = $1::bigint)sql";
 class PgSweepBatch final : public auth::SweepBatch {
 public:
     PgSweepBatch(Database::Lease lease, std::int64_t zone_id, auth::TimePoint now,
-                 std::size_t limit, const std::vector<std::int64_t>& skip)
+                 std::size_t limit, std::int64_t after_id)
         : lease_(std::move(lease)), transaction_(*lease_) {
         const Result z = lease_->exec_prepared("sweep_zone", kZone, {id_param(zone_id)});
         if (z.rows() == 0) return;  // removed meanwhile
@@ -93,7 +107,7 @@ public:
 
         const Result r = lease_->exec_prepared(
             "sweep_lock_due", lock_due_sql(),
-            {micros_param(now), id_param(zone_id), std::to_string(limit), id_array(skip)});
+            {micros_param(now), id_param(zone_id), std::to_string(limit), id_param(after_id)});
         for (int row = 0; row < r.rows(); ++row) {
             auth::Host host{
                 r.int64(row, 0),
@@ -145,10 +159,11 @@ std::vector<std::int64_t> PgLifecycleStore::zones_with_due_hosts(auth::TimePoint
     return zones;
 }
 
-std::unique_ptr<auth::SweepBatch> PgLifecycleStore::lock_due_hosts(
-    std::int64_t zone_id, auth::TimePoint now, std::size_t limit,
-    const std::vector<std::int64_t>& skip) {
-    return std::make_unique<PgSweepBatch>(db_.lease(), zone_id, now, limit, skip);
+std::unique_ptr<auth::SweepBatch> PgLifecycleStore::lock_due_hosts(std::int64_t zone_id,
+                                                                   auth::TimePoint now,
+                                                                   std::size_t limit,
+                                                                   std::int64_t after_id) {
+    return std::make_unique<PgSweepBatch>(db_.lease(), zone_id, now, limit, after_id);
 }
 
 void PgLifecycleStore::mark_in_doubt(const std::vector<std::int64_t>& host_ids,

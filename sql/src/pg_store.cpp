@@ -230,8 +230,11 @@ namespace {
 class PgHostChange final : public auth::HostChange {
 public:
     PgHostChange(Database::Lease lease, const std::vector<std::int64_t>& host_ids)
-        : lease_(std::move(lease)), transaction_(*lease_) {
-        const Result r = lease_->exec_prepared("lock_hosts", kLockHosts, {id_array(host_ids)});
+        // BEGIN travels with the lock statement, and COMMIT with the write (commit()): two
+        // round trips per message instead of four.
+        : lease_(std::move(lease)),
+          transaction_(*lease_, Statement{"lock_hosts", kLockHosts, {id_array(host_ids)}}) {
+        const Result& r = transaction_.first_result();
         for (int row = 0; row < r.rows(); ++row)
             locked_.push_back(
                 auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
@@ -275,10 +278,7 @@ public:
         writes_.seen(host_id, now);
     }
 
-    void commit() override {
-        writes_.flush(*lease_);
-        transaction_.commit();
-    }
+    void commit() override { writes_.flush_and_commit(transaction_); }
 
     std::optional<std::int64_t> transaction_id() const override { return transaction_id_; }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 #include "ddns/nsupdate/update_client.hpp"
@@ -15,6 +16,7 @@ const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEn
     GatewayStackOptions o;
     o.zones = {"example.test"};
     o.unregistered_zones = {"spare.test"};
+    o.extra_config = kCacheMaxLagConfig;
     return o;
 }()));
 
@@ -393,6 +395,12 @@ TEST_F(Admin, TokensArePrintedOnceStoredHashedAndRevocable) {
         user + "'");
     r = stack().admin({"token", "remove", id});
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    // The running gateway holds the token in its principal cache and sees the removal within
+    // cache.max_lag_ms; asked with the address the host has, an answer from the old copy
+    // changes nothing.
+    expect_seen_within_max_lag(
+        std::chrono::steady_clock::now(), [&] { return update(user, token, host, "192.0.2.62"); },
+        "badauth");
     EXPECT_EQ(update(user, token, host, "192.0.2.63"), "badauth");
     r = stack().admin({"token", "remove", id});
     EXPECT_EQ(r.exit_code, 1);
@@ -452,16 +460,20 @@ TEST_F(Admin, TokenLimitsAreKeptListedAndEnforcedByTheRunningGateway) {
               "3");
 }
 
-TEST_F(Admin, PasswdReplacesThePasswordAndTheOldOneStopsWorkingAtOnce) {
+TEST_F(Admin, PasswdReplacesThePasswordAndTheOldOneStopsWorkingWithinTheCachesBound) {
     const std::string user = unique_label();
     const std::string host = user + ".example.test";
     stack().add_account(user, kPassword);
     stack().add_host(host, user);
-    // The first success is cached by the running gateway...
+    // The first success is cached by the running gateway (the principal with its hash)...
     ASSERT_EQ(update(user, kPassword, host, "192.0.2.66"), "good 192.0.2.66");
     auto r = stack().admin({"account", "passwd", user}, "a brand new password\n");
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    // ...but the cache is keyed by the stored hash, so the old password fails right away.
+    // ...and the new hash reaches that copy within cache.max_lag_ms (asked with the address the
+    // host has, an answer from the old copy changes nothing); then the old password fails.
+    expect_seen_within_max_lag(
+        std::chrono::steady_clock::now(),
+        [&] { return update(user, kPassword, host, "192.0.2.66"); }, "badauth");
     EXPECT_EQ(update(user, kPassword, host, "192.0.2.67"), "badauth");
     EXPECT_EQ(update(user, "a brand new password", host, "192.0.2.67"), "good 192.0.2.67");
     r = stack().admin({"account", "passwd", user}, "short\n");
@@ -480,8 +492,13 @@ TEST_F(Admin, AccountRemoveClearsItsHostsInBind) {
     ASSERT_EQ(update(user, kPassword, host, "192.0.2.64"), "good 192.0.2.64");
     auto r = stack().admin({"account", "remove", user});
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    const auto changed = std::chrono::steady_clock::now();
     EXPECT_TRUE(stack().named().query(host, "A").empty());
     EXPECT_EQ(stack().sql("select count(*) from hosts where name = '" + host + "'"), "0");
+    // The running gateway's cached copy of the account goes within cache.max_lag_ms; asked with
+    // the address the host had, an answer from it writes nothing (the row is gone).
+    expect_seen_within_max_lag(
+        changed, [&] { return update(user, kPassword, host, "192.0.2.64"); }, "badauth");
     EXPECT_EQ(update(user, kPassword, host, "192.0.2.65"), "badauth");
 }
 

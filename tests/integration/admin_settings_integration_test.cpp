@@ -7,6 +7,7 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "stack_environment.hpp"
@@ -21,7 +22,7 @@ constexpr const char* kPassword = "settings-test-password";
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEnvironment([] {
     GatewayStackOptions o;
     o.zones = {kZone, kMovedZone};
-    o.extra_config = "web.enabled = true\n";
+    o.extra_config = "web.enabled = true\n" + kCacheMaxLagConfig;
     return o;
 }()));
 
@@ -91,6 +92,10 @@ TEST_F(AdminSettings, DisabledAccountIsRefusedByEveryDialectAndTheApiUntilEnable
     ASSERT_EQ(api_account().status, 200) << api_account().raw;
 
     EXPECT_TRUE(contains(admin_ok({"account", "disable", user}), "disabled"));
+    // The running gateway's cached copy of the account sees the change within
+    // cache.max_lag_ms; asked with the address the host has, an answer from it changes nothing.
+    expect_seen_within_max_lag(
+        std::chrono::steady_clock::now(), [&] { return dyndns2(host, "192.0.2.10"); }, "badauth");
     EXPECT_EQ(dyndns2(host, "192.0.2.11"), "badauth");
     EXPECT_EQ(dyndns2(host, "192.0.2.11", token), "badauth");
     const auto dynamic =
@@ -124,6 +129,9 @@ TEST_F(AdminSettings, DisabledAccountIsRefusedByEveryDialectAndTheApiUntilEnable
     EXPECT_TRUE(listed);
 
     admin_ok({"account", "enable", user});
+    expect_seen_within_max_lag(
+        std::chrono::steady_clock::now(), [&] { return dyndns2(host, "192.0.2.10"); },
+        "nochg 192.0.2.10");
     EXPECT_EQ(dyndns2(host, "192.0.2.12"), "good 192.0.2.12");
     EXPECT_EQ(api_account().status, 200);
     EXPECT_EQ(stack().admin({"account", "disable", user + "-nobody"}).exit_code, 1);
@@ -177,7 +185,9 @@ TEST_F(AdminSettings, HostTtlIsItsOwnOrFollowsTheZoneAndReachesBindAtOnce) {
     EXPECT_EQ(shown->getValue<std::string>("ttl_source"), "host");
     EXPECT_EQ(shown->getValue<std::string>("ipv4"), "192.0.2.20");
     EXPECT_EQ(shown->getValue<std::string>("ipv6"), "2001:db8::20");
-    // Later changes keep it.
+    // Later changes keep it. A change writes the TTL of the running gateway's cached copy of
+    // the host, which sees the new one within cache.max_lag_ms (and no answer shows it).
+    wait_out_cache_max_lag();
     ASSERT_EQ(dyndns2(host, "192.0.2.21"), "good 192.0.2.21");
     EXPECT_EQ(ttl_in_bind(host), "1234");
 
@@ -199,6 +209,7 @@ TEST_F(AdminSettings, HostTtlIsItsOwnOrFollowsTheZoneAndReachesBindAtOnce) {
     EXPECT_EQ(down.exit_code, 1) << down.output;
     EXPECT_TRUE(contains(down.output, "BIND still serves the old one")) << down.output;
     EXPECT_EQ(ttl_in_bind(host), "77");
+    wait_out_cache_max_lag();
     ASSERT_EQ(dyndns2(host, "192.0.2.23"), "good 192.0.2.23");
     EXPECT_EQ(ttl_in_bind(host), "300");
     admin_ok({"zone", "ttl", kZone, zone_ttl});
@@ -239,6 +250,9 @@ TEST_F(AdminSettings, ZoneUpdateMovesAZoneToAnotherPrimaryAndRotatesItsKey) {
               second->key_file().string()});
     EXPECT_EQ(zone_column(kMovedZone, "server_port"), std::to_string(second->port()));
     EXPECT_EQ(zone_column(kMovedZone, "tsig_key_name"), "second-named-key");
+    // A change goes to the server and with the key of the running gateway's cached copy of the
+    // zone, which sees the new ones within cache.max_lag_ms (and no answer shows them).
+    wait_out_cache_max_lag();
     EXPECT_EQ(dyndns2(moved_host, "192.0.2.31"), "good 192.0.2.31");
     EXPECT_EQ(second->query(moved_host, "A"), Strings{"192.0.2.31"});
     EXPECT_EQ(stack().named().query(moved_host, "A"), Strings{"192.0.2.30"});
@@ -251,6 +265,7 @@ TEST_F(AdminSettings, ZoneUpdateMovesAZoneToAnotherPrimaryAndRotatesItsKey) {
     admin_ok({"zone", "update", kMovedZone, "--key-file", second->second_key_file().string()});
     EXPECT_EQ(zone_column(kMovedZone, "tsig_key_name"), "second-named-key-2");
     EXPECT_EQ(zone_column(kMovedZone, "tsig_algorithm"), "hmac-sha512");
+    wait_out_cache_max_lag();
     EXPECT_EQ(dyndns2(moved_host, "192.0.2.32"), "good 192.0.2.32");
     EXPECT_EQ(second->query(moved_host, "A"), Strings{"192.0.2.32"});
 
@@ -272,6 +287,7 @@ TEST_F(AdminSettings, ZoneUpdateMovesAZoneToAnotherPrimaryAndRotatesItsKey) {
     admin_ok({"zone", "update", kMovedZone, "--server",
               "127.0.0.1:" + std::to_string(stack().named().port()), "--key-file",
               stack().named().key_file().string()});
+    wait_out_cache_max_lag();
     EXPECT_EQ(dyndns2(moved_host, "192.0.2.34"), "good 192.0.2.34");
     EXPECT_EQ(stack().named().query(moved_host, "A"), Strings{"192.0.2.34"});
     EXPECT_EQ(stack().admin({"zone", "update", kMovedZone}).exit_code, 2);
@@ -322,7 +338,11 @@ TEST_F(AdminSettings, HostRemoveForceAndKeepDnsRemoveWhatBindWillNotClear) {
     // With BIND up, --keep-dns still leaves the records alone.
     const std::string third = user + "-third." + kZone;
     stack().add_host(third, user);
-    ASSERT_EQ(dyndns2(third, "192.0.2.42"), "good 192.0.2.42");
+    // The running gateway's cached copy of the account lacks the new host ("nohost", no
+    // change) until the notification arrives (cache.max_lag_ms).
+    expect_seen_within_max_lag(
+        std::chrono::steady_clock::now(), [&] { return dyndns2(third, "192.0.2.42"); },
+        "good 192.0.2.42");
     admin_ok({"host", "remove", third, "--keep-dns"});
     EXPECT_EQ(a_records(third), Strings{"192.0.2.42"});
 }

@@ -4,6 +4,7 @@
 // equal to the status line, and no address literal in any header.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <regex>
 
 #include "stack_environment.hpp"
@@ -20,7 +21,8 @@ const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new StackEn
     o.unregistered_zones = {"denied.test"};
     // 127.0.0.2 may forward documentation addresses; 127.0.0.3 acts as a client whose own
     // (loopback) address may be published, like a router that sends no `ip` at all.
-    o.extra_config = "proxy.trusted = 127.0.0.2/32\naddress.allow = 127.0.0.3/32\n";
+    o.extra_config =
+        "proxy.trusted = 127.0.0.2/32\naddress.allow = 127.0.0.3/32\n" + kCacheMaxLagConfig;
     return o;
 }()));
 
@@ -151,17 +153,30 @@ TEST_F(Dynamic, UpdatesAreOffUntilTheOperatorEnablesThem) {
 
     auto r = stack().admin({"account", "enable-updates", off});
     ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto changed = std::chrono::steady_clock::now();
     EXPECT_TRUE(contains(r.output, "dynamic updates enabled for " + off)) << r.output;
     EXPECT_TRUE(std::regex_search(stack().admin({"account", "list"}).output,
                                   std::regex(off + R"( *free +on )")));
+    // The refusal above was answered from the principal cache's copy, which the switch reaches
+    // within cache.max_lag_ms; a refused request changes nothing.
+    const auto status = [&](const std::string& target) {
+        const auto reply = stack().get(target);
+        return std::to_string(reply.status) + " " + reply.body;
+    };
+    expect_seen_within_max_lag(
+        changed, [&] { return status(query + off_token); }, "200 OK");
     expect_reply(stack().get(query + off_token), 200, "OK");
     EXPECT_EQ(a_records(off_host), Strings{"192.0.2.16"});
     EXPECT_EQ(stored_addresses(off_host), "192.0.2.16 -");
 
     r = stack().admin({"account", "disable-updates", off});
     ASSERT_EQ(r.exit_code, 0) << r.output;
+    changed = std::chrono::steady_clock::now();
     EXPECT_TRUE(std::regex_search(stack().admin({"account", "list"}).output,
                                   std::regex(off + R"( *free +off )")));
+    // Asked with the address the host has, so that an answer from the old copy changes nothing.
+    expect_seen_within_max_lag(
+        changed, [&] { return status(query + off_token); }, "403 dynamic updates disabled");
     expect_reply(stack().get("/dynamic?host=" + off_host + "&ip=192.0.2.17&user=" + off +
                              "&password=" + off_token),
                  403, "dynamic updates disabled");
@@ -291,9 +306,20 @@ TEST_F(Dynamic, ExpiredAndDisabledAccountsAre403) {
     expect_reply(update("host=" + host + "&ip=192.0.2.27"), 200, "OK");
     const auto before = zone_serial(kZone);
     const std::string where = " where username = '" + user + "'";
+    // Each change is made by another process: the principal cache holds the account and sees a
+    // change within cache.max_lag_ms. It is asked with the address the host has until it does,
+    // so that an answer from the old copy changes nothing.
+    const auto same_address = [&] {
+        const auto r = update("host=" + host + "&ip=192.0.2.27");
+        return std::to_string(r.status) + " " + r.body;
+    };
     stack().sql("update accounts set expires_at = now() - interval '1 day'" + where);
+    expect_seen_within_max_lag(std::chrono::steady_clock::now(), same_address,
+                               "403 account expired");
     expect_reply(update("host=" + host + "&ip=192.0.2.28"), 403, "account expired");
     stack().sql("update accounts set expires_at = null, disabled = true" + where);
+    expect_seen_within_max_lag(std::chrono::steady_clock::now(), same_address,
+                               "403 account disabled");
     expect_reply(update("host=" + host + "&ip=192.0.2.28"), 403, "account disabled");
     EXPECT_EQ(a_records(host), Strings{"192.0.2.27"});
     EXPECT_EQ(zone_serial(kZone), before);
@@ -301,6 +327,7 @@ TEST_F(Dynamic, ExpiredAndDisabledAccountsAre403) {
     // A future expiry date is no obstacle.
     stack().sql("update accounts set expires_at = now() + interval '1 day', disabled = false" +
                 where);
+    expect_seen_within_max_lag(std::chrono::steady_clock::now(), same_address, "200 OK");
     expect_reply(update("host=" + host + "&ip=192.0.2.28"), 200, "OK");
     EXPECT_EQ(a_records(host), Strings{"192.0.2.28"});
 }

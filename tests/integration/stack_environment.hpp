@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gateway_stack.hpp"
@@ -18,6 +21,44 @@
 namespace ddns::test {
 
 inline GatewayStack* g_stack = nullptr;
+
+// The gateway answers no-change requests from its principal cache (on in every stack). A change
+// another process commits (admin, SQL, a second instance) reaches it by notification: normally
+// within milliseconds, and never later than cache.max_lag_ms after the commit (configuration.md).
+// A test that changes something that way and then sends a request the cache may answer must
+// allow for that window. Fixtures that rely on the bound pin it with kCacheMaxLagConfig.
+inline constexpr std::chrono::milliseconds kCacheMaxLag{500};
+inline const std::string kCacheMaxLagConfig =
+    "cache.max_lag_ms = " + std::to_string(kCacheMaxLag.count()) + "\n";
+
+// After a change committed before `changed` by another process: asks `ask` until it answers
+// `want`, and returns the last answer. `ask` must change nothing whichever state it is answered
+// from (the address the host already has, a login). A different answer to a request sent
+// kCacheMaxLag or later after `changed` fails the test: the cache answered from a state older
+// than its bound.
+inline std::string expect_seen_within_max_lag(std::chrono::steady_clock::time_point changed,
+                                              const std::function<std::string()>& ask,
+                                              const std::string& want) {
+    for (;;) {
+        const auto sent = std::chrono::steady_clock::now();
+        std::string got = ask();
+        if (got == want) return got;
+        if (sent - changed >= kCacheMaxLag) {
+            ADD_FAILURE()
+                << "answered '" << got << "', not '" << want << "', to a request sent "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(sent - changed).count()
+                << " ms after the change (cache.max_lag_ms = " << kCacheMaxLag.count() << ")";
+            return got;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+// Where no request that changes nothing can show the change (a budget that every request counts
+// against, a TTL or a zone's server that only a change writes): waits the bound out.
+inline void wait_out_cache_max_lag() {
+    std::this_thread::sleep_for(kCacheMaxLag + std::chrono::milliseconds(100));
+}
 
 class StackEnvironment : public ::testing::Environment {
 public:

@@ -129,6 +129,90 @@ TEST_F(DatabaseTest, ACommitTheServerRefusedIsAPlainFailure) {
     EXPECT_EQ(scalar("SELECT count(*) FROM t"), "0");
 }
 
+// BEGIN with the first statement and the last statement with COMMIT, each pair one round trip
+// (the change path's transaction, issue #13): the statements run in order in one transaction,
+// and the connection is clean afterwards.
+TEST_F(DatabaseTest, APipelinedTransactionRunsItsStatementsInOrderAndCommits) {
+    auto conn = db_->lease();
+    conn->exec("CREATE TABLE t (k integer)");
+    {
+        Transaction tx(*conn,
+                       Statement{"ins", "INSERT INTO t VALUES ($1::integer) RETURNING k", {"1"}});
+        EXPECT_EQ(tx.first_result().text(0, 0), "1");
+        EXPECT_TRUE(conn->in_transaction());
+        conn->exec("INSERT INTO t VALUES (2)");
+        tx.commit_after(Statement{"ins", "INSERT INTO t VALUES ($1::integer) RETURNING k", {"3"}});
+    }
+    EXPECT_FALSE(conn->in_transaction());
+    EXPECT_TRUE(conn->usable());
+    EXPECT_EQ(scalar("SELECT string_agg(k::text, ',' ORDER BY k) FROM t"), "1,2,3");
+    EXPECT_EQ(conn->exec("SELECT 7").text(0, 0), "7");  // out of pipeline mode
+}
+
+// The last statement refused: COMMIT never ran, so it is a certain failure, and the transaction
+// rolls back; the connection stays usable.
+TEST_F(DatabaseTest, APipelinedCommitWhoseStatementWasRefusedIsAPlainFailure) {
+    auto conn = db_->lease();
+    conn->exec("CREATE TABLE t (k integer CHECK (k < 10))");
+    {
+        Transaction tx(*conn, Statement{{}, "INSERT INTO t VALUES (1)", {}});
+        try {
+            tx.commit_after(Statement{"ins", "INSERT INTO t VALUES ($1::integer)", {"11"}});
+            ADD_FAILURE() << "commit succeeded";
+        } catch (const auth::CommitUnknown&) {
+            ADD_FAILURE() << "a refused statement is not in doubt";
+        } catch (const auth::StoreError&) {
+        }
+    }
+    EXPECT_FALSE(conn->in_transaction());
+    EXPECT_TRUE(conn->usable());
+    EXPECT_EQ(scalar("SELECT count(*) FROM t"), "0");
+}
+
+// A refused first statement: the constructor throws and nothing stays open.
+TEST_F(DatabaseTest, APipelinedBeginWhoseStatementWasRefusedLeavesNoTransaction) {
+    auto conn = db_->lease();
+    EXPECT_THROW(Transaction(*conn, Statement{"bad", "SELECT * FROM no_such_table", {}}),
+                 auth::StoreError);
+    EXPECT_FALSE(conn->in_transaction());
+    EXPECT_TRUE(conn->usable());
+}
+
+// The connection goes while COMMIT runs, after the last statement succeeded: unknown. (A
+// deferred trigger ends its own backend during COMMIT.)
+TEST_F(DatabaseTest, APipelinedCommitLostAfterItsStatementHasAnUnknownOutcome) {
+    auto conn = db_->lease();
+    conn->exec_script(R"sql(
+        CREATE TABLE t (k integer);
+        CREATE FUNCTION end_me() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER end_me AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED
+            FOR EACH ROW EXECUTE FUNCTION end_me();)sql");
+    Transaction tx(*conn, Statement{{}, "SELECT 1", {}});
+    EXPECT_THROW(tx.commit_after(Statement{"ins", "INSERT INTO t VALUES ($1::integer)", {"1"}}),
+                 auth::CommitUnknown);
+    EXPECT_TRUE(conn->broken());
+}
+
+// The backend ended before the statement ran: the server's refusal arrives for the statement,
+// so nothing after it ran; a certain failure.
+TEST_F(DatabaseTest, APipelinedCommitOnABackendEndedBeforehandIsAPlainFailure) {
+    auto conn = db_->lease();
+    conn->exec("CREATE TABLE t (k integer)");
+    const std::string pid(conn->exec("SELECT pg_backend_pid()").text(0, 0));
+    Transaction tx(*conn);
+    EXPECT_EQ(scalar("SELECT pg_terminate_backend(" + pid + ", 5000)"), "t");
+    try {
+        tx.commit_after(Statement{"ins", "INSERT INTO t VALUES ($1::integer)", {"1"}});
+        ADD_FAILURE() << "commit succeeded";
+    } catch (const auth::CommitUnknown&) {
+        ADD_FAILURE() << "the server refused the statement before COMMIT: not in doubt";
+    } catch (const auth::StoreError&) {
+    }
+    EXPECT_EQ(scalar("SELECT count(*) FROM t"), "0");
+}
+
 TEST_F(DatabaseTest, UnexpectedErrorThrowsStoreError) {
     auto conn = db_->lease();
     EXPECT_THROW(conn->exec("SELECT * FROM no_such_table"), auth::StoreError);

@@ -1,5 +1,5 @@
 // PgLifecycleStore against a migrated database: which hosts are due (heartbeat timeouts of
-// host and zone, expiry), batches and skips, and SKIP LOCKED between concurrent sweepers and
+// host and zone, expiry), batches and their cursor, and SKIP LOCKED between concurrent sweepers and
 // updates.
 #include "ddns/sql/pg_lifecycle_store.hpp"
 
@@ -64,9 +64,8 @@ protected:
                ") WHERE username = 'bob' RETURNING id");
     }
     std::vector<std::int64_t> due_ids(std::int64_t zone, auth::TimePoint now,
-                                      std::size_t limit = 100,
-                                      const std::vector<std::int64_t>& skip = {}) {
-        auto batch = lifecycle_->lock_due_hosts(zone, now, limit, skip);
+                                      std::size_t limit = 100, std::int64_t after_id = 0) {
+        auto batch = lifecycle_->lock_due_hosts(zone, now, limit, after_id);
         std::vector<std::int64_t> ids;
         for (const auto& c : batch->hosts()) ids.push_back(c.host.id);
         return ids;
@@ -143,7 +142,7 @@ TEST_F(PgLifecycleStoreTest, OfflineHostsAreNotDueAgain) {
     EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(50)).empty());
 }
 
-TEST_F(PgLifecycleStoreTest, LimitAndSkipBoundABatch) {
+TEST_F(PgLifecycleStoreTest, LimitAndCursorBoundABatch) {
     seen(switched_off_, kT0, "192.0.2.2");
     ASSERT_FALSE(AdminRepository(*db_).set_host_heartbeat(name("b.example.org"), std::nullopt));
     const auto late = kT0 + minutes(30);
@@ -151,7 +150,8 @@ TEST_F(PgLifecycleStoreTest, LimitAndSkipBoundABatch) {
     ASSERT_EQ(both.size(), 2U);
     EXPECT_TRUE(std::is_sorted(both.begin(), both.end()));
     EXPECT_EQ(due_ids(zone_, late, 1), std::vector<std::int64_t>{both[0]});
-    EXPECT_EQ(due_ids(zone_, late, 1, {both[0]}), std::vector<std::int64_t>{both[1]});
+    EXPECT_EQ(due_ids(zone_, late, 1, both[0]), std::vector<std::int64_t>{both[1]});
+    EXPECT_TRUE(due_ids(zone_, late, 100, both[1]).empty()) << "nothing after the last";
 }
 
 // Two sweepers at once get disjoint batches, and a host whose update is in progress (its row
@@ -188,14 +188,14 @@ TEST_F(PgLifecycleStoreTest, TheProtocolsHeartbeatAppliesWhenNeitherHostNorZoneS
     ASSERT_FALSE(repo.set_host_heartbeat(name("f.example.net"), seconds(0)));
     seen(e, kT0, "192.0.2.5");
     seen(off, kT0, "192.0.2.6");
-    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(30), 100, {own_timeout_}).empty());
+    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(30), 100, own_timeout_).empty());
     PgStore store(*db_);
     store.set_protocol_heartbeat(e, minutes(20));
     store.set_protocol_heartbeat(off, minutes(20));
-    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(20), 100, {own_timeout_}).empty());
-    EXPECT_EQ(due_ids(other_zone_, kT0 + minutes(20) + seconds(1), 100, {own_timeout_}),
+    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(20), 100, own_timeout_).empty());
+    EXPECT_EQ(due_ids(other_zone_, kT0 + minutes(20) + seconds(1), 100, own_timeout_),
               std::vector<std::int64_t>{e});
-    auto batch = lifecycle_->lock_due_hosts(other_zone_, kT0 + minutes(21), 100, {own_timeout_});
+    auto batch = lifecycle_->lock_due_hosts(other_zone_, kT0 + minutes(21), 100, own_timeout_);
     ASSERT_EQ(batch->hosts().size(), 1u);
     EXPECT_EQ(batch->hosts()[0].host.heartbeat_timeout, minutes(20));
     // And the principal sees it too.
@@ -222,9 +222,9 @@ TEST_F(PgLifecycleStoreTest, ADerivedHostLivesByTheHostItDerivesFrom) {
         name("nas.example.net"), DeriveSpec{name("r.example.net"), *IpAddress::parse("::7"), 64}));
     seen(router, kT0, "192.0.2.7");
     seen(nas, kT0 - minutes(10), "192.0.2.8");  // its own last_seen does not matter
-    const std::vector<std::int64_t> skip{own_timeout_};
-    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(5), 100, skip).empty());
-    auto due = due_ids(other_zone_, kT0 + minutes(5) + seconds(1), 100, skip);
+    const std::int64_t after = own_timeout_;    // c.example.net, and the hosts added before it
+    EXPECT_TRUE(due_ids(other_zone_, kT0 + minutes(5), 100, after).empty());
+    auto due = due_ids(other_zone_, kT0 + minutes(5) + seconds(1), 100, after);
     std::sort(due.begin(), due.end());
     EXPECT_EQ(due, (std::vector<std::int64_t>{std::min(router, nas), std::max(router, nas)}));
 
@@ -233,7 +233,7 @@ TEST_F(PgLifecycleStoreTest, ADerivedHostLivesByTheHostItDerivesFrom) {
     auto change = store.begin_change({router});
     change->record_offline(router, std::nullopt, std::nullopt, auth::OfflineReason::Request, kT0);
     change->commit();
-    EXPECT_EQ(due_ids(other_zone_, kT0 + seconds(1), 100, skip), std::vector<std::int64_t>{nas});
+    EXPECT_EQ(due_ids(other_zone_, kT0 + seconds(1), 100, after), std::vector<std::int64_t>{nas});
 }
 
 }  // namespace

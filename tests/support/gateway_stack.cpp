@@ -150,6 +150,10 @@ std::string gateway_binary() {
     return DDNS_GATEWAY_BINARY;
 }
 
+std::string GatewayStack::binary() const {
+    return options_.gateway_binary.empty() ? gateway_binary() : options_.gateway_binary;
+}
+
 GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(options)) {
     postgres_ = std::make_unique<PostgresServer>(options_.postgres_settings);
     conninfo_ = postgres_->create_database("ddns");
@@ -180,8 +184,7 @@ GatewayStack::GatewayStack(GatewayStackOptions options) : options_(std::move(opt
                    "dns.timeout_ms = 500\n"
                    "log.level = " +
                    options_.log_level + "\n" + options_.extra_config);
-    const auto migrated =
-        run_command({gateway_binary(), "migrate", "--config", config_path_.string()});
+    const auto migrated = run_command({binary(), "migrate", "--config", config_path_.string()});
     if (migrated.exit_code != 0) throw std::runtime_error("migrate failed: " + migrated.output);
     for (const auto& zone : options_.zones) {
         const auto added =
@@ -198,7 +201,7 @@ GatewayStack::~GatewayStack() {
 
 void GatewayStack::start_gateway() {
     gateway_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{gateway_binary(), "serve", "--config", config_path_.string()},
+        std::vector<std::string>{binary(), "serve", "--config", config_path_.string()},
         dir_.path() / "gateway.log");
     const bool up =
         wait_until([&] { return get("/healthz").status == 200 || !gateway_->running(); });
@@ -230,7 +233,7 @@ std::string GatewayStack::logs() const {
 }
 
 CommandResult GatewayStack::admin(const std::vector<std::string>& args, const std::string& input) {
-    std::vector<std::string> argv{gateway_binary(), "admin", "--config", config_path_.string()};
+    std::vector<std::string> argv{binary(), "admin", "--config", config_path_.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, std::chrono::seconds(30), input);
 }

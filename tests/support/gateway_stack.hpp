@@ -69,6 +69,7 @@ struct GatewayStackOptions {
     bool tls = false;
     // More PostgreSQL settings (`name=value`), e.g. a benchmark loading pg_stat_statements.
     std::vector<std::string> postgres_settings;
+    std::string gateway_binary;  // another build's program (empty: gateway_binary())
 };
 
 class GatewayStack {
@@ -128,6 +129,8 @@ public:
     std::string logs() const;
 
 private:
+    std::string binary() const;  // options_.gateway_binary, else gateway_binary()
+
     GatewayStackOptions options_;
     TempDir dir_{"ddns-stack"};
     std::unique_ptr<PostgresServer> postgres_;

@@ -273,13 +273,13 @@ public:
     };
 
     std::vector<std::int64_t> zones_with_due_hosts(auth::TimePoint) override { return due_zones; }
-    std::unique_ptr<auth::SweepBatch> lock_due_hosts(
-        std::int64_t, auth::TimePoint, std::size_t limit,
-        const std::vector<std::int64_t>& skip) override {
+    std::unique_ptr<auth::SweepBatch> lock_due_hosts(std::int64_t, auth::TimePoint,
+                                                     std::size_t limit,
+                                                     std::int64_t after_id) override {
         const bool holding = ++batches <= held_batches;
         std::vector<auth::SweepCandidate> out;
         for (const auto& [id, c] : hosts) {
-            if (c.host.offline || std::count(skip.begin(), skip.end(), id) != 0) continue;
+            if (c.host.offline || id <= after_id) continue;
             if (holding && held.count(id) != 0) continue;  // SKIP LOCKED
             if (out.size() == limit) break;
             out.push_back(c);

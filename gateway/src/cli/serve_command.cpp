@@ -172,6 +172,7 @@ int run_serve(const Config& config) {
     AuditLogOptions audit_options{config.audit.queue_size};
     audit_options.merge_repeats = config.audit.merge_repeats;
     audit_options.merge_window = config.audit.merge_window_ms;
+    audit_options.gather = config.audit.gather_ms;
     AuditLog audit(audit_store, log, audit_options);
     std::unique_ptr<AuditPruner> pruner;
     if (config.audit.retention.count() > 0)
@@ -236,6 +237,9 @@ int run_serve(const Config& config) {
         dns_reader, dns, reconcile_store, log,
         ReconcileOptions{config.reconcile.interval, config.reconcile.in_doubt_poll,
                          config.reconcile.max_repairs, 100, false});
+    // A sweep taking many hosts offline (at start after an outage, say) goes first.
+    if (config.sweep.interval.count() > 0)
+        reconciler.defer_full_pass_while([&sweeper] { return sweeper.busy(); });
     if (config.reconcile.interval.count() > 0) reconciler.start();
     register_serve_metrics(metrics,
                            ServeParts{db, audit_db, updates, audit, sweeper, reconciler, http});

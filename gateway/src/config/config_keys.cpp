@@ -539,6 +539,10 @@ const ConfigKey kKeys[] = {
     {"audit.merge_window_ms", K::Milliseconds, 0, 60000, "1000",
      "identical unchanged answers within this window become one row with their count (0: off)",
      set_number<&C::audit, &AuditSection::merge_window_ms>},
+    // The update-log writer's statements per record (chgcost branch, issue #13).
+    {"audit.gather_ms", K::Milliseconds, 0, 10000, "20",
+     "an update-log write starts at most this long after the previous one (0: at once)",
+     set_number<&C::audit, &AuditSection::gather_ms>},
 };
 // clang-format on
 

@@ -229,17 +229,31 @@ struct UpdateService::Batch {
     auth::TimePoint now;
     bool taken = false;  // a sender carries it in the message it is working on
     bool done = false;
+    bool sending = false;  // its request is sending a message (perhaps without this batch)
+    // Its request waits on this alone (under the queue's mutex), so that a message's end wakes
+    // the requests it carried and the one that sends next, not every request of the zone.
+    std::condition_variable cv;
 };
 
 struct UpdateService::ZoneQueue {
     std::mutex mutex;
-    std::condition_variable cv;
-    std::deque<Batch*> pending;
-    std::size_t sending = 0;  // messages of this zone being worked on
+    std::deque<Batch*> pending;  // not taken yet, in arrival order
+    std::size_t sending = 0;     // messages of this zone being worked on
     // A sender is taking the row locks of its message: the next sender waits until it holds
     // them, so messages lock (and hence reach BIND and the database) in the order they were
     // taken from the queue.
     bool locking = false;
+
+    // Whether a request may start a message now; its own batch must still be pending.
+    bool may_send(std::size_t limit) const { return !locking && sending < limit; }
+    // Under the mutex, after locking or sending went down: every waiting request waits for the
+    // same thing, and whichever starts takes the front of the queue, so the first waiting one
+    // alone is woken (64 requests woken for each message cost more CPU than the message: issue
+    // #13). A request busy sending its own message is not waiting.
+    void wake_next() {
+        for (Batch* b : pending)
+            if (!b->sending) return b->cv.notify_one();
+    }
 };
 
 // Caps the UPDATEs in flight per BIND server.
@@ -440,15 +454,14 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
     std::unique_lock lock(queue.mutex);
     queue.pending.push_back(&batch);
     for (;;) {
-        queue.cv.wait(lock, [&] {
-            return batch.done || (!batch.taken && !queue.locking && queue.sending < limit);
-        });
+        batch.cv.wait(lock, [&] { return batch.done || (!batch.taken && queue.may_send(limit)); });
         if (batch.done) return;
         // This request sends everything queued so far (its own batch is among it, unless more
         // than a message's worth waits before it), then hands over, so no request serves others
         // indefinitely.
         ++queue.sending;
         queue.locking = true;
+        batch.sending = true;
         const std::size_t take = std::min(queue.pending.size(), options_.max_requests_per_message);
         std::vector<Batch*> batches(queue.pending.begin(),
                                     queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
@@ -462,14 +475,18 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
             locked = true;
             const std::lock_guard guard(queue.mutex);
             queue.locking = false;
-            queue.cv.notify_all();
+            queue.wake_next();
         };
         process(batches, on_locked);
         on_locked();  // when process() ended before taking the locks
         lock.lock();
-        for (Batch* b : batches) b->done = true;
+        for (Batch* b : batches) {
+            b->done = true;
+            if (b != &batch) b->cv.notify_one();  // under the mutex: b outlives the call
+        }
         --queue.sending;
-        queue.cv.notify_all();
+        batch.sending = false;
+        queue.wake_next();
     }
 }
 

@@ -68,7 +68,7 @@ void AuditLog::enqueue(auth::AuditRecord record, std::string key) {
         repeat_at_[std::move(key)] = front_sequence_ + queue_.size();
     }
     queue_.push_back(std::move(record));
-    wake_.notify_one();
+    if (!gathering_ || queue_.size() >= options_.batch_size) wake_.notify_one();
 }
 
 void AuditLog::enqueue_all(std::vector<RepeatWindows::Keyed> closed) {
@@ -82,8 +82,11 @@ std::uint64_t AuditLog::merged() const {
 
 void AuditLog::flush() {
     std::unique_lock lock(mutex_);
+    ++flushing_;
     enqueue_all(windows_.take_all());
+    wake_.notify_one();  // out of a gathering wait
     idle_.wait(lock, [&] { return queue_.empty() && in_flight_ == 0; });
+    --flushing_;
 }
 
 void AuditLog::stop() {
@@ -91,7 +94,7 @@ void AuditLog::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    wake_.notify_all();
+    wake_.notify_all();  // also out of a gathering wait
     if (thread_.joinable()) thread_.join();
 }
 
@@ -139,11 +142,24 @@ void AuditLog::wait_for_work(std::unique_lock<std::mutex>& lock) {
     }
 }
 
+// Until `gather` has passed since the last write started, a batch's worth waits, or flush or
+// stop asks for everything.
+void AuditLog::gather(std::unique_lock<std::mutex>& lock) {
+    const auto until = last_write_ + options_.gather;
+    gathering_ = true;
+    wake_.wait_until(lock, until, [&] {
+        return stopping_ || flushing_ > 0 || queue_.size() >= options_.batch_size;
+    });
+    gathering_ = false;
+}
+
 void AuditLog::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
         wait_for_work(lock);
         if (queue_.empty()) break;  // stopping, and everything is written
+        if (options_.gather.count() > 0) gather(lock);
+        last_write_ = std::chrono::steady_clock::now();
         std::vector<auth::AuditRecord> batch;
         while (!queue_.empty() && batch.size() < options_.batch_size) {
             batch.push_back(std::move(queue_.front()));

@@ -65,9 +65,11 @@ OfflineSweeper::~OfflineSweeper() {
 void OfflineSweeper::start() {
     if (thread_.joinable()) return;
     stop_.reset();
+    busy_.store(true, std::memory_order_relaxed);  // until the first pass ended
     thread_ = std::thread([this] {
         while (!stop_.raised()) {
             const SweepReport report = sweep_once();
+            busy_.store(report.taken_offline > 0, std::memory_order_relaxed);
             // Real time between passes; what is due is decided by clock_. A pass that took hosts
             // offline may have passed over due hosts others held (SKIP LOCKED: an update, the
             // reconciler's pass, another instance), so the next one follows soon; a pass that
@@ -82,6 +84,7 @@ void OfflineSweeper::start() {
 void OfflineSweeper::stop() {
     stop_.raise();
     if (thread_.joinable()) thread_.join();
+    busy_.store(false, std::memory_order_relaxed);
 }
 
 bool OfflineSweeper::stopping() {
@@ -99,6 +102,7 @@ SweepReport OfflineSweeper::sweep_once() {
         log_.error(std::string("offline sweep: database failure: ") + e.what());
         return report;
     }
+    if (!zones.empty()) busy_.store(true, std::memory_order_relaxed);
     for (const std::int64_t zone_id : zones) {
         if (stopping()) break;
         const SweepReport zone = sweep_zone(zone_id, now);
@@ -112,20 +116,21 @@ SweepReport OfflineSweeper::sweep_once() {
 
 SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now) {
     SweepReport report;
-    // Hosts of this pass that were not taken offline: the next batch must not pick them again
-    // (they stay due for the next pass).
-    std::vector<std::int64_t> skip;
+    // Each batch starts after the previous one's last host: hosts of this pass that were not
+    // taken offline are not picked again (they stay due for the next pass), and no batch reads
+    // the hosts swept before it.
+    std::int64_t cursor = 0;
     std::string zone_name = "id " + std::to_string(zone_id);
     int batches = 0;
     const auto started = std::chrono::steady_clock::now();
     while (!stopping()) {
         try {
-            auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, skip);
+            auto batch = store_.lock_due_hosts(zone_id, now, options_.batch_size, cursor);
             if (batch->hosts().empty()) break;
             zone_name = batch->hosts().front().host.zone->name.str();
+            cursor = batch->hosts().back().host.id;  // in id order
             ++batches;
-            const auto left = sweep_batch(std::move(batch), now, report);
-            skip.insert(skip.end(), left.begin(), left.end());
+            sweep_batch(std::move(batch), now, report);
         } catch (const std::exception& e) {
             log_.error("offline sweep of zone id " + std::to_string(zone_id) +
                        ": database failure: " + e.what());
@@ -145,28 +150,24 @@ SweepReport OfflineSweeper::sweep_zone(std::int64_t zone_id, auth::TimePoint now
     return report;
 }
 
-std::vector<std::int64_t> OfflineSweeper::sweep_batch(std::unique_ptr<auth::SweepBatch> batch,
-                                                      auth::TimePoint now, SweepReport& report) {
+void OfflineSweeper::sweep_batch(std::unique_ptr<auth::SweepBatch> batch, auth::TimePoint now,
+                                 SweepReport& report) {
     // A copy: the batch (and its rows) is released before compensating or marking.
     const std::vector<auth::SweepCandidate> candidates = batch->hosts();
-    std::vector<std::int64_t> left;
     std::vector<std::pair<const auth::Host*, auth::OfflineReason>> due;
     std::map<std::int64_t, const auth::Host*> in_dns;  // due hosts that have addresses to remove
     std::vector<std::int64_t> in_dns_ids;
     for (const auth::SweepCandidate& c : candidates) {
         // Re-check under the lock: an update may have refreshed last_seen since the selection.
         const auto reason = auth::offline_due(c.host, c.account_expires_at, now);
-        if (!reason) {
-            left.push_back(c.host.id);
-            continue;
-        }
+        if (!reason) continue;
         due.emplace_back(&c.host, *reason);
         if (c.host.ipv4 || c.host.ipv6) {
             in_dns.emplace(c.host.id, &c.host);
             in_dns_ids.push_back(c.host.id);
         }
     }
-    if (due.empty()) return left;
+    if (due.empty()) return;
     const auth::Zone& zone = *due.front().first->zone;
     auto hosts_of = [&](const std::vector<std::int64_t>& ids) {
         std::vector<const auth::Host*> hosts;
@@ -203,16 +204,11 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(std::unique_ptr<auth::Swee
     }
     if (r.outcome != CommitOutcome::Committed) {
         // Nothing recorded: every due host stays due (the unknown ones are also in doubt).
-        for (const auto& [host, reason] : due) left.push_back(host->id);
         report.failed += due.size();
-        return left;
+        return;
     }
     for (const auto& [host, reason] : due) {
-        if (r.sent.failed.count(host->id) != 0) {
-            left.push_back(host->id);
-            continue;
-        }
-        if (!log_.enabled(LogLevel::Debug)) continue;
+        if (r.sent.failed.count(host->id) != 0 || !log_.enabled(LogLevel::Debug)) continue;
         const auto action =
             auth::effective_offline_action(host->offline_action, zone.offline_action);
         log_.debug("host " + host->name.str() + " taken offline (" +
@@ -221,7 +217,6 @@ std::vector<std::int64_t> OfflineSweeper::sweep_batch(std::unique_ptr<auth::Swee
     }
     report.taken_offline += due.size() - r.sent.failed.size();
     report.failed += r.sent.failed.size();
-    return left;
 }
 
 UpdateResult OfflineSweeper::send(const auth::Zone& zone,

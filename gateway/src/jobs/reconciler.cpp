@@ -397,7 +397,9 @@ void Reconciler::start() {
         using Clock = std::chrono::steady_clock;
         auto next_full = Clock::now();
         while (!stop_.raised()) {
-            if (Clock::now() >= next_full) {
+            const auto now = Clock::now();
+            const bool deferred = defer_ && now < next_full + options_.interval && defer_();
+            if (now >= next_full && !deferred) {
                 full_pass();
                 next_full = Clock::now() + options_.interval;
             } else {

@@ -56,6 +56,34 @@ TEST(AuditLog, RecordsReachTheStoreInOrderInBoundedBatches) {
     EXPECT_EQ(audit.dropped(), 0u);
 }
 
+// With a gather interval, the records that arrive after a write share the next one (issue #13:
+// one statement per record at 2,000 changes a second costs the database more than the rows),
+// unless a batch's worth waits; flush and stop do not wait for the interval.
+TEST(AuditLog, RecordsArrivingWithinTheGatherIntervalShareOneWrite) {
+    FakeAuditStore store;
+    Logger log(LogLevel::Error);
+    auto o = options(100, 4);
+    o.gather = std::chrono::hours(1);  // only a full batch, flush or stop end the wait
+    AuditLog audit(store, log, o);
+    audit.record(record("r0"));  // nothing written before: at once
+    store.wait_for_call(1);
+    audit.record(record("r1"));
+    audit.record(record("r2"));
+    audit.record(record("r3"));
+    audit.record(record("r4"));  // a batch's worth waits: written without the interval
+    store.wait_for_call(2);
+    audit.record(record("r5"));
+    audit.flush();  // does not wait out the hour
+    EXPECT_EQ(store.usernames(), (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4", "r5"}));
+    ASSERT_EQ(store.batches.size(), 3u);
+    EXPECT_EQ(store.batches[1].size(), 4u);
+    EXPECT_EQ(store.batches[2].size(), 1u);
+    audit.record(record("r6"));
+    audit.stop();  // nor does stop
+    EXPECT_EQ(store.usernames().back(), "r6");
+    EXPECT_EQ(audit.written(), 7u);
+}
+
 TEST(AuditLog, AFullQueueDropsAndCountsInsteadOfWaitingForTheDatabase) {
     FakeAuditStore store;
     Logger log(LogLevel::Error);

@@ -279,6 +279,22 @@ TEST_F(OfflineSweeperTest, AfterAPassThatTookHostsOfflineTheNextFollowsSoon) {
     EXPECT_TRUE(store.hosts.at(2).host.offline);
 }
 
+// What the reconciler waits for before a full pass (reconciler_defer_test): busy from start()
+// until a pass finds nothing more to take offline.
+TEST_F(OfflineSweeperTest, BusyFromStartUntilAPassTakesNothingOffline) {
+    add(1, ip("192.0.2.1"));
+    auto s = sweeper();
+    EXPECT_FALSE(s.busy());
+    s.start();
+    // The first pass takes host 1 offline, so the next follows within a second: busy until then.
+    EXPECT_TRUE(s.busy());
+    EXPECT_TRUE(ddns::test::wait_until([&] { return store.batches >= 3 && !s.busy(); },
+                                       std::chrono::seconds(10)));
+    s.stop();
+    EXPECT_FALSE(s.busy());
+    EXPECT_TRUE(store.hosts.at(1).host.offline);
+}
+
 TEST_F(OfflineSweeperTest, StartRunsPassesInTheBackgroundUntilStop) {
     add(1, ip("192.0.2.1"));
     auto s = sweeper();

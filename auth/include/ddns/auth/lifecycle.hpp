@@ -63,12 +63,13 @@ public:
     virtual ~LifecycleStore() = default;
     // Zones that have hosts due at `now` (read without locks: a hint where to look).
     virtual std::vector<std::int64_t> zones_with_due_hosts(TimePoint now) = 0;
-    // Locks up to `limit` online hosts of the zone that are due at `now`, skipping rows another
-    // transaction holds (FOR UPDATE SKIP LOCKED: a host being updated, or another gateway
-    // instance sweeping it) and the ids in `skip`. Empty hosts(): nothing (more) to do.
+    // Locks up to `limit` online hosts of the zone with ids above `after_id` that are due at
+    // `now`, in id order, skipping rows another transaction holds (FOR UPDATE SKIP LOCKED: a
+    // host being updated, or another gateway instance sweeping it). A pass passes the last id
+    // of its previous batch, so it reads each host once. Empty hosts(): nothing (more) to do.
     virtual std::unique_ptr<SweepBatch> lock_due_hosts(std::int64_t zone_id, TimePoint now,
                                                        std::size_t limit,
-                                                       const std::vector<std::int64_t>& skip) = 0;
+                                                       std::int64_t after_id) = 0;
     // As HostStore::mark_in_doubt: call only after the SweepBatch whose commit had an unknown
     // outcome was destroyed (it takes a connection of its own).
     virtual void mark_in_doubt(const std::vector<std::int64_t>& host_ids, TimePoint now) = 0;

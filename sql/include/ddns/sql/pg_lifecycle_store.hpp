@@ -12,9 +12,9 @@ public:
     explicit PgLifecycleStore(Database& db) : db_(db) {}
 
     std::vector<std::int64_t> zones_with_due_hosts(auth::TimePoint now) override;
-    std::unique_ptr<auth::SweepBatch> lock_due_hosts(
-        std::int64_t zone_id, auth::TimePoint now, std::size_t limit,
-        const std::vector<std::int64_t>& skip) override;
+    std::unique_ptr<auth::SweepBatch> lock_due_hosts(std::int64_t zone_id, auth::TimePoint now,
+                                                     std::size_t limit,
+                                                     std::int64_t after_id) override;
     void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
 
 private:

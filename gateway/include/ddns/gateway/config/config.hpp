@@ -112,6 +112,7 @@ struct AuditSection {
     std::size_t queue_size{};
     bool merge_repeats{};  // identical unchanged answers waiting for the writer: one row, counted
     std::chrono::milliseconds merge_window_ms{};  // ... and within this window (0: no window)
+    std::chrono::milliseconds gather_ms{};        // a write starts at most this long after the last
 };
 
 // Self-service accounts: the web.* keys of sign-up, mailed links and free names (read by the

@@ -47,6 +47,10 @@ struct AuditLogOptions {
     // ends (or earlier: a change or fault of the same host, account or name; flush; stop).
     // 0: no windows, merging only while records wait in the queue.
     std::chrono::milliseconds merge_window{0};
+    // A write starts at most this long after the previous one started, unless a batch's worth
+    // waits (or flush, stop): the records queued meanwhile share one statement, so the
+    // database's cost per record falls as the rate rises. 0: each write starts at once.
+    std::chrono::milliseconds gather{0};
 };
 
 // A snapshot of the writer's totals since start (for metrics).
@@ -89,6 +93,7 @@ private:
     void enqueue(auth::AuditRecord record, std::string key);
     void enqueue_all(std::vector<RepeatWindows::Keyed> closed);
     void wait_for_work(std::unique_lock<std::mutex>& lock);
+    void gather(std::unique_lock<std::mutex>& lock);
     bool write_batch(const std::vector<auth::AuditRecord>& batch);
     // Logs the drops since the last report, at most once per report_interval unless `now`.
     void report_drops(bool now);
@@ -106,6 +111,9 @@ private:
     std::uint64_t merged_ = 0;
     std::size_t in_flight_ = 0;
     bool stopping_ = false;
+    int flushing_ = 0;        // flush() calls waiting: no gathering
+    bool gathering_ = false;  // the writer waits out `gather`: records need not wake it
+    std::chrono::steady_clock::time_point last_write_{};  // the last write's start
     std::uint64_t dropped_ = 0;
     std::uint64_t reported_drops_ = 0;  // writer thread only
     std::uint64_t written_ = 0;

@@ -52,6 +52,10 @@ public:
     // the hosts stay due.
     SweepReport sweep_once();
     const SweeperCounters& counters() const noexcept { return counters_; }
+    // True from start() until the first pass ended, during a pass that found due hosts, and
+    // between passes while they take hosts offline (the next follows within a second): what the
+    // reconciler waits for before a full pass (Reconciler::defer_full_pass_while).
+    bool busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
 
     // Runs sweep_once() now and then every `interval` on a background thread, until stop().
     void start();
@@ -61,9 +65,10 @@ public:
 private:
     SweepReport sweep_zone(std::int64_t zone_id, auth::TimePoint now);
     // Takes the batch's due hosts offline (run_zone_batch: a lost reply or an unknown commit
-    // marks hosts in doubt); returns the ids left due. Releases `batch`.
-    std::vector<std::int64_t> sweep_batch(std::unique_ptr<auth::SweepBatch> batch,
-                                          auth::TimePoint now, SweepReport& report);
+    // marks hosts in doubt); hosts not taken offline stay due for the next pass. Releases
+    // `batch`.
+    void sweep_batch(std::unique_ptr<auth::SweepBatch> batch, auth::TimePoint now,
+                     SweepReport& report);
     UpdateResult send(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     UpdateResult send_restore(const auth::Zone& zone, const std::vector<const auth::Host*>& hosts);
     bool stopping();
@@ -75,6 +80,7 @@ private:
     SweeperOptions options_;
     StopSignal stop_;
     SweeperCounters counters_;
+    std::atomic<bool> busy_{false};
     std::thread thread_;
 };
 

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -82,8 +83,13 @@ public:
     // Every host of every zone, or of `zone` only. Never throws.
     ReconcileReport full_pass(const std::optional<DnsName>& zone = std::nullopt);
 
-    // A full pass now, then in-doubt passes every `in_doubt_poll` and full passes every
-    // `interval`, on a background thread until stop().
+    // While `busy` says true (the offline sweeper taking hosts offline), a full pass that is due
+    // waits, at most one `interval`; in-doubt passes go on. A sweep changes the hosts it takes
+    // offline after the pass's zone transfer, so the pass would find them different and lock and
+    // query each of them beside the sweep (which passes over the rows it holds). Before start().
+    void defer_full_pass_while(std::function<bool()> busy) { defer_ = std::move(busy); }
+    // A full pass now (or once the sweeper is no longer busy), then in-doubt passes every
+    // `in_doubt_poll` and full passes every `interval`, on a background thread until stop().
     void start();
     // Idempotent; a stopped reconciler also ends synchronous passes early.
     void stop();
@@ -144,6 +150,7 @@ private:
     auth::ReconcileStore& store_;
     const Logger& log_;
     ReconcileOptions options_;
+    std::function<bool()> defer_;
     ReconcileCounters counters_;
     StopSignal stop_;
     std::thread thread_;
