@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ddns/auth/token.hpp"
+#include "ddns/auth/would_block.hpp"
 #include "sodium_init.hpp"
 
 namespace ddns::auth {
@@ -116,8 +117,10 @@ AuthOutcome Authenticator::check_credential(std::string_view username, const Sec
         // an idle one cannot revive it.
         const TimePoint now = clock_();
         accepted = principal->token->usable(client, now);
-        if (accepted && principal->token->use_worth_recording(client, now))
+        if (accepted && principal->token->use_worth_recording(client, now)) {
+            blocking_point();  // a write: the connection loop hands the request to a worker
             store_.record_token_use(principal->token->token_id, client, now);
+        }
     } else if (policy == CredentialPolicy::PasswordOrToken) {
         accepted = verify_password_cached(*principal, secret);
     }

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "ddns/auth/would_block.hpp"
 #include "sodium_init.hpp"
 
 namespace ddns::auth {
@@ -35,6 +36,7 @@ Argon2Gate::Slot PasswordHasher::enter() const {
 }
 
 std::string PasswordHasher::hash(const Secret& password) const {
+    blocking_point();  // an argon2 run is never made on the connection loop
     const Argon2Gate::Slot slot = enter();
     return hash_now(password);
 }
@@ -54,6 +56,7 @@ bool PasswordHasher::verify(std::string_view encoded_hash, const Secret& passwor
     // Refuse anything that is not argon2id: libsodium would also accept argon2i, and an empty or
     // truncated hash must never match.
     if (!is_argon2id(encoded_hash)) return false;
+    blocking_point();
     const Argon2Gate::Slot slot = enter();
     return verify_now(encoded_hash, password);
 }

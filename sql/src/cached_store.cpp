@@ -10,6 +10,7 @@
 
 #include "codec.hpp"
 #include "connection.hpp"
+#include "ddns/auth/would_block.hpp"
 
 namespace ddns::sql {
 namespace {
@@ -112,9 +113,11 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
                     return it->second.principal;
                 }
             }
-        } else if (listening_) {
-            ++counters_.lagging;
         }
+        // Answered from the database: on the connection loop that is a wait, so the request
+        // goes to a worker (which counts the miss) and nothing is counted here.
+        auth::blocking_point();
+        if (listening_ && !fresh()) ++counters_.lagging;
         ++counters_.misses;
         started = ++sequence_;
     }
@@ -318,7 +321,12 @@ void CachedStore::apply_principal(std::string_view payload) {
 }
 
 void CachedStore::drain() {
-    std::lock_guard conn_lock(conn_mutex_);
+    // The listener holds conn_mutex_ while it (re)connects: the loop thread does not wait.
+    std::unique_lock conn_lock(conn_mutex_, std::try_to_lock);
+    if (!conn_lock.owns_lock()) {
+        auth::blocking_point();
+        conn_lock.lock();
+    }
     if (!conn_) return;  // not listening: nothing is answered from memory
     try {
         apply(conn_->pending_notifications());

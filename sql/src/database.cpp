@@ -7,6 +7,7 @@
 
 #include "connection.hpp"
 #include "ddns/auth/store.hpp"
+#include "ddns/auth/would_block.hpp"
 
 namespace ddns::sql {
 
@@ -48,6 +49,9 @@ Database::Lease Database::lease() {
 }
 
 std::optional<Database::Lease> Database::lease_until(Deadline deadline) {
+    // The safety net of the connection loop's inline attempts: no statement runs on it (the
+    // callers ask auth::must_not_block() first and have changed nothing yet).
+    auth::blocking_point();
     std::unique_lock lock(impl_->mutex);
     const auto can_lease = [this] {
         return !impl_->idle.empty() || impl_->open < impl_->pool_size;

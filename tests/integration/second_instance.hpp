@@ -2,6 +2,9 @@
 // instance behind the same load balancer, as the principal cache's tests need it.
 #pragma once
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +37,12 @@ public:
     bool ready() const { return ready_; }
     std::uint16_t port() const { return port_; }
     std::string log() const { return read_file(dir_.path() / "second.log"); }
+    bool signal(int number) { return ::kill(process_->pid(), number) == 0; }
+    bool running() { return process_->running(); }
+    // SIGTERM (if still running), then the exit status (see ChildProcess::stop).
+    int stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) {
+        return process_->stop(grace);
+    }
 
 private:
     TempDir dir_;

@@ -64,6 +64,8 @@ public:
         const auth::StoredAddresses& expected, auth::TimePoint now,
         std::chrono::seconds interval) override;
     void mark_in_doubt(const std::vector<std::int64_t>& ids, auth::TimePoint) override;
+    // Claims its notes stay in memory (CachedStore's) when set; they are still written at once.
+    bool notes_in_memory() const override { return notes_claimed_in_memory; }
     void set_protocol_heartbeat(std::int64_t id, std::chrono::seconds timeout) override {
         std::lock_guard lock(mutex);
         protocol_heartbeats[id] = timeout;
@@ -82,6 +84,7 @@ public:
     bool fail_begin = false;
     bool fail_commit = false;
     bool commit_unknown = false;  // commit applies, then throws CommitUnknown
+    bool notes_claimed_in_memory = false;
     // With row_locks, a change holds its rows from begin_change until it is destroyed, and a
     // change over a held row waits for it (as SELECT ... FOR UPDATE); lock_waits counts the
     // changes waiting right now.

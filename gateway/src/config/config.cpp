@@ -109,6 +109,8 @@ HttpServerOptions Config::http_server_options() const {
     o.max_body_bytes = http.max_body_bytes;
     o.trusted_proxies = proxy.trusted;
     o.proxy_header = proxy.header;
+    o.loops = http.loops;
+    o.answer_inline = http.answer_inline;
     return o;
 }
 
@@ -122,6 +124,8 @@ HttpServerOptions Config::metrics_server_options() const {
     o.https_listen.clear();
     o.threads = 2;
     o.max_queued = 16;
+    o.loops = 1;
+    o.answer_inline = false;  // /metrics is never answered on the loop
     return o;
 }
 

@@ -332,6 +332,13 @@ const ConfigKey kKeys[] = {
      "largest request body (413 beyond)", set_number<&C::http, &HttpSection::max_body_bytes>},
     {"http.realm", K::Text, kNone, kNone, "ddns-gateway", "Basic challenge realm (no quotes)",
      set_realm},
+    // Where requests are served (docs/design.md, "HTTP framing and hostile input").
+    {"http.loops", K::Integer, 0, 256, "0",
+     "connection loop threads sharing the listeners (0: one per hardware thread)",
+     set_number<&C::http, &HttpSection::loops>},
+    {"http.answer_inline", K::Bool, kNone, kNone, "true",
+     "answer what needs no wait (cached no-change updates) on the loop that read it",
+     set_bool<&C::http, &HttpSection::answer_inline>},
     {"proxy.trusted", K::List, kNone, kNone, "", "CIDRs of proxies whose headers are believed",
      set_trusted_proxies},
     {"proxy.header", K::Choice, kNone, kNone, "auto", "auto, forwarded or x-forwarded-for",

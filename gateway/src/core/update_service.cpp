@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ddns/auth/lifecycle.hpp"
+#include "ddns/auth/would_block.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/core/ipv6_prefix.hpp"
 #include "ddns/gateway/core/zone_batch.hpp"
@@ -350,6 +351,9 @@ std::size_t UpdateService::queued(std::int64_t zone_id) {
 
 std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>& intents,
                                                   auth::TimePoint now) {
+    // On the connection loop: decided before anything is written, or the request goes to a
+    // worker (auth/would_block.hpp).
+    if (auth::must_not_block() && !answerable_in_memory(intents, now)) auth::blocking_point();
     std::vector<HostApplyResult> results(intents.size());
     std::map<std::int64_t, Batch> by_zone;
     for (std::size_t i = 0; i < intents.size(); ++i) {
@@ -391,6 +395,45 @@ std::vector<HostApplyResult> UpdateService::apply(const std::vector<HostIntent>&
     return results;
 }
 
+// True when apply() would answer every intent without waiting: each host is refused (blocked,
+// over its budget as loaded) or unchanged with at most a last_seen note in memory, as
+// record_unchanged() decides it. Anything else (a change, offline, a heartbeat default to
+// store, a statement that counts a budget or a heartbeat near due) waits for the database or
+// BIND.
+bool UpdateService::answerable_in_memory(const std::vector<HostIntent>& intents,
+                                         auth::TimePoint now) const {
+    for (const HostIntent& intent : intents) {
+        const auth::Host& host = *intent.host;
+        HostApplyResult ignored;
+        if (refused(host, now, ignored)) continue;
+        if (intent.protocol_heartbeat && host.protocol_heartbeat != intent.protocol_heartbeat)
+            return false;
+        if (intent.take_offline || host.offline) return false;
+        const auth::StoredAddresses stored{
+            host.id, host.ipv4,       host.ipv6,        false,
+            false,   host.extra_ipv4, host.ipv6_prefix, host.wildcard};
+        const auto next = next_state(intent, stored, auth::OfflineAction::Delete);
+        if (!same(next, stored) || stale(next, intent.derived)) return false;
+        const SeenWrite write = seen_write(host, now);
+        if (write == SeenWrite::Statement ||
+            (write == SeenWrite::Note && !store_.notes_in_memory()))
+            return false;
+    }
+    return true;
+}
+
+// How an unchanged host's last_seen is refreshed (see record_unchanged below).
+UpdateService::SeenWrite UpdateService::seen_write(const auth::Host& host,
+                                                   auth::TimePoint now) const {
+    if (auth::nochg_policy_for(host, options_.nochg).active()) return SeenWrite::Statement;
+    const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
+    if (!host.heartbeat_timeout && fresh) return SeenWrite::None;
+    const bool far_from_due = !host.heartbeat_timeout ||
+                              (host.last_seen && *host.last_seen + *host.heartbeat_timeout - now >
+                                                     options_.seen_note_margin);
+    return far_from_due ? SeenWrite::Note : SeenWrite::Statement;
+}
+
 // The no-change path, decided from the state loaded with the credentials (no lock). The
 // last_seen write is conditional on the row still holding that state and the host being
 // online; when it does not (a concurrent change, the sweeper took the host offline), false
@@ -408,16 +451,14 @@ ApplyStatus UpdateService::record_unchanged(const auth::Host& host, auth::TimePo
     const auth::NochgPolicy policy = auth::nochg_policy_for(host, options_.nochg);
     const auth::StoredAddresses expected{host.id, host.ipv4, host.ipv6,        false,
                                          false,   {},        host.ipv6_prefix, host.wildcard};
-    if (!policy.active()) {
-        const bool fresh = host.last_seen && now - *host.last_seen < options_.seen_refresh;
-        if (!host.heartbeat_timeout && fresh) return ApplyStatus::Unchanged;
-        const bool far_from_due =
-            !host.heartbeat_timeout ||
-            (host.last_seen &&
-             *host.last_seen + *host.heartbeat_timeout - now > options_.seen_note_margin);
-        if (far_from_due)
+    switch (seen_write(host, now)) {
+        case SeenWrite::None:
+            return ApplyStatus::Unchanged;
+        case SeenWrite::Note:
             return store_.note_seen_if_unchanged(expected, now) ? ApplyStatus::Unchanged
                                                                 : ApplyStatus::Changed;
+        case SeenWrite::Statement:
+            break;
     }
     const auto window = store_.count_seen_if_unchanged(expected, now, policy.interval);
     if (!window) return ApplyStatus::Changed;

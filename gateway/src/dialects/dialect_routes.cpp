@@ -60,6 +60,10 @@ void add_dialect_routes(RouteTable& table, Dialects d) {
     table.add(checkip_route("/checkip", CheckIpStyle::Html));
     table.add(checkip_route("/myip", CheckIpStyle::Plain));
     table.add(checkip_route("/ip", CheckIpStyle::Xml));
+    // dyndns2's no-change answer is the one answered on the connection loop (a cached
+    // credential, no change, the last_seen note in memory); the check-IP pages never wait.
+    table.answer_inline("dyndns2");
+    table.answer_inline("checkip");
 }
 
 }  // namespace ddns::gateway

@@ -29,6 +29,11 @@ constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr auto kNever = Clock::time_point::max();
 // While draining, how long a connection that has sent nothing yet may still take to begin.
 constexpr auto kDrainSilence = std::chrono::seconds(1);
+// Connections accepted per turn at most (the listener is level-triggered: the rest come next
+// turn). Answered on the loop, a client is back with its next connection before the turn ends;
+// without a bound the loop would accept for ever and never see the closes of the old ones,
+// which still count against http.max_connections_per_address.
+constexpr std::size_t kAcceptsPerTurn = 16;
 
 bool wants_keep_alive(const RequestHead& head) {
     std::string connection;
@@ -89,6 +94,7 @@ struct ConnectionLoop::Conn {
     bool head_started = false;  // a byte of the next request arrived
     bool close_after = false;
     bool eof = false;
+    bool more_to_read = false;  // the last read stopped before the socket would block
     std::size_t served = 0;
     std::optional<RequestHead> head;
     std::size_t body_length = 0;
@@ -96,11 +102,13 @@ struct ConnectionLoop::Conn {
 };
 
 ConnectionLoop::ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCap& cap,
-                               WorkerPool& pool, Serve serve, LoopOptions options)
+                               WorkerPool& pool, Serve serve, TryServe try_serve,
+                               LoopOptions options)
     : listeners_(std::move(listeners)),
       cap_(cap),
       pool_(pool),
       serve_(std::move(serve)),
+      try_serve_(std::move(try_serve)),
       options_(options) {
     for (const auto& l : listeners_)
         if (l.tls != nullptr) tls_.store(l.tls);
@@ -123,7 +131,8 @@ void ConnectionLoop::start() {
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
         const int fd = listeners_[i].fd;
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
-        watch(fd, i + 1, EPOLLIN);
+        // Exclusive: of the loops waiting on a listener, one is woken per connection.
+        watch(fd, i + 1, EPOLLIN | EPOLLEXCLUSIVE);
     }
     thread_ = std::thread([this] { run(); });
 }
@@ -137,12 +146,21 @@ void ConnectionLoop::stop() {
 }
 
 bool ConnectionLoop::drain(std::chrono::milliseconds grace) {
-    if (!thread_.joinable()) return true;
+    begin_drain();
+    return wait_drained(Clock::now() + grace);
+}
+
+void ConnectionLoop::begin_drain() {
+    if (!thread_.joinable()) return;
     draining_ = true;
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+}
+
+bool ConnectionLoop::wait_drained(Clock::time_point until) {
+    if (!thread_.joinable()) return true;
     std::unique_lock lock(drained_mutex_);
-    return drained_cv_.wait_for(lock, grace, [this] { return drained_; });
+    return drained_cv_.wait_until(lock, until, [this] { return drained_; });
 }
 
 // Runs in the loop thread on every turn once drain() was called.
@@ -192,8 +210,10 @@ void ConnectionLoop::run() {
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     std::vector<epoll_event> events(512);
+    std::vector<std::uint64_t> accepting;
     while (!stop_) {
         const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 100);
+        accepting.clear();
         for (int i = 0; i < n && !stop_; ++i) {
             const std::uint64_t id = events[static_cast<std::size_t>(i)].data.u64;
             if (id == kWake) {
@@ -201,11 +221,15 @@ void ConnectionLoop::run() {
                 [[maybe_unused]] const auto r = ::read(wake_, &count, sizeof count);
                 collect_done();
             } else if (id < kFirstConnection) {
-                accept_all(listeners_[id - 1]);
+                accepting.push_back(id);
             } else if (const auto at = conns_.find(id); at != conns_.end()) {
                 progress(*at->second);
             }
         }
+        // New connections last: the closes that came with them are counted off the
+        // per-address cap first.
+        for (const auto id : accepting)
+            if (!stop_) accept_all(listeners_[id - 1], kAcceptsPerTurn);
         last_turn_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
         expire();
         if (draining_) drain_step();
@@ -218,8 +242,8 @@ void ConnectionLoop::run() {
     conns_.clear();
 }
 
-void ConnectionLoop::accept_all(const LoopListener& listener) {
-    for (;;) {
+void ConnectionLoop::accept_all(const LoopListener& listener, std::size_t limit) {
+    for (std::size_t accepted = 0; accepted < limit; ++accepted) {
         const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -312,6 +336,7 @@ bool ConnectionLoop::read_request(Conn& c) {
         return false;
     }
     if (io == Io::Closed) c.eof = true;
+    c.more_to_read = io == Io::Done;  // stopped at the limit, not at "would block"
     return true;
 }
 
@@ -355,7 +380,11 @@ void ConnectionLoop::advance(Conn& c) {
             }
             continue;
         }
-        if (c.in.size() >= c.head->size + c.body_length) return dispatch(c);
+        if (c.in.size() >= c.head->size + c.body_length) {
+            dispatch(c);  // answered here: the next request on this connection, if any
+            if (c.phase == P::Head && c.in.empty() && c.more_to_read && !read_request(c)) return;
+            continue;
+        }
         if (c.eof) return respond(c, refusal(400, "Bad Request", "incomplete body\n"));
         const std::size_t before = c.in.size();
         if (!read_request(c)) return;
@@ -376,6 +405,7 @@ void ConnectionLoop::dispatch(Conn& c) {
                           wants_keep_alive(exchange.head);
     c.phase = Conn::Phase::Working;
     c.deadline = kNever;
+    if (try_serve_ && answer_here(c, exchange)) return;
     const std::uint64_t id = c.id;
     const bool queued = pool_.submit([this, id, exchange = std::move(exchange)] {
         Answer answer{{}, true};
@@ -402,6 +432,35 @@ void ConnectionLoop::dispatch(Conn& c) {
         busy.headers.push_back({"Retry-After", "1"});
         respond(c, busy);
     }
+}
+
+// The inline attempt: an answer made on this thread is written at once (most fit the socket's
+// buffer); what is left, and a connection to close, continue through progress().
+bool ConnectionLoop::answer_here(Conn& c, const Exchange& exchange) {
+    std::optional<Answer> answer;
+    try {
+        answer = try_serve_(exchange);
+    } catch (...) {  // out of memory: a worker tries again
+    }
+    if (!answer) return false;
+    deliver(c, std::move(*answer));
+    const Io io = c.io.write(c.out, c.out_at);
+    if (io == Io::Wait) return true;
+    if (io != Io::Done) {
+        drop(c);
+        return true;
+    }
+    finished_writing(c);
+    if (c.phase == Conn::Phase::Closing) progress(c);
+    return true;
+}
+
+void ConnectionLoop::deliver(Conn& c, Answer answer) {
+    c.out = std::move(answer.bytes);
+    c.out_at = 0;
+    c.close_after = answer.close;
+    c.phase = Conn::Phase::Writing;
+    c.deadline = Clock::now() + options_.header_timeout;
 }
 
 void ConnectionLoop::respond(Conn& c, const Response& response) {
@@ -447,11 +506,7 @@ void ConnectionLoop::collect_done() {
         const auto at = conns_.find(d.id);
         if (at == conns_.end() || at->second->phase != Conn::Phase::Working) continue;
         Conn& c = *at->second;
-        c.out = std::move(d.answer.bytes);
-        c.out_at = 0;
-        c.close_after = d.answer.close;
-        c.phase = Conn::Phase::Writing;
-        c.deadline = Clock::now() + options_.header_timeout;
+        deliver(c, std::move(d.answer));
         progress(c);
     }
 }

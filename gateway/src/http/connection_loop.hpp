@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,8 +45,14 @@ struct LoopListener {
 class ConnectionLoop {
 public:
     using Serve = std::function<Answer(const Exchange&)>;
+    // Answers on the loop's own thread, or nullopt when the request would wait (it then goes to
+    // a worker's `serve` exactly as if never tried). Must not block and must leave no trace
+    // when it gives up (auth/would_block.hpp).
+    using TryServe = std::function<std::optional<Answer>(const Exchange&)>;
+    // Several loops may share the listeners (each accepts with EPOLLEXCLUSIVE and owns the
+    // connections it accepted), the cap and the pool.
     ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCap& cap, WorkerPool& pool,
-                   Serve serve, LoopOptions options);
+                   Serve serve, TryServe try_serve, LoopOptions options);
     ~ConnectionLoop();
     ConnectionLoop(const ConnectionLoop&) = delete;
     ConnectionLoop& operator=(const ConnectionLoop&) = delete;
@@ -56,6 +63,9 @@ public:
     // each answer closes its connection. Returns true once no connection is left, false when
     // `grace` ran out first (stop() then ends the rest).
     bool drain(std::chrono::milliseconds grace);
+    // drain() in two halves, for several loops draining at once.
+    void begin_drain();
+    bool wait_drained(std::chrono::steady_clock::time_point until);
     // Closes every connection at once (idle keep-alive included); answers still being made by
     // workers are dropped.
     void stop();
@@ -78,12 +88,16 @@ private:
         Answer answer;
     };
     void run();
-    void accept_all(const LoopListener& listener);
+    // Up to `limit` connections waiting in `listener`'s backlog (drain takes them all).
+    void accept_all(const LoopListener& listener,
+                    std::size_t limit = std::numeric_limits<std::size_t>::max());
     void progress(Conn& c);
     bool read_request(Conn& c);
     void advance(Conn& c);
     void dispatch(Conn& c);
     void respond(Conn& c, const Response& response);
+    void deliver(Conn& c, Answer answer);
+    bool answer_here(Conn& c, const Exchange& exchange);
     void finished_writing(Conn& c);
     void drop(Conn& c);
     void collect_done();
@@ -95,6 +109,7 @@ private:
     ConnectionCap& cap_;
     WorkerPool& pool_;
     Serve serve_;
+    TryServe try_serve_;
     LoopOptions options_;
     int epoll_ = -1;
     int wake_ = -1;     // eventfd: an answer is ready, or stop

@@ -4,8 +4,12 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <thread>
+
+#include "ddns/auth/would_block.hpp"
 
 #include "connection_cap.hpp"
 #include "connection_loop.hpp"
@@ -65,7 +69,7 @@ struct HttpServer::Impl {
     std::vector<Listener> listeners;
     std::unique_ptr<ConnectionCap> cap;
     std::unique_ptr<WorkerPool> pool;
-    std::unique_ptr<ConnectionLoop> loop;
+    std::vector<std::unique_ptr<ConnectionLoop>> loops;
     std::vector<std::uint16_t> ports;
     std::vector<std::uint16_t> https_ports;
 
@@ -75,7 +79,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpServerOptions options, RequestRouter& router, const Logger& log)
     : impl_(std::make_unique<Impl>(
-          Impl{std::move(options), router, log, {}, {}, {}, nullptr, nullptr, nullptr, {}, {}})) {}
+          Impl{std::move(options), router, log, {}, {}, {}, nullptr, nullptr, {}, {}, {}})) {}
 
 HttpServer::~HttpServer() {
     stop();
@@ -95,13 +99,27 @@ void HttpServer::start() {
         (l.tls ? impl_->https_ports : impl_->ports).push_back(l.address.port);
     }
     Impl& impl = *impl_;
-    impl_->loop = std::make_unique<ConnectionLoop>(
-        std::move(sockets), *impl_->cap, *impl_->pool,
-        [&impl](const Exchange& exchange) {
-            return serve_exchange(exchange, impl.router, impl.log, impl.config);
-        },
-        impl_->loop_options());
-    impl_->loop->start();
+    const auto serve = [&impl](const Exchange& exchange) {
+        return serve_exchange(exchange, impl.router, impl.log, impl.config);
+    };
+    // The inline attempt: the same serve_exchange, on the loop's thread, given up at the first
+    // wait (auth/would_block.hpp). WouldBlock is no std::exception: serve_exchange lets it by.
+    ConnectionLoop::TryServe try_serve;
+    if (impl_->config.answer_inline)
+        try_serve = [&impl](const Exchange& exchange) -> std::optional<Answer> {
+            const auth::NonBlockingScope scope;
+            try {
+                return serve_exchange(exchange, impl.router, impl.log, impl.config);
+            } catch (const auth::WouldBlock&) {
+                return std::nullopt;
+            }
+        };
+    std::size_t loops = impl_->config.loops;
+    if (loops == 0) loops = std::max(1U, std::thread::hardware_concurrency());
+    for (std::size_t i = 0; i < loops; ++i)
+        impl_->loops.push_back(std::make_unique<ConnectionLoop>(
+            sockets, *impl_->cap, *impl_->pool, serve, try_serve, impl_->loop_options()));
+    for (auto& loop : impl_->loops) loop->start();
     for (const auto& l : impl_->listeners)
         impl_->log.info(std::string("listening on ") + (l.tls ? "https://" : "http://") +
                         l.address.to_string());
@@ -138,33 +156,40 @@ LoopOptions HttpServer::Impl::loop_options() const {
 }
 
 bool HttpServer::shutdown(std::chrono::milliseconds grace) {
-    const bool drained = !impl_ || !impl_->loop || impl_->loop->drain(grace);
+    bool drained = true;
+    if (impl_) {
+        const auto until = std::chrono::steady_clock::now() + grace;
+        for (auto& loop : impl_->loops) loop->begin_drain();
+        for (auto& loop : impl_->loops) drained = loop->wait_drained(until) && drained;
+    }
     stop();
     return drained;
 }
 
 std::optional<std::string> HttpServer::reload_tls() {
-    if (impl_->config.https_listen.empty() || !impl_->loop) return std::nullopt;
+    if (impl_->config.https_listen.empty() || impl_->loops.empty()) return std::nullopt;
     auto context = make_tls_server_context(impl_->config);
     if (!context) return context.error();
     impl_->retired_tls.push_back(impl_->tls);
     impl_->tls = *context;
-    impl_->loop->set_tls(impl_->tls->sslContext());
+    for (auto& loop : impl_->loops) loop->set_tls(impl_->tls->sslContext());
     return std::nullopt;
 }
 
 bool HttpServer::responsive(std::chrono::milliseconds within) const {
-    if (!impl_->loop) return false;
-    return std::chrono::steady_clock::now() - impl_->loop->last_turn() <= within;
+    if (impl_->loops.empty()) return false;
+    const auto now = std::chrono::steady_clock::now();
+    return std::all_of(impl_->loops.begin(), impl_->loops.end(),
+                       [&](const auto& loop) { return now - loop->last_turn() <= within; });
 }
 
-// The loop stops first (no new work, every connection closed), then the pool (running requests
+// The loops stop first (no new work, every connection closed), then the pool (running requests
 // end; their answers go nowhere), then the listening sockets close.
 void HttpServer::stop() {
     if (!impl_) return;
-    if (impl_->loop) impl_->loop->stop();
+    for (auto& loop : impl_->loops) loop->stop();
     if (impl_->pool) impl_->pool->stop();
-    impl_->loop.reset();
+    impl_->loops.clear();
     impl_->pool.reset();
     impl_->cap.reset();
     impl_->listeners.clear();
@@ -183,7 +208,9 @@ std::size_t HttpServer::threads_busy() const {
 }
 
 std::size_t HttpServer::connections_open() const {
-    return impl_->loop ? impl_->loop->open() : 0;
+    std::size_t open = 0;
+    for (const auto& loop : impl_->loops) open += loop->open();
+    return open;
 }
 
 }  // namespace ddns::gateway

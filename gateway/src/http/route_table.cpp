@@ -4,6 +4,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "ddns/auth/would_block.hpp"
+
 namespace ddns::gateway {
 namespace {
 
@@ -50,9 +52,14 @@ void RouteTable::add(Route route) {
         throw std::invalid_argument(
             "route table: a row needs a name, a path, a method and a "
             "handler");
-    Row row{std::move(route), {}};
+    Row row{std::move(route), {}, false};
     for (const auto& path : row.route.paths) row.keys.push_back(route_key(path));
     rows_.push_back(std::move(row));
+}
+
+void RouteTable::answer_inline(std::string_view name) {
+    for (Row& row : rows_)
+        if (row.route.name == name) row.answers_inline = true;
 }
 
 Response RouteTable::route(const RequestView& request) {
@@ -67,6 +74,7 @@ Response RouteTable::route(const RequestView& request) {
         break;
     }
     if (!found) return Response::text(404, "Not Found", "not found\n");
+    if (!found->answers_inline) auth::blocking_point();
     const Route& r = found->route;
     Response response;
     if (method_allowed(request.method, r.methods)) {

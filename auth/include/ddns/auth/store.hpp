@@ -148,6 +148,9 @@ public:
     virtual bool note_seen_if_unchanged(const StoredAddresses& expected, TimePoint now) {
         return record_seen_if_unchanged(expected, now);
     }
+    // True when note_seen_if_unchanged() only notes in memory (never waits): the connection
+    // loop may then answer such a no-change update itself (auth/would_block.hpp).
+    virtual bool notes_in_memory() const { return false; }
     // Marks hosts in doubt (the commit recording their DNS change has an unknown outcome), in a
     // short transaction of its own. Call only after the HostChange that failed was destroyed:
     // it takes a connection of its own. A host in doubt never takes the no-change path (both

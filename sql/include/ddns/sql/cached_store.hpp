@@ -101,6 +101,7 @@ public:
         std::chrono::seconds interval) override;
     bool note_seen_if_unchanged(const auth::StoredAddresses& expected,
                                 auth::TimePoint now) override;
+    bool notes_in_memory() const override { return true; }
     void mark_in_doubt(const std::vector<std::int64_t>& host_ids, auth::TimePoint now) override;
     void set_protocol_heartbeat(std::int64_t host_id, std::chrono::seconds timeout) override;
 

@@ -51,6 +51,8 @@ struct HttpSection {
     std::size_t max_body_bytes{};
     std::string realm;
     std::chrono::seconds shutdown_grace{};  // SIGTERM: requests begun may finish this long
+    std::size_t loops{};                    // 0: one per hardware thread
+    bool answer_inline{};
 };
 
 struct HttpsSection {

@@ -155,6 +155,12 @@ private:
     ApplyStatus record_unchanged(const auth::Host& host, auth::TimePoint now,
                                  std::chrono::seconds& retry_after);
     bool refused(const auth::Host& host, auth::TimePoint now, HostApplyResult& r) const;
+    // True when apply() would decide every intent from memory (the connection loop's check).
+    bool answerable_in_memory(const std::vector<HostIntent>& intents, auth::TimePoint now) const;
+    // How record_unchanged() refreshes a host's last_seen: not at all (fresh, no heartbeat), a
+    // note the store may batch, or a statement now (a budget to count, a heartbeat near due).
+    enum class SeenWrite { None, Note, Statement };
+    SeenWrite seen_write(const auth::Host& host, auth::TimePoint now) const;
     void submit(ZoneQueue& queue, Batch& batch);
     // `on_locked` is called once the message's row locks are held (or could not be taken).
     void process(const std::vector<Batch*>& batches, const std::function<void()>& on_locked);

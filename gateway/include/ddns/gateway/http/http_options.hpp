@@ -33,6 +33,9 @@ struct HttpServerOptions {
     std::size_t max_body_bytes = 64 * 1024;  // larger bodies get 413 and a closed connection
     TrustedProxies trusted_proxies;
     ProxyHeader proxy_header = ProxyHeader::Auto;
+    std::size_t loops = 1;       // connection loop threads; 0: one per hardware thread
+    bool answer_inline = false;  // try each request on its loop before handing it to a worker
+                                 // (the configuration's defaults: 0 and true)
 };
 
 }  // namespace ddns::gateway

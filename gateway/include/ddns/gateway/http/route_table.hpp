@@ -48,6 +48,11 @@ public:
     // Throws std::invalid_argument for a row without name, path, method or handler.
     void add(Route route);
 
+    // The rows named `name` may be answered on the connection loop's thread: their handlers
+    // reach every wait through auth::blocking_point() before changing anything. The other rows
+    // throw auth::WouldBlock there (before their handler runs) and are served by a worker.
+    void answer_inline(std::string_view name);
+
     // The matching row's handler, its wrong_method, `405 Method Not Allowed` with `Allow`, or
     // `404 Not Found`. The response's `route` names the row ("" for 404).
     Response route(const RequestView& request) override;
@@ -59,6 +64,7 @@ private:
     struct Row {
         Route route;
         std::vector<std::string> keys;  // route_key of each path
+        bool answers_inline = false;
     };
     std::vector<Row> rows_;
 };

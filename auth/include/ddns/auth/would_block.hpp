@@ -1,0 +1,42 @@
+// Serving a request on the thread that read it (the HTTP connection loop): inside a
+// NonBlockingScope, every place that would wait for something slow (PostgreSQL, an argon2 run,
+// BIND, a lock held across I/O) calls blocking_point() first, which throws WouldBlock; the loop
+// then hands the same request to a worker, which serves it as usual. The rule that makes the
+// retry safe: a step that may block decides so before it changes anything (a counter, a row,
+// the throttle, the update log), so an attempt that threw left no trace. See docs/design.md,
+// "HTTP framing and hostile input".
+#pragma once
+
+namespace ddns::auth {
+
+// Not a std::exception on purpose: the one catch per request (`run_steps`, serve_exchange) must
+// not turn it into a server error; only the connection loop's inline attempt catches it.
+struct WouldBlock {};
+
+namespace detail {
+inline thread_local bool non_blocking = false;
+}
+
+// True while the calling thread must not wait (inside a NonBlockingScope).
+inline bool must_not_block() noexcept {
+    return detail::non_blocking;
+}
+
+// Throws WouldBlock when the calling thread must not wait; else nothing.
+inline void blocking_point() {
+    if (detail::non_blocking) throw WouldBlock{};
+}
+
+// Marks the calling thread as one that must not wait, for the scope's lifetime.
+class NonBlockingScope {
+public:
+    NonBlockingScope() noexcept : previous_(detail::non_blocking) { detail::non_blocking = true; }
+    ~NonBlockingScope() { detail::non_blocking = previous_; }
+    NonBlockingScope(const NonBlockingScope&) = delete;
+    NonBlockingScope& operator=(const NonBlockingScope&) = delete;
+
+private:
+    bool previous_;
+};
+
+}  // namespace ddns::auth
