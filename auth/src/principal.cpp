@@ -1,8 +1,32 @@
 #include <algorithm>
 
 #include "ddns/auth/model.hpp"
+#include "ddns/auth/store.hpp"
 
 namespace ddns::auth {
+
+bool same_zone(const Zone& a, const Zone& b) {
+    return a.id == b.id && a.name == b.name && a.server == b.server && a.key.name == b.key.name &&
+           a.key.algorithm == b.key.algorithm && a.key.secret.equals(b.key.secret) &&
+           a.default_ttl == b.default_ttl && a.owner_account_id == b.owner_account_id &&
+           a.heartbeat_timeout == b.heartbeat_timeout && a.offline_action == b.offline_action &&
+           a.wildcard_allowed == b.wildcard_allowed;
+}
+
+bool HostSettings::same_as(const Host& host) const {
+    return ttl == host.ttl && offline_action == host.offline_action &&
+           derive_from == host.derive_from && interface_id == host.interface_id &&
+           prefix_length == host.prefix_length && zone && host.zone && same_zone(*zone, *host.zone);
+}
+
+void HostSettings::apply_to(Host& host) const {
+    host.ttl = ttl;
+    host.offline_action = offline_action;
+    host.derive_from = derive_from;
+    host.interface_id = interface_id;
+    host.prefix_length = prefix_length;
+    if (zone) host.zone = zone;
+}
 
 std::string_view to_string(TokenPurpose purpose) noexcept {
     return purpose == TokenPurpose::Acme ? "acme" : "update";

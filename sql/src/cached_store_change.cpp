@@ -109,7 +109,29 @@ void CommittedHost::apply_to(auth::Host& host) const {
 
 std::unique_ptr<auth::HostChange> CachedStore::begin_change(
     const std::vector<std::int64_t>& host_ids) {
-    return std::make_unique<RefreshingChange>(*this, inner_.begin_change(host_ids), host_ids);
+    auto inner = inner_.begin_change(host_ids);
+    drop_other_settings(inner->locked());
+    return std::make_unique<RefreshingChange>(*this, std::move(inner), host_ids);
+}
+
+// The change writes the settings it read under the lock; a cached copy that holds others (an
+// admin change whose notification has not come yet) is dropped, so that the host's next
+// no-change answer, and the next change's principal, are read afresh.
+void CachedStore::drop_other_settings(const std::vector<auth::StoredAddresses>& locked) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::int64_t> stale;
+    for (const auth::StoredAddresses& row : locked) {
+        const auto owner =
+            row.settings ? account_of_host_.find(row.host_id) : account_of_host_.end();
+        if (owner == account_of_host_.end()) continue;
+        const auto range = keys_of_account_.equal_range(owner->second);
+        for (auto k = range.first; k != range.second; ++k)
+            if (auto e = entries_.find(*k->second); e != entries_.end())
+                for (const auth::Host& h : e->second.principal.hosts)
+                    if (h.id == row.host_id && !row.settings->same_as(h))
+                        stale.push_back(owner->second);
+    }
+    for (const std::int64_t account : stale) invalidate_account(account);
 }
 
 CachedStore::OwnCommit CachedStore::begin_commit(const std::vector<std::int64_t>& host_ids,

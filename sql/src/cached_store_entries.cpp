@@ -7,17 +7,6 @@
 #include "ddns/sql/cached_store.hpp"
 
 namespace ddns::sql {
-namespace {
-
-bool same_zone(const auth::Zone& a, const auth::Zone& b) {
-    return a.id == b.id && a.name == b.name && a.server == b.server && a.key.name == b.key.name &&
-           a.key.algorithm == b.key.algorithm && a.key.secret.equals(b.key.secret) &&
-           a.default_ttl == b.default_ttl && a.owner_account_id == b.owner_account_id &&
-           a.heartbeat_timeout == b.heartbeat_timeout && a.offline_action == b.offline_action &&
-           a.wildcard_allowed == b.wildcard_allowed;
-}
-
-}  // namespace
 
 void CachedStore::store(const std::string& key, const auth::Principal& p, std::uint64_t started) {
     std::lock_guard lock(mutex_);
@@ -121,7 +110,7 @@ void CachedStore::erase_entry(std::unordered_map<std::string, Entry>::iterator e
 void CachedStore::share_zones(auth::Principal& p) {
     const auto shared = [this](std::shared_ptr<const auth::Zone>& zone) {
         auto& known = zones_[zone->id];
-        if (known && same_zone(*known, *zone))
+        if (known && auth::same_zone(*known, *zone))
             zone = known;
         else
             known = zone;

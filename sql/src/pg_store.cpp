@@ -1,6 +1,7 @@
 #include "ddns/sql/pg_store.hpp"
 
 #include <map>
+#include <memory>
 
 #include "codec.hpp"
 #include "connection.hpp"
@@ -101,11 +102,27 @@ UPDATE tokens SET last_used = to_timestamp($2::bigint / 1000000.0),
 WHERE id = $1::bigint)sql";
 
 // ORDER BY puts the Sort below the row locks, so rows are locked in id order: two changes over
-// overlapping hosts wait for each other instead of deadlocking.
+// overlapping hosts wait for each other instead of deadlocking. Besides the state, the same
+// statement reads what shapes the host's UPDATE (auth::HostSettings: its TTL, offline action,
+// derivation, and its zone's row), so that a change never writes what a cached principal
+// remembers of them. Only the hosts are locked (OF h): every change of a zone reads its row,
+// and a lock on it would serialise them with each other and with the zone's record changes.
 constexpr std::string_view kLockHosts = R"sql(
-SELECT id, host(ipv4), host(ipv6), offline_since IS NOT NULL, dns_in_doubt_since IS NOT NULL,
-       host_list(extra_ipv4), ipv6_prefix::text, wildcard, txid_current()
-FROM hosts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)sql";
+SELECT h.id, host(h.ipv4), host(h.ipv6), h.offline_since IS NOT NULL,
+       h.dns_in_doubt_since IS NOT NULL, host_list(h.extra_ipv4), h.ipv6_prefix::text,
+       h.wildcard, txid_current(),
+       h.ttl, h.offline_action, h.derive_from, host(h.interface_id), h.prefix_length,
+       z.id, z.name, z.server_address, z.server_port, z.tsig_key_name, z.tsig_algorithm,
+       z.tsig_secret, z.default_ttl, z.owner_account_id, z.heartbeat_seconds, z.offline_action,
+       z.wildcard_allowed
+FROM hosts h JOIN zones z ON z.id = h.zone_id
+WHERE h.id = ANY($1::bigint[]) ORDER BY h.id FOR UPDATE OF h)sql";
+// Columns of kLockHosts after the state: the host's settings, then the zone's (zone_from_row's
+// nine, read_zone_lifecycle's two, wildcard_allowed).
+constexpr int kLockedTtl = 9;
+constexpr int kLockedZoneFirst = kLockedTtl + 5;
+constexpr int kLockedZoneLifecycle = kLockedZoneFirst + 9;
+constexpr int kLockedZoneWildcard = kLockedZoneLifecycle + 2;
 
 constexpr std::string_view kRecordPrefix =
     "UPDATE hosts SET ipv6_prefix = $2::cidr WHERE id = $1::bigint";
@@ -225,6 +242,25 @@ std::optional<auth::Principal> PgStore::load_principal(std::string_view username
 
 namespace {
 
+std::shared_ptr<const auth::Zone> locked_zone(const Result& r, int row) {
+    auth::Zone zone = zone_from_row(r, row, kLockedZoneFirst);
+    read_zone_lifecycle(zone, r, row, kLockedZoneLifecycle);
+    zone.wildcard_allowed = r.boolean(row, kLockedZoneWildcard);
+    return std::make_shared<const auth::Zone>(std::move(zone));
+}
+
+auth::HostSettings locked_settings(const Result& r, int row,
+                                   std::shared_ptr<const auth::Zone> zone) {
+    return auth::HostSettings{
+        stored_ttl(r.int64(row, kLockedTtl)),
+        read_host_offline_action(r, row, kLockedTtl + 1),
+        r.opt_int64(row, kLockedTtl + 2),
+        stored_address(r.opt_text(row, kLockedTtl + 3)),
+        static_cast<unsigned>(r.opt_int64(row, kLockedTtl + 4).value_or(0)),
+        std::move(zone),
+    };
+}
+
 // A transaction holding the row locks of the hosts being changed. Member order matters: the
 // transaction (rolled back unless committed) ends before the lease returns the connection.
 class PgHostChange final : public auth::HostChange {
@@ -235,12 +271,15 @@ public:
         : lease_(std::move(lease)),
           transaction_(*lease_, Statement{"lock_hosts", kLockHosts, {id_array(host_ids)}}) {
         const Result& r = transaction_.first_result();
-        for (int row = 0; row < r.rows(); ++row)
-            locked_.push_back(
-                auth::StoredAddresses{r.int64(row, 0), stored_address(r.opt_text(row, 1)),
-                                      stored_address(r.opt_text(row, 2)), r.boolean(row, 3),
-                                      r.boolean(row, 4), stored_addresses(r.text(row, 5)),
-                                      stored_network(r.opt_text(row, 6)), r.boolean(row, 7)});
+        std::shared_ptr<const auth::Zone> zone;  // one message's hosts share their zone
+        for (int row = 0; row < r.rows(); ++row) {
+            if (!zone || zone->id != r.int64(row, kLockedZoneFirst)) zone = locked_zone(r, row);
+            locked_.push_back(auth::StoredAddresses{
+                r.int64(row, 0), stored_address(r.opt_text(row, 1)),
+                stored_address(r.opt_text(row, 2)), r.boolean(row, 3), r.boolean(row, 4),
+                stored_addresses(r.text(row, 5)), stored_network(r.opt_text(row, 6)),
+                r.boolean(row, 7), locked_settings(r, row, zone)});
+        }
         if (r.rows() > 0) transaction_id_ = r.int64(0, 8);
     }
 

@@ -250,6 +250,52 @@ TEST_F(CachedStoreChangeTest, ACopyNotifiedBeforeItsRefreshIsNotAnsweredFromUnti
     EXPECT_EQ(host(p, a_).ipv4, ip("192.0.2.4"));
 }
 
+// What shapes the UPDATE (the TTL, the offline action, the zone's row) is read with the row
+// locks; a cached copy that holds other settings is dropped by the change that found them, even
+// before the change's notification of them arrives (held back here: the UPDATE runs with the
+// triggers off), so the next load reads the settings the change wrote to BIND.
+TEST_F(CachedStoreChangeTest, AChangeThatLocksOtherSettingsThanTheCopyDropsIt) {
+    ASSERT_FALSE(load().second);
+    ASSERT_TRUE(load().second);
+    {
+        auto conn = db_->lease();
+        conn->exec("SET session_replication_role = replica");  // no notification
+        conn->exec("UPDATE hosts SET ttl = 1234, offline_action = 'sentinel' WHERE id = " +
+                   std::to_string(a_));
+        conn->exec("RESET session_replication_role");
+    }
+    auto [p, hit] = load();
+    ASSERT_TRUE(hit);
+    ASSERT_EQ(host(p, a_).ttl, 60U) << "the copy is stale, as the test needs";
+    {
+        auto change = cache_->begin_change({a_, b_});
+        ASSERT_EQ(change->locked().size(), 2U);
+        const auth::StoredAddresses& row = change->locked()[0];
+        ASSERT_EQ(row.host_id, a_);
+        ASSERT_TRUE(row.settings.has_value());
+        EXPECT_EQ(row.settings->ttl, 1234U);
+        EXPECT_EQ(row.settings->offline_action, auth::OfflineAction::Sentinel);
+        ASSERT_NE(row.settings->zone, nullptr);
+        EXPECT_TRUE(auth::same_zone(*row.settings->zone, *host(p, a_).zone));
+        EXPECT_TRUE(change->locked()[1].settings->same_as(host(p, b_)));
+        change->record_seen(a_, auth::Clock::now());
+        change->commit();
+    }
+    std::tie(p, hit) = load();
+    EXPECT_FALSE(hit) << "the copy with the old TTL survived the change";
+    EXPECT_EQ(host(p, a_).ttl, 1234U);
+    // A change that locks the settings the copy holds keeps it (refreshed in place).
+    ASSERT_TRUE(load().second);
+    {
+        auto change = cache_->begin_change({a_});
+        change->record_applied(a_, ip("192.0.2.8"), std::nullopt, auth::Clock::now());
+        change->commit();
+    }
+    std::tie(p, hit) = load();
+    EXPECT_TRUE(hit);
+    EXPECT_EQ(host(p, a_).ipv4, ip("192.0.2.8"));
+}
+
 // A payload of a form this version does not know drops everything (as a version before
 // migration 031 treats '<account> <txid>').
 TEST_F(CachedStoreChangeTest, AnUnknownPayloadDropsEverything) {

@@ -4,9 +4,12 @@
 
 namespace ddns::fakes {
 
-UpdateResult FakeSender::send(const UpdateRequest& request, const TsigKey&, const ServerEndpoint&) {
+UpdateResult FakeSender::send(const UpdateRequest& request, const TsigKey& key,
+                              const ServerEndpoint& server) {
     std::unique_lock lock(mutex);
     sent.push_back(request);
+    keys_used.push_back(key.name.str());
+    servers_used.push_back(server);
     if (gate) {
         in_flight = true;
         cv.notify_all();

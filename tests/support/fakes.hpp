@@ -38,13 +38,16 @@ namespace ddns::fakes {
 // notified) until the test clears `gate` under `mutex` and notifies `cv`.
 class FakeSender final : public UpdateSender {
 public:
-    UpdateResult send(const UpdateRequest& request, const TsigKey&, const ServerEndpoint&) override;
+    UpdateResult send(const UpdateRequest& request, const TsigKey& key,
+                      const ServerEndpoint& server) override;
 
     std::mutex mutex;
     std::condition_variable cv;
     bool gate = false;
     bool in_flight = false;
     std::vector<UpdateRequest> sent;
+    std::vector<std::string> keys_used;        // parallel to sent: the TSIG key's name
+    std::vector<ServerEndpoint> servers_used;  // parallel to sent
     std::vector<UpdateStatus> scripted;
     UpdateStatus status = UpdateStatus::Success;
 };

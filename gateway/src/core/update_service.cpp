@@ -219,6 +219,39 @@ private:
     std::map<std::int64_t, std::vector<std::int64_t>> members_;
 };
 
+// The hosts of a message as it writes them: the loaded copies (perhaps answered from the
+// principal cache, up to cache.max_lag_ms old) with the settings read under their row locks
+// (auth::HostSettings: TTL, offline action, derivation, zone), the derived ones among them that
+// still derive, and the zone as read with the locks. Not copyable: `hosts` points into `copies`.
+class LockedHosts {
+public:
+    LockedHosts(const std::map<std::int64_t, const auth::Host*>& loaded,
+                const std::map<std::int64_t, const auth::Host*>& loaded_derived,
+                const std::map<std::int64_t, auth::StoredAddresses>& current)
+        : hosts(loaded), zone(loaded.begin()->second->zone) {
+        for (const auto& [id, stored] : current) {
+            // Copied only where they differ (an admin change the cache has not seen yet); not
+            // read by the store at all: the test fakes.
+            if (!stored.settings || stored.settings->same_as(*loaded.at(id))) continue;
+            auth::Host& copy = copies_.emplace(id, *loaded.at(id)).first->second;
+            stored.settings->apply_to(copy);
+            hosts[id] = &copy;
+            zone = copy.zone;  // one zone per message
+        }
+        for (const auto& [id, d] : loaded_derived)
+            if (const auth::Host* h = hosts.at(id); h->derive_from) derived.emplace(id, h);
+    }
+    LockedHosts(const LockedHosts&) = delete;
+    LockedHosts& operator=(const LockedHosts&) = delete;
+
+    std::map<std::int64_t, const auth::Host*> hosts;
+    std::map<std::int64_t, const auth::Host*> derived;  // following a parent, as locked
+    std::shared_ptr<const auth::Zone> zone;
+
+private:
+    std::map<std::int64_t, auth::Host> copies_;
+};
+
 }  // namespace
 
 // One request's changes to one zone, waiting for the message that carries them.
@@ -500,7 +533,6 @@ void UpdateService::process(const std::vector<Batch*>& batches,
         for (const auth::Host* d : b->derived) derived.emplace(d->id, d);
     }
     for (const auto& [id, d] : derived) hosts.emplace(id, d);
-    const auth::Zone& zone = *hosts.begin()->second->zone;
     const auth::TimePoint now = batches.back()->now;
 
     auto finish_all = [&](ApplyStatus status, UpdateStatus dns) {
@@ -528,6 +560,9 @@ void UpdateService::process(const std::vector<Batch*>& batches,
         finish_all(ApplyStatus::StoreFailed, UpdateStatus::Success);
         return;
     }
+    // From here on, what the message writes comes from the locked rows, not from the principal.
+    const LockedHosts locked(hosts, derived, current);
+    const auth::Zone& zone = *locked.zone;
 
     // Apply the intents in arrival order: a later request for the same host wins.
     std::map<std::int64_t, auth::StoredAddresses> target = current;
@@ -535,13 +570,14 @@ void UpdateService::process(const std::vector<Batch*>& batches,
         for (const HostIntent* intent : b->intents) {
             auto it = target.find(intent->host->id);
             if (it == target.end()) continue;  // removed meanwhile
-            it->second = next_state(
-                *intent, it->second,
-                auth::effective_offline_action(intent->host->offline_action, zone.offline_action));
+            it->second =
+                next_state(*intent, it->second,
+                           auth::effective_offline_action(
+                               locked.hosts.at(it->first)->offline_action, zone.offline_action));
         }
 
     // Then the derived hosts follow their parents' new state.
-    follow_parents(derived, zone, target);
+    follow_parents(locked.derived, zone, target);
 
     // Send what differs from the stored state (and the whole state of a host in doubt, so that
     // BIND surely holds it); split, record, compensate or mark in doubt by the shared sequence,
@@ -549,13 +585,13 @@ void UpdateService::process(const std::vector<Batch*>& batches,
     std::vector<std::int64_t> changed;
     for (const auto& [id, t] : target)
         if (!same(t, current.at(id)) || current.at(id).in_doubt) changed.push_back(id);
-    const Units units(changed, derived);
+    const Units units(changed, locked.derived);
     auto unit_of = [&](std::int64_t id) { return units.of(id); };
     auto expand = [&](const std::vector<std::int64_t>& ids) { return units.expand(ids); };
     changed = units.ids();
     auto hosts_of = [&](const std::vector<std::int64_t>& ids) {
         std::vector<const auth::Host*> hs;
-        for (const std::int64_t id : expand(ids)) hs.push_back(hosts.at(id));
+        for (const std::int64_t id : expand(ids)) hs.push_back(locked.hosts.at(id));
         return hs;
     };
     const ZoneBatchSteps steps{
@@ -594,7 +630,7 @@ void UpdateService::process(const std::vector<Batch*>& batches,
             last_result_of[b->intents[i]->host->id] = b->results[i];
     const auto report_derived = [&] {
         if (!stored_ok) return;
-        for (const auto& [id, d] : derived) {
+        for (const auto& [id, d] : locked.derived) {
             const auto parent = last_result_of.find(*d->derive_from);
             const auto cur = current.find(id);
             if (parent == last_result_of.end() || cur == current.end()) continue;
@@ -602,7 +638,8 @@ void UpdateService::process(const std::vector<Batch*>& batches,
             if (failed.count(unit_of(id)) != 0 || in_doubt.count(id) != 0 ||
                 (same(t, cur->second) && t.offline == cur->second.offline))
                 continue;
-            parent->second->derived.push_back(DerivedApplied{d, t.ipv6, t.offline});
+            // The caller's own Host object (the locked copy ends with this call).
+            parent->second->derived.push_back(DerivedApplied{derived.at(id), t.ipv6, t.offline});
         }
     };
 

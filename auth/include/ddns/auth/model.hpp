@@ -70,6 +70,10 @@ struct Zone {
     bool wildcard_allowed = false;
 };
 
+// Whether two loads of a zone are equal in every column (the TSIG secret compared in constant
+// time).
+bool same_zone(const Zone& a, const Zone& b);
+
 struct Host {
     std::int64_t id = 0;
     std::int64_t account_id = 0;

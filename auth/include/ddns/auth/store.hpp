@@ -44,6 +44,26 @@ public:
                                   TimePoint now) = 0;
 };
 
+// What shapes a host's UPDATE besides its addresses: its TTL, its own offline action, what it
+// derives its AAAA from, and its zone (name, server, TSIG key, offline action), read with its
+// row lock. The change path writes these, never what a cached principal remembers of them: a
+// copy up to cache.max_lag_ms old would otherwise put an old TTL or offline action into BIND
+// for as long as the host does not change again (docs/design.md, "Database work per message and
+// the principal cache").
+struct HostSettings {
+    std::uint32_t ttl = 60;
+    std::optional<OfflineAction> offline_action{};
+    std::optional<std::int64_t> derive_from{};
+    std::optional<IpAddress> interface_id{};
+    unsigned prefix_length = 0;
+    std::shared_ptr<const Zone> zone;  // never null
+
+    // Whether `host` (a loaded or cached copy) already has these settings.
+    bool same_as(const Host& host) const;
+    // Gives `host` these settings.
+    void apply_to(Host& host) const;
+};
+
 // The stored addresses of one host, read while its row is locked.
 struct StoredAddresses {
     std::int64_t host_id = 0;
@@ -60,6 +80,10 @@ struct StoredAddresses {
     std::optional<IpNetwork> ipv6_prefix{};
     // The addresses are mirrored at *.<name> (Host::wildcard): the same A and AAAA there.
     bool wildcard = false;
+    // The host's settings as read under the row lock (HostChange::locked()); nullopt from a
+    // store that does not read them (the test fakes: the loaded host's settings apply). Never
+    // part of a comparison of states.
+    std::optional<HostSettings> settings{};
 };
 
 // A change in progress: the rows of some hosts are locked (other requests and other gateway

@@ -114,6 +114,9 @@ public:
 
     // Drops the principals of these hosts' accounts (also called by the change wrapper).
     void invalidate_hosts(const std::vector<std::int64_t>& host_ids);
+    // Drops the principals whose copy of a locked host holds other settings than the ones read
+    // under its lock (auth::HostSettings).
+    void drop_other_settings(const std::vector<auth::StoredAddresses>& locked);
     // The change path's own changes (migration 031, docs/design.md): before the commit of
     // transaction `transaction_id` over `host_ids`, begin_commit() notes its accounts that are
     // cached; their notification of that transaction then keeps the copies instead of dropping
