@@ -74,7 +74,11 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
     for (const auto& name : options.processes) cpu_before[name] = cpu_seconds(groups[name]);
     MemorySampler sampler(groups);
     statements_reset(cx);
+    const double own_before = own_cpu_seconds();
+    const MachineCpu machine_before = machine_cpu();
     const Result r = run();
+    const MachineCpu machine_after = machine_cpu();
+    const double own_cpu = own_cpu_seconds() - own_before;
     const auto peaks = sampler.stop();
     auto after = processes(cx);
 
@@ -100,6 +104,19 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
                     name.c_str(), cpu, per_k, static_cast<double>(kib) / 1024.0);
         cx.figure(key + ".cpu_per_1k." + name, per_k, "cpu_s");
         cx.figure(key + ".mem_peak." + name, static_cast<double>(kib) / 1024.0, "MiB");
+    }
+    // The load generator shares the machine with the servers: its own CPU, and how busy the
+    // whole machine was, say whether a rate was bound by the cores or by waiting.
+    {
+        const double sent = static_cast<double>(r.requests() + r.late);
+        const double per_k = sent > 0 ? own_cpu * 1000.0 / sent : 0.0;
+        const double all = machine_after.total - machine_before.total;
+        const double busy = all > 0 ? 100.0 * (machine_after.busy - machine_before.busy) / all : 0;
+        std::printf(
+            "   load generator CPU %.2f s (%.3f s per 1,000 requests); machine %.0f%% busy\n",
+            own_cpu, per_k, busy);
+        cx.figure(key + ".cpu_per_1k.loadgen", per_k, "cpu_s");
+        cx.figure(key + ".machine_busy", busy, "percent");
     }
     if (options.update_log) {
         const auto sent = static_cast<long>(r.requests() + r.late);
