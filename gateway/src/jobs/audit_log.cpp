@@ -145,7 +145,8 @@ void AuditLog::wait_for_work(std::unique_lock<std::mutex>& lock) {
 // Until `gather` has passed since the last write started, a batch's worth waits, or flush or
 // stop asks for everything.
 void AuditLog::gather(std::unique_lock<std::mutex>& lock) {
-    const auto until = last_write_ + options_.gather;
+    if (!last_write_) return;  // nothing written before: at once
+    const auto until = *last_write_ + options_.gather;
     gathering_ = true;
     wake_.wait_until(lock, until, [&] {
         return stopping_ || flushing_ > 0 || queue_.size() >= options_.batch_size;

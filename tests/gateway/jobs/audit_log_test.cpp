@@ -63,7 +63,11 @@ TEST(AuditLog, RecordsArrivingWithinTheGatherIntervalShareOneWrite) {
     FakeAuditStore store;
     Logger log(LogLevel::Error);
     auto o = options(100, 4);
-    o.gather = std::chrono::hours(1);  // only a full batch, flush or stop end the wait
+    // Only a full batch, flush or stop end the wait. Longer than the machine has been up: the
+    // steady clock counts from boot, so "nothing written before" must not mean "the last write
+    // was at the clock's zero" (with an hour, the first record waited whenever the machine had
+    // been up for less than an hour).
+    o.gather = std::chrono::hours(24 * 365 * 50);
     AuditLog audit(store, log, o);
     audit.record(record("r0"));  // nothing written before: at once
     store.wait_for_call(1);

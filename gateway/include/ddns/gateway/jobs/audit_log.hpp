@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -113,7 +114,9 @@ private:
     bool stopping_ = false;
     int flushing_ = 0;        // flush() calls waiting: no gathering
     bool gathering_ = false;  // the writer waits out `gather`: records need not wake it
-    std::chrono::steady_clock::time_point last_write_{};  // the last write's start
+    // The last write's start; none before the first (the steady clock counts from boot, so its
+    // zero is not "long ago" on a machine that has been up for less than `gather`).
+    std::optional<std::chrono::steady_clock::time_point> last_write_;
     std::uint64_t dropped_ = 0;
     std::uint64_t reported_drops_ = 0;  // writer thread only
     std::uint64_t written_ = 0;
