@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -42,34 +44,84 @@ std::map<std::string, double> cpu_by_group(Context& cx) {
     return out;
 }
 
+// Rows changed in the tables the change path writes, and the WAL, as counted at the last
+// statements_reset: the cumulative counters are compared instead of reset, since resetting them
+// would also reset what autovacuum decides by.
+constexpr const char* kTableCounters =
+    "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables "
+    "WHERE relname IN ('hosts', 'update_log', 'host_counters') "
+    "UNION ALL SELECT 'WAL', wal_records, wal_fpi, wal_bytes, 0 FROM pg_stat_wal ORDER BY 1";
+
+std::map<std::string, std::array<double, 4>> table_counters(Context& cx) {
+    std::map<std::string, std::array<double, 4>> out;
+    std::istringstream rows(cx.sql(kTableCounters));
+    for (std::string line; std::getline(rows, line);) {
+        std::istringstream f(line);
+        std::string name, value;
+        std::getline(f, name, '|');
+        auto& counts = out[name];
+        for (double& count : counts) {
+            std::getline(f, value, '|');
+            count = std::atof(value.c_str());
+        }
+    }
+    return out;
+}
+
+std::map<std::string, std::array<double, 4>> counters_at_reset;
+
+void print_table_counters(Context& cx) {
+    // Backends report their table counts when idle, at most once a second: let them.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (const auto& [name, after] : table_counters(cx)) {
+        std::array<double, 4> d{};
+        for (std::size_t i = 0; i < d.size(); ++i) d[i] = after[i] - counters_at_reset[name][i];
+        if (name == "WAL")
+            std::printf("   WAL: %.0f records, %.0f full pages, %.1f MB\n", d[0], d[1], d[2] / 1e6);
+        else
+            std::printf(
+                "   %-13s rows inserted %.0f, updated %.0f (HOT %.0f, %.0f%%), deleted %.0f\n",
+                name.c_str(), d[0], d[1], d[2], d[1] > 0 ? 100 * d[2] / d[1] : 0.0, d[3]);
+    }
+}
+
 }  // namespace
 
 void statements_reset(Context& cx) {
     if (!cx.settings.pg_statements) return;
     cx.sql("SELECT pg_stat_statements_reset()");
+    counters_at_reset = table_counters(cx);
 }
 
 void statements_print(Context& cx, const std::string& title, double seconds) {
     if (!cx.settings.pg_statements) return;
-    std::printf("   statements (%s, %.0f s): calls/s, total ms, mean ms, rows/call, query\n",
-                title.c_str(), seconds);
+    print_table_counters(cx);
+    std::printf(
+        "   statements (%s, %.0f s): calls/s, total ms, mean ms, rows/call, buffers/call, "
+        "WAL bytes/call, query\n",
+        title.c_str(), seconds);
     const std::string rows = cx.sql(
         "SELECT calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), "
         "round(rows::numeric / greatest(calls, 1), 1), "
-        "left(regexp_replace(query, '\\s+', ' ', 'g'), 110) "
+        "round((shared_blks_hit + shared_blks_read)::numeric / greatest(calls, 1), 1), "
+        "round(wal_bytes / greatest(calls, 1)), "
+        "left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
         "FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' "
         "ORDER BY total_exec_time DESC LIMIT 25");
     std::istringstream in(rows);
     for (std::string line; std::getline(in, line);) {
         std::istringstream f(line);
-        std::string calls, total, mean, per_call, query;
+        std::string calls, total, mean, per_call, buffers, wal, query;
         std::getline(f, calls, '|');
         std::getline(f, total, '|');
         std::getline(f, mean, '|');
         std::getline(f, per_call, '|');
+        std::getline(f, buffers, '|');
+        std::getline(f, wal, '|');
         std::getline(f, query);
-        std::printf("   %8.2f %9s %8s %7s  %s\n", std::atof(calls.c_str()) / seconds, total.c_str(),
-                    mean.c_str(), per_call.c_str(), query.c_str());
+        std::printf("   %8.2f %9s %8s %7s %7s %7s  %s\n", std::atof(calls.c_str()) / seconds,
+                    total.c_str(), mean.c_str(), per_call.c_str(), buffers.c_str(), wal.c_str(),
+                    query.c_str());
     }
 }
 
