@@ -503,8 +503,7 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
     std::unique_lock lock(queue.mutex);
     queue.pending.push_back(&batch);
     for (;;) {
-        batch.cv->wait(lock,
-                       [&] { return batch.done || (!batch.taken && queue.may_send(limit)); });
+        batch.cv->wait(lock, [&] { return batch.done || (!batch.taken && queue.may_send(limit)); });
         if (batch.done) return;
         // This request sends everything queued so far (its own batch is among it, unless more
         // than a message's worth waits before it), then hands over, so no request serves others
