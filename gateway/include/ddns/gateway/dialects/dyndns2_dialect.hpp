@@ -14,6 +14,7 @@
 #include "ddns/gateway/base/log.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/update_service.hpp"
+#include "ddns/gateway/dialects/wait_hints.hpp"
 #include "ddns/gateway/http/request.hpp"
 #include "ddns/nsupdate/expected.hpp"
 
@@ -130,6 +131,7 @@ private:
     const Logger& log_;
     std::function<auth::TimePoint()> clock_;
     Dyndns2Options options_;
+    WaitHints waits_;  // users whose last request waited (see wait_hints.hpp)
 };
 
 }  // namespace ddns::gateway

@@ -1,0 +1,51 @@
+// Which users' last request had to wait (a change, for BIND and the database): the connection
+// loop hands such a user's next request to a worker before checking its credential, instead of
+// checking it, parsing and deciding on the loop only to give up at the update and have a worker
+// do it all again (issue #13: a tenth of the gateway's CPU per change at 64 in flight). A worker
+// that answers the user without a change clears the hint, so a router whose address changed is
+// back on the loop with its second unchanged update.
+//
+// Only a hint: a fixed table of atomics indexed by a hash of the name, without locks. Two names
+// may share a slot; the cost of a wrong hint is one request served by a worker, never a wrong
+// answer (a worker serves every request correctly).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <utility>
+
+namespace ddns::gateway {
+
+class WaitHints {
+public:
+    // The user's last request waited.
+    void note_wait(std::string_view user) noexcept {
+        const auto [slot, tag] = place(user);
+        slot->store(tag, std::memory_order_relaxed);
+    }
+    // The user was answered without waiting (only its own hint is cleared).
+    void clear(std::string_view user) noexcept {
+        auto [slot, tag] = place(user);
+        if (slot->load(std::memory_order_relaxed) == tag)
+            slot->compare_exchange_strong(tag, 0, std::memory_order_relaxed);
+    }
+    bool expects_wait(std::string_view user) const noexcept {
+        const std::size_t h = std::hash<std::string_view>{}(user);
+        return slots_[h % kSlots].load(std::memory_order_relaxed) == tag_of(h);
+    }
+
+private:
+    static constexpr std::size_t kSlots = 4096;
+    static std::uint64_t tag_of(std::size_t h) noexcept { return std::uint64_t{h} | 1U; }
+    std::pair<std::atomic<std::uint64_t>*, std::uint64_t> place(std::string_view user) noexcept {
+        const std::size_t h = std::hash<std::string_view>{}(user);
+        return {&slots_[h % kSlots], tag_of(h)};
+    }
+    std::array<std::atomic<std::uint64_t>, kSlots> slots_{};
+};
+
+}  // namespace ddns::gateway
