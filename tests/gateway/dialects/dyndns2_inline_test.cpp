@@ -53,8 +53,10 @@ protected:
     static constexpr const char* kHomeNew = "hostname=home.dyn.example&myip=192.0.2.10";
     static constexpr const char* kWwwSame = "hostname=www.dom.example&myip=192.0.2.2";
 
-    Dyndns2Dialect dialect{authenticator, updates,          policy,
-                           log,           clock.function(), Dyndns2Options{"realm", true, {}}};
+    WaitHints waits;  // its own table: the process-wide one is the HTTP server's
+    Dyndns2Dialect dialect{authenticator,    updates,
+                           policy,           log,
+                           clock.function(), Dyndns2Options{"realm", true, {}, &waits}};
 };
 
 TEST_F(Dyndns2Inline, AChangeGivenUpOnTheLoopSendsTheUsersNextRequestOnBeforeItsCheck) {

@@ -12,9 +12,9 @@
 #include "ddns/auth/audit.hpp"
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/base/wait_hints.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/update_service.hpp"
-#include "ddns/gateway/dialects/wait_hints.hpp"
 #include "ddns/gateway/http/request.hpp"
 #include "ddns/nsupdate/expected.hpp"
 
@@ -97,6 +97,9 @@ struct Dyndns2Options {
     std::string realm = "ddns-gateway";
     bool require_user_agent = true;
     std::vector<std::string> agent_denylist;
+    // Users whose last request waited (base/wait_hints.hpp): noted and cleared here, consulted
+    // by the HTTP server before it tries a request on its connection loop.
+    WaitHints* waits = &WaitHints::process_wide();
     static constexpr std::size_t kMaxHosts = 20;
 };
 
@@ -131,7 +134,6 @@ private:
     const Logger& log_;
     std::function<auth::TimePoint()> clock_;
     Dyndns2Options options_;
-    WaitHints waits_;  // users whose last request waited (see wait_hints.hpp)
 };
 
 }  // namespace ddns::gateway

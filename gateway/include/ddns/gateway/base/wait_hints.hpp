@@ -1,13 +1,14 @@
 // Which users' last request had to wait (a change, for BIND and the database): the connection
-// loop hands such a user's next request to a worker before checking its credential, instead of
-// checking it, parsing and deciding on the loop only to give up at the update and have a worker
-// do it all again (issue #13: a tenth of the gateway's CPU per change at 64 in flight). A worker
-// that answers the user without a change clears the hint, so a router whose address changed is
-// back on the loop with its second unchanged update.
+// loop hands such a user's next request to a worker without trying it, instead of parsing it,
+// checking its credential and deciding on the loop only to give up at the update (an exception
+// through a dozen frames) and have a worker do it all again (issue #13: at 64 changes in flight
+// the attempt cost about a quarter of the gateway's instructions per change). A dialect notes
+// the wait and clears it when a worker answered the user without a change, so a router whose
+// address changed is back on the loop with its second unchanged update.
 //
-// Only a hint: a fixed table of atomics indexed by a hash of the name, without locks. Two names
-// may share a slot; the cost of a wrong hint is one request served by a worker, never a wrong
-// answer (a worker serves every request correctly).
+// Only a hint: a fixed table of atomics indexed by a hash of the user name, without locks. Two
+// names may share a slot; the cost of a wrong hint is one request served by a worker, never a
+// wrong answer (a worker serves every request correctly).
 #pragma once
 
 #include <array>
@@ -32,6 +33,11 @@ public:
         auto [slot, tag] = place(user);
         if (slot->load(std::memory_order_relaxed) == tag)
             slot->compare_exchange_strong(tag, 0, std::memory_order_relaxed);
+    }
+    // The table the HTTP server consults (HttpServer::start) and the dialects fill by default.
+    static WaitHints& process_wide() noexcept {
+        static WaitHints hints;
+        return hints;
     }
     bool expects_wait(std::string_view user) const noexcept {
         const std::size_t h = std::hash<std::string_view>{}(user);
