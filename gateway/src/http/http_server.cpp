@@ -31,6 +31,7 @@ namespace {
 // trying this one on the loop would most likely be given up and redone by a worker
 // (base/wait_hints.hpp).
 bool last_request_waited(const RequestHead& head) {
+    if (!WaitHints::process_wide().any()) return false;
     for (const auto& h : head.headers) {
         if (!text::iequals(h.name, "Authorization")) continue;
         const auto credentials = parse_basic_authorization(h.value);

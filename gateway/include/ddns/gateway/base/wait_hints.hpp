@@ -26,14 +26,19 @@ public:
     // The user's last request waited.
     void note_wait(std::string_view user) noexcept {
         const auto [slot, tag] = place(user);
-        slot->store(tag, std::memory_order_relaxed);
+        if (slot->exchange(tag, std::memory_order_relaxed) == 0)
+            held_.fetch_add(1, std::memory_order_relaxed);
     }
     // The user was answered without waiting (only its own hint is cleared).
     void clear(std::string_view user) noexcept {
         auto [slot, tag] = place(user);
-        if (slot->load(std::memory_order_relaxed) == tag)
-            slot->compare_exchange_strong(tag, 0, std::memory_order_relaxed);
+        if (slot->load(std::memory_order_relaxed) == tag &&
+            slot->compare_exchange_strong(tag, 0, std::memory_order_relaxed))
+            held_.fetch_sub(1, std::memory_order_relaxed);
     }
+    // False when no user is hinted (then nobody needs to decode a name to ask: the no-change
+    // path between changes pays nothing).
+    bool any() const noexcept { return held_.load(std::memory_order_relaxed) > 0; }
     // The table the HTTP server consults (HttpServer::start) and the dialects fill by default.
     static WaitHints& process_wide() noexcept {
         static WaitHints hints;
@@ -52,6 +57,7 @@ private:
         return {&slots_[h % kSlots], tag_of(h)};
     }
     std::array<std::atomic<std::uint64_t>, kSlots> slots_{};
+    std::atomic<std::int64_t> held_{0};  // slots holding a hint
 };
 
 }  // namespace ddns::gateway
