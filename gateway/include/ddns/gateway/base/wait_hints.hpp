@@ -2,7 +2,7 @@
 // loop hands such a user's next request to a worker without trying it, instead of parsing it,
 // checking its credential and deciding on the loop only to give up at the update (an exception
 // through a dozen frames) and have a worker do it all again (issue #13: at 64 changes in flight
-// the attempt cost about a quarter of the gateway's instructions per change). A dialect notes
+// the attempt cost about 40% of the gateway's instructions per change). A dialect notes
 // the wait and clears it when a worker answered the user without a change, so a router whose
 // address changed is back on the loop with its second unchanged update.
 //
