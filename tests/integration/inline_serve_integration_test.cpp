@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "raw_connection.hpp"
@@ -201,6 +202,29 @@ TEST_F(InlineServe, WhatWouldWaitGoesToAWorkerAndCountsOnce) {
     EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.44"});
     EXPECT_EQ(badauth() - before, 2);
     EXPECT_TRUE(wait_until([&] { return logged() == 5; })) << logged();
+}
+
+// A user whose change waited has its next requests handed to a worker without an attempt on
+// the loop, until a worker answered it without a change (base/wait_hints.hpp): changes and
+// unchanged updates alternating on one connection and on new ones are each answered right, in
+// DNS and logged once.
+TEST_F(InlineServe, AfterAChangeTheNextRequestsAreAnsweredRightAndLoggedOnce) {
+    Connection c(stack().http_port());
+    const std::vector<std::pair<std::string, std::string>> steps{
+        {"192.0.2.50", "good"},  {"192.0.2.50", "nochg"}, {"192.0.2.50", "nochg"},
+        {"192.0.2.51", "good"},  {"192.0.2.52", "good"},  {"192.0.2.52", "nochg"},
+        {"192.0.2.52", "nochg"}, {"192.0.2.53", "good"},  {"192.0.2.53", "nochg"}};
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const auto& [ip, word] = steps[i];
+        ASSERT_TRUE(c.send(request(ip)));
+        EXPECT_EQ(body_of(read_answer(c)), word + " " + ip) << "keep-alive request " << i;
+        EXPECT_EQ(http_exchange(stack().http_port(), request(ip, kPassword, "HTTP/1.0")).body,
+                  "nochg " + ip)
+            << "request " << i << " on a new connection";
+    }
+    EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.53"});
+    const long expected = static_cast<long>(2 * steps.size());
+    EXPECT_TRUE(wait_until([&] { return logged() == expected; })) << logged();
 }
 
 // Routes without an inline handler (here the health row) are served by a worker on a

@@ -264,9 +264,23 @@ struct UpdateService::Batch {
     bool done = false;
     bool sending = false;  // its request is sending a message (perhaps without this batch)
     // Its request waits on this alone (under the queue's mutex), so that a message's end wakes
-    // the requests it carried and the one that sends next, not every request of the zone.
-    std::condition_variable cv;
+    // the requests it carried and the one that sends next, not every request of the zone. Shared:
+    // a waker notifies after releasing the mutex (a thread woken under it would sleep again at
+    // once on the mutex: two context switches instead of one, issue #13), by which time the
+    // batch itself may be gone.
+    std::shared_ptr<std::condition_variable> cv = std::make_shared<std::condition_variable>();
 };
+
+namespace {
+
+// Condition variables to notify once the queue's mutex is released.
+using Wakes = std::vector<std::shared_ptr<std::condition_variable>>;
+
+void notify(const Wakes& wakes) {
+    for (const auto& cv : wakes) cv->notify_one();
+}
+
+}  // namespace
 
 struct UpdateService::ZoneQueue {
     std::mutex mutex;
@@ -282,10 +296,12 @@ struct UpdateService::ZoneQueue {
     // Under the mutex, after locking or sending went down: every waiting request waits for the
     // same thing, and whichever starts takes the front of the queue, so the first waiting one
     // alone is woken (64 requests woken for each message cost more CPU than the message: issue
-    // #13). A request busy sending its own message is not waiting.
-    void wake_next() {
+    // #13). A request busy sending its own message is not waiting. Added to `wakes`, notified
+    // after the mutex is released; if that request was taken meanwhile, whoever took it wakes
+    // the next one in turn when its locks are held.
+    void wake_next(Wakes& wakes) const {
         for (Batch* b : pending)
-            if (!b->sending) return b->cv.notify_one();
+            if (!b->sending) return wakes.push_back(b->cv);
     }
 };
 
@@ -487,7 +503,7 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
     std::unique_lock lock(queue.mutex);
     queue.pending.push_back(&batch);
     for (;;) {
-        batch.cv.wait(lock, [&] { return batch.done || (!batch.taken && queue.may_send(limit)); });
+        batch.cv->wait(lock, [&] { return batch.done || (!batch.taken && queue.may_send(limit)); });
         if (batch.done) return;
         // This request sends everything queued so far (its own batch is among it, unless more
         // than a message's worth waits before it), then hands over, so no request serves others
@@ -506,20 +522,31 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
         const auto on_locked = [&] {
             if (locked) return;
             locked = true;
-            const std::lock_guard guard(queue.mutex);
-            queue.locking = false;
-            queue.wake_next();
+            Wakes wakes;
+            {
+                const std::lock_guard guard(queue.mutex);
+                queue.locking = false;
+                queue.wake_next(wakes);
+            }
+            notify(wakes);
         };
         process(batches, on_locked);
         on_locked();  // when process() ended before taking the locks
+        Wakes wakes;
+        wakes.reserve(batches.size() + 1);
         lock.lock();
         for (Batch* b : batches) {
             b->done = true;
-            if (b != &batch) b->cv.notify_one();  // under the mutex: b outlives the call
+            if (b != &batch) wakes.push_back(b->cv);
         }
         --queue.sending;
         batch.sending = false;
-        queue.wake_next();
+        queue.wake_next(wakes);
+        const bool own_done = batch.done;  // its own batch was in the message (the usual case)
+        lock.unlock();
+        notify(wakes);
+        if (own_done) return;
+        lock.lock();
     }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ddns/auth/would_block.hpp"
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/core/host_lifecycle.hpp"
 #include "ddns/gateway/core/ipv6_prefix.hpp"
@@ -148,6 +149,10 @@ Response Dyndns2Dialect::answer(Work& w, const std::vector<Dyndns2Line>& lines) 
 
 std::vector<Dyndns2Line> Dyndns2Dialect::process(Work& w) {
     if (auto refused = gate(w)) return {*refused};
+    // On the connection loop, a user whose last request waited goes to a worker (the HTTP
+    // server normally sent it there before trying it: another table, or a user it noted since).
+    if (auth::must_not_block() && options_.waits->expects_wait(w.credentials->username))
+        auth::blocking_point();
     if (auto refused = authenticate(w)) return {*refused};
     if (auto refused = resolve_names(w)) return {*refused};
     check_addresses(w);
@@ -306,7 +311,15 @@ void Dyndns2Dialect::build_intents(Work& w) const {
 
 // Sends the intents and turns each result into its line's word and echoed addresses.
 void Dyndns2Dialect::apply(Work& w) {
-    w.results = updates_.apply(w.intents, clock_());
+    try {
+        w.results = updates_.apply(w.intents, clock_());
+    } catch (const auth::WouldBlock&) {  // given up on the loop: the next one goes to a worker
+        options_.waits->note_wait(w.credentials->username);
+        throw;
+    }
+    if (std::all_of(w.results.begin(), w.results.end(),
+                    [](const HostApplyResult& r) { return r.status == ApplyStatus::Unchanged; }))
+        options_.waits->clear(w.credentials->username);
     for (std::size_t i = 0; i < w.lines.size(); ++i) {
         if (!w.intent_of_line[i]) continue;
         const HostApplyResult& r = w.results[*w.intent_of_line[i]];

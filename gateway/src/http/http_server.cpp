@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "ddns/auth/would_block.hpp"
+#include "ddns/gateway/base/text.hpp"
+#include "ddns/gateway/base/wait_hints.hpp"
 
 #include "connection_cap.hpp"
 #include "connection_loop.hpp"
@@ -24,6 +26,19 @@ std::string ListenAddress::to_string() const {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 namespace {
+
+// Whether the request's user (Basic credentials) had to wait with its last request, so that
+// trying this one on the loop would most likely be given up and redone by a worker
+// (base/wait_hints.hpp).
+bool last_request_waited(const RequestHead& head) {
+    if (!WaitHints::process_wide().any()) return false;
+    for (const auto& h : head.headers) {
+        if (!text::iequals(h.name, "Authorization")) continue;
+        const auto credentials = parse_basic_authorization(h.value);
+        return credentials && WaitHints::process_wide().expects_wait(credentials->username);
+    }
+    return false;
+}
 
 // A bound, listening socket. TLS is spoken by the connection loop on the accepted sockets.
 Poco::Net::ServerSocket listen_on(const ListenAddress& listen, bool tls) {
@@ -107,6 +122,7 @@ void HttpServer::start() {
     ConnectionLoop::TryServe try_serve;
     if (impl_->config.answer_inline)
         try_serve = [&impl](const Exchange& exchange) -> std::optional<Answer> {
+            if (last_request_waited(exchange.head)) return std::nullopt;
             const auth::NonBlockingScope scope;
             try {
                 return serve_exchange(exchange, impl.router, impl.log, impl.config);

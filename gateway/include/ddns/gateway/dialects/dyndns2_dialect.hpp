@@ -12,6 +12,7 @@
 #include "ddns/auth/audit.hpp"
 #include "ddns/auth/authenticator.hpp"
 #include "ddns/gateway/base/log.hpp"
+#include "ddns/gateway/base/wait_hints.hpp"
 #include "ddns/gateway/core/address_policy.hpp"
 #include "ddns/gateway/core/update_service.hpp"
 #include "ddns/gateway/http/request.hpp"
@@ -96,6 +97,9 @@ struct Dyndns2Options {
     std::string realm = "ddns-gateway";
     bool require_user_agent = true;
     std::vector<std::string> agent_denylist;
+    // Users whose last request waited (base/wait_hints.hpp): noted and cleared here, consulted
+    // by the HTTP server before it tries a request on its connection loop.
+    WaitHints* waits = &WaitHints::process_wide();
     static constexpr std::size_t kMaxHosts = 20;
 };
 
