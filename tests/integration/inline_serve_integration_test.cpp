@@ -203,6 +203,31 @@ TEST_F(InlineServe, WhatWouldWaitGoesToAWorkerAndCountsOnce) {
     EXPECT_TRUE(wait_until([&] { return logged() == 5; })) << logged();
 }
 
+// A change from a cached principal is tried on the loop (a cache hit), given up at the change
+// and served by a worker (a cache hit again): one request, one hit counted. A no-change answer
+// made on the loop is one hit too.
+TEST_F(InlineServe, ACacheHitIsCountedOncePerRequest) {
+    const auto hits = [&] {
+        std::istringstream text(
+            http_exchange(stack().http_port(), "GET /metrics HTTP/1.0\r\n\r\n").body);
+        for (std::string line; std::getline(text, line);)
+            if (line.rfind("ddns_principal_cache_hits_total ", 0) == 0)
+                return std::stod(line.substr(line.rfind(' ') + 1));
+        ADD_FAILURE() << "no ddns_principal_cache_hits_total in /metrics";
+        return 0.0;
+    };
+    Connection c(stack().http_port());
+    ASSERT_TRUE(c.send(request("192.0.2.47")));  // a cold principal: a miss, then cached
+    ASSERT_EQ(body_of(read_answer(c)), "good 192.0.2.47");
+    const double before = hits();
+    ASSERT_TRUE(c.send(request("192.0.2.48")));  // a change
+    ASSERT_EQ(body_of(read_answer(c)), "good 192.0.2.48");
+    EXPECT_EQ(hits() - before, 1);
+    ASSERT_TRUE(c.send(request("192.0.2.48")));  // no change, answered on the loop
+    ASSERT_EQ(body_of(read_answer(c)), "nochg 192.0.2.48");
+    EXPECT_EQ(hits() - before, 2);
+}
+
 // Routes without an inline handler (here the health row) are served by a worker on a
 // connection whose other requests were answered inline.
 TEST_F(InlineServe, OtherRoutesAreServedByWorkersOnTheSameConnection) {

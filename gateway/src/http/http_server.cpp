@@ -107,9 +107,11 @@ void HttpServer::start() {
     ConnectionLoop::TryServe try_serve;
     if (impl_->config.answer_inline)
         try_serve = [&impl](const Exchange& exchange) -> std::optional<Answer> {
-            const auth::NonBlockingScope scope;
+            auth::NonBlockingScope scope;
             try {
-                return serve_exchange(exchange, impl.router, impl.log, impl.config);
+                Answer answer = serve_exchange(exchange, impl.router, impl.log, impl.config);
+                scope.done();
+                return answer;
             } catch (const auth::WouldBlock&) {
                 return std::nullopt;
             }
