@@ -95,6 +95,7 @@ struct ConnectionLoop::Conn {
     bool close_after = false;
     bool eof = false;
     bool more_to_read = false;  // the last read stopped before the socket would block
+    bool peer_closing = false;  // an event reported the peer's FIN (or a hang-up or error)
     std::size_t served = 0;
     std::optional<RequestHead> head;
     std::size_t body_length = 0;
@@ -223,6 +224,9 @@ void ConnectionLoop::run() {
             } else if (id < kFirstConnection) {
                 accepting.push_back(id);
             } else if (const auto at = conns_.find(id); at != conns_.end()) {
+                const auto reported = events[static_cast<std::size_t>(i)].events;
+                if ((reported & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
+                    at->second->peer_closing = true;
                 progress(*at->second);
             }
         }
@@ -330,7 +334,8 @@ bool ConnectionLoop::read_request(Conn& c) {
     if (c.eof) return true;
     const std::size_t limit =
         (c.phase == Conn::Phase::Body ? c.head->size + c.body_length : 0) + options_.max_head_bytes;
-    const Io io = c.io.read(c.in, limit);
+    // A short read ends the read unless the peer's FIN was reported (transport.hpp).
+    const Io io = c.io.read(c.in, limit, !c.peer_closing);
     if (io == Io::Failed) {
         drop(c);
         return false;
@@ -354,6 +359,13 @@ void ConnectionLoop::advance(Conn& c) {
             }
             switch (classify_head(c.in.data(), c.in.size(), options_.max_head_bytes)) {
                 case HeadState::Incomplete:
+                    // The last read stopped at the limit with bytes left in the socket (many
+                    // pipelined requests): no new event comes for them, so read on here.
+                    if (c.more_to_read) {
+                        const std::size_t before = c.in.size();
+                        if (!read_request(c)) return;
+                        if (c.in.size() > before || c.eof) continue;
+                    }
                     if (c.eof) drop(c);
                     return;
                 case HeadState::Foreign:
