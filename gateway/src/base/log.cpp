@@ -33,6 +33,7 @@ void append_text_escaped(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::size_t run = 0;  // start of the printable bytes not yet appended
     for (std::size_t i = 0; i < text.size(); ++i) {
+        if (static_cast<unsigned char>(text[i] - 0x20) < 0x5F) continue;  // 0x20..0x7E
         if (!is_control(text[i])) continue;
         out.append(text.data() + run, i - run);
         const auto u = static_cast<unsigned char>(text[i]);
