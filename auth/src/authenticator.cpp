@@ -6,11 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "ddns/auth/token.hpp"
 #include "ddns/auth/would_block.hpp"
+#include "keyed_state.hpp"
 #include "sodium_init.hpp"
 
 namespace ddns::auth {
@@ -58,7 +60,12 @@ Authenticator::Authenticator(AccountStore& store, const PasswordHasher& hasher,
       options_(options),
       throttle_(throttle),
       cache_key_(detail::random_secret(crypto_generichash_KEYBYTES)),
-      dummy_hash_(hasher_.hash(detail::random_secret(32))) {}
+      dummy_hash_(hasher_.hash(detail::random_secret(32))) {
+    const auto key = cache_key_.expose_bytes();
+    cache_keyed_ = std::make_unique<const detail::KeyedState>(key, std::tuple_size_v<CacheKey>);
+}
+
+Authenticator::~Authenticator() = default;
 
 AuthOutcome Authenticator::authenticate(std::string_view username, const Secret& secret,
                                         CredentialPolicy policy,
@@ -213,10 +220,8 @@ Authenticator::CacheKey Authenticator::cache_entry_key(const Account& account,
     // The password hash is part of the input, so a changed password (new hash) misses the cache
     // without any explicit invalidation. 128 bits of a keyed hash with a per-process random key:
     // no collision can be found or precomputed.
-    crypto_generichash_state state;
-    const auto key = cache_key_.expose_bytes();
+    crypto_generichash_state state = cache_keyed_->state;
     CacheKey digest{};
-    ::crypto_generichash_init(&state, key.data(), key.size(), digest.size());
     absorb(state, account.username);
     absorb(state, password.expose_view());
     absorb(state, account.password_hash);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "keyed_state.hpp"
 #include "sodium_init.hpp"
 
 namespace ddns::auth {
@@ -128,10 +129,6 @@ typename Map::mapped_type* find_entry(Map& map, std::uint64_t key) {
 
 }  // namespace
 
-struct FailureThrottle::KeyedState {
-    crypto_generichash_state state;
-};
-
 FailureThrottle::FailureThrottle(FailureThrottleOptions options,
                                  std::function<SteadyClock::time_point()> clock)
     : options_(std::move(options)),
@@ -151,10 +148,8 @@ FailureThrottle::FailureThrottle(FailureThrottleOptions options,
             hash_key_.size() > crypto_generichash_KEYBYTES_MAX)
             throw std::runtime_error("the shared throttle key has an invalid length");
     }
-    auto keyed = std::make_unique<KeyedState>();
     const auto key = hash_key_.expose_bytes();
-    ::crypto_generichash_init(&keyed->state, key.data(), key.size(), crypto_generichash_BYTES_MIN);
-    keyed_ = std::move(keyed);
+    keyed_ = std::make_unique<const detail::KeyedState>(key, crypto_generichash_BYTES_MIN);
     if (options_.shared) sync();
 }
 

@@ -108,7 +108,15 @@ std::optional<auth::Principal> CachedStore::load_principal(std::string_view user
                 if (SteadyClock::now() - it->second.loaded < options_.ttl &&
                     trusted(it->second.principal) &&
                     !awaiting_refresh(it->second.principal.account.id)) {
-                    ++counters_.hits;
+                    // Counted once the request is answered: an attempt on the connection loop
+                    // that gives up later is retried by a worker, which looks again.
+                    if (auth::must_not_block())
+                        auth::when_done([this] {
+                            std::lock_guard relock(mutex_);
+                            ++counters_.hits;
+                        });
+                    else
+                        ++counters_.hits;
                     recency_.splice(recency_.begin(), recency_, it->second.used);
                     return it->second.principal;
                 }
@@ -324,16 +332,30 @@ void CachedStore::drain() {
     // The listener holds conn_mutex_ while it (re)connects: the loop thread does not wait.
     std::unique_lock conn_lock(conn_mutex_, std::try_to_lock);
     if (!conn_lock.owns_lock()) {
+        // Another thread (the other connection loop, a worker, the listener) is reading the
+        // notifications now and applies what it reads before it lets go: waiting to read after
+        // it would only find what arrived since, which no client can tell from arriving after
+        // this lookup (a notification reaches the socket some time after its commit anyway;
+        // the freshness ping bounds that time). On the connection loop, waiting sent every
+        // such request to a worker, a few in a hundred at keep-alive rates.
+        if (reading_notifications_.load(std::memory_order_acquire)) return;
         auth::blocking_point();
         conn_lock.lock();
     }
     if (!conn_) return;  // not listening: nothing is answered from memory
+    read_notifications();
+}
+
+// Under conn_mutex_, with conn_ set.
+void CachedStore::read_notifications() {
+    reading_notifications_.store(true, std::memory_order_release);
     try {
         apply(conn_->pending_notifications());
     } catch (const auth::StoreError&) {
         conn_.reset();  // the listener notices and reconnects
         set_listening(false);
     }
+    reading_notifications_.store(false, std::memory_order_release);
 }
 
 void CachedStore::listen_loop() {
@@ -365,7 +387,9 @@ void CachedStore::listen_loop() {
             poll(&ready, 1, static_cast<int>(std::max<std::int64_t>(1, ping_every().count())));
             std::lock_guard conn_lock(conn_mutex_);
             if (!conn_) continue;  // dropped by drain(): reconnect
+            reading_notifications_.store(true, std::memory_order_release);
             apply(conn_->pending_notifications());
+            reading_notifications_.store(false, std::memory_order_release);
             // A server that vanished without closing the socket is found by a bounded ping.
             if (SteadyClock::now() - last_ping > std::chrono::seconds(5)) {
                 if (conn_->ping(SteadyClock::now() + std::chrono::seconds(2)))
@@ -375,6 +399,7 @@ void CachedStore::listen_loop() {
         } catch (const std::exception&) {
             {
                 std::lock_guard conn_lock(conn_mutex_);
+                reading_notifications_.store(false, std::memory_order_release);
                 conn_.reset();
             }
             ping_conn_.reset();

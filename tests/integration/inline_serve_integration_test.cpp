@@ -6,6 +6,7 @@
 // listeners, the per-address connection cap and drain on SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -225,6 +226,81 @@ TEST_F(InlineServe, AfterAChangeTheNextRequestsAreAnsweredRightAndLoggedOnce) {
     EXPECT_EQ(a_records(host), std::vector<std::string>{"192.0.2.53"});
     const long expected = static_cast<long>(2 * steps.size());
     EXPECT_TRUE(wait_until([&] { return logged() == expected; })) << logged();
+}
+
+// A change from a cached principal is tried on the loop (a cache hit), given up at the change
+// and served by a worker (a cache hit again): one request, one hit counted. A no-change answer
+// made on the loop is one hit too.
+TEST_F(InlineServe, ACacheHitIsCountedOncePerRequest) {
+    const auto hits = [&] {
+        std::istringstream text(
+            http_exchange(stack().http_port(), "GET /metrics HTTP/1.0\r\n\r\n").body);
+        for (std::string line; std::getline(text, line);)
+            if (line.rfind("ddns_principal_cache_hits_total ", 0) == 0)
+                return std::stod(line.substr(line.rfind(' ') + 1));
+        ADD_FAILURE() << "no ddns_principal_cache_hits_total in /metrics";
+        return 0.0;
+    };
+    Connection c(stack().http_port());
+    ASSERT_TRUE(c.send(request("192.0.2.47")));  // a cold principal: a miss, then cached
+    ASSERT_EQ(body_of(read_answer(c)), "good 192.0.2.47");
+    const double before = hits();
+    ASSERT_TRUE(c.send(request("192.0.2.48")));  // a change
+    ASSERT_EQ(body_of(read_answer(c)), "good 192.0.2.48");
+    EXPECT_EQ(hits() - before, 1);
+    ASSERT_TRUE(c.send(request("192.0.2.48")));  // no change, answered on the loop
+    ASSERT_EQ(body_of(read_answer(c)), "nochg 192.0.2.48");
+    EXPECT_EQ(hits() - before, 2);
+}
+
+// A read that returned less than asked ends the read (no recv just to hear EAGAIN): nothing may
+// be left unread. Pipelined requests beyond one read buffer (16 KiB) are all answered, and so is a
+// request that arrives in pieces, twice on one connection.
+TEST_F(InlineServe, PipelinedAndPiecewiseRequestsAreAllAnswered) {
+    ASSERT_EQ(
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.49", {{user, kPassword}}).body,
+        "good 192.0.2.49");
+    Connection c(stack().http_port());
+    std::string many;
+    for (int i = 0; i < 90; ++i) many += request("192.0.2.49");
+    ASSERT_GT(many.size(), 16u * 1024u);
+    ASSERT_TRUE(c.send(many));
+    std::string got;
+    const auto count = [&] {
+        std::size_t n = 0;
+        for (auto at = got.find("nochg 192.0.2.49"); at != std::string::npos;
+             at = got.find("nochg 192.0.2.49", at + 1))
+            ++n;
+        return n;
+    };
+    for (int i = 0; i < 100 && count() < 90 && !c.closed(); ++i)
+        got += c.read(std::chrono::milliseconds(100));
+    EXPECT_EQ(count(), 90u);
+    for (int round = 0; round < 2; ++round) {
+        const std::string one = request("192.0.2.49");
+        for (std::size_t at = 0; at < one.size(); at += 9) {
+            ASSERT_TRUE(c.send(one.substr(at, 9)));
+            std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        }
+        EXPECT_EQ(body_of(read_answer(c)), "nochg 192.0.2.49") << "round " << round;
+    }
+}
+
+// The client's FIN right behind its request: the request is answered and the connection closed,
+// whether the FIN came with the request's event or after it.
+TEST_F(InlineServe, ARequestFollowedByTheClientsEndIsAnsweredAndClosed) {
+    ASSERT_EQ(
+        stack().get("/nic/update?hostname=" + host + "&myip=192.0.2.50", {{user, kPassword}}).body,
+        "good 192.0.2.50");
+    for (int i = 0; i < 20; ++i) {
+        Connection c(stack().http_port());
+        ASSERT_TRUE(c.send(request("192.0.2.50")));
+        if (i % 2 == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        ASSERT_EQ(::shutdown(c.fd(), SHUT_WR), 0);
+        const std::string got = c.read(std::chrono::seconds(5));
+        EXPECT_EQ(body_of(got), "nochg 192.0.2.50") << i;
+        EXPECT_TRUE(c.closed()) << i;
+    }
 }
 
 // Routes without an inline handler (here the health row) are served by a worker on a

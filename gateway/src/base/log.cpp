@@ -30,20 +30,23 @@ bool is_control(char c) {
 
 // Text lines keep printable bytes; control characters become \xNN. Appends to `out`.
 void append_text_escaped(std::string& out, std::string_view text) {
-    for (;;) {
-        const auto bad = std::find_if(text.begin(), text.end(), is_control);
-        out.append(text.begin(), bad);
-        if (bad == text.end()) return;
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(*bad));
-        out += buf;
-        text.remove_prefix(static_cast<std::size_t>(bad - text.begin()) + 1);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::size_t run = 0;  // start of the printable bytes not yet appended
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (static_cast<unsigned char>(text[i] - 0x20) < 0x5F) continue;  // 0x20..0x7E
+        if (!is_control(text[i])) continue;
+        out.append(text.data() + run, i - run);
+        const auto u = static_cast<unsigned char>(text[i]);
+        const char escaped[4] = {'\\', 'x', kHex[u >> 4], kHex[u & 0xF]};
+        out.append(escaped, sizeof escaped);
+        run = i + 1;
     }
+    out.append(text.data() + run, text.size() - run);
 }
 
-// "2026-12-07T06:40:01.123Z". The part up to the seconds is formatted once per second and
-// thread (strftime costs more than the rest of a line).
-std::string timestamp() {
+// Appends "2026-12-07T06:40:01.123Z". The part up to the seconds is formatted once per second
+// and thread (strftime costs more than the rest of a line).
+void append_timestamp(std::string& out) {
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
     const auto ms = static_cast<int>(
@@ -58,16 +61,16 @@ std::string timestamp() {
         cached_size = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
         cached_second = t;
     }
+    out.append(cached, cached_size);
+    const char tail[5] = {'.', static_cast<char>('0' + ms / 100),
+                          static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
+                          'Z'};
+    out.append(tail, sizeof tail);
+}
+
+std::string timestamp() {
     std::string stamp;
-    stamp.reserve(cached_size + 5);
-    stamp.append(cached, cached_size);
-    const char tail[6] = {'.',
-                          static_cast<char>('0' + ms / 100),
-                          static_cast<char>('0' + ms / 10 % 10),
-                          static_cast<char>('0' + ms % 10),
-                          'Z',
-                          '\0'};
-    stamp.append(tail, 5);
+    append_timestamp(stamp);
     return stamp;
 }
 
@@ -156,24 +159,29 @@ void Logger::log(LogLevel level, std::string_view message) const {
 
 // Events (the access line) are never rate limited: each stands for one request.
 void Logger::event(LogLevel level, std::string_view message,
-                   const std::vector<LogField>& fields) const {
+                   std::span<const LogField> fields) const {
     if (enabled(level)) write(level, message, fields);
 }
 
 void Logger::write(LogLevel level, std::string_view message,
-                   const std::vector<LogField>& fields) const {
-    std::string line;
+                   std::span<const LogField> fields) const {
+    // One buffer per thread, reused: a line costs no allocation once the buffer has grown.
+    thread_local std::string line;
+    line.clear();
+    if (line.capacity() > 64 * 1024) line.shrink_to_fit();  // after a very long line
     if (format_ == LogFormat::Json) {
-        line = "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) +
-               "\",\"msg\":\"" + json_escape(message) + "\"";
+        line += "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) +
+                "\",\"msg\":\"" + json_escape(message) + "\"";
         for (const auto& f : fields) {
             line += ",\"" + json_escape(f.key) + "\":";
-            line += f.number ? f.value : "\"" + json_escape(f.value) + "\"";
+            if (f.number)
+                line += f.value;
+            else
+                line += "\"" + json_escape(f.value) + "\"";
         }
         line += "}\n";
     } else {
-        line.reserve(64 + message.size() + 48 * fields.size());
-        line += timestamp();
+        append_timestamp(line);
         line += ' ';
         line += level_name(level);
         line += ' ';

@@ -15,25 +15,14 @@
 
 #include "ddns/gateway/base/text.hpp"
 #include "ddns/gateway/http/framing.hpp"
+#include "loop_conn.hpp"
 #include "transport.hpp"
 
 namespace ddns::gateway {
+
+using namespace loop_detail;
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-constexpr std::uint64_t kWake = 0;  // listeners are 1..n, connections above kFirstConnection
-constexpr std::uint64_t kFirstConnection = 1ULL << 32;
-constexpr auto kLinger = std::chrono::seconds(2);
-constexpr std::size_t kLingerBytes = 1024 * 1024;
-constexpr auto kNever = Clock::time_point::max();
-// While draining, how long a connection that has sent nothing yet may still take to begin.
-constexpr auto kDrainSilence = std::chrono::seconds(1);
-// Connections accepted per turn at most (the listener is level-triggered: the rest come next
-// turn). Answered on the loop, a client is back with its next connection before the turn ends;
-// without a bound the loop would accept for ever and never see the closes of the old ones,
-// which still count against http.max_connections_per_address.
-constexpr std::size_t kAcceptsPerTurn = 16;
 
 bool wants_keep_alive(const RequestHead& head) {
     std::string connection;
@@ -60,46 +49,6 @@ Response refusal(int status, std::string reason, std::string body = {}) {
 }
 
 }  // namespace
-
-namespace {
-
-// The local port of an accepted socket (which listener it came through); 0 when unknown.
-std::uint16_t local_port_of(int fd) {
-    sockaddr_storage local{};
-    socklen_t length = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return 0;
-    if (local.ss_family == AF_INET)
-        return ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
-    if (local.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
-    return 0;
-}
-
-}  // namespace
-
-struct ConnectionLoop::Conn {
-    enum class Phase { Handshake, Head, Body, Working, Writing, Closing, Gone };
-    Conn(std::uint64_t id_, int fd, SSL_CTX* tls, IpAddress peer_, std::optional<std::string> key)
-        : id(id_), io(fd, tls), peer(peer_), cap_key(std::move(key)) {}
-    std::uint64_t id;
-    Transport io;
-    IpAddress peer;
-    std::optional<std::string> cap_key;
-    Phase phase = Phase::Head;
-    Clock::time_point deadline = kNever;
-    std::string in;
-    std::string out;
-    std::size_t out_at = 0;
-    std::size_t lingered = 0;
-    bool head_started = false;  // a byte of the next request arrived
-    bool close_after = false;
-    bool eof = false;
-    bool more_to_read = false;  // the last read stopped before the socket would block
-    std::size_t served = 0;
-    std::optional<RequestHead> head;
-    std::size_t body_length = 0;
-    std::uint16_t local_port = 0;
-};
 
 ConnectionLoop::ConnectionLoop(std::vector<LoopListener> listeners, ConnectionCap& cap,
                                WorkerPool& pool, Serve serve, TryServe try_serve,
@@ -145,57 +94,6 @@ void ConnectionLoop::stop() {
     thread_.join();
 }
 
-bool ConnectionLoop::drain(std::chrono::milliseconds grace) {
-    begin_drain();
-    return wait_drained(Clock::now() + grace);
-}
-
-void ConnectionLoop::begin_drain() {
-    if (!thread_.joinable()) return;
-    draining_ = true;
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
-}
-
-bool ConnectionLoop::wait_drained(Clock::time_point until) {
-    if (!thread_.joinable()) return true;
-    std::unique_lock lock(drained_mutex_);
-    return drained_cv_.wait_until(lock, until, [this] { return drained_; });
-}
-
-// Runs in the loop thread on every turn once drain() was called.
-void ConnectionLoop::drain_step() {
-    if (listening_) {
-        listening_ = false;
-        for (const auto& listener : listeners_) {
-            // What completed its handshake already is served; then the socket stops listening
-            // (Linux: shutdown() of a listening socket refuses further connections) and the
-            // owner closes it later.
-            accept_all(listener);
-            ::epoll_ctl(epoll_, EPOLL_CTL_DEL, listener.fd, nullptr);
-            ::shutdown(listener.fd, SHUT_RD);
-        }
-    }
-    const auto soon = Clock::now() + kDrainSilence;
-    for (auto& [id, conn] : conns_) {
-        Conn& c = *conn;
-        const bool silent =
-            c.phase == Conn::Phase::Handshake || (c.phase == Conn::Phase::Head && c.in.empty());
-        if (!silent) continue;
-        // Idle between two requests of a keep-alive connection: nothing begun, nothing lost.
-        if (c.phase == Conn::Phase::Head && c.served > 0) {
-            drop(c);
-            continue;
-        }
-        // A new connection whose request has not come yet gets a moment, not header_timeout.
-        c.deadline = std::min(c.deadline, soon);
-    }
-    if (conns_.size() > dropped_.size()) return;
-    const std::lock_guard lock(drained_mutex_);
-    drained_ = true;
-    drained_cv_.notify_all();
-}
-
 void ConnectionLoop::watch(int fd, std::uint64_t id, std::uint32_t events) {
     epoll_event ev{};
     ev.events = events;
@@ -223,6 +121,9 @@ void ConnectionLoop::run() {
             } else if (id < kFirstConnection) {
                 accepting.push_back(id);
             } else if (const auto at = conns_.find(id); at != conns_.end()) {
+                const auto reported = events[static_cast<std::size_t>(i)].events;
+                if ((reported & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
+                    at->second->peer_closing = true;
                 progress(*at->second);
             }
         }
@@ -240,58 +141,6 @@ void ConnectionLoop::run() {
     for (auto& [id, c] : conns_)
         if (c->cap_key) cap_.release(*c->cap_key);
     conns_.clear();
-}
-
-void ConnectionLoop::accept_all(const LoopListener& listener, std::size_t limit) {
-    for (std::size_t accepted = 0; accepted < limit; ++accepted) {
-        const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if ((errno == EMFILE || errno == ENFILE) && reserve_ >= 0) {
-                // Out of descriptors: take the one waiting with the spare, refuse it, keep going.
-                ::close(reserve_);
-                const int over = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC);
-                if (over >= 0) {
-                    if (listener.tls == nullptr) {
-                        const auto text =
-                            format_response(Response::text(503, "Service Unavailable", ""),
-                                            "HTTP/1.1", false, false);
-                        [[maybe_unused]] const auto s =
-                            ::send(over, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-                    }
-                    ::close(over);
-                }
-                reserve_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            }
-            return;
-        }
-        const auto peer = peer_address(fd);
-        auto key = peer ? cap_.key(*peer) : std::nullopt;
-        if (!peer || (key && !cap_.admit(*key))) {
-            if (peer && listener.tls == nullptr) {
-                Response busy = Response::text(503, "Service Unavailable", "");
-                busy.headers.push_back({"Retry-After", "1"});
-                const auto text = format_response(busy, "HTTP/1.1", false, false);
-                [[maybe_unused]] const auto s = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
-                ::shutdown(fd, SHUT_WR);
-            }
-            ::close(fd);
-            continue;
-        }
-        const std::uint64_t id = kFirstConnection + next_id_++;
-        SSL_CTX* tls = listener.tls != nullptr ? tls_.load() : nullptr;
-        auto conn = std::make_unique<Conn>(id, fd, tls, *peer, std::move(key));
-        Conn& c = *conn;
-        c.local_port = local_port_of(fd);
-        conns_.emplace(id, std::move(conn));
-        c.phase = c.io.handshaken() ? Conn::Phase::Head : Conn::Phase::Handshake;
-        c.head_started = true;
-        c.deadline = Clock::now() + options_.header_timeout;
-        // Edge-triggered: each event means new bytes or new room, and progress() always goes on
-        // until the socket would block.
-        watch(fd, id, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
-        progress(c);
-    }
 }
 
 void ConnectionLoop::progress(Conn& c) {
@@ -330,7 +179,8 @@ bool ConnectionLoop::read_request(Conn& c) {
     if (c.eof) return true;
     const std::size_t limit =
         (c.phase == Conn::Phase::Body ? c.head->size + c.body_length : 0) + options_.max_head_bytes;
-    const Io io = c.io.read(c.in, limit);
+    // A short read ends the read unless the peer's FIN was reported (transport.hpp).
+    const Io io = c.io.read(c.in, limit, !c.peer_closing);
     if (io == Io::Failed) {
         drop(c);
         return false;
@@ -354,6 +204,13 @@ void ConnectionLoop::advance(Conn& c) {
             }
             switch (classify_head(c.in.data(), c.in.size(), options_.max_head_bytes)) {
                 case HeadState::Incomplete:
+                    // The last read stopped at the limit with bytes left in the socket (many
+                    // pipelined requests): no new event comes for them, so read on here.
+                    if (c.more_to_read) {
+                        const std::size_t before = c.in.size();
+                        if (!read_request(c)) return;
+                        if (c.in.size() > before || c.eof) continue;
+                    }
                     if (c.eof) drop(c);
                     return;
                 case HeadState::Foreign:

@@ -123,9 +123,11 @@ void HttpServer::start() {
     if (impl_->config.answer_inline)
         try_serve = [&impl](const Exchange& exchange) -> std::optional<Answer> {
             if (last_request_waited(exchange.head)) return std::nullopt;
-            const auth::NonBlockingScope scope;
+            auth::NonBlockingScope scope;
             try {
-                return serve_exchange(exchange, impl.router, impl.log, impl.config);
+                Answer answer = serve_exchange(exchange, impl.router, impl.log, impl.config);
+                scope.done();
+                return answer;
             } catch (const auth::WouldBlock&) {
                 return std::nullopt;
             }

@@ -53,7 +53,7 @@ Io Transport::handshake() {
     return io == Io::Closed ? Io::Failed : io;
 }
 
-Io Transport::read(std::string& into, std::size_t limit) {
+Io Transport::read(std::string& into, std::size_t limit, bool short_read_drains) {
     char buffer[16 * 1024];
     while (into.size() < limit) {
         const std::size_t want = std::min(sizeof buffer, limit - into.size());
@@ -70,6 +70,8 @@ Io Transport::read(std::string& into, std::size_t limit) {
         const auto n = ::recv(fd_, buffer, want, 0);
         if (n > 0) {
             into.append(buffer, static_cast<std::size_t>(n));
+            if (short_read_drains && static_cast<std::size_t>(n) < want && into.size() < limit)
+                return Io::Wait;
             continue;
         }
         if (n == 0) return Io::Closed;

@@ -30,8 +30,12 @@ public:
     bool handshaken() const { return handshaken_; }
     Io handshake();
     // Appends what is readable, at most up to `limit` bytes in `into`: Done when `limit` was
-    // reached, Wait when the socket is drained, Closed on the peer's end of stream.
-    Io read(std::string& into, std::size_t limit);
+    // reached, Wait when the socket is drained, Closed on the peer's end of stream. With
+    // `short_read_drains` (plain TCP), a recv that returned less than asked counts as drained:
+    // the kernel had no more, and bytes that arrive later raise a new edge-triggered event, so
+    // the recv that would only say EAGAIN is saved. Not after the peer's FIN was reported
+    // (EPOLLRDHUP): no new event would come for the end of stream.
+    Io read(std::string& into, std::size_t limit, bool short_read_drains = false);
     // Writes from `bytes` starting at `at` (advanced): Done when everything is written.
     Io write(std::string_view bytes, std::size_t& at);
     // Best effort: a TLS close_notify, then FIN (the socket is closed by the destructor).

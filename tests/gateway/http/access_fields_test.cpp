@@ -9,9 +9,9 @@
 namespace ddns::gateway {
 namespace {
 
-std::string field(const std::vector<LogField>& fields, const std::string& key) {
-    for (const auto& f : fields)
-        if (f.key == key) return f.value;
+std::string field(const AccessFields& access, const std::string& key) {
+    for (const auto& f : access.fields())
+        if (f.key == key) return std::string(f.value);
     return "(none)";
 }
 
@@ -28,13 +28,18 @@ TEST_P(AccessDuration, IsMillisecondsWithThreeDecimals) {
     request.method = "GET";
     request.path = "/nic/update";
     request.local_port = 8080;
+    request.headers = {{"user-agent", "a router's agent, longer than a short string keeps inline"}};
     const Response response = Response::text(200, "OK", "nochg 192.0.2.7");
-    const auto fields =
-        access_fields(request, response, "dyndns2", std::chrono::microseconds(GetParam().micros));
+    const AccessFields fields(request, response, "dyndns2",
+                              std::chrono::microseconds(GetParam().micros));
     EXPECT_EQ(field(fields, "duration_ms"), GetParam().text);
     EXPECT_EQ(field(fields, "client"), "192.0.2.7");
     EXPECT_EQ(field(fields, "listener"), "http:8080");
     EXPECT_EQ(field(fields, "status"), "200");
+    EXPECT_EQ(field(fields, "path"), "/nic/update");
+    EXPECT_EQ(field(fields, "user_agent"),
+              "a router's agent, longer than a short string keeps inline");
+    EXPECT_EQ(field(fields, "account"), "(none)");
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, AccessDuration,

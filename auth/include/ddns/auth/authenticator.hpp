@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -57,6 +58,7 @@ public:
                   FailureThrottle* throttle = nullptr);
 
     // Constructing runs one argon2 hash (the dummy hash used to keep failures uniform in time).
+    ~Authenticator();
     Authenticator(const Authenticator&) = delete;
     Authenticator& operator=(const Authenticator&) = delete;
 
@@ -116,7 +118,8 @@ private:
     std::function<TimePoint()> clock_;
     AuthenticatorOptions options_;
     FailureThrottle* throttle_;
-    Secret cache_key_;        // random per process; cache entries are keyed hashes, never passwords
+    Secret cache_key_;  // random per process; cache entries are keyed hashes, never passwords
+    std::unique_ptr<const detail::KeyedState> cache_keyed_;  // after absorbing cache_key_
     std::string dummy_hash_;  // argon2id of a random secret, verified when there is no real hash
     mutable std::mutex mutex_;
     std::unordered_map<CacheKey, TimePoint, CacheKeyHash> verified_;  // keyed hash -> expiry

@@ -91,6 +91,8 @@ struct FailureThrottleOptions {
 
 namespace detail {
 
+struct KeyedState;  // keyed_state.hpp
+
 struct StreakPolicy {
     unsigned threshold = 0;  // 0: never locks
     std::chrono::seconds initial{0};
@@ -207,8 +209,7 @@ private:
     Secret hash_key_;  // random per process: keys are keyed hashes, so collisions cannot be aimed
     // BLAKE2b's state after absorbing hash_key_: copied for each key instead of absorbing the
     // key block again (the same digests, in half the compressions).
-    struct KeyedState;
-    std::unique_ptr<const KeyedState> keyed_;
+    std::unique_ptr<const detail::KeyedState> keyed_;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, detail::AddressEntry> addresses_;
     std::unordered_map<std::uint64_t, detail::Streak> accounts_;

@@ -5,6 +5,7 @@
 // message and the principal cache".
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -158,6 +159,7 @@ private:
     // the listener thread, and before every answer from memory, so that a notification sent
     // before the request arrived is never missed for want of the listener being scheduled.
     void drain();
+    void read_notifications();  // conn_mutex_ held, conn_ set
     void apply(const std::vector<std::string>& payloads);
     void apply_principal(std::string_view payload);  // mutex_ held: one ddns_principal payload
     void flush_loop();
@@ -221,7 +223,9 @@ private:
     std::mutex seen_mutex_;
     std::map<std::int64_t, Seen> seen_;  // noted, not yet written; by host id
 
-    std::mutex conn_mutex_;                  // before mutex_ when both are taken
+    std::mutex conn_mutex_;  // before mutex_ when both are taken
+    // Set while a holder of conn_mutex_ reads and applies notifications (drain(), the listener).
+    std::atomic<bool> reading_notifications_{false};
     std::unique_ptr<Connection> conn_;       // the listening connection (nullptr while down)
     std::unique_ptr<Connection> ping_conn_;  // sends the pings (listener thread only)
     std::thread listener_;

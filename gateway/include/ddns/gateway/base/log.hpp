@@ -6,10 +6,11 @@
 // count of the suppressed ones on the next line of that kind (repeat_filter.hpp).
 #pragma once
 
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "ddns/gateway/base/repeat_filter.hpp"
 
@@ -19,9 +20,10 @@ enum class LogLevel { Debug, Info, Warning, Error };
 enum class LogFormat { Text, Json };
 
 // One named value of a structured event. `number` values are written without quotes in JSON.
+// The field only points at its text: what it names must outlive the event() call.
 struct LogField {
-    std::string key;
-    std::string value;
+    std::string_view key;
+    std::string_view value;
     bool number = false;
 };
 
@@ -44,7 +46,11 @@ public:
     bool enabled(LogLevel level) const noexcept { return level >= level_; }
     void log(LogLevel level, std::string_view message) const;
     // A message with named fields: JSON members, or `key="value"` pairs after the text.
-    void event(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
+    void event(LogLevel level, std::string_view message, std::span<const LogField> fields) const;
+    void event(LogLevel level, std::string_view message,
+               std::initializer_list<LogField> fields) const {
+        event(level, message, std::span<const LogField>(fields.begin(), fields.size()));
+    }
     void debug(std::string_view m) const { log(LogLevel::Debug, m); }
     void info(std::string_view m) const { log(LogLevel::Info, m); }
     void warning(std::string_view m) const { log(LogLevel::Warning, m); }
@@ -58,7 +64,7 @@ public:
 
 private:
     struct Sink;
-    void write(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
+    void write(LogLevel level, std::string_view message, std::span<const LogField> fields) const;
 
     LogLevel level_;
     LogFormat format_ = LogFormat::Text;

@@ -3,7 +3,9 @@
 // dialect's audit note (dialect, answer words, account) before that is handed on.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +44,27 @@ std::string route_name(const RequestView& request, const Response& response);
 std::string answer_words(const Response& response);
 
 // The fields of the access-log line. Only what is listed in docs/configuration.md (log.access):
-// never the query, a header other than User-Agent, or a body.
-std::vector<LogField> access_fields(const RequestView& request, const Response& response,
-                                    std::string_view route, std::chrono::microseconds took);
+// never the query, a header other than User-Agent, or a body. Built in place: the fields point
+// into the request, the response and this object (so it is neither copied nor moved), with no
+// string per field.
+class AccessFields {
+public:
+    AccessFields(const RequestView& request, const Response& response, std::string_view route,
+                 std::chrono::microseconds took);
+    AccessFields(const AccessFields&) = delete;
+    AccessFields& operator=(const AccessFields&) = delete;
+    std::span<const LogField> fields() const { return {fields_.data(), count_}; }
+
+private:
+    char listener_[16];  // "https:65535"
+    char status_[12];
+    char duration_[32];  // "12.345": milliseconds with three decimals
+    std::string client_;
+    std::string peer_;
+    std::string answer_;
+    std::string user_agent_;
+    std::array<LogField, 11> fields_;
+    std::size_t count_ = 0;
+};
 
 }  // namespace ddns::gateway
