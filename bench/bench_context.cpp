@@ -75,10 +75,11 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
     MemorySampler sampler(groups);
     statements_reset(cx);
     const double own_before = own_cpu_seconds();
-    const MachineCpu machine_before = machine_cpu();
+    const auto started = Clock::now();
     const Result r = run();
-    const MachineCpu machine_after = machine_cpu();
+    const double window = std::chrono::duration<double>(Clock::now() - started).count();
     const double own_cpu = own_cpu_seconds() - own_before;
+    double servers_cpu = 0;  // of the measured processes
     const auto peaks = sampler.stop();
     auto after = processes(cx);
 
@@ -95,6 +96,7 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
             continue;
         }
         const double cpu = cpu_seconds(after[name]) - cpu_before[name];
+        servers_cpu += cpu;
         // The CPU time covers every request sent, also those answered after the window.
         const double sent = static_cast<double>(r.requests() + r.late);
         const double per_k = sent > 0 ? cpu * 1000.0 / sent : 0.0;
@@ -105,18 +107,19 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         cx.figure(key + ".cpu_per_1k." + name, per_k, "cpu_s");
         cx.figure(key + ".mem_peak." + name, static_cast<double>(kib) / 1024.0, "MiB");
     }
-    // The load generator shares the machine with the servers: its own CPU, and how busy the
-    // whole machine was, say whether a rate was bound by the cores or by waiting.
+    // The load generator shares the cores with the servers: its own CPU, and the cores that the
+    // servers and it used together (their CPU seconds over the measurement's wall time; not
+    // /proc/stat, whose busy share disagreed with the processes' own figures on some runs),
+    // say whether a rate was bound by the cores or by waiting.
     {
         const double sent = static_cast<double>(r.requests() + r.late);
         const double per_k = sent > 0 ? own_cpu * 1000.0 / sent : 0.0;
-        const double all = machine_after.total - machine_before.total;
-        const double busy = all > 0 ? 100.0 * (machine_after.busy - machine_before.busy) / all : 0;
+        const double cores = window > 0 ? (servers_cpu + own_cpu) / window : 0;
         std::printf(
-            "   load generator CPU %.2f s (%.3f s per 1,000 requests); machine %.0f%% busy\n",
-            own_cpu, per_k, busy);
+            "   load generator CPU %.2f s (%.3f s per 1,000 requests); %.2f of %u cores used\n",
+            own_cpu, per_k, cores, std::thread::hardware_concurrency());
         cx.figure(key + ".cpu_per_1k.loadgen", per_k, "cpu_s");
-        cx.figure(key + ".machine_busy", busy, "percent");
+        cx.figure(key + ".cores_used", cores, "cores");
     }
     if (options.update_log) {
         const auto sent = static_cast<long>(r.requests() + r.late);

@@ -334,21 +334,6 @@ double own_cpu_seconds() {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-MachineCpu machine_cpu() {
-    std::ifstream in("/proc/stat");
-    std::string cpu;
-    in >> cpu;  // the first line sums the cores: user nice system idle iowait irq softirq steal
-    MachineCpu m;
-    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    for (int i = 0; i < 8; ++i) {
-        double v = 0;
-        if (!(in >> v)) break;
-        m.total += v / tick;
-        if (i != 3 && i != 4) m.busy += v / tick;
-    }
-    return m;
-}
-
 long status_kib(pid_t pid, const std::string& field) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(in, line);)

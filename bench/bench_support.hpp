@@ -98,13 +98,6 @@ std::vector<pid_t> with_descendants(const std::vector<pid_t>& roots);
 double cpu_seconds(const ProcessGroup& group);
 // CPU seconds this process (the load generator and its threads) has used so far.
 double own_cpu_seconds();
-// The machine's CPU time so far from /proc/stat: busy (everything but idle and iowait) and all,
-// in seconds summed over the cores.
-struct MachineCpu {
-    double busy = 0;
-    double total = 0;
-};
-MachineCpu machine_cpu();
 // Sum of VmRSS (single processes) or of Pss (several processes sharing memory), in KiB.
 long memory_kib(const ProcessGroup& group);
 long status_kib(pid_t pid, const std::string& field);  // "VmRSS", "VmHWM"; -1 when unknown

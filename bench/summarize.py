@@ -63,7 +63,7 @@ def main() -> int:
                   f"{ms(f'hello.{k}.load1')} / {ms(f'gateway.nochg.{k}.load1')} |")
     print()
     print("| measurement | CPU s per 1,000 requests: gateway / PostgreSQL / named (hello) | "
-          "load generator | machine busy | "
+          "load generator | cores used | "
           "peak MiB: gateway / PostgreSQL (PSS) / named | update log rows / requests |")
     print("|---|---|---|---|---|---|")
     rows = [f"bind.changes.{c}" for c in ("1", "8", "64")] + ["bind.at100"]
@@ -75,7 +75,7 @@ def main() -> int:
         cpus = " / ".join(cpu(f"{r}.cpu_per_1k.{p}") for p in procs)
         mems = " / ".join(g(f"{r}.mem_peak.{p}") for p in procs)
         log = (f"{g(f'{r}.log_complete', '{:.1f}')}%" if f"{r}.log_complete" in f else "-")
-        busy = f"{g(f'{r}.machine_busy')}%" if f"{r}.machine_busy" in f else "-"
+        busy = cpu(f"{r}.cores_used")
         print(f"| {r} | {cpus} | {cpu(f'{r}.cpu_per_1k.loadgen')} | {busy} | {mems} | {log} |")
     if "peer.changes.64.rate" in f or "peer.nochg.close.8.rate" in f:
         peer_table(f, g, ms, cpu)

@@ -200,10 +200,51 @@ void Logger::write(LogLevel level, std::string_view message,
         }
         line += '\n';
     }
+    if (!LogBatch::keep(*this, line)) emit(line);
+}
+
+void Logger::emit(std::string_view lines) const {
     std::lock_guard lock(sink_->mutex);
     std::FILE* out = sink_->file ? sink_->file : stderr;
-    std::fwrite(line.data(), 1, line.size(), out);
+    std::fwrite(lines.data(), 1, lines.size(), out);
     std::fflush(out);
+}
+
+namespace {
+
+// The thread's open batches and the lines they keep, all for `owner`.
+struct KeptLines {
+    int depth = 0;
+    const Logger* owner = nullptr;
+    std::string text;
+};
+thread_local KeptLines kept;
+constexpr std::size_t kMaxKept = 64 * 1024;
+
+}  // namespace
+
+LogBatch::LogBatch() noexcept {
+    ++kept.depth;
+}
+
+LogBatch::~LogBatch() {
+    if (--kept.depth == 0) write_out();
+}
+
+bool LogBatch::keep(const Logger& logger, std::string_view line) {
+    if (kept.depth == 0) return false;
+    if (kept.owner != &logger) write_out();
+    kept.owner = &logger;
+    kept.text += line;
+    if (kept.text.size() >= kMaxKept) write_out();
+    return true;
+}
+
+void LogBatch::write_out() {
+    if (kept.owner && !kept.text.empty()) kept.owner->emit(kept.text);
+    kept.owner = nullptr;
+    kept.text.clear();
+    if (kept.text.capacity() > 2 * kMaxKept) kept.text.shrink_to_fit();
 }
 
 }  // namespace ddns::gateway

@@ -111,6 +111,8 @@ void ConnectionLoop::run() {
     std::vector<std::uint64_t> accepting;
     while (!stop_) {
         const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 100);
+        // The turn's log lines (an access line per answer made here) in one write at its end.
+        const LogBatch turn_lines;
         accepting.clear();
         for (int i = 0; i < n && !stop_; ++i) {
             const std::uint64_t id = events[static_cast<std::size_t>(i)].data.u64;

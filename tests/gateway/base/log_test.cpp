@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -117,6 +118,57 @@ TEST(Logger, ReopenWritesToTheNewFileAfterARotation) {
     const std::string now = slurp(path);
     EXPECT_NE(now.find("after"), std::string::npos) << now;
     EXPECT_EQ(now.find("before"), std::string::npos) << now;
+}
+
+// A LogBatch keeps the thread's lines and writes them together when it ends (the connection
+// loop opens one per turn: one write for the access lines of many answers).
+TEST(LogBatch, LinesOfABatchAreWrittenTogetherWhenItEnds) {
+    test::TempDir dir("ddns-log-test");
+    const auto path = dir.path() / "gateway.log";
+    Logger log(LogOptions{LogLevel::Info, LogFormat::Text, path.string()});
+    log.info("before the batch");
+    {
+        const LogBatch batch;
+        log.info("first");
+        log.event(LogLevel::Info, "second", {{"k", "v", false}});
+        {
+            const LogBatch inner;  // nested: the outer one writes
+            log.warning("third");
+        }
+        EXPECT_EQ(slurp(path).find("first"), std::string::npos) << "written before the end";
+        EXPECT_EQ(slurp(path).find("third"), std::string::npos) << "the inner batch wrote";
+    }
+    const std::string text = slurp(path);
+    const auto first = text.find("first");
+    ASSERT_NE(first, std::string::npos) << text;
+    EXPECT_LT(text.find("before the batch"), first);
+    EXPECT_LT(first, text.find("second"));
+    EXPECT_LT(text.find("second"), text.find("third"));
+    log.info("after");  // no batch: at once
+    EXPECT_NE(slurp(path).find("after"), std::string::npos);
+}
+
+// Lines for another logger's file end the first one's run: each file gets its own lines, in
+// order. A batch that grew past its bound is written without waiting for the end.
+TEST(LogBatch, EachLoggerGetsItsOwnLinesAndALargeBatchIsWrittenEarly) {
+    test::TempDir dir("ddns-log-test");
+    Logger a(LogOptions{LogLevel::Info, LogFormat::Text, (dir.path() / "a.log").string()});
+    Logger b(LogOptions{LogLevel::Info, LogFormat::Text, (dir.path() / "b.log").string()});
+    {
+        const LogBatch batch;
+        a.info("a1");
+        b.info("b1");
+        a.info("a2");
+        EXPECT_NE(slurp(dir.path() / "a.log").find("a1"), std::string::npos);
+        EXPECT_NE(slurp(dir.path() / "b.log").find("b1"), std::string::npos);
+        const std::string long_line(1024, 'x');
+        for (int i = 0; i < 100; ++i) a.info(long_line);
+        EXPECT_GT(std::filesystem::file_size(dir.path() / "a.log"), 50u * 1024);
+    }
+    const std::string text_a = slurp(dir.path() / "a.log");
+    EXPECT_LT(text_a.find("a1"), text_a.find("a2"));
+    EXPECT_EQ(text_a.find("b1"), std::string::npos);
+    EXPECT_EQ(std::count(text_a.begin(), text_a.end(), '\n'), 102);
 }
 
 TEST(Logger, AnUnwritableFileIsAnErrorNamingIt) {

@@ -63,13 +63,33 @@ public:
     const RepeatFilter* repeats() const noexcept { return repeats_.get(); }
 
 private:
+    friend class LogBatch;
     struct Sink;
     void write(LogLevel level, std::string_view message, std::span<const LogField> fields) const;
+    void emit(std::string_view lines) const;  // to the file (or stderr), flushed
 
     LogLevel level_;
     LogFormat format_ = LogFormat::Text;
     std::shared_ptr<RepeatFilter> repeats_;
     std::unique_ptr<Sink> sink_;
+};
+
+// While one is alive on a thread, that thread's log lines are kept and written together when the
+// outermost one ends: one system call for many lines. The connection loop opens one per turn, so
+// the access lines of the answers it made in a turn cost one write, not one each (issue #13).
+// Lines stay in order per thread; another thread's lines may be written between them. Lines for
+// a second logger write the first one's at once, and more than 64 KiB are written without
+// waiting. Every logger written to in a batch must outlive it.
+class LogBatch {
+public:
+    LogBatch() noexcept;
+    ~LogBatch();
+    LogBatch(const LogBatch&) = delete;
+    LogBatch& operator=(const LogBatch&) = delete;
+
+    // Whether the thread keeps lines now; `logger`'s line is then appended to the thread's.
+    static bool keep(const Logger& logger, std::string_view line);
+    static void write_out();  // the thread's kept lines, now
 };
 
 // `text` as the inside of a JSON string: quotes, backslashes and control characters escaped;
