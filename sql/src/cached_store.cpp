@@ -328,6 +328,25 @@ void CachedStore::apply_principal(std::string_view payload) {
     invalidate_account(account);
 }
 
+namespace {
+
+// Marks, for its lifetime, that the holder of conn_mutex_ is reading and applying notifications
+// (drain() skips waiting for it); cleared on every way out, an exception included.
+class ReadingNotifications {
+public:
+    explicit ReadingNotifications(std::atomic<bool>& flag) : flag_(flag) {
+        flag_.store(true, std::memory_order_release);
+    }
+    ~ReadingNotifications() { flag_.store(false, std::memory_order_release); }
+    ReadingNotifications(const ReadingNotifications&) = delete;
+    ReadingNotifications& operator=(const ReadingNotifications&) = delete;
+
+private:
+    std::atomic<bool>& flag_;
+};
+
+}  // namespace
+
 void CachedStore::drain() {
     // The listener holds conn_mutex_ while it (re)connects: the loop thread does not wait.
     std::unique_lock conn_lock(conn_mutex_, std::try_to_lock);
@@ -348,14 +367,13 @@ void CachedStore::drain() {
 
 // Under conn_mutex_, with conn_ set.
 void CachedStore::read_notifications() {
-    reading_notifications_.store(true, std::memory_order_release);
     try {
+        const ReadingNotifications reading(reading_notifications_);
         apply(conn_->pending_notifications());
     } catch (const auth::StoreError&) {
         conn_.reset();  // the listener notices and reconnects
         set_listening(false);
     }
-    reading_notifications_.store(false, std::memory_order_release);
 }
 
 void CachedStore::listen_loop() {
@@ -387,9 +405,10 @@ void CachedStore::listen_loop() {
             poll(&ready, 1, static_cast<int>(std::max<std::int64_t>(1, ping_every().count())));
             std::lock_guard conn_lock(conn_mutex_);
             if (!conn_) continue;  // dropped by drain(): reconnect
-            reading_notifications_.store(true, std::memory_order_release);
-            apply(conn_->pending_notifications());
-            reading_notifications_.store(false, std::memory_order_release);
+            {
+                const ReadingNotifications reading(reading_notifications_);
+                apply(conn_->pending_notifications());
+            }
             // A server that vanished without closing the socket is found by a bounded ping.
             if (SteadyClock::now() - last_ping > std::chrono::seconds(5)) {
                 if (conn_->ping(SteadyClock::now() + std::chrono::seconds(2)))
@@ -399,7 +418,6 @@ void CachedStore::listen_loop() {
         } catch (const std::exception&) {
             {
                 std::lock_guard conn_lock(conn_mutex_);
-                reading_notifications_.store(false, std::memory_order_release);
                 conn_.reset();
             }
             ping_conn_.reset();
