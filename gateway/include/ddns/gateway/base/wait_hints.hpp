@@ -25,15 +25,15 @@ class WaitHints {
 public:
     // The user's last request waited.
     void note_wait(std::string_view user) noexcept {
-        const auto [slot, tag] = place(user);
-        if (slot->exchange(tag, std::memory_order_relaxed) == 0)
+        const auto [at, tag] = place(user);
+        if (slots_[at].exchange(tag, std::memory_order_relaxed) == 0)
             held_.fetch_add(1, std::memory_order_relaxed);
     }
     // The user was answered without waiting (only its own hint is cleared).
     void clear(std::string_view user) noexcept {
-        auto [slot, tag] = place(user);
-        if (slot->load(std::memory_order_relaxed) == tag &&
-            slot->compare_exchange_strong(tag, 0, std::memory_order_relaxed))
+        auto [at, tag] = place(user);
+        if (slots_[at].load(std::memory_order_relaxed) == tag &&
+            slots_[at].compare_exchange_strong(tag, 0, std::memory_order_relaxed))
             held_.fetch_sub(1, std::memory_order_relaxed);
     }
     // False when no user is hinted (then nobody needs to decode a name to ask: the no-change
@@ -45,16 +45,16 @@ public:
         return hints;
     }
     bool expects_wait(std::string_view user) const noexcept {
-        const std::size_t h = std::hash<std::string_view>{}(user);
-        return slots_[h % kSlots].load(std::memory_order_relaxed) == tag_of(h);
+        const auto [at, tag] = place(user);
+        return slots_[at].load(std::memory_order_relaxed) == tag;
     }
 
 private:
     static constexpr std::size_t kSlots = 4096;
-    static std::uint64_t tag_of(std::size_t h) noexcept { return std::uint64_t{h} | 1U; }
-    std::pair<std::atomic<std::uint64_t>*, std::uint64_t> place(std::string_view user) noexcept {
+    // The user's slot and the tag it holds there when noted (never 0, which means empty).
+    static std::pair<std::size_t, std::uint64_t> place(std::string_view user) noexcept {
         const std::size_t h = std::hash<std::string_view>{}(user);
-        return {&slots_[h % kSlots], tag_of(h)};
+        return {h % kSlots, std::uint64_t{h} | 1U};
     }
     std::array<std::atomic<std::uint64_t>, kSlots> slots_{};
     std::atomic<std::int64_t> held_{0};  // slots holding a hint
