@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -66,14 +67,34 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ec);
 }
 
+PortRange ephemeral_ports() {
+    PortRange range;
+    std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+    PortRange read;
+    if (in >> read.low >> read.high && read.low <= read.high) range = read;
+    return range;
+}
+
 std::uint16_t free_port() {
     static std::mutex mutex;
     static std::set<std::uint16_t> handed_out;
     static std::mt19937 rng(std::random_device{}());
     std::lock_guard lock(mutex);
-    std::uniform_int_distribution<int> dist(20000, 60000);
+    // Candidates: 15000-65000 without the ephemeral range (all of it if nothing is left).
+    constexpr int kLow = 15000;
+    constexpr int kHigh = 65000;
+    const auto ephemeral = ephemeral_ports();
+    const int below = std::max(0, std::min(ephemeral.low, kHigh + 1) - kLow);
+    const int above = std::max(0, kHigh - std::max(ephemeral.high, kLow - 1));
+    const bool outside = below + above > 0;
+    std::uniform_int_distribution<int> dist(0, outside ? below + above - 1 : kHigh - kLow);
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        auto port = static_cast<std::uint16_t>(dist(rng));
+        const int pick = dist(rng);
+        const int candidate = !outside ? kLow + pick
+                              : pick < below
+                                  ? kLow + pick
+                                  : std::max(ephemeral.high, kLow - 1) + 1 + pick - below;
+        auto port = static_cast<std::uint16_t>(candidate);
         if (handed_out.count(port) != 0) continue;
         if (bind_ok(SOCK_STREAM, port) && bind_ok(SOCK_DGRAM, port)) {
             handed_out.insert(port);

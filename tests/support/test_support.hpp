@@ -28,8 +28,17 @@ private:
 };
 
 // A port that is free for both TCP and UDP on 127.0.0.1 right now. Ports handed out by this
-// process are never handed out twice.
+// process are never handed out twice. Never one of the kernel's ephemeral ports (see below):
+// between this check and the server's bind, any outgoing connection on the machine (a benchmark
+// running in parallel opens thousands) may take such a port as its local port.
 std::uint16_t free_port();
+
+// The kernel's range of local ports for outgoing connections (ip_local_port_range), inclusive.
+struct PortRange {
+    int low = 32768;
+    int high = 60999;
+};
+PortRange ephemeral_ports();
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);
