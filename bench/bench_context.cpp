@@ -71,14 +71,20 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
     const long log_before = options.update_log ? update_log_rows(cx) : 0;
     auto groups = processes(cx);
     std::map<std::string, double> cpu_before;
-    for (const auto& name : options.processes) cpu_before[name] = cpu_seconds(groups[name]);
+    std::map<std::string, long> switches_before;
+    for (const auto& name : options.processes) {
+        cpu_before[name] = cpu_seconds(groups[name]);
+        switches_before[name] = context_switches(groups[name]);
+    }
     MemorySampler sampler(groups);
     statements_reset(cx);
     const double own_before = own_cpu_seconds();
+    const long own_switches_before = own_context_switches();
     const auto started = Clock::now();
     const Result r = run();
     const double window = std::chrono::duration<double>(Clock::now() - started).count();
     const double own_cpu = own_cpu_seconds() - own_before;
+    const long own_switches = own_context_switches() - own_switches_before;
     double servers_cpu = 0;  // of the measured processes
     const auto peaks = sampler.stop();
     auto after = processes(cx);
@@ -102,8 +108,15 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         const double per_k = sent > 0 ? cpu * 1000.0 / sent : 0.0;
         const auto peak = peaks.find(name);
         const long kib = peak == peaks.end() ? -1 : peak->second;
-        std::printf("   %-9s CPU %.2f s (%.3f s per 1,000 requests), peak memory %.1f MiB\n",
-                    name.c_str(), cpu, per_k, static_cast<double>(kib) / 1024.0);
+        const double switches =
+            sent > 0
+                ? static_cast<double>(context_switches(after[name]) - switches_before[name]) / sent
+                : 0.0;
+        std::printf(
+            "   %-9s CPU %.2f s (%.3f s per 1,000 requests), peak memory %.1f MiB, %.2f context "
+            "switches per request\n",
+            name.c_str(), cpu, per_k, static_cast<double>(kib) / 1024.0, switches);
+        cx.figure(key + ".switches." + name, switches, "count");
         cx.figure(key + ".cpu_per_1k." + name, per_k, "cpu_s");
         cx.figure(key + ".mem_peak." + name, static_cast<double>(kib) / 1024.0, "MiB");
     }
@@ -115,9 +128,12 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         const double sent = static_cast<double>(r.requests() + r.late);
         const double per_k = sent > 0 ? own_cpu * 1000.0 / sent : 0.0;
         const double cores = window > 0 ? (servers_cpu + own_cpu) / window : 0;
+        const double switches = sent > 0 ? static_cast<double>(own_switches) / sent : 0.0;
         std::printf(
-            "   load generator CPU %.2f s (%.3f s per 1,000 requests); %.2f of %u cores used\n",
-            own_cpu, per_k, cores, std::thread::hardware_concurrency());
+            "   load generator CPU %.2f s (%.3f s per 1,000 requests), %.2f context switches per "
+            "request; %.2f of %u cores used\n",
+            own_cpu, per_k, switches, cores, std::thread::hardware_concurrency());
+        cx.figure(key + ".switches.loadgen", switches, "count");
         cx.figure(key + ".cpu_per_1k.loadgen", per_k, "cpu_s");
         cx.figure(key + ".cores_used", cores, "cores");
     }

@@ -98,6 +98,10 @@ std::vector<pid_t> with_descendants(const std::vector<pid_t>& roots);
 double cpu_seconds(const ProcessGroup& group);
 // CPU seconds this process (the load generator and its threads) has used so far.
 double own_cpu_seconds();
+// Context switches (voluntary and not) of this process's threads so far, and of the group's
+// live threads (those that exited are not counted: the servers' threads live for the run).
+long own_context_switches();
+long context_switches(const ProcessGroup& group);
 // Sum of VmRSS (single processes) or of Pss (several processes sharing memory), in KiB.
 long memory_kib(const ProcessGroup& group);
 long status_kib(pid_t pid, const std::string& field);  // "VmRSS", "VmHWM"; -1 when unknown
