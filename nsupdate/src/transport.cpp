@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -94,7 +95,10 @@ Exchange udp_exchange(const ServerEndpoint& server, std::span<const std::uint8_t
     if (::send(fd.get(), request.data(), request.size(), 0) < 0) {
         return errno_failure("send", errno);
     }
-    std::vector<std::uint8_t> buf(65535);
+    // Uninitialized, on the stack: a zeroed 64 KiB vector per message cost more than the rest
+    // of the exchange, and freeing a chunk that large makes malloc consolidate its fast bins
+    // (every later small allocation of the thread then takes the slow path; issue #13).
+    std::array<std::uint8_t, 65535> buf;
     while (true) {
         const int ready = wait_for(fd.get(), POLLIN, deadline);
         if (ready == 0) return failure(UpdateStatus::Timeout, "no reply over UDP");
