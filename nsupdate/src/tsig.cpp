@@ -2,9 +2,11 @@
 // algorithm works (ldns 1.8.3 breaks hmac-sha384 and does not check the time window).
 #include "tsig.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <array>
 #include <string>
 
 #include "dns_wire.hpp"
@@ -26,6 +28,42 @@ const EVP_MD* digest_for(TsigAlgorithm algorithm) {
             return EVP_sha512();
     }
     return EVP_sha256();
+}
+
+// The thread's HMAC context for `algorithm`, its digest set once; nullptr when OpenSSL cannot
+// make one (tsig_hmac then falls back to HMAC()). HMAC() fetched the MAC and the digest by name
+// on every call, which cost more instructions than hashing the message (issue #13). A context
+// is used by one thread at a time and keyed again by each call.
+EVP_MAC_CTX* thread_hmac(TsigAlgorithm algorithm) {
+    struct Contexts {
+        std::array<EVP_MAC_CTX*, 5> ctx{};
+        std::array<bool, 5> tried{};
+        Contexts() = default;
+        Contexts(const Contexts&) = delete;
+        Contexts& operator=(const Contexts&) = delete;
+        ~Contexts() {
+            for (EVP_MAC_CTX* c : ctx) EVP_MAC_CTX_free(c);
+        }
+    };
+    thread_local Contexts contexts;
+    const auto i = static_cast<std::size_t>(algorithm);
+    if (i >= contexts.ctx.size()) return nullptr;
+    if (!contexts.tried[i]) {
+        contexts.tried[i] = true;
+        EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (!mac) return nullptr;
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+        EVP_MAC_free(mac);  // the context holds its own reference
+        const char* name = EVP_MD_get0_name(digest_for(algorithm));
+        const OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name), 0),
+            OSSL_PARAM_construct_end()};
+        if (ctx && name && EVP_MAC_CTX_set_params(ctx, params) == 1)
+            contexts.ctx[i] = ctx;
+        else
+            EVP_MAC_CTX_free(ctx);
+    }
+    return contexts.ctx[i];
 }
 
 std::vector<std::uint8_t> algorithm_wire(TsigAlgorithm algorithm) {
@@ -59,12 +97,21 @@ std::vector<std::uint8_t> tsig_hmac(TsigAlgorithm algorithm, const Secret& secre
                                     std::span<const std::uint8_t> data) {
     static const std::uint8_t kEmpty = 0;
     const auto key = secret.expose_bytes();
+    const std::uint8_t* key_bytes = key.empty() ? &kEmpty : key.data();
+    const std::uint8_t* data_bytes = data.empty() ? &kEmpty : data.data();
     std::vector<std::uint8_t> mac(EVP_MAX_MD_SIZE);
-    unsigned int len = 0;
-    if (HMAC(digest_for(algorithm), key.empty() ? &kEmpty : key.data(),
-             static_cast<int>(key.size()), data.empty() ? &kEmpty : data.data(), data.size(),
-             mac.data(), &len) == nullptr) {
-        return {};
+    std::size_t len = 0;
+    if (EVP_MAC_CTX* ctx = thread_hmac(algorithm)) {
+        if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1 ||
+            EVP_MAC_update(ctx, data_bytes, data.size()) != 1 ||
+            EVP_MAC_final(ctx, mac.data(), &len, mac.size()) != 1)
+            return {};
+    } else {
+        unsigned int n = 0;
+        if (HMAC(digest_for(algorithm), key_bytes, static_cast<int>(key.size()), data_bytes,
+                 data.size(), mac.data(), &n) == nullptr)
+            return {};
+        len = n;
     }
     mac.resize(len);
     return mac;
