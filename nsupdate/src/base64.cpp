@@ -23,43 +23,44 @@ int value_of(char c) {
 
 }  // namespace
 
-std::optional<Secret> decode_base64_secret(std::string_view text) {
-    std::string compact;
-    compact.reserve(text.size());
+std::optional<std::size_t> decode_base64_into(std::string_view text, std::span<std::uint8_t> out) {
+    std::array<unsigned, 4> v{};
+    std::size_t have = 0;  // characters of the current quantum
+    std::size_t n = 0;     // bytes written
+    int padding = 0;
+    bool ended = false;  // a padded quantum was the last one
     for (const char c : text) {
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-        compact += c;
-    }
-    if (compact.empty() || compact.size() % 4 != 0) return std::nullopt;
-    std::vector<std::uint8_t> out;
-    out.reserve(compact.size() / 4 * 3);
-    for (std::size_t i = 0; i < compact.size(); i += 4) {
-        const bool last = i + 4 == compact.size();
-        std::array<int, 4> v{};
-        int padding = 0;
-        for (std::size_t j = 0; j < 4; ++j) {
-            const char c = compact[i + j];
-            if (c == '=') {
-                // Padding only at the end of the last quantum, at most two.
-                if (!last || j < 2) return std::nullopt;
-                ++padding;
-                v[j] = 0;
-                continue;
-            }
-            if (padding > 0) return std::nullopt;
-            v[j] = value_of(c);
-            if (v[j] < 0) return std::nullopt;
+        if (ended) return std::nullopt;
+        if (c == '=') {
+            // Padding only at the end of the last quantum, at most two.
+            if (have < 2) return std::nullopt;
+            ++padding;
+            v[have++] = 0;
+        } else {
+            const int value = value_of(c);
+            if (padding > 0 || value < 0) return std::nullopt;
+            v[have++] = static_cast<unsigned>(value);
         }
-        const unsigned n = (static_cast<unsigned>(v[0]) << 18) |
-                           (static_cast<unsigned>(v[1]) << 12) |
-                           (static_cast<unsigned>(v[2]) << 6) | static_cast<unsigned>(v[3]);
-        out.push_back(static_cast<std::uint8_t>(n >> 16));
-        if (padding < 2) out.push_back(static_cast<std::uint8_t>(n >> 8));
-        if (padding < 1) out.push_back(static_cast<std::uint8_t>(n));
+        if (have < 4) continue;
+        if (out.size() - n < 3) return std::nullopt;
+        const unsigned q = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+        out[n++] = static_cast<std::uint8_t>(q >> 16);
+        if (padding < 2) out[n++] = static_cast<std::uint8_t>(q >> 8);
+        if (padding < 1) out[n++] = static_cast<std::uint8_t>(q);
+        have = 0;
+        ended = padding > 0;
     }
-    Secret secret{std::span<const std::uint8_t>(out)};
+    if (have != 0 || n == 0) return std::nullopt;
+    return n;
+}
+
+std::optional<Secret> decode_base64_secret(std::string_view text) {
+    std::vector<std::uint8_t> out(text.size() / 4 * 3);
+    const auto n = decode_base64_into(text, out);
+    std::optional<Secret> secret;
+    if (n) secret.emplace(std::span<const std::uint8_t>(out.data(), *n));
     ::explicit_bzero(out.data(), out.size());
-    ::explicit_bzero(compact.data(), compact.size());
     return secret;
 }
 

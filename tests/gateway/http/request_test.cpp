@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ddns/gateway/http/request.hpp"
+#include "ddns/nsupdate/tsig_key.hpp"
 
 namespace ddns::gateway {
 namespace {
@@ -73,6 +74,30 @@ TEST(BasicAuthorization, RejectsGarbage) {
                           "Basic dXNlcg==" /* "user" without colon */, "Basicdxnlcjpwdw=="}) {
         EXPECT_FALSE(parse_basic_authorization(v)) << v;
     }
+}
+
+// Credentials are decoded on the stack up to 384 bytes and on the heap beyond: both sides of the
+// boundary, and a password far longer, come out whole.
+TEST(BasicAuthorization, LongCredentialsDecodeWhole) {
+    for (const std::size_t length : {379U, 380U, 381U, 382U, 383U, 384U, 385U, 386U, 1000U}) {
+        const std::string password(length - 5, 'p');
+        const std::string header = "Basic " + encode_base64(Secret("user:" + password));
+        const auto c = parse_basic_authorization(header);
+        ASSERT_TRUE(c) << length;
+        EXPECT_EQ(c->username, "user");
+        EXPECT_EQ(c->password.expose_view(), password) << length;
+    }
+}
+
+TEST(BasicAuthorization, PaddingOnlyAtTheEnd) {
+    // "user:pw" is dXNlcjpwdw==; padding inside, after the end, or too much is no base64.
+    for (const char* v : {"Basic dXNl=cjpwdw==", "Basic dXNlcjpwdw==dw==", "Basic dXNlcjpwdw===",
+                          "Basic dXNlcjpwd===", "Basic dXNlcjpwdw", "Basic ===="}) {
+        EXPECT_FALSE(parse_basic_authorization(v)) << v;
+    }
+    const auto spaced = parse_basic_authorization("Basic dXNl cjpw dw==");
+    ASSERT_TRUE(spaced);
+    EXPECT_EQ(spaced->password.expose_view(), "pw");
 }
 
 TEST(RequestView, HeaderLookupIsCaseInsensitive) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,9 @@ Expected<TsigKey, std::string> make_tsig_key(std::string_view name, std::string_
                                              std::string_view secret_base64);
 // Base64 helpers for key material (standard alphabet, padding required on decode).
 std::optional<Secret> decode_base64_secret(std::string_view text);
+// The same decoding into `out`, which must hold text.size() / 4 * 3 bytes: the bytes written,
+// or nullopt (on failure `out` may hold part of the decoded bytes: wipe it).
+std::optional<std::size_t> decode_base64_into(std::string_view text, std::span<std::uint8_t> out);
 std::string encode_base64(const Secret& secret);
 
 }  // namespace ddns
