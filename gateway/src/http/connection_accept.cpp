@@ -16,22 +16,6 @@ namespace ddns::gateway {
 
 using namespace loop_detail;
 
-namespace {
-
-// The local port of an accepted socket (which listener it came through); 0 when unknown.
-std::uint16_t local_port_of(int fd) {
-    sockaddr_storage local{};
-    socklen_t length = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return 0;
-    if (local.ss_family == AF_INET)
-        return ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
-    if (local.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
-    return 0;
-}
-
-}  // namespace
-
 bool ConnectionLoop::drain(std::chrono::milliseconds grace) {
     begin_drain();
     return wait_drained(Clock::now() + grace);
@@ -85,7 +69,11 @@ void ConnectionLoop::drain_step() {
 
 void ConnectionLoop::accept_all(const LoopListener& listener, std::size_t limit) {
     for (std::size_t accepted = 0; accepted < limit; ++accepted) {
-        const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        // The peer's address comes with the accept (a getpeername(2) per connection less).
+        sockaddr_storage from{};
+        socklen_t from_length = sizeof from;
+        const int fd = ::accept4(listener.fd, reinterpret_cast<sockaddr*>(&from), &from_length,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if ((errno == EMFILE || errno == ENFILE) && reserve_ >= 0) {
@@ -106,7 +94,7 @@ void ConnectionLoop::accept_all(const LoopListener& listener, std::size_t limit)
             }
             return;
         }
-        const auto peer = peer_address(fd);
+        const auto peer = socket_address(from);
         auto key = peer ? cap_.key(*peer) : std::nullopt;
         if (!peer || (key && !cap_.admit(*key))) {
             if (peer && listener.tls == nullptr) {
@@ -123,7 +111,7 @@ void ConnectionLoop::accept_all(const LoopListener& listener, std::size_t limit)
         SSL_CTX* tls = listener.tls != nullptr ? tls_.load() : nullptr;
         auto conn = std::make_unique<Conn>(id, fd, tls, *peer, std::move(key));
         Conn& c = *conn;
-        c.local_port = local_port_of(fd);
+        c.local_port = listener.port;
         conns_.emplace(id, std::move(conn));
         c.phase = c.io.handshaken() ? Conn::Phase::Head : Conn::Phase::Handshake;
         c.head_started = true;

@@ -8,23 +8,28 @@
 
 namespace ddns::gateway {
 
-std::optional<IpAddress> peer_address(int fd) {
-    sockaddr_storage peer{};
-    socklen_t size = sizeof peer;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) != 0) return std::nullopt;
-    if (peer.ss_family == AF_INET) {
-        const auto& in = reinterpret_cast<const sockaddr_in&>(peer);
+std::optional<IpAddress> socket_address(const sockaddr_storage& address) {
+    if (address.ss_family == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(address);
         std::array<std::uint8_t, 4> bytes{};
         std::memcpy(bytes.data(), &in.sin_addr, 4);
         return IpAddress::v4(bytes);
     }
-    if (peer.ss_family == AF_INET6) {
-        const auto& in = reinterpret_cast<const sockaddr_in6&>(peer);
+    if (address.ss_family == AF_INET6) {
+        const auto& in = reinterpret_cast<const sockaddr_in6&>(address);
         std::array<std::uint8_t, 16> bytes{};
         std::memcpy(bytes.data(), &in.sin6_addr, 16);
         return IpAddress::v6(bytes);
     }
     return std::nullopt;
+}
+
+std::uint16_t socket_port(const sockaddr_storage& address) {
+    if (address.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+    if (address.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+    return 0;
 }
 
 std::optional<std::string> ConnectionCap::key(const IpAddress& peer) const {

@@ -2,7 +2,10 @@
 // Trusted proxies are exempt: every client behind them shares the proxy's address.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -12,8 +15,10 @@
 
 namespace ddns::gateway {
 
-// The address at the other end of a connected socket.
-std::optional<IpAddress> peer_address(int fd);
+// The IP address and the port of a socket address (as accept(2) and getsockname(2) give it);
+// nullopt and 0 for other families.
+std::optional<IpAddress> socket_address(const sockaddr_storage& address);
+std::uint16_t socket_port(const sockaddr_storage& address);
 
 class ConnectionCap {
 public:

@@ -80,6 +80,12 @@ void ConnectionLoop::start() {
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
         const int fd = listeners_[i].fd;
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+        // Which listener a connection came through (web.listeners): an accepted socket has its
+        // listener's port, so it is asked once here, not once per connection.
+        sockaddr_storage local{};
+        socklen_t length = sizeof local;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0)
+            listeners_[i].port = socket_port(local);
         // Exclusive: of the loops waiting on a listener, one is woken per connection.
         watch(fd, i + 1, EPOLLIN | EPOLLEXCLUSIVE);
     }

@@ -38,8 +38,9 @@ struct LoopOptions {
 };
 
 struct LoopListener {
-    int fd;        // listening; the caller keeps it open until the loop stopped
-    SSL_CTX* tls;  // nullptr for plain HTTP; every TLS listener shares one context
+    int fd;                  // listening; the caller keeps it open until the loop stopped
+    SSL_CTX* tls;            // nullptr for plain HTTP; every TLS listener shares one context
+    std::uint16_t port = 0;  // its local port, found by the loop when it starts
 };
 
 class ConnectionLoop {
