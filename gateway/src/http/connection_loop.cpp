@@ -274,9 +274,14 @@ void ConnectionLoop::dispatch(Conn& c) {
     const std::uint64_t id = c.id;
     const bool queued = pool_.submit([this, id, exchange = std::move(exchange)] {
         Answer answer{{}, true};
-        try {
-            answer = serve_(exchange);
-        } catch (...) {  // out of memory: the connection still ends, it never waits forever
+        {
+            // The request's lines (a dialect's line, the access line) in one write, made before
+            // the answer is handed to the loop (issue #13: a write(2) per line).
+            const LogBatch request_lines;
+            try {
+                answer = serve_(exchange);
+            } catch (...) {  // out of memory: the connection still ends, it never waits forever
+            }
         }
         bool first = false;
         {
