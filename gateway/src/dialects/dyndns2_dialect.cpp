@@ -367,13 +367,24 @@ void Dyndns2Dialect::log_summary(const Work& w) const {
     });
     const LogLevel level = unchanged && !w.lines.empty() ? LogLevel::Debug : LogLevel::Info;
     if (!log_.enabled(level)) return;
-    std::string summary;
-    for (std::size_t i = 0; i < w.lines.size(); ++i)
-        summary += (summary.empty() ? "" : ",") +
-                   (w.targets[i] ? w.targets[i]->name.str() : std::string("-")) + ":" +
-                   dyndns2_word(w.lines[i]);
-    log_.log(level, log_start("dyndns2", w.request) + " user=" + w.principal().account.username +
-                        " agent=\"" + w.agent + "\" " + summary);
+    // Appended to one buffer (a temporary string per piece was a tenth of the line's cost).
+    std::string line = log_start("dyndns2", w.request);
+    line.reserve(line.size() + 64 + w.agent.size() + 64 * w.lines.size());
+    line += " user=";
+    line += w.principal().account.username;
+    line += " agent=\"";
+    line += w.agent;
+    line += "\" ";
+    for (std::size_t i = 0; i < w.lines.size(); ++i) {
+        if (i > 0) line += ',';
+        if (w.targets[i])
+            line += w.targets[i]->name.str();
+        else
+            line += '-';
+        line += ':';
+        line += dyndns2_word(w.lines[i]);
+    }
+    log_.log(level, line);
 }
 
 }  // namespace ddns::gateway
