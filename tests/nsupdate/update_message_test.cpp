@@ -178,6 +178,32 @@ TEST(EncodeUpdate, DeleteRRsetHasEmptyRdataOnTheWire) {
     EXPECT_TRUE(std::equal(tail.begin(), tail.end(), wire->end() - 10));
 }
 
+// Owners are compressed against the zone and the owners written before, also past the 16 KiB
+// that a pointer can reach: 700 hosts (a delete and an add each, names of several labels) make a
+// message of about 26 KiB; every owner and address reads back as written.
+TEST(EncodeUpdate, CompressedOwnersReadBackBeyondThePointerRange) {
+    UpdateRequest request{N("dyn.example.org"), {}, {}};
+    std::vector<Rr> expected;
+    for (int i = 0; i < 700; ++i) {
+        const std::string owner =
+            "h" + std::to_string(i) + ".site" + std::to_string(i % 7) + ".dyn.example.org";
+        const std::string address =
+            "10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+        request.operations.emplace_back(DeleteRRset{N(owner), RecordType::A});
+        request.operations.emplace_back(AddRecord{A(owner, address, 60)});
+        expected.push_back({owner + ".", T_A, ANY, 0, {}});
+        expected.push_back({owner + ".", T_A, IN, 60, {address}});
+    }
+    request.operations.emplace_back(DeleteRRset{N("dyn.example.org"), RecordType::TXT});
+    expected.push_back({"dyn.example.org.", T_TXT, ANY, 0, {}});
+    const auto wire = detail::encode_unsigned_update(request, 9);
+    ASSERT_TRUE(wire.has_value()) << wire.error();
+    EXPECT_GT(wire->size(), 0x3FFFU);
+    const auto pkt = parse(*wire);
+    ASSERT_TRUE(pkt);
+    EXPECT_EQ(section(ldns_pkt_authority(pkt.get())), expected);
+}
+
 struct RejectRow {
     std::string label;
     UpdateRequest request;
