@@ -21,7 +21,7 @@
 #include <thread>
 
 namespace ddns::bench {
-namespace {
+namespace {}  // namespace
 
 Result merge(std::vector<Result>& parts, double seconds) {
     Result all;
@@ -36,6 +36,8 @@ Result merge(std::vector<Result>& parts, double seconds) {
     std::sort(all.latencies_ms.begin(), all.latencies_ms.end());
     return all;
 }
+
+namespace {
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -198,33 +200,30 @@ HttpClient::Reply HttpClient::exchange(const std::string& head) {
     return reply;
 }
 
+std::size_t take_reply(std::string& buffer, HttpClient::Reply& reply, bool& server_closes) {
+    const auto head_end = buffer.find("\r\n\r\n");
+    if (head_end == std::string::npos) return 0;
+    std::string lower = buffer.substr(0, head_end);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
+    const auto sp = lower.find(' ');
+    const auto cl = lower.find("\r\ncontent-length:");
+    const std::size_t length =
+        cl == std::string::npos ? 0 : std::strtoul(lower.c_str() + cl + 17, nullptr, 10);
+    const std::size_t need = head_end + 4 + length;
+    if (buffer.size() < need) return 0;
+    reply.status = sp == std::string::npos ? 0 : std::atoi(lower.c_str() + sp + 1);
+    reply.body = buffer.substr(head_end + 4, length);
+    if (lower.find("\r\nconnection: close") != std::string::npos) server_closes = true;
+    buffer.erase(0, need);
+    return need;
+}
+
 bool HttpClient::read_reply(Reply& reply, bool& server_closes) {
     char chunk[16384];
     const auto deadline = Clock::now() + std::chrono::seconds(30);
-    std::size_t head_end = std::string::npos;
-    std::size_t need = 0;
     while (Clock::now() < deadline) {
-        if (head_end == std::string::npos) {
-            head_end = buffer_.find("\r\n\r\n");
-            if (head_end != std::string::npos) {
-                const std::string head = buffer_.substr(0, head_end);
-                std::string lower = head;
-                std::transform(lower.begin(), lower.end(), lower.begin(),
-                               [](unsigned char ch) { return std::tolower(ch); });
-                const auto sp = head.find(' ');
-                reply.status = sp == std::string::npos ? 0 : std::atoi(head.c_str() + sp + 1);
-                const auto cl = lower.find("\r\ncontent-length:");
-                const std::size_t length =
-                    cl == std::string::npos ? 0 : std::strtoul(head.c_str() + cl + 17, nullptr, 10);
-                if (lower.find("\r\nconnection: close") != std::string::npos) server_closes = true;
-                need = head_end + 4 + length;
-            }
-        }
-        if (head_end != std::string::npos && buffer_.size() >= need) {
-            reply.body = buffer_.substr(head_end + 4, need - head_end - 4);
-            buffer_.erase(0, need);
-            return true;
-        }
+        if (take_reply(buffer_, reply, server_closes) > 0) return true;
         pollfd pfd{fd_, POLLIN, 0};
         if (::poll(&pfd, 1, 1000) <= 0) continue;
         const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);

@@ -27,6 +27,9 @@ struct Result {
     double pct(double p) const;
 };
 
+// The parts' counts added and their latencies sorted, as one result over `seconds`.
+Result merge(std::vector<Result>& parts, double seconds);
+
 // One client's request: returns true when the answer was the expected one. `i` counts the
 // client's requests from 0.
 using Request = std::function<bool(int client, std::size_t i)>;
@@ -73,6 +76,10 @@ private:
     int fd_ = -1;
     std::string buffer_;
 };
+
+// Takes one complete HTTP reply off the front of `buffer` (status, body by Content-Length, and
+// `server_closes` set when it says "Connection: close"): the bytes it took, 0 while incomplete.
+std::size_t take_reply(std::string& buffer, HttpClient::Reply& reply, bool& server_closes);
 
 // The 1-minute load average, and the wait for it to fall below a threshold.
 double load1();

@@ -12,15 +12,15 @@ MEASURES = (
     + ["bind.at100"]
     + [f"gateway.changes.{c}" for c in (1, 8, 64)]
     + ["gateway.changes.at100"]
-    + [f"gateway.nochg.{m}.{c}" for m in ("close", "keepalive") for c in (8, 64)]
-    + [f"hello.{m}.{c}" for m in ("close", "keepalive") for c in (8, 64)]
+    + [f"gateway.nochg.{m}.{c}" for m in ("close", "keepalive", "keepalive_ev") for c in (8, 64)]
+    + [f"hello.{m}.{c}" for m in ("close", "keepalive", "keepalive_ev") for c in (8, 64)]
     + ["memory.load"]
 )
 PROCESSES = {"bind": ["named"], "gateway.changes": ["gateway", "postgres", "named"],
              "gateway.nochg": ["gateway", "postgres"], "hello": ["hello"], "memory": ["gateway"]}
 RATIOS = [f"ratio.changes_vs_bind.{c}" for c in (1, 8, 64)] + [
     "ratio.change_p99_minus_bind_p99"] + [
-    f"ratio.nochg_vs_hello.{m}.{c}" for m in ("close", "keepalive") for c in (8, 64)]
+    f"ratio.nochg_vs_hello.{m}.{c}" for m in ("close", "keepalive", "keepalive_ev") for c in (8, 64)]
 BIG = ["memory.hosts", "memory.startup", "memory.connections_held",
        "memory.connections_open_after", "memory.rss_idle",
        "memory.rss_holding", "memory.rss_peak", "sweep.hosts", "sweep.left", "sweep.seconds",

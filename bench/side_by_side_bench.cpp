@@ -25,6 +25,7 @@
 // in the order that made it slow: the hosts table analyzed before the expired hosts are
 // inserted and not again until the sweep ends (as when autovacuum has not come round yet).
 // --gateway-binary runs another build's gateway (to compare two builds in the same minutes).
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +36,7 @@
 #include <thread>
 
 #include "bench_context.hpp"
+#include "mux_load.hpp"
 #include "peer_bench.hpp"
 #include "pg_profile.hpp"
 
@@ -169,6 +171,10 @@ struct Paths {
     unsigned next(int host) { return changes[static_cast<std::size_t>(host)]++; }
 };
 
+// The no-change measurements: a connection per request, keep-alive from a thread per
+// connection, and keep-alive from event-driven clients (bench/mux_load.hpp).
+constexpr const char* kNochgModes[] = {"close", "keepalive", "keepalive_ev"};
+
 std::string change_head(int host, unsigned n) {
     const std::string h = std::to_string(host);
     return update_head("b" + h, "c" + h + ".example.test", change_address(n));
@@ -266,18 +272,23 @@ void nochg_and_hello_phases(Context& cx, std::map<std::string, Result>& results,
     const auto good = [&](const HttpClient::Reply& r) {
         return side == "hello" ? r.status == 200 : starts_with(r.body, "nochg");
     };
-    for (const bool keep_alive : {false, true})
+    const auto head = [](int c, std::size_t) { return nochg_head(c); };
+    // Event-driven clients: one thread per two cores, as wrk's default on a small machine.
+    const int mux_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
+    for (const char* mode : kNochgModes)
         for (int clients : {8, 64}) {
-            const std::string mode = keep_alive ? "keepalive" : "close";
-            const std::string key = side + "." + mode + "." + std::to_string(clients);
-            results[key] = measure(cx,
-                                   (side == "hello" ? "hello." : "gateway.nochg.") + mode + "." +
-                                       std::to_string(clients),
-                                   options, [&] {
-                                       return http_closed(
-                                           port, clients, cx.settings.seconds, keep_alive,
-                                           [&](int c, std::size_t) { return nochg_head(c); }, good);
-                                   });
+            const std::string m = mode;
+            const std::string key = side + "." + m + "." + std::to_string(clients);
+            results[key] = measure(
+                cx,
+                (side == "hello" ? "hello." : "gateway.nochg.") + m + "." + std::to_string(clients),
+                options, [&] {
+                    if (m == "keepalive_ev")
+                        return run_closed_multiplexed(port, clients, mux_threads,
+                                                      cx.settings.seconds, head, good);
+                    return http_closed(port, clients, cx.settings.seconds, m == "keepalive", head,
+                                       good);
+                });
         }
 }
 
@@ -311,7 +322,7 @@ void print_ratios(Context& cx, std::map<std::string, Result>& r) {
         ratio(cx, "change_p99_minus_bind_p99", r["change.p99"].pct(0.99) - r["bind.p99"].pct(0.99),
               5.0, false);
     }
-    for (const char* mode : {"close", "keepalive"})
+    for (const char* mode : kNochgModes)
         for (const char* c : {"8", "64"}) {
             const std::string k = std::string(mode) + "." + c;
             const double hello = r["hello." + k].rate();

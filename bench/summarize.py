@@ -53,10 +53,12 @@ def main() -> int:
     print("| no-change answers/s | clients | POCO hello-world | gateway | ratio | "
           "p50 / p99 gateway | load at start (hello / gateway) |")
     print("|---|---|---|---|---|---|---|")
-    for mode in ("close", "keepalive"):
+    for mode in ("close", "keepalive", "keepalive_ev"):
         for c in ("8", "64"):
             k = f"{mode}.{c}"
-            print(f"| {'connection per request' if mode == 'close' else 'keep-alive'} | {c} | "
+            kind = {"close": "connection per request", "keepalive": "keep-alive",
+                    "keepalive_ev": "keep-alive, event-driven clients"}[mode]
+            print(f"| {kind} | {c} | "
                   f"{g(f'hello.{k}.rate')} | {g(f'gateway.nochg.{k}.rate')} | "
                   f"{g(f'ratio.nochg_vs_hello.{k}', '{:.2f}')}x | "
                   f"{ms(f'gateway.nochg.{k}.p50')} / {ms(f'gateway.nochg.{k}.p99')} ms | "
@@ -68,8 +70,9 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     rows = [f"bind.changes.{c}" for c in ("1", "8", "64")] + ["bind.at100"]
     rows += [f"gateway.changes.{c}" for c in ("1", "8", "64")] + ["gateway.changes.at100"]
-    rows += [f"gateway.nochg.{m}.{c}" for m in ("close", "keepalive") for c in ("8", "64")]
-    rows += [f"hello.{m}.{c}" for m in ("close", "keepalive") for c in ("8", "64")]
+    modes = ("close", "keepalive", "keepalive_ev")
+    rows += [f"gateway.nochg.{m}.{c}" for m in modes for c in ("8", "64")]
+    rows += [f"hello.{m}.{c}" for m in modes for c in ("8", "64")]
     for r in rows:
         procs = ["hello"] if r.startswith("hello") else ["gateway", "postgres", "named"]
         cpus = " / ".join(cpu(f"{r}.cpu_per_1k.{p}") for p in procs)
