@@ -46,8 +46,8 @@ protected:
             values += ", " + value;
         }
         auto r = db_->lease()->try_exec("INSERT INTO hosts (zone_id, account_id, " + columns +
-                                        ") SELECT zone_id, account_id, " + values +
-                                        " FROM hosts" + where_);
+                                        ") SELECT zone_id, account_id, " + values + " FROM hosts" +
+                                        where_);
         if (r) return std::nullopt;
         return r.error();
     }
