@@ -73,26 +73,36 @@ WITH input AS (
 INSERT INTO host_counters AS c (host_id, client_faults, server_faults, auth_faults, last_fault,
                                 last_fault_at, last_update_ipv4, last_update_ipv6,
                                 last_update_tls)
-SELECT s.host_id, s.client_faults, s.server_faults, s.auth_faults, s.last_fault,
-       s.last_fault_at, s.last_update_ipv4, s.last_update_ipv6, s.last_update_tls
+SELECT s.host_id, s.client_faults, s.server_faults, s.auth_faults, f.last_fault,
+       s.last_fault_at, s.last_update_ipv4, s.last_update_ipv6, t.last_update_tls
 FROM (
     SELECT host_id,
            count(*) FILTER (WHERE fault = 'client') AS client_faults,
            count(*) FILTER (WHERE fault = 'server') AS server_faults,
            count(*) FILTER (WHERE fault = 'auth') AS auth_faults,
            max(logged_at) FILTER (WHERE fault <> 'none') AS last_fault_at,
-           (array_agg(fault || ' fault: ' || outcome ||
-                      CASE WHEN detail = '' THEN '' ELSE ' (' || detail || ')' END
-                      ORDER BY logged_at DESC, id DESC) FILTER (WHERE fault <> 'none'))[1]
-               AS last_fault,
            max(logged_at) FILTER (WHERE ipv4_changed) AS last_update_ipv4,
-           max(logged_at) FILTER (WHERE ipv6_changed) AS last_update_ipv6,
-           (array_agg(tls ORDER BY logged_at DESC, id DESC)
-               FILTER (WHERE ipv4_changed OR ipv6_changed))[1] AS last_update_tls
+           max(logged_at) FILTER (WHERE ipv6_changed) AS last_update_ipv6
     FROM logged
     WHERE host_id IS NOT NULL AND (fault <> 'none' OR ipv4_changed OR ipv6_changed)
     GROUP BY host_id
 ) s
+-- The newest fault and the newest change of each host: one sort of the batch each (an ordered
+-- aggregate started two sorts per host, 9% of the statement's instructions).
+LEFT JOIN (
+    SELECT DISTINCT ON (host_id) host_id,
+           fault || ' fault: ' || outcome ||
+               CASE WHEN detail = '' THEN '' ELSE ' (' || detail || ')' END AS last_fault
+    FROM logged
+    WHERE host_id IS NOT NULL AND fault <> 'none'
+    ORDER BY host_id, logged_at DESC, id DESC
+) f ON f.host_id = s.host_id
+LEFT JOIN (
+    SELECT DISTINCT ON (host_id) host_id, tls AS last_update_tls
+    FROM logged
+    WHERE host_id IS NOT NULL AND (ipv4_changed OR ipv6_changed)
+    ORDER BY host_id, logged_at DESC, id DESC
+) t ON t.host_id = s.host_id
 WHERE EXISTS (SELECT 1 FROM hosts h WHERE h.id = s.host_id)
 ORDER BY s.host_id
 ON CONFLICT (host_id) DO UPDATE SET

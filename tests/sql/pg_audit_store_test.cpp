@@ -100,6 +100,32 @@ TEST_F(PgAuditStoreTest, AGoodUpdateIsOneRowAndSetsTheLastUpdateOfItsFamilyAndTl
     EXPECT_EQ(host_column(host_a_, "last_fault IS NULL"), "t");
 }
 
+// Within one batch the newest row of a host gives its last change's TLS and its last fault; of
+// rows logged at the same time, the one written last (the higher id).
+TEST_F(PgAuditStoreTest, TheNewestRowOfABatchGivesTheLastTlsAndFaultTiesToTheLaterRow) {
+    auto change = [&](bool ipv6) {
+        auto good = entry(host_a_, "a.example.org", "good", FaultClass::None);
+        (ipv6 ? good.ipv6_changed : good.ipv4_changed) = true;
+        return good;
+    };
+    store_->write({record(kT0 + 2, alice_, "alice", {change(false)}, false),
+                   record(kT0 + 1, alice_, "alice", {change(true)}, true),
+                   record(kT0 + 3, alice_, "alice",
+                          {entry(host_a_, "a.example.org", "first", FaultClass::Client)}),
+                   record(kT0 + 3, alice_, "alice",
+                          {entry(host_a_, "a.example.org", "second", FaultClass::Server)})});
+    EXPECT_EQ(host_column(host_a_, "last_update_tls"), "f");
+    EXPECT_EQ(host_column(host_a_, "last_fault"), "server fault: second");
+    EXPECT_EQ(counters(host_a_), "1/1/0");
+
+    store_->write({record(kT0 + 5, alice_, "alice", {change(true)}, true),
+                   record(kT0 + 5, alice_, "alice", {change(false)}, false),
+                   record(kT0 + 4, alice_, "alice", {change(false)}, true)});
+    EXPECT_EQ(host_column(host_a_, "last_update_tls"), "f");
+    EXPECT_EQ(host_column(host_a_, "extract(epoch FROM last_update_ipv6)::bigint"),
+              std::to_string(kT0 + 5));
+}
+
 TEST_F(PgAuditStoreTest, FaultsCountPerClassAndTheNewestGivesTheLastMessage) {
     store_->write({
         record(kT0 + 2, alice_, "alice",
