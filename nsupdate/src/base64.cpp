@@ -60,7 +60,8 @@ std::optional<Secret> decode_base64_secret(std::string_view text) {
     const auto n = decode_base64_into(text, out);
     std::optional<Secret> secret;
     if (n) secret.emplace(std::span<const std::uint8_t>(out.data(), *n));
-    ::explicit_bzero(out.data(), out.size());
+    // An input shorter than a quantum leaves `out` empty, and its data() may be null.
+    if (!out.empty()) ::explicit_bzero(out.data(), out.size());
     return secret;
 }
 
