@@ -126,14 +126,21 @@ private:
     void on_readable(MuxConn& m) {
         if (m.fd < 0) return;
         char chunk[16384];
+        bool ended = false;  // the server closed its side (the answer may have come with it)
         for (;;) {
             const ssize_t n = ::recv(m.fd, chunk, sizeof chunk, 0);
             if (n > 0) {
                 m.in.append(chunk, static_cast<std::size_t>(n));
                 continue;
             }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
             if (n < 0 && errno == EINTR) continue;
+            ended = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+            break;
+        }
+        HttpClient::Reply reply;
+        bool closes = false;
+        if (take_reply(m.in, reply, closes) == 0) {
+            if (!ended) return;
             // Closed with the request unanswered: a kept-alive connection the server ended
             // meanwhile gets the request again on a new one (as HttpClient retries once).
             if (m.answered == 0) return fail(m);
@@ -142,9 +149,6 @@ private:
             if (!send_next(m)) fail(m);
             return;
         }
-        HttpClient::Reply reply;
-        bool closes = false;
-        if (take_reply(m.in, reply, closes) == 0) return;
         if (Clock::now() > end_) {
             ++result_.late;
             close(m);
@@ -154,7 +158,7 @@ private:
             std::chrono::duration<double, std::milli>(Clock::now() - m.sent).count());
         (good_(reply) ? result_.ok : result_.errors) += 1;
         ++m.answered;
-        if (closes && !reconnect(m)) return;
+        if ((closes || ended) && !reconnect(m)) return;
         if (!send_next(m)) fail(m);
     }
 
