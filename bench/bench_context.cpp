@@ -62,9 +62,12 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
         std::printf(" (quiet: below %.2f after %.0f s)\n", cx.settings.quiet_load, q.waited_s);
     else
         std::printf(
-            " (NOT QUIET: still >= %.2f after waiting %.0f s; figures are of a busy "
-            "machine)\n",
+            " (NOT QUIET: load still >= %.2f, or connection tracking half full, after waiting "
+            "%.0f s; figures are of a busy machine)\n",
             cx.settings.quiet_load, q.waited_s);
+    if (q.conntrack_at_start.max > 0)
+        std::printf("   connection tracking at start: %ld of %ld entries\n",
+                    q.conntrack_at_start.count, q.conntrack_at_start.max);
     cx.figure(key + ".load1", q.load_at_start, "load");
     cx.figure(key + ".quiet", q.quiet ? 1 : 0, "bool");
 
@@ -91,6 +94,13 @@ Result measure(Context& cx, const std::string& key, const MeasureOptions& option
 
     std::printf("   %.1f/s  ok=%zu errors=%zu in %.1f s  p50 %.2f ms  p99 %.2f ms\n", r.rate(),
                 r.ok, r.errors, r.seconds, r.pct(0.5), r.pct(0.99));
+    if (const auto ct = conntrack(); ct.at_least(0.95)) {
+        std::printf(
+            "   CONNECTION TRACKING FULL: %ld of %ld entries at the end; new connections' packets "
+            "were likely dropped, so this rate says more about the table than the server\n",
+            ct.count, ct.max);
+        cx.figure(key + ".conntrack_full", 1, "bool");
+    }
     cx.figure(key + ".rate", r.rate(), "per_s");
     cx.figure(key + ".p50", r.pct(0.5), "ms");
     cx.figure(key + ".p99", r.pct(0.99), "ms");

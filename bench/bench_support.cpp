@@ -242,13 +242,23 @@ double load1() {
     return ::getloadavg(load, 1) == 1 ? load[0] : -1;
 }
 
+Conntrack conntrack() {
+    Conntrack c;
+    std::ifstream count("/proc/sys/net/netfilter/nf_conntrack_count");
+    std::ifstream max("/proc/sys/net/netfilter/nf_conntrack_max");
+    if (!(count >> c.count) || !(max >> c.max)) c = Conntrack{};
+    return c;
+}
+
 Quiet wait_for_quiet(double threshold, double max_wait_s) {
     const auto start = Clock::now();
     Quiet q;
     for (;;) {
         q.load_at_start = load1();
+        q.conntrack_at_start = conntrack();
         q.waited_s = std::chrono::duration<double>(Clock::now() - start).count();
-        q.quiet = q.load_at_start >= 0 && q.load_at_start < threshold;
+        q.quiet = q.load_at_start >= 0 && q.load_at_start < threshold &&
+                  !q.conntrack_at_start.at_least(0.5);
         if (q.quiet || q.waited_s >= max_wait_s) return q;
         std::this_thread::sleep_for(std::chrono::seconds(1));
     }

@@ -81,9 +81,24 @@ private:
 // `server_closes` set when it says "Connection: close"): the bytes it took, 0 while incomplete.
 std::size_t take_reply(std::string& buffer, HttpClient::Reply& reply, bool& server_closes);
 
-// The 1-minute load average, and the wait for it to fall below a threshold.
+// The kernel's connection tracking (loaded with a firewall or Docker): every TCP connection
+// holds an entry until about 2 minutes after its close, and when the table is full new
+// connections' packets are dropped (SYNs retried after a second), so a connection-per-request
+// measurement at tens of thousands per second can fill it and stall. max 0: no tracking.
+struct Conntrack {
+    long count = 0;
+    long max = 0;
+    bool at_least(double share) const {
+        return max > 0 && static_cast<double>(count) >= share * static_cast<double>(max);
+    }
+};
+Conntrack conntrack();
+
+// The 1-minute load average, and the wait for it to fall below a threshold (and for the
+// connection-tracking table to be less than half full).
 double load1();
 struct Quiet {
+    Conntrack conntrack_at_start;
     double load_at_start = 0;  // when the measurement began (after the wait)
     double waited_s = 0;
     bool quiet = false;
