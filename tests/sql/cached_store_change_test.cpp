@@ -30,11 +30,11 @@ protected:
     void SetUp() override {
         SqlTest::SetUp();
         if (HasFatalFailure()) return;
-        ASSERT_NO_FATAL_FAILURE(migrate_with_example_zone());
+        std::vector<std::int64_t> ids;
+        ASSERT_NO_FATAL_FAILURE(migrate_with_alice_hosts({"a.example.org", "b.example.org"}, ids));
+        a_ = ids[0];
+        b_ = ids[1];
         AdminRepository repo(*db_);
-        ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
-        a_ = *repo.add_host(name("a.example.org"), "alice");
-        b_ = *repo.add_host(name("b.example.org"), "alice");
         ASSERT_TRUE(repo.add_token("alice", std::nullopt, digest('a')));
         pg_ = std::make_unique<PgStore>(*db_);
         cache_ = std::make_unique<CachedStore>(*pg_, *db_, conninfo_, CacheOptions{seconds(60)});

@@ -30,10 +30,10 @@ protected:
     void SetUp() override {
         SqlTest::SetUp();
         if (HasFatalFailure()) return;
-        ASSERT_NO_FATAL_FAILURE(migrate_with_example_zone());
+        std::vector<std::int64_t> ids;
+        ASSERT_NO_FATAL_FAILURE(migrate_with_alice_hosts({"a.example.org"}, ids));
+        host_ = ids[0];
         AdminRepository repo(*db_);
-        ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
-        host_ = *repo.add_host(name("a.example.org"), "alice");
         token_ = *repo.add_token("alice", std::nullopt, digest('a'));
         pg_ = std::make_unique<PgStore>(*db_);
         start(CacheOptions{seconds(60)});

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "connection.hpp"
-#include "ddns/sql/admin_repository.hpp"
 #include "sql_fixture.hpp"
 
 namespace ddns::sql::test {
@@ -18,10 +17,9 @@ protected:
     void SetUp() override {
         SqlTest::SetUp();
         if (HasFatalFailure()) return;
-        migrate_with_example_zone();
-        AdminRepository repo(*db_);
-        ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
-        host_id_ = *repo.add_host(name("a.example.org"), "alice");
+        std::vector<std::int64_t> ids;
+        ASSERT_NO_FATAL_FAILURE(migrate_with_alice_hosts({"a.example.org"}, ids));
+        host_id_ = ids[0];
         where_ = " WHERE id = " + std::to_string(host_id_);
     }
 

@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "connection.hpp"
-#include "ddns/sql/admin_repository.hpp"
 #include "ddns/sql/migrator.hpp"
 #include "ddns/sql/pg_store.hpp"
 #include "sql_fixture.hpp"
@@ -19,11 +18,8 @@ protected:
     void SetUp() override {
         SqlTest::SetUp();
         if (HasFatalFailure()) return;
-        migrate_with_example_zone();
-        AdminRepository repo(*db_);
-        ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
-        for (const char* host : {"a.example.org", "b.example.org", "c.example.org"})
-            host_ids_.push_back(*repo.add_host(name(host), "alice"));
+        ASSERT_NO_FATAL_FAILURE(migrate_with_alice_hosts(
+            {"a.example.org", "b.example.org", "c.example.org"}, host_ids_));
     }
 
     // Calls of the schema's functions as PostgreSQL counts them (track_functions = 'all'

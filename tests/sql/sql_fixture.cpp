@@ -84,4 +84,16 @@ void SqlTest::migrate_with_example_zone() {
         ZoneSpec{name("example.org"), *parse_server_endpoint("127.0.0.1:5300"), &key, 60}));
 }
 
+void SqlTest::migrate_with_alice_hosts(std::initializer_list<const char*> hosts,
+                                       std::vector<std::int64_t>& ids) {
+    ASSERT_NO_FATAL_FAILURE(migrate_with_example_zone());
+    AdminRepository repo(*db_);
+    ASSERT_TRUE(repo.add_account("alice", "", auth::Plan::Free, "hash-a"));
+    for (const char* host : hosts) {
+        const auto id = repo.add_host(name(host), "alice");
+        ASSERT_TRUE(id) << host;
+        ids.push_back(*id);
+    }
+}
+
 }  // namespace ddns::sql::test

@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <initializer_list>
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "ddns/auth/model.hpp"
 #include "ddns/nsupdate/dns_name.hpp"
@@ -55,6 +58,10 @@ protected:
     // Migrates the fresh database and adds the zone example.org (127.0.0.1:5300, test_tsig_key(),
     // TTL 60) that most store tests put their hosts in.
     void migrate_with_example_zone();
+    // migrate_with_example_zone(), then the account "alice" (Free plan, password hash "hash-a")
+    // owning `hosts` (names in example.org): their ids, in the same order, into `ids`.
+    void migrate_with_alice_hosts(std::initializer_list<const char*> hosts,
+                                  std::vector<std::int64_t>& ids);
 
     std::string conninfo_;
     std::unique_ptr<Database> db_;
