@@ -9,7 +9,7 @@
 //
 // Defaults: N = 20,000, C = 8, W = 400 (keep-alive answers before counting starts, after every
 // host's first update). The gateway gets the side-by-side benchmark's configuration (log level
-// info, access log on, 32 request threads, the principal cache's default). Counting is zeroed
+// info, access log on, 64 request threads, the principal cache's default). Counting is zeroed
 // and dumped with callgrind_control; the dumps stay in DIR (default: this program's directory)
 // for callgrind_annotate. Needs valgrind; asserts nothing about speed.
 #include <algorithm>
@@ -161,7 +161,7 @@ int main(int argc, char** argv) try {
         so.log_level = "info";
         so.database_pool_size = 8;
         so.gateway_binary = o.gateway_binary;
-        so.extra_config = "http.keepalive_timeout = 600\nhttp.threads = 32\n" + o.extra_config;
+        so.extra_config = "http.keepalive_timeout = 600\nhttp.threads = 64\n" + o.extra_config;
         test::GatewayStack stack(so);
         for (int c = 0; c < o.connections; ++c) {
             const std::string n = std::to_string(c);

@@ -19,7 +19,7 @@ struct Settings {
     double seconds = 10;             // per throughput measurement
     double quiet_load = 2.0;         // 1-minute load average that counts as quiet
     double quiet_wait_s = 60;        // longest wait for it before each measurement
-    int http_threads = 32;           // the gateway's default; the hello server gets the same
+    int http_threads = 64;           // the gateway's default; the hello server gets the same
     int accounts = 64;               // one change host and one no-change host each (>= clients)
     bool big = true;                 // the memory and sweep cases
     long mem_hosts = 1'000'000;      // hosts in the database for the memory case
@@ -33,9 +33,10 @@ struct Settings {
     // all.
     std::string only;
     bool runs(const std::string& part) const { return only.empty() || only == part; }
-    long idle_hosts = 0;         // --only idle: more hosts for the reconciler's first pass
-    bool pg_statements = false;  // --pg-statements: pg_stat_statements in the test cluster
-    std::string extra_config;    // --config-line 'key = value' lines (repeatable) for the gateway
+    long idle_hosts = 0;              // --only idle: more hosts for the reconciler's first pass
+    bool pg_statements = false;       // --pg-statements: pg_stat_statements in the test cluster
+    std::vector<int> change_clients;  // --change-clients 1,8,64 (empty: the part's default)
+    std::string extra_config;  // --config-line 'key = value' lines (repeatable) for the gateway
     // A peer dyndns2 server measured beside the gateway (peer_bench.hpp); none without a URL.
     std::string peer_url;
     std::string peer_clients;  // its clients file

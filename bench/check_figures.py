@@ -36,6 +36,8 @@ def expected():
             keys += [f"{m}.cpu_per_1k.{proc}", f"{m}.mem_peak.{proc}"]
         if m.startswith("gateway."):
             keys += [f"{m}.log_rows", f"{m}.log_complete"]
+        if re.fullmatch(r"gateway\.changes\.\d+", m):
+            keys += [f"{m}.messages", f"{m}.operations_per_message"]
     return keys
 
 

@@ -10,6 +10,7 @@
 //                           [--gateway-binary PATH]
 //                           [--only side|changes|nochg|sweep|mem|idle|peer] [--idle-hosts N]
 //                           [--pg-statements] [--config-line 'key = value']...
+//                           [--change-clients N,N...] [--http-threads N]
 //                           [--peer-url URL --peer-clients FILE [--peer-pids [NAME=]PID,PID]...]
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
@@ -25,6 +26,9 @@
 // in the order that made it slow: the hosts table analyzed before the expired hosts are
 // inserted and not again until the sweep ends (as when autovacuum has not come round yet).
 // --gateway-binary runs another build's gateway (to compare two builds in the same minutes).
+// --change-clients sets the in-flight counts of the change measurements, BIND's and the
+// gateway's (default 1,8,64; 64 with --only changes). --http-threads sets the request threads
+// of the gateway and of the hello-world server (default 64, the gateway's default).
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -87,6 +91,8 @@ Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>&
             s.quiet_load = std::atof(value);
         else if (flag == "--quiet-wait")
             s.quiet_wait_s = std::atof(value);
+        else if (flag == "--http-threads")
+            s.http_threads = std::atoi(value);
         else if (flag == "--mem-hosts")
             s.mem_hosts = std::atol(value);
         else if (flag == "--mem-connections")
@@ -107,7 +113,17 @@ Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>&
             s.only = value;
         else if (flag == "--gateway-binary")
             s.gateway_binary = value;
-        else if (flag == "--config-line")
+        else if (flag == "--change-clients") {
+            s.change_clients.clear();
+            std::string list = value;
+            for (std::size_t at = 0; at <= list.size();) {
+                const std::size_t comma = std::min(list.find(',', at), list.size());
+                const int n = std::atoi(list.substr(at, comma - at).c_str());
+                if (n < 1 || n > 64) throw std::invalid_argument("--change-clients: 1 to 64 each");
+                s.change_clients.push_back(n);
+                at = comma + 1;
+            }
+        } else if (flag == "--config-line")
             s.extra_config += std::string(value) + "\n";
         else if (flag == "--peer-url")
             s.peer_url = value;
@@ -203,6 +219,7 @@ Result http_closed(std::uint16_t port, int clients, double seconds, bool keep_al
 
 // In-flight counts of the change measurements: 1, 8 and 64, or 64 alone for --only changes.
 std::vector<int> change_clients(const Settings& s) {
+    if (!s.change_clients.empty()) return s.change_clients;
     return s.only == "changes" ? std::vector<int>{64} : std::vector<int>{1, 8, 64};
 }
 
@@ -227,12 +244,37 @@ void bind_phases(Context& cx, std::map<std::string, Result>& results) {
     });
 }
 
-// The principal cache's counters since the gateway started, as /metrics shows them (only with
-// --config-line 'metrics.on_public_listeners = true'; nothing otherwise).
+// The principal cache's counters since the gateway started, as /metrics shows them.
 void print_cache_counters(Context& cx) {
     std::istringstream lines(cx.stack->get("/metrics").body);
     for (std::string line; std::getline(lines, line);)
         if (starts_with(line, "ddns_principal_cache_")) std::printf("  %s\n", line.c_str());
+}
+
+// The sum of a metric's samples in the gateway's /metrics (every label set).
+double metric_sum(Context& cx, std::string_view name) {
+    std::istringstream lines(cx.stack->get("/metrics").body);
+    double sum = 0;
+    for (std::string line; std::getline(lines, line);)
+        if (line.compare(0, name.size(), name) == 0 && line.size() > name.size() &&
+            (line[name.size()] == ' ' || line[name.size()] == '{'))
+            sum += std::atof(line.substr(line.rfind(' ') + 1).c_str());
+    return sum;
+}
+
+// UPDATE messages and their operations (a change of one address: a delete and an add) while
+// `run` ran: how many requests the group commit put into one message.
+template <class Run>
+Result counting_messages(Context& cx, const std::string& key, Run run) {
+    const double messages = metric_sum(cx, "ddns_dns_update_changes_count");
+    const double operations = metric_sum(cx, "ddns_dns_update_changes_sum");
+    Result r = run();
+    const double m = metric_sum(cx, "ddns_dns_update_changes_count") - messages;
+    const double ops = metric_sum(cx, "ddns_dns_update_changes_sum") - operations;
+    std::printf("   UPDATE messages: %.0f, %.1f operations each\n", m, m > 0 ? ops / m : 0.0);
+    cx.figure(key + ".messages", m, "count");
+    cx.figure(key + ".operations_per_message", m > 0 ? ops / m : 0, "count");
+    return r;
 }
 
 void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) {
@@ -241,13 +283,16 @@ void gateway_change_phases(Context& cx, std::map<std::string, Result>& results) 
     const MeasureOptions all{{"gateway", "postgres", "named"}, true};
     const auto good = [](const HttpClient::Reply& r) { return starts_with(r.body, "good"); };
     for (int clients :
-         cx.settings.only == "idle" ? std::vector<int>{} : change_clients(cx.settings))
-        results["change." + std::to_string(clients)] =
-            measure(cx, "gateway.changes." + std::to_string(clients), all, [&] {
+         cx.settings.only == "idle" ? std::vector<int>{} : change_clients(cx.settings)) {
+        const std::string key = "gateway.changes." + std::to_string(clients);
+        results["change." + std::to_string(clients)] = counting_messages(cx, key, [&] {
+            return measure(cx, key, all, [&] {
                 return http_closed(
                     port, clients, cx.settings.seconds, false,
                     [&](int c, std::size_t) { return change_head(c, paths.next(c)); }, good);
             });
+        });
+    }
     print_cache_counters(cx);
     if (cx.settings.only == "changes") return;
     if (cx.settings.only == "idle") {
@@ -342,10 +387,11 @@ GatewayStackOptions stack_options(const Settings& s) {
     o.database_pool_size = 8;  // the production default
     o.gateway_binary = s.gateway_binary;
     // Held connections of the memory case must outlive the measurement; the throttle never
-    // sees a wrong password here.
+    // sees a wrong password here. /metrics on the gateway's port: the benchmark reads its
+    // UPDATE messages and cache counters there.
     o.extra_config =
-        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) + "\n" +
-        s.extra_config;
+        "http.keepalive_timeout = 600\nhttp.threads = " + std::to_string(s.http_threads) +
+        "\nmetrics.on_public_listeners = true\n" + s.extra_config;
     if (s.sweep_batch > 0)
         o.extra_config += "sweep.batch_size = " + std::to_string(s.sweep_batch) + "\n";
     if (s.pg_statements)

@@ -146,6 +146,7 @@ int run_serve(const Config& config) {
     UpdateClient dns_client(config.dns_client_options());
     MeteredSender dns(dns_client, metrics);  // every UPDATE below is counted here
     UpdateServiceOptions update_options;
+    update_options.max_messages_per_zone = static_cast<std::size_t>(config.dns.messages_per_zone);
     update_options.nochg =
         auth::NochgPolicy{config.abuse.nochg_interval, config.abuse.nochg_budget};
     UpdateService updates(dns, cached, log, update_options);

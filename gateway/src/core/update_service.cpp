@@ -283,16 +283,46 @@ void notify(const Wakes& wakes) {
 }  // namespace
 
 struct UpdateService::ZoneQueue {
+    using Steady = std::chrono::steady_clock;
     std::mutex mutex;
     std::deque<Batch*> pending;  // not taken yet, in arrival order
     std::size_t sending = 0;     // messages of this zone being worked on
+    // When each of them started (as many as `sending`, in no particular order).
+    std::vector<Steady::time_point> started;
     // A sender is taking the row locks of its message: the next sender waits until it holds
     // them, so messages lock (and hence reach BIND and the database) in the order they were
     // taken from the queue.
     bool locking = false;
 
-    // Whether a request may start a message now; its own batch must still be pending.
-    bool may_send(std::size_t limit) const { return !locking && sending < limit; }
+    // Messages in flight for less than `stall_after`; the others count as stalled.
+    std::size_t moving(std::chrono::milliseconds stall_after, Steady::time_point now) const {
+        return static_cast<std::size_t>(std::count_if(
+            started.begin(), started.end(), [&](auto t) { return now - t < stall_after; }));
+    }
+    // When the next message still moving counts as stalled (max() when none is moving).
+    Steady::time_point next_stall(std::chrono::milliseconds stall_after,
+                                  Steady::time_point now) const {
+        auto next = Steady::time_point::max();
+        for (const auto t : started)
+            if (now - t < stall_after) next = std::min(next, t + stall_after);
+        return next;
+    }
+    // At most this many messages at once, stalled ones included.
+    static std::size_t hard_limit(const UpdateServiceOptions& o) {
+        return std::max({std::size_t{1}, o.max_messages_per_zone, o.max_messages_when_stalled});
+    }
+    // Whether a request may start a message now; its own batch must still be pending. Up to
+    // max_messages_per_zone messages at once, not counting those stalled (up to hard_limit).
+    bool may_send(const UpdateServiceOptions& o, Steady::time_point now) const {
+        return !locking && sending < hard_limit(o) &&
+               moving(o.stall_after, now) < std::max<std::size_t>(1, o.max_messages_per_zone);
+    }
+    // Whether `batch` is the request woken when a message may start (see wake_next).
+    bool first_waiting(const Batch* batch) const {
+        for (const Batch* b : pending)
+            if (!b->sending) return b == batch;
+        return false;
+    }
     // Under the mutex, after locking or sending went down: every waiting request waits for the
     // same thing, and whichever starts takes the front of the queue, so the first waiting one
     // alone is woken (64 requests woken for each message cost more CPU than the message: issue
@@ -499,16 +529,32 @@ bool UpdateService::refused(const auth::Host& host, auth::TimePoint now, HostApp
 }
 
 void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
-    const std::size_t limit = std::max<std::size_t>(1, options_.max_messages_per_zone);
     std::unique_lock lock(queue.mutex);
     queue.pending.push_back(&batch);
     for (;;) {
-        batch.cv->wait(lock, [&] { return batch.done || (!batch.taken && queue.may_send(limit)); });
+        for (;;) {
+            const auto now = ZoneQueue::Steady::now();
+            if (batch.done || (!batch.taken && queue.may_send(options_, now))) break;
+            // The first waiting request also wakes when a message in flight comes to count as
+            // stalled; every other one waits to be woken (a message's end, a sender holding its
+            // locks, its own batch done).
+            const bool may_overtake = !batch.taken && !queue.locking &&
+                                      queue.sending < ZoneQueue::hard_limit(options_) &&
+                                      queue.first_waiting(&batch);
+            const auto stall = may_overtake ? queue.next_stall(options_.stall_after, now)
+                                            : ZoneQueue::Steady::time_point::max();
+            if (stall != ZoneQueue::Steady::time_point::max())
+                batch.cv->wait_until(lock, stall);
+            else
+                batch.cv->wait(lock);
+        }
         if (batch.done) return;
         // This request sends everything queued so far (its own batch is among it, unless more
         // than a message's worth waits before it), then hands over, so no request serves others
         // indefinitely.
+        const auto started = ZoneQueue::Steady::now();
         ++queue.sending;
+        queue.started.push_back(started);
         queue.locking = true;
         batch.sending = true;
         const std::size_t take = std::min(queue.pending.size(), options_.max_requests_per_message);
@@ -540,6 +586,7 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
             if (b != &batch) wakes.push_back(b->cv);
         }
         --queue.sending;
+        queue.started.erase(std::find(queue.started.begin(), queue.started.end(), started));
         batch.sending = false;
         queue.wake_next(wakes);
         const bool own_done = batch.done;  // its own batch was in the message (the usual case)

@@ -26,7 +26,7 @@ TEST(Config, ParsesEveryKey) {
 database.url = "host=127.0.0.1 dbname=ddns"
 database.pool_size = 4
 http.listen = 127.0.0.1:8080, [::1]:8081 ,0.0.0.0:1400
-http.threads = 64
+http.threads = 48
 http.max_queued = 100
 http.keepalive_timeout = 5
 http.max_keepalive_requests = 0
@@ -54,7 +54,7 @@ reconcile.max_repairs = 50
     ASSERT_EQ(c->http.listen.size(), 3u);
     EXPECT_EQ(c->http.listen[1].to_string(), "[::1]:8081");
     EXPECT_EQ(c->http.listen[2].port, 1400);
-    EXPECT_EQ(c->http.threads, 64u);
+    EXPECT_EQ(c->http.threads, 48u);
     EXPECT_EQ(c->http.max_queued, 100u);
     EXPECT_EQ(c->http.keepalive_timeout, std::chrono::seconds(5));
     EXPECT_EQ(c->http.max_keepalive_requests, 0u);

@@ -64,8 +64,10 @@ protected:
     auth::Host b{host(0, "y.example.org")};
     Logger log{LogLevel::Error};
     // One message per zone at a time, so that requests queue behind a message in flight
-    // (zone_pipeline_test.cpp runs several).
-    UpdateService service{sender, store, log, UpdateServiceOptions{.max_messages_per_zone = 1}};
+    // (zone_pipeline_test.cpp runs several), however long a test holds it there.
+    UpdateService service{
+        sender, store, log,
+        UpdateServiceOptions{.max_messages_per_zone = 1, .stall_after = std::chrono::hours(1)}};
     auth::TimePoint now = auth::Clock::now();
 };
 

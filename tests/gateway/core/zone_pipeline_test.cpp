@@ -1,6 +1,8 @@
 // Several messages of one zone at once (UpdateServiceOptions::max_messages_per_zone): messages
 // over disjoint hosts overlap, a message over a host another one holds waits for its commit
-// (the row lock), and no later message overtakes one that is still taking its locks.
+// (the row lock), and no later message overtakes one that is still taking its locks. A message
+// in flight longer than stall_after lets the next one start beside it (up to
+// max_messages_when_stalled), and only then.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -67,6 +69,25 @@ protected:
         }
         sender.cv.notify_all();
     }
+    // Two requests for two hosts: the second one's message goes out while the first is still
+    // waiting for its answer, and both are recorded once the answers come.
+    void second_message_beside_first(UpdateServiceOptions options) {
+        UpdateService service{sender, store, log, options};
+        const auth::Host a = host(1, "a.example.org");
+        const auth::Host b = host(2, "b.example.org");
+        ApplyStatus ra{}, rb{};
+        std::thread one = change(service, a, "192.0.2.1", ra);
+        ASSERT_TRUE(eventually([&] { return sent() == 1; }));
+        std::thread two = change(service, b, "192.0.2.2", rb);
+        EXPECT_TRUE(eventually([&] { return sent() == 2; }));
+        open();
+        one.join();
+        two.join();
+        EXPECT_EQ(ra, ApplyStatus::Changed);
+        EXPECT_EQ(rb, ApplyStatus::Changed);
+        EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
+        EXPECT_EQ(store.rows[2].ipv4, ip("192.0.2.2"));
+    }
     // The address a message adds for its (only) host.
     static Rdata added(const UpdateRequest& r) {
         return std::get<AddRecord>(r.operations.at(1)).record.data();
@@ -80,22 +101,7 @@ protected:
 };
 
 TEST_F(ZonePipelineTest, MessagesOverDisjointHostsAreInFlightTogether) {
-    UpdateService service{sender, store, log, UpdateServiceOptions{.max_messages_per_zone = 2}};
-    const auth::Host a = host(1, "a.example.org");
-    const auth::Host b = host(2, "b.example.org");
-    ApplyStatus ra{}, rb{};
-    std::thread one = change(service, a, "192.0.2.1", ra);
-    ASSERT_TRUE(eventually([&] { return sent() == 1; }));
-    std::thread two = change(service, b, "192.0.2.2", rb);
-    // The second message goes out while the first is still waiting for its answer.
-    EXPECT_TRUE(eventually([&] { return sent() == 2; }));
-    open();
-    one.join();
-    two.join();
-    EXPECT_EQ(ra, ApplyStatus::Changed);
-    EXPECT_EQ(rb, ApplyStatus::Changed);
-    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.1"));
-    EXPECT_EQ(store.rows[2].ipv4, ip("192.0.2.2"));
+    second_message_beside_first(UpdateServiceOptions{.max_messages_per_zone = 2});
 }
 
 TEST_F(ZonePipelineTest, AMessageOverAHeldHostWaitsForItsCommitAndNothingOvertakesIt) {
@@ -129,6 +135,51 @@ TEST_F(ZonePipelineTest, AMessageOverAHeldHostWaitsForItsCommitAndNothingOvertak
     EXPECT_TRUE(rest == a_first || rest == b_first);
     EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.2"));
     EXPECT_EQ(store.rows[2].ipv4, ip("192.0.2.3"));
+}
+
+// The first message never gets its answer while the gate is shut: the second one starts once
+// the first has been in flight for 50 ms.
+TEST_F(ZonePipelineTest, AStalledMessageLetsTheNextOneStartBesideIt) {
+    second_message_beside_first(UpdateServiceOptions{.max_messages_per_zone = 1,
+                                                     .stall_after = std::chrono::milliseconds(50),
+                                                     .max_messages_when_stalled = 4});
+}
+
+// Before stall_after, the next message waits for the one in flight, and stalled messages never
+// make more than max_messages_when_stalled at once.
+TEST_F(ZonePipelineTest, MessagesStartBesideOnlyStalledOnesAndUpToTheirLimit) {
+    UpdateService service{sender, store, log,
+                          UpdateServiceOptions{.max_messages_per_zone = 1,
+                                               .stall_after = std::chrono::milliseconds(300),
+                                               .max_messages_when_stalled = 2}};
+    const auth::Host a = host(1, "a.example.org");
+    const auth::Host b = host(2, "b.example.org");
+    const auth::Host c = host(3, "c.example.org");
+    ApplyStatus ra{}, rb{}, rc{};
+    const auto first_sent = std::chrono::steady_clock::now();
+    std::thread one = change(service, a, "192.0.2.1", ra);
+    ASSERT_TRUE(eventually([&] { return sent() == 1; }));
+    std::thread two = change(service, b, "192.0.2.2", rb);
+    ASSERT_TRUE(eventually([&] { return service.queued(zone->id) == 1; }));
+    ASSERT_TRUE(eventually([&] { return sent() == 2; }));
+    // Not before the first message had been in flight for stall_after (measured from before
+    // its request started, so at most that long).
+    EXPECT_GE(std::chrono::steady_clock::now() - first_sent, std::chrono::milliseconds(300));
+    std::thread three = change(service, c, "192.0.2.3", rc);
+    ASSERT_TRUE(eventually([&] { return service.queued(zone->id) == 1; }));
+    // Both messages in flight stall, and two is the limit: the third waits for one of them,
+    // however long (three stall periods here).
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    EXPECT_EQ(sent(), 2U);
+    EXPECT_EQ(service.queued(zone->id), 1U);
+    open();
+    one.join();
+    two.join();
+    three.join();
+    EXPECT_EQ(sent(), 3U);
+    EXPECT_EQ(ra, ApplyStatus::Changed);
+    EXPECT_EQ(rb, ApplyStatus::Changed);
+    EXPECT_EQ(rc, ApplyStatus::Changed);
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ struct Dyndns2Section {
 struct DnsSection {
     std::chrono::milliseconds timeout_ms{};
     int attempts{};
+    int messages_per_zone{};
 };
 
 struct AuthSection {

@@ -118,10 +118,20 @@ struct UpdateServiceOptions {
     // UPDATE messages in flight per BIND server at most (BIND drops beyond 100).
     std::size_t max_in_flight_per_server = 32;
     // Messages of one zone worked on at once (each its own transaction holding the row locks of
-    // its hosts). They take their locks one after the other, in queue order, so a later message
-    // touching a host of an earlier one waits for its commit; messages over disjoint hosts
-    // overlap their database round trips with each other's BIND round trip.
-    std::size_t max_messages_per_zone = 4;
+    // its hosts; dns.messages_per_zone). They take their locks one after the other, in queue
+    // order, so a later message touching a host of an earlier one waits for its commit;
+    // messages over disjoint hosts overlap their database round trips with each other's BIND
+    // round trip. One by default: with one message at a time the queue gathers more changes
+    // per message, and each message costs BIND, the database and the gateway a fixed amount
+    // that several small messages pay several times (docs/design.md, "Several messages of one
+    // zone at once").
+    std::size_t max_messages_per_zone = 1;
+    // While the oldest message of a zone has been in flight this long (a lost datagram waiting
+    // for its retry, a BIND slow to answer), the next message of the zone may start beside it,
+    // up to max_messages_when_stalled at once: the zone's other changes do not wait a whole
+    // dns.timeout_ms behind one message.
+    std::chrono::milliseconds stall_after{100};
+    std::size_t max_messages_when_stalled = 4;
     // The default no-change budget (abuse.nochg_interval / abuse.nochg_budget); a host may set
     // its own interval. While it is active for a host, every no-change update is counted, so
     // the last_seen refresh is no longer skipped for that host.

@@ -23,7 +23,7 @@ struct HttpServerOptions {
     std::vector<ListenAddress> https_listen;  // needs tls_certificate and tls_private_key
     std::string tls_certificate;              // PEM, leaf first, then the chain
     std::string tls_private_key;              // PEM, unencrypted
-    std::size_t threads = 32;
+    std::size_t threads = 64;
     std::size_t max_queued = 256;
     std::chrono::seconds keepalive_timeout{10};
     std::size_t max_connections_per_address = 64;  // trusted proxies exempt
