@@ -251,9 +251,9 @@ void print_cache_counters(Context& cx) {
         if (starts_with(line, "ddns_principal_cache_")) std::printf("  %s\n", line.c_str());
 }
 
-// The sum of a metric's samples in the gateway's /metrics (every label set).
-double metric_sum(Context& cx, std::string_view name) {
-    std::istringstream lines(cx.stack->get("/metrics").body);
+// The sum of a metric's samples in a /metrics text (every label set).
+double metric_sum(const std::string& metrics, std::string_view name) {
+    std::istringstream lines(metrics);
     double sum = 0;
     for (std::string line; std::getline(lines, line);)
         if (line.compare(0, name.size(), name) == 0 && line.size() > name.size() &&
@@ -262,15 +262,26 @@ double metric_sum(Context& cx, std::string_view name) {
     return sum;
 }
 
+// The gateway's UPDATE messages and their operations so far, from one read of its /metrics.
+struct MessageCounts {
+    double messages = 0;
+    double operations = 0;
+};
+MessageCounts message_counts(Context& cx) {
+    const std::string metrics = cx.stack->get("/metrics").body;
+    return {metric_sum(metrics, "ddns_dns_update_changes_count"),
+            metric_sum(metrics, "ddns_dns_update_changes_sum")};
+}
+
 // UPDATE messages and their operations (a change of one address: a delete and an add) while
 // `run` ran: how many requests the group commit put into one message.
 template <class Run>
 Result counting_messages(Context& cx, const std::string& key, Run run) {
-    const double messages = metric_sum(cx, "ddns_dns_update_changes_count");
-    const double operations = metric_sum(cx, "ddns_dns_update_changes_sum");
+    const MessageCounts before = message_counts(cx);
     Result r = run();
-    const double m = metric_sum(cx, "ddns_dns_update_changes_count") - messages;
-    const double ops = metric_sum(cx, "ddns_dns_update_changes_sum") - operations;
+    const MessageCounts after = message_counts(cx);
+    const double m = after.messages - before.messages;
+    const double ops = after.operations - before.operations;
     std::printf("   UPDATE messages: %.0f, %.1f operations each\n", m, m > 0 ? ops / m : 0.0);
     cx.figure(key + ".messages", m, "count");
     cx.figure(key + ".operations_per_message", m > 0 ? ops / m : 0, "count");
