@@ -80,7 +80,12 @@ public:
     }
     void record_seen(std::int64_t id, auth::TimePoint) override { ++seen_[id]; }
     void commit() override {
-        std::lock_guard lock(store_.mutex);
+        std::unique_lock lock(store_.mutex);
+        if (store_.commit_gate) {
+            ++store_.commits_waiting;
+            store_.commit_gate_opened.wait(lock, [&] { return !store_.commit_gate; });
+            --store_.commits_waiting;
+        }
         if (store_.fail_commit) throw auth::StoreError("database down");
         if (store_.commit_unknown) {
             // The server committed, and the connection went before it could say so.

@@ -84,6 +84,11 @@ public:
     bool fail_begin = false;
     bool fail_commit = false;
     bool commit_unknown = false;  // commit applies, then throws CommitUnknown
+    // While set, a commit waits (counted in commits_waiting) until it is cleared (and
+    // commit_gate_opened notified), then commits or fails as the flags above say by then.
+    bool commit_gate = false;
+    int commits_waiting = 0;
+    std::condition_variable commit_gate_opened;
     bool notes_claimed_in_memory = false;
     // With row_locks, a change holds its rows from begin_change until it is destroyed, and a
     // change over a held row waits for it (as SELECT ... FOR UPDATE); lock_waits counts the

@@ -287,12 +287,32 @@ struct UpdateService::ZoneQueue {
     std::mutex mutex;
     std::deque<Batch*> pending;  // not taken yet, in arrival order
     std::size_t sending = 0;     // messages of this zone being worked on
-    // When each of them started (as many as `sending`, in no particular order).
+    // When each of them that BIND has not answered yet started (in no particular order): only
+    // these count against max_messages_per_zone.
     std::vector<Steady::time_point> started;
     // A sender is taking the row locks of its message: the next sender waits until it holds
     // them, so messages lock (and hence reach BIND and the database) in the order they were
     // taken from the queue.
     bool locking = false;
+    // The hosts of each message BIND has answered that is still committing (or compensating
+    // after a failed commit), sorted. Such a message no longer counts in `started`: the next one
+    // takes its locks and goes to BIND meanwhile, unless it shares a host with one of these;
+    // then it waits until that one has settled (`settled` is notified), so that BIND sees every
+    // host's changes, and their compensations, in order.
+    std::vector<const std::vector<std::int64_t>*> settling;
+    std::condition_variable settled;
+
+    bool shares_with_settling(const std::vector<std::int64_t>& hosts) const {
+        return std::any_of(settling.begin(), settling.end(), [&](const auto* other) {
+            auto a = hosts.begin();
+            auto b = other->begin();
+            while (a != hosts.end() && b != other->end()) {
+                if (*a == *b) return true;
+                *a < *b ? ++a : ++b;
+            }
+            return false;
+        });
+    }
 
     // Messages in flight for less than `stall_after`; the others count as stalled.
     std::size_t moving(std::chrono::milliseconds stall_after, Steady::time_point now) const {
@@ -323,12 +343,12 @@ struct UpdateService::ZoneQueue {
             if (!b->sending) return b == batch;
         return false;
     }
-    // Under the mutex, after locking or sending went down: every waiting request waits for the
-    // same thing, and whichever starts takes the front of the queue, so the first waiting one
-    // alone is woken (64 requests woken for each message cost more CPU than the message: issue
-    // #13). A request busy sending its own message is not waiting. Added to `wakes`, notified
-    // after the mutex is released; if that request was taken meanwhile, whoever took it wakes
-    // the next one in turn when its locks are held.
+    // Under the mutex, after locking went down or a message was answered or ended: every
+    // waiting request waits for the same thing, and whichever starts takes the front of the
+    // queue, so the first waiting one alone is woken (64 requests woken for each message cost
+    // more CPU than the message: issue #13). A request busy sending its own message is not
+    // waiting. Added to `wakes`, notified after the mutex is released; if that request was
+    // taken meanwhile, whoever took it wakes the next one in turn when its locks are held.
     void wake_next(Wakes& wakes) const {
         for (Batch* b : pending)
             if (!b->sending) return wakes.push_back(b->cv);
@@ -564,20 +584,48 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
                             queue.pending.begin() + static_cast<std::ptrdiff_t>(take));
         for (Batch* b : batches) b->taken = true;
         lock.unlock();
-        bool locked = false;
-        const auto on_locked = [&] {
-            if (locked) return;
-            locked = true;
+        // The message's stages, each reported once (process() may end before reaching one).
+        bool locked = false, answered = false, settled = false;
+        const auto wake_next = [&](const std::function<void()>& under_mutex) {
             Wakes wakes;
             {
                 const std::lock_guard guard(queue.mutex);
-                queue.locking = false;
+                under_mutex();
                 queue.wake_next(wakes);
             }
             notify(wakes);
         };
-        process(batches, on_locked);
-        on_locked();  // when process() ended before taking the locks
+        MessageStages stages;
+        stages.locked = [&] {
+            if (std::exchange(locked, true)) return;
+            wake_next([&] { queue.locking = false; });
+        };
+        std::vector<std::int64_t> hosts;  // of the message, sorted, once it has them
+        stages.answered = [&] {
+            if (std::exchange(answered, true)) return;
+            wake_next([&] {
+                queue.started.erase(std::find(queue.started.begin(), queue.started.end(), started));
+                queue.settling.push_back(&hosts);
+            });
+        };
+        stages.before_send = [&](const std::vector<std::int64_t>& ids) {
+            std::unique_lock wait(queue.mutex);
+            hosts = ids;
+            queue.settled.wait(wait, [&] { return !queue.shares_with_settling(hosts); });
+        };
+        stages.settled = [&] {
+            if (!answered || std::exchange(settled, true)) return;
+            {
+                const std::lock_guard guard(queue.mutex);
+                queue.settling.erase(
+                    std::find(queue.settling.begin(), queue.settling.end(), &hosts));
+            }
+            queue.settled.notify_all();
+        };
+        process(batches, stages);
+        stages.locked();  // when process() ended before taking the locks
+        stages.answered();
+        stages.settled();
         Wakes wakes;
         wakes.reserve(batches.size() + 1);
         lock.lock();
@@ -586,7 +634,6 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
             if (b != &batch) wakes.push_back(b->cv);
         }
         --queue.sending;
-        queue.started.erase(std::find(queue.started.begin(), queue.started.end(), started));
         batch.sending = false;
         queue.wake_next(wakes);
         const bool own_done = batch.done;  // its own batch was in the message (the usual case)
@@ -597,8 +644,7 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
     }
 }
 
-void UpdateService::process(const std::vector<Batch*>& batches,
-                            const std::function<void()>& on_locked) {
+void UpdateService::process(const std::vector<Batch*>& batches, const MessageStages& stages) {
     // Every host touched by these batches, in one zone.
     std::map<std::int64_t, const auth::Host*> hosts;
     std::map<std::int64_t, const auth::Host*> derived;  // following a parent of these batches
@@ -621,15 +667,15 @@ void UpdateService::process(const std::vector<Batch*>& batches,
     // instance may have changed these hosts since the credentials were checked.
     std::unique_ptr<auth::HostChange> change;
     std::map<std::int64_t, auth::StoredAddresses> current;
+    std::vector<std::int64_t> all_ids;  // sorted
+    all_ids.reserve(hosts.size());
+    for (const auto& [id, host] : hosts) all_ids.push_back(id);
     try {
-        std::vector<std::int64_t> ids;
-        ids.reserve(hosts.size());
-        for (const auto& [id, host] : hosts) ids.push_back(id);
-        change = store_.begin_change(ids);
-        on_locked();
+        change = store_.begin_change(all_ids);
+        stages.locked();
         for (const auto& stored : change->locked()) current[stored.host_id] = stored;
     } catch (const auth::StoreError& e) {
-        on_locked();
+        stages.locked();
         log_.error(std::string("database failure before update: ") + e.what());
         finish_all(ApplyStatus::StoreFailed, UpdateStatus::Success);
         return;
@@ -668,11 +714,14 @@ void UpdateService::process(const std::vector<Batch*>& batches,
         for (const std::int64_t id : expand(ids)) hs.push_back(locked.hosts.at(id));
         return hs;
     };
+    bool first_send = true;
     const ZoneBatchSteps steps{
         [&](const std::vector<std::int64_t>& ids) {
+            if (std::exchange(first_send, false)) stages.before_send(all_ids);
             return send(zone, request_for(zone, hosts_of(ids), current, target));
         },
         [&](const BatchSendResult& sent) {
+            stages.answered();
             // What BIND acknowledged, and last_seen of every host that did not fail.
             for (const auto& [id, t] : target)
                 if (sent.failed.count(unit_of(id)) == 0) record(*change, current.at(id), t, now);
@@ -682,11 +731,16 @@ void UpdateService::process(const std::vector<Batch*>& batches,
         [&](const std::vector<std::int64_t>& ids) {
             return send(zone, compensation(zone, hosts_of(ids), current, target));
         },
-        [&](const std::vector<std::int64_t>& ids) { store_.mark_in_doubt(expand(ids), now); },
+        [&](const std::vector<std::int64_t>& ids) {
+            // After any compensation, before a row lock the next message may already hold.
+            stages.settled();
+            store_.mark_in_doubt(expand(ids), now);
+        },
     };
     const ZoneBatchResult outcome = run_zone_batch(
         changed, steps, log_,
         "dns update for zone " + zone.name.str() + " via " + zone.server.to_string());
+    stages.settled();
     const auto& failed = outcome.sent.failed;
     if (!failed.empty())
         log_.warning("dns update for zone " + zone.name.str() + " via " + zone.server.to_string() +

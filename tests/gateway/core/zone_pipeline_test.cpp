@@ -69,18 +69,54 @@ protected:
         }
         sender.cv.notify_all();
     }
+    void shut() {
+        std::lock_guard lock(sender.mutex);
+        sender.gate = true;
+    }
+    bool in_flight() {
+        std::lock_guard lock(sender.mutex);
+        return sender.in_flight;
+    }
+    int commits_waiting() {
+        std::lock_guard lock(store.mutex);
+        return store.commits_waiting;
+    }
+    void hold_commits(bool failing) {
+        std::lock_guard lock(store.mutex);
+        store.commit_gate = true;
+        store.fail_commit = failing;
+    }
+    void open_commits() {
+        {
+            std::lock_guard lock(store.mutex);
+            store.commit_gate = false;
+        }
+        store.commit_gate_opened.notify_all();
+    }
+    // Where the first message of second_message_beside_first() is held.
+    enum class HeldAt { Bind, Commit };
     // Two requests for two hosts: the second one's message goes out while the first is still
-    // waiting for its answer, and both are recorded once the answers come.
-    void second_message_beside_first(UpdateServiceOptions options) {
+    // held (waiting for BIND's answer, or BIND has answered and its commit waits), and both are
+    // recorded once released.
+    void second_message_beside_first(UpdateServiceOptions options, HeldAt held = HeldAt::Bind) {
+        if (held == HeldAt::Commit) {
+            open();  // BIND answers at once
+            hold_commits(false);
+        }
+        const auto both_held = [&](std::size_t messages) {
+            return sent() == messages &&
+                   (held == HeldAt::Bind || commits_waiting() == static_cast<int>(messages));
+        };
         UpdateService service{sender, store, log, options};
         const auth::Host a = host(1, "a.example.org");
         const auth::Host b = host(2, "b.example.org");
         ApplyStatus ra{}, rb{};
         std::thread one = change(service, a, "192.0.2.1", ra);
-        ASSERT_TRUE(eventually([&] { return sent() == 1; }));
+        ASSERT_TRUE(eventually([&] { return both_held(1); }));
         std::thread two = change(service, b, "192.0.2.2", rb);
-        EXPECT_TRUE(eventually([&] { return sent() == 2; }));
+        EXPECT_TRUE(eventually([&] { return both_held(2); }));
         open();
+        open_commits();
         one.join();
         two.join();
         EXPECT_EQ(ra, ApplyStatus::Changed);
@@ -180,6 +216,51 @@ TEST_F(ZonePipelineTest, MessagesStartBesideOnlyStalledOnesAndUpToTheirLimit) {
     EXPECT_EQ(ra, ApplyStatus::Changed);
     EXPECT_EQ(rb, ApplyStatus::Changed);
     EXPECT_EQ(rc, ApplyStatus::Changed);
+}
+
+// One message of the zone at a time, and none ever stalls.
+const UpdateServiceOptions kOneAtATime{.max_messages_per_zone = 1,
+                                       .stall_after = std::chrono::hours(1)};
+
+// BIND has answered the first message; while it commits, the next one (another host) takes its
+// locks and goes to BIND: a zone's commit overlaps the next message's round trips.
+TEST_F(ZonePipelineTest, TheNextMessageGoesToBindWhileTheOneBeforeCommits) {
+    second_message_beside_first(kOneAtATime, HeldAt::Commit);
+}
+
+// The first message's commit fails after BIND applied it, so it sends BIND a compensation. The
+// next message over the same host gets the row once the transaction is gone, but goes to BIND
+// only after that compensation: BIND sees the host's changes in order, and ends with the
+// database's state.
+TEST_F(ZonePipelineTest, AMessageOverAHostBeingCompensatedWaitsForTheCompensation) {
+    open();
+    hold_commits(true);
+    UpdateService service{sender, store, log, kOneAtATime};
+    const auth::Host a = host(1, "a.example.org");
+    ApplyStatus r1{}, r2{};
+    std::thread first = change(service, a, "192.0.2.1", r1);
+    ASSERT_TRUE(eventually([&] { return commits_waiting() == 1; }));
+    std::thread second = change(service, a, "192.0.2.2", r2);
+    ASSERT_TRUE(eventually([&] { return lock_waits() == 1; }));  // a's row is held
+    shut();
+    open_commits();  // the first commit fails: the row is free, the compensation in flight
+    ASSERT_TRUE(eventually([&] { return sent() == 2 && in_flight() && lock_waits() == 0; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(sent(), 2U);  // the second message holds a's row and waits
+    {
+        std::lock_guard lock(store.mutex);
+        store.fail_commit = false;
+    }
+    open();
+    first.join();
+    second.join();
+    EXPECT_EQ(r1, ApplyStatus::StoreFailed);
+    EXPECT_EQ(r2, ApplyStatus::Changed);
+    ASSERT_EQ(sender.sent.size(), 3U);
+    EXPECT_EQ(added(sender.sent[0]), Rdata(ip("192.0.2.1")));
+    EXPECT_FALSE(sender.sent[1].prerequisites.empty());  // the compensation
+    EXPECT_EQ(added(sender.sent[2]), Rdata(ip("192.0.2.2")));
+    EXPECT_EQ(store.rows[1].ipv4, ip("192.0.2.2"));
 }
 
 }  // namespace

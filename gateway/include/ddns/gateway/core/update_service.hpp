@@ -117,14 +117,16 @@ struct UpdateServiceOptions {
     std::size_t max_requests_per_message = 64;
     // UPDATE messages in flight per BIND server at most (BIND drops beyond 100).
     std::size_t max_in_flight_per_server = 32;
-    // Messages of one zone worked on at once (each its own transaction holding the row locks of
-    // its hosts; dns.messages_per_zone). They take their locks one after the other, in queue
-    // order, so a later message touching a host of an earlier one waits for its commit;
-    // messages over disjoint hosts overlap their database round trips with each other's BIND
-    // round trip. One by default: with one message at a time the queue gathers more changes
-    // per message, and each message costs BIND, the database and the gateway a fixed amount
-    // that several small messages pay several times (docs/design.md, "Several messages of one
-    // zone at once").
+    // Messages of one zone BIND has not answered yet, at most (each its own transaction
+    // holding the row locks of its hosts; dns.messages_per_zone). They take their locks one
+    // after the other, in queue order, so a later message touching a host of an earlier one
+    // waits for its commit; messages over disjoint hosts overlap their database round trips
+    // with each other's BIND round trip. A message BIND has answered no longer counts: the next
+    // one starts while it commits, and goes to BIND unless it shares a host with it (then it
+    // waits until that one has committed, or compensated after a failed commit). One by
+    // default: with one message at a time the queue gathers more changes per message, and each
+    // message costs BIND, the database and the gateway a fixed amount that several small
+    // messages pay several times (docs/design.md, "Several messages of one zone at once").
     std::size_t max_messages_per_zone = 1;
     // While the oldest message of a zone has been in flight this long (a lost datagram waiting
     // for its retry, a BIND slow to answer), the next message of the zone may start beside it,
@@ -172,8 +174,15 @@ private:
     enum class SeenWrite { None, Note, Statement };
     SeenWrite seen_write(const auth::Host& host, auth::TimePoint now) const;
     void submit(ZoneQueue& queue, Batch& batch);
-    // `on_locked` is called once the message's row locks are held (or could not be taken).
-    void process(const std::vector<Batch*>& batches, const std::function<void()>& on_locked);
+    // What process() reports to the zone's queue as a message moves on.
+    struct MessageStages {
+        std::function<void()> locked;  // its row locks are held (or could not be taken)
+        // Waits until the message over these hosts (sorted) may go to BIND.
+        std::function<void(const std::vector<std::int64_t>&)> before_send;
+        std::function<void()> answered;  // BIND has answered; committing now
+        std::function<void()> settled;   // committed, and compensated after a failed commit
+    };
+    void process(const std::vector<Batch*>& batches, const MessageStages& stages);
     static void record(auth::HostChange& change, const auth::StoredAddresses& from,
                        const auth::StoredAddresses& to, auth::TimePoint now);
     // Sends one message, holding a slot of the zone's server.
