@@ -622,10 +622,19 @@ void UpdateService::submit(ZoneQueue& queue, Batch& batch) {
             }
             queue.settled.notify_all();
         };
-        process(batches, stages);
-        stages.locked();  // when process() ended before taking the locks
-        stages.answered();
-        stages.settled();
+        {
+            // Every stage reported, also when process() ended early (or threw): the queue must
+            // never keep a pointer to this message's hosts.
+            const struct Reached {
+                const MessageStages& stages;
+                ~Reached() {
+                    stages.locked();
+                    stages.answered();
+                    stages.settled();
+                }
+            } reached{stages};
+            process(batches, stages);
+        }
         Wakes wakes;
         wakes.reserve(batches.size() + 1);
         lock.lock();
