@@ -14,7 +14,7 @@ std::string describe(const UpdateResult& result) {
 std::vector<std::int64_t> unknown_changes(const std::vector<std::int64_t>& ids,
                                           const BatchSendResult& sent, CommitOutcome outcome) {
     std::vector<std::int64_t> out;
-    if (outcome == CommitOutcome::Unknown) out = sent.applied;
+    if (outcome != CommitOutcome::Committed) out = sent.applied;  // compensated, or unknown
     for (const std::int64_t id : ids)
         if (const auto f = sent.failed.find(id);
             f != sent.failed.end() && outcome_unknown(f->second.status))

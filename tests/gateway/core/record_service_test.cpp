@@ -367,7 +367,9 @@ TEST_F(RecordServiceTest, RemovalFailuresLeaveTheRecordsStored) {
     // Only where BIND still holds what the removal left: nothing.
     ASSERT_EQ(sender.sent[1].prerequisites.size(), 1u);
     EXPECT_EQ(std::get<RRsetAbsent>(sender.sent[1].prerequisites[0]).type, RecordType::A);
-    EXPECT_TRUE(store.in_doubt.empty());
+    // And marked for the in-doubt pass (run_zone_batch: a change elsewhere may match the guard).
+    EXPECT_EQ(store.in_doubt,
+              (std::set<FakeRecordStore::RRset>{{zone.id, name("w.example.org"), RecordType::A}}));
 }
 
 TEST_F(RecordServiceTest, ARollbackAfterRemovingSomeRequiresWhatIsLeft) {

@@ -82,15 +82,19 @@ struct ZoneBatchResult {
     BatchSendResult sent;
     CommitOutcome outcome = CommitOutcome::Committed;
     std::string what;                      // the database's error when not committed
-    std::vector<std::int64_t> in_doubt;    // marked (or tried): applied with an unknown commit,
-                                           // and failed with an unknown BIND outcome
+    std::vector<std::int64_t> in_doubt;    // marked (or tried): applied with a commit that did
+                                           // not succeed (compensated after a failed one), and
+                                           // failed with an unknown BIND outcome
     std::optional<UpdateResult> rollback;  // the compensation's result, when one was sent
 };
 
 // Send (split by retry_singly()), record, release; then, after a failed commit, compensate what
 // BIND applied (never after an unknown one: the database may hold it), and mark in doubt every
-// change whose outcome is unknown (outcome_unknown() from BIND, or the commit's). `context` names
-// the batch in log lines ("offline sweep of zone example.org").
+// change whose outcome is unknown (outcome_unknown() from BIND, or the commit's) and every
+// compensated one: the compensation's prerequisite cannot tell this batch's write from the same
+// value written meanwhile by another instance, which read the rolled-back row once the failed
+// transaction freed it; the mark has the in-doubt pass compare such a host within seconds.
+// `context` names the batch in log lines ("offline sweep of zone example.org").
 ZoneBatchResult run_zone_batch(const std::vector<std::int64_t>& ids, const ZoneBatchSteps& steps,
                                const Logger& log, std::string_view context);
 
