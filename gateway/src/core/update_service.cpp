@@ -749,7 +749,6 @@ void UpdateService::process(const std::vector<Batch*>& batches, const MessageSta
     const ZoneBatchResult outcome = run_zone_batch(
         changed, steps, log_,
         "dns update for zone " + zone.name.str() + " via " + zone.server.to_string());
-    stages.settled();
     const auto& failed = outcome.sent.failed;
     if (!failed.empty())
         log_.warning("dns update for zone " + zone.name.str() + " via " + zone.server.to_string() +

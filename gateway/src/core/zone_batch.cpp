@@ -10,8 +10,9 @@ std::string describe(const UpdateResult& result) {
            result.detail;
 }
 
-// The changes whose outcome is unknown after the commit ended with `outcome`.
-std::vector<std::int64_t> unknown_changes(const std::vector<std::int64_t>& ids,
+// The changes to mark in doubt after the commit ended with `outcome`: those whose outcome is
+// unknown, and those compensated after a failed commit.
+std::vector<std::int64_t> changes_to_mark(const std::vector<std::int64_t>& ids,
                                           const BatchSendResult& sent, CommitOutcome outcome) {
     std::vector<std::int64_t> out;
     if (outcome != CommitOutcome::Committed) out = sent.applied;  // compensated, or unknown
@@ -120,7 +121,7 @@ ZoneBatchResult run_zone_batch(const std::vector<std::int64_t>& ids, const ZoneB
                   " change(s) after the DNS update has an unknown outcome: " + r.what +
                   "; DNS kept, marked in doubt");
     }
-    r.in_doubt = unknown_changes(ids, r.sent, r.outcome);
+    r.in_doubt = changes_to_mark(ids, r.sent, r.outcome);
     if (!r.in_doubt.empty()) {
         try {
             steps.mark_in_doubt(r.in_doubt);
