@@ -1,5 +1,7 @@
 // Private: the request threads. A fixed number of threads take tasks from a bounded queue; a task
 // that finds every thread busy and the queue full is refused at once (the caller answers 503).
+// The threads run under SCHED_BATCH: woken, they do not preempt their waker (design.md, "Request
+// threads do not preempt").
 #pragma once
 
 #include <condition_variable>
