@@ -5,7 +5,8 @@
 #   bench/run.sh                 # full run (about 15-25 minutes, most of it the big cases)
 #   bench/run.sh --no-big        # without the 1,000,000-host memory case and 100,000-host sweep
 #   bench/run.sh --quick         # seconds, small counts: proves the benchmark works
-#   bench/run.sh --only sweep    # one part alone: side, changes (64 in flight), nochg, sweep,
+#   bench/run.sh --only sweep    # one part alone: side, changes (64 in flight), latency (p99 at
+#                                # 100 changes/s), nochg, sweep,
 #                                # mem, idle (PostgreSQL at rest) or peer (--peer-url below)
 #   bench/run.sh --peer-url URL --peer-clients FILE   # a peer dyndns2 server beside the gateway
 #   bench/run.sh --seconds 12 --quiet-load 1.5 --quiet-wait 120

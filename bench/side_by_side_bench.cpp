@@ -8,13 +8,15 @@
 //                           [--no-big] [--mem-hosts N] [--mem-connections N] [--sweep-hosts N]
 //                           [--sweep-limit S] [--sweep-batch N] [--sweep-stale-stats]
 //                           [--gateway-binary PATH]
-//                           [--only side|changes|nochg|sweep|mem|idle|peer] [--idle-hosts N]
+//                           [--only side|changes|latency|nochg|sweep|mem|idle|peer]
+//                           [--idle-hosts N]
 //                           [--pg-statements] [--config-line 'key = value']...
 //                           [--change-clients N,N...] [--http-threads N]
 //                           [--peer-url URL --peer-clients FILE [--peer-pids [NAME=]PID,PID]...]
 //
 // --only runs one part: `side` the side-by-side measurements and their ratios, `changes` only
-// BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `nochg` the
+// BIND's and the gateway's change rates at 64 in flight (issue #13's change goal), `latency`
+// only BIND's and the gateway's p50/p99 at 100 changes/s offered (the latency goal), `nochg` the
 // no-change path and the hello-world ceiling alone (for profiling that path), `sweep` or `mem`
 // one big case (whatever --no-big says). --config-line adds a line to the gateway's
 // configuration (e.g. 'cache.ttl = 60' to measure with the principal cache). `idle` measures
@@ -107,6 +109,7 @@ Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>&
             s.idle_hosts = std::atol(value);
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
+                  std::strcmp(value, "latency") == 0 ||
                   std::strcmp(value, "nochg") == 0 || std::strcmp(value, "sweep") == 0 ||
                   std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0 ||
                   std::strcmp(value, "peer") == 0))
@@ -219,6 +222,7 @@ Result http_closed(std::uint16_t port, int clients, double seconds, bool keep_al
 
 // In-flight counts of the change measurements: 1, 8 and 64, or 64 alone for --only changes.
 std::vector<int> change_clients(const Settings& s) {
+    if (s.only == "latency") return {};
     if (!s.change_clients.empty()) return s.change_clients;
     return s.only == "changes" ? std::vector<int>{64} : std::vector<int>{1, 8, 64};
 }
@@ -433,7 +437,8 @@ int main(int argc, char** argv) try {
     create_accounts(cx);
     if (cx.settings.pg_statements) cx.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     const bool side = cx.settings.runs("side");
-    const bool changes = side || cx.settings.only == "changes";
+    const bool latency = cx.settings.only == "latency";
+    const bool changes = side || latency || cx.settings.only == "changes";
     const bool nochg = side || cx.settings.only == "nochg";
     // Warm-up: every no-change host gets its address, every password is checked once (cached).
     for (int a = 0; (changes || nochg || cx.settings.only == "idle") && a < cx.settings.accounts;
@@ -462,6 +467,10 @@ int main(int argc, char** argv) try {
         peer_phases(cx, results, changes || peer_only, nochg || peer_only);
     if (side || cx.settings.only == "nochg") {
         print_ratios(cx, results);
+    } else if (latency) {
+        std::printf("\n== ratios (this run)\n");
+        ratio(cx, "change_p99_minus_bind_p99",
+              results["change.p99"].pct(0.99) - results["bind.p99"].pct(0.99), 5.0, false);
     } else if (changes) {
         std::printf("\n== ratios (this run)\n");
         ratio(cx, "changes_vs_bind.64",
