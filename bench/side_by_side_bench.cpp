@@ -109,10 +109,9 @@ Settings parse(int argc, char** argv, std::map<std::string, std::vector<pid_t>>&
             s.idle_hosts = std::atol(value);
         else if (flag == "--only" &&
                  (std::strcmp(value, "side") == 0 || std::strcmp(value, "changes") == 0 ||
-                  std::strcmp(value, "latency") == 0 ||
-                  std::strcmp(value, "nochg") == 0 || std::strcmp(value, "sweep") == 0 ||
-                  std::strcmp(value, "mem") == 0 || std::strcmp(value, "idle") == 0 ||
-                  std::strcmp(value, "peer") == 0))
+                  std::strcmp(value, "latency") == 0 || std::strcmp(value, "nochg") == 0 ||
+                  std::strcmp(value, "sweep") == 0 || std::strcmp(value, "mem") == 0 ||
+                  std::strcmp(value, "idle") == 0 || std::strcmp(value, "peer") == 0))
             s.only = value;
         else if (flag == "--gateway-binary")
             s.gateway_binary = value;
