@@ -1,5 +1,6 @@
 // A UDP relay between the gateway and named on loopback, for tests that lose named's replies
-// (the fault suite, the reconciler's integration test).
+// (the fault suite, the reconciler's integration test) or hold back one UPDATE (the
+// compensation race across two instances).
 #pragma once
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <map>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace ddns::test {
 
@@ -41,6 +43,12 @@ public:
     std::uint16_t port() const { return port_; }
     std::atomic<bool> drop{false};
     std::atomic<int> dropped{0};
+    // While set, the next UPDATE with prerequisites (a compensation: the gateway's own changes
+    // carry none) is kept instead of passed on, until `release` is set; then it goes to named
+    // as if just sent, and its answer comes back as usual.
+    std::atomic<bool> hold_next_guarded_update{false};
+    std::atomic<int> held{0};
+    std::atomic<bool> release{false};
 
 private:
     static sockaddr_in loopback(std::uint16_t port) {
@@ -57,12 +65,22 @@ private:
             throw std::runtime_error("relay: bind");
         return fd;
     }
+    // An UPDATE (opcode 5) whose prerequisite count (the header's third count) is not zero.
+    static bool guarded_update(const unsigned char* message, std::size_t size) {
+        return size >= 12 && ((message[2] >> 3) & 0x0f) == 5 &&
+               (message[6] != 0 || message[7] != 0);
+    }
     void run() {
         std::map<std::uint16_t, sockaddr_in> asked;  // DNS message id -> who asked
+        std::vector<unsigned char> kept;             // the held message
         unsigned char buffer[65536];
         while (!stop_) {
+            if (!kept.empty() && release) {
+                ::send(back_, kept.data(), kept.size(), 0);
+                kept.clear();
+            }
             pollfd fds[2] = {{front_, POLLIN, 0}, {back_, POLLIN, 0}};
-            if (::poll(fds, 2, 100) <= 0) continue;
+            if (::poll(fds, 2, 10) <= 0) continue;
             if (fds[0].revents & POLLIN) {
                 sockaddr_in from{};
                 socklen_t len = sizeof from;
@@ -70,7 +88,14 @@ private:
                                           reinterpret_cast<sockaddr*>(&from), &len);
                 if (n >= 2) {
                     asked[static_cast<std::uint16_t>(buffer[0] << 8 | buffer[1])] = from;
-                    ::send(back_, buffer, static_cast<std::size_t>(n), 0);
+                    const auto size = static_cast<std::size_t>(n);
+                    if (kept.empty() && guarded_update(buffer, size) &&
+                        hold_next_guarded_update.exchange(false)) {
+                        kept.assign(buffer, buffer + size);
+                        ++held;
+                    } else {
+                        ::send(back_, buffer, size, 0);
+                    }
                 }
             }
             if (fds[1].revents & POLLIN) {
