@@ -46,11 +46,11 @@ std::size_t WorkerPool::busy() {
 }
 
 void WorkerPool::work() {
-    // A woken request thread waits for the next tick instead of preempting the thread that woke
-    // it: the connection loop handing it a request goes on reading and writing, and the request
-    // that finished a message goes on waking the others it carried (docs/design.md, "Request
-    // threads do not preempt"). Linux lets any thread choose this policy for itself; where it
-    // cannot (another kernel, a sandbox), the thread keeps the default.
+    // A woken request thread waits its turn instead of preempting the thread that woke it: the
+    // connection loop handing it a request goes on reading and writing, and the request that
+    // finished a message goes on waking the others it carried (docs/design.md, "Request threads
+    // do not preempt"). Linux lets any thread choose this policy for itself; where it is refused
+    // (another kernel, a sandbox), the thread keeps the default.
     {
         const sched_param none{};
         ::sched_setscheduler(0, SCHED_BATCH, &none);
