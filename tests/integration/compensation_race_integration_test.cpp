@@ -68,7 +68,8 @@ protected:
         route(stack().named().port());
         stack().sql("DROP TRIGGER IF EXISTS race_refuse_commit ON hosts");
         stack().sql("DROP SEQUENCE IF EXISTS race_refusals");
-        if (HasFailure()) std::cerr << "instance A:\n" << a->log() << "instance B:\n" << b->log();
+        if (HasFailure() && a) std::cerr << "instance A:\n" << a->log();
+        if (HasFailure() && b) std::cerr << "instance B:\n" << b->log();
         a.reset();
         b.reset();
         StackTest::TearDown();
