@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <future>
 #include <memory>
 #include <string>
@@ -49,7 +48,8 @@ protected:
         stack().add_account(user, kPassword);
         stack().add_host(host, user);
         // Instances A and B beside the stack's own: a held message must not time out (and be
-        // sent again) while the test lets B go first.
+        // sent again) while the test lets B go first. Each one's first reconciler pass is its
+        // full comparison, which must not come during the race.
         const auto patient = [](std::string config) {
             const std::string fast = "dns.timeout_ms = 500";
             config.replace(config.find(fast), fast.size(), "dns.timeout_ms = 20000");
@@ -60,7 +60,9 @@ protected:
         b = std::make_unique<SecondInstance>(stack(), patient);
         ASSERT_TRUE(b->ready()) << b->log();
         for (const std::uint16_t port : {stack().http_port(), a->port(), b->port()})
-            ASSERT_TRUE(wait_until([&] { return reconciler_passes(port) >= 1; }, seconds(15)))
+            ASSERT_TRUE(wait_until(
+                [&] { return metric_sample(port, "ddns_reconcile_passes_total").value_or(0) >= 1; },
+                seconds(15)))
                 << "no reconciler pass on port " << port;
         ASSERT_EQ(update(*a, kOld), "good " + std::string(kOld));
     }
@@ -78,13 +80,6 @@ protected:
     void route(std::uint16_t port) {
         stack().sql("update zones set server_port = " + std::to_string(port) + " where name = '" +
                     kZone + "'");
-    }
-    // Reconciler passes of the instance on `port` (its first is the full comparison).
-    static double reconciler_passes(std::uint16_t port) {
-        const std::string metrics = http_exchange(port, "GET /metrics HTTP/1.0\r\n\r\n").body;
-        const std::string name = "\nddns_reconcile_passes_total ";
-        const auto at = metrics.find(name);
-        return at == std::string::npos ? 0 : std::atof(metrics.c_str() + at + name.size());
     }
     // dyndns2 through `instance`; returns the body.
     std::string update(SecondInstance& instance, const std::string& ip) {

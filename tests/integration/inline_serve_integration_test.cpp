@@ -233,13 +233,9 @@ TEST_F(InlineServe, AfterAChangeTheNextRequestsAreAnsweredRightAndLoggedOnce) {
 // made on the loop is one hit too.
 TEST_F(InlineServe, ACacheHitIsCountedOncePerRequest) {
     const auto hits = [&] {
-        std::istringstream text(
-            http_exchange(stack().http_port(), "GET /metrics HTTP/1.0\r\n\r\n").body);
-        for (std::string line; std::getline(text, line);)
-            if (line.rfind("ddns_principal_cache_hits_total ", 0) == 0)
-                return std::stod(line.substr(line.rfind(' ') + 1));
-        ADD_FAILURE() << "no ddns_principal_cache_hits_total in /metrics";
-        return 0.0;
+        const auto value = metric_sample(stack().http_port(), "ddns_principal_cache_hits_total");
+        if (!value) ADD_FAILURE() << "no ddns_principal_cache_hits_total in /metrics";
+        return value.value_or(0.0);
     };
     Connection c(stack().http_port());
     ASSERT_TRUE(c.send(request("192.0.2.47")));  // a cold principal: a miss, then cached

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -90,13 +89,13 @@ protected:
 
     // A counter of the cached instance's /metrics (`ddns_principal_cache_` + `name` + `_total`).
     std::uint64_t counter(const std::string& name = "hits") {
-        const HttpReply r = http_exchange(stack().http_port(), "GET /metrics HTTP/1.0\r\n\r\n");
-        const std::string sample = "ddns_principal_cache_" + name + "_total ";
-        std::istringstream lines(r.body);
-        for (std::string line; std::getline(lines, line);)
-            if (line.starts_with(sample)) return std::stoull(line.substr(sample.size()));
-        ADD_FAILURE() << "no " << sample << "in /metrics:\n" << r.body;
-        return 0;
+        const std::string sample = "ddns_principal_cache_" + name + "_total";
+        const auto value = metric_sample(stack().http_port(), sample);
+        if (!value)
+            ADD_FAILURE()
+                << "no " << sample << " in /metrics:\n"
+                << http_exchange(stack().http_port(), "GET /metrics HTTP/1.0\r\n\r\n").body;
+        return static_cast<std::uint64_t>(value.value_or(0));
     }
     std::uint64_t hits() { return counter("hits"); }
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 #include "ddns/nsupdate/secret.hpp"
@@ -96,6 +97,14 @@ HttpReply http_exchange(std::uint16_t port, const std::string& request,
     }
     ::close(fd);
     return parse_reply(std::move(raw));
+}
+
+std::optional<double> metric_sample(std::uint16_t port, const std::string& name) {
+    std::istringstream lines(http_exchange(port, "GET /metrics HTTP/1.0\r\n\r\n").body);
+    const std::string sample = name + " ";
+    for (std::string line; std::getline(lines, line);)
+        if (line.starts_with(sample)) return std::stod(line.substr(sample.size()));
+    return std::nullopt;
 }
 
 std::string base64(const std::string& text) {

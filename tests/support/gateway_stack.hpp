@@ -36,6 +36,9 @@ HttpReply http_exchange(std::uint16_t port, const std::string& request,
                         std::chrono::milliseconds timeout = std::chrono::seconds(15),
                         const std::string& source = "127.0.0.1");
 std::string base64(const std::string& text);
+// The value of the unlabelled sample `name` (e.g. "ddns_reconcile_passes_total") in the /metrics
+// of the gateway on 127.0.0.1:port, or nullopt when /metrics has no such line.
+std::optional<double> metric_sample(std::uint16_t port, const std::string& name);
 
 // A self-signed certificate for IP:127.0.0.1 and DNS:localhost and its unencrypted key, made with
 // the openssl CLI as `<stem>.crt` and `<stem>.key` in `dir`. The certificate is its own CA.
